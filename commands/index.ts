@@ -1,0 +1,11 @@
+import { isCommand, type Command } from '../src/discord/command.js';
+import video from './video.js';
+
+/** Every slash command the bot serves, checked for shape once at load. */
+export function loadCommands(): Command[] {
+  const modules: unknown[] = [video];
+  return modules.map((module, index) => {
+    if (!isCommand(module)) throw new Error(`commands module #${index} does not export { data, execute }`);
+    return module;
+  });
+}

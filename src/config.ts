@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const positiveInt = (name: string, example: string) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number, for example ${example}` })
+    .int(`${name} must be a whole number, for example ${example}`)
+    .positive(`${name} must be greater than 0, for example ${example}`);
+
+const nonNegativeInt = (name: string, example: string) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number, for example ${example}` })
+    .int(`${name} must be a whole number, for example ${example}`)
+    .min(0, `${name} must be 0 or more, for example ${example}`);
+
+const httpUrl = (name: string, example: string) =>
+  z
+    .string()
+    .url(`${name} must be an http(s) URL, for example ${example}`)
+    .refine((value) => /^https?:\/\//.test(value), `${name} must start with http:// or https://, for example ${example}`)
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const snowflake = (name: string) =>
+  z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits), for example 1100000000000000001`);
+
+const costTable = z.record(
+  z.string(),
+  z.number().int().min(0),
+  { error: 'QUOTA_COSTS must be a JSON object of "model:resolution:duration" to credits, for example {"MiniMax-Hailuo-2.3:768p:6":1}' },
+);
+
+const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+const schema = z.object({
+  DISCORD_TOKEN: z
+    .string({ error: 'DISCORD_TOKEN is required: the bot token from the Discord Developer Portal (Bot → Reset Token)' })
+    .min(1, 'DISCORD_TOKEN is required: the bot token from the Discord Developer Portal (Bot → Reset Token)'),
+  DISCORD_API_URL: httpUrl('DISCORD_API_URL', 'https://discord.com/api').default('https://discord.com/api'),
+  DISCORD_DEV_GUILD_ID: z.preprocess(emptyToUndefined, snowflake('DISCORD_DEV_GUILD_ID').optional()),
+  XCOMPUTE_API_KEY: z
+    .string({ error: 'XCOMPUTE_API_KEY is required: your key from https://xcompute.us/keys' })
+    .min(1, 'XCOMPUTE_API_KEY is required: your key from https://xcompute.us/keys'),
+  XCOMPUTE_BASE_URL: httpUrl('XCOMPUTE_BASE_URL', 'https://xcompute.us').default('https://xcompute.us'),
+  XCOMPUTE_STATUS_PATH: z
+    .string()
+    .refine((value) => value.startsWith('/') && value.includes('{task_id}'), 'XCOMPUTE_STATUS_PATH must start with / and contain {task_id}, for example /v1/tasks/{task_id}')
+    .default('/v1/tasks/{task_id}'),
+  STORE_URL: z
+    .string()
+    .refine((value) => /^(sqlite|redis|rediss|memory):/.test(value), 'STORE_URL must be sqlite://path/to/file.sqlite, redis://host:6379/0 or memory://, for example sqlite://data/bot.sqlite')
+    .default('sqlite://data/bot.sqlite'),
+  POLL_INTERVAL_MS: z.preprocess(emptyToUndefined, positiveInt('POLL_INTERVAL_MS', '5000').default(5000)),
+  PROGRESS_EDIT_MIN_MS: z.preprocess(emptyToUndefined, nonNegativeInt('PROGRESS_EDIT_MIN_MS', '3000').default(3000)),
+  JOB_MAX_AGE_MS: z.preprocess(emptyToUndefined, positiveInt('JOB_MAX_AGE_MS', '1800000').default(30 * 60_000)),
+  LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim().toLowerCase() || undefined : value),
+    z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, for example info` }).default('info'),
+  ),
+  QUOTA_DEFAULT_LIMIT: z.preprocess(emptyToUndefined, nonNegativeInt('QUOTA_DEFAULT_LIMIT', '20').default(20)),
+  QUOTA_DEFAULT_PERIOD: z.preprocess(
+    emptyToUndefined,
+    z.enum(['day', 'week', 'month'], { error: 'QUOTA_DEFAULT_PERIOD must be day, week or month, for example day' }).default('day'),
+  ),
+  QUOTA_GLOBAL_LIMIT: z.preprocess(emptyToUndefined, nonNegativeInt('QUOTA_GLOBAL_LIMIT', '500').optional()),
+  QUOTA_COSTS: z.preprocess(
+    (value) => {
+      if (typeof value !== 'string' || value.trim() === '') return undefined;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    },
+    costTable.optional(),
+  ),
+});
+
+export type Config = Readonly<{
+  discordToken: string;
+  discordApiUrl: string;
+  discordDevGuildId: string | undefined;
+  xcomputeApiKey: string;
+  xcomputeBaseUrl: string;
+  xcomputeStatusPath: string;
+  storeUrl: string;
+  pollIntervalMs: number;
+  progressEditMinMs: number;
+  jobMaxAgeMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  quota: Readonly<{
+    defaultLimit: number;
+    defaultPeriod: 'day' | 'week' | 'month';
+    globalLimit: number | undefined;
+    costs: Readonly<Record<string, number>> | undefined;
+  }>;
+}>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the whole environment once. Every problem is reported together, each naming its
+ * variable and a good value, so an operator fixes `.env` in one go.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'environment');
+        return issue.message.startsWith(variable) ? issue.message : `${variable}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    discordToken: e.DISCORD_TOKEN,
+    discordApiUrl: e.DISCORD_API_URL,
+    discordDevGuildId: e.DISCORD_DEV_GUILD_ID,
+    xcomputeApiKey: e.XCOMPUTE_API_KEY,
+    xcomputeBaseUrl: e.XCOMPUTE_BASE_URL,
+    xcomputeStatusPath: e.XCOMPUTE_STATUS_PATH,
+    storeUrl: e.STORE_URL,
+    pollIntervalMs: e.POLL_INTERVAL_MS,
+    progressEditMinMs: e.PROGRESS_EDIT_MIN_MS,
+    jobMaxAgeMs: e.JOB_MAX_AGE_MS,
+    logLevel: e.LOG_LEVEL,
+    quota: Object.freeze({
+      defaultLimit: e.QUOTA_DEFAULT_LIMIT,
+      defaultPeriod: e.QUOTA_DEFAULT_PERIOD,
+      globalLimit: e.QUOTA_GLOBAL_LIMIT,
+      costs: e.QUOTA_COSTS ? Object.freeze({ ...e.QUOTA_COSTS }) : undefined,
+    }),
+  });
+}

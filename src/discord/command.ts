@@ -1,0 +1,39 @@
+import type {
+  AutocompleteInteraction,
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Logger } from '../log.js';
+import type { Config } from '../config.js';
+import type { JobService } from '../jobs/job-service.js';
+import type { QuotaService } from '../quota/quota-service.js';
+
+/** What handlers may call: services, never the store or HTTP directly. */
+export interface BotContext {
+  config: Config;
+  jobs: JobService;
+  quota: QuotaService;
+  logger: Logger;
+  clock: () => number;
+}
+
+/** One slash command: its definition and thin handlers. */
+export interface Command {
+  data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
+}
+
+/** Handles the buttons whose custom id starts with `prefix`. */
+export interface ButtonHandler {
+  prefix: string;
+  execute(interaction: ButtonInteraction, id: string, ctx: BotContext): Promise<void>;
+}
+
+/** True when a loaded module has the shape of a Command (checked when commands are loaded). */
+export function isCommand(value: unknown): value is Command {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Command>;
+  return typeof candidate.data?.name === 'string' && typeof candidate.execute === 'function';
+}

@@ -1,0 +1,21 @@
+import type { BaseInteraction } from 'discord.js';
+
+/** Ids of the member's roles, whether discord.js cached the member or gave the raw payload. */
+export function memberRoleIds(interaction: BaseInteraction): string[] {
+  const member = interaction.member;
+  if (!member) return [];
+  if (Array.isArray(member.roles)) return [...member.roles];
+  return [...member.roles.cache.keys()].filter((id) => id !== interaction.guildId);
+}
+
+/**
+ * The guild a paid command may run in: a server where the bot itself is installed. DMs and
+ * user-installed contexts have no server budget to charge and no channel to fall back to.
+ */
+export function installedGuildId(interaction: BaseInteraction): string | null {
+  if (!interaction.inGuild()) return null;
+  const owners = interaction.authorizingIntegrationOwners;
+  // Older payloads carry no owners at all; then the guild id alone decides.
+  if (owners && (owners.guildId !== null || owners.userId !== null) && owners.guildId !== interaction.guildId) return null;
+  return interaction.guildId;
+}

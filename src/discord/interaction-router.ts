@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
+import { translatorFor } from '../i18n/index.js';
+import type { BotContext, ButtonHandler, Command } from './command.js';
+
+/**
+ * The one error boundary for interactions: every handler is awaited here; an unexpected error
+ * is logged with a short reference the member can quote, and answered ephemerally.
+ */
+export function createInteractionRouter(commands: readonly Command[], buttons: readonly ButtonHandler[], ctx: BotContext) {
+  const byName = new Map(commands.map((command) => [command.data.name, command]));
+  let accepting = true;
+
+  async function route(interaction: Interaction): Promise<void> {
+    const log = ctx.logger.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
+    try {
+      if (interaction.isAutocomplete()) {
+        await byName.get(interaction.commandName)?.autocomplete?.(interaction, ctx);
+        return;
+      }
+      if (!accepting && interaction.isRepliable()) {
+        await interaction.reply({ content: translatorFor(interaction.locale)('error.restarting'), flags: MessageFlags.Ephemeral });
+        return;
+      }
+      if (interaction.isChatInputCommand()) {
+        const command = byName.get(interaction.commandName);
+        if (!command) return;
+        log.debug({ command: interaction.commandName }, 'command received');
+        await command.execute(interaction, ctx);
+        return;
+      }
+      if (interaction.isButton()) {
+        const handler = buttons.find((candidate) => interaction.customId.startsWith(candidate.prefix));
+        if (handler) await handler.execute(interaction, interaction.customId.slice(handler.prefix.length), ctx);
+      }
+    } catch (err) {
+      const ref = randomBytes(4).toString('hex');
+      log.error({ err, ref }, 'interaction failed');
+      if (interaction.isRepliable()) await answerError(interaction, ref).catch(() => undefined);
+    }
+  }
+
+  return {
+    route,
+    /** New interactions get a short "restarting" answer from now on. */
+    stopAccepting() {
+      accepting = false;
+    },
+  };
+}
+
+async function answerError(interaction: RepliableInteraction, ref: string): Promise<void> {
+  const content = translatorFor(interaction.locale)('error.unexpected', { ref });
+  if (interaction.deferred || interaction.replied) await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
+  else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+}

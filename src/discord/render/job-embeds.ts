@@ -1,0 +1,84 @@
+import type { APIEmbed } from 'discord.js';
+import type { Job } from '../../jobs/job.js';
+import type { ProgressView } from '../../jobs/progress.js';
+import { translatorFor, type MessageKey } from '../../i18n/index.js';
+import { formatDuration, progressBar, quoteUserText, relativeTime } from './format.js';
+import { renderParams } from './params.js';
+
+const COLOR_PROGRESS = 0x5865f2;
+const COLOR_DONE = 0x57f287;
+const COLOR_FAILED = 0xed4245;
+
+const STAGE_KEYS: Record<ProgressView['stage'], MessageKey> = {
+  queued: 'stage.queued',
+  generating: 'stage.generating',
+  finishing: 'stage.finishing',
+};
+
+const promptField = (job: Job, name: string) => ({ name, value: quoteUserText(job.request.prompt, 1024) || '​' });
+
+/** The reply while the video is being made. */
+export function progressEmbed(job: Job, view: ProgressView): APIEmbed {
+  const t = translatorFor(job.reply.locale);
+  const eta = view.etaAt === null ? t('progress.eta_soon') : relativeTime(view.etaAt);
+  return {
+    color: COLOR_PROGRESS,
+    title: t('progress.title'),
+    description: `**${t(STAGE_KEYS[view.stage])}**\n${progressBar(view.percent)}${view.estimated ? `\n-# ${t('progress.estimated_note')}` : ''}`,
+    fields: [
+      { name: t('progress.elapsed'), value: formatDuration(view.elapsedMs), inline: true },
+      { name: view.estimated ? t('progress.eta_guess') : t('progress.eta'), value: eta, inline: true },
+      { name: t('progress.params'), value: renderParams(job.request, t), inline: false },
+      promptField(job, t('result.prompt')),
+    ],
+    footer: { text: t('progress.job', { jobId: job.id }).replace(/`/g, '') },
+  };
+}
+
+/** The reply once the video is there (as an attachment or a link). */
+export function resultEmbed(job: Job, now: number): APIEmbed {
+  const t = translatorFor(job.reply.locale);
+  return {
+    color: COLOR_DONE,
+    title: t('result.title'),
+    description: t('progress.requested_by', { user: `<@${job.userId}>` }),
+    fields: [
+      promptField(job, t('result.prompt')),
+      { name: t('progress.params'), value: renderParams(job.request, t), inline: false },
+    ],
+    footer: { text: `${t('result.took', { duration: formatDuration(now - job.createdAt) })} · ${t('progress.job', { jobId: job.id }).replace(/`/g, '')}` },
+  };
+}
+
+const FAILURE_KEYS: Record<NonNullable<Job['failure']>['reason'], MessageKey> = {
+  invalid_request: 'failed.invalid_request',
+  auth: 'failed.auth',
+  payment: 'failed.payment',
+  busy: 'failed.busy',
+  network: 'failed.network',
+  provider_failed: 'failed.provider',
+  no_video: 'failed.no_video',
+  download_failed: 'failed.download',
+  expired: 'failed.expired',
+  restarted: 'failed.restarted',
+  delivery_failed: 'failed.download',
+};
+
+/** The reply when the video could not be made: what happened, in plain words, and what to do. */
+export function failureEmbed(job: Job): APIEmbed {
+  const t = translatorFor(job.reply.locale);
+  const failure = job.failure ?? { reason: 'network' as const, detail: null };
+  const detail = failure.detail ? quoteUserText(failure.detail, 300) : null;
+  let text: string;
+  if (failure.reason === 'provider_failed' && !detail) text = t('failed.provider_unknown');
+  else if (failure.reason === 'expired') text = t('failed.expired', { minutes: failure.detail ?? '30' });
+  else text = t(FAILURE_KEYS[failure.reason], { reason: detail ?? '—' });
+  const charged = failure.reason === 'delivery_failed';
+  return {
+    color: COLOR_FAILED,
+    title: t('failed.title'),
+    description: charged ? text : `${text}\n${t('failed.nothing_charged')}`,
+    fields: [promptField(job, t('result.prompt'))],
+    footer: { text: t('failed.job', { jobId: job.id }).replace(/`/g, '') },
+  };
+}

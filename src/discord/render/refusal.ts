@@ -1,0 +1,31 @@
+import type { APIEmbed } from 'discord.js';
+import { translatorFor } from '../../i18n/index.js';
+import type { QuotaRefusal } from '../../quota/types.js';
+import { quoteUserText, relativeTime } from './format.js';
+
+/** Why the quota said no, and when it resets, in the member's language. */
+export function refusalEmbed(refusal: QuotaRefusal, locale: string): APIEmbed {
+  const t = translatorFor(locale);
+  let text: string;
+  switch (refusal.reason) {
+    case 'disabled':
+      text = t('quota.disabled');
+      break;
+    case 'channel_not_allowed':
+      text = t('quota.channel_not_allowed', { channels: refusal.allowedChannelIds.map((id) => `<#${id}>`).join(', ') });
+      break;
+    case 'banned_word':
+      text = t('quota.banned_word', { word: quoteUserText(refusal.word, 50) });
+      break;
+    case 'guild_budget':
+    case 'member_budget':
+      text = t(`quota.${refusal.reason}`, { remaining: refusal.remaining, limit: refusal.limit, cost: refusal.cost, resets: relativeTime(refusal.resetsAt) });
+      break;
+    case 'global_ceiling':
+      text = t('quota.global_ceiling', { resets: relativeTime(refusal.resetsAt) });
+      break;
+    default:
+      text = t(`quota.${refusal.reason}`, { max: refusal.max });
+  }
+  return { color: 0xfee75c, title: t('quota.refused_title'), description: `${text}\n${t('quota.nothing_charged')}` };
+}

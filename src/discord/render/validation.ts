@@ -1,0 +1,30 @@
+import type { APIEmbed } from 'discord.js';
+import { translatorFor } from '../../i18n/index.js';
+import type { ValidationProblem } from '../../video/request.js';
+
+/** An ephemeral answer listing what to change, one line a problem. */
+export function validationEmbed(problems: readonly ValidationProblem[], locale: string): APIEmbed {
+  const t = translatorFor(locale);
+  const lines = problems.map((problem) => {
+    switch (problem.code) {
+      case 'prompt_too_long':
+        return t('validation.prompt_too_long', { length: problem.length, max: problem.max, over: problem.length - problem.max });
+      case 'bad_choice':
+        return t('validation.bad_choice', { value: problem.value.slice(0, 40).replace(/`/g, "'"), option: problem.option });
+      case 'camera_unknown':
+        return t('validation.camera_unknown', { name: problem.name.replace(/`/g, "'") });
+      case 'image_type':
+        return t('validation.image_type', { contentType: problem.contentType.slice(0, 40).replace(/`/g, "'") });
+      default: {
+        const { code, ...params } = problem;
+        return t(`validation.${code}`, params as Record<string, string | number>);
+      }
+    }
+  });
+  return {
+    color: 0xfee75c,
+    title: t('validation.title'),
+    description: lines.map((line) => `• ${line}`).join('\n'),
+    footer: { text: t('validation.footer') },
+  };
+}

@@ -1,0 +1,82 @@
+import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import type { Logger } from '../log.js';
+import type { Job } from '../jobs/job.js';
+
+/** What one message edit or post carries: the body as Discord's API spells it, plus files. */
+export interface MessagePayload {
+  body: Record<string, unknown>;
+  files?: RawFile[];
+}
+
+/** How writing to the member went. `gone`: the reply was deleted or its channel is closed to us. */
+export type WriteResult = 'ok' | 'gone' | 'too_large' | 'token_expired' | 'failed';
+
+// Interaction tokens live 15 minutes; switch to the bot-token route a minute early.
+export const TOKEN_SAFE_AGE_MS = 14 * 60_000;
+
+const GONE_CODES = new Set([10003, 10008, 10015, 50001, 50013]);
+
+export function classifyDiscordError(err: unknown): WriteResult {
+  if (err instanceof DiscordAPIError) {
+    if (err.code === 50027 || err.status === 401) return 'token_expired';
+    if (err.code === 40005 || err.status === 413) return 'too_large';
+    if (typeof err.code === 'number' && GONE_CODES.has(err.code)) return 'gone';
+    if (err.status === 404 || err.status === 403) return 'gone';
+  }
+  return 'failed';
+}
+
+/**
+ * Writes to a job's reply: through the interaction webhook while its token is young, then (or
+ * when Discord says the token is invalid) through the channel with the bot token.
+ */
+export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger, clock: () => number) {
+  const attempt = async (run: () => Promise<unknown>, job: Job, route: string): Promise<WriteResult> => {
+    try {
+      await run();
+      return 'ok';
+    } catch (err) {
+      const result = classifyDiscordError(err);
+      logger.warn({ jobId: job.id, route, result, code: err instanceof DiscordAPIError ? err.code : undefined }, 'discord write failed');
+      return result;
+    }
+  };
+
+  const restFor = (payload: MessagePayload) => (payload.files?.length ? uploadRest : rest);
+
+  /** Edits the original reply of the job's interaction. */
+  async function editReply(job: Job, payload: MessagePayload): Promise<WriteResult> {
+    const client = restFor(payload);
+    const young = clock() - job.reply.tokenIssuedAt < TOKEN_SAFE_AGE_MS;
+    if (young) {
+      const result = await attempt(
+        () => client.patch(Routes.webhookMessage(job.reply.applicationId, job.reply.interactionToken, '@original'), { ...payload, auth: false }),
+        job,
+        'webhook',
+      );
+      if (result !== 'token_expired') return result;
+    }
+    const messageId = job.reply.messageId;
+    if (!messageId) return 'gone';
+    return attempt(() => client.patch(Routes.channelMessage(job.reply.channelId, messageId), payload), job, 'channel');
+  }
+
+  /** Posts a new message in the job's channel with the bot token. */
+  function postInChannel(job: Job, payload: MessagePayload): Promise<WriteResult> {
+    return attempt(() => restFor(payload).post(Routes.channelMessages(job.reply.channelId), payload), job, 'channel-post');
+  }
+
+  /** Sends the member a direct message: the last way to reach them. */
+  async function directMessage(job: Job, payload: MessagePayload): Promise<WriteResult> {
+    try {
+      const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: job.userId } })) as { id: string };
+      return attempt(() => restFor(payload).post(Routes.channelMessages(channel.id), payload), job, 'dm');
+    } catch (err) {
+      return classifyDiscordError(err);
+    }
+  }
+
+  return { editReply, postInChannel, directMessage };
+}
+
+export type ReplyChannel = ReturnType<typeof createReplyChannel>;

@@ -1,0 +1,68 @@
+import { MessageFlags, type APIEmbed, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { translatorFor } from '../i18n/index.js';
+import type { JobRequest } from '../jobs/job.js';
+import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
+import type { BotContext } from './command.js';
+import { installedGuildId, memberRoleIds } from './interaction-context.js';
+import { refusalEmbed } from './render/refusal.js';
+import { validationEmbed } from './render/validation.js';
+
+type VideoInteraction = ChatInputCommandInteraction | ButtonInteraction;
+
+const ephemeral = (interaction: VideoInteraction, payload: { content?: string; embeds?: APIEmbed[] }) =>
+  interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
+
+/** `/video`: checks the request from the interaction alone, then starts the job. */
+export async function startVideoJob(interaction: ChatInputCommandInteraction, input: VideoOptionsInput, ctx: BotContext): Promise<void> {
+  if (!installedGuildId(interaction)) {
+    await ephemeral(interaction, { content: translatorFor(interaction.locale)('error.guild_only') });
+    return;
+  }
+  const checked = validateVideoOptions(input);
+  if (!checked.ok) {
+    await ephemeral(interaction, { embeds: [validationEmbed(checked.problems, interaction.locale)] });
+    return;
+  }
+  await launchJob(interaction, checked.request, ctx);
+}
+
+/**
+ * Reserves the cost, acknowledges publicly (a long job's reply must not be ephemeral: only a
+ * public reply can be reached again after the interaction token expires), then submits.
+ */
+export async function launchJob(interaction: VideoInteraction, request: JobRequest, ctx: BotContext): Promise<void> {
+  const guildId = installedGuildId(interaction);
+  if (!guildId) {
+    await ephemeral(interaction, { content: translatorFor(interaction.locale)('error.guild_only') });
+    return;
+  }
+  const accepted = await ctx.jobs.accept({
+    request,
+    guildId,
+    userId: interaction.user.id,
+    roleIds: memberRoleIds(interaction),
+    reply: {
+      applicationId: interaction.applicationId,
+      interactionToken: interaction.token,
+      tokenIssuedAt: interaction.createdTimestamp,
+      channelId: interaction.channelId ?? '',
+      attachmentSizeLimit: interaction.attachmentSizeLimit ?? 10 * 1024 * 1024,
+      locale: interaction.locale,
+    },
+  });
+  if (!accepted.ok) {
+    await ephemeral(interaction, { embeds: [refusalEmbed(accepted.refusal, interaction.locale)] });
+    return;
+  }
+  const jobId = accepted.job.id;
+  let messageId: string | null = null;
+  try {
+    const response = await interaction.deferReply({ withResponse: true });
+    messageId = response.resource?.message?.id ?? null;
+  } catch (err) {
+    await ctx.jobs.abandon(jobId);
+    throw err;
+  }
+  await ctx.jobs.attachMessage(jobId, interaction.channelId ?? '', messageId);
+  await ctx.jobs.submit(jobId);
+}

@@ -1,0 +1,44 @@
+import type { Logger } from '../log.js';
+import type { DownloadResult } from '../http/download.js';
+import type { VideoProvider } from '../provider/types.js';
+import type { QuotaGate } from '../quota/types.js';
+import type { JobRepository } from './job-repository.js';
+import type { TypicalDuration } from './progress.js';
+import type { JobReporter } from './reporter.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface JobTimings {
+  /** First status request after submission, and the base of later gaps. */
+  pollIntervalMs: number;
+  /** A job older than this ends as expired. */
+  maxAgeMs: number;
+  /** A job whose status has not changed for this long ends as expired. */
+  stallMs: number;
+  /** Status requests that may fail in a row before the job is given up. */
+  maxStatusFailures: number;
+  /** Attempts to fetch and post a finished video before giving up. */
+  maxDeliveryAttempts: number;
+}
+
+export const DEFAULT_TIMINGS: JobTimings = {
+  pollIntervalMs: 5_000,
+  maxAgeMs: 30 * 60_000,
+  stallMs: 15 * 60_000,
+  maxStatusFailures: 10,
+  maxDeliveryAttempts: 5,
+};
+
+/** Everything the job core is built from; each piece is replaceable in tests. */
+export interface JobDeps {
+  jobs: JobRepository;
+  provider: VideoProvider;
+  quota: QuotaGate;
+  reporter: JobReporter;
+  logger: Logger;
+  clock: () => number;
+  timings: JobTimings;
+  download: (url: string, maxBytes: number) => Promise<DownloadResult>;
+  typical: TypicalDuration;
+  scheduler: Scheduler;
+  random: () => number;
+}

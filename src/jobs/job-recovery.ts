@@ -1,0 +1,31 @@
+import type { JobDeps } from './deps.js';
+import { failedJob } from './failures.js';
+import { isFinal } from './job.js';
+
+/**
+ * After a start, every job that is not final continues from its stored state: jobs the
+ * provider knows are polled again, finished ones are delivered, and jobs that never reached the
+ * provider (or may have, without us learning the task id) are released, never submitted twice.
+ */
+export async function recoverJobs(deps: JobDeps): Promise<void> {
+  const ids = await deps.jobs.activeIds();
+  const now = deps.clock();
+  let resumed = 0;
+  for (const id of ids) {
+    const job = await deps.jobs.get(id);
+    if (!job || isFinal(job.state)) {
+      await deps.jobs.delete(id).catch(() => undefined);
+      continue;
+    }
+    if (job.taskId) {
+      deps.scheduler.schedule(id, Math.max(now, job.poll.nextAt));
+      resumed += 1;
+      continue;
+    }
+    const failed = failedJob(job, 'restarted', null, now);
+    await deps.jobs.save(failed);
+    if (job.reservationId) await deps.quota.release(job.reservationId, 'never_submitted');
+    if (job.state !== 'accepted') await deps.reporter.failed(failed);
+  }
+  if (ids.length > 0) deps.logger.info({ resumed, total: ids.length }, 'jobs recovered from the store');
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { toGenerationRequest } from '../video/request.js';
+import type { QuotaRefusal, ReleaseReason } from '../quota/types.js';
+import type { Job, JobReply, JobRequest } from './job.js';
+import type { JobDeps } from './deps.js';
+import { failedJob, failureFromProviderError } from './failures.js';
+import { computeProgress } from './progress.js';
+import { recoverJobs } from './job-recovery.js';
+
+export interface AcceptInput {
+  request: JobRequest;
+  guildId: string;
+  userId: string;
+  roleIds: string[];
+  reply: Omit<JobReply, 'messageId'>;
+}
+
+export type AcceptResult = { ok: true; job: Job } | { ok: false; refusal: QuotaRefusal };
+
+export interface JobService {
+  /** Records the job and reserves its cost; fast (no provider call) so it fits before the 3 s deadline. */
+  accept(input: AcceptInput): Promise<AcceptResult>;
+  /** Remembers the reply's message id once Discord created it. */
+  attachMessage(jobId: string, channelId: string, messageId: string | null): Promise<void>;
+  /** Sends an accepted job to the provider and starts following it. */
+  submit(jobId: string): Promise<Job | undefined>;
+  /** Gives up a job that was never submitted (e.g. Discord refused the acknowledgement). */
+  abandon(jobId: string): Promise<void>;
+  get(jobId: string): Promise<Job | undefined>;
+  /** Resumes every job that is not final, then starts the poller. */
+  start(): Promise<void>;
+  /** Stops the poller, letting runs in progress finish. */
+  stop(): Promise<void>;
+}
+
+/** A short id members can quote, safe in a button's custom_id. */
+export const newJobId = (): string => `j${BigInt(`0x${randomBytes(7).toString('hex')}`).toString(36)}`;
+
+export function createJobService(deps: JobDeps): JobService {
+  const { jobs, quota, provider, clock, logger } = deps;
+
+  const release = async (job: Job, reason: ReleaseReason) => {
+    if (job.reservationId) await quota.release(job.reservationId, reason);
+  };
+
+  return {
+    async accept(input) {
+      const now = clock();
+      const id = newJobId();
+      const job: Job = {
+        id,
+        version: 1,
+        guildId: input.guildId,
+        userId: input.userId,
+        roleIds: input.roleIds,
+        request: input.request,
+        reply: { ...input.reply, messageId: null },
+        state: 'accepted',
+        cost: quota.costOf(input.request),
+        reservationId: null,
+        taskId: null,
+        createdAt: now,
+        updatedAt: now,
+        submittedAt: null,
+        completedAt: null,
+        finishedAt: null,
+        progress: { percent: null, estimatedTimeS: null, rawStatus: null, lastChangeAt: now },
+        poll: { nextAt: 0, count: 0, failures: 0 },
+        result: null,
+        failure: null,
+      };
+      await jobs.save(job);
+      const reserved = await quota.reserve({
+        jobId: id,
+        guildId: job.guildId,
+        userId: job.userId,
+        channelId: job.reply.channelId,
+        roleIds: job.roleIds,
+        cost: job.cost,
+        prompt: job.request.userPrompt,
+      });
+      if (!reserved.ok) {
+        await jobs.delete(id);
+        return { ok: false, refusal: reserved.refusal };
+      }
+      const saved = { ...job, state: 'reserved' as const, reservationId: reserved.reservationId, cost: reserved.cost };
+      await jobs.save(saved);
+      return { ok: true, job: saved };
+    },
+
+    async attachMessage(jobId, channelId, messageId) {
+      await jobs.update(jobId, (job) => ({ ...job, reply: { ...job.reply, channelId, messageId }, updatedAt: clock() }));
+    },
+
+    async submit(jobId) {
+      const claimed = await jobs.update(jobId, (job) =>
+        job.state === 'reserved' ? { ...job, state: 'submitting', updatedAt: clock() } : undefined,
+      );
+      if (!claimed || claimed.state !== 'submitting') return claimed;
+      const log = logger.child({ jobId, guildId: claimed.guildId });
+      const result = await provider.submit(toGenerationRequest(claimed.request));
+      const now = clock();
+      if (!result.ok) {
+        log.warn({ kind: result.error.kind, status: result.error.status }, 'provider refused the submission');
+        const { reason, detail } = failureFromProviderError(result.error);
+        const failed = failedJob(claimed, reason, detail, now);
+        await jobs.save(failed);
+        await release(failed, 'submit_rejected');
+        await deps.reporter.failed(failed);
+        return failed;
+      }
+      const submitted: Job = {
+        ...claimed,
+        state: 'submitted',
+        taskId: result.taskId,
+        submittedAt: now,
+        updatedAt: now,
+        progress: { ...claimed.progress, rawStatus: result.status, lastChangeAt: now },
+        poll: { nextAt: now + deps.timings.pollIntervalMs, count: 0, failures: 0 },
+      };
+      await jobs.save(submitted);
+      log.info({ taskId: result.taskId }, 'task submitted');
+      deps.scheduler.schedule(jobId, submitted.poll.nextAt);
+      await deps.reporter.progress(submitted, computeProgress(submitted, now, deps.typical));
+      return submitted;
+    },
+
+    async abandon(jobId) {
+      const job = await jobs.get(jobId);
+      if (!job || job.taskId) return;
+      await jobs.save(failedJob(job, 'restarted', null, clock()));
+      await release(job, 'cancelled');
+    },
+
+    get: (jobId) => jobs.get(jobId),
+
+    async start() {
+      await recoverJobs(deps);
+      deps.scheduler.start();
+    },
+
+    stop: () => deps.scheduler.stop(),
+  };
+}
+
+

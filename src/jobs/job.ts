@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/**
+ * `accepted → reserved → submitting → submitted → queued/processing → succeeded → delivered`,
+ * or `failed` / `expired` from any live state. `submitting` marks the window in which the
+ * provider may have accepted the task without us knowing its id: never submitted again.
+ */
+export const JOB_STATES = [
+  'accepted',
+  'reserved',
+  'submitting',
+  'submitted',
+  'queued',
+  'processing',
+  'succeeded',
+  'delivered',
+  'failed',
+  'expired',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const FINAL_STATES: readonly JobState[] = ['delivered', 'failed', 'expired'];
+export const isFinal = (state: JobState): boolean => FINAL_STATES.includes(state);
+
+export const FAILURE_REASONS = [
+  'invalid_request',
+  'auth',
+  'payment',
+  'busy',
+  'network',
+  'provider_failed',
+  'no_video',
+  'download_failed',
+  'expired',
+  'restarted',
+  'delivery_failed',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+const imageSchema = z.object({
+  url: z.string(),
+  filename: z.string(),
+  contentType: z.string().nullable(),
+  size: z.number(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+});
+
+export const videoRequestSchema = z.object({
+  userPrompt: z.string(),
+  prompt: z.string(),
+  camera: z.array(z.string()),
+  model: z.enum(['MiniMax-Hailuo-2.3', 'MiniMax-Hailuo-2.3-Fast']),
+  duration: z.union([z.literal(6), z.literal(10)]),
+  resolution: z.enum(['768p', '1080p']),
+  image: imageSchema.nullable(),
+  promptOptimizer: z.boolean(),
+  fastPretreatment: z.boolean(),
+  watermark: z.boolean(),
+});
+
+/** Where the job's reply lives in Discord; opaque to the core except as stored values. */
+const replySchema = z.object({
+  applicationId: z.string(),
+  interactionToken: z.string(),
+  /** When the token was issued: it edits the reply for 15 minutes only. */
+  tokenIssuedAt: z.number(),
+  channelId: z.string(),
+  messageId: z.string().nullable(),
+  attachmentSizeLimit: z.number(),
+  locale: z.string(),
+});
+
+export const jobSchema = z.object({
+  id: z.string(),
+  version: z.literal(1),
+  guildId: z.string(),
+  userId: z.string(),
+  roleIds: z.array(z.string()),
+  request: videoRequestSchema,
+  reply: replySchema,
+  state: z.enum(JOB_STATES),
+  cost: z.number(),
+  reservationId: z.string().nullable(),
+  taskId: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  submittedAt: z.number().nullable(),
+  completedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  progress: z.object({
+    percent: z.number().nullable(),
+    estimatedTimeS: z.number().nullable(),
+    rawStatus: z.string().nullable(),
+    lastChangeAt: z.number(),
+  }),
+  poll: z.object({ nextAt: z.number(), count: z.number(), failures: z.number() }),
+  result: z
+    .object({
+      videoUrl: z.string(),
+      expiresAt: z.number().nullable(),
+      delivery: z.enum(['attachment', 'link']).nullable(),
+    })
+    .nullable(),
+  failure: z.object({ reason: z.enum(FAILURE_REASONS), detail: z.string().nullable() }).nullable(),
+});
+
+export type Job = z.infer<typeof jobSchema>;
+export type JobRequest = z.infer<typeof videoRequestSchema>;
+export type JobReply = z.infer<typeof replySchema>;

@@ -1,0 +1,63 @@
+import type { Job, JobRequest } from './job.js';
+
+export type Stage = 'queued' | 'generating' | 'finishing';
+
+/** What the reply shows about a job in flight, independent of how it is drawn. */
+export interface ProgressView {
+  stage: Stage;
+  /** 0–100. */
+  percent: number;
+  /** True when the percentage is our estimate rather than the provider's figure. */
+  estimated: boolean;
+  elapsedMs: number;
+  /** When the video should be ready (ms epoch), or null when it is overdue. */
+  etaAt: number | null;
+}
+
+/** Typical seconds a job takes, by its settings; replaced by learned averages when known. */
+export type TypicalDuration = (request: Pick<JobRequest, 'model' | 'resolution' | 'duration'>) => number;
+
+const TYPICAL_SECONDS: Record<string, number> = {
+  'MiniMax-Hailuo-2.3:768p:6': 120,
+  'MiniMax-Hailuo-2.3:768p:10': 210,
+  'MiniMax-Hailuo-2.3:1080p:6': 240,
+  'MiniMax-Hailuo-2.3-Fast:768p:6': 60,
+  'MiniMax-Hailuo-2.3-Fast:768p:10': 110,
+  'MiniMax-Hailuo-2.3-Fast:1080p:6': 120,
+};
+
+/** Published typical times (30 s to 5 min) placed by how heavy each setting is. */
+export const typicalDuration: TypicalDuration = (request) =>
+  TYPICAL_SECONDS[`${request.model}:${request.resolution}:${request.duration}`] ?? 180;
+
+const stageOf = (job: Job): Stage => {
+  if (job.state === 'succeeded' || job.state === 'delivered') return 'finishing';
+  if (job.state === 'processing') return 'generating';
+  return 'queued';
+};
+
+// An estimate never claims to be done: the last stretch waits for the provider's word.
+const ESTIMATE_CEILING = 95;
+
+/**
+ * The provider's percentage when it gives one; otherwise elapsed time against the provider's
+ * `estimated_time` or the typical time for these settings.
+ */
+export function computeProgress(job: Job, now: number, typical: TypicalDuration = typicalDuration): ProgressView {
+  const stage = stageOf(job);
+  const startedAt = job.submittedAt ?? job.createdAt;
+  const elapsedMs = Math.max(0, now - job.createdAt);
+  const runningMs = Math.max(0, now - startedAt);
+  if (stage === 'finishing') return { stage, percent: 100, estimated: false, elapsedMs, etaAt: now };
+
+  const reported = job.progress.percent;
+  if (reported !== null && reported > 0) {
+    const percent = Math.min(99, Math.round(reported));
+    const remainingMs = (runningMs * (100 - percent)) / percent;
+    return { stage, percent, estimated: false, elapsedMs, etaAt: Math.round(now + remainingMs) };
+  }
+  const expectedMs = (job.progress.estimatedTimeS ?? typical(job.request)) * 1000;
+  const percent = Math.min(ESTIMATE_CEILING, Math.floor((runningMs / expectedMs) * 100));
+  const etaAt = runningMs < expectedMs ? startedAt + expectedMs : null;
+  return { stage, percent, estimated: true, elapsedMs, etaAt };
+}

@@ -1,0 +1,105 @@
+import { periodEnd, periodKey } from './periods.js';
+import { memberLimit, resolvePolicy, type PolicyDefaults } from './policy.js';
+import type { PolicyRepository } from './policy-repository.js';
+import type { QuotaPeriod } from './types.js';
+import { globalUsed, type UsageRepository } from './usage-repository.js';
+
+/** What `/usage` shows a member. Credits held by jobs in flight count as used. */
+export interface MemberStanding {
+  period: QuotaPeriod;
+  periodKey: string;
+  /** The member's credits this period. */
+  used: number;
+  /** The member's limit this period (role overrides applied); null = none. */
+  limit: number | null;
+  /** What the member may still spend on their own limit; null = no member limit. */
+  remaining: number | null;
+  guildUsed: number;
+  /** 0 means generation is off for the guild. */
+  guildLimit: number;
+  guildRemaining: number;
+  /** What is left today under the operator's ceiling; null = no ceiling. Resets at 00:00 UTC. */
+  globalRemaining: number | null;
+  /** When the guild's period ends and budgets reset (ms epoch). */
+  resetsAt: number;
+  /** Job ids of the member's reservations still held. */
+  inFlight: string[];
+}
+
+/** One line of `/quota show`'s leaderboard. */
+export interface Spender {
+  userId: string;
+  credits: number;
+}
+
+interface StandingDeps {
+  policies: PolicyRepository;
+  usage: UsageRepository;
+  clock: () => number;
+  defaults: PolicyDefaults;
+  globalLimit: number | undefined;
+}
+
+/** Read-only views of usage. They take no lock: a snapshot a moment old is fine for display. */
+export function createQuotaStanding(deps: StandingDeps) {
+  const { policies, usage: repo } = deps;
+
+  const period = async (guildId: string) => {
+    const now = deps.clock();
+    const policy = resolvePolicy(await policies.read(guildId), deps.defaults);
+    return { now, policy, key: periodKey(policy.period, now) };
+  };
+  const current = async (guildId: string) => {
+    const p = await period(guildId);
+    return { ...p, usage: await repo.readUsage(guildId, p.key) };
+  };
+
+  return {
+    /** A member's own use and limit, the guild's budget and when it resets, and their jobs in flight. */
+    memberStanding: async (guildId: string, userId: string, roleIds: readonly string[]): Promise<MemberStanding> => {
+      const { now, policy, key, usage } = await current(guildId);
+      const inFlight = await repo.readInFlight(guildId);
+      const used = usage.used[userId] ?? 0;
+      const limit = memberLimit(policy, roleIds);
+      const guildUsed = Object.values(usage.used).reduce((a, b) => a + b, 0);
+      const ceiling = deps.globalLimit;
+      const globalRemaining =
+        ceiling === undefined ? null : Math.max(0, ceiling - globalUsed(await repo.readGlobal(periodKey('day', now))));
+      return {
+        period: policy.period,
+        periodKey: key,
+        used,
+        limit,
+        remaining: limit === null ? null : Math.max(0, limit - used),
+        guildUsed,
+        guildLimit: policy.limit,
+        guildRemaining: Math.max(0, policy.limit - guildUsed),
+        globalRemaining,
+        resetsAt: periodEnd(policy.period, now),
+        inFlight: Object.values(inFlight)
+          .filter((f) => f.userId === userId)
+          .sort((a, b) => a.reservedAt - b.reservedAt)
+          .map((f) => f.jobId),
+      };
+    },
+
+    /** The period's biggest spenders, most credits first (ties by user id, for a stable list). */
+    topSpenders: async (guildId: string, n = 5): Promise<Spender[]> => {
+      const { usage } = await current(guildId);
+      return Object.entries(usage.used)
+        .filter(([, credits]) => credits > 0)
+        .map(([userId, credits]) => ({ userId, credits }))
+        .sort((a, b) => b.credits - a.credits || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
+        .slice(0, Math.max(0, n));
+    },
+
+    /** The period's ledger: every video the provider made and the guild paid for, oldest first. */
+    ledger: async (guildId: string) => {
+      const { key } = await period(guildId);
+      return repo.readLedger(guildId, key);
+    },
+  };
+}
+
+/** The reading half of the quota service. */
+export type QuotaStanding = ReturnType<typeof createQuotaStanding>;

@@ -1,0 +1,33 @@
+import type Keyv from 'keyv';
+import type { z } from 'zod';
+
+/** A stored quota record that does not match its schema: a bug or a hand-edited store. */
+export class QuotaRecordError extends Error {
+  override readonly name = 'QuotaRecordError';
+  constructor(
+    readonly key: string,
+    readonly issues: string[],
+  ) {
+    super(`Stored quota record ${key} is malformed: ${issues.join('; ')}`);
+  }
+}
+
+/**
+ * Reads `key` and checks it against `schema`. A malformed record throws rather than falling back
+ * to defaults, because silently resetting a budget or policy would loosen what an admin set.
+ */
+export async function readValidated<S extends z.ZodType>(kv: Keyv, key: string, schema: S): Promise<z.output<S> | undefined> {
+  const raw: unknown = await kv.get(key);
+  if (raw === undefined || raw === null) return undefined;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new QuotaRecordError(key, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  return parsed.data;
+}
+
+/**
+ * Writes `value` under `key`. keyv reports a failed write as `false` instead of throwing; for quota
+ * a lost write is a lost charge or a budget that never shrinks, so it becomes an error here.
+ */
+export async function writeChecked(kv: Keyv, key: string, value: unknown, ttlMs?: number): Promise<void> {
+  if (!(await kv.set(key, value, ttlMs))) throw new Error(`store write failed: ${key}`);
+}

@@ -1,0 +1,154 @@
+import { periodEnd, periodKey } from './periods.js';
+import { findBannedWord, memberLimit, resolvePolicy, type PolicyDefaults, type QuotaPolicy } from './policy.js';
+import type { PolicyRepository } from './policy-repository.js';
+import type { ChargeOutcome, QuotaRefusal, ReleaseReason, ReservationRequest, ReserveResult } from './types.js';
+import { globalUsed, type ReservationRecord, type UsageRepository } from './usage-repository.js';
+
+/** What reserve/charge/release need; assembled by `createQuotaService`. */
+export interface ReservationDeps {
+  policies: PolicyRepository;
+  usage: UsageRepository;
+  clock: () => number;
+  defaults: PolicyDefaults;
+  globalLimit: number | undefined;
+  maxPerMember: number;
+  idFactory: () => string;
+}
+
+/** Refusals that need no usage figures: cheap, and checked before anything is counted. */
+function screen(policy: QuotaPolicy, request: ReservationRequest): QuotaRefusal | undefined {
+  if (policy.limit === 0) return { reason: 'disabled' };
+  if (policy.allowedChannelIds.length > 0 && !policy.allowedChannelIds.includes(request.channelId)) {
+    return { reason: 'channel_not_allowed', allowedChannelIds: [...policy.allowedChannelIds] };
+  }
+  const word = findBannedWord(policy.bannedWords, request.prompt);
+  return word === undefined ? undefined : { reason: 'banned_word', word };
+}
+
+const sum = (values: Iterable<number>): number => [...values].reduce((a, b) => a + b, 0);
+
+/**
+ * Checks every limit and takes the cost in one step under the guild lock (and the global lock,
+ * nested inside it, for the operator's ceiling), so N simultaneous requests against K credits
+ * start exactly min(N, K) jobs. Asking again for a job that still holds a reservation returns it.
+ */
+export async function reserve(deps: ReservationDeps, request: ReservationRequest): Promise<ReserveResult> {
+  const { cost, guildId, userId } = request;
+  if (!Number.isFinite(cost) || cost < 0) throw new RangeError(`reservation cost must be a non-negative number, got ${cost}`);
+  const { usage: repo } = deps;
+  return repo.withGuild(guildId, async () => {
+    const now = deps.clock();
+    const inFlight = await repo.readInFlight(guildId);
+    // Idempotent per job: a job service that died between reserving and recording the id gets
+    // the same reservation back instead of paying twice.
+    const existing = Object.entries(inFlight).find(([, f]) => f.jobId === request.jobId);
+    if (existing) return { ok: true, reservationId: existing[0], cost: existing[1].cost };
+
+    const policy = resolvePolicy(await deps.policies.read(guildId), deps.defaults);
+    const screened = screen(policy, request);
+    if (screened) return { ok: false, refusal: screened };
+
+    const key = periodKey(policy.period, now);
+    const resetsAt = periodEnd(policy.period, now);
+    const usage = await repo.readUsage(guildId, key);
+    const guildUsed = sum(Object.values(usage.used));
+    if (guildUsed + cost > policy.limit) {
+      const remaining = Math.max(0, policy.limit - guildUsed);
+      return { ok: false, refusal: { reason: 'guild_budget', cost, remaining, limit: policy.limit, resetsAt } };
+    }
+    const limit = memberLimit(policy, request.roleIds);
+    const memberUsed = usage.used[userId] ?? 0;
+    if (limit !== null && memberUsed + cost > limit) {
+      return { ok: false, refusal: { reason: 'member_budget', cost, remaining: Math.max(0, limit - memberUsed), limit, resetsAt } };
+    }
+    const flights = Object.values(inFlight);
+    if (flights.length >= policy.maxConcurrent) return { ok: false, refusal: { reason: 'guild_concurrency', max: policy.maxConcurrent } };
+    if (flights.filter((f) => f.userId === userId).length >= deps.maxPerMember) {
+      return { ok: false, refusal: { reason: 'member_concurrency', max: deps.maxPerMember } };
+    }
+
+    const id = deps.idFactory();
+    const record: ReservationRecord = {
+      id,
+      guildId,
+      userId,
+      jobId: request.jobId,
+      cost,
+      periodKey: key,
+      globalDayKey: deps.globalLimit === undefined ? null : periodKey('day', now),
+      state: 'held',
+      reservedAt: now,
+    };
+    // The record goes first: should the process die part-way, the job service can still find the
+    // reservation and release it, and every settle step below tolerates a missing half.
+    const ceiling = deps.globalLimit;
+    const dayKey = record.globalDayKey;
+    if (ceiling !== undefined && dayKey !== null) {
+      const taken = await repo.withGlobal(async () => {
+        const global = await repo.readGlobal(dayKey);
+        if (globalUsed(global) + cost > ceiling) return false;
+        await repo.writeReservation(record);
+        await repo.writeGlobal(dayKey, { ...global, held: { ...global.held, [id]: cost } });
+        return true;
+      });
+      if (!taken) return { ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } };
+    } else {
+      await repo.writeReservation(record);
+    }
+    await repo.writeInFlight(guildId, { ...inFlight, [id]: { userId, jobId: request.jobId, cost, periodKey: key, counted: true, reservedAt: now } });
+    await repo.writeUsage(guildId, key, { used: { ...usage.used, [userId]: memberUsed + cost } });
+    return { ok: true, reservationId: id, cost };
+  });
+}
+
+/**
+ * Settles a held reservation once: `charged` keeps its credits counted (in the period it was
+ * reserved in) and writes a ledger entry; `released` gives them back. Returns false, changing
+ * nothing, when the reservation is unknown or already settled.
+ */
+async function settle(deps: ReservationDeps, reservationId: string, to: 'charged' | 'released', outcome: string): Promise<boolean> {
+  const { usage: repo } = deps;
+  // Read once outside the lock only to learn which guild's lock to take; re-read inside it.
+  const peek = await repo.readReservation(reservationId);
+  if (!peek || peek.state !== 'held') return false;
+  return repo.withGuild(peek.guildId, async () => {
+    const record = await repo.readReservation(reservationId);
+    if (!record || record.state !== 'held') return false;
+    const now = deps.clock();
+    const { guildId, userId, cost } = record;
+    const inFlight = await repo.readInFlight(guildId);
+    const entry = inFlight[reservationId];
+    if (entry) {
+      const { [reservationId]: _settled, ...rest } = inFlight;
+      await repo.writeInFlight(guildId, rest);
+    }
+    if (to === 'charged') {
+      await repo.appendLedger(guildId, record.periodKey, { reservationId, guildId, userId, jobId: record.jobId, cost, at: now, outcome });
+    } else if (entry?.counted) {
+      // Only an entry still in flight and not forgiven by a reset was counted; give exactly that back.
+      const usage = await repo.readUsage(guildId, record.periodKey);
+      const { [userId]: used = 0, ...others } = usage.used;
+      const left = Math.max(0, used - cost);
+      await repo.writeUsage(guildId, record.periodKey, { used: left > 0 ? { ...others, [userId]: left } : others });
+    }
+    const dayKey = record.globalDayKey;
+    if (dayKey !== null) {
+      await repo.withGlobal(async () => {
+        const global = await repo.readGlobal(dayKey);
+        const { [reservationId]: held, ...stillHeld } = global.held;
+        if (held === undefined) return;
+        await repo.writeGlobal(dayKey, { charged: global.charged + (to === 'charged' ? held : 0), held: stillHeld });
+      });
+    }
+    await repo.writeReservation({ ...record, state: to, settledAt: now, outcome });
+    return true;
+  });
+}
+
+/** The provider made the video: the reservation becomes a ledger entry. */
+export const charge = (deps: ReservationDeps, reservationId: string, outcome: ChargeOutcome): Promise<boolean> =>
+  settle(deps, reservationId, 'charged', outcome);
+
+/** Nothing was made: the credits go back. */
+export const release = (deps: ReservationDeps, reservationId: string, reason: ReleaseReason): Promise<boolean> =>
+  settle(deps, reservationId, 'released', reason);

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import type { Store } from '../store/types.js';
+import { readValidated, writeChecked } from './record-io.js';
+
+const DAY_MS = 86_400_000;
+// Keyv expiries run on the wall clock; these only bound growth, they never decide a budget.
+const HISTORY_TTL_MS = 400 * DAY_MS;
+const RESERVATION_TTL_MS = 90 * DAY_MS;
+const GLOBAL_TTL_MS = 8 * DAY_MS;
+
+const credits = z.number().finite().min(0);
+
+export const reservationSchema = z.object({
+  id: z.string().min(1),
+  guildId: z.string().min(1),
+  userId: z.string().min(1),
+  jobId: z.string().min(1),
+  cost: credits,
+  /** The period it was reserved in: a charge counts there even if it settles after roll-over. */
+  periodKey: z.string().min(1),
+  /** The UTC day counted against the operator's ceiling; null when no ceiling was set. */
+  globalDayKey: z.string().min(1).nullable(),
+  state: z.enum(['held', 'charged', 'released']),
+  reservedAt: z.number(),
+  settledAt: z.number().optional(),
+  /** A ChargeOutcome when charged, a ReleaseReason when released. */
+  outcome: z.string().optional(),
+});
+/** `quota:reservation:<id>`: lets charge/release find what they settle, and settle it once. */
+export type ReservationRecord = z.infer<typeof reservationSchema>;
+
+const usageSchema = z.object({ used: z.record(z.string(), credits) });
+/** `quota:usage:<guildId>:<periodKey>`: credits counted against the period (held + charged), by member. */
+export type PeriodUsage = z.infer<typeof usageSchema>;
+
+const inFlightEntrySchema = z.object({
+  userId: z.string(),
+  jobId: z.string(),
+  cost: credits,
+  periodKey: z.string(),
+  /** False once an admin reset forgave it: it still occupies a slot but no longer costs budget. */
+  counted: z.boolean(),
+  reservedAt: z.number(),
+});
+const inFlightSchema = z.record(z.string(), inFlightEntrySchema);
+/**
+ * `quota:inflight:<guildId>`: held reservations by id. Kept apart from the period usage because a
+ * job reserved at 23:59 still occupies a concurrency slot after midnight.
+ */
+export type InFlight = z.infer<typeof inFlightSchema>;
+
+const ledgerEntrySchema = z.object({
+  reservationId: z.string(),
+  guildId: z.string(),
+  userId: z.string(),
+  jobId: z.string(),
+  cost: credits,
+  at: z.number(),
+  outcome: z.string(),
+});
+const ledgerSchema = z.array(ledgerEntrySchema);
+/** One video the provider made and the guild paid for. */
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+const globalSchema = z.object({ charged: credits, held: z.record(z.string(), credits) });
+/**
+ * `quota:global:<dayKey>`: the operator's spend that day. Held credits are kept by reservation id
+ * so that settling one twice (e.g. after a crash and a retry) cannot count it twice.
+ */
+export type GlobalUsage = z.infer<typeof globalSchema>;
+
+/** Sum of what a global day record counts against the ceiling. */
+export function globalUsed(usage: GlobalUsage): number {
+  return usage.charged + Object.values(usage.held).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Store access for quota usage. Every read-modify-write must run inside {@link UsageRepository.withGuild}
+ * (and {@link UsageRepository.withGlobal} for the ceiling, always taken inside the guild lock,
+ * never the other way round, so two requests cannot deadlock).
+ */
+export interface UsageRepository {
+  withGuild<T>(guildId: string, fn: () => Promise<T>): Promise<T>;
+  withGlobal<T>(fn: () => Promise<T>): Promise<T>;
+  readUsage(guildId: string, periodKey: string): Promise<PeriodUsage>;
+  writeUsage(guildId: string, periodKey: string, usage: PeriodUsage): Promise<void>;
+  readInFlight(guildId: string): Promise<InFlight>;
+  writeInFlight(guildId: string, inFlight: InFlight): Promise<void>;
+  readLedger(guildId: string, periodKey: string): Promise<LedgerEntry[]>;
+  /** Adds the entry unless one for the same reservation is already there. */
+  appendLedger(guildId: string, periodKey: string, entry: LedgerEntry): Promise<void>;
+  readReservation(id: string): Promise<ReservationRecord | undefined>;
+  writeReservation(record: ReservationRecord): Promise<void>;
+  readGlobal(dayKey: string): Promise<GlobalUsage>;
+  writeGlobal(dayKey: string, usage: GlobalUsage): Promise<void>;
+}
+
+/** Lock names, shared with anything else that must not interleave with quota writes. */
+export const guildLockName = (guildId: string): string => `quota:${guildId}`;
+export const GLOBAL_LOCK_NAME = 'quota:global';
+
+/** Builds the repository on the shared store (keys under `quota:`). */
+export function createUsageRepository(store: Store): UsageRepository {
+  const { kv } = store;
+  const put = (key: string, value: unknown, ttl?: number) => writeChecked(kv, key, value, ttl);
+  const usageKey = (g: string, p: string) => `quota:usage:${g}:${p}`;
+  const ledgerKey = (g: string, p: string) => `quota:ledger:${g}:${p}`;
+  const inFlightKey = (g: string) => `quota:inflight:${g}`;
+  const reservationKey = (id: string) => `quota:reservation:${id}`;
+  const globalKey = (d: string) => `quota:global:${d}`;
+
+  return {
+    withGuild: (guildId, fn) => store.withLock(guildLockName(guildId), fn),
+    withGlobal: (fn) => store.withLock(GLOBAL_LOCK_NAME, fn),
+    readUsage: async (g, p) => (await readValidated(kv, usageKey(g, p), usageSchema)) ?? { used: {} },
+    writeUsage: (g, p, usage) => put(usageKey(g, p), usage, HISTORY_TTL_MS),
+    readInFlight: async (g) => (await readValidated(kv, inFlightKey(g), inFlightSchema)) ?? {},
+    writeInFlight: (g, inFlight) => put(inFlightKey(g), inFlight),
+    readLedger: async (g, p) => (await readValidated(kv, ledgerKey(g, p), ledgerSchema)) ?? [],
+    appendLedger: async (g, p, entry) => {
+      const ledger = (await readValidated(kv, ledgerKey(g, p), ledgerSchema)) ?? [];
+      // A charge retried after a crash must not bill the same reservation twice.
+      if (ledger.some((e) => e.reservationId === entry.reservationId)) return;
+      await put(ledgerKey(g, p), [...ledger, entry], HISTORY_TTL_MS);
+    },
+    readReservation: (id) => readValidated(kv, reservationKey(id), reservationSchema),
+    writeReservation: (record) => put(reservationKey(record.id), record, RESERVATION_TTL_MS),
+    readGlobal: async (d) => (await readValidated(kv, globalKey(d), globalSchema)) ?? { charged: 0, held: {} },
+    writeGlobal: (d, usage) => put(globalKey(d), usage, GLOBAL_TTL_MS),
+  };
+}

@@ -1,0 +1,52 @@
+import Keyv from 'keyv';
+import { KeyedMutex } from './keyed-mutex.js';
+import type { Store } from './types.js';
+
+/**
+ * A store for one process: locks are in memory, sets are JSON arrays updated under a lock.
+ * Used with SQLite (durable) and with a Map (tests and the demo).
+ */
+export function createLocalStore(kind: 'sqlite' | 'memory', kv: Keyv, onClose: () => Promise<void>): Store {
+  const mutex = new KeyedMutex();
+  const writes = new Set<Promise<unknown>>();
+  let closed = false;
+
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    writes.add(promise);
+    void promise.finally(() => writes.delete(promise)).catch(() => undefined);
+    return promise;
+  };
+
+  const updateSet = (key: string, change: (members: Set<string>) => void) =>
+    mutex.run(`set:${key}`, async () => {
+      const members = new Set((await kv.get<string[]>(key)) ?? []);
+      change(members);
+      await track(kv.set(key, [...members]));
+    });
+
+  return {
+    kind,
+    kv,
+    withLock: (name, fn) => {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return track(mutex.run(`lock:${name}`, fn));
+    },
+    addToSet: (key, member) => updateSet(key, (members) => members.add(member)),
+    removeFromSet: (key, member) => updateSet(key, (members) => members.delete(member)),
+    setMembers: async (key) => (await kv.get<string[]>(key)) ?? [],
+    ping: async () => {
+      try {
+        await kv.get('__ping__');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      closed = true;
+      await mutex.drain();
+      await Promise.allSettled([...writes]);
+      await onClose();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type Keyv from 'keyv';
+
+/**
+ * The one place durable state lives. Repositories (jobs, quota, settings) build on it and
+ * never reach for the backend directly, so the same code runs on SQLite and on Redis.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'redis' | 'memory';
+  /** Key-value access; repositories prefix their keys (`job:…`, `quota:…`). */
+  readonly kv: Keyv;
+  /**
+   * Runs `fn` while holding the lock called `name`, exclusive across every process that shares
+   * this store. Reservations of quota and claims of jobs depend on it for atomicity.
+   */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Adds a member to a set (an index such as "jobs not yet final"). */
+  addToSet(key: string, member: string): Promise<void>;
+  removeFromSet(key: string, member: string): Promise<void>;
+  setMembers(key: string): Promise<string[]>;
+  /** True when the backend answers. */
+  ping(): Promise<boolean>;
+  /** Waits for writes in flight, then closes the connection. */
+  close(): Promise<void>;
+}

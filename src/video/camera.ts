@@ -1,0 +1,90 @@
+/** The 15 camera moves of MiniMax-Hailuo-2.3, as the provider names them in Chinese and English. */
+export const CAMERA_MOVES = [
+  { zh: '左移', en: 'Truck left' },
+  { zh: '右移', en: 'Truck right' },
+  { zh: '左摇', en: 'Pan left' },
+  { zh: '右摇', en: 'Pan right' },
+  { zh: '推进', en: 'Push in' },
+  { zh: '拉远', en: 'Pull out' },
+  { zh: '上升', en: 'Pedestal up' },
+  { zh: '下降', en: 'Pedestal down' },
+  { zh: '上摇', en: 'Tilt up' },
+  { zh: '下摇', en: 'Tilt down' },
+  { zh: '变焦推近', en: 'Zoom in' },
+  { zh: '变焦拉远', en: 'Zoom out' },
+  { zh: '晃动', en: 'Shake' },
+  { zh: '跟随', en: 'Tracking shot' },
+  { zh: '固定', en: 'Static shot' },
+] as const;
+
+export type CameraMove = (typeof CAMERA_MOVES)[number];
+
+/** Moves the provider recommends combining in one bracket at most. */
+export const MAX_COMBINED_MOVES = 3;
+
+const normalise = (name: string) => name.normalize('NFKC').trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+
+const byName = new Map<string, CameraMove>();
+for (const move of CAMERA_MOVES) {
+  byName.set(normalise(move.zh), move);
+  byName.set(normalise(move.en), move);
+}
+
+/** Finds a move by its English or Chinese name, ignoring case, spacing and surrounding brackets. */
+export function findCameraMove(name: string): CameraMove | undefined {
+  return byName.get(normalise(name.replace(/^\[|\]$/g, '')));
+}
+
+export type CameraParse =
+  | { ok: true; moves: CameraMove[] }
+  | { ok: false; reason: 'unknown_move'; name: string }
+  | { ok: false; reason: 'too_many_moves'; count: number };
+
+/**
+ * Reads the `camera` option: one move, or up to three joined by commas (`Pan left, 上升`).
+ * Discord does not enforce autocomplete values, so anything typed arrives here.
+ */
+export function parseCameraOption(value: string): CameraParse {
+  const names = value
+    .replace(/^\s*\[|\]\s*$/g, '')
+    .split(/[,，、+]/)
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (names.length === 0) return { ok: false, reason: 'unknown_move', name: value.trim() };
+  if (names.length > MAX_COMBINED_MOVES) return { ok: false, reason: 'too_many_moves', count: names.length };
+  const moves: CameraMove[] = [];
+  for (const name of names) {
+    const move = findCameraMove(name);
+    if (!move) return { ok: false, reason: 'unknown_move', name };
+    if (!moves.includes(move)) moves.push(move);
+  }
+  return { ok: true, moves };
+}
+
+/** The bracket command the provider reads, in the seed's Chinese spelling: `[推进]`, `[左摇,上升]`. */
+export function cameraCommand(zhNames: readonly string[]): string {
+  return zhNames.length === 0 ? '' : `[${zhNames.join(',')}]`;
+}
+
+/** Autocomplete suggestions for what a member has typed so far, in either language. */
+export function suggestCameraMoves(typed: string, limit = 25): Array<{ name: string; value: string }> {
+  const parts = typed.split(/[,，、+]/);
+  const current = normalise(parts.pop() ?? '');
+  const chosen = parts.map((part) => findCameraMove(part)).filter((move): move is CameraMove => move !== undefined);
+  if (parts.length >= MAX_COMBINED_MOVES) return [];
+  const prefix = chosen.map((move) => move.en);
+  const matches = CAMERA_MOVES.filter((move) => !chosen.includes(move)).filter(
+    (move) => current === '' || normalise(move.en).includes(current) || move.zh.includes(current),
+  );
+  matches.sort((a, b) => rank(a, current) - rank(b, current));
+  return matches.slice(0, limit).map((move) => {
+    const value = [...prefix, move.en].join(', ');
+    const label = [...chosen.map((m) => `${m.en} ${m.zh}`), `${move.en} ${move.zh}`].join(' + ');
+    return { name: label.slice(0, 100), value: value.slice(0, 100) };
+  });
+}
+
+function rank(move: CameraMove, typed: string): number {
+  if (typed === '') return 0;
+  return normalise(move.en).startsWith(typed) || move.zh.startsWith(typed) ? 0 : 1;
+}

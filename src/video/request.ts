@@ -1,0 +1,159 @@
+import type { GenerationRequest, VideoDuration, VideoModel, VideoResolution } from '../provider/types.js';
+import { cameraCommand, parseCameraOption } from './camera.js';
+
+export const MODELS = ['MiniMax-Hailuo-2.3', 'MiniMax-Hailuo-2.3-Fast'] as const satisfies readonly VideoModel[];
+export const RESOLUTIONS = ['768p', '1080p'] as const satisfies readonly VideoResolution[];
+export const DURATIONS = [6, 10] as const satisfies readonly VideoDuration[];
+export const PROMPT_MAX_LENGTH = 2000;
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export const IMAGE_MAX_BYTES = 20 * 1024 * 1024;
+export const IMAGE_MIN_SHORT_SIDE = 300;
+export const IMAGE_MIN_RATIO = 2 / 5;
+export const IMAGE_MAX_RATIO = 5 / 2;
+
+/** What Discord tells about an attached first frame, enough to judge it without downloading. */
+export interface FirstFrameImage {
+  url: string;
+  filename: string;
+  contentType: string | null;
+  size: number;
+  width: number | null;
+  height: number | null;
+}
+
+/** The `/video` options exactly as they arrived (forged values included). */
+export interface VideoOptionsInput {
+  prompt: string;
+  duration?: number | null;
+  resolution?: string | null;
+  model?: string | null;
+  camera?: string | null;
+  image?: FirstFrameImage | null;
+  promptOptimizer?: boolean | null;
+  fastPretreatment?: boolean | null;
+  watermark?: boolean | null;
+}
+
+/** A request that passed every check; what the job records and the provider receives. */
+export interface VideoRequest {
+  /** The prompt as the member typed it. */
+  userPrompt: string;
+  /** The prompt sent to the provider: the camera bracket first, then the member's words. */
+  prompt: string;
+  /** Chinese names of the camera moves chosen through the `camera` option. */
+  camera: string[];
+  model: VideoModel;
+  duration: VideoDuration;
+  resolution: VideoResolution;
+  image: FirstFrameImage | null;
+  promptOptimizer: boolean;
+  fastPretreatment: boolean;
+  watermark: boolean;
+}
+
+export type ValidationProblem =
+  | { code: 'prompt_blank' }
+  | { code: 'prompt_too_long'; length: number; max: number }
+  | { code: 'bad_choice'; option: 'duration' | 'resolution' | 'model'; value: string }
+  | { code: 'resolution_duration' }
+  | { code: 'fast_needs_image' }
+  | { code: 'image_type'; contentType: string }
+  | { code: 'image_too_big'; sizeMb: string }
+  | { code: 'image_unknown_size' }
+  | { code: 'image_too_small'; width: number; height: number }
+  | { code: 'image_ratio'; width: number; height: number }
+  | { code: 'camera_unknown'; name: string }
+  | { code: 'camera_too_many'; count: number };
+
+export type ValidationResult = { ok: true; request: VideoRequest } | { ok: false; problems: ValidationProblem[] };
+
+// Zero-width and bidi control characters render as nothing: a prompt made only of them is blank.
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD]/g;
+
+const isOneOf = <T extends string | number>(list: readonly T[], value: unknown): value is T =>
+  (list as readonly unknown[]).includes(value);
+
+/**
+ * Checks a `/video` request before anything is spent, from the interaction alone. Every
+ * problem is returned at once so the member can fix them in one go.
+ */
+export function validateVideoOptions(input: VideoOptionsInput): ValidationResult {
+  const problems: ValidationProblem[] = [];
+  const duration = input.duration ?? 6;
+  const resolution = input.resolution ?? '768p';
+  const model = input.model ?? 'MiniMax-Hailuo-2.3';
+  if (!isOneOf(DURATIONS, duration)) problems.push({ code: 'bad_choice', option: 'duration', value: String(duration) });
+  if (!isOneOf(RESOLUTIONS, resolution)) problems.push({ code: 'bad_choice', option: 'resolution', value: resolution });
+  if (!isOneOf(MODELS, model)) problems.push({ code: 'bad_choice', option: 'model', value: model });
+  if (resolution === '1080p' && duration !== 6) problems.push({ code: 'resolution_duration' });
+  if (model === 'MiniMax-Hailuo-2.3-Fast' && !input.image) problems.push({ code: 'fast_needs_image' });
+  if (input.image) problems.push(...checkImage(input.image));
+
+  let camera: string[] = [];
+  if (input.camera && input.camera.trim() !== '') {
+    const parsed = parseCameraOption(input.camera);
+    if (parsed.ok) camera = parsed.moves.map((move) => move.zh);
+    else if (parsed.reason === 'unknown_move') problems.push({ code: 'camera_unknown', name: parsed.name.slice(0, 50) });
+    else problems.push({ code: 'camera_too_many', count: parsed.count });
+  }
+
+  const userPrompt = input.prompt.trim();
+  const prompt = buildPrompt(userPrompt, camera);
+  if (userPrompt.replace(INVISIBLE, '').trim() === '') problems.push({ code: 'prompt_blank' });
+  else if (prompt.length > PROMPT_MAX_LENGTH) problems.push({ code: 'prompt_too_long', length: prompt.length, max: PROMPT_MAX_LENGTH });
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    request: {
+      userPrompt,
+      prompt,
+      camera,
+      model: model as VideoModel,
+      duration: duration as VideoDuration,
+      resolution: resolution as VideoResolution,
+      image: input.image ?? null,
+      promptOptimizer: input.promptOptimizer ?? true,
+      fastPretreatment: input.fastPretreatment ?? false,
+      watermark: input.watermark ?? false,
+    },
+  };
+}
+
+function checkImage(image: FirstFrameImage): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const type = (image.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!isOneOf(IMAGE_TYPES, type)) problems.push({ code: 'image_type', contentType: type || 'unknown' });
+  if (image.size >= IMAGE_MAX_BYTES) problems.push({ code: 'image_too_big', sizeMb: (image.size / 1024 / 1024).toFixed(1) });
+  const { width, height } = image;
+  if (!width || !height) {
+    if (isOneOf(IMAGE_TYPES, type)) problems.push({ code: 'image_unknown_size' });
+    return problems;
+  }
+  if (Math.min(width, height) <= IMAGE_MIN_SHORT_SIDE) problems.push({ code: 'image_too_small', width, height });
+  const ratio = width / height;
+  if (ratio < IMAGE_MIN_RATIO || ratio > IMAGE_MAX_RATIO) problems.push({ code: 'image_ratio', width, height });
+  return problems;
+}
+
+/**
+ * The prompt the provider receives: the `camera` option's bracket command first; bracket
+ * commands the member typed stay where they are.
+ */
+export function buildPrompt(userPrompt: string, camera: readonly string[]): string {
+  return `${cameraCommand(camera)}${userPrompt}`;
+}
+
+/** The body the provider client sends for a validated request. */
+export function toGenerationRequest(request: VideoRequest): GenerationRequest {
+  return {
+    model: request.model,
+    prompt: request.prompt,
+    duration: request.duration,
+    resolution: request.resolution,
+    ...(request.image ? { firstFrameImage: request.image.url } : {}),
+    promptOptimizer: request.promptOptimizer,
+    fastPretreatment: request.fastPretreatment,
+    watermark: request.watermark,
+  };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const base = { DISCORD_TOKEN: 'bot-token', XCOMPUTE_API_KEY: 'key' };
+
+describe('configuration from the environment', () => {
+  it('fills every default an operator may leave out', () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      discordApiUrl: 'https://discord.com/api',
+      xcomputeBaseUrl: 'https://xcompute.us',
+      xcomputeStatusPath: '/v1/tasks/{task_id}',
+      storeUrl: 'sqlite://data/bot.sqlite',
+      pollIntervalMs: 5000,
+      progressEditMinMs: 3000,
+      jobMaxAgeMs: 1_800_000,
+      logLevel: 'info',
+      quota: { defaultLimit: 20, defaultPeriod: 'day', globalLimit: undefined, costs: undefined },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('stops start-up naming each missing or bad variable and what a good value looks like', () => {
+    let error: unknown;
+    try {
+      loadConfig({ POLL_INTERVAL_MS: 'soon', XCOMPUTE_BASE_URL: 'xcompute.us', QUOTA_COSTS: '{oops' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ['DISCORD_TOKEN', 'XCOMPUTE_API_KEY', 'POLL_INTERVAL_MS', 'XCOMPUTE_BASE_URL', 'QUOTA_COSTS']) {
+      expect(message).toContain(name);
+    }
+    expect(message).toContain('for example 5000');
+  });
+
+  it('reads operator overrides', () => {
+    const config = loadConfig({
+      ...base,
+      DISCORD_API_URL: 'http://127.0.0.1:9999/api/',
+      STORE_URL: 'redis://127.0.0.1:6379/0',
+      POLL_INTERVAL_MS: '250',
+      LOG_LEVEL: 'DEBUG',
+      QUOTA_GLOBAL_LIMIT: '100',
+      QUOTA_COSTS: '{"MiniMax-Hailuo-2.3:768p:6":3}',
+    });
+    expect(config.discordApiUrl).toBe('http://127.0.0.1:9999/api');
+    expect(config.pollIntervalMs).toBe(250);
+    expect(config.logLevel).toBe('debug');
+    expect(config.quota.globalLimit).toBe(100);
+    expect(config.quota.costs).toEqual({ 'MiniMax-Hailuo-2.3:768p:6': 3 });
+  });
+});

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { createBot, type Bot } from '../../src/bot.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
+import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../fakes/provider.js';
+
+export interface Harness {
+  discord: FakeDiscord;
+  provider: FakeProvider;
+  bot: Bot;
+  env: Record<string, string>;
+  /** Stops the bot and starts a fresh one on the same store (a restart). */
+  restart(): Promise<Bot>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  discord?: FakeDiscordOptions;
+  provider?: FakeProviderOptions;
+  env?: Record<string, string>;
+}
+
+/** The real bot, logged in to a fake Discord and talking to a fake provider, on a temp SQLite store. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'hvb-e2e-'));
+  const discord = await startFakeDiscord(options.discord);
+  const provider = await startFakeProvider({ pollsToComplete: 3, ...options.provider });
+  const env: Record<string, string> = {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    XCOMPUTE_API_KEY: provider.apiKey,
+    XCOMPUTE_BASE_URL: provider.baseUrl,
+    STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
+    POLL_INTERVAL_MS: '100',
+    PROGRESS_EDIT_MIN_MS: '0',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  };
+  const boot = async () => {
+    // TEST_LOG_LEVEL=debug shows the bot's own log while a test runs.
+    const logger = process.env.TEST_LOG_LEVEL ? createLogger({ level: process.env.TEST_LOG_LEVEL }) : silentLogger();
+    const bot = await createBot(loadConfig(env), { logger });
+    await bot.start();
+    return bot;
+  };
+  const harness: Harness = {
+    discord,
+    provider,
+    bot: await boot(),
+    env,
+    async restart() {
+      await harness.bot.stop();
+      harness.bot = await boot();
+      return harness.bot;
+    },
+    async close() {
+      await harness.bot.stop().catch(() => undefined);
+      await discord.close();
+      await provider.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** A `/video` interaction spec with string options given as plain values. */
+export function videoCommand(options: Record<string, string | number | boolean>) {
+  const types: Record<string, number> = { duration: 4, prompt_optimizer: 5, fast_pretreatment: 5, watermark: 5 };
+  return {
+    commandName: 'video',
+    options: Object.entries(options).map(([name, value]) => ({ name, type: types[name] ?? 3, value })),
+  };
+}

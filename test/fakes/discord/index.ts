@@ -1,0 +1,201 @@
+/**
+ * Fake Discord for tests: REST API v10 under `/api`, a gateway on `/gateway` and a
+ * small CDN under `/cdn`, all on one 127.0.0.1 HTTP server. A real discord.js Client
+ * can log in against it (`rest: { api: fake.apiUrl }`) and receive interactions;
+ * everything the bot sends is recorded for assertions.
+ */
+import { FakeGateway, type DisconnectOptions } from './gateway.js';
+import { buildCommandInteraction, buildComponentInteraction } from './interactions.js';
+import { apiGuildCreate } from './payloads.js';
+import { startServer } from './server.js';
+import { FakeDiscordState, type InteractionState } from './state.js';
+import type {
+  ApiAttachment,
+  DispatchedInteraction,
+  FakeAttachmentInput,
+  FakeAutocompleteSpec,
+  FakeCommandInteractionSpec,
+  FakeComponentInteractionSpec,
+  FakeDiscordOptions,
+  FakeGuildSpec,
+  FakeMessage,
+  FakeUserSpec,
+  FaultMatcher,
+  FaultResponse,
+  Json,
+  RecordedCallback,
+  RecordedIdentify,
+  RecordedRequest,
+  RegisteredCommands,
+} from './types.js';
+import { waitFor, type WaitForOptions } from './wait-for.js';
+
+export type * from './types.js';
+export type { DisconnectOptions } from './gateway.js';
+export type { WaitForOptions } from './wait-for.js';
+export { waitFor } from './wait-for.js';
+
+/** What the fake knows about a dispatched interaction. */
+export type FakeInteraction = Readonly<InteractionState>;
+
+/** A running fake Discord. */
+export interface FakeDiscord {
+  readonly port: number;
+  /** `http://127.0.0.1:PORT` */
+  readonly baseUrl: string;
+  /** `http://127.0.0.1:PORT/api`: use as discord.js `rest.api` / `DISCORD_API_URL`. */
+  readonly apiUrl: string;
+  /** `ws://127.0.0.1:PORT/gateway` */
+  readonly gatewayUrl: string;
+  readonly token: string;
+  readonly applicationId: string;
+  readonly botUser: FakeUserSpec;
+  /** User of interactions whose spec names none. */
+  readonly defaultUser: FakeUserSpec;
+  /** Id of the first guild. */
+  readonly defaultGuildId: string;
+  /** First text channel of the first guild. */
+  readonly defaultChannelId: string;
+  /** Every request, in completion order. */
+  readonly requests: readonly RecordedRequest[];
+  /** Requests no route matched (answered 404 code 0). */
+  readonly unknownRequests: readonly RecordedRequest[];
+  readonly messages: ReadonlyMap<string, FakeMessage>;
+  readonly callbacks: readonly RecordedCallback[];
+  readonly registeredCommands: RegisteredCommands;
+  readonly identifies: readonly RecordedIdentify[];
+  /** Open gateway sockets. */
+  readonly gatewayConnections: number;
+  /** Identified gateway sessions with an open socket. */
+  readonly gatewaySessions: number;
+
+  /** Dispatches a chat-input command interaction (type 2) to the session owning its guild. */
+  dispatchInteraction(spec: FakeCommandInteractionSpec): DispatchedInteraction;
+  /** Dispatches a message component interaction (type 3) for a stored message. */
+  dispatchComponentInteraction(spec: FakeComponentInteractionSpec): DispatchedInteraction;
+  /** Dispatches an autocomplete interaction (type 4). */
+  dispatchAutocomplete(spec: FakeAutocompleteSpec): DispatchedInteraction;
+  /** Sends any gateway dispatch event to the session owning `guildId` (null = shard 0). */
+  dispatchGatewayEvent(t: string, d: Json, guildId: string | null): boolean;
+  /** Adds a guild and sends its GUILD_CREATE (bot joined a server). */
+  addGuild(spec: FakeGuildSpec): void;
+  /** Makes a file downloadable from the fake CDN; returns its attachment object. */
+  registerAttachment(input: FakeAttachmentInput): ApiAttachment;
+  /** State of a dispatched interaction. */
+  interaction(interactionId: string): FakeInteraction | undefined;
+  /** The original response message of an interaction (also for deferred/updated ones). */
+  originalResponse(interactionId: string): FakeMessage | undefined;
+  /** Follow-up messages of an interaction (excluding the original response). */
+  followUps(interactionId: string): FakeMessage[];
+  /** Non-deleted messages of a channel, oldest first. */
+  messagesIn(channelId: string): FakeMessage[];
+  /** Choices the bot answered to an autocomplete interaction. */
+  autocompleteResults(interactionId: string): Json | undefined;
+  /** Modal the bot showed for an interaction. */
+  modalShown(interactionId: string): Json | undefined;
+  /** Expires an interaction token now (webhook routes answer 401 / 50027). Accepts token or interaction id. */
+  expireToken(tokenOrInteractionId: string): void;
+  /** Bot-token channel routes for this channel answer 403 / 50001 Missing Access. */
+  denyChannel(channelId: string): void;
+  /** Undoes {@link FakeDiscord.denyChannel}. */
+  allowChannel(channelId: string): void;
+  /** The next `times` requests matching answer `response` instead (no state change). */
+  failNext(matcher: FaultMatcher, response: FaultResponse, times?: number): void;
+  /** Delays every HTTP answer by `ms`. */
+  setLatency(ms: number): void;
+  /** Polls until `probe` returns a truthy value. */
+  waitFor<T>(probe: () => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
+  /** Closes every gateway socket (default code 4000: discord.js resumes). */
+  disconnectGateway(options?: DisconnectOptions): void;
+  /** Stops the gateway and the HTTP server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a fake Discord on 127.0.0.1.
+ * @param options guilds, token, ids, clock and limits; all optional.
+ * @returns the running fake; call `close()` when done.
+ */
+export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+  const state = new FakeDiscordState(options);
+  const gateway = new FakeGateway(state);
+  const server = await startServer(state, gateway, options.port ?? 0);
+  const baseUrl = `http://127.0.0.1:${server.port}`;
+  state.baseUrl = baseUrl;
+  const defaultGuildId = state.firstGuildId() ?? '';
+  const defaultChannelId = defaultGuildId ? state.defaultChannelOf(defaultGuildId) : '';
+
+  const send = (interaction: InteractionState): DispatchedInteraction => {
+    if (!gateway.dispatch(interaction.guildId, 'INTERACTION_CREATE', interaction.payload)) {
+      state.interactions.delete(interaction.id);
+      state.interactionsByToken.delete(interaction.token);
+      const where = interaction.guildId === null ? 'DMs (shard 0)' : `guild ${interaction.guildId}`;
+      throw new Error(`fake discord: no gateway session owns ${where}; is the bot logged in?`);
+    }
+    return { id: interaction.id, token: interaction.token, applicationId: interaction.applicationId };
+  };
+  const interactionMessages = (interactionId: string): FakeMessage[] =>
+    [...state.messages.values()].filter((m) => m.interactionId === interactionId && !m.deleted);
+
+  return {
+    port: server.port,
+    baseUrl,
+    apiUrl: `${baseUrl}/api`,
+    gatewayUrl: `ws://127.0.0.1:${server.port}/gateway`,
+    token: state.token,
+    applicationId: state.applicationId,
+    botUser: state.botUser,
+    defaultUser: state.defaultUser,
+    defaultGuildId,
+    defaultChannelId,
+    requests: state.requests,
+    get unknownRequests() {
+      return state.requests.filter((r) => r.unknownRoute);
+    },
+    messages: state.messages,
+    callbacks: state.callbacks,
+    registeredCommands: state.commands,
+    identifies: state.identifies,
+    get gatewayConnections() {
+      return gateway.connectionCount;
+    },
+    get gatewaySessions() {
+      return gateway.liveSessionCount;
+    },
+    dispatchInteraction: (spec) => send(buildCommandInteraction(state, spec, 2)),
+    dispatchComponentInteraction: (spec) => send(buildComponentInteraction(state, spec)),
+    dispatchAutocomplete: (spec) => send(buildCommandInteraction(state, spec, 4)),
+    dispatchGatewayEvent: (t, d, guildId) => gateway.dispatch(guildId, t, d),
+    addGuild: (spec) => {
+      const guild = state.addGuild(spec);
+      gateway.dispatch(guild.id, 'GUILD_CREATE', apiGuildCreate(state, guild));
+    },
+    registerAttachment: (input) => state.registerCdnFile(input),
+    interaction: (id) => state.interactions.get(id),
+    originalResponse: (id) => {
+      const messageId = state.interactions.get(id)?.originalMessageId;
+      return messageId ? state.messages.get(messageId) : undefined;
+    },
+    followUps: (id) => {
+      const original = state.interactions.get(id)?.originalMessageId;
+      return interactionMessages(id).filter((m) => m.id !== original);
+    },
+    messagesIn: (channelId) => [...state.messages.values()].filter((m) => m.channelId === channelId && !m.deleted),
+    autocompleteResults: (id) => state.interactions.get(id)?.autocompleteChoices,
+    modalShown: (id) => state.interactions.get(id)?.modal,
+    expireToken: (key) => {
+      const interaction = state.interactionsByToken.get(key) ?? state.interactions.get(key);
+      if (!interaction) throw new Error(`fake discord: unknown interaction token or id ${key}`);
+      interaction.tokenExpired = true;
+    },
+    denyChannel: (id) => void state.deniedChannels.add(id),
+    allowChannel: (id) => void state.deniedChannels.delete(id),
+    failNext: (matcher, response, times = 1) => state.addFault(matcher, response, times),
+    setLatency: (ms) => {
+      state.latencyMs = ms;
+    },
+    waitFor: (probe, waitOptions) => waitFor(probe, waitOptions),
+    disconnectGateway: (disconnectOptions) => gateway.disconnectAll(disconnectOptions),
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,95 @@
+/** Values the fake provider serves: task ids, task JSON in the documented shapes, a tiny MP4. */
+
+export type FakeTaskState = 'pending' | 'processing' | 'completed' | 'failed';
+
+export interface FakeTask {
+  id: string;
+  /** The create body as received. */
+  body: unknown;
+  createdAt: number;
+  state: FakeTaskState;
+  progress: number;
+  /** Successful status answers served for this task. */
+  polls: number;
+  /** Set once a test drives the task by hand; automatic progression then stops. */
+  manual: boolean;
+  completedAt?: number;
+  errorMessage?: string;
+}
+
+/** How the status answer is wrapped: documented `data` object, `data` array, or no envelope. */
+export type StatusShape = 'default' | 'array' | 'flat';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** `task_` + 26 Crockford base32 characters (ULID layout: 10 of time, 16 of sequence). */
+export function ulidLikeTaskId(timeMs: number, sequence: number): string {
+  return `task_${base32(timeMs, 10)}${base32(sequence, 16)}`;
+}
+
+function base32(value: number, width: number): string {
+  let rest = Math.max(0, Math.floor(value));
+  let out = '';
+  for (let i = 0; i < width; i += 1) {
+    out = CROCKFORD[rest % 32] + out;
+    rest = Math.floor(rest / 32);
+  }
+  return out;
+}
+
+/** A small deterministic file that starts like an MP4 (`ftyp` box) followed by filler. */
+export function defaultVideoBytes(): Buffer {
+  const ftyp = Buffer.alloc(32);
+  ftyp.writeUInt32BE(32, 0);
+  ftyp.write('ftypisom', 4, 'latin1');
+  ftyp.writeUInt32BE(0x200, 12);
+  ftyp.write('isomiso2avc1mp41', 16, 'latin1');
+  const mdat = Buffer.alloc(8 + 1024);
+  mdat.writeUInt32BE(mdat.length, 0);
+  mdat.write('mdat', 4, 'latin1');
+  for (let i = 8; i < mdat.length; i += 1) mdat[i] = (i * 31) % 251;
+  return Buffer.concat([ftyp, mdat]);
+}
+
+export interface TaskJsonContext {
+  shape: StatusShape;
+  urlForm: 'array' | 'string';
+  fileUrl: string;
+  estimatedTimeS: number;
+  /** Result URLs are documented as temporary; the fake says they last 2 hours. */
+  expiresInS?: number;
+}
+
+/** The status answer for a task, following the documented `GET /v1/tasks/{task_id}` shape. */
+export function statusJson(task: FakeTask, context: TaskJsonContext): object {
+  const seconds = (ms: number): number => Math.floor(ms / 1000);
+  const data: Record<string, unknown> = {
+    id: task.id,
+    status: task.state,
+    progress: task.progress,
+    created: seconds(task.createdAt),
+    estimated_time: context.estimatedTimeS,
+  };
+  if (task.state === 'completed' && task.completedAt !== undefined) {
+    data.completed = seconds(task.completedAt);
+    data.actual_time = Math.max(0, seconds(task.completedAt) - seconds(task.createdAt));
+    data.result = {
+      videos: [
+        {
+          url: context.urlForm === 'array' ? [context.fileUrl] : context.fileUrl,
+          expires_at: seconds(task.completedAt) + (context.expiresInS ?? 7200),
+        },
+      ],
+    };
+  }
+  if (task.state === 'failed') {
+    data.error = { message: task.errorMessage ?? 'generation failed', type: 'task_failed' };
+  }
+  if (context.shape === 'flat') return data;
+  return { code: 200, data: context.shape === 'array' ? [data] : data };
+}
+
+/** The seed's error body. */
+export function errorJson(code: number, message: string, type: string): object {
+  return { error: { code, message, type } };
+}

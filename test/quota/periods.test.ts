@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { periodEnd, periodKey, periodStart } from '../../src/quota/periods.js';
+
+const at = (iso: string) => Date.parse(iso);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('quota periods (UTC)', () => {
+  it('GIVEN a daily budget THEN it runs from 00:00 UTC to the next 00:00 UTC', () => {
+    const now = at('2026-11-25T23:59:59.999Z');
+    expect(iso(periodStart('day', now))).toBe('2026-11-25T00:00:00.000Z');
+    expect(iso(periodEnd('day', now))).toBe('2026-11-26T00:00:00.000Z');
+    expect(periodKey('day', now)).toBe('day:2026-11-25');
+    expect(periodKey('day', at('2026-11-26T00:00:00.000Z'))).toBe('day:2026-11-26');
+  });
+
+  it('GIVEN a weekly budget THEN weeks start on Monday, even when asked on a Sunday night', () => {
+    expect(periodKey('week', at('2026-11-25T12:00:00Z'))).toBe('week:2026-11-23');
+    expect(periodKey('week', at('2026-11-23T00:00:00Z'))).toBe('week:2026-11-23');
+    const sunday = at('2026-11-29T23:59:59Z');
+    expect(periodKey('week', sunday)).toBe('week:2026-11-23');
+    expect(iso(periodEnd('week', sunday))).toBe('2026-11-30T00:00:00.000Z');
+    expect(periodKey('week', at('2026-11-30T00:00:00Z'))).toBe('week:2026-11-30');
+  });
+
+  it('GIVEN a week spanning the new year THEN it is named after its Monday in December', () => {
+    expect(periodKey('week', at('2027-01-01T08:00:00Z'))).toBe('week:2026-12-28');
+    expect(iso(periodEnd('week', at('2027-01-01T08:00:00Z')))).toBe('2027-01-04T00:00:00.000Z');
+  });
+
+  it('GIVEN a monthly budget THEN it resets on the 1st, including at the year end and in February', () => {
+    expect(periodKey('month', at('2026-11-30T23:59:59Z'))).toBe('month:2026-11');
+    expect(iso(periodEnd('month', at('2026-11-30T23:59:59Z')))).toBe('2026-12-01T00:00:00.000Z');
+    expect(iso(periodEnd('month', at('2026-12-31T23:00:00Z')))).toBe('2027-01-01T00:00:00.000Z');
+    expect(iso(periodEnd('month', at('2028-02-29T12:00:00Z')))).toBe('2028-03-01T00:00:00.000Z');
+    expect(iso(periodStart('month', at('2028-02-29T12:00:00Z')))).toBe('2028-02-01T00:00:00.000Z');
+  });
+});

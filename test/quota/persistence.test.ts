@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/types.js';
+import { granted, quotaOn, request, testClock } from './helpers.js';
+
+describe('quota on an SQLite file', () => {
+  let dir: string;
+  let url: string;
+  const open: Store[] = [];
+  const openSqlite = async () => {
+    const store = await openStore(url);
+    open.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'quota-'));
+    url = `sqlite://${join(dir, 'bot.sqlite')}`;
+  });
+  afterEach(async () => {
+    await Promise.allSettled(open.splice(0).map((s) => s.close()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('GIVEN policy, spending and a job in flight WHEN the bot restarts THEN all of it is still there and the job settles once', async () => {
+    const clock = testClock();
+    const first = quotaOn(await openSqlite(), { defaults: { limit: 5, period: 'day' } }, clock).quota;
+    await first.setPolicy('g1', { perUser: 3, period: 'week' });
+    await first.setRoleOverride('g1', 'vip', 4);
+    await first.addBannedWord('g1', 'Spoiler');
+    await first.addChannel('g1', 'c1');
+    await first.charge(granted(await first.reserve(request({ cost: 2 }))), 'delivered');
+    const held = granted(await first.reserve(request({ jobId: 'job-held' })));
+    await open[0]?.close();
+
+    const second = quotaOn(await openSqlite(), { defaults: { limit: 5, period: 'day' } }, clock).quota;
+    expect(await second.getPolicy('g1')).toEqual({
+      limit: 5,
+      period: 'week',
+      perUser: 3,
+      maxConcurrent: 3,
+      roleOverrides: { vip: 4 },
+      allowedChannelIds: ['c1'],
+      bannedWords: ['spoiler'],
+    });
+    expect(await second.memberStanding('g1', 'u1', [])).toMatchObject({ used: 3, limit: 3, guildUsed: 3, inFlight: ['job-held'] });
+    expect((await second.reserve(request())).ok).toBe(false);
+    expect(await second.release(held, 'never_submitted')).toBe(true);
+    expect(await second.release(held, 'never_submitted')).toBe(false);
+    expect(await second.memberStanding('g1', 'u1', [])).toMatchObject({ used: 2, inFlight: [] });
+    expect(await second.ledger('g1')).toHaveLength(1);
+  });
+
+  it('GIVEN a guild with 5 credits on SQLite WHEN 50 requests arrive at once THEN exactly 5 jobs start', async () => {
+    const { quota } = quotaOn(await openSqlite(), { defaults: { limit: 5, period: 'day' } });
+    expect(await quota.setPolicy('g1', { maxConcurrent: 20 })).toMatchObject({ ok: true });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => quota.reserve(request({ userId: `u${i}` }))));
+    expect(results.filter((r) => r.ok)).toHaveLength(5);
+  });
+});
