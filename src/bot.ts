@@ -6,9 +6,11 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createXComputeClient } from './provider/xcompute-client.js';
 import type { VideoProvider } from './provider/types.js';
-import { downloadCapped } from './http/download.js';
+import { downloadCapped, probeHead } from './http/download.js';
+import { inspectFirstFrame } from './video/image-check.js';
 import { createQuotaService } from './quota/quota-service.js';
 import { createJobEngine } from './jobs/create-job-engine.js';
+import { createEtaStats } from './jobs/eta-stats.js';
 import type { JobTimings } from './jobs/deps.js';
 import { createDiscordClient, createUploadRest } from './discord/client.js';
 import { createDiscordReporter } from './discord/job-reporter.js';
@@ -16,9 +18,18 @@ import { createInteractionRouter } from './discord/interaction-router.js';
 import { buttonHandlers } from './discord/buttons.js';
 import type { BotContext } from './discord/command.js';
 import { loadCommands } from '../commands/index.js';
+import { openRateLimiter } from './ratelimit/open-limiter.js';
+import { createRateLimitedProvider } from './ratelimit/rate-limited-provider.js';
+import { providerBudgets, type RateLimiter } from './ratelimit/types.js';
+import { createBotOps } from './ops/bot-ops.js';
+import type { OpsServer } from './ops/ops-server.js';
+import { metricsPortFor, ownershipFor } from './sharding/ownership.js';
+import { gatewayStatus } from './discord/gateway-status.js';
 
 // A finished video is fetched within this deadline; past it the member gets the link instead.
 const VIDEO_DOWNLOAD_TIMEOUT_MS = 120_000;
+// The first-frame check happens before the 3 s acknowledgement deadline.
+const IMAGE_PROBE_TIMEOUT_MS = 1_500;
 
 export interface BotOverrides {
   logger?: Logger;
@@ -26,6 +37,8 @@ export interface BotOverrides {
   provider?: VideoProvider;
   clock?: () => number;
   timings?: Partial<JobTimings>;
+  /** Paces provider requests; default from STORE_URL and the XCOMPUTE_MAX_* budgets. */
+  limiter?: RateLimiter;
 }
 
 export interface Bot {
@@ -35,13 +48,18 @@ export interface Bot {
   start(): Promise<void>;
   /** Stops taking work, lets writes in flight finish, disconnects. */
   stop(): Promise<void>;
+  /** Port of /healthz and /metrics once started; undefined when METRICS_PORT is not set. */
+  metricsPort(): number | undefined;
 }
 
 /** Builds every part of the bot without connecting anything. */
 export async function createBot(config: Config, overrides: BotOverrides = {}): Promise<Bot> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
   const clock = overrides.clock ?? Date.now;
-  const store = overrides.store ?? (await openStore(config.storeUrl));
+  const store = overrides.store ?? (await openStore(config.storeUrl, { logger: logger.child({ component: 'store' }) }));
+  // With sharding, this process polls and recovers only the jobs of the guilds its shards own.
+  const ownsGuild = ownershipFor(config.sharding);
+  const ops = createBotOps({ store, logger, clock, ownsGuild });
   const provider =
     overrides.provider ??
     createXComputeClient({
@@ -50,42 +68,60 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       statusPath: config.xcomputeStatusPath,
       logger: logger.child({ component: 'provider' }),
     });
-  const quota = createQuotaService({
+  const limiter =
+    overrides.limiter ?? (await openRateLimiter(config.storeUrl, providerBudgets(config.rateLimits), logger.child({ component: 'ratelimit' })));
+  // The limiter is outermost so the latency histogram times the provider, not the wait for a turn.
+  const pacedProvider = createRateLimitedProvider(ops.provider(provider), limiter);
+  const quota = ops.quota(createQuotaService({
     store,
     clock,
     defaults: { limit: config.quota.defaultLimit, period: config.quota.defaultPeriod },
     ...(config.quota.globalLimit !== undefined ? { globalLimit: config.quota.globalLimit } : {}),
     ...(config.quota.costs ? { costs: { ...config.quota.costs } } : {}),
-  });
+  }));
   // Our own connection pool: discord.js installs an older undici as the global dispatcher.
   const downloads = new Agent({ connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
   const client = createDiscordClient(config.discordApiUrl);
-  const reporter = createDiscordReporter({
+  const reporter = ops.reporter(createDiscordReporter({
     rest: client.rest,
     uploadRest: createUploadRest(config.discordApiUrl, config.discordToken),
     logger: logger.child({ component: 'discord' }),
     clock,
     progressEditMinMs: config.progressEditMinMs,
-  });
+  }));
+  const eta = createEtaStats(store);
   const jobs = createJobEngine({
     store,
-    provider,
+    provider: pacedProvider,
     quota,
     reporter,
+    ownsGuild,
     logger: logger.child({ component: 'jobs' }),
     clock,
     download: (url, maxBytes) => downloadCapped(url, { maxBytes, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: downloads }),
     timings: { pollIntervalMs: config.pollIntervalMs, maxAgeMs: config.jobMaxAgeMs, ...overrides.timings },
+    typical: eta.typical,
+    learn: eta.learn,
   });
-  const context: BotContext = { config, jobs, quota, logger, clock };
+  const inspectImage: BotContext['inspectImage'] = (image) =>
+    inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));
+  const context: BotContext = { config, jobs, quota, inspectImage, logger, clock };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context);
   client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
 
+  let opsServer: OpsServer | undefined;
+
   return {
     client,
     context,
+    metricsPort: () => opsServer?.port,
     async start() {
+      // Before login, so /healthz answers (503) while the gateway connects.
+      const port = metricsPortFor(config.metricsPort, config.sharding);
+      if (port !== undefined) opsServer = await ops.serve(port, () => gatewayStatus(client));
+      // Learned ETAs first, so the first progress edits of resumed jobs already use them.
+      await eta.load();
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.discordToken);
       await ready;
@@ -94,11 +130,15 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     },
     async stop() {
       router.stopAccepting();
+      // Requests still waiting for a turn give up now (nothing was sent for them) instead of
+      // holding the poller's stop until a long Retry-After ends.
+      await limiter.close();
       await jobs.stop();
       await store.close();
       await client.destroy();
       await provider.close();
       await downloads.close();
+      await opsServer?.close();
     },
   };
 }

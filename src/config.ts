@@ -32,6 +32,9 @@ const costTable = z.record(
 
 const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
+const SHARD_COUNT_HINT = 'SHARD_COUNT must be a whole number of shards or auto, for example 2';
+const SHARD_IDS_HINT = 'SHARD_IDS must be a comma-separated list of shard numbers counted from 0, for example 0,1';
+
 const schema = z.object({
   DISCORD_TOKEN: z
     .string({ error: 'DISCORD_TOKEN is required: the bot token from the Discord Developer Portal (Bot → Reset Token)' })
@@ -63,6 +66,31 @@ const schema = z.object({
     z.enum(['day', 'week', 'month'], { error: 'QUOTA_DEFAULT_PERIOD must be day, week or month, for example day' }).default('day'),
   ),
   QUOTA_GLOBAL_LIMIT: z.preprocess(emptyToUndefined, nonNegativeInt('QUOTA_GLOBAL_LIMIT', '500').optional()),
+  SHARD_COUNT: z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim().toLowerCase() || undefined : value),
+    z
+      .string({ error: SHARD_COUNT_HINT })
+      .regex(/^(auto|[1-9]\d*)$/, SHARD_COUNT_HINT)
+      .transform((value) => (value === 'auto' ? ('auto' as const) : Number(value)))
+      .optional(),
+  ),
+  SHARD_IDS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string({ error: SHARD_IDS_HINT })
+      .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, SHARD_IDS_HINT)
+      .transform((value) => [...new Set(value.split(',').map((id) => Number(id.trim())))])
+      .optional(),
+  ),
+  // Set by discord.js' ShardingManager in the processes it spawns, never by an operator.
+  SHARDING_MANAGER: z.preprocess(emptyToUndefined, z.string().optional()),
+  SHARDS: z.preprocess(emptyToUndefined, z.string().optional()),
+  XCOMPUTE_MAX_RPM: z.preprocess(emptyToUndefined, positiveInt('XCOMPUTE_MAX_RPM', '20').default(20)),
+  XCOMPUTE_MAX_POLLS_PER_S: z.preprocess(emptyToUndefined, positiveInt('XCOMPUTE_MAX_POLLS_PER_S', '10').default(10)),
+  METRICS_PORT: z.preprocess(
+    emptyToUndefined,
+    nonNegativeInt('METRICS_PORT', '9100').max(65_535, 'METRICS_PORT must be at most 65535, for example 9100').optional(),
+  ),
   QUOTA_COSTS: z.preprocess(
     (value) => {
       if (typeof value !== 'string' || value.trim() === '') return undefined;
@@ -76,6 +104,20 @@ const schema = z.object({
   ),
 });
 
+/**
+ * How this process takes part in sharding. `manager`: SHARD_COUNT is set and this process spawns
+ * one process per shard; `shard`: it is one of those processes and serves `own`.
+ */
+export type ShardingConfig = Readonly<{
+  role: 'manager' | 'shard';
+  /** SHARD_COUNT; always a number in a shard process (the manager resolves `auto`). */
+  count: number | 'auto';
+  /** SHARD_IDS: the shards this machine runs; undefined = all of them. */
+  ids: readonly number[] | undefined;
+  /** The shards this process serves (role `shard` only; empty for the manager). */
+  own: readonly number[];
+}>;
+
 export type Config = Readonly<{
   discordToken: string;
   discordApiUrl: string;
@@ -88,6 +130,11 @@ export type Config = Readonly<{
   progressEditMinMs: number;
   jobMaxAgeMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  sharding: ShardingConfig | undefined;
+  /** Provider budgets shared by every process on the same store. */
+  rateLimits: Readonly<{ submitsPerMinute: number; pollsPerSecond: number }>;
+  /** Port of /healthz and /metrics; undefined = not served. */
+  metricsPort: number | undefined;
   quota: Readonly<{
     defaultLimit: number;
     defaultPeriod: 'day' | 'week' | 'month';
@@ -118,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const sharding = readSharding(e);
   return Object.freeze({
     discordToken: e.DISCORD_TOKEN,
     discordApiUrl: e.DISCORD_API_URL,
@@ -130,6 +178,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     progressEditMinMs: e.PROGRESS_EDIT_MIN_MS,
     jobMaxAgeMs: e.JOB_MAX_AGE_MS,
     logLevel: e.LOG_LEVEL,
+    sharding,
+    rateLimits: Object.freeze({ submitsPerMinute: e.XCOMPUTE_MAX_RPM, pollsPerSecond: e.XCOMPUTE_MAX_POLLS_PER_S }),
+    metricsPort: e.METRICS_PORT,
     quota: Object.freeze({
       defaultLimit: e.QUOTA_DEFAULT_LIMIT,
       defaultPeriod: e.QUOTA_DEFAULT_PERIOD,
@@ -138,3 +189,35 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
   });
 }
+
+/** SHARD_COUNT and SHARD_IDS checked together, plus what ShardingManager tells its children. */
+function readSharding(e: z.infer<typeof schema>): ShardingConfig | undefined {
+  const count = e.SHARD_COUNT;
+  const ids = e.SHARD_IDS;
+  if (count === undefined) {
+    if (ids !== undefined) throw new ConfigError(['SHARD_IDS needs SHARD_COUNT, the total number of shards, for example SHARD_COUNT=2 with SHARD_IDS=0,1']);
+    return undefined;
+  }
+  if (typeof count === 'number' && ids?.some((id) => id >= count)) {
+    throw new ConfigError([`SHARD_IDS must be below SHARD_COUNT (${count}), for example ${[...Array(Math.min(count, 3)).keys()].join(',')}`]);
+  }
+  if (e.SHARDING_MANAGER !== 'true') return Object.freeze({ role: 'manager', count, ids: freezeList(ids), own: [] });
+  const own = parseShardList(e.SHARDS);
+  if (typeof count !== 'number' || own.length === 0 || own.some((id) => id >= count)) {
+    throw new ConfigError(['SHARDS and SHARD_COUNT are set by the sharding manager; start the bot with npm start instead of setting them by hand']);
+  }
+  return Object.freeze({ role: 'shard', count, ids: freezeList(ids), own: Object.freeze(own) });
+}
+
+/** discord.js passes a shard process its shard as `SHARDS=3` (or a JSON list). */
+function parseShardList(raw: string | undefined): number[] {
+  try {
+    const value: unknown = JSON.parse(raw ?? '');
+    const list = Array.isArray(value) ? value : [value];
+    return list.every((id) => Number.isInteger(id) && (id as number) >= 0) ? (list as number[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+const freezeList = (list: number[] | undefined): readonly number[] | undefined => (list ? Object.freeze([...list]) : undefined);

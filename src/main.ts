@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { createBot } from './bot.js';
+import { runShardManager } from './sharding/run-manager.js';
 
 const STOP_DEADLINE_MS = 10_000;
 
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (config.sharding?.role === 'manager') return runShardManager(config);
   const bot = await createBot(config);
   const logger = bot.context.logger;
   let stopping = false;
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // A shard whose manager is gone stops too, so a restarted manager never finds a twin polling.
+  if (config.sharding?.role === 'shard') process.on('disconnect', () => shutdown('manager disconnected'));
   await bot.start();
 }
 

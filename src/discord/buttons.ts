@@ -1,4 +1,38 @@
+import { MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { translatorFor } from '../i18n/index.js';
 import type { ButtonHandler } from './command.js';
+import { DELETE_PREFIX, REGENERATE_PREFIX } from './render/result-buttons.js';
+import { launchJob } from './video-flow.js';
 
-/** Handlers of the buttons under finished videos. */
-export const buttonHandlers: ButtonHandler[] = [];
+/** 🔁 under a finished video: the same settings again, through the quota like any request. */
+const regenerate: ButtonHandler = {
+  prefix: REGENERATE_PREFIX,
+  async execute(interaction, jobId, ctx) {
+    const job = await ctx.jobs.get(jobId);
+    if (!job) {
+      await interaction.reply({ content: translatorFor(interaction.locale)('error.job_not_found'), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await launchJob(interaction, job.request, ctx);
+  },
+};
+
+/** 🗑️ under a finished video: for the member who asked, or anyone who may manage messages. */
+const remove: ButtonHandler = {
+  prefix: DELETE_PREFIX,
+  async execute(interaction, jobId, ctx) {
+    const job = await ctx.jobs.get(jobId);
+    const t = translatorFor(interaction.locale);
+    const moderator = interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
+    if (job ? job.userId !== interaction.user.id && !moderator : !moderator) {
+      await interaction.reply({ content: t('error.not_your_button'), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    // A component interaction's original response is the message holding the button.
+    await interaction.deferUpdate();
+    await interaction.deleteReply();
+  },
+};
+
+/** Handlers of the buttons under finished videos; their custom ids name the job in the store. */
+export const buttonHandlers: ButtonHandler[] = [regenerate, remove];

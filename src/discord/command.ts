@@ -8,12 +8,16 @@ import type { Logger } from '../log.js';
 import type { Config } from '../config.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { QuotaService } from '../quota/quota-service.js';
+import type { FirstFrameImage } from '../video/request.js';
+import type { ImageVerdict } from '../video/image-check.js';
 
 /** What handlers may call: services, never the store or HTTP directly. */
 export interface BotContext {
   config: Config;
   jobs: JobService;
   quota: QuotaService;
+  /** Checks an attached first frame's bytes against its claimed type. */
+  inspectImage: (image: FirstFrameImage) => Promise<ImageVerdict>;
   logger: Logger;
   clock: () => number;
 }

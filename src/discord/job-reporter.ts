@@ -7,6 +7,7 @@ import { createReplyChannel, type MessagePayload, type WriteResult } from './rep
 import { failureEmbed, progressEmbed, resultEmbed } from './render/job-embeds.js';
 import { resultButtons } from './render/result-buttons.js';
 import { relativeTime } from './render/format.js';
+import { createProgressEdits } from './progress-edits.js';
 
 export interface DiscordReporterOptions {
   rest: REST;
@@ -28,7 +29,7 @@ const SILENT = { parse: [] as string[] };
 export function createDiscordReporter(options: DiscordReporterOptions): JobReporter {
   const clock = options.clock ?? Date.now;
   const channel = createReplyChannel(options.rest, options.uploadRest, options.logger, clock);
-  const shown = new Map<string, { key: string; at: number; gone: boolean }>();
+  const edits = createProgressEdits(channel, clock, options.progressEditMinMs);
 
   const finalPayload = (job: Job, embed: APIEmbed, extra: Partial<MessagePayload['body']> = {}, files?: MessagePayload['files']): MessagePayload => ({
     body: {
@@ -48,13 +49,25 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
     return channel.directMessage(job, payload);
   }
 
-  async function write(job: Job, payload: MessagePayload): Promise<WriteResult> {
+  /** Puts the final message in the reply, or somewhere else the member sees it. `edited`: in the reply. */
+  async function write(job: Job, payload: MessagePayload): Promise<WriteResult | 'edited'> {
+    // A late progress edit must never land on top of the final message.
+    await edits.settle(job.id);
     const edited = await channel.editReply(job, payload);
-    if (edited === 'gone' || edited === 'token_expired' || edited === 'failed') {
-      shown.set(job.id, { key: '', at: clock(), gone: true });
-      return fallback(job, payload);
-    }
-    return edited;
+    if (edited === 'gone' || edited === 'token_expired' || edited === 'failed') return fallback(job, payload);
+    return edited === 'ok' ? 'edited' : edited;
+  }
+
+  /**
+   * Edits never notify anyone, so the requester (and only the requester) is pinged by a short
+   * message under the finished reply.
+   */
+  async function notifyRequester(job: Job): Promise<void> {
+    const t = translatorFor(job.reply.locale);
+    const jump = job.reply.messageId ? ` https://discord.com/channels/${job.guildId}/${job.reply.channelId}/${job.reply.messageId}` : '';
+    await channel.followUp(job, {
+      body: { content: `${t('result.requested_for', { mention: `<@${job.userId}>` })}${jump}`, allowed_mentions: { parse: [], users: [job.userId] } },
+    });
   }
 
   async function deliverLink(job: Job): Promise<DeliveryOutcome> {
@@ -68,19 +81,13 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
       attachments: [],
     });
     const result = await write(job, payload);
-    return result === 'ok' ? 'link' : 'failed';
+    if (result === 'edited') await notifyRequester(job);
+    return result === 'ok' || result === 'edited' ? 'link' : 'failed';
   }
 
   return {
     async progress(job, view) {
-      const previous = shown.get(job.id);
-      if (previous?.gone) return;
-      const embed = progressEmbed(job, view);
-      const key = JSON.stringify(embed);
-      const now = clock();
-      if (previous && (previous.key === key || now - previous.at < options.progressEditMinMs)) return;
-      const result = await channel.editReply(job, { body: { content: '', embeds: [embed], allowed_mentions: SILENT } });
-      shown.set(job.id, { key, at: now, gone: result === 'gone' || result === 'token_expired' });
+      edits.show(job, { body: { content: '', embeds: [progressEmbed(job, view)], allowed_mentions: SILENT } });
     },
 
     async deliver(job, video: FinishedVideo) {
@@ -90,14 +97,14 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
         { name: video.filename, data: video.data, contentType: 'video/mp4' },
       ]);
       const result = await write(job, payload);
-      shown.delete(job.id);
-      if (result === 'ok') return 'attachment';
+      if (result === 'edited') await notifyRequester(job);
+      if (result === 'ok' || result === 'edited') return 'attachment';
       if (result === 'too_large') return deliverLink(job);
       return 'failed';
     },
 
     async failed(job) {
-      shown.delete(job.id);
+      await edits.settle(job.id);
       const result = await channel.editReply(job, { body: { content: '', embeds: [failureEmbed(job)], components: [], allowed_mentions: SILENT } });
       if (result !== 'ok') await fallback(job, { body: { content: '', embeds: [failureEmbed(job)], allowed_mentions: SILENT } });
     },

@@ -61,6 +61,20 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
     return attempt(() => client.patch(Routes.channelMessage(job.reply.channelId, messageId), payload), job, 'channel');
   }
 
+  /** Sends a new message under the reply: a follow-up while the token is young, else a channel reply to it. */
+  async function followUp(job: Job, payload: MessagePayload): Promise<WriteResult> {
+    if (clock() - job.reply.tokenIssuedAt < TOKEN_SAFE_AGE_MS) {
+      const result = await attempt(
+        () => rest.post(Routes.webhook(job.reply.applicationId, job.reply.interactionToken), { ...payload, auth: false }),
+        job,
+        'follow-up',
+      );
+      if (result !== 'token_expired') return result;
+    }
+    const reference = job.reply.messageId ? { message_reference: { message_id: job.reply.messageId, fail_if_not_exists: false } } : {};
+    return postInChannel(job, { ...payload, body: { ...payload.body, ...reference } });
+  }
+
   /** Posts a new message in the job's channel with the bot token. */
   function postInChannel(job: Job, payload: MessagePayload): Promise<WriteResult> {
     return attempt(() => restFor(payload).post(Routes.channelMessages(job.reply.channelId), payload), job, 'channel-post');
@@ -76,7 +90,7 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
     }
   }
 
-  return { editReply, postInChannel, directMessage };
+  return { editReply, followUp, postInChannel, directMessage };
 }
 
 export type ReplyChannel = ReturnType<typeof createReplyChannel>;

@@ -23,6 +23,13 @@ export async function startVideoJob(interaction: ChatInputCommandInteraction, in
     await ephemeral(interaction, { embeds: [validationEmbed(checked.problems, interaction.locale)] });
     return;
   }
+  if (checked.request.image) {
+    const verdict = await ctx.inspectImage(checked.request.image);
+    if (!verdict.ok) {
+      await ephemeral(interaction, { embeds: [validationEmbed([{ code: 'image_mismatch', contentType: verdict.claimed }], interaction.locale)] });
+      return;
+    }
+  }
   await launchJob(interaction, checked.request, ctx);
 }
 

@@ -1,109 +1,11 @@
-/** English messages: the default for every locale without its own catalogue. */
-export const en = {
-  'error.unexpected': 'Something went wrong on our side. Please try again in a moment. (ref `{ref}`)',
-  'error.guild_only': 'This command works in a server where the bot is installed, not in DMs or private chats. Invite the bot to a server and try there.',
-  'error.not_your_button': 'Only the member who asked for this video (or a moderator) can do that.',
-  'error.job_not_found': 'That video is no longer known to the bot.',
+import { core } from './en/core.js';
+import { help } from './en/help.js';
+import { quota } from './en/quota.js';
 
-  'error.restarting': 'The bot is restarting. Please try again in a few seconds.',
-
-  'validation.title': 'I could not start that video',
-  'validation.footer': 'Nothing was charged. Change the options above and run /video again.',
-  'validation.prompt_blank': 'The prompt is empty. Describe the scene, for example "a cat running across a sunny meadow".',
-  'validation.prompt_too_long': 'The prompt is {length} characters long (camera command included); the limit is {max}. Shorten it by {over} characters.',
-  'validation.bad_choice': '`{value}` is not a valid {option}. Pick one of the listed choices.',
-  'validation.resolution_duration': '1080p videos can only be 6 seconds long. Choose duration 6, or resolution 768p for 10 seconds.',
-  'validation.fast_needs_image': 'The Fast model needs a first frame. Attach an image with the `image` option, or use the MiniMax-Hailuo-2.3 model.',
-  'validation.image_type': 'The first frame must be a JPG, PNG or WebP image (this one is `{contentType}`).',
-  'validation.image_too_big': 'The first frame is {sizeMb} MB; it must be under 20 MB.',
-  'validation.image_unknown_size': 'I could not read the size of that image. Please attach a JPG, PNG or WebP file.',
-  'validation.image_too_small': 'The first frame is {width}×{height}; its short side must be over 300 pixels.',
-  'validation.image_ratio': 'The first frame is {width}×{height}; its aspect ratio must be between 2:5 and 5:2.',
-  'validation.image_mismatch': 'That attachment is not really a {contentType} image. Please attach a real JPG, PNG or WebP file.',
-  'validation.camera_unknown': '`{name}` is not a camera move. Pick one from the list, for example "Push in" or "推进".',
-  'validation.camera_too_many': 'You chose {count} camera moves; combine at most 3.',
-
-  'button.regenerate': 'Regenerate',
-  'button.delete': 'Delete',
-  'button.deleted': 'The video was deleted.',
-
-  'cmd.video.name': 'video',
-  'cmd.video.description': 'Make a short video from a prompt with MiniMax Hailuo 2.3',
-  'opt.prompt.name': 'prompt',
-  'opt.prompt.description': 'What happens in the video (up to 2000 characters)',
-  'opt.duration.name': 'duration',
-  'opt.duration.description': 'Length of the video (default 6 seconds; 1080p allows 6 only)',
-  'opt.resolution.name': 'resolution',
-  'opt.resolution.description': 'Resolution (default 768p)',
-  'opt.image.name': 'image',
-  'opt.image.description': 'First frame: a JPG, PNG or WebP image (short side over 300 px)',
-  'opt.camera.name': 'camera',
-  'opt.camera.description': 'Camera move, e.g. Push in / 推进 (up to 3, separated by commas)',
-  'opt.model.name': 'model',
-  'opt.model.description': 'Model (default MiniMax-Hailuo-2.3; Fast needs an image)',
-  'opt.prompt_optimizer.name': 'prompt_optimizer',
-  'opt.prompt_optimizer.description': 'Let the service improve the prompt (default on)',
-  'opt.fast_pretreatment.name': 'fast_pretreatment',
-  'opt.fast_pretreatment.description': 'Shorter prompt optimization, slightly lower quality (default off)',
-  'opt.watermark.name': 'watermark',
-  'opt.watermark.description': 'Add a watermark (default off)',
-  'choice.seconds': '{value} seconds',
-
-  'quota.refused_title': 'This video cannot start right now',
-  'quota.disabled': 'Video generation is turned off on this server. A server admin can turn it on with /quota set.',
-  'quota.channel_not_allowed': 'Videos can only be made in {channels}. Please try there.',
-  'quota.banned_word': 'Your prompt contains a word this server does not allow ("{word}"). Please rephrase it.',
-  'quota.guild_budget': 'This server has {remaining} of {limit} credits left this period and this video costs {cost}. The budget resets {resets}.',
-  'quota.member_budget': 'You have {remaining} of your {limit} credits left this period and this video costs {cost}. Your budget resets {resets}.',
-  'quota.global_ceiling': 'The bot has reached its daily spending ceiling across all servers. It resets {resets}.',
-  'quota.guild_concurrency': 'This server already has {max} videos in progress. Please wait for one to finish.',
-  'quota.member_concurrency': 'You already have {max} videos in progress. Please wait for one to finish.',
-  'quota.nothing_charged': 'Nothing was charged.',
-
-  'stage.queued': 'Queued',
-  'stage.generating': 'Generating',
-  'stage.finishing': 'Finishing',
-  'progress.title': '🎬 Making your video',
-  'progress.stage': 'Stage',
-  'progress.elapsed': 'Elapsed',
-  'progress.eta': 'Ready',
-  'progress.eta_guess': 'Ready (estimate)',
-  'progress.eta_value': '{relative}',
-  'progress.eta_soon': 'any moment now',
-  'progress.estimated_note': 'Progress is estimated from typical generation times.',
-  'progress.params': 'Settings',
-  'progress.job': 'Job `{jobId}`',
-  'progress.requested_by': 'Requested by {user}',
-
-  'param.summary': '{model} · {resolution} · {duration}s',
-  'param.camera': 'camera {camera}',
-  'param.image': 'first frame attached',
-  'param.optimizer_off': 'prompt optimizer off',
-  'param.fast_pretreatment': 'fast pretreatment',
-  'param.watermark': 'watermark',
-
-  'result.title': '✅ Your video is ready',
-  'result.prompt': 'Prompt',
-  'result.took': 'Took {duration}',
-  'result.requested_for': '{mention}, your video is ready.',
-  'result.link_note': 'The file is too large to upload here, so here is the provider\'s link. It expires {expires}: download it soon.',
-  'result.link_note_unknown': 'The file is too large to upload here, so here is the provider\'s link. It expires in a few hours: download it soon.',
-  'result.link_label': 'Download the video',
-
-  'failed.title': '❌ The video could not be made',
-  'failed.provider': 'The video service could not make this video: {reason}',
-  'failed.provider_unknown': 'The video service could not make this video and gave no reason. Try a different prompt.',
-  'failed.invalid_request': 'The video service rejected the request: {reason}. Change the prompt or options and try again.',
-  'failed.auth': 'The bot\'s video service key is not working. Please tell a server admin; the bot operator needs to fix the key.',
-  'failed.payment': 'The bot\'s video service balance is empty. Please tell a server admin; the bot operator needs to top it up.',
-  'failed.busy': 'The video service is busy right now. Please try again in a few minutes.',
-  'failed.network': 'The video service could not be reached. Please try again in a few minutes.',
-  'failed.expired': 'The video took too long and was given up after {minutes} minutes. Please try again.',
-  'failed.restarted': 'The bot restarted before your video was sent to the video service. Please run /video again.',
-  'failed.no_video': 'The video service finished but returned no video. Please try again.',
-  'failed.download': 'The video was made but could not be fetched from the video service. Please try again.',
-  'failed.nothing_charged': 'Nothing was charged.',
-  'failed.job': 'Job `{jobId}`',
-} as const;
+/**
+ * The English catalogue: the default for every locale without its own. One file per area of the
+ * bot under `en/`, merged here; `zh-CN.ts` mirrors it key for key.
+ */
+export const en = { ...core, ...quota, ...help } as const;
 
 export type MessageKey = keyof typeof en;

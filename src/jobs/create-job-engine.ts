@@ -7,8 +7,10 @@ import { DEFAULT_TIMINGS, type JobDeps, type JobTimings } from './deps.js';
 import { createJobRepository } from './job-repository.js';
 import { createJobService, type JobService } from './job-service.js';
 import { pollJob } from './job-poll.js';
+import type { JobScope } from './job-recovery.js';
 import { typicalDuration, type TypicalDuration } from './progress.js';
 import type { JobReporter } from './reporter.js';
+import type { JobRequest } from './job.js';
 import { createScheduler } from './scheduler.js';
 
 export interface JobEngineOptions {
@@ -22,15 +24,20 @@ export interface JobEngineOptions {
   clock?: () => number;
   random?: () => number;
   typical?: TypicalDuration;
+  learn?: (request: JobRequest, seconds: number) => Promise<void>;
   /** Status requests in flight at once, across all jobs. */
   maxPollsInFlight?: number;
+  /** With sharding: whether this process serves a guild's jobs (default: every guild). */
+  ownsGuild?: (guildId: string) => boolean;
 }
 
 /** Wires the job service to one poller for all jobs. Nothing runs until `start()`. */
 export function createJobEngine(options: JobEngineOptions): JobService {
   const clock = options.clock ?? Date.now;
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
-  const deps: JobDeps = {
+  const ownsGuild = options.ownsGuild;
+  // JobScope rides along with the deps (recovery reads it) until it earns a place in JobDeps.
+  const deps: JobDeps & JobScope = {
     jobs: createJobRepository(options.store),
     provider: options.provider,
     quota: options.quota,
@@ -40,9 +47,18 @@ export function createJobEngine(options: JobEngineOptions): JobService {
     timings,
     download: options.download,
     typical: options.typical ?? typicalDuration,
+    learn: options.learn ?? (async () => undefined),
     random: options.random ?? Math.random,
+    ...(ownsGuild ? { ownsGuild } : {}),
     scheduler: createScheduler({
-      handler: (id) => pollJob(deps, id),
+      handler: async (id) => {
+        // Defence in depth: a job of a guild another shard owns is left to that shard.
+        if (ownsGuild) {
+          const job = await deps.jobs.get(id);
+          if (job && !ownsGuild(job.guildId)) return { done: true };
+        }
+        return pollJob(deps, id);
+      },
       maxInFlight: options.maxPollsInFlight ?? 8,
       clock,
       logger: options.logger,

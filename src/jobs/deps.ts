@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { DownloadResult } from '../http/download.js';
 import type { VideoProvider } from '../provider/types.js';
 import type { QuotaGate } from '../quota/types.js';
+import type { JobRequest } from './job.js';
 import type { JobRepository } from './job-repository.js';
 import type { TypicalDuration } from './progress.js';
 import type { JobReporter } from './reporter.js';
@@ -39,6 +40,8 @@ export interface JobDeps {
   timings: JobTimings;
   download: (url: string, maxBytes: number) => Promise<DownloadResult>;
   typical: TypicalDuration;
+  /** Told how long each delivered job took, so estimates can learn from real runs. */
+  learn: (request: JobRequest, seconds: number) => Promise<void>;
   scheduler: Scheduler;
   random: () => number;
 }

@@ -50,6 +50,9 @@ export async function deliverJob(deps: JobDeps, job: Job): Promise<RunOutcome> {
   };
   await deps.jobs.save(delivered);
   await charge(deps, job, outcome === 'attachment' ? 'delivered' : 'delivered_as_link');
+  if (job.submittedAt !== null && job.completedAt !== null) {
+    await deps.learn(job.request, (job.completedAt - job.submittedAt) / 1000).catch((err: unknown) => log.warn({ err }, 'could not record the job duration'));
+  }
   log.info({ delivery: outcome, tookMs: after - job.createdAt }, 'video delivered');
   return { done: true };
 }

@@ -34,7 +34,7 @@ export async function pollJob(deps: JobDeps, jobId: string): Promise<RunOutcome>
   const stalled = now - job.progress.lastChangeAt > deps.timings.stallMs;
   if (tooOld || stalled) {
     log.warn({ tooOld, stalled }, 'job expired');
-    const expired = failedJob(job, 'expired', String(Math.round(deps.timings.maxAgeMs / 60_000)), now);
+    const expired = failedJob(job, 'expired', String(tooOld ? deps.timings.maxAgeMs : deps.timings.stallMs), now);
     await deps.jobs.save(expired);
     if (job.reservationId) await deps.quota.release(job.reservationId, 'expired');
     await deps.reporter.failed(expired);

@@ -2,17 +2,30 @@ import type { JobDeps } from './deps.js';
 import { failedJob } from './failures.js';
 import { isFinal } from './job.js';
 
+/** Which guilds' jobs this process serves; absent means all of them (one process, no sharding). */
+export interface JobScope {
+  ownsGuild?: (guildId: string) => boolean;
+}
+
 /**
  * After a start, every job that is not final continues from its stored state: jobs the
  * provider knows are polled again, finished ones are delivered, and jobs that never reached the
  * provider (or may have, without us learning the task id) are released, never submitted twice.
+ * With sharding, only the jobs of guilds this process owns are touched: the index is shared.
  */
-export async function recoverJobs(deps: JobDeps): Promise<void> {
+export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
+  const ownsGuild = deps.ownsGuild ?? (() => true);
   const ids = await deps.jobs.activeIds();
   const now = deps.clock();
   let resumed = 0;
+  let others = 0;
   for (const id of ids) {
     const job = await deps.jobs.get(id);
+    // Another shard's job, even a final one: its owner cleans it up, we must not race it.
+    if (job && !ownsGuild(job.guildId)) {
+      others += 1;
+      continue;
+    }
     if (!job || isFinal(job.state)) {
       await deps.jobs.delete(id).catch(() => undefined);
       continue;
@@ -27,5 +40,5 @@ export async function recoverJobs(deps: JobDeps): Promise<void> {
     if (job.reservationId) await deps.quota.release(job.reservationId, 'never_submitted');
     if (job.state !== 'accepted') await deps.reporter.failed(failed);
   }
-  if (ids.length > 0) deps.logger.info({ resumed, total: ids.length }, 'jobs recovered from the store');
+  if (ids.length > others) deps.logger.info({ resumed, total: ids.length - others }, 'jobs recovered from the store');
 }

@@ -14,8 +14,14 @@ export interface ProgressView {
   etaAt: number | null;
 }
 
-/** Typical seconds a job takes, by its settings; replaced by learned averages when known. */
-export type TypicalDuration = (request: Pick<JobRequest, 'model' | 'resolution' | 'duration'>) => number;
+type DurationKey = Pick<JobRequest, 'model' | 'resolution' | 'duration'>;
+
+/**
+ * Typical seconds a job takes, by its settings. `learned`, when present, answers from this bot's
+ * own measured runs only (undefined until there are enough) and then outranks the provider's
+ * `estimated_time`, which is a generic figure.
+ */
+export type TypicalDuration = ((request: DurationKey) => number) & { learned?: (request: DurationKey) => number | undefined };
 
 const TYPICAL_SECONDS: Record<string, number> = {
   'MiniMax-Hailuo-2.3:768p:6': 120,
@@ -40,8 +46,8 @@ const stageOf = (job: Job): Stage => {
 const ESTIMATE_CEILING = 95;
 
 /**
- * The provider's percentage when it gives one; otherwise elapsed time against the provider's
- * `estimated_time` or the typical time for these settings.
+ * The provider's percentage when it gives one; otherwise elapsed time against the learned time
+ * for these settings, else the provider's `estimated_time`, else the published typical time.
  */
 export function computeProgress(job: Job, now: number, typical: TypicalDuration = typicalDuration): ProgressView {
   const stage = stageOf(job);
@@ -56,7 +62,7 @@ export function computeProgress(job: Job, now: number, typical: TypicalDuration 
     const remainingMs = (runningMs * (100 - percent)) / percent;
     return { stage, percent, estimated: false, elapsedMs, etaAt: Math.round(now + remainingMs) };
   }
-  const expectedMs = (job.progress.estimatedTimeS ?? typical(job.request)) * 1000;
+  const expectedMs = (typical.learned?.(job.request) ?? job.progress.estimatedTimeS ?? typical(job.request)) * 1000;
   const percent = Math.min(ESTIMATE_CEILING, Math.floor((runningMs / expectedMs) * 100));
   const etaAt = runningMs < expectedMs ? startedAt + expectedMs : null;
   return { stage, percent, estimated: true, elapsedMs, etaAt };

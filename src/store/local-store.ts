@@ -1,27 +1,25 @@
-import Keyv from 'keyv';
+import Keyv, { type KeyvOptions } from 'keyv';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { Store } from './types.js';
+import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
 
 /**
  * A store for one process: locks are in memory, sets are JSON arrays updated under a lock.
  * Used with SQLite (durable) and with a Map (tests and the demo).
  */
-export function createLocalStore(kind: 'sqlite' | 'memory', kv: Keyv, onClose: () => Promise<void>): Store {
+export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptions, onClose: () => Promise<void>): Store {
   const mutex = new KeyedMutex();
-  const writes = new Set<Promise<unknown>>();
+  const writes = createWriteTracker();
+  const kv: Keyv = new TrackedKeyv(writes, kvOptions);
+  kv.on('error', () => undefined);
   let closed = false;
-
-  const track = <T>(promise: Promise<T>): Promise<T> => {
-    writes.add(promise);
-    void promise.finally(() => writes.delete(promise)).catch(() => undefined);
-    return promise;
-  };
+  const track = <T>(promise: Promise<T>): Promise<T> => writes.track(promise);
 
   const updateSet = (key: string, change: (members: Set<string>) => void) =>
     mutex.run(`set:${key}`, async () => {
       const members = new Set((await kv.get<string[]>(key)) ?? []);
       change(members);
-      await track(kv.set(key, [...members]));
+      await kv.set(key, [...members]);
     });
 
   return {
@@ -35,6 +33,7 @@ export function createLocalStore(kind: 'sqlite' | 'memory', kv: Keyv, onClose: (
     removeFromSet: (key, member) => updateSet(key, (members) => members.delete(member)),
     setMembers: async (key) => (await kv.get<string[]>(key)) ?? [],
     ping: async () => {
+      if (closed) return false;
       try {
         await kv.get('__ping__');
         return true;
@@ -43,9 +42,10 @@ export function createLocalStore(kind: 'sqlite' | 'memory', kv: Keyv, onClose: (
       }
     },
     close: async () => {
+      if (closed) return;
       closed = true;
       await mutex.drain();
-      await Promise.allSettled([...writes]);
+      await writes.drain();
       await onClose();
     },
   };

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
+import type { Logger } from '../log.js';
 import { createLocalStore } from './local-store.js';
 import type { Store } from './types.js';
 
@@ -15,21 +15,19 @@ export function sqlitePath(storeUrl: string): string {
  * Opens the store named by STORE_URL: `sqlite://file` (the embedded default), `memory://`
  * (nothing survives; tests and the demo) or `redis://host:port/db` (shared by many processes).
  */
-export async function openStore(storeUrl: string): Promise<Store> {
+export async function openStore(storeUrl: string, options: { logger?: Logger } = {}): Promise<Store> {
   if (storeUrl.startsWith('memory:')) {
-    return createLocalStore('memory', new Keyv({ store: new Map(), throwOnErrors: true }), async () => undefined);
+    return createLocalStore('memory', { store: new Map(), throwOnErrors: true }, async () => undefined);
   }
   if (storeUrl.startsWith('sqlite:')) {
     const path = sqlitePath(storeUrl);
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
     const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, table: 'kv', busyTimeout: 10_000 });
-    const kv = new Keyv({ store: adapter, namespace: 'hvb', throwOnErrors: true });
-    kv.on('error', () => undefined);
-    return createLocalStore('sqlite', kv, () => adapter.disconnect());
+    return createLocalStore('sqlite', { store: adapter, namespace: 'hvb', throwOnErrors: true }, () => adapter.disconnect());
   }
   if (storeUrl.startsWith('redis')) {
     const { openRedisStore } = await import('./redis-store.js');
-    return openRedisStore(storeUrl);
+    return openRedisStore(storeUrl, options);
   }
   throw new Error(`Unsupported STORE_URL scheme: ${storeUrl.split(':')[0] ?? ''}`);
 }

@@ -60,6 +60,7 @@ export type ValidationProblem =
   | { code: 'image_type'; contentType: string }
   | { code: 'image_too_big'; sizeMb: string }
   | { code: 'image_unknown_size' }
+  | { code: 'image_mismatch'; contentType: string }
   | { code: 'image_too_small'; width: number; height: number }
   | { code: 'image_ratio'; width: number; height: number }
   | { code: 'camera_unknown'; name: string }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, videoCommand, type Harness } from './harness.js';
 
 const embedText = (embeds: unknown[]) => JSON.stringify(embeds);
+const PNG_BYTES = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(4000)]);
 
 describe('/video end to end (real discord.js and undici against local fakes)', () => {
   let h: Harness;
@@ -47,6 +48,11 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
     expect(embedText(message.embeds)).toContain('MiniMax-Hailuo-2.3 · 768p · 6s');
     expect(message.content).toContain(`<@${h.discord.defaultUser.id}>`);
 
+    // Edits notify nobody: the requester, and only the requester, is pinged by a message under the reply.
+    const ping = await h.discord.waitFor(() => h.discord.followUps(id)[0]);
+    expect(ping.content).toContain(`<@${h.discord.defaultUser.id}>`);
+    expect(ping.allowedMentionsLog[0]).toEqual({ parse: [], users: [h.discord.defaultUser.id] });
+
     for (const mentions of message.allowedMentionsLog.slice(1)) {
       expect(mentions).toBeDefined();
       const parsed = mentions as { parse: string[]; users?: string[] };
@@ -82,9 +88,9 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
       commandName: 'video',
       options: [
         { name: 'prompt', type: 3, value: 'the cat blinks' },
-        { name: 'image', type: 11, value: 'img-small' },
+        { name: 'image', type: 11, value: '1300000000000000001' },
       ],
-      attachments: [{ id: 'img-small', filename: 'cat.png', contentType: 'image/png', data: Buffer.alloc(2000), width: 200, height: 200 }],
+      attachments: [{ id: '1300000000000000001', filename: 'cat.png', contentType: 'image/png', data: Buffer.alloc(2000), width: 200, height: 200 }],
     });
     const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
     expect(JSON.stringify(callback.data)).toContain('200×200');
@@ -96,15 +102,31 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
       commandName: 'video',
       options: [
         { name: 'prompt', type: 3, value: 'the cat blinks' },
-        { name: 'image', type: 11, value: 'img-ok' },
+        { name: 'image', type: 11, value: '1300000000000000002' },
         { name: 'model', type: 3, value: 'MiniMax-Hailuo-2.3-Fast' },
       ],
-      attachments: [{ id: 'img-ok', filename: 'cat.png', contentType: 'image/png', data: Buffer.alloc(4000), width: 1280, height: 720 }],
+      attachments: [{ id: '1300000000000000002', filename: 'cat.png', contentType: 'image/png', data: PNG_BYTES, width: 1280, height: 720 }],
     });
     await h.discord.waitFor(() => h.discord.originalResponse(id)?.attachments.length);
     const body = h.provider.submissions.at(-1)?.body as Record<string, unknown>;
     expect(body.model).toBe('MiniMax-Hailuo-2.3-Fast');
-    expect(String(body.first_frame_image)).toContain('/cdn/attachments/img-ok/cat.png');
+    expect(String(body.first_frame_image)).toContain('/cdn/attachments/1300000000000000002/cat.png');
+  });
+
+  it('GIVEN an attachment whose bytes are not the image its type claims WHEN attached THEN it is refused before spending', async () => {
+    const before = h.provider.submissions.length;
+    const { id } = h.discord.dispatchInteraction({
+      commandName: 'video',
+      options: [
+        { name: 'prompt', type: 3, value: 'the cat blinks' },
+        { name: 'image', type: 11, value: '1300000000000000003' },
+      ],
+      attachments: [{ id: '1300000000000000003', filename: 'cat.png', contentType: 'image/png', data: Buffer.from('MZ this is an executable, not a picture'), width: 1280, height: 720 }],
+    });
+    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    expect((callback.data as { flags: number }).flags & 64).toBe(64);
+    expect(JSON.stringify(callback.data)).toContain('not really a image/png image');
+    expect(h.provider.submissions.length).toBe(before);
   });
 
   it('GIVEN the provider fails the task WHEN the poller sees it THEN the reply says why in plain words', async () => {

@@ -71,7 +71,7 @@ export function failureEmbed(job: Job): APIEmbed {
   const detail = failure.detail ? quoteUserText(failure.detail, 300) : null;
   let text: string;
   if (failure.reason === 'provider_failed' && !detail) text = t('failed.provider_unknown');
-  else if (failure.reason === 'expired') text = t('failed.expired', { minutes: failure.detail ?? '30' });
+  else if (failure.reason === 'expired') text = t('failed.expired', { duration: formatDuration(Number(failure.detail ?? 1_800_000)) });
   else text = t(FAILURE_KEYS[failure.reason], { reason: detail ?? '—' });
   const charged = failure.reason === 'delivery_failed';
   return {

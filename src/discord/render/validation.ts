@@ -14,7 +14,8 @@ export function validationEmbed(problems: readonly ValidationProblem[], locale: 
       case 'camera_unknown':
         return t('validation.camera_unknown', { name: problem.name.replace(/`/g, "'") });
       case 'image_type':
-        return t('validation.image_type', { contentType: problem.contentType.slice(0, 40).replace(/`/g, "'") });
+      case 'image_mismatch':
+        return t(`validation.${problem.code}`, { contentType: problem.contentType.slice(0, 40).replace(/`/g, "'") });
       default: {
         const { code, ...params } = problem;
         return t(`validation.${code}`, params as Record<string, string | number>);

@@ -108,7 +108,7 @@ async function handle(
     record.body = parsed.json;
     record.files = parsed.files.map((f) => ({ name: f.filename, size: f.data.length, contentType: f.contentType }));
     if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
-    const fault = result ? undefined : state.takeFault(method, path);
+    const fault = result ? undefined : state.takeFault(method, path, parsed.files.length > 0);
     if (fault) {
       record.injected = true;
       result = { status: fault.status, body: fault.body ?? {}, ...(fault.headers ? { headers: fault.headers } : {}) };

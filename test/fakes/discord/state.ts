@@ -256,10 +256,11 @@ export class FakeDiscordState {
   }
 
   /** Takes the first fault matching a request, if any. */
-  takeFault(method: string, path: string): FaultResponse | undefined {
+  takeFault(method: string, path: string, hasFiles = false): FaultResponse | undefined {
     const index = this.faults.findIndex(
       (f) =>
         f.remaining > 0 &&
+        (f.matcher.withFiles === undefined || f.matcher.withFiles === hasFiles) &&
         (!f.matcher.method || f.matcher.method.toUpperCase() === method) &&
         f.matcher.path.test(path),
     );

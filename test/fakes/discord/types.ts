@@ -260,6 +260,8 @@ export interface FaultMatcher {
   method?: string;
   /** Tested against the recorded path (e.g. `/v10/webhooks/...`). */
   path: RegExp;
+  /** Only requests that upload files (true) or that do not (false). */
+  withFiles?: boolean;
 }
 
 /** Canned answer of {@link FakeDiscord.failNext}. */

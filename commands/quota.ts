@@ -1,0 +1,165 @@
+import {
+  MessageFlags,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type APIEmbed,
+  type ChatInputCommandInteraction,
+  type SharedNameAndDescription,
+} from 'discord.js';
+import { t, translatorFor, type MessageKey } from '../src/i18n/index.js';
+import type { BotContext, Command } from '../src/discord/command.js';
+import { installedGuildId, memberRoleIds } from '../src/discord/interaction-context.js';
+import {
+  CHANNEL_ACTIONS,
+  INT_BOUNDS,
+  QUOTA_CHANNEL_TYPES,
+  QUOTA_PERIODS,
+  readQuotaOptions,
+  WORD_ACTIONS,
+  type QuotaAction,
+} from '../src/discord/options/quota-options.js';
+import {
+  bannedWordsEmbed,
+  changeRefusalEmbed,
+  channelsEmbed,
+  notAdminEmbed,
+  optionProblemsEmbed,
+  policySavedEmbed,
+  resetEmbed,
+  roleOverrideEmbed,
+} from '../src/discord/render/quota-admin.js';
+import { quotaShowEmbed } from '../src/discord/render/quota-show.js';
+import { periodEnd } from '../src/quota/periods.js';
+import { POLICY_BOUNDS } from '../src/quota/policy.js';
+import type { PolicyChangeResult } from '../src/quota/quota-admin.js';
+
+type Localized = 'cmd.quota' | `cmd.quota.${'set' | 'show' | 'reset' | 'role' | 'channels' | 'banned-words'}` | `opt.${LocalizedOption}`;
+type LocalizedOption = 'limit' | 'period' | 'per_user' | 'max_concurrent' | 'user' | 'role' | 'role_per_user' | 'channel_action' | 'channel' | 'word_action' | 'word';
+
+/** English name and description plus their zh-CN localizations, from the catalogues. */
+function named<T extends SharedNameAndDescription>(builder: T, name: string, key: Localized): T {
+  return builder
+    .setName(name)
+    .setNameLocalizations({ 'zh-CN': t('zh-CN', `${key}.name`) })
+    .setDescription(t('en', `${key}.description`))
+    .setDescriptionLocalizations({ 'zh-CN': t('zh-CN', `${key}.description`) });
+}
+
+const choice = <V extends string>(key: (value: V) => MessageKey) => (value: V) => ({ name: t('en', key(value)), name_localizations: { 'zh-CN': t('zh-CN', key(value)) }, value });
+const periodChoice = choice((v: (typeof QUOTA_PERIODS)[number]) => `choice.period.${v}`);
+const actionChoice = choice((v: (typeof CHANNEL_ACTIONS)[number]) => `choice.action.${v}`);
+
+export const data = named(new SlashCommandBuilder(), 'quota', 'cmd.quota')
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .setContexts(0)
+  .setIntegrationTypes(0)
+  .addSubcommand((s) =>
+    named(s, 'set', 'cmd.quota.set')
+      .addIntegerOption((o) => named(o, 'limit', 'opt.limit').setRequired(true).setMinValue(INT_BOUNDS.limit.min).setMaxValue(INT_BOUNDS.limit.max))
+      .addStringOption((o) => named(o, 'period', 'opt.period').setRequired(true).addChoices(...QUOTA_PERIODS.map(periodChoice)))
+      .addIntegerOption((o) => named(o, 'per_user', 'opt.per_user').setMinValue(INT_BOUNDS.per_user.min).setMaxValue(INT_BOUNDS.per_user.max))
+      .addIntegerOption((o) =>
+        named(o, 'max_concurrent', 'opt.max_concurrent').setMinValue(INT_BOUNDS.max_concurrent.min).setMaxValue(INT_BOUNDS.max_concurrent.max),
+      ),
+  )
+  .addSubcommand((s) => named(s, 'show', 'cmd.quota.show'))
+  .addSubcommand((s) => named(s, 'reset', 'cmd.quota.reset').addUserOption((o) => named(o, 'user', 'opt.user')))
+  .addSubcommand((s) =>
+    named(s, 'role', 'cmd.quota.role')
+      .addRoleOption((o) => named(o, 'role', 'opt.role').setRequired(true))
+      .addIntegerOption((o) => named(o, 'per_user', 'opt.role_per_user').setRequired(true).setMinValue(INT_BOUNDS.per_user.min).setMaxValue(INT_BOUNDS.per_user.max)),
+  )
+  .addSubcommand((s) =>
+    named(s, 'channels', 'cmd.quota.channels')
+      .addStringOption((o) => named(o, 'action', 'opt.channel_action').setRequired(true).addChoices(...CHANNEL_ACTIONS.map(actionChoice)))
+      .addChannelOption((o) => named(o, 'channel', 'opt.channel').addChannelTypes(...QUOTA_CHANNEL_TYPES)),
+  )
+  .addSubcommand((s) =>
+    named(s, 'banned-words', 'cmd.quota.banned-words')
+      .addStringOption((o) => named(o, 'action', 'opt.word_action').setRequired(true).addChoices(...WORD_ACTIONS.map(actionChoice)))
+      .addStringOption((o) => named(o, 'word', 'opt.word').setMinLength(1).setMaxLength(POLICY_BOUNDS.bannedWordLength)),
+  );
+
+const answer = (interaction: ChatInputCommandInteraction, payload: { content?: string; embeds?: APIEmbed[] }) =>
+  interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
+
+/** Calls the quota service for one action and renders its result in the admin's language. */
+async function run(action: QuotaAction, guildId: string, interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<APIEmbed> {
+  const { locale } = interaction;
+  const q = ctx.quota;
+  const changed = (result: PolicyChangeResult, render: (r: Extract<PolicyChangeResult, { ok: true }>) => APIEmbed): APIEmbed => {
+    if (!result.ok) return changeRefusalEmbed(result, locale);
+    // Who changed what, for the operator: admins may ask why their budget moved.
+    if (result.changed) ctx.logger.info({ guildId, userId: interaction.user.id, action }, 'quota policy changed');
+    return render(result);
+  };
+  switch (action.sub) {
+    case 'set': {
+      const { limit, period, perUser, maxConcurrent } = action;
+      const patch = { limit, period, ...(perUser !== null && { perUser }), ...(maxConcurrent !== null && { maxConcurrent }) };
+      return changed(await q.setPolicy(guildId, patch), (r) => policySavedEmbed(r.policy, r.changed, locale));
+    }
+    case 'show': {
+      const [policy, standing, spenders] = await Promise.all([
+        q.getPolicy(guildId),
+        q.memberStanding(guildId, interaction.user.id, memberRoleIds(interaction)),
+        q.topSpenders(guildId, 5),
+      ]);
+      const ceiling = ctx.config.quota.globalLimit;
+      const global = ceiling === undefined ? null : { limit: ceiling, resetsAt: periodEnd('day', ctx.clock()) };
+      return quotaShowEmbed({ policy, standing, spenders, global }, locale);
+    }
+    case 'reset': {
+      const result = await q.resetUsage(guildId, action.userId ?? undefined);
+      ctx.logger.info({ guildId, userId: interaction.user.id, action, credits: result.credits }, 'quota usage reset');
+      return resetEmbed(action.userId, result.credits, locale);
+    }
+    case 'role':
+      return changed(await q.setRoleOverride(guildId, action.roleId, action.perUser), (r) => roleOverrideEmbed(action.roleId, r.policy, locale));
+    case 'channels': {
+      const { action: verb, channelId } = action;
+      const result =
+        verb === 'list'
+          ? { ok: true as const, policy: await q.getPolicy(guildId), changed: false }
+          : verb === 'clear'
+            ? await q.setChannels(guildId, [])
+            : verb === 'add'
+              ? await q.addChannel(guildId, channelId ?? '')
+              : await q.removeChannel(guildId, channelId ?? '');
+      return changed(result, (r) => channelsEmbed(verb, channelId, r.policy, r.changed, locale));
+    }
+    case 'banned-words': {
+      const { action: verb, word } = action;
+      const result =
+        verb === 'list'
+          ? { ok: true as const, policy: await q.getPolicy(guildId), changed: false }
+          : verb === 'add'
+            ? await q.addBannedWord(guildId, word ?? '')
+            : await q.removeBannedWord(guildId, word ?? '');
+      return changed(result, (r) => bannedWordsEmbed(verb, word, r.policy, r.changed, locale));
+    }
+  }
+}
+
+export default {
+  data: data.toJSON(),
+  /** `/quota`: server managers only, every answer ephemeral. */
+  async execute(interaction, ctx) {
+    const guildId = installedGuildId(interaction);
+    if (!guildId) {
+      await answer(interaction, { content: translatorFor(interaction.locale)('error.guild_only') });
+      return;
+    }
+    // default_member_permissions is only a default: admins can grant the command to anyone.
+    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+      await answer(interaction, { embeds: [notAdminEmbed(interaction.locale)] });
+      return;
+    }
+    const read = readQuotaOptions(interaction);
+    if (!read.ok) {
+      await answer(interaction, { embeds: [optionProblemsEmbed(read.problems, interaction.locale)] });
+      return;
+    }
+    await answer(interaction, { embeds: [await run(read.action, guildId, interaction, ctx)] });
+  },
+} satisfies Command;

@@ -1,0 +1,27 @@
+import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { t, translatorFor } from '../src/i18n/index.js';
+import type { Command } from '../src/discord/command.js';
+import { installedGuildId, memberRoleIds } from '../src/discord/interaction-context.js';
+import { usageEmbed } from '../src/discord/render/quota-usage.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('usage')
+  .setNameLocalizations({ 'zh-CN': t('zh-CN', 'cmd.usage.name') })
+  .setDescription(t('en', 'cmd.usage.description'))
+  .setDescriptionLocalizations({ 'zh-CN': t('zh-CN', 'cmd.usage.description') })
+  .setContexts(0)
+  .setIntegrationTypes(0);
+
+export default {
+  data: data.toJSON(),
+  /** `/usage`, for every member: their own standing this period, answered only to them. */
+  async execute(interaction, ctx) {
+    const guildId = installedGuildId(interaction);
+    if (!guildId) {
+      await interaction.reply({ content: translatorFor(interaction.locale)('error.guild_only'), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const standing = await ctx.quota.memberStanding(guildId, interaction.user.id, memberRoleIds(interaction));
+    await interaction.reply({ embeds: [usageEmbed(standing, interaction.locale)], flags: MessageFlags.Ephemeral });
+  },
+} satisfies Command;

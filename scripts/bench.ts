@@ -1,0 +1,107 @@
+/**
+ * `npm run bench`: the real bot (createBot + start, LOG_LEVEL silent, in its own process)
+ * against the local fake Discord and fake xcompute, first on SQLite, then on Redis when one
+ * answers. Prints one table per store: figure, measured, target, pass/fail.
+ *
+ *   npm run bench -- --only=sqlite|redis --phases=ack,polling,memory --cpu-prof=DIR
+ *
+ * BENCH_REDIS_URL chooses the Redis database (default redis://127.0.0.1:6379/14; it is flushed
+ * before and after each phase).
+ */
+import { availableParallelism, cpus, platform, arch } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ackRows, measureAck, ACK_INTERACTIONS } from './bench/ack.js';
+import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
+import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
+import { renderTable, type Row } from './bench/table.js';
+import { DEFAULT_BENCH_REDIS_URL, redisAnswers, redisBackend, sqliteBackend, type Backend } from './bench/world.js';
+
+type Phase = 'ack' | 'polling' | 'memory';
+const PHASES: Phase[] = ['ack', 'polling', 'memory'];
+
+function argument(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+}
+
+async function runBackend(backend: Backend, phases: Phase[], cpuProfRoot: string | undefined): Promise<Row[]> {
+  const rows: Row[] = [];
+  const profDir = (phase: Phase) => {
+    if (!cpuProfRoot) return undefined;
+    const dir = resolve(cpuProfRoot, `${backend.name.toLowerCase()}-${phase}`);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const run = async (phase: Phase, measure: () => Promise<Row[]>) => {
+    if (!phases.includes(phase)) return;
+    const started = Date.now();
+    process.stderr.write(`bench: ${backend.name} ${phase} …`);
+    try {
+      rows.push(...(await measure()));
+      process.stderr.write(` ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    } catch (err) {
+      process.stderr.write(' failed\n');
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      rows.push({ figure: `${phase} phase`, measured: `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, target: '—', result: 'FAIL' });
+    }
+  };
+  await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'))));
+  await run('polling', async () => pollingRows(await measurePolling(backend, profDir('polling'))));
+  await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'))));
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const only = argument('only')?.toLowerCase();
+  const phases = (argument('phases')?.split(',') ?? PHASES).filter((p): p is Phase => (PHASES as string[]).includes(p));
+  const cpuProf = argument('cpu-prof');
+  const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
+  const started = Date.now();
+
+  const lines: string[] = [];
+  lines.push('Hailuo Video Bot benchmark');
+  lines.push(
+    `machine: ${availableParallelism()} cores (os.availableParallelism()), ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${platform()} ${arch()}, Node ${process.version}`,
+  );
+  lines.push('bot: real createBot + start in its own process (node --expose-gc), LOG_LEVEL=silent; fakes in this process');
+  lines.push('');
+
+  const tables: Array<{ name: string; rows: Row[] }> = [];
+  if (only === undefined || only === 'sqlite') tables.push({ name: 'SQLite (STORE_URL=sqlite://<temp dir>/bot.sqlite)', rows: await runBackend(sqliteBackend(), phases, cpuProf) });
+  if (only === undefined || only === 'redis') {
+    if (await redisAnswers(redisUrl)) {
+      tables.push({ name: `Redis (STORE_URL=${redisUrl}, flushed before and after each phase)`, rows: await runBackend(redisBackend(redisUrl), phases, cpuProf) });
+    } else {
+      tables.push({ name: `Redis (${redisUrl})`, rows: [{ figure: 'all figures', measured: 'skipped (no Redis)', target: '—', result: 'skipped' }] });
+    }
+  }
+  for (const table of tables) {
+    lines.push(`Store: ${table.name}`);
+    lines.push(renderTable(table.rows));
+    lines.push('');
+  }
+  lines.push('How to read it:');
+  lines.push(
+    `- ack latency: ${ACK_INTERACTIONS} /video interactions sent by the fake gateway at once, one per guild and member;`,
+    '  from the fake sending INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings.',
+    `- status requests: ${POLL_JOBS} jobs at POLL_INTERVAL_MS=${POLL_BASE_MS} whose tasks the fake provider completes 1–20 s after`,
+    '  submission. Minimum = polls of the jitter-free schedule (first after POLL_INTERVAL_MS, then ×1.25 a poll, ceiling 15 s)',
+    '  up to and including the first at or after the completion. The ratio is scale-free.',
+    '- completion → upload: from the task turning completed at the fake provider to the fake Discord receiving the upload',
+    '  (PATCH of the original reply with the MP4, 1 MiB). Compared per job with the jitter-free poll interval in effect at the',
+    `  completion (the gap of the schedule that contains it, at POLL_INTERVAL_MS=${POLL_BASE_MS}) + 1 s; the 1 s slack is not scaled.`,
+    `- memory: RSS of the bot process after global.gc(), idle after login vs. with ${MEMORY_JOBS} jobs in flight`,
+    '  (500 guilds × 2 members, tasks never complete, default 5 s polling and 3 s progress edits, 15 s of steady polling).',
+  );
+  lines.push('');
+  lines.push(`total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const failed = tables.some((t) => t.rows.some((r) => r.result === 'FAIL'));
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

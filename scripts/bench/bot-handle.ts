@@ -1,0 +1,112 @@
+/** Starts the bot in a child process (node --expose-gc) and talks to it. */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { BotReply, BotRequest, MemorySample } from './protocol.js';
+
+export interface BotHandle {
+  readonly pid: number;
+  memory(): Promise<MemorySample>;
+  /** Starts a fresh event-loop delay histogram in the bot. */
+  resetLoop(): Promise<void>;
+  /** Event-loop delay of the bot since the last reset, in ms. */
+  loop(): Promise<{ p50: number; p99: number; max: number }>;
+  stop(): Promise<void>;
+}
+
+export interface BotProcessOptions {
+  /** Write a V8 CPU profile of the bot into this directory when it exits. */
+  cpuProfDir?: string;
+  startTimeoutMs?: number;
+}
+
+const SCRIPT = fileURLToPath(new URL('./bot-process.js', import.meta.url));
+
+export async function startBotProcess(env: Record<string, string>, options: BotProcessOptions = {}): Promise<BotHandle> {
+  const execArgv = ['--expose-gc', ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
+  // stdout is a pipe (not a TTY), as in production: the bot logs JSON, not through pino-pretty.
+  const child: ChildProcess = fork(SCRIPT, [], {
+    execArgv,
+    env: { ...process.env, BENCH_BOT_ENV: JSON.stringify(env) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 200) output.shift();
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    keep(chunk);
+    // BENCH_LOG_LEVEL=warn (with the bot's LOG_LEVEL raised the same way) shows its log while investigating.
+    if (process.env.BENCH_LOG_LEVEL) process.stderr.write(`[bot ${child.pid ?? '?'}] ${chunk.toString()}`);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    keep(chunk);
+    process.stderr.write(`[bot ${child.pid ?? '?'}] ${chunk.toString()}`);
+  });
+
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (reply: BotReply) => void; reject: (err: Error) => void }>();
+  let exited = false;
+  const failAll = (err: Error) => {
+    for (const waiter of pending.values()) waiter.reject(err);
+    pending.clear();
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bench: the bot did not start within ${options.startTimeoutMs ?? 60_000} ms\n${output.join('')}`)), options.startTimeoutMs ?? 60_000);
+    child.on('message', (raw) => {
+      const reply = raw as BotReply;
+      if (reply.type === 'ready') {
+        clearTimeout(timer);
+        resolve();
+        return;
+      }
+      const waiter = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (!waiter) return;
+      if (reply.type === 'error') waiter.reject(new Error(`bot process: ${reply.message}`));
+      else waiter.resolve(reply);
+    });
+    child.on('exit', (code, signal) => {
+      exited = true;
+      clearTimeout(timer);
+      const err = new Error(`bench: the bot process exited (code ${code}, signal ${signal})\n${output.join('')}`);
+      reject(err);
+      failAll(err);
+    });
+  });
+  await ready;
+
+  const request = (type: BotRequest['type']): Promise<BotReply> => {
+    if (exited) return Promise.reject(new Error('bench: the bot process is gone'));
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      child.send({ id, type } satisfies BotRequest);
+    });
+  };
+
+  return {
+    pid: child.pid ?? 0,
+    async memory() {
+      const reply = await request('memory');
+      if (reply.type !== 'memory') throw new Error('bench: unexpected reply to memory');
+      return reply.memory;
+    },
+    async resetLoop() {
+      await request('loop-reset');
+    },
+    async loop() {
+      const reply = await request('loop');
+      if (reply.type !== 'loop') throw new Error('bench: unexpected reply to loop');
+      return { p50: reply.p50, p99: reply.p99, max: reply.max };
+    },
+    async stop() {
+      if (exited) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await request('stop').catch(() => undefined);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}

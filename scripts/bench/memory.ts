@@ -1,0 +1,105 @@
+/**
+ * Resident memory with 1,000 jobs in flight: 500 guilds × 2 members, one job each (the default
+ * limits allow 3 a guild and 2 a member), default timings. The tasks never complete, so every job
+ * stays in flight, polled and edited as in production. Samples are taken after global.gc().
+ */
+import type { MemorySample } from './protocol.js';
+import { kilobytes, megabytes, median, sleep, waitUntil } from './stats.js';
+import { verdict, type Row } from './table.js';
+import { startWorld, videoInteraction, type Backend } from './world.js';
+
+export const MEMORY_JOBS = 1_000;
+const MEMBERS_PER_GUILD = 2;
+const BATCH = 100;
+/** Long enough for every job to be polled at least twice at the default 5 s (5 s, then 6.25 s). */
+const STEADY_MS = 15_000;
+export const MEMORY_TARGET_BYTES = 50e6;
+
+export interface MemoryFigures {
+  idle: MemorySample;
+  loaded: MemorySample;
+  jobs: number;
+  /** Status requests per second while 1,000 jobs were in flight (steady window). */
+  pollsPerSecond: number;
+  /** What the schedule asks for at that point (1,000 jobs / the jitter-free gap they are in). */
+  submitSeconds: number;
+}
+
+async function sampleMemory(take: () => Promise<MemorySample>): Promise<MemorySample> {
+  const samples: MemorySample[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    samples.push(await take());
+    await sleep(200);
+  }
+  const pick = (key: keyof Omit<MemorySample, 'gcExposed'>) => median(samples.map((s) => s[key]));
+  return {
+    rss: pick('rss'),
+    heapUsed: pick('heapUsed'),
+    heapTotal: pick('heapTotal'),
+    external: pick('external'),
+    arrayBuffers: pick('arrayBuffers'),
+    gcExposed: samples.every((s) => s.gcExposed),
+  };
+}
+
+export async function measureMemory(backend: Backend, cpuProfDir?: string): Promise<MemoryFigures> {
+  const guilds = MEMORY_JOBS / MEMBERS_PER_GUILD;
+  const world = await startWorld({ backend, guilds, ...(cpuProfDir ? { cpuProfDir } : {}) });
+  try {
+    const { discord, provider, bot } = world;
+    await sleep(2_000);
+    const idle = await sampleMemory(() => bot.memory());
+
+    const started = Date.now();
+    let sent = 0;
+    const dispatched = new Set<string>();
+    for (let member = 0; member < MEMBERS_PER_GUILD; member += 1) {
+      for (let g = 0; g < guilds; g += 1) {
+        const { id } = discord.dispatchInteraction(videoInteraction(g, member, `bench memory ${g}/${member}: waves breaking on black sand`));
+        dispatched.add(id);
+        sent += 1;
+        if (sent % BATCH === 0) {
+          // Batches of 100 as fast as the bot acknowledges them.
+          await waitUntil(() => discord.callbacks.length >= sent, 60_000, `${sent} acknowledgements`);
+        }
+      }
+    }
+    const accepted = () => provider.submissions.filter((s) => s.status === 200).length;
+    await waitUntil(() => accepted() >= MEMORY_JOBS, 300_000, `${MEMORY_JOBS} submissions at the provider`);
+    const submitSeconds = (Date.now() - started) / 1000;
+    const refused = discord.callbacks.filter((c) => dispatched.has(c.interactionId) && c.type !== 5).length;
+    if (refused > 0) throw new Error(`bench: ${refused} /video interactions were not deferred (refused?)`);
+
+    const before = provider.statusRequests.length;
+    const windowStart = Date.now();
+    await sleep(STEADY_MS);
+    const pollsPerSecond = (provider.statusRequests.length - before) / ((Date.now() - windowStart) / 1000);
+    const loaded = await sampleMemory(() => bot.memory());
+    const completed = [...provider.tasks.values()].filter((t) => t.state === 'completed' || t.state === 'failed').length;
+    if (completed > 0) throw new Error('bench: some tasks finished; jobs were not all in flight');
+    return { idle, loaded, jobs: provider.tasks.size, pollsPerSecond, submitSeconds };
+  } finally {
+    await world.close();
+  }
+}
+
+export function memoryRows(f: MemoryFigures): Row[] {
+  const growth = f.loaded.rss - f.idle.rss;
+  const heap = f.loaded.heapUsed - f.idle.heapUsed;
+  const gcNote = f.idle.gcExposed ? 'after gc' : 'gc not exposed';
+  return [
+    { figure: 'bot RSS idle (logged in, no jobs)', measured: `${megabytes(f.idle.rss)} (heap ${megabytes(f.idle.heapUsed)}, ${gcNote})`, target: '—', result: 'info' },
+    {
+      figure: `bot RSS growth, ${f.jobs} jobs in flight`,
+      measured: `${megabytes(growth)} (heap +${megabytes(heap)}; ${f.pollsPerSecond.toFixed(0)} status req/s; all submitted in ${f.submitSeconds.toFixed(1)} s)`,
+      target: `< ${megabytes(MEMORY_TARGET_BYTES)}`,
+      result: verdict(growth < MEMORY_TARGET_BYTES && f.jobs >= MEMORY_JOBS),
+    },
+    {
+      figure: 'bot RSS per job in flight',
+      measured: `${kilobytes(growth / f.jobs)} (heap ${kilobytes(heap / f.jobs)})`,
+      target: `< ${kilobytes(MEMORY_TARGET_BYTES / MEMORY_JOBS)}`,
+      result: verdict(growth / f.jobs < MEMORY_TARGET_BYTES / MEMORY_JOBS),
+    },
+  ];
+}

@@ -1,0 +1,153 @@
+/**
+ * Status requests and delivery: jobs whose tasks complete at known times after submission.
+ * Each task is completed by hand at the fake provider `T` ms after it was created; the bot's
+ * status requests for it are counted, and its upload to the fake Discord is timed.
+ */
+import { defaultVideoBytes } from '../../test/fakes/provider-data.js';
+import type { FakeProvider } from '../../test/fakes/provider.js';
+import { scheduleNeed } from './schedule.js';
+import { ms, percentile, seconds, sleep, sum, waitUntil } from './stats.js';
+import { verdict, type Row } from './table.js';
+import { startWorld, videoInteraction, type Backend } from './world.js';
+
+export const POLL_BASE_MS = 200;
+export const POLL_JOBS = 60;
+const FIRST_COMPLETION_MS = 1_000;
+const LAST_COMPLETION_MS = 20_000;
+const DISPATCH_GAP_MS = 40;
+/** A video of realistic size would make the fake Discord hold too much; 1 MiB still has to move. */
+const VIDEO_BYTES = 1024 * 1024;
+export const POLL_RATIO_TARGET = 1.2;
+export const DELIVERY_SLACK_MS = 1_000;
+
+export interface PollJob {
+  completedAfterMs: number;
+  statusRequests: number;
+  minimum: number;
+  intervalMs: number;
+  deliveryMs: number;
+}
+
+export interface PollFigures {
+  jobs: PollJob[];
+}
+
+const completionTime = (j: number): number => FIRST_COMPLETION_MS + ((LAST_COMPLETION_MS - FIRST_COMPLETION_MS) * j) / (POLL_JOBS - 1);
+
+function video(): Buffer {
+  const head = defaultVideoBytes();
+  const filler = Buffer.alloc(VIDEO_BYTES - head.length);
+  for (let i = 0; i < filler.length; i += 1) filler[i] = (i * 131) % 251;
+  return Buffer.concat([head, filler]);
+}
+
+/** Completes each task `completionTime(j)` after its creation; j comes from the prompt marker. */
+function completeOnSchedule(provider: FakeProvider): () => void {
+  let seen = 0;
+  const timers = new Set<NodeJS.Timeout>();
+  const watcher = setInterval(() => {
+    for (; seen < provider.submissions.length; seen += 1) {
+      const submission = provider.submissions[seen];
+      const taskId = submission?.taskId;
+      const prompt = (submission?.body as { prompt?: unknown } | undefined)?.prompt;
+      const j = typeof prompt === 'string' ? /bench poll (\d+):/.exec(prompt)?.[1] : undefined;
+      const task = taskId ? provider.tasks.get(taskId) : undefined;
+      if (!taskId || !task || j === undefined) continue;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        provider.completeTask(taskId);
+      }, Math.max(0, task.createdAt + completionTime(Number(j)) - Date.now()));
+      timers.add(timer);
+    }
+  }, 2);
+  return () => {
+    clearInterval(watcher);
+    for (const timer of timers) clearTimeout(timer);
+  };
+}
+
+export async function measurePolling(backend: Backend, cpuProfDir?: string): Promise<PollFigures> {
+  const world = await startWorld({
+    backend,
+    guilds: POLL_JOBS,
+    provider: { pollsToComplete: null, videoBytes: video() },
+    env: { POLL_INTERVAL_MS: String(POLL_BASE_MS) },
+    ...(cpuProfDir ? { cpuProfDir } : {}),
+  });
+  const stop = completeOnSchedule(world.provider);
+  try {
+    const { discord, provider } = world;
+    await sleep(500);
+    // Spread over ~2.4 s so the first, short gaps of 60 jobs do not all fall together; the
+    // order of completion times is shuffled against the order of arrival.
+    const tokenOf = new Map<number, string>();
+    for (let i = 0; i < POLL_JOBS; i += 1) {
+      const j = (i * 37) % POLL_JOBS;
+      const { token } = discord.dispatchInteraction(videoInteraction(i, 0, `bench poll ${j}: a kite over a windy beach`));
+      tokenOf.set(j, token);
+      await sleep(DISPATCH_GAP_MS);
+    }
+    const uploadOf = (token: string) =>
+      discord.requests.find((r) => r.method === 'PATCH' && r.files.length > 0 && r.path.includes(token) && r.status < 300);
+    await waitUntil(() => [...tokenOf.values()].every((token) => uploadOf(token)), LAST_COMPLETION_MS + 60_000, 'every video to be uploaded');
+
+    const taskOf = new Map<number, string>();
+    for (const s of provider.submissions) {
+      const prompt = (s.body as { prompt?: unknown } | undefined)?.prompt;
+      const j = typeof prompt === 'string' ? /bench poll (\d+):/.exec(prompt)?.[1] : undefined;
+      if (s.taskId && j !== undefined) taskOf.set(Number(j), s.taskId);
+    }
+    const jobs: PollJob[] = [];
+    for (let j = 0; j < POLL_JOBS; j += 1) {
+      const taskId = taskOf.get(j);
+      const task = taskId ? provider.tasks.get(taskId) : undefined;
+      const upload = uploadOf(tokenOf.get(j) ?? '');
+      if (!taskId || !task || task.completedAt === undefined || !upload) throw new Error(`bench: job ${j} has no task, completion or upload`);
+      const completedAfterMs = task.completedAt - task.createdAt;
+      const need = scheduleNeed(completedAfterMs, POLL_BASE_MS);
+      jobs.push({
+        completedAfterMs,
+        statusRequests: provider.statusRequests.filter((r) => r.taskId === taskId).length,
+        minimum: need.polls,
+        intervalMs: need.intervalMs,
+        deliveryMs: upload.at - task.completedAt,
+      });
+    }
+    return { jobs };
+  } finally {
+    stop();
+    await world.close();
+  }
+}
+
+export function pollingRows(f: PollFigures): Row[] {
+  const measured = sum(f.jobs.map((j) => j.statusRequests));
+  const minimum = sum(f.jobs.map((j) => j.minimum));
+  const ratio = measured / minimum;
+  const worst = Math.max(...f.jobs.map((j) => j.statusRequests / j.minimum));
+  const delivery = f.jobs.map((j) => j.deliveryMs);
+  const excess = f.jobs.map((j) => j.deliveryMs - j.intervalMs);
+  const intervals = f.jobs.map((j) => j.intervalMs);
+  const within = f.jobs.filter((j) => j.deliveryMs <= j.intervalMs + DELIVERY_SLACK_MS).length;
+  const n = f.jobs.length;
+  return [
+    {
+      figure: `status requests per job (${n} jobs, tasks done 1–20 s after submission)`,
+      measured: `${(measured / n).toFixed(2)} vs minimum ${(minimum / n).toFixed(2)} = ${ratio.toFixed(2)}× (worst job ${worst.toFixed(2)}×)`,
+      target: `≤ ${POLL_RATIO_TARGET.toFixed(2)}×`,
+      result: verdict(ratio <= POLL_RATIO_TARGET),
+    },
+    {
+      figure: 'completion → upload p50',
+      measured: `${seconds(percentile(delivery, 50))} (interval in effect p50 ${seconds(percentile(intervals, 50))}, excess ${ms(percentile(excess, 50))})`,
+      target: `≤ interval + ${DELIVERY_SLACK_MS / 1000} s`,
+      result: verdict(percentile(excess, 50) <= DELIVERY_SLACK_MS),
+    },
+    {
+      figure: 'completion → upload p99',
+      measured: `${seconds(percentile(delivery, 99))} (excess over interval p99 ${ms(percentile(excess, 99))}; ${within}/${n} jobs within)`,
+      target: `≤ interval + ${DELIVERY_SLACK_MS / 1000} s (interval ${seconds(Math.min(...intervals))}–${seconds(Math.max(...intervals))})`,
+      result: verdict(percentile(excess, 99) <= DELIVERY_SLACK_MS),
+    },
+  ];
+}

@@ -1,0 +1,19 @@
+/** Messages between the benchmark and the bot process it starts. */
+
+export interface MemorySample {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  /** False when global.gc was not available (then the sample includes garbage). */
+  gcExposed: boolean;
+}
+
+export type BotRequest = { id: number; type: 'memory' | 'loop-reset' | 'loop' | 'stop' };
+
+export type BotReply =
+  | { id: number; type: 'ready' | 'ok' }
+  | { id: number; type: 'memory'; memory: MemorySample }
+  | { id: number; type: 'loop'; p50: number; p99: number; max: number }
+  | { id: number; type: 'error'; message: string };

@@ -1,0 +1,156 @@
+/**
+ * One measured world: fake Discord with N guilds, fake xcompute, a fresh store, and the real bot
+ * in its own process logged in to them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@keyv/redis';
+import { startFakeDiscord, type FakeCommandInteractionSpec, type FakeDiscord } from '../../test/fakes/discord/index.js';
+import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../../test/fakes/provider.js';
+import { startBotProcess, type BotHandle } from './bot-handle.js';
+import { waitUntil } from './stats.js';
+
+/** Where the bot keeps its state during a run. */
+export interface Backend {
+  readonly name: string;
+  /** Gives a STORE_URL for one world, empty. */
+  prepare(): Promise<string>;
+  /** Removes what `prepare` made. */
+  cleanup(): Promise<void>;
+}
+
+export function sqliteBackend(): Backend {
+  let dir: string | undefined;
+  return {
+    name: 'SQLite',
+    async prepare() {
+      dir = mkdtempSync(join(tmpdir(), 'hvb-bench-'));
+      return `sqlite://${join(dir, 'bot.sqlite')}`;
+    },
+    async cleanup() {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+    },
+  };
+}
+
+// A database of its own: the Redis tests use db 0.
+export const DEFAULT_BENCH_REDIS_URL = 'redis://127.0.0.1:6379/14';
+
+async function flushdb(url: string): Promise<void> {
+  const client = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.flushDb();
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
+}
+
+export function redisBackend(url: string): Backend {
+  return {
+    name: 'Redis',
+    async prepare() {
+      await flushdb(url);
+      return url;
+    },
+    cleanup: () => flushdb(url),
+  };
+}
+
+/** True when something on host:port answers PING with PONG within `timeoutMs`. */
+export function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname || '127.0.0.1', port: Number(port || 6379) });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+// Snowflakes of 19 digits, far apart so guild, channel and user ids never collide.
+const GUILD_BASE = 1_300_000_000_000_000_000n;
+const USER_BASE = 1_400_000_000_000_000_000n;
+export const guildId = (g: number): string => (GUILD_BASE + BigInt(g) * 1_000n).toString();
+export const channelId = (g: number): string => (GUILD_BASE + BigInt(g) * 1_000n + 1n).toString();
+export const userId = (g: number, member: number): string => (USER_BASE + BigInt(g) * 100n + BigInt(member)).toString();
+
+/** A `/video` from member `member` of guild `g`; `prompt` carries a marker the bench finds again. */
+export function videoInteraction(g: number, member: number, prompt: string): FakeCommandInteractionSpec {
+  return {
+    guildId: guildId(g),
+    channelId: channelId(g),
+    user: { id: userId(g, member), username: `bench_${g}_${member}` },
+    commandName: 'video',
+    options: [{ name: 'prompt', type: 3, value: prompt }],
+  };
+}
+
+export interface World {
+  discord: FakeDiscord;
+  provider: FakeProvider;
+  bot: BotHandle;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  backend: Backend;
+  guilds: number;
+  provider?: FakeProviderOptions;
+  /** Bot environment on top of the common one. */
+  env?: Record<string, string>;
+  cpuProfDir?: string;
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const discord = await startFakeDiscord({
+    guilds: Array.from({ length: options.guilds }, (_, g) => ({ id: guildId(g), name: `bench ${g}`, channels: [{ id: channelId(g), name: 'general' }] })),
+  });
+  const provider = await startFakeProvider({ pollsToComplete: null, ...options.provider });
+  const storeUrl = await options.backend.prepare();
+  const env: Record<string, string> = {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    XCOMPUTE_API_KEY: provider.apiKey,
+    XCOMPUTE_BASE_URL: provider.baseUrl,
+    STORE_URL: storeUrl,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    // Every guild gets plenty of credits: the bench measures the pipeline, not refusals.
+    QUOTA_DEFAULT_LIMIT: '1000000',
+    // The fake provider has no rate limits; keep the bot's shared provider budgets (issue 6), where
+    // present, out of the measurement too.
+    XCOMPUTE_MAX_RPM: '1000000',
+    XCOMPUTE_MAX_POLLS_PER_S: '100000',
+    ...options.env,
+  };
+  let bot: BotHandle;
+  try {
+    bot = await startBotProcess(env, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {});
+    await waitUntil(() => discord.gatewaySessions > 0, 10_000, 'the bot to identify at the fake gateway');
+  } catch (err) {
+    await discord.close();
+    await provider.close();
+    await options.backend.cleanup();
+    throw err;
+  }
+  return {
+    discord,
+    provider,
+    bot,
+    async close() {
+      await bot.stop();
+      await discord.close();
+      await provider.close();
+      await options.backend.cleanup();
+    },
+  };
+}

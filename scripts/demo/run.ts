@@ -1,0 +1,260 @@
+/**
+ * The demo session: the real bot (createBot + start) against the local fake Discord and the fake
+ * xcompute API, printed as a member would see it. Nothing outside 127.0.0.1 is contacted.
+ */
+import { createHash } from 'node:crypto';
+import { createBot, type Bot } from '../../src/bot.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import {
+  startFakeDiscord,
+  type FakeCommandOption,
+  type FakeDiscord,
+  type FakeMessage,
+  type FakeMessageSnapshot,
+  type FakeUserSpec,
+} from '../../test/fakes/discord/index.js';
+import { startFakeProvider, type FakeProvider } from '../../test/fakes/provider.js';
+import { renderMessage, formatBytes, type RenderContext } from './render.js';
+import { createStyle, type Style } from './style.js';
+
+export interface DemoOptions {
+  /** Receives the transcript one line at a time (no trailing newline). */
+  write: (line: string) => void;
+  /** Above 1 runs faster (pauses and the bot's poll interval are divided by it). Default 1. */
+  speed?: number;
+  /** ANSI colours. Default false. */
+  color?: boolean;
+  /** Longest wait for any one step before the demo gives up. Default 20 s. */
+  stepTimeoutMs?: number;
+}
+
+export interface DemoResult {
+  taskId: string;
+  videoBytes: number;
+  durationMs: number;
+}
+
+/** A step did not happen in time; the message says which. */
+export class DemoTimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`timed out after ${(ms / 1000).toFixed(0)} s waiting for ${what}`);
+    this.name = 'DemoTimeoutError';
+  }
+}
+
+const MEMBER: FakeUserSpec = { id: '1190000000000000042', username: 'mika', global_name: 'Mika' };
+const GUILD_ID = '1190000000000000001';
+const CHANNEL_ID = '1190000000000000002';
+const BOT_NAME = 'Hailuo';
+const FAKE_TASK_SECONDS = 60;
+
+const OPTION_TYPES: Record<string, number> = { duration: 4, prompt_optimizer: 5, fast_pretreatment: 5, watermark: 5 };
+
+type VideoOptions = Record<string, string | number | boolean>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DemoTimeoutError(what, ms)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const clockTime = (ms: number) => new Date(ms).toLocaleTimeString('en-GB');
+
+/** Runs the whole session, writing the transcript through `options.write`. */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const speed = options.speed !== undefined && options.speed > 0 ? options.speed : 1;
+  const scaled = (ms: number) => Math.max(1, Math.round(ms / speed));
+  const stepTimeoutMs = options.stepTimeoutMs ?? 20_000;
+  const style: Style = createStyle(options.color ?? false);
+  const write = options.write;
+  const started = Date.now();
+
+  const nameWidth = Math.max(MEMBER.username.length, BOT_NAME.length) + 2;
+  const indent = ' '.repeat(8 + 2 + nameWidth);
+  const chat = (at: number, who: string, paint: (s: string) => string, lines: string[]) => {
+    lines.forEach((line, i) => {
+      const lead = i === 0 ? `${style.dim(clockTime(at))}  ${paint(who.padEnd(nameWidth))}` : indent;
+      write(`${lead}${line}`.trimEnd());
+    });
+  };
+  const narrate = (text: string) => write(`${indent}${style.dim(`⚙ ${text}`)}`);
+
+  let discord: FakeDiscord | undefined;
+  let provider: FakeProvider | undefined;
+  let bot: Bot | undefined;
+  let result: DemoResult | undefined;
+
+  try {
+    discord = await startFakeDiscord({
+      botUsername: BOT_NAME,
+      guilds: [{ id: GUILD_ID, name: 'Demo Server', channels: [{ id: CHANNEL_ID, name: 'videos' }] }],
+    });
+    provider = await startFakeProvider({ pollsToComplete: null, estimatedTimeS: FAKE_TASK_SECONDS });
+    const fakeDiscord = discord;
+    const fakeProvider = provider;
+
+    write(style.bold('Hailuo Video Bot · demo'));
+    write('Nothing real is contacted and nothing is spent. The real bot (discord.js, the job engine,');
+    write('the poller, quotas) runs right here, logged in to a fake Discord and talking to a fake');
+    write('xcompute video API, both on this machine:');
+    write(`  fake Discord        ${fakeDiscord.apiUrl}`);
+    write(`  fake xcompute API   ${fakeProvider.baseUrl}`);
+    write('No Discord application, no API key. This script tells the fake API when to report progress.');
+    write('');
+
+    const env: Record<string, string> = {
+      DISCORD_TOKEN: fakeDiscord.token,
+      DISCORD_API_URL: fakeDiscord.apiUrl,
+      XCOMPUTE_API_KEY: fakeProvider.apiKey,
+      XCOMPUTE_BASE_URL: fakeProvider.baseUrl,
+      STORE_URL: 'memory://',
+      POLL_INTERVAL_MS: String(scaled(700)),
+      PROGRESS_EDIT_MIN_MS: String(scaled(500)),
+      LOG_LEVEL: 'silent',
+    };
+    bot = await createBot(loadConfig(env), { logger: silentLogger() });
+    await withTimeout(bot.start(), stepTimeoutMs, 'the bot to log in to the fake Discord');
+    write(style.dim(`The bot is online as ${BOT_NAME}. Channel #videos on Demo Server:`));
+    write(style.dim('─'.repeat(72)));
+
+    const users = new Map<string, string>([
+      [MEMBER.id, MEMBER.username],
+      [fakeDiscord.botUser.id, BOT_NAME],
+    ]);
+    const contextFor = (message: FakeMessage): RenderContext => ({
+      now: Date.now(),
+      botName: BOT_NAME,
+      users,
+      channels: new Map([[CHANNEL_ID, 'videos']]),
+      style,
+      attachmentInfo: (filename) => {
+        const file = message.attachments.find((a) => a.filename === filename);
+        return file ? { size: file.size, contentType: file.contentType } : undefined;
+      },
+    });
+
+    /** Prints each new state of an interaction's reply, in order. */
+    const follow = (interactionId: string) => {
+      let printed = 0;
+      return () => {
+        const message = fakeDiscord.originalResponse(interactionId);
+        if (!message) return;
+        while (printed < message.history.length) {
+          const snapshot = message.history[printed] as FakeMessageSnapshot;
+          if (printed > 0) write(`${indent}${style.dim(`⋯ the same reply, edited ${((snapshot.at - (message.history[0]?.at ?? snapshot.at)) / 1000).toFixed(1)} s later ⋯`)}`);
+          chat(snapshot.at, BOT_NAME, style.bot, renderMessage(snapshot, contextFor(message)));
+          printed += 1;
+        }
+      };
+    };
+
+    /** Waits for `probe`, printing the reply's new states meanwhile. */
+    const until = async <T>(pump: () => void, probe: () => T | undefined | null | false, what: string): Promise<T> => {
+      const deadline = Date.now() + stepTimeoutMs;
+      for (;;) {
+        pump();
+        const value = probe();
+        if (value) return value;
+        if (Date.now() > deadline) throw new DemoTimeoutError(what, stepTimeoutMs);
+        await sleep(25);
+      }
+    };
+    const pause = async (pump: () => void, ms: number) => {
+      const end = Date.now() + scaled(ms);
+      while (Date.now() < end) {
+        pump();
+        await sleep(25);
+      }
+      pump();
+    };
+
+    const command = (videoOptions: VideoOptions) => {
+      const shown = Object.entries(videoOptions)
+        .map(([name, value]) => `${style.dim(`${name}:`)} ${String(value)}`)
+        .join('  ');
+      chat(Date.now(), MEMBER.username, style.member, [`${style.bold('/video')} ${shown}`]);
+      const spec: FakeCommandOption[] = Object.entries(videoOptions).map(([name, value]) => ({ name, type: OPTION_TYPES[name] ?? 3, value }));
+      return fakeDiscord.dispatchInteraction({ commandName: 'video', user: MEMBER, guildId: GUILD_ID, channelId: CHANNEL_ID, options: spec });
+    };
+    const replyText = (interactionId: string) => {
+      const message = fakeDiscord.originalResponse(interactionId);
+      return message && (message.flags & 128) === 0 ? JSON.stringify(message.embeds) : '';
+    };
+
+    // 1. A good request, from "thinking…" to the delivered video.
+    const good = command({ prompt: 'a red fox trotting through fresh snow', camera: 'Push in', duration: 6 });
+    const pump = follow(good.id);
+    const submission = await until(pump, () => fakeProvider.submissions.find((s) => s.taskId), 'the bot to submit the job to the fake video API');
+    const taskId = submission.taskId ?? '';
+    const sentPrompt = (submission.body as { prompt?: unknown }).prompt;
+    narrate(`fake xcompute API: received task ${taskId} with prompt "${String(sentPrompt)}"`);
+    await until(pump, () => fakeProvider.statusRequests.some((r) => r.taskId === taskId) && replyText(good.id), 'the first progress update in the reply');
+    await pause(pump, 2200);
+
+    for (const percent of [30, 70]) {
+      narrate(`fake xcompute API: the task is generating, ${percent}% done`);
+      fakeProvider.setProgress(taskId, percent);
+      await until(pump, () => replyText(good.id).includes(`${percent}%`), `the reply to show ${percent}%`);
+      await pause(pump, percent === 30 ? 2000 : 1500);
+    }
+
+    narrate('fake xcompute API: the task is completed and the MP4 is ready to download');
+    fakeProvider.completeTask(taskId);
+    const delivered = await until(
+      pump,
+      () => {
+        const message = fakeDiscord.originalResponse(good.id);
+        return message?.attachments.length ? message : undefined;
+      },
+      'the finished video to appear in the reply',
+    );
+    await pause(pump, 300);
+
+    // 2. A request the provider cannot make: answered privately, nothing sent to the provider.
+    write('');
+    const before = fakeProvider.submissions.length;
+    const bad = command({ prompt: 'city at night', resolution: '1080p', duration: 10 });
+    const badPump = follow(bad.id);
+    await until(badPump, () => fakeDiscord.originalResponse(bad.id)?.history.length, 'the answer to the 1080p / 10 s request');
+    await pause(badPump, 400);
+    const sentAfter = fakeProvider.submissions.length - before;
+    if (sentAfter !== 0) throw new Error(`the invalid request reached the fake video API (${sentAfter} request(s))`);
+    narrate('fake xcompute API: received nothing for this one; nothing was spent');
+
+    // 3. The file in the reply is the provider's video, byte for byte.
+    write(style.dim('─'.repeat(72)));
+    const uploaded = delivered.attachments[0];
+    if (!uploaded) throw new Error('the reply has no attachment');
+    const response = await withTimeout(fetch(fakeProvider.videoUrl(taskId)), stepTimeoutMs, 'the fake video API to serve the video');
+    const served = Buffer.from(await response.arrayBuffer());
+    if (!uploaded.data.equals(served)) {
+      throw new Error(`the uploaded ${uploaded.filename} (${uploaded.size} bytes) differs from the provider's video (${served.length} bytes)`);
+    }
+    const digest = createHash('sha256').update(served).digest('hex').slice(0, 16);
+    write(
+      style.ok(
+        `✔ Bytes match: ${uploaded.filename} in the reply is ${formatBytes(uploaded.size)}, identical to the video the fake API made (sha256 ${digest}…).`,
+      ),
+    );
+    result = { taskId, videoBytes: served.length, durationMs: Date.now() - started };
+  } finally {
+    const quietly = async (what: string, stop: (() => Promise<unknown>) | undefined) => {
+      if (!stop) return;
+      await withTimeout(stop(), 5_000, what).catch(() => undefined);
+    };
+    await quietly('the bot to stop', bot && (() => (bot as Bot).stop()));
+    await quietly('the fake Discord to close', discord && (() => (discord as FakeDiscord).close()));
+    await quietly('the fake video API to close', provider && (() => (provider as FakeProvider).close()));
+  }
+  write(style.dim(`Done in ${(result.durationMs / 1000).toFixed(1)} s. The bot has stopped and both fakes are closed.`));
+  return result;
+}

@@ -1,0 +1,129 @@
+import { ChannelType, type ChatInputCommandInteraction } from 'discord.js';
+import { z } from 'zod';
+import { periodSchema, POLICY_BOUNDS } from '../../quota/policy.js';
+import type { QuotaPeriod } from '../../quota/types.js';
+
+export const QUOTA_PERIODS = periodSchema.options;
+export const CHANNEL_ACTIONS = ['add', 'remove', 'list', 'clear'] as const;
+export const WORD_ACTIONS = ['add', 'remove', 'list'] as const;
+/** /video replies are posted in the channel, so only channels that hold messages make sense. */
+export const QUOTA_CHANNEL_TYPES = [ChannelType.GuildText] as const;
+
+/** Bounds of the integer options: the builder shows them, and the reader enforces them again. */
+export const INT_BOUNDS = Object.freeze({
+  limit: { min: 0, max: POLICY_BOUNDS.maxCredits },
+  per_user: { min: 0, max: POLICY_BOUNDS.maxCredits },
+  max_concurrent: { min: 1, max: POLICY_BOUNDS.maxConcurrent },
+});
+type IntOption = keyof typeof INT_BOUNDS;
+
+/** One `/quota` invocation as plain values. */
+export type QuotaAction =
+  | { sub: 'set'; limit: number; period: QuotaPeriod; perUser: number | null; maxConcurrent: number | null }
+  | { sub: 'show' }
+  | { sub: 'reset'; userId: string | null }
+  | { sub: 'role'; roleId: string; perUser: number }
+  | { sub: 'channels'; action: 'add' | 'remove'; channelId: string }
+  | { sub: 'channels'; action: 'list' | 'clear' }
+  | { sub: 'banned-words'; action: 'add' | 'remove'; word: string }
+  | { sub: 'banned-words'; action: 'list' };
+
+/** Why an option value was not accepted; Discord's client enforces most of these, forged payloads do not. */
+export type QuotaOptionProblem =
+  | { code: 'range'; option: IntOption; min: number; max: number }
+  | { code: 'choice'; option: string }
+  | { code: 'missing'; option: string }
+  | { code: 'channel_type' }
+  | { code: 'everyone_role' }
+  | { code: 'word_too_long'; max: number };
+
+export type ReadQuotaOptions = { ok: true; action: QuotaAction } | { ok: false; problems: QuotaOptionProblem[] };
+
+const int = (option: IntOption) => z.number().int().min(INT_BOUNDS[option].min).max(INT_BOUNDS[option].max);
+const id = z.string().regex(/^\d{1,20}$/);
+
+const schema = z.discriminatedUnion('sub', [
+    z.object({
+      sub: z.literal('set'),
+      limit: int('limit'),
+      period: periodSchema,
+      per_user: int('per_user').nullable(),
+      max_concurrent: int('max_concurrent').nullable(),
+    }),
+    z.object({ sub: z.literal('show') }),
+    z.object({ sub: z.literal('reset'), user: id.nullable() }),
+    z.object({ sub: z.literal('role'), role: id, per_user: int('per_user') }),
+    z.object({
+      sub: z.literal('channels'),
+      action: z.enum(CHANNEL_ACTIONS),
+      channel: z.object({ id, type: z.literal(QUOTA_CHANNEL_TYPES) }).nullable(),
+    }),
+    z.object({
+      sub: z.literal('banned-words'),
+      action: z.enum(WORD_ACTIONS),
+      word: z.string().max(POLICY_BOUNDS.bannedWordLength).nullable(),
+    }),
+  ]);
+
+function problemOf(issue: z.core.$ZodIssue): QuotaOptionProblem {
+  const option = String(issue.path[0] ?? 'sub');
+  if (option in INT_BOUNDS) return { code: 'range', option: option as IntOption, ...INT_BOUNDS[option as IntOption] };
+  if (option === 'channel') return { code: 'channel_type' };
+  if (option === 'word' && issue.code === 'too_big') return { code: 'word_too_long', max: POLICY_BOUNDS.bannedWordLength };
+  if (option === 'period' || option === 'action') return { code: 'choice', option };
+  return { code: 'missing', option };
+}
+
+/** Reads and checks the `/quota` options. Values are checked again by the quota core. */
+export function readQuotaOptions(interaction: ChatInputCommandInteraction): ReadQuotaOptions {
+  const o = interaction.options;
+  const channel = o.getChannel('channel');
+  const raw = {
+    sub: o.getSubcommand(),
+    limit: o.getInteger('limit'),
+    period: o.getString('period'),
+    per_user: o.getInteger('per_user'),
+    max_concurrent: o.getInteger('max_concurrent'),
+    user: o.getUser('user')?.id ?? null,
+    role: o.getRole('role')?.id ?? null,
+    action: o.getString('action'),
+    channel: channel ? { id: channel.id, type: channel.type } : null,
+    word: o.getString('word'),
+  };
+  // @everyone's id is the guild's: it is never among a member's role ids, so an override would do nothing.
+  if (raw.sub === 'role' && raw.role !== null && raw.role === interaction.guildId) return { ok: false, problems: [{ code: 'everyone_role' }] };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(problemOf);
+    const unique = [...new Map(problems.map((p) => [JSON.stringify(p), p])).values()];
+    return { ok: false, problems: unique };
+  }
+  return toAction(parsed.data);
+}
+
+const missing = (option: string): ReadQuotaOptions => ({ ok: false, problems: [{ code: 'missing', option }] });
+
+// Discord cannot make an option required only for some choices of another, so add/remove check it here.
+function toAction(value: z.infer<typeof schema>): ReadQuotaOptions {
+  const ok = (action: QuotaAction): ReadQuotaOptions => ({ ok: true, action });
+  switch (value.sub) {
+    case 'set':
+      return ok({ sub: 'set', limit: value.limit, period: value.period, perUser: value.per_user, maxConcurrent: value.max_concurrent });
+    case 'show':
+      return ok({ sub: 'show' });
+    case 'reset':
+      return ok({ sub: 'reset', userId: value.user });
+    case 'role':
+      return ok({ sub: 'role', roleId: value.role, perUser: value.per_user });
+    case 'channels': {
+      const { action, channel } = value;
+      if (action === 'list' || action === 'clear') return ok({ sub: 'channels', action });
+      return channel ? ok({ sub: 'channels', action, channelId: channel.id }) : missing('channel');
+    }
+    case 'banned-words': {
+      const { action, word } = value;
+      if (action === 'list') return ok({ sub: 'banned-words', action });
+      return word ? ok({ sub: 'banned-words', action, word }) : missing('word');
+    }
+  }
+}

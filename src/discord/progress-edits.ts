@@ -1,0 +1,74 @@
+import type { Job } from '../jobs/job.js';
+import type { MessagePayload, ReplyChannel } from './reply-channel.js';
+
+interface ReplyState {
+  job: Job;
+  /** What the reply shows now (the last edit that went through). */
+  shownKey: string;
+  lastEditAt: number;
+  /** The newest view not yet sent; older unsent views are simply replaced. */
+  pending: { key: string; payload: MessagePayload } | null;
+  inFlight: Promise<void> | null;
+  timer: NodeJS.Timeout | null;
+  /** The reply cannot be edited any more: progress stops, the job does not. */
+  gone: boolean;
+}
+
+/**
+ * Progress edits of replies, coalesced: at most one edit in flight per reply, at least
+ * `minGapMs` between two, only when what the reply shows changed, and never blocking the poller
+ * (a rate-limited Discord slows the edits, not the jobs).
+ */
+export function createProgressEdits(channel: ReplyChannel, clock: () => number, minGapMs: number) {
+  const replies = new Map<string, ReplyState>();
+
+  const pump = (state: ReplyState) => {
+    if (state.gone || state.inFlight || state.timer || !state.pending) return;
+    const wait = state.lastEditAt + minGapMs - clock();
+    if (wait > 0) {
+      state.timer = setTimeout(() => {
+        state.timer = null;
+        pump(state);
+      }, wait);
+      state.timer.unref();
+      return;
+    }
+    const { key, payload } = state.pending;
+    state.pending = null;
+    state.inFlight = channel
+      .editReply(state.job, payload)
+      .then((result) => {
+        state.shownKey = key;
+        state.lastEditAt = clock();
+        if (result === 'gone' || result === 'token_expired') state.gone = true;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        state.inFlight = null;
+        pump(state);
+      });
+  };
+
+  return {
+    /** Asks for the reply to show `payload`; returns at once. */
+    show(job: Job, payload: MessagePayload): void {
+      const key = JSON.stringify(payload.body);
+      const state = replies.get(job.id) ?? { job, shownKey: '', lastEditAt: 0, pending: null, inFlight: null, timer: null, gone: false };
+      replies.set(job.id, state);
+      state.job = job;
+      if (state.gone || key === state.shownKey || key === state.pending?.key) return;
+      state.pending = { key, payload };
+      pump(state);
+    },
+    /** Drops unsent progress and waits for an edit in flight, before the final message. */
+    async settle(jobId: string): Promise<void> {
+      const state = replies.get(jobId);
+      if (!state) return;
+      replies.delete(jobId);
+      state.pending = null;
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = null;
+      await state.inFlight;
+    },
+  };
+}

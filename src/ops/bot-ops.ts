@@ -1,0 +1,50 @@
+import type { Logger } from '../log.js';
+import type { VideoProvider } from '../provider/types.js';
+import type { JobReporter } from '../jobs/reporter.js';
+import type { QuotaGate } from '../quota/types.js';
+import type { Store } from '../store/types.js';
+import { createHealthCheck, type GatewayStatus } from './health.js';
+import { instrumentProvider } from './instrumented-provider.js';
+import { instrumentQuota } from './instrumented-quota.js';
+import { instrumentReporter } from './instrumented-reporter.js';
+import { createJobCensus } from './job-census.js';
+import { createBotMetrics, type BotMetrics } from './metrics.js';
+import { startOpsServer, type OpsServer } from './ops-server.js';
+
+export interface BotOpsOptions {
+  store: Store;
+  logger: Logger;
+  clock?: () => number;
+  ownsGuild?: (guildId: string) => boolean;
+}
+
+/** Metrics and health for one bot: wrappers for its parts, and the HTTP endpoint. */
+export interface BotOps {
+  metrics: BotMetrics;
+  provider(provider: VideoProvider): VideoProvider;
+  reporter(reporter: JobReporter): JobReporter;
+  quota<Q extends QuotaGate>(quota: Q): Q;
+  /** Starts /healthz and /metrics on `port`. */
+  serve(port: number, gateway: GatewayStatus): Promise<OpsServer>;
+}
+
+/**
+ * Instruments the bot from outside its core: the provider, the reporter and the quota gate are
+ * wrapped, so the job service records nothing about metrics itself.
+ */
+export function createBotOps(options: BotOpsOptions): BotOps {
+  const metrics = createBotMetrics({ countJobs: createJobCensus(options.store, options.ownsGuild) });
+  return {
+    metrics,
+    provider: (provider) => instrumentProvider(provider, metrics),
+    reporter: (reporter) => instrumentReporter(reporter, metrics, options.clock),
+    quota: (quota) => instrumentQuota(quota, metrics, options.store),
+    serve: (port, gateway) =>
+      startOpsServer({
+        port,
+        registry: metrics.registry,
+        health: createHealthCheck({ gateway, store: options.store }),
+        logger: options.logger,
+      }),
+  };
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { sleep } from './sleep.js';
+
+/** The two commands the locks need; any node-redis client (whatever its RESP options) has them. */
+export interface LockClient {
+  set(key: string, value: string, options: { condition: 'NX'; expiration: { type: 'PX'; value: number } }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+// Both scripts act only while the caller still owns the lock, so a holder whose lease ran out
+// can neither extend nor delete the lock a newer holder took.
+const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+
+export interface RedisLockOptions {
+  /** Lease of a lock; renewed every third of it while its holder runs. */
+  ttlMs: number;
+  /** How long `withLock` waits for a busy lock before giving up with {@link LockTimeoutError}. */
+  maxWaitMs: number;
+  /** Told when a renewal found the lock gone (the holder stalled for longer than the lease). */
+  onLeaseLost?: (name: string) => void;
+}
+
+/** A lock stayed busy for longer than the configured wait. */
+export class LockTimeoutError extends Error {
+  constructor(readonly lockName: string) {
+    super(`lock ${lockName} stayed busy`);
+    this.name = 'LockTimeoutError';
+  }
+}
+
+/**
+ * Locks shared by every process on one Redis: `SET NX PX` with an owner token, a lease renewed
+ * while the holder runs (so a slow critical section keeps its lock), and a Lua release that only
+ * deletes the owner's own lock. The lease only matters when a holder dies or freezes: its lock
+ * then frees itself after at most `ttlMs`.
+ */
+export function createRedisLocks(client: LockClient, options: RedisLockOptions) {
+  const renewEveryMs = Math.max(10, Math.floor(options.ttlMs / 3));
+
+  const acquire = async (key: string, owner: string): Promise<boolean> => {
+    const deadline = Date.now() + options.maxWaitMs;
+    for (let attempt = 0; ; attempt += 1) {
+      const taken = await client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: options.ttlMs } });
+      if (taken === 'OK') return true;
+      if (Date.now() >= deadline) return false;
+      // Short, jittered waits: critical sections are a few store round trips long.
+      await sleep(Math.min(5 + attempt * 2, 50) * (0.5 + Math.random()));
+    }
+  };
+
+  return {
+    async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      const key = `hvb:lock:${name}`;
+      const owner = randomUUID();
+      if (!(await acquire(key, owner))) throw new LockTimeoutError(name);
+      const renewal = setInterval(() => {
+        client
+          .eval(RENEW_SCRIPT, { keys: [key], arguments: [owner, String(options.ttlMs)] })
+          .then((renewed) => {
+            if (renewed === 0) options.onLeaseLost?.(name);
+          })
+          .catch(() => undefined);
+      }, renewEveryMs);
+      renewal.unref();
+      try {
+        return await fn();
+      } finally {
+        clearInterval(renewal);
+        await client.eval(RELEASE_SCRIPT, { keys: [key], arguments: [owner] }).catch(() => undefined);
+      }
+    },
+  };
+}

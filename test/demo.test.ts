@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../scripts/demo.js';
+import { relativeText, renderMessage } from '../scripts/demo/render.js';
+
+describe('npm run demo', () => {
+  it('GIVEN the local fakes WHEN the demo runs THEN the transcript shows a /video from request to delivered video, a private refusal and matching bytes', async () => {
+    const lines: string[] = [];
+    const result = await runDemo({ write: (line) => lines.push(line), speed: 5 });
+    const transcript = lines.join('\n');
+
+    expect(transcript).toContain('Nothing real is contacted');
+    expect(transcript).toMatch(/mika +\/video prompt: a red fox trotting through fresh snow {2}camera: Push in {2}duration: 6/);
+    expect(transcript).toContain('Hailuo is thinking…');
+    expect(transcript).toContain('🎬 Making your video');
+    expect(transcript).toMatch(/▰▰▰▱▱▱▱▱▱▱ 30%/);
+    expect(transcript).toMatch(/▰▰▰▰▰▰▰▱▱▱ 70%/);
+    expect(transcript).toMatch(/Elapsed \d+s · Ready( \(estimate\))? (in \d|now)/);
+    expect(transcript).toContain('✅ Your video is ready');
+    expect(transcript).toContain('@mika, your video is ready.');
+    expect(transcript).toMatch(/📎 \w+\.mp4 \(video\/mp4, [\d,]+ bytes\)/);
+    expect(transcript).toContain('[🔁 Regenerate] [🗑️ Delete]');
+    expect(transcript).not.toMatch(/<@\d+>|<t:\d+/);
+
+    expect(transcript).toContain('/video prompt: city at night  resolution: 1080p  duration: 10');
+    expect(transcript).toContain('(only you can see this) I could not start that video');
+    expect(transcript).toContain('1080p videos can only be 6 seconds long');
+
+    expect(transcript).toMatch(/✔ Bytes match: \w+\.mp4 in the reply is [\d,]+ bytes, identical to the video/);
+    expect(transcript).not.toMatch(/\u001b\[/);
+    expect(result.videoBytes).toBeGreaterThan(0);
+  });
+
+  it('GIVEN Discord tokens WHEN a message is drawn for the terminal THEN timestamps read relative to now and mentions as @username', () => {
+    const now = Date.UTC(2025, 0, 1, 12, 0, 0);
+    expect(relativeText(now + 80_000, now)).toBe('in 1m 20s');
+    expect(relativeText(now - 120_000, now)).toBe('2m 00s ago');
+    expect(relativeText(now + 300, now)).toBe('now');
+    const lines = renderMessage(
+      {
+        content: '<@111>, your video is ready.',
+        embeds: [{ title: 'Done', description: '**Generating**\n-# small print', fields: [{ name: 'ETA', value: `<t:${(now + 45_000) / 1000}:R>`, inline: true }], footer: { text: 'a \\*literal\\* star' } }],
+        components: [],
+        attachments: [],
+        flags: 64,
+      },
+      { now, botName: 'Bot', users: new Map([['111', 'mika']]) },
+    );
+    expect(lines).toEqual(['(only you can see this) @mika, your video is ready.', '', 'Done', 'Generating', 'small print', 'ETA in 45s', 'a *literal* star']);
+  });
+});

@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
+import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
+import { videoCommand } from './harness.js';
+import { buildBotOnce, startBotProcess, type BotProcess } from './process.js';
+
+const text = (message: FakeMessage | undefined) => JSON.stringify([message?.content, message?.embeds]);
+const promptOf = (body: unknown) => (body as { prompt: string }).prompt;
+
+describe('restarts: the bot as a real process, killed by its own pid', () => {
+  let entry: string;
+  let discord: FakeDiscord;
+  let provider: FakeProvider;
+  let dir: string;
+  let env: Record<string, string>;
+  let running: BotProcess[] = [];
+
+  beforeAll(async () => {
+    entry = buildBotOnce();
+    discord = await startFakeDiscord();
+    provider = await startFakeProvider({ pollsToComplete: null });
+    dir = mkdtempSync(join(tmpdir(), 'hvb-restart-'));
+    env = {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      XCOMPUTE_API_KEY: provider.apiKey,
+      XCOMPUTE_BASE_URL: provider.baseUrl,
+      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
+      POLL_INTERVAL_MS: '100',
+      PROGRESS_EDIT_MIN_MS: '0',
+      LOG_LEVEL: 'warn',
+    };
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const bot of running) {
+      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+      await bot.exited;
+    }
+    running = [];
+  });
+
+  afterAll(async () => {
+    await discord?.close();
+    await provider?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const boot = async () => {
+    const sessions = discord.identifies.length;
+    const bot = startBotProcess(entry, env);
+    running.push(bot);
+    await discord.waitFor(() => discord.identifies.length > sessions && discord.gatewaySessions > 0, { timeoutMs: 20_000 });
+    // The bot resumes stored jobs right after READY; give it a moment to be listening.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return bot;
+  };
+
+  it('GIVEN a job the provider is working on WHEN the bot is SIGKILLed and the video finishes while it is down THEN the next start delivers it, submitted once', async () => {
+    const first = await boot();
+    const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'survives a kill' }));
+    const taskId = await discord.waitFor(() => provider.submissions.find((s) => promptOf(s.body) === 'survives a kill')?.taskId);
+    await discord.waitFor(() => provider.statusRequests.some((r) => r.taskId === taskId));
+    process.kill(first.child.pid ?? 0, 'SIGKILL');
+    await first.exited;
+
+    provider.completeTask(taskId);
+    await boot();
+    const message = await discord.waitFor(
+      () => {
+        const original = discord.originalResponse(id);
+        return original?.attachments.length ? original : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(text(message)).toContain('Your video is ready');
+    expect(provider.submissions.filter((s) => promptOf(s.body) === 'survives a kill')).toHaveLength(1);
+  });
+
+  it('GIVEN a submission whose answer never came back WHEN the bot is killed and restarted THEN it is not submitted again and the member is told nothing was charged', async () => {
+    const first = await boot();
+    provider.setSubmitMode('hold');
+    const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'killed while submitting' }));
+    await discord.waitFor(() => provider.submissions.find((s) => promptOf(s.body) === 'killed while submitting'));
+    process.kill(first.child.pid ?? 0, 'SIGKILL');
+    await first.exited;
+    provider.setSubmitMode('normal');
+
+    await boot();
+    const message = await discord.waitFor(() => {
+      const original = discord.originalResponse(id);
+      return original && text(original).includes('restarted') ? original : undefined;
+    });
+    expect(text(message)).toContain('Nothing was charged');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(provider.submissions.filter((s) => promptOf(s.body) === 'killed while submitting')).toHaveLength(1);
+  });
+
+  it('GIVEN a job in flight WHEN the bot gets SIGTERM THEN it exits 0 within 10 s and the job carries on after the next start', async () => {
+    const first = await boot();
+    const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'graceful stop' }));
+    const taskId = await discord.waitFor(() => provider.submissions.find((s) => promptOf(s.body) === 'graceful stop')?.taskId);
+    const stoppedAt = Date.now();
+    process.kill(first.child.pid ?? 0, 'SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+
+    await boot();
+    provider.completeTask(taskId);
+    await discord.waitFor(() => discord.originalResponse(id)?.attachments.length, { timeoutMs: 20_000 });
+    expect(provider.submissions.filter((s) => promptOf(s.body) === 'graceful stop')).toHaveLength(1);
+  });
+});
