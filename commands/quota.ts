@@ -32,6 +32,7 @@ import { quotaShowEmbed } from '../src/discord/render/quota-show.js';
 import { periodEnd } from '../src/quota/periods.js';
 import { POLICY_BOUNDS } from '../src/quota/policy.js';
 import type { PolicyChangeResult } from '../src/quota/quota-admin.js';
+import type { QuotaService } from '../src/quota/quota-service.js';
 
 type Localized = 'cmd.quota' | `cmd.quota.${'set' | 'show' | 'reset' | 'role' | 'channels' | 'banned-words'}` | `opt.${LocalizedOption}`;
 type LocalizedOption = 'limit' | 'period' | 'per_user' | 'max_concurrent' | 'user' | 'role' | 'role_per_user' | 'channel_action' | 'channel' | 'word_action' | 'word';
@@ -117,27 +118,40 @@ async function run(action: QuotaAction, guildId: string, interaction: ChatInputC
     case 'role':
       return changed(await q.setRoleOverride(guildId, action.roleId, action.perUser), (r) => roleOverrideEmbed(action.roleId, r.policy, locale));
     case 'channels': {
-      const { action: verb, channelId } = action;
-      const result =
-        verb === 'list'
-          ? { ok: true as const, policy: await q.getPolicy(guildId), changed: false }
-          : verb === 'clear'
-            ? await q.setChannels(guildId, [])
-            : verb === 'add'
-              ? await q.addChannel(guildId, channelId ?? '')
-              : await q.removeChannel(guildId, channelId ?? '');
-      return changed(result, (r) => channelsEmbed(verb, channelId, r.policy, r.changed, locale));
+      const channelId = action.action === 'add' || action.action === 'remove' ? action.channelId : null;
+      return changed(await changeChannels(q, guildId, action), (r) => channelsEmbed(action.action, channelId, r.policy, r.changed, locale));
     }
     case 'banned-words': {
-      const { action: verb, word } = action;
-      const result =
-        verb === 'list'
-          ? { ok: true as const, policy: await q.getPolicy(guildId), changed: false }
-          : verb === 'add'
-            ? await q.addBannedWord(guildId, word ?? '')
-            : await q.removeBannedWord(guildId, word ?? '');
-      return changed(result, (r) => bannedWordsEmbed(verb, word, r.policy, r.changed, locale));
+      const word = action.action === 'list' ? null : action.word;
+      return changed(await changeWords(q, guildId, action), (r) => bannedWordsEmbed(action.action, word, r.policy, r.changed, locale));
     }
+  }
+}
+
+// Listing changes nothing; it answers like a change that found the policy already so.
+const unchanged = async (q: QuotaService, guildId: string): Promise<PolicyChangeResult> => ({ ok: true, policy: await q.getPolicy(guildId), changed: false });
+
+function changeChannels(q: QuotaService, guildId: string, action: Extract<QuotaAction, { sub: 'channels' }>): Promise<PolicyChangeResult> {
+  switch (action.action) {
+    case 'add':
+      return q.addChannel(guildId, action.channelId);
+    case 'remove':
+      return q.removeChannel(guildId, action.channelId);
+    case 'clear':
+      return q.setChannels(guildId, []);
+    case 'list':
+      return unchanged(q, guildId);
+  }
+}
+
+function changeWords(q: QuotaService, guildId: string, action: Extract<QuotaAction, { sub: 'banned-words' }>): Promise<PolicyChangeResult> {
+  switch (action.action) {
+    case 'add':
+      return q.addBannedWord(guildId, action.word);
+    case 'remove':
+      return q.removeBannedWord(guildId, action.word);
+    case 'list':
+      return unchanged(q, guildId);
   }
 }
 

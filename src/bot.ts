@@ -23,7 +23,7 @@ import { createRateLimitedProvider } from './ratelimit/rate-limited-provider.js'
 import { providerBudgets, type RateLimiter } from './ratelimit/types.js';
 import { createBotOps } from './ops/bot-ops.js';
 import type { OpsServer } from './ops/ops-server.js';
-import { metricsPortFor, ownershipFor } from './sharding/ownership.js';
+import { metricsPortFor, ownershipFor, shardLogFields } from './sharding/ownership.js';
 import { gatewayStatus } from './discord/gateway-status.js';
 
 // A finished video is fetched within this deadline; past it the member gets the link instead.
@@ -54,7 +54,7 @@ export interface Bot {
 
 /** Builds every part of the bot without connecting anything. */
 export async function createBot(config: Config, overrides: BotOverrides = {}): Promise<Bot> {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  const logger = (overrides.logger ?? createLogger({ level: config.logLevel, pretty: process.stdout.isTTY })).child(shardLogFields(config.sharding));
   const clock = overrides.clock ?? Date.now;
   const store = overrides.store ?? (await openStore(config.storeUrl, { logger: logger.child({ component: 'store' }) }));
   // With sharding, this process polls and recovers only the jobs of the guilds its shards own.

@@ -10,6 +10,8 @@ export interface BotHandle {
   resetLoop(): Promise<void>;
   /** Event-loop delay of the bot since the last reset, in ms. */
   loop(): Promise<{ p50: number; p99: number; max: number }>;
+  /** CPU time the bot process has used so far (user + system), in ms. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -99,6 +101,11 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
       const reply = await request('loop');
       if (reply.type !== 'loop') throw new Error('bench: unexpected reply to loop');
       return { p50: reply.p50, p99: reply.p99, max: reply.max };
+    },
+    async cpuMs() {
+      const reply = await request('cpu');
+      if (reply.type !== 'cpu') throw new Error('bench: unexpected reply to cpu');
+      return (reply.user + reply.system) / 1000;
     },
     async stop() {
       if (exited) return;

@@ -45,6 +45,8 @@ process.on('message', (raw) => {
         return send({ id: request.id, type: 'ok' });
       case 'loop':
         return send({ id: request.id, type: 'loop', p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 });
+      case 'cpu':
+        return send({ id: request.id, type: 'cpu', ...process.cpuUsage() });
       case 'stop':
         await bot.stop();
         await send({ id: request.id, type: 'ok' });

@@ -50,6 +50,7 @@ export async function measureMemory(backend: Backend, cpuProfDir?: string): Prom
     await sleep(2_000);
     const idle = await sampleMemory(() => bot.memory());
 
+    const callbackAttempts = () => discord.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/callback')).length;
     const started = Date.now();
     let sent = 0;
     const dispatched = new Set<string>();
@@ -59,8 +60,8 @@ export async function measureMemory(backend: Backend, cpuProfDir?: string): Prom
         dispatched.add(id);
         sent += 1;
         if (sent % BATCH === 0) {
-          // Batches of 100 as fast as the bot acknowledges them.
-          await waitUntil(() => discord.callbacks.length >= sent, 60_000, `${sent} acknowledgements`);
+          // Batches of 100 as fast as the bot answers them.
+          await waitUntil(() => callbackAttempts() >= sent, 120_000, `${sent} interaction callbacks`);
         }
       }
     }

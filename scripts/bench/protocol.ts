@@ -10,10 +10,12 @@ export interface MemorySample {
   gcExposed: boolean;
 }
 
-export type BotRequest = { id: number; type: 'memory' | 'loop-reset' | 'loop' | 'stop' };
+export type BotRequest = { id: number; type: 'memory' | 'loop-reset' | 'loop' | 'cpu' | 'stop' };
 
 export type BotReply =
   | { id: number; type: 'ready' | 'ok' }
   | { id: number; type: 'memory'; memory: MemorySample }
   | { id: number; type: 'loop'; p50: number; p99: number; max: number }
+  /** process.cpuUsage() of the bot, in microseconds. */
+  | { id: number; type: 'cpu'; user: number; system: number }
   | { id: number; type: 'error'; message: string };

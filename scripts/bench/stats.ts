@@ -21,7 +21,7 @@ export async function waitUntil(probe: () => boolean, timeoutMs: number, what: s
   }
 }
 
-export const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : 'n/a');
+export const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : Number.isNaN(value) ? 'n/a' : 'never');
 export const seconds = (valueMs: number): string => (Number.isFinite(valueMs) ? `${(valueMs / 1000).toFixed(2)} s` : 'n/a');
 export const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 export const kilobytes = (bytes: number): string => `${(bytes / 1e3).toFixed(1)} kB`;

@@ -21,12 +21,13 @@ export interface Backend {
   cleanup(): Promise<void>;
 }
 
-export function sqliteBackend(): Backend {
+/** SQLite in a fresh temporary directory under `parent` (default: the OS temp dir, on disk here). */
+export function sqliteBackend(parent: string = process.env.BENCH_SQLITE_DIR ?? tmpdir()): Backend {
   let dir: string | undefined;
   return {
     name: 'SQLite',
     async prepare() {
-      dir = mkdtempSync(join(tmpdir(), 'hvb-bench-'));
+      dir = mkdtempSync(join(parent, 'hvb-bench-'));
       return `sqlite://${join(dir, 'bot.sqlite')}`;
     },
     async cleanup() {

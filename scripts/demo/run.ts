@@ -38,7 +38,7 @@ export interface DemoResult {
 /** A step did not happen in time; the message says which. */
 export class DemoTimeoutError extends Error {
   constructor(what: string, ms: number) {
-    super(`timed out after ${(ms / 1000).toFixed(0)} s waiting for ${what}`);
+    super(`timed out after ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`} waiting for ${what}`);
     this.name = 'DemoTimeoutError';
   }
 }

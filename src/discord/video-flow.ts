@@ -9,6 +9,10 @@ import { validationEmbed } from './render/validation.js';
 
 type VideoInteraction = ChatInputCommandInteraction | ButtonInteraction;
 
+// Leaves a second of Discord's 3 s for the acknowledgement itself to travel.
+const ACKNOWLEDGE_BY_MS = 2_000;
+const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+
 const ephemeral = (interaction: VideoInteraction, payload: { content?: string; embeds?: APIEmbed[] }) =>
   interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
 
@@ -43,7 +47,7 @@ export async function launchJob(interaction: VideoInteraction, request: JobReque
     await ephemeral(interaction, { content: translatorFor(interaction.locale)('error.guild_only') });
     return;
   }
-  const accepted = await ctx.jobs.accept({
+  const acceptance = ctx.jobs.accept({
     request,
     guildId,
     userId: interaction.user.id,
@@ -57,18 +61,37 @@ export async function launchJob(interaction: VideoInteraction, request: JobReque
       locale: interaction.locale,
     },
   });
+  // Normally the quota answers in milliseconds and a refusal can be private. If the store is slow,
+  // acknowledge publicly before Discord's 3 s deadline and move a refusal to a private message.
+  const early = await Promise.race([acceptance, delay(ACKNOWLEDGE_BY_MS)]);
+  let messageId: string | null = null;
+  if (early === undefined) {
+    const response = await interaction.deferReply({ withResponse: true }).catch(async (err: unknown) => {
+      await acceptance.then((late) => (late.ok ? ctx.jobs.abandon(late.job.id) : undefined));
+      throw err;
+    });
+    messageId = response.resource?.message?.id ?? null;
+  }
+  const accepted = await acceptance;
   if (!accepted.ok) {
-    await ephemeral(interaction, { embeds: [refusalEmbed(accepted.refusal, interaction.locale)] });
+    const embeds = [refusalEmbed(accepted.refusal, interaction.locale)];
+    if (early !== undefined) {
+      await ephemeral(interaction, { embeds });
+    } else {
+      await interaction.deleteReply().catch(() => undefined);
+      await interaction.followUp({ embeds, flags: MessageFlags.Ephemeral });
+    }
     return;
   }
   const jobId = accepted.job.id;
-  let messageId: string | null = null;
-  try {
-    const response = await interaction.deferReply({ withResponse: true });
-    messageId = response.resource?.message?.id ?? null;
-  } catch (err) {
-    await ctx.jobs.abandon(jobId);
-    throw err;
+  if (early !== undefined) {
+    try {
+      const response = await interaction.deferReply({ withResponse: true });
+      messageId = response.resource?.message?.id ?? null;
+    } catch (err) {
+      await ctx.jobs.abandon(jobId);
+      throw err;
+    }
   }
   await ctx.jobs.attachMessage(jobId, interaction.channelId ?? '', messageId);
   await ctx.jobs.submit(jobId);

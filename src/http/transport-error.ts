@@ -28,9 +28,9 @@ const CONNECT_TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 /**
  * Maps a thrown transport error to a {@link TransportFailure}.
  *
- * Resets (`ECONNRESET`, undici's "other side closed") are reported as `before_send` because they
- * happen before any response byte, which in practice means a stale keep-alive socket or a proxy
- * dropping the connection; the retry policy treats them like a refused connection.
+ * Resets (`ECONNRESET`, undici's "other side closed") come before any response byte but possibly
+ * after the server read the request, so their phase is `unknown`: an idempotent request may be
+ * retried, a paid submission may not (it could be charged twice).
  */
 export function classifyTransportError(error: unknown): TransportFailure {
   const code = errorCode(error);
@@ -38,9 +38,8 @@ export function classifyTransportError(error: unknown): TransportFailure {
   if (code !== undefined) {
     if (CONNECT_TIMEOUT.has(code)) return { kind: 'timeout', phase: 'before_send', code, message };
     if (AFTER_SEND_TIMEOUT.has(code)) return { kind: 'timeout', phase: 'after_send', code, message };
-    if (BEFORE_SEND_NETWORK.has(code) || RESET.has(code)) {
-      return { kind: 'network', phase: 'before_send', code, message };
-    }
+    if (BEFORE_SEND_NETWORK.has(code)) return { kind: 'network', phase: 'before_send', code, message };
+    if (RESET.has(code)) return { kind: 'network', phase: 'unknown', code, message };
   }
   if (error instanceof Error && error.name === 'TimeoutError') {
     return { kind: 'timeout', phase: 'unknown', message };

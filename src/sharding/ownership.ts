@@ -35,3 +35,9 @@ export function metricsPortFor(basePort: number | undefined, sharding: ShardingC
   const local = sharding.ids ?? [...Array(typeof sharding.count === 'number' ? sharding.count : 1).keys()];
   return basePort + Math.max(0, local.indexOf(first));
 }
+
+/** Fields every log line of a shard process carries, so lines from several shards can be told apart. */
+export function shardLogFields(sharding: ShardingConfig | undefined): { shardId?: number; shardIds?: readonly number[] } {
+  if (sharding?.role !== 'shard') return {};
+  return sharding.own.length === 1 ? { shardId: sharding.own[0] ?? 0 } : { shardIds: sharding.own };
+}

@@ -158,11 +158,11 @@ describe('submit', () => {
     expect(fake.submissions).toHaveLength(2);
   });
 
-  it('GIVEN a connection reset before any answer THEN retried', async () => {
+  it('GIVEN the connection is reset after the request was sent THEN not retried (the task may exist) and ambiguous', async () => {
     fake.failNext('submit', { status: 0, reset: true });
     const result = await client.submit(SEED_REQUEST);
-    expect(result.ok).toBe(true);
-    expect(fake.submissions).toHaveLength(2);
+    expect(result).toMatchObject({ ok: false, error: { kind: 'network', ambiguous: true, retryable: false } });
+    expect(fake.submissions).toHaveLength(1);
   });
 
   it('GIVEN a 200 without a task id THEN bad_response, ambiguous, not retried', async () => {

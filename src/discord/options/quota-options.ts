@@ -43,27 +43,27 @@ const int = (option: IntOption) => z.number().int().min(INT_BOUNDS[option].min).
 const id = z.string().regex(/^\d{1,20}$/);
 
 const schema = z.discriminatedUnion('sub', [
-    z.object({
-      sub: z.literal('set'),
-      limit: int('limit'),
-      period: periodSchema,
-      per_user: int('per_user').nullable(),
-      max_concurrent: int('max_concurrent').nullable(),
-    }),
-    z.object({ sub: z.literal('show') }),
-    z.object({ sub: z.literal('reset'), user: id.nullable() }),
-    z.object({ sub: z.literal('role'), role: id, per_user: int('per_user') }),
-    z.object({
-      sub: z.literal('channels'),
-      action: z.enum(CHANNEL_ACTIONS),
-      channel: z.object({ id, type: z.literal(QUOTA_CHANNEL_TYPES) }).nullable(),
-    }),
-    z.object({
-      sub: z.literal('banned-words'),
-      action: z.enum(WORD_ACTIONS),
-      word: z.string().max(POLICY_BOUNDS.bannedWordLength).nullable(),
-    }),
-  ]);
+  z.object({
+    sub: z.literal('set'),
+    limit: int('limit'),
+    period: periodSchema,
+    per_user: int('per_user').nullable(),
+    max_concurrent: int('max_concurrent').nullable(),
+  }),
+  z.object({ sub: z.literal('show') }),
+  z.object({ sub: z.literal('reset'), user: id.nullable() }),
+  z.object({ sub: z.literal('role'), role: id, per_user: int('per_user') }),
+  z.object({
+    sub: z.literal('channels'),
+    action: z.enum(CHANNEL_ACTIONS),
+    channel: z.object({ id, type: z.literal(QUOTA_CHANNEL_TYPES) }).nullable(),
+  }),
+  z.object({
+    sub: z.literal('banned-words'),
+    action: z.enum(WORD_ACTIONS),
+    word: z.string().max(POLICY_BOUNDS.bannedWordLength).nullable(),
+  }),
+]);
 
 function problemOf(issue: z.core.$ZodIssue): QuotaOptionProblem {
   const option = String(issue.path[0] ?? 'sub');

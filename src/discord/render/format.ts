@@ -1,14 +1,18 @@
 import { escapeMarkdown } from 'discord.js';
+import { languageOf } from '../../i18n/index.js';
 
-/** `1m 05s`, `42s`, `1h 02m`: elapsed time as a member reads it. */
-export function formatDuration(ms: number): string {
+const UNITS = { en: ['h ', 'm ', 'm', 's'], 'zh-CN': ['小时', '分', '分', '秒'] } as const;
+
+/** `1m 05s`, `42s`, `1h 02m` (or `1分05秒`): elapsed time as a member reads it. */
+export function formatDuration(ms: number, locale?: string): string {
+  const [hours, minutesBeforeSeconds, minutes, seconds] = UNITS[languageOf(locale)];
   const total = Math.max(0, Math.round(ms / 1000));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m ${String(s).padStart(2, '0')}s`;
-  return `${s}s`;
+  if (h > 0) return `${h}${hours}${String(m).padStart(2, '0')}${minutes}`;
+  if (m > 0) return `${m}${minutesBeforeSeconds}${String(s).padStart(2, '0')}${seconds}`;
+  return `${s}${seconds}`;
 }
 
 /** A ten-cell bar: `▰▰▰▱▱▱▱▱▱▱ 30%`. */

@@ -26,7 +26,7 @@ export function progressEmbed(job: Job, view: ProgressView): APIEmbed {
     title: t('progress.title'),
     description: `**${t(STAGE_KEYS[view.stage])}**\n${progressBar(view.percent)}${view.estimated ? `\n-# ${t('progress.estimated_note')}` : ''}`,
     fields: [
-      { name: t('progress.elapsed'), value: formatDuration(view.elapsedMs), inline: true },
+      { name: t('progress.elapsed'), value: formatDuration(view.elapsedMs, job.reply.locale), inline: true },
       { name: view.estimated ? t('progress.eta_guess') : t('progress.eta'), value: eta, inline: true },
       { name: t('progress.params'), value: renderParams(job.request, t), inline: false },
       promptField(job, t('result.prompt')),
@@ -46,7 +46,7 @@ export function resultEmbed(job: Job, now: number): APIEmbed {
       promptField(job, t('result.prompt')),
       { name: t('progress.params'), value: renderParams(job.request, t), inline: false },
     ],
-    footer: { text: `${t('result.took', { duration: formatDuration(now - job.createdAt) })} · ${t('progress.job', { jobId: job.id }).replace(/`/g, '')}` },
+    footer: { text: `${t('result.took', { duration: formatDuration(now - job.createdAt, job.reply.locale) })} · ${t('progress.job', { jobId: job.id }).replace(/`/g, '')}` },
   };
 }
 
@@ -71,7 +71,7 @@ export function failureEmbed(job: Job): APIEmbed {
   const detail = failure.detail ? quoteUserText(failure.detail, 300) : null;
   let text: string;
   if (failure.reason === 'provider_failed' && !detail) text = t('failed.provider_unknown');
-  else if (failure.reason === 'expired') text = t('failed.expired', { duration: formatDuration(Number(failure.detail ?? 1_800_000)) });
+  else if (failure.reason === 'expired') text = t('failed.expired', { duration: formatDuration(Number(failure.detail ?? 1_800_000), job.reply.locale) });
   else text = t(FAILURE_KEYS[failure.reason], { reason: detail ?? '—' });
   const charged = failure.reason === 'delivery_failed';
   return {

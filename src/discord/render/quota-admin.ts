@@ -1,6 +1,6 @@
 import type { APIEmbed } from 'discord.js';
 import { translatorFor } from '../../i18n/index.js';
-import type { QuotaPolicy } from '../../quota/policy.js';
+import { normalizeWord, type QuotaPolicy } from '../../quota/policy.js';
 import type { PolicyChangeRefusal } from '../../quota/quota-admin.js';
 import type { QuotaOptionProblem } from '../options/quota-options.js';
 import { quoteUserText } from './format.js';
@@ -109,7 +109,8 @@ export function channelsEmbed(action: 'add' | 'remove' | 'list' | 'clear', chann
 /** `/quota banned-words`: what changed, then the list (in spoilers). */
 export function bannedWordsEmbed(action: 'add' | 'remove' | 'list', word: string | null, policy: QuotaPolicy, changed: boolean, locale: string): APIEmbed {
   const t = translatorFor(locale);
-  const shown = `||${quoteUserText(word ?? '', 60)}||`;
+  // Shown as stored (case- and width-folded), so the admin sees what prompts are matched against.
+  const shown = `||${quoteUserText(normalizeWord(word ?? ''), 60)}||`;
   const head = {
     add: changed ? t('quota.word_added', { word: shown }) : t('quota.word_already', { word: shown }),
     remove: changed ? t('quota.word_removed', { word: shown }) : t('quota.word_not_listed', { word: shown }),

@@ -10,7 +10,7 @@ export function validationEmbed(problems: readonly ValidationProblem[], locale: 
       case 'prompt_too_long':
         return t('validation.prompt_too_long', { length: problem.length, max: problem.max, over: problem.length - problem.max });
       case 'bad_choice':
-        return t('validation.bad_choice', { value: problem.value.slice(0, 40).replace(/`/g, "'"), option: problem.option });
+        return t('validation.bad_choice', { value: problem.value.slice(0, 40).replace(/`/g, "'"), option: t(`opt.${problem.option}.name`) });
       case 'camera_unknown':
         return t('validation.camera_unknown', { name: problem.name.replace(/`/g, "'") });
       case 'image_type':

@@ -3,7 +3,7 @@ import type { help as en } from '../en/help.js';
 /** /help 的消息。 */
 export const help = {
   'cmd.help.name': '帮助',
-  'cmd.help.description': '机器人能做什么：/video 选项、运镜指令、首帧图片和你的额度',
+  'cmd.help.description': '机器人能做什么：/视频 选项、运镜指令、首帧图片和你的额度',
 
   'help.title': '🎬 海螺视频机器人',
   'help.about': '我会用 MiniMax 海螺 2.3 把你的提示词变成一段短视频（6 或 10 秒，768p 或 1080p）。在安装了我的服务器里运行 **{video}**：我会立即回复，在这条回复里显示进度，完成后把 MP4 放进同一条回复。生成失败的视频不扣额度。',

@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
+import { shardOfGuild } from '../../src/sharding/ownership.js';
+import { videoCommand } from './harness.js';
+import { startBotProcess, type BotProcess } from './process.js';
+import { flushDb, redisAvailable, redisUrl } from '../support/redis.js';
+
+const DB = 12;
+const up = await redisAvailable();
+const root = resolve(import.meta.dirname, '..', '..');
+
+/** Compiles the bot into its own folder, so a build for another test never rewrites files under our processes. */
+function buildForSharding(): string {
+  const outDir = join(root, '.test-dist', 'sharding');
+  const entry = join(outDir, 'src', 'main.js');
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir], { cwd: root, stdio: 'pipe' });
+  } catch (err) {
+    // Type errors still emit JavaScript (the type check is `npm test`'s job); only no output is fatal.
+    if (!existsSync(entry)) throw err;
+  }
+  return entry;
+}
+
+/** A port that is free now, with the one after it free too (shard 1 serves metrics there). */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((done) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as { port: number };
+        server.close(() => done(p));
+      });
+    });
+    const nextFree = await new Promise<boolean>((done) => {
+      const server = createServer().once('error', () => done(false));
+      server.listen(port + 1, '127.0.0.1', () => server.close(() => done(true)));
+    });
+    if (nextFree && port < 65_000) return port;
+  }
+}
+
+/** A guild id on the given shard of 2. */
+const guildOnShard = (shard: number): string => {
+  const base = 1_100_000_000_000_000_001n;
+  return shardOfGuild(String(base), 2) === shard ? String(base) : String(base + (1n << 22n));
+};
+
+describe.skipIf(!up)('sharding: npm start with SHARD_COUNT runs one process per shard on a shared Redis', () => {
+  let discord: FakeDiscord;
+  let provider: FakeProvider;
+  let manager: BotProcess | undefined;
+  let metricsPort: number;
+  const guilds = [guildOnShard(0), guildOnShard(1)];
+
+  beforeAll(async () => {
+    const entry = buildForSharding();
+    await flushDb(DB);
+    discord = await startFakeDiscord({ guilds: guilds.map((id, i) => ({ id, name: `server ${i}` })), recommendedShards: 2 });
+    provider = await startFakeProvider({ pollsToComplete: 2 });
+    metricsPort = await freePortPair();
+    manager = startBotProcess(entry, {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      XCOMPUTE_API_KEY: provider.apiKey,
+      XCOMPUTE_BASE_URL: provider.baseUrl,
+      STORE_URL: redisUrl(DB),
+      SHARD_COUNT: 'auto',
+      METRICS_PORT: String(metricsPort),
+      POLL_INTERVAL_MS: '100',
+      PROGRESS_EDIT_MIN_MS: '0',
+      LOG_LEVEL: 'warn',
+    });
+    // ShardingManager starts shards 5.5 s apart, as Discord's identify limit asks.
+    await discord.waitFor(() => discord.gatewaySessions === 2, { timeoutMs: 40_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (manager && manager.child.exitCode === null) {
+      manager.child.kill('SIGKILL');
+      await manager.exited;
+    }
+    await discord?.close();
+    await provider?.close();
+    if (up) await flushDb(DB);
+  });
+
+  it('GIVEN SHARD_COUNT=auto WHEN the bot starts THEN it asks DISCORD_API_URL and runs shards 0 and 1 of 2', () => {
+    expect(discord.requests.some((r) => r.path.endsWith('/gateway/bot'))).toBe(true);
+    expect(discord.identifies.map((i) => i.shard).sort()).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+  });
+
+  it('GIVEN a /video in a guild of each shard WHEN both run THEN each shard makes and polls its own guild’s video', async () => {
+    const ids = guilds.map((guildId, i) => discord.dispatchInteraction({ ...videoCommand({ prompt: `video for server ${i}` }), guildId }).id);
+    for (const id of ids) {
+      await discord.waitFor(() => discord.originalResponse(id)?.attachments.length, { timeoutMs: 20_000 });
+    }
+    for (const [shard, port] of [metricsPort, metricsPort + 1].entries()) {
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      expect(metrics, `shard ${shard}`).toContain('hvb_provider_submissions_total{outcome="accepted"} 1');
+      expect(metrics, `shard ${shard}`).toContain('hvb_delivery_delay_seconds_count{delivery="attachment"} 1');
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ gateway: { shards: [{ id: shard, status: 'Ready' }] } });
+    }
+  }, 40_000);
+
+  it('GIVEN the running shards WHEN the manager gets SIGTERM THEN every shard stops cleanly and the manager exits 0', async () => {
+    manager?.child.kill('SIGTERM');
+    const code = await manager?.exited;
+    expect(code, manager?.output()).toBe(0);
+    await discord.waitFor(() => discord.gatewayConnections === 0, { timeoutMs: 5_000 });
+  }, 30_000);
+});

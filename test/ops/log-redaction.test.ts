@@ -1,0 +1,36 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { loadConfig } from '../../src/config.js';
+import { sampleJob } from '../support/jobs.js';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'info', destination }) };
+}
+
+describe('logs never show a secret', () => {
+  it('GIVEN objects holding tokens, API keys and authorization headers WHEN they are logged THEN none of the secrets appears, the rest does', () => {
+    const { lines, logger } = capture();
+    const config = loadConfig({ DISCORD_TOKEN: 'discord-bot-token-123', XCOMPUTE_API_KEY: 'sk-xcompute-456' });
+    logger.info({ token: 'top-token-1', apiKey: 'sk-top-2', authorization: 'Bearer top-3' }, 'flat');
+    logger.info({ request: { headers: { authorization: 'Bearer sk-header-4', Authorization: 'Bot discord-5' } } }, 'request');
+    logger.warn({ config }, 'whole config');
+    logger.info({ job: sampleJob({ id: 'jsecret' }) }, 'whole job');
+    logger.child({ guildId: 'g1' }).error({ err: { apiKey: 'sk-in-error-6', response: { token: 'deep-7' } } }, 'nested');
+    const output = lines.join('');
+    for (const secret of ['top-token-1', 'sk-top-2', 'Bearer top-3', 'sk-header-4', 'discord-5', 'discord-bot-token-123', 'sk-xcompute-456', 'interaction-token-secret', 'sk-in-error-6', 'deep-7']) {
+      expect(output).not.toContain(secret);
+    }
+    expect(output).toContain('[redacted]');
+    expect(output).toContain('jsecret');
+    expect(output).toContain('"guildId":"g1"');
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});

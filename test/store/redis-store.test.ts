@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRedisStore } from '../../src/store/redis-store.js';
+import { LockTimeoutError } from '../../src/store/redis-lock.js';
+import { openStore } from '../../src/store/open-store.js';
+import { createJobRepository } from '../../src/jobs/job-repository.js';
+import { quotaOn, request, granted } from '../quota/helpers.js';
+import { flushDb, rawRedis, redisAvailable, redisUrl } from '../support/redis.js';
+import { describeStoreContract } from './store-contract.js';
+import { sampleJob } from '../support/jobs.js';
+
+const DB = 9;
+const URL = redisUrl(DB);
+const up = await redisAvailable();
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!up)('Redis store', () => {
+  beforeAll(() => flushDb(DB));
+  afterAll(() => flushDb(DB));
+
+  describeStoreContract('Redis', () => openStore(URL), () => openStore(URL));
+
+  it('GIVEN two processes on one Redis WHEN both want the same lock THEN the second waits until the first lets go', async () => {
+    const [a, b] = [await openRedisStore(URL), await openRedisStore(URL)];
+    try {
+      const timeline: string[] = [];
+      const first = a.withLock('shared', async () => {
+        timeline.push('a in');
+        await pause(250);
+        timeline.push('a out');
+      });
+      await pause(30);
+      const second = b.withLock('shared', async () => {
+        timeline.push('b in');
+      });
+      await Promise.all([first, second]);
+      expect(timeline).toEqual(['a in', 'a out', 'b in']);
+
+      await a.kv.set('shared:n', 0);
+      const bump = (store: typeof a) =>
+        store.withLock('shared', async () => {
+          const n = (await store.kv.get<number>('shared:n')) ?? 0;
+          await store.kv.set('shared:n', n + 1);
+        });
+      await Promise.all(Array.from({ length: 30 }, (_, i) => bump(i % 2 === 0 ? a : b)));
+      expect(await b.kv.get('shared:n')).toBe(30);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('GIVEN a critical section three times longer than the lease WHEN another process waits THEN the renewed lease keeps it out', async () => {
+    const [a, b] = [await openRedisStore(URL, { lockTtlMs: 150 }), await openRedisStore(URL, { lockTtlMs: 150 })];
+    const raw = await rawRedis(DB);
+    try {
+      let aDone = false;
+      let bSawADone: boolean | undefined;
+      const first = a.withLock('long', async () => {
+        await pause(500);
+        expect(await raw.pTTL('hvb:lock:long')).toBeGreaterThan(0);
+        aDone = true;
+      });
+      await pause(20);
+      await b.withLock('long', async () => {
+        bSawADone = aDone;
+      });
+      await first;
+      expect(bSawADone).toBe(true);
+      expect(await raw.exists('hvb:lock:long')).toBe(0);
+    } finally {
+      await raw.quit();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('GIVEN a holder that died holding a lock WHEN another asks THEN it gets it once the lease ran out, and gives up past its wait limit', async () => {
+    const raw = await rawRedis(DB);
+    const store = await openRedisStore(URL, { lockMaxWaitMs: 100 });
+    try {
+      await raw.set('hvb:lock:orphan', 'a crashed process', { PX: 300 });
+      await expect(store.withLock('orphan', async () => 'too soon')).rejects.toBeInstanceOf(LockTimeoutError);
+      await pause(250);
+      expect(await store.withLock('orphan', async () => 'mine')).toBe('mine');
+    } finally {
+      await raw.quit();
+      await store.close();
+    }
+  });
+
+  it('GIVEN job records on Redis WHEN they are saved, updated and finished THEN the index of live jobs follows them', async () => {
+    const store = await openStore(URL);
+    try {
+      const jobs = createJobRepository(store);
+      await jobs.save(sampleJob({ id: 'jr1', state: 'submitted', taskId: 't1' }));
+      await jobs.save(sampleJob({ id: 'jr2', state: 'processing', taskId: 't2' }));
+      expect((await jobs.activeIds()).sort()).toEqual(['jr1', 'jr2']);
+      const updated = await jobs.update('jr1', (job) => ({ ...job, state: 'queued' }));
+      expect(updated?.state).toBe('queued');
+      expect((await jobs.get('jr1'))?.state).toBe('queued');
+      await jobs.save(sampleJob({ id: 'jr2', state: 'delivered', taskId: 't2' }));
+      expect(await jobs.activeIds()).toEqual(['jr1']);
+      expect((await jobs.get('jr2'))?.state).toBe('delivered');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('GIVEN quota on Redis WHEN a member reserves, is charged and released THEN standing and ledger agree across two processes', async () => {
+    const [a, b] = [await openStore(URL), await openStore(URL)];
+    try {
+      const clock = { now: () => Date.parse('2026-11-25T12:00:00Z') };
+      const first = quotaOn(a, { defaults: { limit: 3, period: 'day' } }, { ...clock, set: () => undefined }).quota;
+      const second = quotaOn(b, { defaults: { limit: 3, period: 'day' } }, { ...clock, set: () => undefined }).quota;
+      const kept = granted(await first.reserve(request({ guildId: 'rq', userId: 'u1' })));
+      const returned = granted(await second.reserve(request({ guildId: 'rq', userId: 'u2' })));
+      expect(await second.charge(kept, 'delivered')).toBe(true);
+      expect(await first.charge(kept, 'delivered')).toBe(false);
+      expect(await first.release(returned, 'task_failed')).toBe(true);
+      const standing = await second.memberStanding('rq', 'u1', []);
+      expect(standing.guildRemaining).toBe(2);
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).reserve(request({ guildId: 'rq', userId: `m${i}` }))));
+      expect(results.filter((r) => r.ok)).toHaveLength(2);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/types.js';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What every backend must do the same way, so repositories run unchanged on memory, SQLite and
+ * Redis. `reopen` gives a second view of the same data (undefined for memory: nothing survives).
+ */
+export function describeStoreContract(name: string, open: () => Promise<Store>, reopen?: () => Promise<Store>) {
+  describe(`${name} store: the contract every backend keeps`, () => {
+    it('GIVEN a record WHEN it is written, read and deleted THEN each step is seen, and a TTL makes it vanish', async () => {
+      const store = await open();
+      try {
+        await store.kv.set('contract:a', { n: 1, list: ['x'] });
+        expect(await store.kv.get('contract:a')).toEqual({ n: 1, list: ['x'] });
+        await store.kv.delete('contract:a');
+        expect(await store.kv.get('contract:a')).toBeUndefined();
+        await store.kv.set('contract:short', 'v', 60);
+        await pause(150);
+        expect(await store.kv.get('contract:short')).toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('GIVEN a set WHEN a member is added twice and another removed THEN members are listed once each', async () => {
+      const store = await open();
+      try {
+        expect(await store.setMembers('contract:set')).toEqual([]);
+        await Promise.all([store.addToSet('contract:set', 'a'), store.addToSet('contract:set', 'a'), store.addToSet('contract:set', 'b')]);
+        await store.removeFromSet('contract:set', 'b');
+        await store.removeFromSet('contract:set', 'never-there');
+        expect(await store.setMembers('contract:set')).toEqual(['a']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('GIVEN 25 read-modify-writes at once under one lock THEN none is lost, and a failing holder releases it', async () => {
+      const store = await open();
+      try {
+        await store.kv.set('contract:counter', 0);
+        const bump = () =>
+          store.withLock('contract:counter', async () => {
+            const n = (await store.kv.get<number>('contract:counter')) ?? 0;
+            await pause(1);
+            await store.kv.set('contract:counter', n + 1);
+            return n + 1;
+          });
+        const results = await Promise.all(Array.from({ length: 25 }, bump));
+        expect(new Set(results).size).toBe(25);
+        expect(await store.kv.get('contract:counter')).toBe(25);
+        await expect(store.withLock('contract:counter', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+        expect(await store.withLock('contract:counter', async () => 'free again')).toBe('free again');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('GIVEN writes still in flight WHEN the store is closed THEN close waits for them and the data is kept', async () => {
+      const store = await open();
+      let written = false;
+      const write = store.kv.set('contract:late', 'kept').then(() => (written = true));
+      let lockedWrite = false;
+      const locked = store.withLock('contract:late', async () => {
+        await pause(80);
+        await store.kv.set('contract:locked', 'kept too');
+        lockedWrite = true;
+      });
+      expect(await store.ping()).toBe(true);
+      await store.close();
+      expect(written).toBe(true);
+      expect(lockedWrite).toBe(true);
+      await Promise.all([write, locked]);
+      expect(await store.ping()).toBe(false);
+      await expect(store.withLock('after-close', async () => undefined)).rejects.toThrow(/closed/);
+      if (reopen) {
+        const again = await reopen();
+        try {
+          expect(await again.kv.get('contract:late')).toBe('kept');
+          expect(await again.kv.get('contract:locked')).toBe('kept too');
+        } finally {
+          await again.close();
+        }
+      }
+    });
+  });
+}

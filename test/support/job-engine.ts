@@ -1,0 +1,49 @@
+import { createJobEngine, type JobEngineOptions } from '../../src/jobs/create-job-engine.js';
+import type { JobReporter } from '../../src/jobs/reporter.js';
+import type { Job } from '../../src/jobs/job.js';
+import { silentLogger } from '../../src/log.js';
+import { createQuotaService } from '../../src/quota/quota-service.js';
+import type { Store } from '../../src/store/types.js';
+import type { VideoProvider } from '../../src/provider/types.js';
+
+/** A reporter that remembers what it was asked to show. */
+export function recordingReporter() {
+  const seen = { progress: [] as Job[], delivered: [] as Job[], failed: [] as Job[] };
+  const reporter: JobReporter = {
+    progress: async (job) => void seen.progress.push(job),
+    deliver: async (job) => {
+      seen.delivered.push(job);
+      return 'attachment';
+    },
+    failed: async (job) => void seen.failed.push(job),
+  };
+  return { reporter, seen };
+}
+
+/** The real job engine on `store` with fast timings, a fixed download and the given provider. */
+export function testEngine(store: Store, provider: VideoProvider, extra: Partial<JobEngineOptions> = {}) {
+  const { reporter, seen } = recordingReporter();
+  const quota = createQuotaService({ store, defaults: { limit: 100, period: 'day' } });
+  const engine = createJobEngine({
+    store,
+    provider,
+    quota,
+    reporter,
+    logger: silentLogger(),
+    download: async () => ({ ok: true, data: Buffer.from('mp4') }),
+    timings: { pollIntervalMs: 20 },
+    ...extra,
+  });
+  return { engine, quota, reporter, seen };
+}
+
+/** Polls `check` until it returns something truthy (or fails after `ms`). */
+export async function eventually<T>(check: () => T | Promise<T>, ms = 5_000): Promise<NonNullable<T>> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
