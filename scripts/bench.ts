@@ -74,8 +74,8 @@ async function main(): Promise<void> {
 
   const tables: Array<{ name: string; rows: Row[] }> = [];
   if (only === undefined || only === 'sqlite') {
-    // Admitting 1,000 jobs costs ~13 fsync'd SQLite writes each (~20 ms apiece on this disk), minutes
-    // of waiting that say nothing about memory: the memory phase keeps its SQLite file on tmpfs.
+    // Admitting a job costs about ten SQLite commits (each fsync'd: 4–20 ms on this disk), so 1,000
+    // would take minutes that say nothing about memory: the memory phase keeps its file on tmpfs.
     const shm = process.env.BENCH_SQLITE_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
     tables.push({
       name: `SQLite (STORE_URL=sqlite://<temp dir>/bot.sqlite; ack and polling in ${disk}, memory in ${shm})`,

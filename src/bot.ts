@@ -26,6 +26,8 @@ import type { OpsServer } from './ops/ops-server.js';
 import { metricsPortFor, ownershipFor, shardLogFields } from './sharding/ownership.js';
 import { gatewayStatus } from './discord/gateway-status.js';
 
+// How long a stop waits for interactions in progress before closing the store under them.
+const STOP_DRAIN_MS = 5_000;
 // A finished video is fetched within this deadline; past it the member gets the link instead.
 const VIDEO_DOWNLOAD_TIMEOUT_MS = 120_000;
 // The first-frame check happens before the 3 s acknowledgement deadline.
@@ -130,6 +132,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     },
     async stop() {
       router.stopAccepting();
+      // Let a /video that is being submitted record its task id, within the 10 s stop budget.
+      await router.drain(STOP_DRAIN_MS);
       // Requests still waiting for a turn give up now (nothing was sent for them) instead of
       // holding the poller's stop until a long Retry-After ends.
       await limiter.close();

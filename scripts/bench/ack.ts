@@ -97,7 +97,7 @@ export function ackRows(f: AckFigures): Row[] {
   const cpu = median(f.rounds.map((r) => r.cpuPerJobMs));
   return [
     {
-      figure: `ack latency p50 (${ACK_INTERACTIONS} /video at once, ${ACK_INTERACTIONS} guilds; median of ${f.rounds.length} bursts)`,
+      figure: `ack latency p50 (${ACK_INTERACTIONS} /video at once, ${ACK_INTERACTIONS} guilds; ${f.rounds.length === 1 ? 'one burst' : `median of ${f.rounds.length} bursts`})`,
       measured: `${ms(p50)} (bot CPU ${cpu.toFixed(1)} ms per /video, accept → submitted)`,
       target: '—',
       result: 'info',

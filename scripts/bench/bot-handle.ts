@@ -110,8 +110,9 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
     async stop() {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // A bot that cannot stop within 20 s (writes still queued) is killed: its store is thrown away.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await request('stop').catch(() => undefined);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await gone;
       clearTimeout(timer);
     },

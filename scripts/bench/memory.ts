@@ -21,7 +21,7 @@ export interface MemoryFigures {
   jobs: number;
   /** Status requests per second while 1,000 jobs were in flight (steady window). */
   pollsPerSecond: number;
-  /** What the schedule asks for at that point (1,000 jobs / the jitter-free gap they are in). */
+  /** From the first interaction to the 1,000th submission at the provider. */
   submitSeconds: number;
 }
 

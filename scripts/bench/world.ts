@@ -127,31 +127,37 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     // Every guild gets plenty of credits: the bench measures the pipeline, not refusals.
     QUOTA_DEFAULT_LIMIT: '1000000',
-    // The fake provider has no rate limits; keep the bot's shared provider budgets (issue 6), where
-    // present, out of the measurement too.
+    // The fake provider has no rate limits. The bot's shared provider budgets (defaults: 20
+    // submissions a minute, 10 status requests a second, MiniMax's paid tier) would otherwise set
+    // the pace of every phase; lifted, the bench measures the bot itself.
     XCOMPUTE_MAX_RPM: '1000000',
     XCOMPUTE_MAX_POLLS_PER_S: '100000',
     ...options.env,
   };
-  let bot: BotHandle;
+  let bot: BotHandle | undefined;
   try {
     bot = await startBotProcess(env, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {});
     await waitUntil(() => discord.gatewaySessions > 0, 10_000, 'the bot to identify at the fake gateway');
   } catch (err) {
+    await bot?.stop().catch(() => undefined);
     await discord.close();
     await provider.close();
     await options.backend.cleanup();
     throw err;
   }
+  const started = bot;
   return {
     discord,
     provider,
-    bot,
+    bot: started,
     async close() {
-      await bot.stop();
-      await discord.close();
-      await provider.close();
-      await options.backend.cleanup();
+      try {
+        await started.stop();
+      } finally {
+        await discord.close().catch(() => undefined);
+        await provider.close().catch(() => undefined);
+        await options.backend.cleanup();
+      }
     },
   };
 }

@@ -10,8 +10,16 @@ import type { BotContext, ButtonHandler, Command } from './command.js';
 export function createInteractionRouter(commands: readonly Command[], buttons: readonly ButtonHandler[], ctx: BotContext) {
   const byName = new Map(commands.map((command) => [command.data.name, command]));
   let accepting = true;
+  const inFlight = new Set<Promise<void>>();
 
-  async function route(interaction: Interaction): Promise<void> {
+  function route(interaction: Interaction): Promise<void> {
+    const handled = handle(interaction);
+    inFlight.add(handled);
+    void handled.finally(() => inFlight.delete(handled));
+    return handled;
+  }
+
+  async function handle(interaction: Interaction): Promise<void> {
     const log = ctx.logger.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
     try {
       if (interaction.isAutocomplete()) {
@@ -45,6 +53,15 @@ export function createInteractionRouter(commands: readonly Command[], buttons: r
     /** New interactions get a short "restarting" answer from now on. */
     stopAccepting() {
       accepting = false;
+    },
+    /** Resolves when the interactions being handled are done, or after `maxWaitMs`. */
+    async drain(maxWaitMs: number): Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs);
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+      clearTimeout(timer);
     },
   };
 }

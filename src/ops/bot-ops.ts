@@ -11,6 +11,7 @@ import { createJobCensus } from './job-census.js';
 import { createBotMetrics, type BotMetrics } from './metrics.js';
 import { startOpsServer, type OpsServer } from './ops-server.js';
 
+/** What the metrics and the health check read from. */
 export interface BotOpsOptions {
   store: Store;
   logger: Logger;

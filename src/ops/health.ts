@@ -10,6 +10,7 @@ export interface HealthReport {
 /** The gateway's state, as the Discord layer reads it. */
 export type GatewayStatus = () => HealthReport['gateway'];
 
+/** What the health check asks, and how long it waits for the store. */
 export interface HealthCheckOptions {
   gateway: GatewayStatus;
   store: Pick<Store, 'kind' | 'ping'>;

@@ -17,6 +17,7 @@ export interface BotMetrics {
   creditsSpent: Counter<'guild'>;
 }
 
+/** Optional sources of the metrics read at scrape time. */
 export interface BotMetricsOptions {
   /** Counts jobs in flight by state when Prometheus scrapes (`hvb_jobs{state}`). */
   countJobs?: () => Promise<Record<string, number>>;

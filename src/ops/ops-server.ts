@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../log.js';
 import type { HealthReport } from './health.js';
 
+/** Where to listen and what to answer with. */
 export interface OpsServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
@@ -14,6 +15,7 @@ export interface OpsServerOptions {
   logger?: Logger;
 }
 
+/** A running ops endpoint. */
 export interface OpsServer {
   /** The port actually bound. */
   readonly port: number;

@@ -38,6 +38,7 @@ export interface EvalClient {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
+/** Where the shared windows live and who hears about trouble. */
 export interface RedisRateLimiterOptions {
   /** Key prefix; processes that share a budget must use the same one. */
   prefix?: string;

@@ -7,6 +7,7 @@ export interface RateBudget {
   windowMs: number;
 }
 
+/** One budget per kind of request. */
 export type RateBudgets = Readonly<Record<RateKind, RateBudget>>;
 
 /**

@@ -22,6 +22,7 @@ export async function recommendedShardCount(apiUrl: string, token: string): Prom
   return answer.shards;
 }
 
+/** Overrides for tests; production uses the defaults. */
 export interface ShardingManagerOptions {
   /** The script each shard process runs; default the compiled `dist/src/main.js`. */
   script?: string;
@@ -29,6 +30,7 @@ export interface ShardingManagerOptions {
   spawnTimeoutMs?: number;
 }
 
+/** Shard processes started by {@link startShards}. */
 export interface RunningShards {
   manager: ShardingManager;
   totalShards: number;

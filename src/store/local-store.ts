@@ -15,10 +15,22 @@ export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptio
   let closed = false;
   const track = <T>(promise: Promise<T>): Promise<T> => writes.track(promise);
 
-  const updateSet = (key: string, change: (members: Set<string>) => void) =>
+  // Only this process uses the store, so a set read once stays true; it is written on change only.
+  const sets = new Map<string, Set<string>>();
+  const loadSet = async (key: string) => {
+    let members = sets.get(key);
+    if (!members) {
+      members = new Set((await kv.get<string[]>(key)) ?? []);
+      sets.set(key, members);
+    }
+    return members;
+  };
+  const updateSet = (key: string, member: string, add: boolean) =>
     mutex.run(`set:${key}`, async () => {
-      const members = new Set((await kv.get<string[]>(key)) ?? []);
-      change(members);
+      const members = await loadSet(key);
+      if (members.has(member) === add) return;
+      if (add) members.add(member);
+      else members.delete(member);
       await kv.set(key, [...members]);
     });
 
@@ -29,9 +41,9 @@ export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptio
       if (closed) return Promise.reject(new Error('store is closed'));
       return track(mutex.run(`lock:${name}`, fn));
     },
-    addToSet: (key, member) => updateSet(key, (members) => members.add(member)),
-    removeFromSet: (key, member) => updateSet(key, (members) => members.delete(member)),
-    setMembers: async (key) => (await kv.get<string[]>(key)) ?? [],
+    addToSet: (key, member) => updateSet(key, member, true),
+    removeFromSet: (key, member) => updateSet(key, member, false),
+    setMembers: (key) => mutex.run(`set:${key}`, async () => [...(await loadSet(key))]),
     ping: async () => {
       if (closed) return false;
       try {

@@ -23,6 +23,12 @@ export async function openStore(storeUrl: string, options: { logger?: Logger } =
     const path = sqlitePath(storeUrl);
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
     const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, table: 'kv', busyTimeout: 10_000 });
+    // WAL with NORMAL sync: each commit is one append instead of several flushes, and a crash
+    // still never loses a committed transaction's consistency (the last commits may roll back).
+    if (path !== ':memory:') {
+      await adapter.query('PRAGMA journal_mode=WAL');
+      await adapter.query('PRAGMA synchronous=NORMAL');
+    }
     return createLocalStore('sqlite', { store: adapter, namespace: 'hvb', throwOnErrors: true }, () => adapter.disconnect());
   }
   if (storeUrl.startsWith('redis')) {

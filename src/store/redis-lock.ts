@@ -12,6 +12,7 @@ export interface LockClient {
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
+/** Lease and patience of the Redis locks. */
 export interface RedisLockOptions {
   /** Lease of a lock; renewed every third of it while its holder runs. */
   ttlMs: number;

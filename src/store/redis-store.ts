@@ -5,6 +5,7 @@ import { createRedisLocks } from './redis-lock.js';
 import type { Store } from './types.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
 
+/** Tuning of the Redis store; the defaults suit production. */
 export interface RedisStoreOptions {
   /** Lock lease (default 15 s), renewed while held; see {@link createRedisLocks}. */
   lockTtlMs?: number;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, videoCommand, type Harness } from './harness.js';
 import { flushDb, rawRedis, redisAvailable, redisUrl } from '../support/redis.js';
+import { eventually } from '../support/job-engine.js';
 
 const DB = 10;
 const up = await redisAvailable();
@@ -58,7 +59,12 @@ describe.skipIf(!up)('/video end to end on a shared Redis store', () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ ok: true, gateway: { connected: true }, store: { kind: 'redis', reachable: true } });
-    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/hvb_delivery_delay_seconds_count\{delivery="attachment"\} 1/);
+    // The reply can show the video a moment before the bot hears Discord's answer and counts it.
+    const metrics = await eventually(async () => {
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      return text.includes('hvb_delivery_delay_seconds_count{delivery="attachment"} 1') ? text : undefined;
+    });
+    // This bot is the restarted one: it resumed a job it never submitted, and polled it.
+    expect(metrics).toMatch(/hvb_provider_status_duration_seconds_count\{outcome="ok"\} [1-9]/);
   });
 });

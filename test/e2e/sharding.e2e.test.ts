@@ -9,6 +9,7 @@ import { shardOfGuild } from '../../src/sharding/ownership.js';
 import { videoCommand } from './harness.js';
 import { startBotProcess, type BotProcess } from './process.js';
 import { flushDb, redisAvailable, redisUrl } from '../support/redis.js';
+import { eventually } from '../support/job-engine.js';
 
 const DB = 12;
 const up = await redisAvailable();
@@ -103,9 +104,12 @@ describe.skipIf(!up)('sharding: npm start with SHARD_COUNT runs one process per 
       await discord.waitFor(() => discord.originalResponse(id)?.attachments.length, { timeoutMs: 20_000 });
     }
     for (const [shard, port] of [metricsPort, metricsPort + 1].entries()) {
-      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      // The reply can show the video a moment before the shard hears Discord's answer and counts it.
+      const metrics = await eventually(async () => {
+        const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+        return text.includes('hvb_delivery_delay_seconds_count{delivery="attachment"} 1') ? text : undefined;
+      });
       expect(metrics, `shard ${shard}`).toContain('hvb_provider_submissions_total{outcome="accepted"} 1');
-      expect(metrics, `shard ${shard}`).toContain('hvb_delivery_delay_seconds_count{delivery="attachment"} 1');
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ gateway: { shards: [{ id: shard, status: 'Ready' }] } });
