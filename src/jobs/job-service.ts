@@ -98,7 +98,10 @@ export function createJobService(deps: JobDeps): JobService {
       );
       if (!claimed || claimed.state !== 'submitting') return claimed;
       const log = logger.child({ jobId, guildId: claimed.guildId });
-      const result = await provider.submit(toGenerationRequest(claimed.request));
+      // Over the shared submission budget the request waits its turn; the member is told why.
+      const onWaiting = () =>
+        void deps.reporter.progress(claimed, { ...computeProgress(claimed, clock(), deps.typical), stage: 'waiting' }).catch(() => undefined);
+      const result = await provider.submit(toGenerationRequest(claimed.request), { onWaiting });
       const now = clock();
       if (!result.ok) {
         log.warn({ kind: result.error.kind, status: result.error.status }, 'provider refused the submission');

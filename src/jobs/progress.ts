@@ -1,6 +1,6 @@
 import type { Job, JobRequest } from './job.js';
 
-export type Stage = 'queued' | 'generating' | 'finishing';
+export type Stage = 'waiting' | 'queued' | 'generating' | 'finishing';
 
 /** What the reply shows about a job in flight, independent of how it is drawn. */
 export interface ProgressView {

@@ -64,12 +64,18 @@ export interface TaskStatus {
 
 export type StatusResult = { ok: true; status: TaskStatus } | { ok: false; error: ProviderError };
 
+export interface SubmitOptions {
+  signal?: AbortSignal;
+  /** Called once when the submission has to wait for a turn in the shared rate budget. */
+  onWaiting?: () => void;
+}
+
 export interface VideoProvider {
   /**
    * Creates a generation task. Retries only where a retry cannot cause a second charge.
    * Aborting `signal` rejects with its reason.
    */
-  submit(request: GenerationRequest, options?: { signal?: AbortSignal }): Promise<SubmitResult>;
+  submit(request: GenerationRequest, options?: SubmitOptions): Promise<SubmitResult>;
   /** One status query, no retries: the caller's poller is the retry loop. */
   getStatus(taskId: string, options?: { signal?: AbortSignal }): Promise<StatusResult>;
   /** Releases sockets owned by the provider (not an injected dispatcher). */

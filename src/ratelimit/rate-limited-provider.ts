@@ -11,6 +11,19 @@ const MAX_PENALTY_MS = 5 * 60_000;
  * job core sees an ordinary {@link VideoProvider}. Retries the client makes inside one `submit`
  * after a 429/5xx are not counted separately: they are few, and already spaced by backoff.
  */
+// A turn that takes longer than this is a real wait worth telling the member about.
+const NOTICEABLE_WAIT_MS = 250;
+
+async function acquireNoting(turn: Promise<void>, onWaiting: (() => void) | undefined): Promise<void> {
+  if (!onWaiting) return turn;
+  const timer = setTimeout(onWaiting, NOTICEABLE_WAIT_MS);
+  try {
+    await turn;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createRateLimitedProvider(provider: VideoProvider, limiter: RateLimiter): VideoProvider {
   const penalizeOn = async (kind: RateKind, error: ProviderError) => {
     if (error.kind !== 'rate_limited') return;
@@ -20,7 +33,7 @@ export function createRateLimitedProvider(provider: VideoProvider, limiter: Rate
   };
   return {
     async submit(request, options) {
-      await limiter.acquire('submit', options?.signal);
+      await acquireNoting(limiter.acquire('submit', options?.signal), options?.onWaiting);
       const result = await provider.submit(request, options);
       if (!result.ok) await penalizeOn('submit', result.error);
       return result;

@@ -232,3 +232,21 @@ describe('stalled jobs', () => {
     expect(standing.inFlight).toEqual([]);
   });
 });
+
+describe('the shared submission budget', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { XCOMPUTE_MAX_RPM: '1' } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN the bot is at XCOMPUTE_MAX_RPM WHEN another member asks THEN their reply says the request waits its turn, and nothing is sent early', async () => {
+    h.discord.dispatchInteraction(videoCommand({ prompt: 'first in line' }));
+    await h.discord.waitFor(() => h.provider.submissions.length === 1);
+    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'second in line' }), user: { id: '1400000000000000009', username: 'second' } });
+    await h.discord.waitFor(() => text(h.discord.originalResponse(id)).includes('Waiting for a turn'));
+    expect(h.provider.submissions).toHaveLength(1);
+  });
+});

@@ -10,6 +10,7 @@ const COLOR_DONE = 0x57f287;
 const COLOR_FAILED = 0xed4245;
 
 const STAGE_KEYS: Record<ProgressView['stage'], MessageKey> = {
+  waiting: 'stage.waiting',
   queued: 'stage.queued',
   generating: 'stage.generating',
   finishing: 'stage.finishing',

@@ -50,6 +50,7 @@ export const core = {
   'choice.seconds': '{value} seconds',
 
 
+  'stage.waiting': 'Waiting for a turn: the bot is at the video service\'s rate limit, your request goes next in line',
   'stage.queued': 'Queued',
   'stage.generating': 'Generating',
   'stage.finishing': 'Finishing',

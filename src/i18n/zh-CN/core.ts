@@ -52,6 +52,7 @@ export const core = {
   'choice.seconds': '{value} 秒',
 
 
+  'stage.waiting': '等待中：机器人已达到视频服务的请求频率上限，你的请求会按顺序提交',
   'stage.queued': '排队中',
   'stage.generating': '生成中',
   'stage.finishing': '收尾中',
