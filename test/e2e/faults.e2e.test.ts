@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, videoCommand, type Harness } from './harness.js';
 import type { FakeMessage } from '../fakes/discord/index.js';
+import { openStore } from '../../src/store/open-store.js';
 
 const text = (message: FakeMessage | undefined) => JSON.stringify([message?.content, message?.embeds]);
 const promptOf = (body: unknown) => (body as { prompt: string }).prompt;
@@ -248,5 +249,35 @@ describe('the shared submission budget', () => {
     const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'second in line' }), user: { id: '1400000000000000009', username: 'second' } });
     await h.discord.waitFor(() => text(h.discord.originalResponse(id)).includes('Waiting for a turn'));
     expect(h.provider.submissions).toHaveLength(1);
+  });
+});
+
+describe('a slow store', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      env: { QUOTA_DEFAULT_LIMIT: '0' },
+      store: async () => {
+        const store = await openStore('memory://');
+        // Every locked step (quota reservations among them) takes longer than Discord's 3 s allow.
+        return { ...store, withLock: async (name, fn) => (await new Promise((r) => setTimeout(r, 2_500)), store.withLock(name, fn)) };
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN the quota takes longer than 3 s to answer WHEN a member is refused THEN the interaction is still acknowledged in time and the refusal arrives privately', async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'slow store' }));
+    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    expect(callback.type).toBe(5);
+    const refusal = await h.discord.waitFor(
+      () => h.discord.followUps(id).find((m) => text(m).includes('turned off')) ?? [...h.discord.messages.values()].find((m) => m.interactionId === id && (m.flags & 64) === 64),
+      { timeoutMs: 15_000 },
+    );
+    expect(refusal.flags & 64).toBe(64);
+    expect(h.discord.originalResponse(id)?.deleted ?? true).toBe(true);
+    expect(h.provider.submissions).toHaveLength(0);
   });
 });

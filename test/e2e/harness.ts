@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createBot, type Bot } from '../../src/bot.js';
+import type { Store } from '../../src/store/types.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../fakes/provider.js';
@@ -21,6 +22,8 @@ export interface HarnessOptions {
   discord?: FakeDiscordOptions;
   provider?: FakeProviderOptions;
   env?: Record<string, string>;
+  /** Builds the store the bot uses (default: the one STORE_URL names). */
+  store?: () => Promise<Store>;
 }
 
 /** The real bot, logged in to a fake Discord and talking to a fake provider, on a temp SQLite store. */
@@ -42,7 +45,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const boot = async () => {
     // TEST_LOG_LEVEL=debug shows the bot's own log while a test runs.
     const logger = process.env.TEST_LOG_LEVEL ? createLogger({ level: process.env.TEST_LOG_LEVEL }) : silentLogger();
-    const bot = await createBot(loadConfig(env), { logger });
+    const bot = await createBot(loadConfig(env), { logger, ...(options.store ? { store: await options.store() } : {}) });
     await bot.start();
     return bot;
   };
