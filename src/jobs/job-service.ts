@@ -57,7 +57,8 @@ export function createJobService(deps: JobDeps): JobService {
         reply: { ...input.reply, messageId: null },
         state: 'accepted',
         cost: quota.costOf(input.request),
-        reservationId: null,
+        // Known before the reservation exists, so one write records the job and what to release.
+        reservationId: `res-${id}`,
         taskId: null,
         createdAt: now,
         updatedAt: now,
@@ -69,6 +70,8 @@ export function createJobService(deps: JobDeps): JobService {
         result: null,
         failure: null,
       };
+      // Written before the reservation is relied on: a crash in between leaves a job whose
+      // reservation recovery releases (a no-op when it was never made).
       await jobs.save(job);
       const reserved = await quota.reserve({
         jobId: id,
@@ -78,23 +81,27 @@ export function createJobService(deps: JobDeps): JobService {
         roleIds: job.roleIds,
         cost: job.cost,
         prompt: job.request.userPrompt,
+        reservationId: job.reservationId ?? undefined,
       });
       if (!reserved.ok) {
         await jobs.delete(id);
         return { ok: false, refusal: reserved.refusal };
       }
-      const saved = { ...job, state: 'reserved' as const, reservationId: reserved.reservationId, cost: reserved.cost };
-      await jobs.save(saved);
-      return { ok: true, job: saved };
+      return { ok: true, job };
     },
 
     async attachMessage(jobId, channelId, messageId) {
-      await jobs.update(jobId, (job) => ({ ...job, reply: { ...job.reply, channelId, messageId }, updatedAt: clock() }));
+      await jobs.update(jobId, (job) => ({
+        ...job,
+        state: job.state === 'accepted' ? 'reserved' : job.state,
+        reply: { ...job.reply, channelId, messageId },
+        updatedAt: clock(),
+      }));
     },
 
     async submit(jobId) {
       const claimed = await jobs.update(jobId, (job) =>
-        job.state === 'reserved' ? { ...job, state: 'submitting', updatedAt: clock() } : undefined,
+        job.state === 'reserved' || job.state === 'accepted' ? { ...job, state: 'submitting', updatedAt: clock() } : undefined,
       );
       if (!claimed || claimed.state !== 'submitting') return claimed;
       const log = logger.child({ jobId, guildId: claimed.guildId });

@@ -67,7 +67,7 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
       return { ok: false, refusal: { reason: 'member_concurrency', max: deps.maxPerMember } };
     }
 
-    const id = deps.idFactory();
+    const id = request.reservationId ?? deps.idFactory();
     const record: ReservationRecord = {
       id,
       guildId,

@@ -20,6 +20,11 @@ export interface ReservationRequest {
   cost: number;
   /** The prompt as typed, checked against the guild's banned words. */
   prompt: string;
+  /**
+   * The id the reservation will have, chosen by the caller so it can be recorded before the
+   * reservation is made (releasing an id that was never reserved is a no-op).
+   */
+  reservationId?: string;
 }
 
 export type QuotaRefusal =
