@@ -1,4 +1,6 @@
 import type { ProviderError } from '../provider/types.js';
+import type { ReleaseReason } from '../quota/types.js';
+import type { JobDeps } from './deps.js';
 import type { FailureReason, Job } from './job.js';
 
 /** Plain-words reason for a submission the provider refused. */
@@ -27,4 +29,20 @@ export function failedJob(job: Job, reason: FailureReason, detail: string | null
     finishedAt: now,
     updatedAt: now,
   };
+}
+
+/**
+ * Ends a job that produced no video: records the final state, gives its credits back and tells
+ * the member (unless they never saw a reply). One place, so no path forgets a step or its order.
+ */
+export async function giveUp(
+  deps: Pick<JobDeps, 'jobs' | 'quota' | 'reporter' | 'clock'>,
+  job: Job,
+  failure: { reason: FailureReason; detail?: string | null; release: ReleaseReason; tell?: boolean },
+): Promise<Job> {
+  const failed = failedJob(job, failure.reason, failure.detail ?? null, deps.clock());
+  await deps.jobs.save(failed);
+  if (job.reservationId) await deps.quota.release(job.reservationId, failure.release);
+  if (failure.tell ?? true) await deps.reporter.failed(failed);
+  return failed;
 }

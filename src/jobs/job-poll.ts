@@ -2,7 +2,7 @@ import type { TaskStatus } from '../provider/types.js';
 import type { Job, JobState } from './job.js';
 import { isFinal } from './job.js';
 import type { JobDeps } from './deps.js';
-import { failedJob } from './failures.js';
+import { giveUp } from './failures.js';
 import { nextPollDelay } from './poll-schedule.js';
 import { computeProgress } from './progress.js';
 import type { RunOutcome } from './scheduler.js';
@@ -34,10 +34,7 @@ export async function pollJob(deps: JobDeps, jobId: string): Promise<RunOutcome>
   const stalled = now - job.progress.lastChangeAt > deps.timings.stallMs;
   if (tooOld || stalled) {
     log.warn({ tooOld, stalled }, 'job expired');
-    const expired = failedJob(job, 'expired', String(tooOld ? deps.timings.maxAgeMs : deps.timings.stallMs), now);
-    await deps.jobs.save(expired);
-    if (job.reservationId) await deps.quota.release(job.reservationId, 'expired');
-    await deps.reporter.failed(expired);
+    await giveUp(deps, job, { reason: 'expired', detail: String(tooOld ? deps.timings.maxAgeMs : deps.timings.stallMs), release: 'expired' });
     return { done: true };
   }
 
@@ -50,10 +47,7 @@ export async function pollJob(deps: JobDeps, jobId: string): Promise<RunOutcome>
       deps.scheduler.pauseUntil(after + answer.error.retryAfterMs);
     }
     if (failures >= deps.timings.maxStatusFailures || answer.error.kind === 'auth') {
-      const failed = failedJob(job, 'network', null, after);
-      await deps.jobs.save(failed);
-      if (job.reservationId) await deps.quota.release(job.reservationId, 'task_failed');
-      await deps.reporter.failed(failed);
+      await giveUp(deps, job, { reason: 'network', release: 'task_failed' });
       return { done: true };
     }
     const backoff = Math.max(answer.error.retryAfterMs ?? 0, nextPollDelay(job.poll.count + failures, deps.timings.pollIntervalMs, deps.random));
@@ -74,20 +68,14 @@ export async function pollJob(deps: JobDeps, jobId: string): Promise<RunOutcome>
   };
 
   if (state === 'failed') {
-    const failed = failedJob({ ...job, progress }, 'provider_failed', status.errorMessage ?? null, after);
     log.info({ reason: status.errorMessage }, 'task failed at the provider');
-    await deps.jobs.save(failed);
-    if (job.reservationId) await deps.quota.release(job.reservationId, 'task_failed');
-    await deps.reporter.failed(failed);
+    await giveUp(deps, { ...job, progress }, { reason: 'provider_failed', detail: status.errorMessage ?? null, release: 'task_failed' });
     return { done: true };
   }
 
   if (state === 'succeeded') {
     if (!status.videoUrl) {
-      const failed = failedJob({ ...job, progress }, 'no_video', null, after);
-      await deps.jobs.save(failed);
-      if (job.reservationId) await deps.quota.release(job.reservationId, 'task_failed');
-      await deps.reporter.failed(failed);
+      await giveUp(deps, { ...job, progress }, { reason: 'no_video', release: 'task_failed' });
       return { done: true };
     }
     const succeeded: Job = {

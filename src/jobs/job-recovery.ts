@@ -1,5 +1,5 @@
 import type { JobDeps } from './deps.js';
-import { failedJob } from './failures.js';
+import { giveUp } from './failures.js';
 import { isFinal } from './job.js';
 
 /** Which guilds' jobs this process serves; absent means all of them (one process, no sharding). */
@@ -35,10 +35,8 @@ export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
       resumed += 1;
       continue;
     }
-    const failed = failedJob(job, 'restarted', null, now);
-    await deps.jobs.save(failed);
-    if (job.reservationId) await deps.quota.release(job.reservationId, 'never_submitted');
-    if (job.state !== 'accepted') await deps.reporter.failed(failed);
+    // An `accepted` job was never acknowledged in Discord: there is no reply to tell.
+    await giveUp(deps, job, { reason: 'restarted', release: 'never_submitted', tell: job.state !== 'accepted' });
   }
   if (ids.length > others) deps.logger.info({ resumed, total: ids.length - others }, 'jobs recovered from the store');
 }

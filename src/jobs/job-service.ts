@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { toGenerationRequest } from '../video/request.js';
-import type { QuotaRefusal, ReleaseReason } from '../quota/types.js';
+import type { QuotaRefusal } from '../quota/types.js';
 import type { Job, JobReply, JobRequest } from './job.js';
 import type { JobDeps } from './deps.js';
-import { failedJob, failureFromProviderError } from './failures.js';
+import { failureFromProviderError, giveUp } from './failures.js';
 import { computeProgress } from './progress.js';
 import { recoverJobs } from './job-recovery.js';
 
@@ -39,9 +39,6 @@ export const newJobId = (): string => `j${BigInt(`0x${randomBytes(7).toString('h
 export function createJobService(deps: JobDeps): JobService {
   const { jobs, quota, provider, clock, logger } = deps;
 
-  const release = async (job: Job, reason: ReleaseReason) => {
-    if (job.reservationId) await quota.release(job.reservationId, reason);
-  };
 
   return {
     async accept(input) {
@@ -112,12 +109,7 @@ export function createJobService(deps: JobDeps): JobService {
       const now = clock();
       if (!result.ok) {
         log.warn({ kind: result.error.kind, status: result.error.status }, 'provider refused the submission');
-        const { reason, detail } = failureFromProviderError(result.error);
-        const failed = failedJob(claimed, reason, detail, now);
-        await jobs.save(failed);
-        await release(failed, 'submit_rejected');
-        await deps.reporter.failed(failed);
-        return failed;
+        return giveUp(deps, claimed, { ...failureFromProviderError(result.error), release: 'submit_rejected' });
       }
       const submitted: Job = {
         ...claimed,
@@ -138,8 +130,8 @@ export function createJobService(deps: JobDeps): JobService {
     async abandon(jobId) {
       const job = await jobs.get(jobId);
       if (!job || job.taskId) return;
-      await jobs.save(failedJob(job, 'restarted', null, clock()));
-      await release(job, 'cancelled');
+      // Discord refused the acknowledgement: there is no reply to tell.
+      await giveUp(deps, job, { reason: 'restarted', release: 'cancelled', tell: false });
     },
 
     get: (jobId) => jobs.get(jobId),
