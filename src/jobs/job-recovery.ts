@@ -26,8 +26,14 @@ export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
       others += 1;
       continue;
     }
-    if (!job || isFinal(job.state)) {
+    if (!job) {
       await deps.jobs.delete(id).catch(() => undefined);
+      continue;
+    }
+    // A final job still indexed as active (a crash between the two writes): re-saving fixes the
+    // index and keeps the record, which the buttons under its video still read.
+    if (isFinal(job.state)) {
+      await deps.jobs.save(job);
       continue;
     }
     if (job.taskId) {
