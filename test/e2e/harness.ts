@@ -26,22 +26,26 @@ export interface HarnessOptions {
   store?: () => Promise<Store>;
 }
 
+/** The environment that points the bot at the fakes, with fast timings, on a SQLite file. */
+export function fakeEnv(discord: FakeDiscord, provider: FakeProvider, sqliteFile: string): Record<string, string> {
+  return {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    XCOMPUTE_API_KEY: provider.apiKey,
+    XCOMPUTE_BASE_URL: provider.baseUrl,
+    STORE_URL: `sqlite://${sqliteFile}`,
+    POLL_INTERVAL_MS: '100',
+    PROGRESS_EDIT_MIN_MS: '0',
+    LOG_LEVEL: 'silent',
+  };
+}
+
 /** The real bot, logged in to a fake Discord and talking to a fake provider, on a temp SQLite store. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'hvb-e2e-'));
   const discord = await startFakeDiscord(options.discord);
   const provider = await startFakeProvider({ pollsToComplete: 3, ...options.provider });
-  const env: Record<string, string> = {
-    DISCORD_TOKEN: discord.token,
-    DISCORD_API_URL: discord.apiUrl,
-    XCOMPUTE_API_KEY: provider.apiKey,
-    XCOMPUTE_BASE_URL: provider.baseUrl,
-    STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
-    POLL_INTERVAL_MS: '100',
-    PROGRESS_EDIT_MIN_MS: '0',
-    LOG_LEVEL: 'silent',
-    ...options.env,
-  };
+  const env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), ...options.env };
   const boot = async () => {
     // TEST_LOG_LEVEL=debug shows the bot's own log while a test runs.
     const logger = process.env.TEST_LOG_LEVEL ? createLogger({ level: process.env.TEST_LOG_LEVEL }) : silentLogger();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
-import { videoCommand } from './harness.js';
+import { fakeEnv, videoCommand } from './harness.js';
 import { buildBotOnce, startBotProcess, type BotProcess } from './process.js';
 
 const text = (message: FakeMessage | undefined) => JSON.stringify([message?.content, message?.embeds]);
@@ -23,16 +23,8 @@ describe('restarts: the bot as a real process, killed by its own pid', () => {
     discord = await startFakeDiscord();
     provider = await startFakeProvider({ pollsToComplete: null });
     dir = mkdtempSync(join(tmpdir(), 'hvb-restart-'));
-    env = {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      XCOMPUTE_API_KEY: provider.apiKey,
-      XCOMPUTE_BASE_URL: provider.baseUrl,
-      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
-      POLL_INTERVAL_MS: '100',
-      PROGRESS_EDIT_MIN_MS: '0',
-      LOG_LEVEL: 'warn',
-    };
+    // Warnings reach the test output when a restart test fails.
+    env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), LOG_LEVEL: 'warn' };
   }, 120_000);
 
   afterEach(async () => {
