@@ -198,6 +198,13 @@ function readSharding(e: z.infer<typeof schema>): ShardingConfig | undefined {
     if (ids !== undefined) throw new ConfigError(['SHARD_IDS needs SHARD_COUNT, the total number of shards, for example SHARD_COUNT=2 with SHARD_IDS=0,1']);
     return undefined;
   }
+  // Shard processes lock and cache in their own memory unless the store is shared (Redis):
+  // two of them on one SQLite file could each spend the same credits.
+  if (count !== 1 && !/^rediss?:/.test(e.STORE_URL)) {
+    throw new ConfigError([
+      `SHARD_COUNT=${count} runs one process per shard, and they must share a store: set STORE_URL to Redis, for example STORE_URL=redis://127.0.0.1:6379/0 (SQLite serves one process; use SHARD_COUNT=1 or leave it unset)`,
+    ]);
+  }
   if (typeof count === 'number' && ids?.some((id) => id >= count)) {
     throw new ConfigError([`SHARD_IDS must be below SHARD_COUNT (${count}), for example ${[...Array(Math.min(count, 3)).keys()].join(',')}`]);
   }
