@@ -26,6 +26,8 @@ import type { OpsServer } from './ops/ops-server.js';
 import { metricsPortFor, ownershipFor, shardLogFields } from './sharding/ownership.js';
 import { gatewayStatus } from './discord/gateway-status.js';
 
+// How often a shard re-reads the ETAs the other shards learned.
+const ETA_REFRESH_MS = 60_000;
 // How long a stop waits for interactions in progress before closing the store under them.
 const STOP_DRAIN_MS = 5_000;
 // A finished video is fetched within this deadline; past it the member gets the link instead.
@@ -113,6 +115,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
 
   let opsServer: OpsServer | undefined;
+  let stopFollowingEta: (() => void) | undefined;
 
   return {
     client,
@@ -124,6 +127,10 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       if (port !== undefined) opsServer = await ops.serve(port, () => gatewayStatus(client));
       // Learned ETAs first, so the first progress edits of resumed jobs already use them.
       await eta.load();
+      // Other shards learn too; a process alone on its store already has everything it learned.
+      if (store.kind === 'redis') {
+        stopFollowingEta = eta.follow(ETA_REFRESH_MS, (err) => logger.warn({ err }, 'could not refresh the learned ETAs'));
+      }
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(config.discordToken);
       await ready;
@@ -132,6 +139,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     },
     async stop() {
       router.stopAccepting();
+      stopFollowingEta?.();
       // Let a /video that is being submitted record its task id, within the 10 s stop budget.
       await router.drain(STOP_DRAIN_MS);
       // Requests still waiting for a turn give up now (nothing was sent for them) instead of

@@ -15,6 +15,20 @@ const DEPTHS = ['', '*.', '*.*.', '*.*.*.'];
  */
 export const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => DEPTHS.map((prefix) => `${prefix}${field}`));
 
+// Fields holding a connection URL: which store matters when reading logs, its password never does.
+const URL_FIELDS = ['storeUrl', 'STORE_URL', 'url'];
+const URL_PATHS = URL_FIELDS.flatMap((field) => DEPTHS.map((prefix) => `${prefix}${field}`));
+
+/** `redis://user:secret@host:6379/0` → `redis://user:[redacted]@host:6379/0`; other values unchanged. */
+export function withoutPassword(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:@/]*):([^@/]*)@/i, (_all, scheme: string, user: string) => `${scheme}${user}:[redacted]@`);
+}
+
+function censor(value: unknown, path: string[]): unknown {
+  return URL_FIELDS.includes(path.at(-1) ?? '') ? withoutPassword(value) : '[redacted]';
+}
+
 export interface LoggerOptions {
   level: string;
   /** Pretty, coloured lines for a person at a terminal; JSON lines otherwise. */
@@ -27,7 +41,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const settings = {
     level: options.level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    redact: { paths: [...REDACT_PATHS, ...URL_PATHS], censor },
     base: { service: 'hailuo-video-bot' },
     ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   };

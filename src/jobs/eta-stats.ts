@@ -32,6 +32,11 @@ export interface EtaStats {
   learn(request: EtaKey, seconds: number): Promise<void>;
   /** Reads every stored average into memory; call once at start. */
   load(): Promise<void>;
+  /**
+   * Re-reads the stored averages every `everyMs`, so processes sharing a store (shards on Redis)
+   * also use what the others learned. Returns the function that stops it.
+   */
+  follow(everyMs: number, onError?: (err: unknown) => void): () => void;
 }
 
 const recordSchema = z.object({
@@ -67,6 +72,17 @@ export function createEtaStats(store: Store, options: EtaStatsOptions = {}): Eta
     return record && record.samples >= minSamples ? Math.round(record.averageS) : undefined;
   };
 
+  const load = async () => {
+    const settings = MODELS.flatMap((model) =>
+      RESOLUTIONS.flatMap((resolution) => DURATIONS.map((duration) => ({ model, resolution, duration }))),
+    );
+    const records = await Promise.all(settings.map(async (request) => [id(request), await read(request)] as const));
+    for (const [key, record] of records) {
+      if (record) memory.set(key, record);
+      else memory.delete(key);
+    }
+  };
+
   return {
     // `learned` rides along so computeProgress can rank it above the provider's generic estimate.
     typical: Object.assign((request: EtaKey) => learned(request) ?? fallback(request), { learned }),
@@ -84,15 +100,18 @@ export function createEtaStats(store: Store, options: EtaStatsOptions = {}): Eta
         memory.set(id(request), next);
       });
     },
-    async load() {
-      const settings = MODELS.flatMap((model) =>
-        RESOLUTIONS.flatMap((resolution) => DURATIONS.map((duration) => ({ model, resolution, duration }))),
-      );
-      const records = await Promise.all(settings.map(async (request) => [id(request), await read(request)] as const));
-      for (const [key, record] of records) {
-        if (record) memory.set(key, record);
-        else memory.delete(key);
-      }
+    load,
+    follow(everyMs, onError) {
+      let loading = false;
+      const timer = setInterval(() => {
+        if (loading) return;
+        loading = true;
+        load()
+          .catch((err: unknown) => onError?.(err))
+          .finally(() => (loading = false));
+      }, everyMs);
+      timer.unref();
+      return () => clearInterval(timer);
     },
   };
 }

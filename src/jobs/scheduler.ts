@@ -69,7 +69,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const outcome = await options.handler(id);
       if ('againAt' in outcome && !due.has(id)) due.set(id, outcome.againAt);
     } catch (err) {
-      options.logger.error({ err, jobId: id }, 'scheduled run failed; retrying later');
+      // While stopping, runs fail because what they use is closing (the rate limiter first);
+      // the job's due time is in its record, so the next start runs it again.
+      if (started) options.logger.error({ err, jobId: id }, 'scheduled run failed; retrying later');
+      else options.logger.debug({ err, jobId: id }, 'scheduled run cut short by the stop; it runs again after the next start');
       if (!due.has(id)) due.set(id, clock() + (options.retryAfterErrorMs ?? 10_000));
     } finally {
       running.delete(id);

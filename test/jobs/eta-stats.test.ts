@@ -118,6 +118,20 @@ describe('learned generation times', () => {
     expect(after.typical(fast)).toBe(70);
   });
 
+  it('GIVEN two shards on one store WHEN one learns a time THEN the other, following the store, uses it too', async () => {
+    const shared = await openStore('memory://');
+    open.push(shared);
+    const [learner, follower] = [createEtaStats(shared), createEtaStats(shared)];
+    await Promise.all([learner.load(), follower.load()]);
+    const stop = follower.follow(20);
+    try {
+      for (const seconds of [80, 80, 80]) await learner.learn(fast, seconds);
+      await expect.poll(() => follower.typical(fast), { timeout: 2_000 }).toBe(80);
+    } finally {
+      stop();
+    }
+  });
+
   it('GIVEN many jobs finishing at once WHEN each reports its time THEN every sample is counted', async () => {
     const store = await openSqlite();
     const eta = createEtaStats(store);

@@ -18,19 +18,27 @@ function capture() {
 describe('logs never show a secret', () => {
   it('GIVEN objects holding tokens, API keys and authorization headers WHEN they are logged THEN none of the secrets appears, the rest does', () => {
     const { lines, logger } = capture();
-    const config = loadConfig({ DISCORD_TOKEN: 'discord-bot-token-123', XCOMPUTE_API_KEY: 'sk-xcompute-456' });
+    const config = loadConfig({
+      DISCORD_TOKEN: 'discord-bot-token-123',
+      XCOMPUTE_API_KEY: 'sk-xcompute-456',
+      STORE_URL: 'redis://bot:redis-pass-8@redis.internal:6379/0',
+    });
     logger.info({ token: 'top-token-1', apiKey: 'sk-top-2', authorization: 'Bearer top-3' }, 'flat');
     logger.info({ request: { headers: { authorization: 'Bearer sk-header-4', Authorization: 'Bot discord-5' } } }, 'request');
     logger.warn({ config }, 'whole config');
     logger.info({ job: sampleJob({ id: 'jsecret' }) }, 'whole job');
     logger.child({ guildId: 'g1' }).error({ err: { apiKey: 'sk-in-error-6', response: { token: 'deep-7' } } }, 'nested');
+    logger.error({ store: { url: 'rediss://:redis-pass-9@cache:6380/1' } }, 'store unreachable');
     const output = lines.join('');
-    for (const secret of ['top-token-1', 'sk-top-2', 'Bearer top-3', 'sk-header-4', 'discord-5', 'discord-bot-token-123', 'sk-xcompute-456', 'interaction-token-secret', 'sk-in-error-6', 'deep-7']) {
+    for (const secret of ['top-token-1', 'sk-top-2', 'Bearer top-3', 'sk-header-4', 'discord-5', 'discord-bot-token-123', 'sk-xcompute-456', 'interaction-token-secret', 'sk-in-error-6', 'deep-7', 'redis-pass-8', 'redis-pass-9']) {
       expect(output).not.toContain(secret);
     }
     expect(output).toContain('[redacted]');
     expect(output).toContain('jsecret');
     expect(output).toContain('"guildId":"g1"');
+    // Which store it is stays readable; only the password goes.
+    expect(output).toContain('redis://bot:[redacted]@redis.internal:6379/0');
+    expect(output).toContain('rediss://:[redacted]@cache:6380/1');
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
   });
 });
