@@ -9,6 +9,16 @@ export function memberRoleIds(interaction: BaseInteraction): string[] {
 }
 
 /**
+ * The channel a thread belongs to, so a server's allowed channels cover their threads (and a
+ * forum's posts). Null outside threads, and for a thread discord.js has not cached (Discord
+ * sends every thread the bot can see, so that is one it was never shown).
+ */
+export function threadParentId(interaction: BaseInteraction): string | null {
+  const channel = interaction.channel;
+  return channel?.isThread() ? channel.parentId : null;
+}
+
+/**
  * The guild a paid command may run in: a server where the bot itself is installed. DMs and
  * user-installed contexts have no server budget to charge and no channel to fall back to.
  */

@@ -3,7 +3,7 @@ import { translatorFor } from '../i18n/index.js';
 import type { JobRequest } from '../jobs/job.js';
 import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
 import type { BotContext } from './command.js';
-import { installedGuildId, memberRoleIds } from './interaction-context.js';
+import { installedGuildId, memberRoleIds, threadParentId } from './interaction-context.js';
 import { refusalEmbed } from './render/refusal.js';
 import { validationEmbed } from './render/validation.js';
 
@@ -52,6 +52,7 @@ export async function launchJob(interaction: VideoInteraction, request: JobReque
     guildId,
     userId: interaction.user.id,
     roleIds: memberRoleIds(interaction),
+    parentChannelId: threadParentId(interaction),
     reply: {
       applicationId: interaction.applicationId,
       interactionToken: interaction.token,

@@ -12,6 +12,8 @@ export interface AcceptInput {
   guildId: string;
   userId: string;
   roleIds: string[];
+  /** When asked in a thread, the channel it belongs to (allowed channels cover their threads). */
+  parentChannelId?: string | null;
   reply: Omit<JobReply, 'messageId'>;
 }
 
@@ -75,6 +77,7 @@ export function createJobService(deps: JobDeps): JobService {
         guildId: job.guildId,
         userId: job.userId,
         channelId: job.reply.channelId,
+        parentChannelId: input.parentChannelId ?? null,
         roleIds: job.roleIds,
         cost: job.cost,
         prompt: job.request.userPrompt,

@@ -18,7 +18,9 @@ export interface ReservationDeps {
 /** Refusals that need no usage figures: cheap, and checked before anything is counted. */
 function screen(policy: QuotaPolicy, request: ReservationRequest): QuotaRefusal | undefined {
   if (policy.limit === 0) return { reason: 'disabled' };
-  if (policy.allowedChannelIds.length > 0 && !policy.allowedChannelIds.includes(request.channelId)) {
+  const allowed = policy.allowedChannelIds;
+  const inAllowed = allowed.includes(request.channelId) || (request.parentChannelId != null && allowed.includes(request.parentChannelId));
+  if (allowed.length > 0 && !inAllowed) {
     return { reason: 'channel_not_allowed', allowedChannelIds: [...policy.allowedChannelIds] };
   }
   const word = findBannedWord(policy.bannedWords, request.prompt);

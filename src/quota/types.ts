@@ -15,6 +15,8 @@ export interface ReservationRequest {
   guildId: string;
   userId: string;
   channelId: string;
+  /** The channel `channelId` is a thread of, if it is one: allowing a channel allows its threads. */
+  parentChannelId?: string | null;
   /** The member's role ids, for role overrides of the per-member limit. */
   roleIds: readonly string[];
   cost: number;

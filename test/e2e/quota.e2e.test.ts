@@ -7,6 +7,8 @@ import { startHarness, videoCommand, type Harness } from './harness.js';
 const GUILD = '110000000000000001';
 const GENERAL = '110000000000000010';
 const STUDIO = '110000000000000011';
+const STUDIO_THREAD = '110000000000000012';
+const GENERAL_THREAD = '110000000000000013';
 const PATRON = '110000000000000020';
 const MANAGE_GUILD = String(1 << 5);
 const SEND_MESSAGES = String(1 << 11);
@@ -60,6 +62,8 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
             channels: [
               { id: GENERAL, name: 'general' },
               { id: STUDIO, name: 'video-studio' },
+              { id: STUDIO_THREAD, name: 'storyboards', type: 11, parentId: STUDIO },
+              { id: GENERAL_THREAD, name: 'off-topic', type: 11, parentId: GENERAL },
             ],
             roles: [{ id: PATRON, name: 'Patron', permissions: '0' }],
           },
@@ -188,7 +192,7 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     expect(missing.text).toContain('Choose a `word`');
   });
 
-  it('GIVEN an allowed channel WHEN a member asks elsewhere THEN they are pointed to it, and in it the video starts', async () => {
+  it('GIVEN an allowed channel WHEN a member asks elsewhere THEN they are pointed to it, and in it or its threads the video starts', async () => {
     const added = await ask(quota('channels', { action: 'add', channel: STUDIO }), admin);
     expect(added.text).toContain(`/video works only in: <#${STUDIO}>`);
 
@@ -200,6 +204,13 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     const inStudio = await ask({ ...videoCommand({ prompt: 'a lighthouse' }), channelId: STUDIO }, member(1));
     expect(inStudio.type).toBe(5);
     await h.discord.waitFor(() => h.provider.submissions.length === 1);
+
+    const inStudioThread = await ask({ ...videoCommand({ prompt: 'a lighthouse at dusk' }), channelId: STUDIO_THREAD }, member(2));
+    expect(inStudioThread.type).toBe(5);
+    await h.discord.waitFor(() => h.provider.submissions.length === 2);
+    const inOtherThread = await ask({ ...videoCommand({ prompt: 'a lighthouse at dawn' }), channelId: GENERAL_THREAD }, member(3));
+    expect(inOtherThread.text).toContain(`Videos can only be made in <#${STUDIO}>`);
+    expect(h.provider.submissions).toHaveLength(2);
 
     const cleared = await ask(quota('channels', { action: 'clear' }), admin);
     expect(cleared.text).toContain('/video works in every channel');

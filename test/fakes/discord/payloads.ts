@@ -72,7 +72,9 @@ export function apiMember(
   return member;
 }
 
-/** API channel object (guild channel or DM). */
+const isThread = (channel: ChannelState): boolean => [10, 11, 12].includes(channel.type);
+
+/** API channel object (guild channel, thread or DM). */
 export function apiChannel(channel: ChannelState): JsonObject {
   if (channel.type === 1) {
     const recipient = channel.recipient ?? { id: '0', username: 'unknown' };
@@ -85,10 +87,20 @@ export function apiChannel(channel: ChannelState): JsonObject {
     name: channel.name,
     position: channel.position,
     permission_overwrites: [],
-    parent_id: null,
+    parent_id: channel.parentId ?? null,
     nsfw: false,
     flags: 0,
   };
+  if (isThread(channel)) {
+    Object.assign(base, {
+      owner_id: '0',
+      message_count: 0,
+      member_count: 1,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date(0).toISOString(), locked: false },
+    });
+  }
   if ([0, 5].includes(channel.type)) {
     Object.assign(base, { topic: null, last_message_id: null, rate_limit_per_user: 0 });
   }
@@ -98,10 +110,13 @@ export function apiChannel(channel: ChannelState): JsonObject {
 
 /** Full guild object as sent in GUILD_CREATE. */
 export function apiGuildCreate(state: FakeDiscordState, guild: GuildState): JsonObject {
-  const channels = guild.channelIds.flatMap((id) => {
+  const all = guild.channelIds.flatMap((id) => {
     const channel = state.channels.get(id);
-    return channel ? [apiChannel(channel)] : [];
+    return channel ? [channel] : [];
   });
+  // Active threads travel apart from the channels, as in Discord's GUILD_CREATE.
+  const channels = all.filter((c) => !isThread(c)).map(apiChannel);
+  const threads = all.filter(isThread).map(apiChannel);
   return {
     ...apiGuild(guild),
     joined_at: iso(guild.joinedAt),
@@ -110,7 +125,7 @@ export function apiGuildCreate(state: FakeDiscordState, guild: GuildState): Json
     member_count: 2,
     members: [apiMember(state, state.botUser, [], { guildId: guild.id })],
     channels,
-    threads: [],
+    threads,
     presences: [],
     voice_states: [],
     stage_instances: [],

@@ -34,6 +34,7 @@ export interface ChannelState {
   position: number;
   /** DM recipient for type 1 channels. */
   recipient?: FakeUserSpec;
+  parentId?: string;
 }
 
 export interface GuildState {
@@ -160,6 +161,7 @@ export class FakeDiscordState {
         type: c.type ?? 0,
         guildId: guild.id,
         position,
+        ...(c.parentId ? { parentId: c.parentId } : {}),
       });
     });
     return guild;
