@@ -10,6 +10,7 @@ import { downloadCapped, probeHead } from './http/download.js';
 import { inspectFirstFrame } from './video/image-check.js';
 import { createQuotaService } from './quota/quota-service.js';
 import { createJobEngine } from './jobs/create-job-engine.js';
+import { createAttachmentUrlRenewer } from './discord/attachment-urls.js';
 import { createEtaStats } from './jobs/eta-stats.js';
 import type { JobTimings } from './jobs/deps.js';
 import { createDiscordClient, createUploadRest } from './discord/client.js';
@@ -106,6 +107,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     timings: { pollIntervalMs: config.pollIntervalMs, maxAgeMs: config.jobMaxAgeMs, ...overrides.timings },
     typical: eta.typical,
     learn: eta.learn,
+    renewImageUrl: createAttachmentUrlRenewer(client.rest, clock),
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
     inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));

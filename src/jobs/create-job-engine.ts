@@ -29,6 +29,8 @@ export interface JobEngineOptions {
   maxPollsInFlight?: number;
   /** With sharding: whether this process serves a guild's jobs (default: every guild). */
   ownsGuild?: (guildId: string) => boolean;
+  /** Renews expiring first-frame URLs (default: URLs are used as they are). */
+  renewImageUrl?: (url: string) => Promise<string | null>;
 }
 
 /** Wires the job service to one poller for all jobs. Nothing runs until `start()`. */
@@ -49,6 +51,7 @@ export function createJobEngine(options: JobEngineOptions): JobService {
     typical: options.typical ?? typicalDuration,
     learn: options.learn ?? (async () => undefined),
     random: options.random ?? Math.random,
+    renewImageUrl: options.renewImageUrl ?? (async (url) => url),
     ...(ownsGuild ? { ownsGuild } : {}),
     scheduler: createScheduler({
       handler: async (id) => {

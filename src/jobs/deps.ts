@@ -44,4 +44,9 @@ export interface JobDeps {
   learn: (request: JobRequest, seconds: number) => Promise<void>;
   scheduler: Scheduler;
   random: () => number;
+  /**
+   * A working URL for a first-frame image whose link may have expired since it was attached
+   * (the same URL when it is still good), or null when the image is gone.
+   */
+  renewImageUrl: (url: string) => Promise<string | null>;
 }

@@ -42,6 +42,19 @@ export function createJobService(deps: JobDeps): JobService {
   const { jobs, quota, provider, clock, logger } = deps;
 
 
+  /** The job with a first-frame link the provider can still fetch, or failed when the image is gone. */
+  async function withWorkingImage(job: Job): Promise<Job> {
+    const image = job.request.image;
+    if (!image) return job;
+    const url = await deps.renewImageUrl(image.url);
+    if (url === null) return giveUp(deps, job, { reason: 'image_expired', release: 'submit_rejected' });
+    if (url === image.url) return job;
+    // Kept, so a regenerate later starts from the renewed link.
+    const renewed: Job = { ...job, request: { ...job.request, image: { ...image, url } }, updatedAt: clock() };
+    await jobs.save(renewed);
+    return renewed;
+  }
+
   return {
     async accept(input) {
       const now = clock();
@@ -100,11 +113,13 @@ export function createJobService(deps: JobDeps): JobService {
     },
 
     async submit(jobId) {
-      const claimed = await jobs.update(jobId, (job) =>
+      const picked = await jobs.update(jobId, (job) =>
         job.state === 'reserved' || job.state === 'accepted' ? { ...job, state: 'submitting', updatedAt: clock() } : undefined,
       );
-      if (!claimed || claimed.state !== 'submitting') return claimed;
-      const log = logger.child({ jobId, guildId: claimed.guildId });
+      if (!picked || picked.state !== 'submitting') return picked;
+      const log = logger.child({ jobId, guildId: picked.guildId });
+      const claimed = await withWorkingImage(picked);
+      if (claimed.state !== 'submitting') return claimed;
       // Over the shared submission budget the request waits its turn; the member is told why.
       const onWaiting = () =>
         void deps.reporter.progress(claimed, { ...computeProgress(claimed, clock(), deps.typical), stage: 'waiting' }).catch(() => undefined);

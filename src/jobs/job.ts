@@ -33,6 +33,7 @@ export const FAILURE_REASONS = [
   'expired',
   'restarted',
   'delivery_failed',
+  'image_expired',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

@@ -24,6 +24,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Builds the store the bot uses (default: the one STORE_URL names). */
   store?: () => Promise<Store>;
+  /** One clock for the bot and the fake Discord, so a test can move time on for both. */
+  clock?: () => number;
 }
 
 /** The environment that points the bot at the fakes, with fast timings, on a SQLite file. */
@@ -43,13 +45,17 @@ export function fakeEnv(discord: FakeDiscord, provider: FakeProvider, sqliteFile
 /** The real bot, logged in to a fake Discord and talking to a fake provider, on a temp SQLite store. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'hvb-e2e-'));
-  const discord = await startFakeDiscord(options.discord);
+  const discord = await startFakeDiscord({ ...(options.clock ? { clock: options.clock } : {}), ...options.discord });
   const provider = await startFakeProvider({ pollsToComplete: 3, ...options.provider });
   const env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), ...options.env };
   const boot = async () => {
     // TEST_LOG_LEVEL=debug shows the bot's own log while a test runs.
     const logger = process.env.TEST_LOG_LEVEL ? createLogger({ level: process.env.TEST_LOG_LEVEL }) : silentLogger();
-    const bot = await createBot(loadConfig(env), { logger, ...(options.store ? { store: await options.store() } : {}) });
+    const bot = await createBot(loadConfig(env), {
+      logger,
+      ...(options.store ? { store: await options.store() } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     await bot.start();
     return bot;
   };

@@ -63,6 +63,7 @@ const FAILURE_KEYS: Record<NonNullable<Job['failure']>['reason'], MessageKey> = 
   expired: 'failed.expired',
   restarted: 'failed.restarted',
   delivery_failed: 'failed.download',
+  image_expired: 'failed.image_expired',
 };
 
 /** The reply when the video could not be made: what happened, in plain words, and what to do. */

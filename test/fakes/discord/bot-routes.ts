@@ -6,7 +6,7 @@ import { apiError, errors, json, noContent, type RouteResult } from './http-util
 import { checkFileSizes, checkPayload, createMessage, deleteMessage, editMessage, isEmptyMessage, visibleInChannel } from './messages.js';
 import { apiChannel, apiGuild, apiMember, apiMessage, apiUser } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
-import type { ChannelState } from './state.js';
+import { SIGNED_URL_LIFETIME_MS, type ChannelState } from './state.js';
 import type { ApiCommand, Json } from './types.js';
 
 function gatewayBot(ctx: RouteContext): RouteResult {
@@ -180,6 +180,25 @@ function guildMember(ctx: RouteContext): RouteResult {
   return known ? json(apiMember(ctx.state, known, [], { guildId })) : apiError(404, 10007, 'Unknown Member');
 }
 
+/**
+ * `POST /attachments/refresh-urls`: signs attachment URLs again. URLs of files the CDN no longer
+ * has are left out of the answer, as Discord does for deleted attachments.
+ */
+function refreshUrls(ctx: RouteContext): RouteResult {
+  const urls = ctx.body['attachment_urls'];
+  if (!Array.isArray(urls) || urls.length === 0 || !urls.every((u) => typeof u === 'string')) {
+    return apiError(400, 50035, 'Invalid Form Body');
+  }
+  const refreshed = urls.flatMap((original) => {
+    const match = /\/cdn\/attachments\/(\d+)\/([^/?]+)/.exec(original);
+    const file = match?.[1] ? ctx.state.cdn.get(match[1]) : undefined;
+    if (!file) return [];
+    file.expiresAt = ctx.state.clock() + SIGNED_URL_LIFETIME_MS;
+    return [{ original, refreshed: ctx.state.cdnUrl(file) }];
+  });
+  return json({ refreshed_urls: refreshed });
+}
+
 const ID = '(\\d+)';
 const route = (methods: string[], pattern: string, handle: Route['handle']): Route => ({
   methods,
@@ -205,6 +224,7 @@ export const botRoutes: Route[] = [
     const found = accessibleChannel(ctx);
     return isResult(found) ? found : noContent();
   }),
+  route(['POST'], '/attachments/refresh-urls', refreshUrls),
   route(['GET'], `/guilds/${ID}`, guild),
   route(['GET'], `/guilds/${ID}/channels`, guildChannels),
   route(['GET'], `/guilds/${ID}/members/${ID}`, guildMember),

@@ -81,6 +81,8 @@ export interface FakeDiscord {
   addGuild(spec: FakeGuildSpec): void;
   /** Makes a file downloadable from the fake CDN; returns its attachment object. */
   registerAttachment(input: FakeAttachmentInput): ApiAttachment;
+  /** Deletes a file from the fake CDN: its URLs stop working and cannot be refreshed. */
+  deleteAttachment(id: string): void;
   /** State of a dispatched interaction. */
   interaction(interactionId: string): FakeInteraction | undefined;
   /** The original response message of an interaction (also for deferred/updated ones). */
@@ -171,6 +173,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       gateway.dispatch(guild.id, 'GUILD_CREATE', apiGuildCreate(state, guild));
     },
     registerAttachment: (input) => state.registerCdnFile(input),
+    deleteAttachment: (id) => void state.cdn.delete(id),
     interaction: (id) => state.interactions.get(id),
     originalResponse: (id) => {
       const messageId = state.interactions.get(id)?.originalMessageId;

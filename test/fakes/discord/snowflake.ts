@@ -2,13 +2,13 @@
 export const DISCORD_EPOCH = 1420070400000n;
 
 /**
- * Creates a generator of unique, increasing, real-looking snowflakes (19 digits today).
- * Uses the wall clock (not an injected test clock) so ids always look current.
+ * Creates a generator of unique, increasing, real-looking snowflakes (19 digits today). Ids carry
+ * the fake's clock, so an interaction's timestamp agrees with a test that moves time on.
  */
-export function createSnowflakeGenerator(): () => string {
+export function createSnowflakeGenerator(clock: () => number = Date.now): () => string {
   let last = 0n;
   return () => {
-    const fromTime = (BigInt(Date.now()) - DISCORD_EPOCH) << 22n;
+    const fromTime = (BigInt(Math.floor(clock())) - DISCORD_EPOCH) << 22n;
     last = fromTime > last ? fromTime : last + 1n;
     return last.toString();
   };

@@ -69,6 +69,9 @@ export interface InteractionState {
   payload: JsonObject;
 }
 
+/** How long Discord signs an attachment URL for. */
+export const SIGNED_URL_LIFETIME_MS = 24 * 3600 * 1000;
+
 /** A downloadable file served under `/cdn/attachments/{id}/{filename}`. */
 export interface CdnFile {
   id: string;
@@ -88,7 +91,7 @@ interface Fault {
 
 /** Mutable state shared by the HTTP routes, the gateway and the test-facing API. */
 export class FakeDiscordState {
-  readonly nextId = createSnowflakeGenerator();
+  readonly nextId: () => string;
   readonly token: string;
   readonly applicationId: string;
   readonly botUser: FakeUserSpec;
@@ -122,6 +125,7 @@ export class FakeDiscordState {
   constructor(options: FakeDiscordOptions) {
     this.token = options.token ?? DEFAULT_TOKEN;
     this.clock = options.clock ?? Date.now;
+    this.nextId = createSnowflakeGenerator(this.clock);
     this.defaultAttachmentSizeLimit = options.defaultAttachmentSizeLimit ?? TEN_MIB;
     this.responseWindowMs = options.interactionResponseWindowMs ?? 3000;
     this.tokenLifetimeMs = options.interactionTokenLifetimeMs ?? 15 * 60 * 1000;
@@ -222,7 +226,7 @@ export class FakeDiscordState {
       filename: input.filename,
       contentType: input.contentType,
       data: input.data,
-      expiresAt: this.clock() + 24 * 3600 * 1000,
+      expiresAt: this.clock() + (input.expiresInMs ?? SIGNED_URL_LIFETIME_MS),
       ...(input.width !== undefined ? { width: input.width } : {}),
       ...(input.height !== undefined ? { height: input.height } : {}),
     };

@@ -80,6 +80,8 @@ export interface FakeAttachmentInput {
   height?: number;
   /** Explicit id; generated when absent. */
   id?: string;
+  /** How long its signed URL works (Discord: about a day; default 24 h). */
+  expiresInMs?: number;
 }
 
 /** A Discord attachment object (snake_case, as in API payloads). */
