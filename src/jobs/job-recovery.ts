@@ -1,6 +1,6 @@
 import type { JobDeps } from './deps.js';
 import { giveUp } from './failures.js';
-import { isFinal } from './job.js';
+import { isFinal, reservationIdFor } from './job.js';
 
 /** Which guilds' jobs this process serves; absent means all of them (one process, no sharding). */
 export interface JobScope {
@@ -27,6 +27,10 @@ export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
       continue;
     }
     if (!job) {
+      // The record is gone or unreadable (hand-edited, or from an incompatible version): the
+      // member's credits and concurrency slot must not stay held for a job nobody follows.
+      deps.logger.warn({ jobId: id }, 'job in flight has no readable record; releasing its reservation');
+      await deps.quota.release(reservationIdFor(id), 'cancelled');
       await deps.jobs.delete(id).catch(() => undefined);
       continue;
     }

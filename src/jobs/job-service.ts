@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { toGenerationRequest } from '../video/request.js';
 import type { QuotaRefusal } from '../quota/types.js';
-import type { Job, JobReply, JobRequest } from './job.js';
+import { reservationIdFor, type Job, type JobReply, type JobRequest } from './job.js';
 import type { JobDeps } from './deps.js';
 import { failureFromProviderError, giveUp } from './failures.js';
 import { computeProgress } from './progress.js';
@@ -70,7 +70,7 @@ export function createJobService(deps: JobDeps): JobService {
         state: 'accepted',
         cost: quota.costOf(input.request),
         // Known before the reservation exists, so one write records the job and what to release.
-        reservationId: `res-${id}`,
+        reservationId: reservationIdFor(id),
         taskId: null,
         createdAt: now,
         updatedAt: now,

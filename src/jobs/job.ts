@@ -18,6 +18,9 @@ export const JOB_STATES = [
   'expired',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
+/** The id a job's reservation gets: fixed by the job id, so it can be released without the record. */
+export const reservationIdFor = (jobId: string): string => `res-${jobId}`;
+
 export const FINAL_STATES: readonly JobState[] = ['delivered', 'failed', 'expired'];
 export const isFinal = (state: JobState): boolean => FINAL_STATES.includes(state);
 

@@ -21,4 +21,31 @@ describe('recovery of the index of jobs in flight', () => {
     await engine.stop();
     await store.close();
   });
+
+  it('GIVEN a job in flight whose record is gone WHEN the bot starts THEN its credits and concurrency slot are given back', async () => {
+    const store = await openStore('memory://');
+    const { engine, quota } = testEngine(store, scriptedProvider());
+    const held = await quota.reserve({
+      jobId: 'lost1',
+      reservationId: 'res-lost1',
+      guildId: 'g1',
+      userId: 'u1',
+      channelId: 'c1',
+      roleIds: [],
+      cost: 2,
+      prompt: 'a fox',
+    });
+    expect(held.ok).toBe(true);
+    await store.addToSet('jobs:active', 'lost1');
+    await store.kv.set('job:lost1', { written: 'by something else' });
+
+    await engine.start();
+
+    const standing = await quota.memberStanding('g1', 'u1', []);
+    expect(standing.used).toBe(0);
+    expect(standing.inFlight).toEqual([]);
+    expect(await createJobRepository(store).activeIds()).toEqual([]);
+    await engine.stop();
+    await store.close();
+  });
 });
