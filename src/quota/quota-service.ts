@@ -65,6 +65,6 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     charge: (reservationId, outcome) => charge(deps, reservationId, outcome),
     release: (reservationId, reason) => release(deps, reservationId, reason),
     ...createQuotaAdmin({ policies, usage, clock, defaults }),
-    ...createQuotaStanding({ policies, usage, clock, defaults, globalLimit }),
+    ...createQuotaStanding({ policies, usage, clock, defaults, globalLimit, maxPerMember }),
   };
 }

@@ -24,6 +24,8 @@ export interface MemberStanding {
   resetsAt: number;
   /** Job ids of the member's reservations still held. */
   inFlight: string[];
+  /** How many videos a member may have in progress at once. */
+  maxInFlight: number;
 }
 
 /** One line of `/quota show`'s leaderboard. */
@@ -38,6 +40,7 @@ interface StandingDeps {
   clock: () => number;
   defaults: PolicyDefaults;
   globalLimit: number | undefined;
+  maxPerMember: number;
 }
 
 /** Read-only views of usage. They take no lock: a snapshot a moment old is fine for display. */
@@ -80,6 +83,7 @@ export function createQuotaStanding(deps: StandingDeps) {
           .filter((f) => f.userId === userId)
           .sort((a, b) => a.reservedAt - b.reservedAt)
           .map((f) => f.jobId),
+        maxInFlight: deps.maxPerMember,
       };
     },
 

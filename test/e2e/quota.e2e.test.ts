@@ -139,7 +139,7 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     expect(usage.ephemeral).toBe(true);
     expect(usage.text).toContain('0 credits used');
     expect(usage.text).toContain('1 of 1 credits left');
-    expect(usage.text).toContain('Your videos in progress (0)');
+    expect(usage.text).toContain('Your videos in progress (0 of 2 at a time)');
 
     const again = await ask(videoCommand({ prompt: 'a second try' }), member(1));
     expect(again.type).toBe(5);
@@ -228,7 +228,7 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     expect(usage.text).toContain('1 of 3 credits used, 2 left');
     expect(usage.text).toContain('9 of 10 credits left');
     expect(usage.text).toMatch(/<t:\d+:R>/);
-    expect(usage.text).toContain('Your videos in progress (1)');
+    expect(usage.text).toContain('Your videos in progress (1 of 2 at a time)');
     expect(usage.text).toContain(`\`${jobId}\``);
 
     const someoneElse = await ask({ commandName: 'usage', locale: 'zh-CN' }, member(2));

@@ -125,6 +125,7 @@ describe('/quota admin operations', () => {
       globalRemaining: null,
       resetsAt: Date.parse('2026-11-30T00:00:00.000Z'),
       inFlight: ['job-live'],
+      maxInFlight: 2,
     });
   });
 });

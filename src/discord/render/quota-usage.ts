@@ -27,7 +27,7 @@ export function usageEmbed(standing: MemberStanding, locale: string): APIEmbed {
     { name: t('usage.field.you', { when }), value: mine, inline: true },
     { name: t('usage.field.server'), value: `${server}${global}`, inline: true },
     { name: t('usage.field.resets'), value: relativeTime(standing.resetsAt), inline: true },
-    { name: t('usage.field.in_flight', { count: standing.inFlight.length }), value: jobs },
+    { name: t('usage.field.in_flight', { count: standing.inFlight.length, max: standing.maxInFlight }), value: jobs },
   ];
   return { color: QUOTA_COLORS.info, title: t('usage.title'), fields };
 }

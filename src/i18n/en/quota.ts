@@ -139,6 +139,6 @@ export const quota = {
   'usage.server': '{remaining} of {limit} credits left',
   'usage.global': 'The bot has only {remaining} credits left today across all servers.',
   'usage.field.resets': 'Resets',
-  'usage.field.in_flight': 'Your videos in progress ({count})',
+  'usage.field.in_flight': 'Your videos in progress ({count} of {max} at a time)',
   'usage.none_in_flight': 'None',
 } as const;

@@ -141,6 +141,6 @@ export const quota = {
   'usage.server': '还剩 {remaining}/{limit} 点',
   'usage.global': '机器人今天在所有服务器合计只剩 {remaining} 点。',
   'usage.field.resets': '重置时间',
-  'usage.field.in_flight': '你正在生成的视频（{count}）',
+  'usage.field.in_flight': '你正在生成的视频（{count}，最多同时 {max} 个）',
   'usage.none_in_flight': '无',
 } as const satisfies Record<keyof typeof en, string>;
