@@ -9,7 +9,7 @@
  * before and after each phase).
  */
 import { availableParallelism, cpus, platform, arch, loadavg, tmpdir } from 'node:os';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ackRows, measureAck, ACK_INTERACTIONS } from './bench/ack.js';
 import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
@@ -26,7 +26,7 @@ function argument(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
 }
 
-async function runBackend(backend: Backend, memoryBackend: Backend, phases: Phase[], cpuProfRoot: string | undefined): Promise<Row[]> {
+async function runBackend(backend: Backend, phases: Phase[], cpuProfRoot: string | undefined): Promise<Row[]> {
   const rows: Row[] = [];
   const profDir = (phase: Phase) => {
     if (!cpuProfRoot) return undefined;
@@ -49,7 +49,7 @@ async function runBackend(backend: Backend, memoryBackend: Backend, phases: Phas
   };
   await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'))));
   await run('polling', async () => pollingRows(await measurePolling(backend, profDir('polling'))));
-  await run('memory', async () => memoryRows(await measureMemory(memoryBackend, profDir('memory'))));
+  await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'))));
   return rows;
 }
 
@@ -74,18 +74,15 @@ async function main(): Promise<void> {
 
   const tables: Array<{ name: string; rows: Row[] }> = [];
   if (only === undefined || only === 'sqlite') {
-    // Admitting a job costs about ten SQLite commits (each fsync'd: 4–20 ms on this disk), so 1,000
-    // would take minutes that say nothing about memory: the memory phase keeps its file on tmpfs.
-    const shm = process.env.BENCH_SQLITE_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
     tables.push({
-      name: `SQLite (STORE_URL=sqlite://<temp dir>/bot.sqlite; ack and polling in ${disk}, memory in ${shm})`,
-      rows: await runBackend(sqliteBackend(disk), sqliteBackend(shm), phases, cpuProf),
+      name: `SQLite (STORE_URL=sqlite://<temp dir>/bot.sqlite in ${disk})`,
+      rows: await runBackend(sqliteBackend(disk), phases, cpuProf),
     });
   }
   if (only === undefined || only === 'redis') {
     if (await redisAnswers(redisUrl)) {
       const redis = redisBackend(redisUrl);
-      tables.push({ name: `Redis (STORE_URL=${redisUrl}, flushed before and after each phase)`, rows: await runBackend(redis, redis, phases, cpuProf) });
+      tables.push({ name: `Redis (STORE_URL=${redisUrl}, flushed before and after each phase)`, rows: await runBackend(redis, phases, cpuProf) });
     } else {
       tables.push({ name: `Redis (${redisUrl})`, rows: [{ figure: 'all figures', measured: 'skipped (no Redis)', target: '—', result: 'skipped' }] });
     }

@@ -117,7 +117,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
 
   let opsServer: OpsServer | undefined;
-  let stopFollowingEta: (() => void) | undefined;
+  let stopFollowingEta: (() => Promise<void>) | undefined;
 
   return {
     client,
@@ -141,7 +141,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     },
     async stop() {
       router.stopAccepting();
-      stopFollowingEta?.();
+      await stopFollowingEta?.();
       // Let a /video that is being submitted record its task id, within the 10 s stop budget.
       await router.drain(STOP_DRAIN_MS);
       // Requests still waiting for a turn give up now (nothing was sent for them) instead of

@@ -19,10 +19,18 @@ export const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => DEPTHS.map((prefix)
 const URL_FIELDS = ['storeUrl', 'STORE_URL', 'url'];
 const URL_PATHS = URL_FIELDS.flatMap((field) => DEPTHS.map((prefix) => `${prefix}${field}`));
 
-/** `redis://user:secret@host:6379/0` → `redis://user:[redacted]@host:6379/0`; other values unchanged. */
+/**
+ * `redis://user:secret@host:6379/0` → `redis://user:[redacted]@host:6379/0`; a user part without
+ * a colon may itself be the secret (`redis://token@host`), so it goes whole. Other values unchanged.
+ */
 export function withoutPassword(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:@/]*):([^@/]*)@/i, (_all, scheme: string, user: string) => `${scheme}${user}:[redacted]@`);
+  const text = value instanceof URL ? value.href : value;
+  if (typeof text !== 'string') return value;
+  // The authority runs to the first `/`; within it, the credentials run to its last `@`.
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (_all, scheme: string, credentials: string) => {
+    const colon = credentials.indexOf(':');
+    return colon === -1 ? `${scheme}[redacted]@` : `${scheme}${credentials.slice(0, colon)}:[redacted]@`;
+  });
 }
 
 function censor(value: unknown, path: string[]): unknown {

@@ -1,5 +1,6 @@
-import type { REST } from 'discord.js';
+import { DiscordAPIError, type REST } from 'discord.js';
 import { z } from 'zod';
+import type { ImageLink } from '../jobs/deps.js';
 
 // The provider fetches the first frame after the submission, which may wait its turn under the
 // shared rate budget; a URL with less than this left is renewed first.
@@ -24,22 +25,23 @@ export function signedUrlExpiresAt(url: string): number | null {
  * Gives a URL of the same attachment that works for a while yet. Discord signs attachment URLs
  * for about a day, so a video regenerated the next day (or a job that waited long for its turn)
  * would hand the provider a dead link; Discord's refresh endpoint signs it again.
- * Answers null when the attachment is gone and the member must attach the image again.
  */
-export function createAttachmentUrlRenewer(rest: REST, clock: () => number): (url: string) => Promise<string | null> {
+export function createAttachmentUrlRenewer(rest: REST, clock: () => number): (url: string) => Promise<ImageLink> {
   return async (url) => {
     const expiresAt = signedUrlExpiresAt(url);
-    if (expiresAt === null || expiresAt - clock() > RENEW_WITHIN_MS) return url;
+    if (expiresAt === null || expiresAt - clock() > RENEW_WITHIN_MS) return { ok: true, url };
     let refreshed: string | undefined;
     try {
       const body = refreshResponse.parse(await rest.post('/attachments/refresh-urls', { body: { attachment_urls: [url] } }));
       refreshed = body.refreshed_urls.find((r) => r.original === url)?.refreshed;
-    } catch {
-      // Discord unreachable: a URL with minutes left is still worth a try; a dead one is not.
-      return expiresAt > clock() ? url : null;
+    } catch (err) {
+      // Discord refusing this URL means the attachment is gone; anything else may pass, and a
+      // link with minutes left is still worth a try meanwhile.
+      if (err instanceof DiscordAPIError && err.status >= 400 && err.status < 500) return { ok: false, reason: 'gone' };
+      return expiresAt > clock() ? { ok: true, url } : { ok: false, reason: 'unreachable' };
     }
-    if (!refreshed) return null;
+    if (!refreshed) return { ok: false, reason: 'gone' };
     const renewedUntil = signedUrlExpiresAt(refreshed);
-    return renewedUntil !== null && renewedUntil <= clock() ? null : refreshed;
+    return renewedUntil !== null && renewedUntil <= clock() ? { ok: false, reason: 'gone' } : { ok: true, url: refreshed };
   };
 }

@@ -1,4 +1,4 @@
-import { Client, GatewayIntentBits, REST } from 'discord.js';
+import { Client, GatewayIntentBits, Partials, REST } from 'discord.js';
 
 // A slow multipart upload must not time out and be retried by @discordjs/rest: it would post twice.
 const UPLOAD_TIMEOUT_MS = 180_000;
@@ -10,6 +10,9 @@ const UPLOAD_TIMEOUT_MS = 180_000;
 export function createDiscordClient(apiUrl: string): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
+    // An interaction's channel is kept from its own payload even when the gateway never sent it
+    // (a private thread, say), so the thread's parent is known for the allowed-channels check.
+    partials: [Partials.Channel],
     rest: { api: apiUrl, timeout: 15_000 },
     allowedMentions: { parse: [], repliedUser: false },
   });

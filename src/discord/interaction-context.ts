@@ -10,8 +10,8 @@ export function memberRoleIds(interaction: BaseInteraction): string[] {
 
 /**
  * The channel a thread belongs to, so a server's allowed channels cover their threads (and a
- * forum's posts). Null outside threads, and for a thread discord.js has not cached (Discord
- * sends every thread the bot can see, so that is one it was never shown).
+ * forum's posts). Null outside threads. The client keeps partial channels, so a thread the gateway
+ * never announced is still known from the interaction's own payload.
  */
 export function threadParentId(interaction: BaseInteraction): string | null {
   const channel = interaction.channel;

@@ -30,7 +30,7 @@ export interface JobEngineOptions {
   /** With sharding: whether this process serves a guild's jobs (default: every guild). */
   ownsGuild?: (guildId: string) => boolean;
   /** Renews expiring first-frame URLs (default: URLs are used as they are). */
-  renewImageUrl?: (url: string) => Promise<string | null>;
+  renewImageUrl?: JobDeps['renewImageUrl'];
 }
 
 /** Wires the job service to one poller for all jobs. Nothing runs until `start()`. */
@@ -51,7 +51,7 @@ export function createJobEngine(options: JobEngineOptions): JobService {
     typical: options.typical ?? typicalDuration,
     learn: options.learn ?? (async () => undefined),
     random: options.random ?? Math.random,
-    renewImageUrl: options.renewImageUrl ?? (async (url) => url),
+    renewImageUrl: options.renewImageUrl ?? (async (url) => ({ ok: true, url })),
     ...(ownsGuild ? { ownsGuild } : {}),
     scheduler: createScheduler({
       handler: async (id) => {

@@ -44,9 +44,12 @@ export interface JobDeps {
   learn: (request: JobRequest, seconds: number) => Promise<void>;
   scheduler: Scheduler;
   random: () => number;
-  /**
-   * A working URL for a first-frame image whose link may have expired since it was attached
-   * (the same URL when it is still good), or null when the image is gone.
-   */
-  renewImageUrl: (url: string) => Promise<string | null>;
+  /** A working link for a first-frame image whose link may have run out since it was attached. */
+  renewImageUrl: (url: string) => Promise<ImageLink>;
 }
+
+/**
+ * The same URL when it is still good, a renewed one, or why there is none: the image is `gone`
+ * (deleted; the member must attach it again) or its host is `unreachable` for now.
+ */
+export type ImageLink = { ok: true; url: string } | { ok: false; reason: 'gone' | 'unreachable' };

@@ -34,9 +34,10 @@ export interface EtaStats {
   load(): Promise<void>;
   /**
    * Re-reads the stored averages every `everyMs`, so processes sharing a store (shards on Redis)
-   * also use what the others learned. Returns the function that stops it.
+   * also use what the others learned. Returns the function that stops it (and waits for a reload
+   * in progress, so none runs on a closed store).
    */
-  follow(everyMs: number, onError?: (err: unknown) => void): () => void;
+  follow(everyMs: number, onError?: (err: unknown) => void): () => Promise<void>;
 }
 
 const recordSchema = z.object({
@@ -78,8 +79,9 @@ export function createEtaStats(store: Store, options: EtaStatsOptions = {}): Eta
     );
     const records = await Promise.all(settings.map(async (request) => [id(request), await read(request)] as const));
     for (const [key, record] of records) {
-      if (record) memory.set(key, record);
-      else memory.delete(key);
+      // Samples only grow: an older read must not undo what `learn` cached while this one ran.
+      const cached = memory.get(key);
+      if (record && (!cached || record.samples >= cached.samples)) memory.set(key, record);
     }
   };
 
@@ -102,16 +104,17 @@ export function createEtaStats(store: Store, options: EtaStatsOptions = {}): Eta
     },
     load,
     follow(everyMs, onError) {
-      let loading = false;
+      let loading: Promise<void> | undefined;
       const timer = setInterval(() => {
-        if (loading) return;
-        loading = true;
-        load()
+        loading ??= load()
           .catch((err: unknown) => onError?.(err))
-          .finally(() => (loading = false));
+          .finally(() => (loading = undefined));
       }, everyMs);
       timer.unref();
-      return () => clearInterval(timer);
+      return async () => {
+        clearInterval(timer);
+        await loading;
+      };
     },
   };
 }

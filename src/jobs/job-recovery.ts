@@ -27,9 +27,15 @@ export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
       continue;
     }
     if (!job) {
-      // The record is gone or unreadable (hand-edited, or from an incompatible version): the
-      // member's credits and concurrency slot must not stay held for a job nobody follows.
-      deps.logger.warn({ jobId: id }, 'job in flight has no readable record; releasing its reservation');
+      // A record this version cannot read may belong to a newer one still running it (a rolling
+      // upgrade of shards): left alone. One that is gone must not keep the member's credits and
+      // concurrency slot held for a job nobody follows.
+      if (await deps.jobs.exists(id)) {
+        deps.logger.error({ jobId: id }, 'job in flight has a record this version cannot read; leaving it alone');
+        others += 1;
+        continue;
+      }
+      deps.logger.warn({ jobId: id }, 'job in flight has no record; releasing its reservation');
       await deps.quota.release(reservationIdFor(id), 'cancelled');
       await deps.jobs.delete(id).catch(() => undefined);
       continue;

@@ -8,6 +8,8 @@ const FINISHED_TTL_MS = 30 * 24 * 60 * 60_000;
 
 export interface JobRepository {
   get(id: string): Promise<Job | undefined>;
+  /** True when a record is stored under the id, readable or not. */
+  exists(id: string): Promise<boolean>;
   /** Writes the record and keeps the index of jobs that are not final in step with it. */
   save(job: Job): Promise<void>;
   /** Reads, changes and writes one job under its lock, so the poller and a button never interleave. */
@@ -32,6 +34,7 @@ export function createJobRepository(store: Store): JobRepository {
   };
   return {
     get,
+    exists: async (id) => (await store.kv.get(jobKey(id))) !== undefined,
     save,
     update: (id, change) =>
       store.withLock(jobKey(id), async () => {

@@ -46,8 +46,11 @@ export function createJobService(deps: JobDeps): JobService {
   async function withWorkingImage(job: Job): Promise<Job> {
     const image = job.request.image;
     if (!image) return job;
-    const url = await deps.renewImageUrl(image.url);
-    if (url === null) return giveUp(deps, job, { reason: 'image_expired', release: 'submit_rejected' });
+    const link = await deps.renewImageUrl(image.url);
+    if (!link.ok) {
+      return giveUp(deps, job, { reason: link.reason === 'gone' ? 'image_expired' : 'image_unreachable', release: 'submit_rejected' });
+    }
+    const { url } = link;
     if (url === image.url) return job;
     // Kept, so a regenerate later starts from the renewed link.
     const renewed: Job = { ...job, request: { ...job.request, image: { ...image, url } }, updatedAt: clock() };

@@ -37,6 +37,7 @@ export const FAILURE_REASONS = [
   'restarted',
   'delivery_failed',
   'image_expired',
+  'image_unreachable',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

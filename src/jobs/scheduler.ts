@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { ClosingError } from '../closing-error.js';
 
 /** What a handler answers for one run: finished, or run again at a time. */
 export type RunOutcome = { done: true } | { againAt: number };
@@ -71,8 +72,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     } catch (err) {
       // While stopping, runs fail because what they use is closing (the rate limiter first);
       // the job's due time is in its record, so the next start runs it again.
-      if (started) options.logger.error({ err, jobId: id }, 'scheduled run failed; retrying later');
-      else options.logger.debug({ err, jobId: id }, 'scheduled run cut short by the stop; it runs again after the next start');
+      if (!started && err instanceof ClosingError) {
+        options.logger.debug({ err, jobId: id }, 'scheduled run cut short by the stop; it runs again after the next start');
+      } else {
+        options.logger.error({ err, jobId: id }, 'scheduled run failed; retrying later');
+      }
       if (!due.has(id)) due.set(id, clock() + (options.retryAfterErrorMs ?? 10_000));
     } finally {
       running.delete(id);

@@ -24,7 +24,7 @@ export interface MemberStanding {
   resetsAt: number;
   /** Job ids of the member's reservations still held. */
   inFlight: string[];
-  /** How many videos a member may have in progress at once. */
+  /** How many videos a member may have in progress at once (the server's own cap may be lower). */
   maxInFlight: number;
 }
 
@@ -83,7 +83,7 @@ export function createQuotaStanding(deps: StandingDeps) {
           .filter((f) => f.userId === userId)
           .sort((a, b) => a.reservedAt - b.reservedAt)
           .map((f) => f.jobId),
-        maxInFlight: deps.maxPerMember,
+        maxInFlight: Math.min(deps.maxPerMember, policy.maxConcurrent),
       };
     },
 

@@ -1,5 +1,6 @@
 import type { RateBudgets, RateKind, RateLimiter } from './types.js';
 import { createWaitQueue, type WaitQueue } from './wait-queue.js';
+import { ClosingError } from '../closing-error.js';
 
 /**
  * A sliding-window limiter for one process (SQLite or memory store: there is only one process).
@@ -32,7 +33,7 @@ export function createLocalRateLimiter(budgets: RateBudgets, clock: () => number
       state.blockedUntil = Math.max(state.blockedUntil, clock() + Math.max(0, ms));
     },
     async close() {
-      for (const { queue } of Object.values(kinds)) queue.close(new Error('rate limiter closed'));
+      for (const { queue } of Object.values(kinds)) queue.close(new ClosingError('rate limiter closed'));
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { createLocalRateLimiter } from './local-limiter.js';
 import type { RateBudgets, RateKind, RateLimiter } from './types.js';
 import { createWaitQueue, type WaitQueue } from './wait-queue.js';
+import { ClosingError } from '../closing-error.js';
 
 // Redis' own clock decides, so processes on machines whose clocks disagree still share one
 // window. Answers 0 when a slot was taken, else the ms until one may free up.
@@ -92,7 +93,7 @@ export function createRedisRateLimiter(client: EvalClient, budgets: RateBudgets,
       await client.eval(PENALIZE_SCRIPT, { keys: [blockedKey ?? ''], arguments: [String(hold)] }).catch(warn);
     },
     async close() {
-      for (const queue of Object.values(queues)) queue.close(new Error('rate limiter closed'));
+      for (const queue of Object.values(queues)) queue.close(new ClosingError('rate limiter closed'));
       await fallback.close();
       await options.onClose?.();
     },

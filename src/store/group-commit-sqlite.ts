@@ -1,13 +1,17 @@
-import KeyvSqlite, { type KeyvSqliteOptions } from '@keyv/sqlite';
-
-type Write =
-  | { kind: 'set'; key: string; value: string; seq: number; done: Settle<void> }
-  | { kind: 'delete'; keys: string[]; seq: number; done: Settle<boolean> };
+import KeyvSqlite from '@keyv/sqlite';
 
 interface Settle<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
 }
+
+type SetWrite = { kind: 'set'; key: string; value: string; seq: number; done: Settle<void> };
+type Write =
+  | SetWrite
+  | { kind: 'delete'; keys: string[]; seq: number; done: Settle<boolean> }
+  | { kind: 'clear'; seq: number; done: Settle<void> }
+  /** Settles once every write made before it has been applied. */
+  | { kind: 'barrier'; seq: number; done: Settle<void> };
 
 function deferred<T>(): { promise: Promise<T>; settle: Settle<T> } {
   let settle!: Settle<T>;
@@ -20,8 +24,8 @@ function deferred<T>(): { promise: Promise<T>; settle: Settle<T> } {
 /**
  * The keyv SQLite adapter with group commit: writes are applied in the order they were made,
  * but every `set` that arrives while the previous commit is still running joins the next one, so
- * a burst of N interactions costs a handful of transactions instead of one per key. A set
- * resolves only once its transaction committed, so awaiting a write still means it is durable.
+ * a burst of N interactions costs far fewer transactions than one per key. A set resolves only
+ * once its transaction committed, so awaiting a write still means it is durable.
  */
 export class GroupCommitSqlite extends KeyvSqlite {
   private readonly queue: Write[] = [];
@@ -33,10 +37,6 @@ export class GroupCommitSqlite extends KeyvSqlite {
   private seq = 0;
   private writing = false;
 
-  constructor(options: KeyvSqliteOptions) {
-    super(options);
-  }
-
   override async get<Value>(key: string): Promise<Value | undefined> {
     const pending = this.unsettled.get(key);
     if (pending) return pending.value as Value | undefined;
@@ -44,10 +44,14 @@ export class GroupCommitSqlite extends KeyvSqlite {
   }
 
   override async getMany<Value>(keys: string[]): Promise<Array<Value | undefined>> {
-    const stored = await super.getMany<Value>(keys);
-    return keys.map((key, i) => {
-      const pending = this.unsettled.get(key);
-      return pending ? (pending.value as Value | undefined) : (stored[i] as Value | undefined);
+    // Taken before reading, so a commit landing during the read cannot make it older than `get`.
+    const pending = keys.map((key) => this.unsettled.get(key));
+    const unread = keys.filter((_key, i) => pending[i] === undefined);
+    const stored = unread.length > 0 ? await super.getMany<Value>(unread) : [];
+    let next = 0;
+    return keys.map((_key, i) => {
+      const written = pending[i];
+      return written ? (written.value as Value | undefined) : (stored[next++] as Value | undefined);
     });
   }
 
@@ -75,19 +79,22 @@ export class GroupCommitSqlite extends KeyvSqlite {
     return this.enqueueDelete(keys);
   }
 
-  override async clear(): Promise<void> {
-    await this.flushed();
-    await super.clear();
+  override clear(): Promise<void> {
+    const { promise, settle } = deferred<void>();
+    const seq = ++this.seq;
+    this.queue.push({ kind: 'clear', seq, done: settle });
+    // Writes made before the clear are wiped by it; readers see that at once.
+    for (const key of this.unsettled.keys()) this.unsettled.set(key, { value: undefined, seq });
+    this.startWriting();
+    return promise;
   }
 
   override async disconnect(): Promise<void> {
-    await this.flushed();
+    const { promise, settle } = deferred<void>();
+    this.queue.push({ kind: 'barrier', seq: ++this.seq, done: settle });
+    this.startWriting();
+    await promise;
     await super.disconnect();
-  }
-
-  /** Resolves once every write made so far has been applied (or has failed). */
-  private async flushed(): Promise<void> {
-    await this.enqueueDelete([]).catch(() => undefined);
   }
 
   private enqueueDelete(keys: string[]): Promise<boolean> {
@@ -102,7 +109,7 @@ export class GroupCommitSqlite extends KeyvSqlite {
   private startWriting(): void {
     if (this.writing) return;
     this.writing = true;
-    // A microtask's delay lets writes made in the same turn (one job's records) share a commit.
+    // A microtask's delay lets writes made in the same turn share a commit.
     queueMicrotask(() => void this.drain());
   }
 
@@ -110,13 +117,13 @@ export class GroupCommitSqlite extends KeyvSqlite {
     try {
       while (this.queue.length > 0) {
         const head = this.queue[0];
-        if (head?.kind === 'delete') {
+        if (head === undefined || head.kind !== 'set') {
           this.queue.shift();
-          await this.applyDelete(head);
+          if (head) await this.applyOther(head);
           continue;
         }
         const end = this.queue.findIndex((w) => w.kind !== 'set');
-        const sets = this.queue.splice(0, end === -1 ? this.queue.length : end).filter((w) => w.kind === 'set');
+        const sets = this.queue.splice(0, end === -1 ? this.queue.length : end).filter((w): w is SetWrite => w.kind === 'set');
         await this.applySets(sets);
       }
     } finally {
@@ -124,33 +131,53 @@ export class GroupCommitSqlite extends KeyvSqlite {
     }
   }
 
-  private async applySets(sets: Extract<Write, { kind: 'set' }>[]): Promise<void> {
-    // The last value of each key wins, as it would have one statement after another.
-    const latest = new Map<string, string>();
-    for (const write of sets) latest.set(write.key, write.value);
-    const rows = JSON.stringify([...latest]);
-    const upsert = `INSERT INTO ${this.opts.table} (key, value)
-      SELECT json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]') FROM json_each(?) AS e WHERE true
-      ON CONFLICT(key) DO UPDATE SET value = excluded.value`;
+  private async applySets(sets: SetWrite[]): Promise<void> {
     try {
-      await this.query(upsert, rows);
+      await this.upsert(sets);
       for (const write of sets) write.done.resolve();
     } catch (error) {
-      for (const write of sets) write.done.reject(error);
+      if (sets.length === 1) sets[0]?.done.reject(error);
+      // One bad write must not fail the others that happened to share its commit.
+      else for (const write of sets) await this.applySets([write]);
     } finally {
       for (const write of sets) this.settled(write.key, write.seq);
     }
   }
 
-  private async applyDelete(write: Extract<Write, { kind: 'delete' }>): Promise<void> {
-    if (write.keys.length === 0) return write.done.resolve(true);
+  private async upsert(sets: SetWrite[]): Promise<void> {
+    // The last value of each key wins, as it would have one statement after another.
+    const latest = new Map<string, string>();
+    for (const write of sets) latest.set(write.key, write.value);
+    await this.query(
+      `INSERT INTO ${this.opts.table} (key, value)
+        SELECT json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]') FROM json_each(?) AS e WHERE true
+        ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      JSON.stringify([...latest]),
+    );
+  }
+
+  private async applyOther(write: Exclude<Write, SetWrite>): Promise<void> {
     try {
-      write.done.resolve(write.keys.length === 1 ? await super.delete(write.keys[0] as string) : await super.deleteMany(write.keys));
+      if (write.kind === 'delete') write.done.resolve(await this.deleteNow(write.keys));
+      else if (write.kind === 'clear') write.done.resolve(await super.clear());
+      else write.done.resolve();
     } catch (error) {
       write.done.reject(error);
     } finally {
-      for (const key of write.keys) this.settled(key, write.seq);
+      if (write.kind === 'delete') for (const key of write.keys) this.settled(key, write.seq);
+      if (write.kind === 'clear') for (const [key, entry] of this.unsettled) if (entry.seq === write.seq) this.unsettled.delete(key);
     }
+  }
+
+  /** True when at least one of the keys was there. Straight SQL: the inherited methods read through `get`. */
+  private async deleteNow(keys: string[]): Promise<boolean> {
+    if (keys.length === 0) return false;
+    const list = JSON.stringify(keys);
+    const inList = `key IN (SELECT value FROM json_each(?))`;
+    const found = (await this.query(`SELECT key FROM ${this.opts.table} WHERE ${inList}`, list)) as unknown[];
+    if (found.length === 0) return false;
+    await this.query(`DELETE FROM ${this.opts.table} WHERE ${inList}`, list);
+    return true;
   }
 
   /** The write numbered `seq` is in the table (or failed): readers go back to the table unless a newer one waits. */

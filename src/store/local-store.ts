@@ -2,6 +2,7 @@ import Keyv, { type KeyvOptions } from 'keyv';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { Store } from './types.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
+import { ClosingError } from '../closing-error.js';
 
 /**
  * A store for one process: locks are in memory, sets are JSON arrays updated under a lock.
@@ -38,7 +39,7 @@ export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptio
     kind,
     kv,
     withLock: (name, fn) => {
-      if (closed) return Promise.reject(new Error('store is closed'));
+      if (closed) return Promise.reject(new ClosingError('store is closed'));
       return track(mutex.run(`lock:${name}`, fn));
     },
     addToSet: (key, member) => updateSet(key, member, true),

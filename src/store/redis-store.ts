@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { createRedisLocks } from './redis-lock.js';
 import type { Store } from './types.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
+import { ClosingError } from '../closing-error.js';
 
 /** Tuning of the Redis store; the defaults suit production. */
 export interface RedisStoreOptions {
@@ -34,7 +35,7 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   const setKey = (key: string) => `hvb:set:${key}`;
   let closed = false;
   const open = () => {
-    if (closed) throw new Error('store is closed');
+    if (closed) throw new ClosingError('store is closed');
   };
 
   return {

@@ -62,6 +62,27 @@ describe('first-frame images whose Discord link runs out (real discord.js agains
     expect((await fetch(renewed)).status).toBe(200);
   });
 
+  it('GIVEN Discord failing WHEN a video with a run-out link is regenerated THEN the member is told to retry, nothing is charged, and a retry works', async () => {
+    const { id } = h.discord.dispatchInteraction(withImage('1300000000000000104', 'the cat purrs'));
+    const first = await delivered(id);
+    const submitted = h.provider.submissions.length;
+
+    offset += DAY_MS + 3600_000;
+    h.discord.failNext({ method: 'POST', path: /\/attachments\/refresh-urls$/ }, { status: 503, body: { message: 'upstream down', code: 0 } }, 20);
+    const failed = h.discord.dispatchComponentInteraction({ customId: regenerateButton(first.components), messageId: first.id });
+    const told = await h.discord.waitFor(() => {
+      const text = JSON.stringify(h.discord.originalResponse(failed.id)?.embeds ?? []);
+      return text.includes('Discord could not be reached') ? text : undefined;
+    });
+    expect(told).toContain('Nothing was charged');
+    expect(h.provider.submissions).toHaveLength(submitted);
+
+    h.discord.clearFaults();
+    const retried = h.discord.dispatchComponentInteraction({ customId: regenerateButton(first.components), messageId: first.id });
+    await delivered(retried.id);
+    expect(h.provider.submissions).toHaveLength(submitted + 1);
+  });
+
   it('GIVEN an image deleted from Discord WHEN its video is regenerated later THEN the member is told to attach it again and nothing is sent or charged', async () => {
     const { id } = h.discord.dispatchInteraction(withImage('1300000000000000103', 'the cat sleeps'));
     const first = await delivered(id);

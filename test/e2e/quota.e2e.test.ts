@@ -9,6 +9,7 @@ const GENERAL = '110000000000000010';
 const STUDIO = '110000000000000011';
 const STUDIO_THREAD = '110000000000000012';
 const GENERAL_THREAD = '110000000000000013';
+const STUDIO_PRIVATE_THREAD = '110000000000000014';
 const PATRON = '110000000000000020';
 const MANAGE_GUILD = String(1 << 5);
 const SEND_MESSAGES = String(1 << 11);
@@ -63,6 +64,7 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
               { id: GENERAL, name: 'general' },
               { id: STUDIO, name: 'video-studio' },
               { id: STUDIO_THREAD, name: 'storyboards', type: 11, parentId: STUDIO },
+              { id: STUDIO_PRIVATE_THREAD, name: 'drafts', type: 12, parentId: STUDIO },
               { id: GENERAL_THREAD, name: 'off-topic', type: 11, parentId: GENERAL },
             ],
             roles: [{ id: PATRON, name: 'Patron', permissions: '0' }],
@@ -208,9 +210,13 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     const inStudioThread = await ask({ ...videoCommand({ prompt: 'a lighthouse at dusk' }), channelId: STUDIO_THREAD }, member(2));
     expect(inStudioThread.type).toBe(5);
     await h.discord.waitFor(() => h.provider.submissions.length === 2);
+    // A private thread the gateway never announced: its parent comes from the interaction itself.
+    const inPrivateThread = await ask({ ...videoCommand({ prompt: 'a lighthouse at noon' }), channelId: STUDIO_PRIVATE_THREAD }, member(4));
+    expect(inPrivateThread.type).toBe(5);
+    await h.discord.waitFor(() => h.provider.submissions.length === 3);
     const inOtherThread = await ask({ ...videoCommand({ prompt: 'a lighthouse at dawn' }), channelId: GENERAL_THREAD }, member(3));
     expect(inOtherThread.text).toContain(`Videos can only be made in <#${STUDIO}>`);
-    expect(h.provider.submissions).toHaveLength(2);
+    expect(h.provider.submissions).toHaveLength(3);
 
     const cleared = await ask(quota('channels', { action: 'clear' }), admin);
     expect(cleared.text).toContain('/video works in every channel');

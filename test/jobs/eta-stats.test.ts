@@ -128,7 +128,7 @@ describe('learned generation times', () => {
       for (const seconds of [80, 80, 80]) await learner.learn(fast, seconds);
       await expect.poll(() => follower.typical(fast), { timeout: 2_000 }).toBe(80);
     } finally {
-      stop();
+      await stop();
     }
   });
 

@@ -25,26 +25,22 @@ describe('recovery of the index of jobs in flight', () => {
   it('GIVEN a job in flight whose record is gone WHEN the bot starts THEN its credits and concurrency slot are given back', async () => {
     const store = await openStore('memory://');
     const { engine, quota } = testEngine(store, scriptedProvider());
-    const held = await quota.reserve({
-      jobId: 'lost1',
-      reservationId: 'res-lost1',
-      guildId: 'g1',
-      userId: 'u1',
-      channelId: 'c1',
-      roleIds: [],
-      cost: 2,
-      prompt: 'a fox',
-    });
-    expect(held.ok).toBe(true);
+    const hold = (jobId: string) =>
+      quota.reserve({ jobId, reservationId: `res-${jobId}`, guildId: 'g1', userId: 'u1', channelId: 'c1', roleIds: [], cost: 2, prompt: 'a fox' });
+    expect((await hold('lost1')).ok).toBe(true);
+    expect((await hold('newer1')).ok).toBe(true);
     await store.addToSet('jobs:active', 'lost1');
-    await store.kv.set('job:lost1', { written: 'by something else' });
+    // Written by a newer version during a rolling upgrade: not this version's to settle.
+    await store.addToSet('jobs:active', 'newer1');
+    await store.kv.set('job:newer1', { id: 'newer1', state: 'some_future_state' });
 
     await engine.start();
 
     const standing = await quota.memberStanding('g1', 'u1', []);
-    expect(standing.used).toBe(0);
-    expect(standing.inFlight).toEqual([]);
-    expect(await createJobRepository(store).activeIds()).toEqual([]);
+    expect(standing.used).toBe(2);
+    expect(standing.inFlight).toEqual(['newer1']);
+    expect(await createJobRepository(store).activeIds()).toEqual(['newer1']);
+    expect(await store.kv.get('job:newer1')).toEqual({ id: 'newer1', state: 'some_future_state' });
     await engine.stop();
     await store.close();
   });

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
+import { ClosingError } from '../../src/closing-error.js';
 
 function capturedLogger() {
   const levels: number[] = [];
@@ -37,7 +38,7 @@ describe('the poller’s scheduler', () => {
     expect(levels.filter((l) => l === ERROR)).toHaveLength(1);
   });
 
-  it('GIVEN runs in progress WHEN the bot stops and they fail because the rate limiter closed THEN no error is logged', async () => {
+  it('GIVEN runs in progress WHEN the bot stops and they fail because the rate limiter closed THEN only a real failure is logged as an error', async () => {
     const { levels, logger } = capturedLogger();
     let closeLimiter!: (err: Error) => void;
     const limiterClosed = new Promise<never>((_resolve, reject) => {
@@ -47,8 +48,9 @@ describe('the poller’s scheduler', () => {
     const scheduler = createScheduler({
       logger,
       maxInFlight: 4,
-      handler: async () => {
+      handler: async (id) => {
         started += 1;
+        if (id === 'c') return limiterClosed.catch(() => Promise.reject(new Error('store write failed')));
         return limiterClosed;
       },
     });
@@ -56,9 +58,9 @@ describe('the poller’s scheduler', () => {
     for (const id of ['a', 'b', 'c']) scheduler.schedule(id, Date.now());
     await expect.poll(() => started, { timeout: 2_000 }).toBe(3);
     const stopping = scheduler.stop();
-    closeLimiter(new Error('rate limiter closed'));
+    closeLimiter(new ClosingError('rate limiter closed'));
     await stopping;
-    expect(levels.filter((l) => l >= ERROR)).toEqual([]);
+    expect(levels.filter((l) => l >= ERROR)).toEqual([ERROR]);
     expect(levels.length).toBe(3);
   });
 });

@@ -29,8 +29,9 @@ describe('logs never show a secret', () => {
     logger.info({ job: sampleJob({ id: 'jsecret' }) }, 'whole job');
     logger.child({ guildId: 'g1' }).error({ err: { apiKey: 'sk-in-error-6', response: { token: 'deep-7' } } }, 'nested');
     logger.error({ store: { url: 'rediss://:redis-pass-9@cache:6380/1' } }, 'store unreachable');
+    logger.error({ url: 'redis://:pass-with@sign-10@cache:6379/0', storeUrl: new URL('redis://u:url-object-11@cache:6379/2') }, 'odd urls');
     const output = lines.join('');
-    for (const secret of ['top-token-1', 'sk-top-2', 'Bearer top-3', 'sk-header-4', 'discord-5', 'discord-bot-token-123', 'sk-xcompute-456', 'interaction-token-secret', 'sk-in-error-6', 'deep-7', 'redis-pass-8', 'redis-pass-9']) {
+    for (const secret of ['top-token-1', 'sk-top-2', 'Bearer top-3', 'sk-header-4', 'discord-5', 'discord-bot-token-123', 'sk-xcompute-456', 'interaction-token-secret', 'sk-in-error-6', 'deep-7', 'redis-pass-8', 'redis-pass-9', 'sign-10', 'url-object-11']) {
       expect(output).not.toContain(secret);
     }
     expect(output).toContain('[redacted]');
@@ -39,6 +40,7 @@ describe('logs never show a secret', () => {
     // Which store it is stays readable; only the password goes.
     expect(output).toContain('redis://bot:[redacted]@redis.internal:6379/0');
     expect(output).toContain('rediss://:[redacted]@cache:6380/1');
+    expect(output).toContain('redis://u:[redacted]@cache:6379/2');
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
   });
 });

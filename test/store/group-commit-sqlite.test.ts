@@ -57,6 +57,40 @@ describe('SQLite with group commit', () => {
     await again.adapter.disconnect();
   });
 
+  it('GIVEN several keys deleted at once, and a clear WHEN later writes follow without waiting THEN each lands in the order made', async () => {
+    const { adapter, kv, path } = open();
+    await Promise.all([kv.set('x', 1), kv.set('y', 2), kv.set('z', 3)]);
+    expect(await kv.delete(['x', 'y'])).toBe(true);
+    expect(await kv.get('x')).toBeUndefined();
+    expect(await kv.get('z')).toBe(3);
+
+    // At the adapter: keyv's own serialising step may reorder calls nobody awaits.
+    await Promise.all([adapter.set('hvb:before', '{"value":1}'), adapter.clear(), adapter.set('hvb:after', '{"value":2}')]);
+    expect(await kv.get('before')).toBeUndefined();
+    expect(await kv.get('z')).toBeUndefined();
+    expect(await kv.get('after')).toBe(2);
+    await adapter.disconnect();
+
+    const again = open(path);
+    expect(await again.kv.get('after')).toBe(2);
+    expect(await again.kv.get('y')).toBeUndefined();
+    await again.adapter.disconnect();
+  });
+
+  it('GIVEN one write the disk refuses WHEN it shares a commit with others THEN only that write fails', async () => {
+    const { adapter, kv } = open();
+    const query = adapter.query;
+    adapter.query = (sql: string, ...params: unknown[]) =>
+      sql.includes('INSERT') && String(params[0]).includes('poison') ? Promise.reject(new Error('row too big')) : query(sql, ...params);
+    const results = await Promise.allSettled([kv.set('a', 1), kv.set('poison', 2), kv.set('b', 3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await kv.get('a')).toBe(1);
+    expect(await kv.get('b')).toBe(3);
+    expect(await kv.get('poison')).toBeUndefined();
+    adapter.query = query;
+    await adapter.disconnect();
+  });
+
   it('GIVEN a write that cannot be committed THEN its caller sees the failure instead of a lost write', async () => {
     const { adapter, kv } = open();
     await kv.set('ok', 1);

@@ -64,6 +64,7 @@ const FAILURE_KEYS: Record<NonNullable<Job['failure']>['reason'], MessageKey> = 
   restarted: 'failed.restarted',
   delivery_failed: 'failed.download',
   image_expired: 'failed.image_expired',
+  image_unreachable: 'failed.image_unreachable',
 };
 
 /** The reply when the video could not be made: what happened, in plain words, and what to do. */

@@ -91,6 +91,7 @@ export const core = {
   'failed.network': 'The video service could not be reached. Please try again in a few minutes.',
   'failed.expired': 'The video took too long and was given up after {duration}. Please try again.',
   'failed.image_expired': 'Your first-frame image is no longer available on Discord. Run /video again and attach the image.',
+  'failed.image_unreachable': 'Discord could not be reached to renew the link to your first-frame image. Please try again in a few minutes.',
   'failed.restarted': 'The bot restarted before your video was sent to the video service. Please run /video again.',
   'failed.no_video': 'The video service finished but returned no video. Please try again.',
   'failed.download': 'The video was made but could not be fetched from the video service. Please try again.',

@@ -93,6 +93,7 @@ export const core = {
   'failed.network': '暂时无法连接视频服务，请几分钟后再试。',
   'failed.expired': '视频生成耗时过长，已在 {duration} 后放弃。请重试。',
   'failed.image_expired': '首帧图片在 Discord 上已失效。请重新运行 /视频 并重新附上图片。',
+  'failed.image_unreachable': '无法连接 Discord 来更新首帧图片的链接。请几分钟后重试。',
   'failed.restarted': '机器人在提交视频前重启了。请重新运行 /视频。',
   'failed.no_video': '视频服务已完成，但没有返回视频。请重试。',
   'failed.download': '视频已生成，但无法从视频服务下载。请重试。',

@@ -103,6 +103,8 @@ export interface FakeDiscord {
   allowChannel(channelId: string): void;
   /** The next `times` requests matching answer `response` instead (no state change). */
   failNext(matcher: FaultMatcher, response: FaultResponse, times?: number): void;
+  /** Drops the faults `failNext` queued that have not fired yet. */
+  clearFaults(): void;
   /** Delays every HTTP answer by `ms`. */
   setLatency(ms: number): void;
   /** Polls until `probe` returns a truthy value. */
@@ -194,6 +196,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     denyChannel: (id) => void state.deniedChannels.add(id),
     allowChannel: (id) => void state.deniedChannels.delete(id),
     failNext: (matcher, response, times = 1) => state.addFault(matcher, response, times),
+    clearFaults: () => state.clearFaults(),
     setLatency: (ms) => {
       state.latencyMs = ms;
     },

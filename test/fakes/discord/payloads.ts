@@ -114,9 +114,10 @@ export function apiGuildCreate(state: FakeDiscordState, guild: GuildState): Json
     const channel = state.channels.get(id);
     return channel ? [channel] : [];
   });
-  // Active threads travel apart from the channels, as in Discord's GUILD_CREATE.
+  // Active threads travel apart from the channels, as in Discord's GUILD_CREATE; private threads
+  // (type 12) the bot was not added to are not sent at all.
   const channels = all.filter((c) => !isThread(c)).map(apiChannel);
-  const threads = all.filter(isThread).map(apiChannel);
+  const threads = all.filter((c) => isThread(c) && c.type !== 12).map(apiChannel);
   return {
     ...apiGuild(guild),
     joined_at: iso(guild.joinedAt),

@@ -256,6 +256,11 @@ export class FakeDiscordState {
     return `${this.baseUrl}/cdn/attachments/${file.id}/${encodeURIComponent(file.filename)}?ex=${ex}&is=${is}&hm=fake`;
   }
 
+  /** Drops every fault still queued. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Queues a fault for the next `times` matching requests. */
   addFault(matcher: FaultMatcher, response: FaultResponse, times: number): void {
     this.faults.push({ matcher, response, remaining: times });

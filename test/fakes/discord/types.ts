@@ -13,7 +13,7 @@ export type JsonObject = { [key: string]: Json };
 export interface FakeChannelSpec {
   id: string;
   name?: string;
-  /** Discord channel type; 0 = text (default), 2 = voice, 4 = category, 5 = announcement, 11 = public thread. */
+  /** Discord channel type; 0 = text (default), 2 = voice, 4 = category, 5 = announcement, 11/12 = public/private thread. */
   type?: number;
   /** The channel a thread belongs to (or a channel's category). */
   parentId?: string;
