@@ -31,3 +31,15 @@ export async function readValidated<S extends z.ZodType>(kv: Keyv, key: string, 
 export async function writeChecked(kv: Keyv, key: string, value: unknown, ttlMs?: number): Promise<void> {
   if (!(await kv.set(key, value, ttlMs))) throw new Error(`store write failed: ${key}`);
 }
+
+/**
+ * Writes all entries in one `setMany`, which the SQLite and Redis adapters make atomic. Failures
+ * throw (the stores run with `throwOnErrors`); a `false` among the results is one too.
+ */
+export async function writeAllChecked(kv: Keyv, entries: Array<{ key: string; value: unknown; ttl?: number }>): Promise<void> {
+  if (entries.length === 0) return;
+  const results: unknown = await kv.setMany(entries);
+  if (Array.isArray(results) && results.some((ok) => ok === false)) {
+    throw new Error(`store write failed: ${entries.map((e) => e.key).join(', ')}`);
+  }
+}

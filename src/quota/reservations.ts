@@ -2,7 +2,7 @@ import { periodEnd, periodKey } from './periods.js';
 import { findBannedWord, memberLimit, resolvePolicy, type PolicyDefaults, type QuotaPolicy } from './policy.js';
 import type { PolicyRepository } from './policy-repository.js';
 import type { ChargeOutcome, QuotaRefusal, ReleaseReason, ReservationRequest, ReserveResult } from './types.js';
-import { globalUsed, type ReservationRecord, type UsageRepository } from './usage-repository.js';
+import { globalUsed, type QuotaChanges, type ReservationRecord, type UsageRepository } from './usage-repository.js';
 
 /** What reserve/charge/release need; assembled by `createQuotaService`. */
 export interface ReservationDeps {
@@ -81,24 +81,25 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
       state: 'held',
       reservedAt: now,
     };
-    // The record goes first: should the process die part-way, the job service can still find the
-    // reservation and release it, and every settle step below tolerates a missing half.
+    // One atomic write of every record the reservation touches: a crash leaves all or none.
+    const changes: QuotaChanges = {
+      reservation: record,
+      inFlight: { guildId, value: { ...inFlight, [id]: { userId, jobId: request.jobId, cost, periodKey: key, counted: true, reservedAt: now } } },
+      usage: { guildId, periodKey: key, value: { used: { ...usage.used, [userId]: memberUsed + cost } } },
+    };
     const ceiling = deps.globalLimit;
     const dayKey = record.globalDayKey;
     if (ceiling !== undefined && dayKey !== null) {
       const taken = await repo.withGlobal(async () => {
         const global = await repo.readGlobal(dayKey);
         if (globalUsed(global) + cost > ceiling) return false;
-        await repo.writeReservation(record);
-        await repo.writeGlobal(dayKey, { ...global, held: { ...global.held, [id]: cost } });
+        await repo.writeAll({ ...changes, global: { dayKey, value: { ...global, held: { ...global.held, [id]: cost } } } });
         return true;
       });
       if (!taken) return { ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } };
     } else {
-      await repo.writeReservation(record);
+      await repo.writeAll(changes);
     }
-    await repo.writeInFlight(guildId, { ...inFlight, [id]: { userId, jobId: request.jobId, cost, periodKey: key, counted: true, reservedAt: now } });
-    await repo.writeUsage(guildId, key, { used: { ...usage.used, [userId]: memberUsed + cost } });
     return { ok: true, reservationId: id, cost };
   });
 }
@@ -117,32 +118,40 @@ async function settle(deps: ReservationDeps, reservationId: string, to: 'charged
     const record = await repo.readReservation(reservationId);
     if (!record || record.state !== 'held') return false;
     const now = deps.clock();
-    const { guildId, userId, cost } = record;
+    const { guildId, userId, cost, periodKey: reservedIn } = record;
+    const changes: QuotaChanges = { reservation: { ...record, state: to, settledAt: now, outcome } };
     const inFlight = await repo.readInFlight(guildId);
     const entry = inFlight[reservationId];
     if (entry) {
       const { [reservationId]: _settled, ...rest } = inFlight;
-      await repo.writeInFlight(guildId, rest);
+      changes.inFlight = { guildId, value: rest };
     }
     if (to === 'charged') {
-      await repo.appendLedger(guildId, record.periodKey, { reservationId, guildId, userId, jobId: record.jobId, cost, at: now, outcome });
+      const ledger = await repo.readLedger(guildId, reservedIn);
+      // A charge retried after a crash must not bill the same reservation twice.
+      if (!ledger.some((e) => e.reservationId === reservationId)) {
+        const line = { reservationId, guildId, userId, jobId: record.jobId, cost, at: now, outcome };
+        changes.ledger = { guildId, periodKey: reservedIn, value: [...ledger, line] };
+      }
     } else if (entry?.counted) {
       // Only an entry still in flight and not forgiven by a reset was counted; give exactly that back.
-      const usage = await repo.readUsage(guildId, record.periodKey);
+      const usage = await repo.readUsage(guildId, reservedIn);
       const { [userId]: used = 0, ...others } = usage.used;
       const left = Math.max(0, used - cost);
-      await repo.writeUsage(guildId, record.periodKey, { used: left > 0 ? { ...others, [userId]: left } : others });
+      changes.usage = { guildId, periodKey: reservedIn, value: { used: left > 0 ? { ...others, [userId]: left } : others } };
     }
+    // Everything the settlement changes is written at once, so it happens once or not at all.
     const dayKey = record.globalDayKey;
-    if (dayKey !== null) {
-      await repo.withGlobal(async () => {
-        const global = await repo.readGlobal(dayKey);
-        const { [reservationId]: held, ...stillHeld } = global.held;
-        if (held === undefined) return;
-        await repo.writeGlobal(dayKey, { charged: global.charged + (to === 'charged' ? held : 0), held: stillHeld });
-      });
+    if (dayKey === null) {
+      await repo.writeAll(changes);
+      return true;
     }
-    await repo.writeReservation({ ...record, state: to, settledAt: now, outcome });
+    await repo.withGlobal(async () => {
+      const global = await repo.readGlobal(dayKey);
+      const { [reservationId]: held, ...stillHeld } = global.held;
+      const globalChange = held === undefined ? {} : { global: { dayKey, value: { charged: global.charged + (to === 'charged' ? held : 0), held: stillHeld } } };
+      await repo.writeAll({ ...changes, ...globalChange });
+    });
     return true;
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../store/types.js';
-import { readValidated, writeChecked } from './record-io.js';
+import { readValidated, writeAllChecked, writeChecked } from './record-io.js';
 
 const DAY_MS = 86_400_000;
 // Keyv expiries run on the wall clock; these only bound growth, they never decide a budget.
@@ -75,6 +75,18 @@ export function globalUsed(usage: GlobalUsage): number {
 }
 
 /**
+ * Records that change together when a reservation is made or settled. Written in one atomic step
+ * (one SQLite transaction, one Redis MULTI), so a crash never leaves half of them.
+ */
+export interface QuotaChanges {
+  reservation?: ReservationRecord;
+  inFlight?: { guildId: string; value: InFlight };
+  usage?: { guildId: string; periodKey: string; value: PeriodUsage };
+  ledger?: { guildId: string; periodKey: string; value: LedgerEntry[] };
+  global?: { dayKey: string; value: GlobalUsage };
+}
+
+/**
  * Store access for quota usage. Every read-modify-write must run inside {@link UsageRepository.withGuild}
  * (and {@link UsageRepository.withGlobal} for the ceiling, always taken inside the guild lock,
  * never the other way round, so two requests cannot deadlock).
@@ -87,12 +99,10 @@ export interface UsageRepository {
   readInFlight(guildId: string): Promise<InFlight>;
   writeInFlight(guildId: string, inFlight: InFlight): Promise<void>;
   readLedger(guildId: string, periodKey: string): Promise<LedgerEntry[]>;
-  /** Adds the entry unless one for the same reservation is already there. */
-  appendLedger(guildId: string, periodKey: string, entry: LedgerEntry): Promise<void>;
   readReservation(id: string): Promise<ReservationRecord | undefined>;
-  writeReservation(record: ReservationRecord): Promise<void>;
   readGlobal(dayKey: string): Promise<GlobalUsage>;
-  writeGlobal(dayKey: string, usage: GlobalUsage): Promise<void>;
+  /** Writes every record in `changes` at once; see {@link QuotaChanges}. */
+  writeAll(changes: QuotaChanges): Promise<void>;
 }
 
 /** Lock names, shared with anything else that must not interleave with quota writes. */
@@ -117,15 +127,16 @@ export function createUsageRepository(store: Store): UsageRepository {
     readInFlight: async (g) => (await readValidated(kv, inFlightKey(g), inFlightSchema)) ?? {},
     writeInFlight: (g, inFlight) => put(inFlightKey(g), inFlight),
     readLedger: async (g, p) => (await readValidated(kv, ledgerKey(g, p), ledgerSchema)) ?? [],
-    appendLedger: async (g, p, entry) => {
-      const ledger = (await readValidated(kv, ledgerKey(g, p), ledgerSchema)) ?? [];
-      // A charge retried after a crash must not bill the same reservation twice.
-      if (ledger.some((e) => e.reservationId === entry.reservationId)) return;
-      await put(ledgerKey(g, p), [...ledger, entry], HISTORY_TTL_MS);
-    },
     readReservation: (id) => readValidated(kv, reservationKey(id), reservationSchema),
-    writeReservation: (record) => put(reservationKey(record.id), record, RESERVATION_TTL_MS),
     readGlobal: async (d) => (await readValidated(kv, globalKey(d), globalSchema)) ?? { charged: 0, held: {} },
-    writeGlobal: (d, usage) => put(globalKey(d), usage, GLOBAL_TTL_MS),
+    writeAll: async ({ reservation, inFlight, usage, ledger, global }) => {
+      const entries: Array<{ key: string; value: unknown; ttl?: number }> = [];
+      if (reservation) entries.push({ key: reservationKey(reservation.id), value: reservation, ttl: RESERVATION_TTL_MS });
+      if (inFlight) entries.push({ key: inFlightKey(inFlight.guildId), value: inFlight.value });
+      if (usage) entries.push({ key: usageKey(usage.guildId, usage.periodKey), value: usage.value, ttl: HISTORY_TTL_MS });
+      if (ledger) entries.push({ key: ledgerKey(ledger.guildId, ledger.periodKey), value: ledger.value, ttl: HISTORY_TTL_MS });
+      if (global) entries.push({ key: globalKey(global.dayKey), value: global.value, ttl: GLOBAL_TTL_MS });
+      await writeAllChecked(kv, entries);
+    },
   };
 }

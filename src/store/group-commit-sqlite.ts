@@ -5,7 +5,8 @@ interface Settle<T> {
   reject(error: unknown): void;
 }
 
-type SetWrite = { kind: 'set'; key: string; value: string; seq: number; done: Settle<void> };
+/** `group`: sets made together by `setMany`, committed all or none. */
+type SetWrite = { kind: 'set'; key: string; value: string; seq: number; group: number; done: Settle<void> };
 type Write =
   | SetWrite
   | { kind: 'delete'; keys: string[]; seq: number; done: Settle<boolean> }
@@ -61,13 +62,27 @@ export class GroupCommitSqlite extends KeyvSqlite {
   }
 
   override set(key: string, value: unknown): Promise<void> {
+    const seq = ++this.seq;
+    const written = this.enqueueSet(key, value, seq, seq);
+    this.startWriting();
+    return written;
+  }
+
+  /** Several keys in one transaction: a reader after it sees all of them, a crash none. */
+  async setMany(entries: Array<{ key: string; value: unknown }>): Promise<boolean[]> {
+    const group = this.seq + 1;
+    const written = entries.map(({ key, value }) => this.enqueueSet(key, value, ++this.seq, group));
+    this.startWriting();
+    await Promise.all(written);
+    return entries.map(() => true);
+  }
+
+  private enqueueSet(key: string, value: unknown, seq: number, group: number): Promise<void> {
     // keyv hands adapters without TTL support its own serialised string (value + expiry).
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     const { promise, settle } = deferred<void>();
-    const seq = ++this.seq;
-    this.queue.push({ kind: 'set', key, value: text, seq, done: settle });
+    this.queue.push({ kind: 'set', key, value: text, seq, group, done: settle });
     this.unsettled.set(key, { value: text, seq });
-    this.startWriting();
     return promise;
   }
 
@@ -136,9 +151,11 @@ export class GroupCommitSqlite extends KeyvSqlite {
       await this.upsert(sets);
       for (const write of sets) write.done.resolve();
     } catch (error) {
-      if (sets.length === 1) sets[0]?.done.reject(error);
+      const groups = new Map<number, SetWrite[]>();
+      for (const write of sets) groups.set(write.group, [...(groups.get(write.group) ?? []), write]);
+      if (groups.size === 1) for (const write of sets) write.done.reject(error);
       // One bad write must not fail the others that happened to share its commit.
-      else for (const write of sets) await this.applySets([write]);
+      else for (const group of groups.values()) await this.applySets(group);
     } finally {
       for (const write of sets) this.settled(write.key, write.seq);
     }

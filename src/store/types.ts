@@ -6,7 +6,10 @@ import type Keyv from 'keyv';
  */
 export interface Store {
   readonly kind: 'sqlite' | 'redis' | 'memory';
-  /** Key-value access; repositories prefix their keys (`job:…`, `quota:…`). */
+  /**
+   * Key-value access; repositories prefix their keys (`job:…`, `quota:…`). `kv.setMany` writes
+   * all its entries or none (one SQLite transaction, one Redis MULTI).
+   */
   readonly kv: Keyv;
   /**
    * Runs `fn` while holding the lock called `name`, exclusive across every process that shares

@@ -60,4 +60,20 @@ describe('quota on an SQLite file', () => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => quota.reserve(request({ userId: `u${i}` }))));
     expect(results.filter((r) => r.ok)).toHaveLength(5);
   });
+
+  it('GIVEN the disk refusing the write WHEN a member reserves THEN nothing of the reservation is left: no credits counted, no slot taken', async () => {
+    const store = await openSqlite();
+    const { quota } = quotaOn(store, { defaults: { limit: 5, period: 'day' } }, testClock());
+    const adapter = store.kv.store as { query: (sql: string, ...params: unknown[]) => Promise<unknown> };
+    const query = adapter.query;
+    adapter.query = (sql, ...params) => (sql.includes('INSERT') && String(params[0]).includes('quota:usage') ? Promise.reject(new Error('disk I/O error')) : query(sql, ...params));
+    await expect(quota.reserve(request({ jobId: 'job-refused', reservationId: 'res-refused' }))).rejects.toThrow('disk I/O error');
+    adapter.query = query;
+
+    expect(await store.kv.get('quota:reservation:res-refused')).toBeUndefined();
+    expect(await quota.memberStanding('g1', 'u1', [])).toMatchObject({ used: 0, inFlight: [] });
+    expect(await quota.release('res-refused', 'cancelled')).toBe(false);
+    granted(await quota.reserve(request({ jobId: 'job-after' })));
+  });
 });
+

@@ -82,11 +82,26 @@ describe('SQLite with group commit', () => {
     const query = adapter.query;
     adapter.query = (sql: string, ...params: unknown[]) =>
       sql.includes('INSERT') && String(params[0]).includes('poison') ? Promise.reject(new Error('row too big')) : query(sql, ...params);
-    const results = await Promise.allSettled([kv.set('a', 1), kv.set('poison', 2), kv.set('b', 3)]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const results = await Promise.allSettled([
+      kv.set('a', 1),
+      kv.set('poison', 2),
+      kv.set('b', 3),
+      kv.setMany([
+        { key: 'together-1', value: 1 },
+        { key: 'poison-together', value: 2 },
+      ]),
+      kv.setMany([
+        { key: 'pair-1', value: 1 },
+        { key: 'pair-2', value: 2 },
+      ]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
     expect(await kv.get('a')).toBe(1);
     expect(await kv.get('b')).toBe(3);
     expect(await kv.get('poison')).toBeUndefined();
+    // Written together, failed together: never half of a setMany.
+    expect(await kv.get('together-1')).toBeUndefined();
+    expect(await kv.get('pair-2')).toBe(2);
     adapter.query = query;
     await adapter.disconnect();
   });
