@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from '../log.js';
-import { GroupCommitSqlite } from './group-commit-sqlite.js';
+import { AtomicSqlite } from './atomic-sqlite.js';
 import { createLocalStore } from './local-store.js';
 import type { Store } from './types.js';
 
@@ -22,7 +22,7 @@ export async function openStore(storeUrl: string, options: { logger?: Logger } =
   if (storeUrl.startsWith('sqlite:')) {
     const path = sqlitePath(storeUrl);
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    const adapter = new GroupCommitSqlite({ uri: `sqlite://${path}`, table: 'kv', busyTimeout: 10_000 });
+    const adapter = new AtomicSqlite({ uri: `sqlite://${path}`, table: 'kv', busyTimeout: 10_000 });
     // WAL with NORMAL sync: each commit is one append instead of several flushes, and a crash
     // still never loses a committed transaction's consistency (the last commits may roll back).
     if (path !== ':memory:') {
