@@ -137,8 +137,7 @@ export function createQuotaAdmin(deps: AdminDeps) {
             return [id, hit ? { ...f, counted: false } : f];
           }),
         );
-        await repo.writeInFlight(guildId, flights);
-        await repo.writeUsage(guildId, key, { used });
+        await repo.writeAll({ inFlight: { guildId, value: flights }, usage: { guildId, periodKey: key, value: { used } } });
         return { ok: true, periodKey: key, credits };
       }),
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../store/types.js';
-import { readValidated, writeAllChecked, writeChecked } from './record-io.js';
+import { readValidated, writeAllChecked } from './record-io.js';
 
 const DAY_MS = 86_400_000;
 // Keyv expiries run on the wall clock; these only bound growth, they never decide a budget.
@@ -75,7 +75,7 @@ export function globalUsed(usage: GlobalUsage): number {
 }
 
 /**
- * Records that change together when a reservation is made or settled. Written in one atomic step
+ * Records that change together (a reservation made or settled, a reset). Written in one atomic step
  * (one SQLite transaction, one Redis MULTI), so a crash never leaves half of them.
  */
 export interface QuotaChanges {
@@ -95,13 +95,11 @@ export interface UsageRepository {
   withGuild<T>(guildId: string, fn: () => Promise<T>): Promise<T>;
   withGlobal<T>(fn: () => Promise<T>): Promise<T>;
   readUsage(guildId: string, periodKey: string): Promise<PeriodUsage>;
-  writeUsage(guildId: string, periodKey: string, usage: PeriodUsage): Promise<void>;
   readInFlight(guildId: string): Promise<InFlight>;
-  writeInFlight(guildId: string, inFlight: InFlight): Promise<void>;
   readLedger(guildId: string, periodKey: string): Promise<LedgerEntry[]>;
   readReservation(id: string): Promise<ReservationRecord | undefined>;
   readGlobal(dayKey: string): Promise<GlobalUsage>;
-  /** Writes every record in `changes` at once; see {@link QuotaChanges}. */
+  /** Writes every record in `changes` at once (the only way usage is written); see {@link QuotaChanges}. */
   writeAll(changes: QuotaChanges): Promise<void>;
 }
 
@@ -112,7 +110,6 @@ export const GLOBAL_LOCK_NAME = 'quota:global';
 /** Builds the repository on the shared store (keys under `quota:`). */
 export function createUsageRepository(store: Store): UsageRepository {
   const { kv } = store;
-  const put = (key: string, value: unknown, ttl?: number) => writeChecked(kv, key, value, ttl);
   const usageKey = (g: string, p: string) => `quota:usage:${g}:${p}`;
   const ledgerKey = (g: string, p: string) => `quota:ledger:${g}:${p}`;
   const inFlightKey = (g: string) => `quota:inflight:${g}`;
@@ -123,9 +120,7 @@ export function createUsageRepository(store: Store): UsageRepository {
     withGuild: (guildId, fn) => store.withLock(guildLockName(guildId), fn),
     withGlobal: (fn) => store.withLock(GLOBAL_LOCK_NAME, fn),
     readUsage: async (g, p) => (await readValidated(kv, usageKey(g, p), usageSchema)) ?? { used: {} },
-    writeUsage: (g, p, usage) => put(usageKey(g, p), usage, HISTORY_TTL_MS),
     readInFlight: async (g) => (await readValidated(kv, inFlightKey(g), inFlightSchema)) ?? {},
-    writeInFlight: (g, inFlight) => put(inFlightKey(g), inFlight),
     readLedger: async (g, p) => (await readValidated(kv, ledgerKey(g, p), ledgerSchema)) ?? [],
     readReservation: (id) => readValidated(kv, reservationKey(id), reservationSchema),
     readGlobal: async (d) => (await readValidated(kv, globalKey(d), globalSchema)) ?? { charged: 0, held: {} },

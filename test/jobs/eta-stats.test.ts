@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEtaStats } from '../../src/jobs/eta-stats.js';
 import type { Job } from '../../src/jobs/job.js';
 import { computeProgress, typicalDuration } from '../../src/jobs/progress.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { Store } from '../../src/store/types.js';
+import { sqliteFilePerTest } from '../support/sqlite.js';
 
 const standard = { model: 'MiniMax-Hailuo-2.3', resolution: '768p', duration: 6 } as const;
 const fast = { model: 'MiniMax-Hailuo-2.3-Fast', resolution: '768p', duration: 10 } as const;
@@ -56,23 +52,7 @@ function runningJob(now: number, runningS: number, estimatedTimeS: number | null
 }
 
 describe('learned generation times', () => {
-  let dir: string;
-  let url: string;
-  const open: Store[] = [];
-  const openSqlite = async () => {
-    const store = await openStore(url);
-    open.push(store);
-    return store;
-  };
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'eta-'));
-    url = `sqlite://${join(dir, 'bot.sqlite')}`;
-  });
-  afterEach(async () => {
-    await Promise.allSettled(open.splice(0).map((s) => s.close()));
-    await rm(dir, { recursive: true, force: true });
-  });
+  const { openSqlite } = sqliteFilePerTest('eta-');
 
   it('GIVEN fewer than 3 real runs WHEN asked for an estimate THEN the published typical time is used, and from the 3rd run the moving average', async () => {
     const eta = createEtaStats(await openSqlite());
@@ -119,8 +99,7 @@ describe('learned generation times', () => {
   });
 
   it('GIVEN two shards on one store WHEN one learns a time THEN the other, following the store, uses it too', async () => {
-    const shared = await openStore('memory://');
-    open.push(shared);
+    const shared = await openSqlite();
     const [learner, follower] = [createEtaStats(shared), createEtaStats(shared)];
     await Promise.all([learner.load(), follower.load()]);
     const stop = follower.follow(20);

@@ -1,40 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open-store.js';
-import type { Store } from '../../src/store/types.js';
+import { describe, expect, it } from 'vitest';
+import { sqliteFilePerTest } from '../support/sqlite.js';
 import { granted, quotaOn, request, testClock } from './helpers.js';
 
 describe('quota on an SQLite file', () => {
-  let dir: string;
-  let url: string;
-  const open: Store[] = [];
-  const openSqlite = async () => {
-    const store = await openStore(url);
-    open.push(store);
-    return store;
-  };
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'quota-'));
-    url = `sqlite://${join(dir, 'bot.sqlite')}`;
-  });
-  afterEach(async () => {
-    await Promise.allSettled(open.splice(0).map((s) => s.close()));
-    await rm(dir, { recursive: true, force: true });
-  });
+  const { openSqlite } = sqliteFilePerTest('quota-');
 
   it('GIVEN policy, spending and a job in flight WHEN the bot restarts THEN all of it is still there and the job settles once', async () => {
     const clock = testClock();
-    const first = quotaOn(await openSqlite(), { defaults: { limit: 5, period: 'day' } }, clock).quota;
+    const firstStore = await openSqlite();
+    const first = quotaOn(firstStore, { defaults: { limit: 5, period: 'day' } }, clock).quota;
     await first.setPolicy('g1', { perUser: 3, period: 'week' });
     await first.setRoleOverride('g1', 'vip', 4);
     await first.addBannedWord('g1', 'Spoiler');
     await first.addChannel('g1', 'c1');
     await first.charge(granted(await first.reserve(request({ cost: 2 }))), 'delivered');
     const held = granted(await first.reserve(request({ jobId: 'job-held' })));
-    await open[0]?.close();
+    await firstStore.close();
 
     const second = quotaOn(await openSqlite(), { defaults: { limit: 5, period: 'day' } }, clock).quota;
     expect(await second.getPolicy('g1')).toEqual({

@@ -1,25 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { periodKey } from '../../src/quota/periods.js';
 import { quotaOn, request, testClock } from './helpers.js';
+import { redisAvailable, redisUrl } from '../support/redis.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
-
-/** A plain TCP probe: the redis client would retry forever against a closed port. */
-function redisAvailable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: 6379, timeout: 500 });
-    const done = (up: boolean) => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
-}
+const REDIS_URL = redisUrl(0);
 
 describe.runIf(await redisAvailable())('quota on a shared Redis store', () => {
   it('GIVEN two bot processes sharing Redis WHEN 40 requests reach them at once against 5 credits THEN exactly 5 jobs start', async () => {

@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createLocalRateLimiter } from '../../src/ratelimit/local-limiter.js';
 import { createRateLimitedProvider } from '../../src/ratelimit/rate-limited-provider.js';
 import { providerBudgets } from '../../src/ratelimit/types.js';
-import type { GenerationRequest } from '../../src/provider/types.js';
-import { busiestWindow, scriptedProvider } from '../support/fake-video-provider.js';
+import { busiestWindow, sampleGenerationRequest, scriptedProvider } from '../support/fake-video-provider.js';
 
-const request: GenerationRequest = {
-  model: 'MiniMax-Hailuo-2.3',
-  prompt: 'a fox',
-  duration: 6,
-  resolution: '768p',
-  promptOptimizer: true,
-  fastPretreatment: false,
-  watermark: false,
-};
+const request = sampleGenerationRequest;
 const budgets = { submit: { limit: 3, windowMs: 300 }, poll: { limit: 5, windowMs: 200 } };
 // Timer callbacks may fire a few ms late; never early. Counting in a slightly shorter window
 // keeps a late first grant from making a correct limiter look wrong.

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRateLimiter } from '../../src/ratelimit/open-limiter.js';
 import { createRateLimitedProvider } from '../../src/ratelimit/rate-limited-provider.js';
-import type { GenerationRequest } from '../../src/provider/types.js';
-import { busiestWindow, scriptedProvider } from '../support/fake-video-provider.js';
+import { busiestWindow, sampleGenerationRequest, scriptedProvider } from '../support/fake-video-provider.js';
 import { flushDb, redisAvailable, redisUrl } from '../support/redis.js';
 
 const DB = 11;
@@ -10,15 +9,7 @@ const up = await redisAvailable();
 // The limiter spaces grants on Redis' clock; the fake provider notes arrivals on ours, a few ms
 // later and not always by the same amount.
 const SLACK_MS = 50;
-const request: GenerationRequest = {
-  model: 'MiniMax-Hailuo-2.3',
-  prompt: 'a fox',
-  duration: 6,
-  resolution: '768p',
-  promptOptimizer: true,
-  fastPretreatment: false,
-  watermark: false,
-};
+const request = sampleGenerationRequest;
 
 describe.skipIf(!up)('rate limits shared through Redis', () => {
   beforeAll(() => flushDb(DB));

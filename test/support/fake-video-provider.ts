@@ -1,4 +1,15 @@
-import type { ProviderError, StatusResult, SubmitResult, VideoProvider } from '../../src/provider/types.js';
+import type { GenerationRequest, ProviderError, StatusResult, SubmitResult, VideoProvider } from '../../src/provider/types.js';
+
+/** A plain request for tests that only count calls: default model, 6 s, 768p. */
+export const sampleGenerationRequest: GenerationRequest = {
+  model: 'MiniMax-Hailuo-2.3',
+  prompt: 'a fox',
+  duration: 6,
+  resolution: '768p',
+  promptOptimizer: true,
+  fastPretreatment: false,
+  watermark: false,
+};
 
 /** An in-memory provider: records when each call arrived, answers from a script or succeeds. */
 export interface ScriptedProvider extends VideoProvider {
