@@ -1,9 +1,12 @@
 import { connect } from 'node:net';
 import { createClient } from '@keyv/redis';
 
-/** The test Redis; `.ci/run` starts one when none answers. */
+/**
+ * The test Redis; `.ci/run` starts one on 6379 when none answers. `TEST_REDIS_PORT` points a run at
+ * another server, so several checkouts can run their suites at once without flushing each other.
+ */
 export const REDIS_HOST = '127.0.0.1';
-export const REDIS_PORT = 6379;
+export const REDIS_PORT = Number(process.env.TEST_REDIS_PORT ?? 6379);
 
 /** `redis://127.0.0.1:6379/<db>`: each test file takes its own database so FLUSHDB stays local to it. */
 export const redisUrl = (db: number): string => `redis://${REDIS_HOST}:${REDIS_PORT}/${db}`;
