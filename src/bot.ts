@@ -104,7 +104,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     logger: logger.child({ component: 'jobs' }),
     clock,
     download: (url, maxBytes) => downloadCapped(url, { maxBytes, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: downloads }),
-    timings: { pollIntervalMs: config.pollIntervalMs, maxAgeMs: config.jobMaxAgeMs, ...overrides.timings },
+    timings: { pollIntervalMs: config.pollIntervalMs, maxAgeMs: config.jobMaxAgeMs, stallMs: config.jobStallMs, ...overrides.timings },
     typical: eta.typical,
     learn: eta.learn,
     renewImageUrl: createAttachmentUrlRenewer(client.rest, clock),

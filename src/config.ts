@@ -56,6 +56,7 @@ const schema = z.object({
   POLL_INTERVAL_MS: z.preprocess(emptyToUndefined, positiveInt('POLL_INTERVAL_MS', '5000').default(5000)),
   PROGRESS_EDIT_MIN_MS: z.preprocess(emptyToUndefined, nonNegativeInt('PROGRESS_EDIT_MIN_MS', '3000').default(3000)),
   JOB_MAX_AGE_MS: z.preprocess(emptyToUndefined, positiveInt('JOB_MAX_AGE_MS', '1800000').default(30 * 60_000)),
+  JOB_STALL_MS: z.preprocess(emptyToUndefined, positiveInt('JOB_STALL_MS', '900000').default(15 * 60_000)),
   LOG_LEVEL: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim().toLowerCase() || undefined : value),
     z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, for example info` }).default('info'),
@@ -129,6 +130,8 @@ export type Config = Readonly<{
   pollIntervalMs: number;
   progressEditMinMs: number;
   jobMaxAgeMs: number;
+  /** A job whose provider status has not moved, or could not be read, for this long ends as expired. */
+  jobStallMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   sharding: ShardingConfig | undefined;
   /** Provider budgets shared by every process on the same store. */
@@ -177,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pollIntervalMs: e.POLL_INTERVAL_MS,
     progressEditMinMs: e.PROGRESS_EDIT_MIN_MS,
     jobMaxAgeMs: e.JOB_MAX_AGE_MS,
+    jobStallMs: e.JOB_STALL_MS,
     logLevel: e.LOG_LEVEL,
     sharding,
     rateLimits: Object.freeze({ submitsPerMinute: e.XCOMPUTE_MAX_RPM, pollsPerSecond: e.XCOMPUTE_MAX_POLLS_PER_S }),

@@ -13,10 +13,17 @@ export interface JobTimings {
   pollIntervalMs: number;
   /** A job older than this ends as expired. */
   maxAgeMs: number;
-  /** A job whose status has not changed for this long ends as expired. */
+  /**
+   * A job whose status has not changed (or could not be read at all) for this long ends as
+   * expired. This is also how long a status outage is tolerated: glitches never end a job sooner.
+   */
   stallMs: number;
-  /** Status requests that may fail in a row before the job is given up. */
-  maxStatusFailures: number;
+  /**
+   * Status requests refused for our API key (401/403) end the job once they have kept failing
+   * this long: a short auth glitch is ridden out, a revoked key does not leave members waiting
+   * for the whole stall ceiling.
+   */
+  authFailureToleranceMs: number;
   /** Attempts to fetch and post a finished video before giving up. */
   maxDeliveryAttempts: number;
 }
@@ -25,7 +32,7 @@ export const DEFAULT_TIMINGS: JobTimings = {
   pollIntervalMs: 5_000,
   maxAgeMs: 30 * 60_000,
   stallMs: 15 * 60_000,
-  maxStatusFailures: 10,
+  authFailureToleranceMs: 2 * 60_000,
   maxDeliveryAttempts: 5,
 };
 

@@ -1,4 +1,5 @@
-import type { TaskStatus } from '../provider/types.js';
+import type { ProviderError, TaskStatus } from '../provider/types.js';
+import type { Logger } from '../log.js';
 import type { Job, JobState } from './job.js';
 import { isFinal } from './job.js';
 import type { JobDeps } from './deps.js';
@@ -40,21 +41,7 @@ export async function pollJob(deps: JobDeps, jobId: string): Promise<RunOutcome>
 
   const answer = await deps.provider.getStatus(job.taskId);
   const after = deps.clock();
-  if (!answer.ok) {
-    const failures = job.poll.failures + 1;
-    log.warn({ kind: answer.error.kind, status: answer.error.status, failures }, 'status request failed');
-    if (answer.error.kind === 'rate_limited' && answer.error.retryAfterMs) {
-      deps.scheduler.pauseUntil(after + answer.error.retryAfterMs);
-    }
-    if (failures >= deps.timings.maxStatusFailures || answer.error.kind === 'auth') {
-      await giveUp(deps, job, { reason: 'network', release: 'task_failed' });
-      return { done: true };
-    }
-    const backoff = Math.max(answer.error.retryAfterMs ?? 0, nextPollDelay(job.poll.count + failures, deps.timings.pollIntervalMs, deps.random));
-    const nextAt = after + backoff;
-    await deps.jobs.save({ ...job, poll: { ...job.poll, failures, nextAt }, updatedAt: after });
-    return { againAt: nextAt };
-  }
+  if (!answer.ok) return statusFailed(deps, job, answer.error, after, log);
 
   const status = answer.status;
   const state = stateOf(status);
@@ -85,7 +72,7 @@ export async function pollJob(deps: JobDeps, jobId: string): Promise<RunOutcome>
       completedAt: after,
       updatedAt: after,
       result: { videoUrl: status.videoUrl, expiresAt: status.videoExpiresAt ?? null, delivery: null },
-      poll: { ...job.poll, count: job.poll.count + 1, failures: 0 },
+      poll: { ...job.poll, count: job.poll.count + 1, failures: 0, failingSince: null },
     };
     await deps.jobs.save(succeeded);
     log.info('task completed; delivering');
@@ -94,8 +81,34 @@ export async function pollJob(deps: JobDeps, jobId: string): Promise<RunOutcome>
 
   const count = job.poll.count + 1;
   const nextAt = after + nextPollDelay(count, deps.timings.pollIntervalMs, deps.random);
-  const running: Job = { ...job, state, progress, updatedAt: after, poll: { nextAt, count, failures: 0 } };
+  const running: Job = { ...job, state, progress, updatedAt: after, poll: { nextAt, count, failures: 0, failingSince: null } };
   await deps.jobs.save(running);
   await deps.reporter.progress(running, computeProgress(running, after, deps.typical));
+  return { againAt: nextAt };
+}
+
+/**
+ * A status request that failed. Failures are tolerated for a time, not a count: the job keeps
+ * polling with growing gaps (honouring Retry-After) until its age or stall ceiling ends it, so a
+ * provider glitch of seconds or minutes never fails a video the provider goes on to finish. Only
+ * a key the provider keeps refusing for `authFailureToleranceMs` ends the job sooner: nothing
+ * short of an operator fixing the key would help, and the member should not wait the whole
+ * stall ceiling to hear so.
+ */
+async function statusFailed(deps: JobDeps, job: Job, error: ProviderError, after: number, log: Logger): Promise<RunOutcome> {
+  const failures = job.poll.failures + 1;
+  const failingSince = job.poll.failingSince ?? after;
+  const fields = { kind: error.kind, status: error.status, failures, failingForMs: after - failingSince };
+  if (error.kind === 'auth') log.error(fields, 'status request refused: the provider does not accept the API key');
+  else if (failures === 1) log.warn(fields, 'status request failed; retrying until the job\'s stall ceiling');
+  else log.debug(fields, 'status request failed again');
+  if (error.kind === 'rate_limited' && error.retryAfterMs) deps.scheduler.pauseUntil(after + error.retryAfterMs);
+  if (error.kind === 'auth' && after - failingSince >= deps.timings.authFailureToleranceMs) {
+    await giveUp(deps, job, { reason: 'auth', release: 'task_failed' });
+    return { done: true };
+  }
+  const backoff = Math.max(error.retryAfterMs ?? 0, nextPollDelay(job.poll.count + failures, deps.timings.pollIntervalMs, deps.random));
+  const nextAt = after + backoff;
+  await deps.jobs.save({ ...job, poll: { ...job.poll, failures, failingSince, nextAt }, updatedAt: after });
   return { againAt: nextAt };
 }

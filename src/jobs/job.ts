@@ -98,7 +98,13 @@ export const jobSchema = z.object({
     rawStatus: z.string().nullable(),
     lastChangeAt: z.number(),
   }),
-  poll: z.object({ nextAt: z.number(), count: z.number(), failures: z.number() }),
+  poll: z.object({
+    nextAt: z.number(),
+    count: z.number(),
+    failures: z.number(),
+    /** When the status requests now failing in a row began failing; absent or null while they answer. */
+    failingSince: z.number().nullable().optional(),
+  }),
   result: z
     .object({
       videoUrl: z.string(),

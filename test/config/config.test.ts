@@ -14,6 +14,7 @@ describe('configuration from the environment', () => {
       pollIntervalMs: 5000,
       progressEditMinMs: 3000,
       jobMaxAgeMs: 1_800_000,
+      jobStallMs: 900_000,
       logLevel: 'info',
       quota: { defaultLimit: 20, defaultPeriod: 'day', globalLimit: undefined, costs: undefined },
     });
@@ -41,12 +42,14 @@ describe('configuration from the environment', () => {
       DISCORD_API_URL: 'http://127.0.0.1:9999/api/',
       STORE_URL: 'redis://127.0.0.1:6379/0',
       POLL_INTERVAL_MS: '250',
+      JOB_STALL_MS: '300000',
       LOG_LEVEL: 'DEBUG',
       QUOTA_GLOBAL_LIMIT: '100',
       QUOTA_COSTS: '{"MiniMax-Hailuo-2.3:768p:6":3}',
     });
     expect(config.discordApiUrl).toBe('http://127.0.0.1:9999/api');
     expect(config.pollIntervalMs).toBe(250);
+    expect(config.jobStallMs).toBe(300_000);
     expect(config.logLevel).toBe('debug');
     expect(config.quota.globalLimit).toBe(100);
     expect(config.quota.costs).toEqual({ 'MiniMax-Hailuo-2.3:768p:6': 3 });
