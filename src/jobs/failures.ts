@@ -42,7 +42,7 @@ export async function giveUp(
 ): Promise<Job> {
   const failed = failedJob(job, failure.reason, failure.detail ?? null, deps.clock());
   await deps.jobs.save(failed);
-  if (job.reservationId) await deps.quota.release(job.reservationId, failure.release);
+  if (job.reservationId) await deps.quota.release(job.reservationId, failure.release, { taskId: job.taskId });
   if (failure.tell ?? true) await deps.reporter.failed(failed);
   return failed;
 }

@@ -38,7 +38,9 @@ export async function deliverJob(deps: JobDeps, job: Job): Promise<RunOutcome> {
     log.error('video could not be delivered to Discord');
     const failed = failedJob(job, 'delivery_failed', null, after);
     await deps.jobs.save(failed);
-    await charge(deps, job, 'delivery_failed');
+    // The member never received it: their credits go back; the ledger keeps the task id, because
+    // the provider may still have billed it.
+    if (job.reservationId) await deps.quota.release(job.reservationId, 'delivery_failed', { outcome: 'undelivered', taskId: job.taskId });
     return { done: true };
   }
   const delivered: Job = {
@@ -64,5 +66,5 @@ async function retry(deps: JobDeps, job: Job, attempt: number): Promise<RunOutco
 }
 
 async function charge(deps: JobDeps, job: Job, outcome: ChargeOutcome): Promise<void> {
-  if (job.reservationId) await deps.quota.charge(job.reservationId, outcome);
+  if (job.reservationId) await deps.quota.charge(job.reservationId, outcome, { taskId: job.taskId });
 }

@@ -97,6 +97,9 @@ export function createJobService(deps: JobDeps): JobService {
         roleIds: job.roleIds,
         cost: job.cost,
         prompt: job.request.userPrompt,
+        model: job.request.model,
+        resolution: job.request.resolution,
+        duration: job.request.duration,
         reservationId: job.reservationId ?? undefined,
       });
       if (!reserved.ok) {

@@ -11,8 +11,8 @@ export function instrumentQuota<Q extends QuotaGate>(quota: Q, metrics: BotMetri
   const usage = createUsageRepository(store);
   return {
     ...quota,
-    async charge(reservationId, outcome) {
-      const charged = await quota.charge(reservationId, outcome);
+    async charge(reservationId, outcome, details) {
+      const charged = await quota.charge(reservationId, outcome, details);
       if (charged) {
         const record = await usage.readReservation(reservationId).catch(() => undefined);
         if (record) metrics.creditsSpent.inc({ guild: record.guildId }, record.cost);

@@ -62,8 +62,8 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
   return {
     costOf,
     reserve: (request) => reserve(deps, request),
-    charge: (reservationId, outcome) => charge(deps, reservationId, outcome),
-    release: (reservationId, reason) => release(deps, reservationId, reason),
+    charge: (reservationId, outcome, details) => charge(deps, reservationId, outcome, details),
+    release: (reservationId, reason, details) => release(deps, reservationId, reason, details),
     ...createQuotaAdmin({ policies, usage, clock, defaults }),
     ...createQuotaStanding({ policies, usage, clock, defaults, globalLimit, maxPerMember }),
   };

@@ -97,7 +97,7 @@ export function createQuotaStanding(deps: StandingDeps) {
         .slice(0, Math.max(0, n));
     },
 
-    /** The period's ledger: every video the provider made and the guild paid for, oldest first. */
+    /** The period's ledger (v2): one line per settled reservation, oldest first; only `charged` lines are spend. */
     ledger: async (guildId: string) => {
       const { key } = await period(guildId);
       return repo.readLedger(guildId, key);

@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import type { z } from 'zod';
+import type { StoreEntry } from '../store/types.js';
 
 /** A stored quota record that does not match its schema: a bug or a hand-edited store. */
 export class QuotaRecordError extends Error {
@@ -36,7 +37,7 @@ export async function writeChecked(kv: Keyv, key: string, value: unknown, ttlMs?
  * Writes all entries in one `setMany`, which the SQLite and Redis adapters make atomic. Failures
  * throw (the stores run with `throwOnErrors`); a `false` among the results is one too.
  */
-export async function writeAllChecked(kv: Keyv, entries: Array<{ key: string; value: unknown; ttl?: number }>): Promise<void> {
+export async function writeAllChecked(kv: Keyv, entries: StoreEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const results: unknown = await kv.setMany(entries);
   if (Array.isArray(results) && results.some((ok) => ok === false)) {

@@ -1,8 +1,9 @@
 import { periodEnd, periodKey } from './periods.js';
 import { findBannedWord, memberLimit, resolvePolicy, type PolicyDefaults, type QuotaPolicy } from './policy.js';
 import type { PolicyRepository } from './policy-repository.js';
-import type { ChargeOutcome, QuotaRefusal, ReleaseReason, ReservationRequest, ReserveResult } from './types.js';
-import { globalUsed, type QuotaChanges, type ReservationRecord, type UsageRepository } from './usage-repository.js';
+import type { ChargeOutcome, LedgerOutcome, QuotaRefusal, ReleaseDetails, ReleaseReason, ReservationRequest, ReserveResult, SettleDetails } from './types.js';
+import type { StoreEntry } from '../store/types.js';
+import { globalUsed, type LedgerEntry, type QuotaChanges, type ReservationRecord, type UsageRepository } from './usage-repository.js';
 
 /** What reserve/charge/release need; assembled by `createQuotaService`. */
 export interface ReservationDeps {
@@ -80,6 +81,9 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
       globalDayKey: deps.globalLimit === undefined ? null : periodKey('day', now),
       state: 'held',
       reservedAt: now,
+      model: request.model,
+      resolution: request.resolution,
+      duration: request.duration,
     };
     // One atomic write of every record the reservation touches: a crash leaves all or none.
     const changes: QuotaChanges = {
@@ -105,61 +109,104 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
 }
 
 /**
- * Settles a held reservation once: `charged` keeps its credits counted (in the period it was
- * reserved in) and writes a ledger entry; `released` gives them back. Returns false, changing
- * nothing, when the reservation is unknown or already settled.
+ * How a reservation is settled: `charged` keeps its credits spent; every other outcome gives them
+ * back. `reason` is the finer ChargeOutcome / ReleaseReason; all of it goes into the ledger line.
  */
-async function settle(deps: ReservationDeps, reservationId: string, to: 'charged' | 'released', outcome: string): Promise<boolean> {
+export interface Settlement {
+  outcome: LedgerOutcome;
+  reason: string;
+  taskId?: string | null;
+}
+
+/**
+ * Settles the reservation `reservationId` once, under the lock of its guild (`guildId` is used when
+ * no record exists), and commits `also()`'s records in the same atomic write as the settlement, so
+ * e.g. a job's final state and its credits can never come apart. When the reservation is unknown or
+ * already settled, only `also(false)`'s records are written (still under the lock) and the result
+ * is false. A ledger line is written for every outcome (Ledger v2), at most once per reservation.
+ */
+export async function settleWith(
+  deps: ReservationDeps,
+  guildId: string,
+  reservationId: string | null,
+  settlement: Settlement,
+  also: (settled: boolean) => readonly StoreEntry[] | Promise<readonly StoreEntry[]> = () => [],
+): Promise<boolean> {
   const { usage: repo } = deps;
   // Read once outside the lock only to learn which guild's lock to take; re-read inside it.
-  const peek = await repo.readReservation(reservationId);
-  if (!peek || peek.state !== 'held') return false;
-  return repo.withGuild(peek.guildId, async () => {
-    const record = await repo.readReservation(reservationId);
-    if (!record || record.state !== 'held') return false;
-    const now = deps.clock();
-    const { guildId, userId, cost, periodKey: reservedIn } = record;
-    const changes: QuotaChanges = { reservation: { ...record, state: to, settledAt: now, outcome } };
-    const inFlight = await repo.readInFlight(guildId);
-    const entry = inFlight[reservationId];
-    if (entry) {
-      const { [reservationId]: _settled, ...rest } = inFlight;
-      changes.inFlight = { guildId, value: rest };
+  const peek = reservationId === null ? undefined : await repo.readReservation(reservationId);
+  return repo.withGuild(peek?.guildId ?? guildId, async () => {
+    const record = reservationId === null ? undefined : await repo.readReservation(reservationId);
+    if (!record || record.state !== 'held') {
+      await repo.writeAll({}, await also(false));
+      return false;
     }
-    if (to === 'charged') {
-      const ledger = await repo.readLedger(guildId, reservedIn);
-      // A charge retried after a crash must not bill the same reservation twice.
-      if (!ledger.some((e) => e.reservationId === reservationId)) {
-        const line = { reservationId, guildId, userId, jobId: record.jobId, cost, at: now, outcome };
-        changes.ledger = { guildId, periodKey: reservedIn, value: [...ledger, line] };
-      }
-    } else if (entry?.counted) {
+    const now = deps.clock();
+    const id = record.id;
+    const { userId, cost, periodKey: reservedIn } = record;
+    const charged = settlement.outcome === 'charged';
+    const changes: QuotaChanges = {
+      reservation: { ...record, state: charged ? 'charged' : 'released', settledAt: now, outcome: settlement.reason, settlement: settlement.outcome },
+    };
+    const inFlight = await repo.readInFlight(record.guildId);
+    const entry = inFlight[id];
+    if (entry) {
+      const { [id]: _settled, ...rest } = inFlight;
+      changes.inFlight = { guildId: record.guildId, value: rest };
+    }
+    const ledger = await repo.readLedger(record.guildId, reservedIn);
+    // A settlement retried after a crash must not write (or bill) the same reservation twice.
+    if (!ledger.some((e) => e.reservationId === id)) {
+      const line: LedgerEntry = {
+        reservationId: id,
+        guildId: record.guildId,
+        userId,
+        jobId: record.jobId,
+        cost,
+        at: now,
+        outcome: settlement.outcome,
+        reason: settlement.reason,
+        taskId: settlement.taskId ?? null,
+        model: record.model,
+        resolution: record.resolution,
+        duration: record.duration,
+      };
+      changes.ledger = { guildId: record.guildId, periodKey: reservedIn, value: [...ledger, line] };
+    }
+    if (!charged && entry?.counted) {
       // Only an entry still in flight and not forgiven by a reset was counted; give exactly that back.
-      const usage = await repo.readUsage(guildId, reservedIn);
+      const usage = await repo.readUsage(record.guildId, reservedIn);
       const { [userId]: used = 0, ...others } = usage.used;
       const left = Math.max(0, used - cost);
-      changes.usage = { guildId, periodKey: reservedIn, value: { used: left > 0 ? { ...others, [userId]: left } : others } };
+      changes.usage = { guildId: record.guildId, periodKey: reservedIn, value: { used: left > 0 ? { ...others, [userId]: left } : others } };
     }
     // Everything the settlement changes is written at once, so it happens once or not at all.
     const dayKey = record.globalDayKey;
     if (dayKey === null) {
-      await repo.writeAll(changes);
+      await repo.writeAll(changes, await also(true));
       return true;
     }
     await repo.withGlobal(async () => {
       const global = await repo.readGlobal(dayKey);
-      const { [reservationId]: held, ...stillHeld } = global.held;
-      const globalChange = held === undefined ? {} : { global: { dayKey, value: { charged: global.charged + (to === 'charged' ? held : 0), held: stillHeld } } };
-      await repo.writeAll({ ...changes, ...globalChange });
+      const { [id]: held, ...stillHeld } = global.held;
+      const globalChange = held === undefined ? {} : { global: { dayKey, value: { charged: global.charged + (charged ? held : 0), held: stillHeld } } };
+      await repo.writeAll({ ...changes, ...globalChange }, await also(true));
     });
     return true;
   });
 }
 
-/** The provider made the video: the reservation becomes a ledger entry. */
-export const charge = (deps: ReservationDeps, reservationId: string, outcome: ChargeOutcome): Promise<boolean> =>
-  settle(deps, reservationId, 'charged', outcome);
+/** Settles alone; false, changing nothing, when the reservation is unknown or already settled. */
+async function settle(deps: ReservationDeps, reservationId: string, settlement: Settlement): Promise<boolean> {
+  const peek = await deps.usage.readReservation(reservationId);
+  if (!peek || peek.state !== 'held') return false;
+  return settleWith(deps, peek.guildId, reservationId, settlement);
+}
 
-/** Nothing was made: the credits go back. */
-export const release = (deps: ReservationDeps, reservationId: string, reason: ReleaseReason): Promise<boolean> =>
-  settle(deps, reservationId, 'released', reason);
+/** The member received the video: the credits stay spent; the ledger line says `charged`. */
+export const charge = (deps: ReservationDeps, reservationId: string, reason: ChargeOutcome, details: SettleDetails = {}): Promise<boolean> =>
+  settle(deps, reservationId, { outcome: 'charged', reason, taskId: details.taskId ?? null });
+
+/** No video reached the member: the credits go back; the ledger line says `details.outcome` (default `released`). */
+export const release = (deps: ReservationDeps, reservationId: string, reason: ReleaseReason, details: ReleaseDetails = {}): Promise<boolean> =>
+  settle(deps, reservationId, { outcome: details.outcome ?? 'released', reason, taskId: details.taskId ?? null });

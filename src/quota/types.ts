@@ -10,7 +10,7 @@ export interface CostKey {
 }
 
 /** Everything the quota layer needs to decide on one request; plain values, no Discord objects. */
-export interface ReservationRequest {
+export interface ReservationRequest extends CostKey {
   jobId: string;
   guildId: string;
   userId: string;
@@ -41,9 +41,38 @@ export type QuotaRefusal =
 
 export type ReserveResult = { ok: true; reservationId: string; cost: number } | { ok: false; refusal: QuotaRefusal };
 
-/** How a job that held a reservation ended; recorded in the ledger. */
-export type ChargeOutcome = 'delivered' | 'delivered_as_link' | 'delivery_failed';
-export type ReleaseReason = 'submit_rejected' | 'task_failed' | 'expired' | 'never_submitted' | 'cancelled';
+/**
+ * What a ledger line says happened to a reservation (Ledger v2). Only `charged` is spend; the
+ * others gave the credits back: `released` (nothing was made), `undelivered` (the provider made a
+ * video the member never received, so the provider may still have billed it), `ambiguous` (the bot
+ * cannot know whether the provider started the task; the operator should check).
+ */
+export const LEDGER_OUTCOMES = ['charged', 'released', 'undelivered', 'ambiguous'] as const;
+export type LedgerOutcome = (typeof LEDGER_OUTCOMES)[number];
+/** The finer reason of a charge: the member received the video as an upload or as a working link. */
+export type ChargeOutcome = 'delivered' | 'delivered_as_link';
+/** The finer reason of a release. */
+export type ReleaseReason =
+  | 'submit_rejected'
+  | 'task_failed'
+  | 'expired'
+  | 'never_submitted'
+  | 'cancelled'
+  | 'restarted'
+  | 'download_failed'
+  | 'delivery_failed'
+  | 'vanished'
+  | 'reconciled';
+
+/** Extra facts a settlement records in its ledger line. */
+export interface SettleDetails {
+  /** The provider's task id, when the job got one (null or absent: never submitted, or unknown). */
+  taskId?: string | null;
+}
+/** A release's details; `outcome` defaults to `released`. */
+export interface ReleaseDetails extends SettleDetails {
+  outcome?: Exclude<LedgerOutcome, 'charged'>;
+}
 
 /**
  * The spend guard the job service calls. `reserve` is atomic per guild (and for the global
@@ -52,8 +81,11 @@ export type ReleaseReason = 'submit_rejected' | 'task_failed' | 'expired' | 'nev
 export interface QuotaGate {
   costOf(key: CostKey): number;
   reserve(request: ReservationRequest): Promise<ReserveResult>;
-  /** The provider made the video: the reservation becomes a ledger entry. */
-  charge(reservationId: string, outcome: ChargeOutcome): Promise<boolean>;
-  /** Nothing was made: the credits go back. */
-  release(reservationId: string, reason: ReleaseReason): Promise<boolean>;
+  /** The member received the video: the credits stay spent; the ledger line says `charged`. */
+  charge(reservationId: string, outcome: ChargeOutcome, details?: SettleDetails): Promise<boolean>;
+  /**
+   * The member did not receive a video: the credits go back; the ledger line says
+   * `details.outcome` (default `released`).
+   */
+  release(reservationId: string, reason: ReleaseReason, details?: ReleaseDetails): Promise<boolean>;
 }

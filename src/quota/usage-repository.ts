@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Store } from '../store/types.js';
+import type { Store, StoreEntry } from '../store/types.js';
 import { readValidated, writeAllChecked } from './record-io.js';
+import { LEDGER_OUTCOMES } from './types.js';
 
 const DAY_MS = 86_400_000;
 // Keyv expiries run on the wall clock; these only bound growth, they never decide a budget.
@@ -25,6 +26,12 @@ export const reservationSchema = z.object({
   settledAt: z.number().optional(),
   /** A ChargeOutcome when charged, a ReleaseReason when released. */
   outcome: z.string().optional(),
+  /** What the ledger line of the settlement says (records settled before Ledger v2 have none). */
+  settlement: z.enum(LEDGER_OUTCOMES).optional(),
+  /** The request's settings, copied into the ledger line (null on records made before Ledger v2). */
+  model: z.string().nullable().default(null),
+  resolution: z.string().nullable().default(null),
+  duration: z.number().nullable().default(null),
 });
 /** `quota:reservation:<id>`: lets charge/release find what they settle, and settle it once. */
 export type ReservationRecord = z.infer<typeof reservationSchema>;
@@ -49,18 +56,36 @@ const inFlightSchema = z.record(z.string(), inFlightEntrySchema);
  */
 export type InFlight = z.infer<typeof inFlightSchema>;
 
-const ledgerEntrySchema = z.object({
-  reservationId: z.string(),
-  guildId: z.string(),
-  userId: z.string(),
-  jobId: z.string(),
-  cost: credits,
-  at: z.number(),
-  outcome: z.string(),
-});
+const ledgerEntrySchema = z.preprocess(
+  // Ledger v1 lines recorded charges only, with the charge reason in `outcome`.
+  (raw) => (raw !== null && typeof raw === 'object' && !('reason' in raw) ? { ...raw, reason: (raw as { outcome?: unknown }).outcome, outcome: 'charged' } : raw),
+  z.object({
+    reservationId: z.string(),
+    guildId: z.string(),
+    userId: z.string(),
+    jobId: z.string(),
+    cost: credits,
+    /** When it was settled (ms epoch). */
+    at: z.number(),
+    /** Only `charged` counts as spend. */
+    outcome: z.enum(LEDGER_OUTCOMES),
+    /** The finer reason: a ChargeOutcome or a ReleaseReason. */
+    reason: z.string(),
+    /** The provider's task id; null when the job never got one. */
+    taskId: z.string().nullable().default(null),
+    model: z.string().nullable().default(null),
+    resolution: z.string().nullable().default(null),
+    /** Seconds of video requested. */
+    duration: z.number().nullable().default(null),
+  }),
+);
 const ledgerSchema = z.array(ledgerEntrySchema);
-/** One video the provider made and the guild paid for. */
-export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+/**
+ * Ledger v2: one line per settled reservation, charged or not (`quota:ledger:<guildId>:<periodKey>`,
+ * the period it was reserved in). Lines written before v2 read as `charged` with their old outcome
+ * as `reason`.
+ */
+export type LedgerEntry = z.output<typeof ledgerEntrySchema>;
 
 const globalSchema = z.object({ charged: credits, held: z.record(z.string(), credits) });
 /**
@@ -99,8 +124,11 @@ export interface UsageRepository {
   readLedger(guildId: string, periodKey: string): Promise<LedgerEntry[]>;
   readReservation(id: string): Promise<ReservationRecord | undefined>;
   readGlobal(dayKey: string): Promise<GlobalUsage>;
-  /** Writes every record in `changes` at once (the only way usage is written); see {@link QuotaChanges}. */
-  writeAll(changes: QuotaChanges): Promise<void>;
+  /**
+   * Writes every record in `changes` at once (the only way usage is written); see {@link QuotaChanges}.
+   * `also` are other records (a job's final state, its outbox entry) committed in the same write.
+   */
+  writeAll(changes: QuotaChanges, also?: readonly StoreEntry[]): Promise<void>;
 }
 
 /** Lock names, shared with anything else that must not interleave with quota writes. */
@@ -124,8 +152,8 @@ export function createUsageRepository(store: Store): UsageRepository {
     readLedger: async (g, p) => (await readValidated(kv, ledgerKey(g, p), ledgerSchema)) ?? [],
     readReservation: (id) => readValidated(kv, reservationKey(id), reservationSchema),
     readGlobal: async (d) => (await readValidated(kv, globalKey(d), globalSchema)) ?? { charged: 0, held: {} },
-    writeAll: async ({ reservation, inFlight, usage, ledger, global }) => {
-      const entries: Array<{ key: string; value: unknown; ttl?: number }> = [];
+    writeAll: async ({ reservation, inFlight, usage, ledger, global }, also = []) => {
+      const entries: StoreEntry[] = [...also];
       if (reservation) entries.push({ key: reservationKey(reservation.id), value: reservation, ttl: RESERVATION_TTL_MS });
       if (inFlight) entries.push({ key: inFlightKey(inFlight.guildId), value: inFlight.value });
       if (usage) entries.push({ key: usageKey(usage.guildId, usage.periodKey), value: usage.value, ttl: HISTORY_TTL_MS });

@@ -1,5 +1,12 @@
 import type Keyv from 'keyv';
 
+/** One record of an atomic `kv.setMany` write; `ttl` in milliseconds (absent: kept until deleted). */
+export interface StoreEntry {
+  key: string;
+  value: unknown;
+  ttl?: number;
+}
+
 /**
  * The one place durable state lives. Repositories (jobs, quota, settings) build on it and
  * never reach for the backend directly, so the same code runs on SQLite and on Redis.

@@ -17,7 +17,7 @@ export function testClock(iso = '2026-11-25T12:00:00.000Z') {
 let jobSeq = 0;
 
 /** A plausible request: guild g1, member u1, channel c1, 1 credit, harmless prompt. */
-export function request(overrides: Partial<ReservationRequest> = {}): ReservationRequest {
+export function request(overrides: Partial<ReservationRequest> & { model?: ReservationRequest['model'] } = {}): ReservationRequest {
   jobSeq += 1;
   return {
     jobId: `job-${jobSeq}`,
@@ -27,6 +27,9 @@ export function request(overrides: Partial<ReservationRequest> = {}): Reservatio
     roleIds: [],
     cost: 1,
     prompt: 'a cat surfing a wave at sunset',
+    model: 'MiniMax-Hailuo-2.3',
+    resolution: '768p',
+    duration: 6,
     ...overrides,
   };
 }

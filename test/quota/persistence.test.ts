@@ -32,7 +32,10 @@ describe('quota on an SQLite file', () => {
     expect(await second.release(held, 'never_submitted')).toBe(true);
     expect(await second.release(held, 'never_submitted')).toBe(false);
     expect(await second.memberStanding('g1', 'u1', [])).toMatchObject({ used: 2, inFlight: [] });
-    expect(await second.ledger('g1')).toHaveLength(1);
+    expect((await second.ledger('g1')).map((l) => [l.jobId, l.outcome, l.cost])).toEqual([
+      [expect.any(String), 'charged', 2],
+      ['job-held', 'released', 1],
+    ]);
   });
 
   it('GIVEN a guild with 5 credits on SQLite WHEN 50 requests arrive at once THEN exactly 5 jobs start', async () => {

@@ -22,27 +22,69 @@ describe('settling a reservation', () => {
     expect((await quota.memberStanding('g1', 'u1', [])).guildUsed).toBe(1);
   });
 
-  it('GIVEN a released reservation WHEN a late charge arrives THEN nothing is charged', async () => {
-    const { quota } = await memoryQuota();
-    const id = granted(await quota.reserve(request()));
-    await quota.release(id, 'expired');
+  it('GIVEN a released reservation WHEN a late charge arrives THEN nothing is charged and the ledger shows one release', async () => {
+    const { quota, clock } = await memoryQuota();
+    const id = granted(await quota.reserve(request({ jobId: 'job-e' })));
+    await quota.release(id, 'expired', { taskId: 't-9' });
     expect(await quota.charge(id, 'delivered')).toBe(false);
-    expect(await quota.ledger('g1')).toEqual([]);
+    expect(await quota.ledger('g1')).toEqual([
+      {
+        reservationId: id,
+        guildId: 'g1',
+        userId: 'u1',
+        jobId: 'job-e',
+        cost: 1,
+        at: clock.now(),
+        outcome: 'released',
+        reason: 'expired',
+        taskId: 't-9',
+        model: 'MiniMax-Hailuo-2.3',
+        resolution: '768p',
+        duration: 6,
+      },
+    ]);
     expect((await quota.memberStanding('g1', 'u1', [])).used).toBe(0);
   });
 
-  it('GIVEN the provider made the video but delivery to Discord failed THEN the guild stays charged and a late release changes nothing', async () => {
-    const { quota, clock } = await memoryQuota();
-    const request1 = request({ jobId: 'job-x', cost: 2 });
-    const id = granted(await quota.reserve(request1));
-    expect(await quota.charge(id, 'delivery_failed')).toBe(true);
+  it('GIVEN the provider made the video but it never reached the member THEN the credits come back and the ledger says undelivered with the task id', async () => {
+    const { quota } = await memoryQuota();
+    const id = granted(await quota.reserve(request({ jobId: 'job-x', cost: 2, resolution: '1080p' })));
+    expect(await quota.release(id, 'delivery_failed', { outcome: 'undelivered', taskId: 'task-42' })).toBe(true);
     expect(await quota.release(id, 'task_failed')).toBe(false);
     expect(await quota.charge(id, 'delivered')).toBe(false);
     expect(await quota.ledger('g1')).toEqual([
-      { reservationId: id, guildId: 'g1', userId: 'u1', jobId: 'job-x', cost: 2, at: clock.now(), outcome: 'delivery_failed' },
+      expect.objectContaining({ jobId: 'job-x', cost: 2, outcome: 'undelivered', reason: 'delivery_failed', taskId: 'task-42', resolution: '1080p' }),
     ]);
-    const standing = await quota.memberStanding('g1', 'u1', []);
-    expect(standing).toMatchObject({ used: 2, guildUsed: 2, inFlight: [] });
+    expect(await quota.memberStanding('g1', 'u1', [])).toMatchObject({ used: 0, guildUsed: 0, inFlight: [] });
+  });
+
+  it('GIVEN charged, released, undelivered and ambiguous settlements THEN only the charged one is spend in /usage, /quota show and the ceiling', async () => {
+    const { quota } = await memoryQuota({ globalLimit: 100 });
+    const held = async (cost: number) => granted(await quota.reserve(request({ cost })));
+    await quota.charge(await held(1), 'delivered', { taskId: 't1' });
+    await quota.release(await held(2), 'task_failed', { taskId: 't2' });
+    await quota.release(await held(3), 'delivery_failed', { outcome: 'undelivered', taskId: 't3' });
+    await quota.release(await held(4), 'restarted', { outcome: 'ambiguous' });
+    expect((await quota.ledger('g1')).map((l) => [l.cost, l.outcome])).toEqual([
+      [1, 'charged'],
+      [2, 'released'],
+      [3, 'undelivered'],
+      [4, 'ambiguous'],
+    ]);
+    expect(await quota.memberStanding('g1', 'u1', [])).toMatchObject({ used: 1, guildUsed: 1, globalRemaining: 99, inFlight: [] });
+    expect(await quota.topSpenders('g1')).toEqual([{ userId: 'u1', credits: 1 }]);
+  });
+
+  it('GIVEN ledger lines written before Ledger v2 WHEN the ledger is read THEN they read as charges with their old outcome as the reason', async () => {
+    const { quota, store, clock } = await memoryQuota();
+    const key = `quota:ledger:g1:day:${new Date(clock.now()).toISOString().slice(0, 10)}`;
+    await store.kv.set(key, [{ reservationId: 'r0', guildId: 'g1', userId: 'u1', jobId: 'j0', cost: 3, at: 5, outcome: 'delivered_as_link' }]);
+    const id = granted(await quota.reserve(request({ jobId: 'j1' })));
+    await quota.release(id, 'cancelled');
+    expect(await quota.ledger('g1')).toEqual([
+      { reservationId: 'r0', guildId: 'g1', userId: 'u1', jobId: 'j0', cost: 3, at: 5, outcome: 'charged', reason: 'delivered_as_link', taskId: null, model: null, resolution: null, duration: null },
+      expect.objectContaining({ jobId: 'j1', outcome: 'released', reason: 'cancelled' }),
+    ]);
   });
 
   it('GIVEN a job reserved at 23:59 WHEN it is delivered after midnight THEN yesterday pays for it and today starts clean', async () => {

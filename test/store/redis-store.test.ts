@@ -117,6 +117,10 @@ describe.skipIf(!up)('Redis store', () => {
       expect(await first.release(returned, 'task_failed')).toBe(true);
       const standing = await second.memberStanding('rq', 'u1', []);
       expect(standing.guildRemaining).toBe(2);
+      expect((await first.ledger('rq')).map((l) => [l.userId, l.outcome])).toEqual([
+        ['u1', 'charged'],
+        ['u2', 'released'],
+      ]);
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).reserve(request({ guildId: 'rq', userId: `m${i}` }))));
       expect(results.filter((r) => r.ok)).toHaveLength(2);
     } finally {
