@@ -13,7 +13,23 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Delay before retrying an id whose handler threw. */
   retryAfterErrorMs?: number;
+  /**
+   * A run that has held its slot this long gives the slot back and finishes on the side, so a
+   * few hung requests cannot stall every other job (default 2 s; a status request normally takes
+   * a fraction of that). The id still never runs twice at once: it is due again only once its run
+   * has ended, and its outcome (for a failed request, a retry after a backoff) applies then.
+   */
+  slotHoldMs?: number;
+  /**
+   * Runs in progress, in a slot or finishing on the side, are capped at `maxInFlight + maxOverdue`
+   * (default `maxOverdue`: 4 × `maxInFlight`): when the provider or the store hangs for everybody,
+   * new runs wait instead of piling up.
+   */
+  maxOverdue?: number;
 }
+
+/** Default of {@link SchedulerOptions.slotHoldMs}. */
+export const DEFAULT_SLOT_HOLD_MS = 2_000;
 
 export interface Scheduler {
   /** Runs `id` at `dueAt` (replacing an earlier due time). */
@@ -30,22 +46,32 @@ export interface Scheduler {
 
 /**
  * One timer for all jobs: due times in a map, a single setTimeout aimed at the earliest, a cap
- * on concurrent runs. Due times are also kept in the job records, so a restart rebuilds this.
+ * on concurrent runs (slots). A run that overstays its slot gives it back (see
+ * {@link SchedulerOptions.slotHoldMs}). Due times are also kept in the job records, so a restart
+ * rebuilds this.
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const clock = options.clock ?? Date.now;
+  const slotHoldMs = options.slotHoldMs ?? DEFAULT_SLOT_HOLD_MS;
+  const maxOverdue = options.maxOverdue ?? options.maxInFlight * 4;
   const due = new Map<string, number>();
+  // Every run in progress; `holding` are those that still occupy one of the maxInFlight slots.
   const running = new Map<string, Promise<void>>();
+  const holding = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let started = false;
   let pausedUntil = 0;
 
+  const slotFree = () => holding.size < options.maxInFlight && running.size < options.maxInFlight + maxOverdue;
+
   const arm = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (!started || due.size === 0 || running.size >= options.maxInFlight) return;
+    if (!started || !slotFree()) return;
+    // An id whose run is still going is not startable: aiming at it would spin the timer.
     let earliest = Infinity;
-    for (const at of due.values()) earliest = Math.min(earliest, at);
+    for (const [id, at] of due) if (!running.has(id)) earliest = Math.min(earliest, at);
+    if (earliest === Infinity) return;
     const wait = Math.max(0, Math.max(earliest, pausedUntil) - clock());
     timer = setTimeout(fire, Math.min(wait, 2_147_000_000));
     timer.unref?.();
@@ -57,15 +83,22 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (now < pausedUntil) return arm();
     const ready = [...due.entries()].filter(([, at]) => at <= now).sort((a, b) => a[1] - b[1]);
     for (const [id] of ready) {
-      if (running.size >= options.maxInFlight) break;
+      if (!slotFree()) break;
       if (running.has(id)) continue;
       due.delete(id);
+      holding.add(id);
       running.set(id, run(id));
     }
     arm();
   };
 
   const run = async (id: string) => {
+    const overstay = setTimeout(() => {
+      if (!holding.delete(id)) return;
+      options.logger.debug({ jobId: id, slotHoldMs }, 'run is taking long; its poller slot goes to the next job');
+      arm();
+    }, slotHoldMs);
+    overstay.unref?.();
     try {
       const outcome = await options.handler(id);
       if ('againAt' in outcome && !due.has(id)) due.set(id, outcome.againAt);
@@ -79,6 +112,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }
       if (!due.has(id)) due.set(id, clock() + (options.retryAfterErrorMs ?? 10_000));
     } finally {
+      clearTimeout(overstay);
+      holding.delete(id);
       running.delete(id);
       arm();
     }

@@ -12,6 +12,8 @@ import { readSubmitAnswer, toSubmitBody } from './xcompute-wire.js';
 /** The documented status route; `{task_id}` is replaced by the URL-encoded id. */
 export const DEFAULT_STATUS_PATH = '/v1/tasks/{task_id}';
 const SUBMIT_PATH = '/v1/videos/generations';
+/** Default deadline of one status request, everything included. */
+export const DEFAULT_STATUS_TIMEOUT_MS = 10_000;
 
 export interface XComputeClientOptions {
   baseUrl: string;
@@ -21,7 +23,12 @@ export interface XComputeClientOptions {
   logger: Logger;
   /** When given, the caller owns it: timeouts apply per request and `close()` leaves it open. */
   dispatcher?: Dispatcher;
-  timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number };
+  /**
+   * `statusMs` is the whole deadline of one status request (connect, headers and body together;
+   * default 10 s): a status the provider does not give in time is a retryable `timeout`, asked
+   * again on the poller's next round. The others bound each phase of every request (30 s).
+   */
+  timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number; statusMs?: number };
   retry?: Partial<Omit<RetryPolicy, 'random'>>;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -41,6 +48,9 @@ export function createXComputeClient(options: XComputeClientOptions): VideoProvi
   const connectMs = options.timeouts?.connectMs ?? 10_000;
   const headersMs = options.timeouts?.headersMs ?? 30_000;
   const bodyMs = options.timeouts?.bodyMs ?? 30_000;
+  // Far below the 30 s per-phase timeouts: a hung status request must not keep a job (or its
+  // poller slot) waiting, and a poll that misses costs only a later poll.
+  const statusMs = options.timeouts?.statusMs ?? DEFAULT_STATUS_TIMEOUT_MS;
   const ownAgent = options.dispatcher
     ? undefined
     : new Agent({
@@ -123,14 +133,19 @@ export function createXComputeClient(options: XComputeClientOptions): VideoProvi
     async getStatus(taskId: string, callOptions?: { signal?: AbortSignal }): Promise<StatusResult> {
       const signal = callOptions?.signal;
       const url = `${base}${statusPath.split('{task_id}').join(encodeURIComponent(taskId))}`;
+      const deadline = AbortSignal.timeout(statusMs);
+      const overdue = (): StatusResult =>
+        statusFailure(taskId, { kind: 'timeout', message: `no status answer within ${statusMs} ms`, retryable: true });
       let answer: ExchangeAnswer;
       try {
-        answer = await send('GET', url, undefined, signal);
+        answer = await send('GET', url, undefined, signal ? AbortSignal.any([signal, deadline]) : deadline);
       } catch (thrown) {
         if (signal?.aborted) throw signal.reason;
+        if (deadline.aborted) return overdue();
         return statusFailure(taskId, errorFromTransport(thrown, { idempotent: true }));
       }
       if (signal?.aborted) throw signal.reason;
+      if (deadline.aborted && answer.readFailure) return overdue();
       if (answer.status >= 200 && answer.status < 300) {
         // Read the task first: a failed task's own `error.code` must not be mistaken for an HTTP error.
         const status = parseTaskStatus(answer.body);

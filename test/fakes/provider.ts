@@ -72,6 +72,11 @@ export interface FakeProvider {
   failTask(taskId: string, message: string): void;
   setProgress(taskId: string, progress: number): void;
   setVideoBytes(bytes: Buffer, options?: { chunked?: boolean }): void;
+  /**
+   * Status requests of the tasks `matches` selects wait `delayMs` before they are answered (a
+   * hung upstream for those tasks only); `null` ends it for requests that arrive from then on.
+   */
+  slowStatus(matches: ((task: FakeTask) => boolean) | null, delayMs?: number): void;
   videoUrl(taskId: string): string;
   close(): Promise<void>;
 }
@@ -87,6 +92,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   let submitMode: 'normal' | 'hold' = 'normal';
   let videoBytes = options.videoBytes ?? defaultVideoBytes();
   let chunkedVideo = false;
+  let slow: { matches: (task: FakeTask) => boolean; delayMs: number } | null = null;
   let sequence = 0;
   let baseUrl = '';
 
@@ -121,6 +127,9 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     setVideoBytes(bytes, setOptions) {
       videoBytes = bytes;
       chunkedVideo = setOptions?.chunked ?? false;
+    },
+    slowStatus(matches, delayMs = 60_000) {
+      slow = matches ? { matches, delayMs } : null;
     },
     videoUrl: (taskId) => `${baseUrl}/files/${encodeURIComponent(taskId)}.mp4`,
     close: async () => {
@@ -218,6 +227,10 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     if (!task) {
       entry.status = 404;
       return send(res, 404, errorJson(404, 'task not found', 'not_found_error'));
+    }
+    if (slow?.matches(task)) {
+      await wait(slow.delayMs);
+      if (req.socket.destroyed) return;
     }
     advance(task);
     send(

@@ -63,4 +63,67 @@ describe('the poller’s scheduler', () => {
     expect(levels.filter((l) => l >= ERROR)).toEqual([ERROR]);
     expect(levels.length).toBe(3);
   });
+
+  it('GIVEN every slot taken by runs that hang WHEN other jobs come due THEN they run once the hung runs overstay their slot, and a hung job is not run again until its run ends', async () => {
+    const { logger } = capturedLogger();
+    const hung = new Map<string, () => void>();
+    const runs: string[] = [];
+    const scheduler = createScheduler({
+      logger,
+      maxInFlight: 2,
+      slotHoldMs: 50,
+      handler: async (id) => {
+        runs.push(id);
+        if (id.startsWith('hung') && runs.filter((r) => r === id).length === 1) {
+          // The first run of a hung job ends only when the test lets it: then it asks to run again.
+          await new Promise<void>((resolve) => hung.set(id, resolve));
+          return { againAt: Date.now() };
+        }
+        return { done: true };
+      },
+    });
+    scheduler.start();
+    scheduler.schedule('hung1', Date.now());
+    scheduler.schedule('hung2', Date.now());
+    await expect.poll(() => hung.size, { timeout: 2_000 }).toBe(2);
+    scheduler.schedule('other1', Date.now());
+    scheduler.schedule('other2', Date.now());
+    // Due again while its first run still hangs: must wait for that run, never run beside it.
+    scheduler.schedule('hung1', Date.now());
+
+    await expect.poll(() => runs.filter((r) => r.startsWith('other')).length, { timeout: 2_000 }).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(runs.filter((r) => r === 'hung1')).toHaveLength(1);
+
+    for (const release of hung.values()) release();
+    await expect.poll(() => runs.filter((r) => r.startsWith('hung')).length, { timeout: 2_000 }).toBe(4);
+    await expect.poll(() => scheduler.size, { timeout: 2_000 }).toBe(0);
+    await scheduler.stop();
+  });
+
+  it('GIVEN the overstaying runs reach their cap (the provider or store hangs for everybody) THEN no more runs start until one ends', async () => {
+    const { logger } = capturedLogger();
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    const scheduler = createScheduler({
+      logger,
+      maxInFlight: 1,
+      maxOverdue: 1,
+      slotHoldMs: 30,
+      handler: async (id) => {
+        started.push(id);
+        await blocked;
+        return { done: true };
+      },
+    });
+    scheduler.start();
+    for (const id of ['a', 'b', 'c']) scheduler.schedule(id, Date.now());
+    await expect.poll(() => started.length, { timeout: 2_000 }).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(started).toEqual(['a', 'b']);
+    release();
+    await expect.poll(() => started.length, { timeout: 2_000 }).toBe(3);
+    await scheduler.stop();
+  });
 });

@@ -329,6 +329,24 @@ describe('getStatus', () => {
   });
 });
 
+describe('the status deadline', () => {
+  it('GIVEN a status request that hangs WHEN the status deadline passes THEN a retryable timeout comes back at once, long before the 30 s headers timeout', async () => {
+    await setUp({}, { timeouts: { statusMs: 300 } });
+    fake.failNext('status', { status: 200, body: {}, delayMs: 20_000 });
+    const started = Date.now();
+    expect(await client.getStatus('task_X')).toMatchObject({ ok: false, error: { kind: 'timeout', retryable: true } });
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('GIVEN the caller aborts a status request THEN it rejects with the caller\'s reason, not a timeout value', async () => {
+    await setUp({}, { timeouts: { statusMs: 5_000 } });
+    fake.failNext('status', { status: 200, body: {}, delayMs: 20_000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stopping')), 100);
+    await expect(client.getStatus('task_X', { signal: controller.signal })).rejects.toThrow('stopping');
+  });
+});
+
 describe('logging', () => {
   it('GIVEN debug logging through successes and failures THEN neither the key nor the prompt appears', async () => {
     const lines: string[] = [];
