@@ -20,6 +20,8 @@ ENV NODE_ENV=production \
     STORE_URL=sqlite:///data/bot.sqlite \
     METRICS_PORT=9100
 WORKDIR /app
+# A font with Chinese glyphs for the usage charts (usage.png); without one, Chinese labels show as boxes.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

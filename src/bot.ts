@@ -26,6 +26,11 @@ import { createBotOps } from './ops/bot-ops.js';
 import type { OpsServer } from './ops/ops-server.js';
 import { metricsPortFor, ownershipFor, shardLogFields } from './sharding/ownership.js';
 import { gatewayStatus } from './discord/gateway-status.js';
+import type { AdminEventSink } from './alerts/events.js';
+import { createLogHealth } from './alerts/log-health.js';
+import { createProviderIncidents } from './alerts/provider-incidents.js';
+import { createAdminLog, type AdminLog } from './discord/admin-log.js';
+import { ensureChartFont } from './charts/usage-chart.js';
 
 // How often a shard re-reads the ETAs the other shards learned.
 const ETA_REFRESH_MS = 60_000;
@@ -76,10 +81,15 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const limiter =
     overrides.limiter ?? (await openRateLimiter(config.storeUrl, providerBudgets(config.rateLimits), logger.child({ component: 'ratelimit' })));
   // The limiter is outermost so the latency histogram times the provider, not the wait for a turn.
-  const pacedProvider = createRateLimitedProvider(ops.provider(provider), limiter);
+  // Admin events go to each server's log channel; the poster needs the client, made further down.
+  let adminLog: AdminLog | undefined;
+  const adminEvents: AdminEventSink = { emit: (guildId, event) => adminLog?.emit(guildId, event) };
+  const incidents = createProviderIncidents({ store, events: adminEvents, clock });
+  const pacedProvider = createRateLimitedProvider(incidents.provider(ops.provider(provider)), limiter);
   const quota = ops.quota(createQuotaService({
     store,
     clock,
+    events: adminEvents,
     defaults: { limit: config.quota.defaultLimit, period: config.quota.defaultPeriod },
     ...(config.quota.globalLimit !== undefined ? { globalLimit: config.quota.globalLimit } : {}),
     ...(config.quota.costs ? { costs: { ...config.quota.costs } } : {}),
@@ -87,13 +97,20 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   // Our own connection pool: discord.js installs an older undici as the global dispatcher.
   const downloads = new Agent({ connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
   const client = createDiscordClient(config.discordApiUrl);
-  const reporter = ops.reporter(createDiscordReporter({
+  adminLog = createAdminLog({
+    rest: client.rest,
+    logChannel: async (guildId) => (await quota.getPolicy(guildId)).log,
+    health: createLogHealth(store),
+    logger: logger.child({ component: 'admin-log' }),
+    clock,
+  });
+  const reporter = incidents.reporter(ops.reporter(createDiscordReporter({
     rest: client.rest,
     uploadRest: createUploadRest(config.discordApiUrl, config.discordToken),
     logger: logger.child({ component: 'discord' }),
     clock,
     progressEditMinMs: config.progressEditMinMs,
-  }));
+  })), (err) => logger.warn({ err }, 'could not record a provider incident'));
   const eta = createEtaStats(store);
   const jobs = createJobEngine({
     store,
@@ -111,7 +128,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
     inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));
-  const context: BotContext = { config, jobs, quota, inspectImage, logger, clock };
+  const context: BotContext = { config, jobs, quota, inspectImage, logger, clock, adminLog };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context);
   client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
@@ -127,6 +144,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       // Before login, so /healthz answers (503) while the gateway connects.
       const port = metricsPortFor(config.metricsPort, config.sharding);
       if (port !== undefined) opsServer = await ops.serve(port, () => gatewayStatus(client));
+      if (!ensureChartFont()) logger.warn('no CJK font found: Chinese labels in usage charts will show as boxes; install fonts-wqy-microhei or fonts-noto-cjk');
       // Learned ETAs first, so the first progress edits of resumed jobs already use them.
       await eta.load();
       // Other shards learn too; a process alone on its store already has everything it learned.

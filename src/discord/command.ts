@@ -5,6 +5,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Logger } from '../log.js';
+import type { AdminLog } from './admin-log.js';
 import type { Config } from '../config.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { QuotaService } from '../quota/quota-service.js';
@@ -20,6 +21,8 @@ export interface BotContext {
   inspectImage: (image: FirstFrameImage) => Promise<ImageVerdict>;
   logger: Logger;
   clock: () => number;
+  /** Posts admin events to each server's log channel and knows whether it could. */
+  adminLog: AdminLog;
 }
 
 /** One slash command: its definition and thin handlers. */

@@ -9,6 +9,8 @@ export const POLICY_BOUNDS = Object.freeze({
   bannedWordLength: 50,
   allowedChannels: 100,
   roleOverrides: 25,
+  blockedMembers: 500,
+  blockReasonLength: 200,
 });
 
 /** Jobs in flight per guild when the admin has not said otherwise. */
@@ -28,6 +30,26 @@ export interface QuotaPolicy {
   allowedChannelIds: string[];
   /** Stored normalized (see {@link normalizeWord}). */
   bannedWords: string[];
+  /** Members whose requests are refused (`/quota block`), by user id. */
+  blocked: Record<string, BlockedMember>;
+  /** Where admin events go (`/quota log`); null = logging off. */
+  log: LogChannel | null;
+}
+
+/** Who blocked a member, when, and why (the reason is for admins only). */
+export interface BlockedMember {
+  reason: string | null;
+  byUserId: string;
+  /** ms epoch */
+  at: number;
+}
+
+/** The server's log channel and the role pinged at 80 % and 100 % of the budget. */
+export interface LogChannel {
+  channelId: string;
+  alertRoleId: string | null;
+  /** The language log entries are written in: that of the admin who chose the channel. */
+  locale: string;
 }
 
 /** The operator's starting point for guilds that have not set their own budget. */
@@ -51,6 +73,10 @@ export const storedPolicySchema = z.object({
   roleOverrides: z.record(z.string().min(1), credits.min(1)).default({}),
   allowedChannelIds: z.array(z.string().min(1)).max(POLICY_BOUNDS.allowedChannels).default([]),
   bannedWords: z.array(z.string().min(1).max(POLICY_BOUNDS.bannedWordLength)).max(POLICY_BOUNDS.bannedWords).default([]),
+  blocked: z
+    .record(z.string().min(1), z.object({ reason: z.string().max(POLICY_BOUNDS.blockReasonLength).nullable(), byUserId: z.string().min(1), at: z.number() }))
+    .default({}),
+  log: z.object({ channelId: z.string().min(1), alertRoleId: z.string().min(1).nullable(), locale: z.string().min(1).max(20) }).nullable().default(null),
 });
 export type StoredPolicy = z.infer<typeof storedPolicySchema>;
 
@@ -76,6 +102,8 @@ export function resolvePolicy(stored: StoredPolicy | undefined, defaults: Policy
     roleOverrides: { ...stored?.roleOverrides },
     allowedChannelIds: [...(stored?.allowedChannelIds ?? [])],
     bannedWords: [...(stored?.bannedWords ?? [])],
+    blocked: { ...stored?.blocked },
+    log: stored?.log ? { ...stored.log } : null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Store } from '../store/types.js';
+import { NO_ADMIN_EVENTS, type AdminEventSink } from '../alerts/events.js';
 import { createCostTable } from './costs.js';
 import { periodSchema, POLICY_BOUNDS } from './policy.js';
 import { createPolicyRepository } from './policy-repository.js';
@@ -25,6 +26,8 @@ export interface QuotaServiceOptions {
   maxPerMember?: number;
   /** Reservation ids (default random UUIDs). */
   idFactory?: () => string;
+  /** Told about admin changes, budget thresholds and banned-word refusals (the log channel). */
+  events?: AdminEventSink;
 }
 
 /** The spend guard the job service calls, plus what `/quota` and `/usage` need. */
@@ -59,12 +62,22 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     maxPerMember,
     idFactory: options.idFactory ?? randomUUID,
   };
+  const events = options.events ?? NO_ADMIN_EVENTS;
   return {
     costOf,
-    reserve: (request) => reserve(deps, request),
+    reserve: async (request) => {
+      const result = await reserve(deps, request);
+      if (result.ok && result.threshold) {
+        events.emit(request.guildId, { kind: 'budget_threshold', ...result.threshold });
+      } else if (!result.ok && result.refusal.reason === 'banned_word') {
+        // Who and where, and the rule that matched; never the prompt itself.
+        events.emit(request.guildId, { kind: 'banned_word', memberId: request.userId, channelId: request.channelId, word: result.refusal.word });
+      }
+      return result;
+    },
     charge: (reservationId, outcome, details) => charge(deps, reservationId, outcome, details),
     release: (reservationId, reason, details) => release(deps, reservationId, reason, details),
-    ...createQuotaAdmin({ policies, usage, clock, defaults }),
+    ...createQuotaAdmin({ policies, usage, clock, defaults, events }),
     ...createQuotaStanding({ policies, usage, clock, defaults, globalLimit, maxPerMember }),
   };
 }

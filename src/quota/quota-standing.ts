@@ -1,8 +1,8 @@
-import { periodEnd, periodKey } from './periods.js';
+import { periodEnd, periodKey, periodStart } from './periods.js';
 import { memberLimit, resolvePolicy, type PolicyDefaults } from './policy.js';
 import type { PolicyRepository } from './policy-repository.js';
 import type { QuotaPeriod } from './types.js';
-import { globalUsed, type UsageRepository } from './usage-repository.js';
+import { globalUsed, type LedgerEntry, type UsageRepository } from './usage-repository.js';
 
 /** What `/usage` shows a member. Credits held by jobs in flight count as used. */
 export interface MemberStanding {
@@ -27,6 +27,20 @@ export interface MemberStanding {
   /** How many videos a member may have in progress at once (the server's own cap may be lower). */
   maxInFlight: number;
 }
+
+/** Credits spent in the current period, when, and by whom (see `spendTimeline`). */
+export interface SpendTimeline {
+  period: QuotaPeriod;
+  /** Bounds of the period, ms epoch (end exclusive). */
+  start: number;
+  end: number;
+  now: number;
+  limit: number;
+  spend: Array<{ userId: string; credits: number; at: number }>;
+}
+
+/** Ledger lines that spent credits: only `charged` ones (Ledger v2). */
+const isSpend = (entry: LedgerEntry): boolean => entry.outcome === 'charged';
 
 /** One line of `/quota show`'s leaderboard. */
 export interface Spender {
@@ -95,6 +109,34 @@ export function createQuotaStanding(deps: StandingDeps) {
         .map(([userId, credits]) => ({ userId, credits }))
         .sort((a, b) => b.credits - a.credits || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
         .slice(0, Math.max(0, n));
+    },
+
+    /**
+     * What the guild spent this period, for the usage chart: each charged ledger line, and each
+     * reservation still held (it counts against the budget until it settles), with when it happened.
+     */
+    spendTimeline: async (guildId: string): Promise<SpendTimeline> => {
+      const { now, policy, key } = await period(guildId);
+      const [ledger, inFlight] = await Promise.all([repo.readLedger(guildId, key), repo.readInFlight(guildId)]);
+      const spend = [
+        ...ledger.filter(isSpend).map((e) => ({ userId: e.userId, credits: e.cost, at: e.at })),
+        ...Object.values(inFlight)
+          .filter((f) => f.counted && f.periodKey === key)
+          .map((f) => ({ userId: f.userId, credits: f.cost, at: f.reservedAt })),
+      ];
+      return { period: policy.period, start: periodStart(policy.period, now), end: periodEnd(policy.period, now), now, limit: policy.limit, spend };
+    },
+
+    /**
+     * The ledger of the current period or of the one before it (by the guild's period setting
+     * today), oldest line first, with the period's bounds (ms epoch, end exclusive).
+     */
+    periodLedger: async (guildId: string, which: 'current' | 'previous') => {
+      const { now, policy } = await period(guildId);
+      const at = which === 'current' ? now : periodStart(policy.period, now) - 1;
+      const key = periodKey(policy.period, at);
+      const entries = await repo.readLedger(guildId, key);
+      return { period: policy.period, start: periodStart(policy.period, at), end: periodEnd(policy.period, at), entries: [...entries].sort((a, b) => a.at - b.at) };
     },
 
     /** The period's ledger (v2): one line per settled reservation, oldest first; only `charged` lines are spend. */

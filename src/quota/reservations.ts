@@ -1,9 +1,10 @@
 import { periodEnd, periodKey } from './periods.js';
 import { findBannedWord, memberLimit, resolvePolicy, type PolicyDefaults, type QuotaPolicy } from './policy.js';
 import type { PolicyRepository } from './policy-repository.js';
-import type { ChargeOutcome, LedgerOutcome, QuotaRefusal, ReleaseDetails, ReleaseReason, ReservationRequest, ReserveResult, SettleDetails } from './types.js';
+import type { ChargeOutcome, LedgerOutcome, QuotaRefusal, ReleaseDetails, ReleaseReason, ReservationRequest, ReserveResult, SettleDetails, ThresholdCrossed } from './types.js';
 import type { StoreEntry } from '../store/types.js';
 import { globalUsed, type LedgerEntry, type QuotaChanges, type ReservationRecord, type UsageRepository } from './usage-repository.js';
+import { BUDGET_THRESHOLDS } from '../alerts/events.js';
 
 /** What reserve/charge/release need; assembled by `createQuotaService`. */
 export interface ReservationDeps {
@@ -18,6 +19,7 @@ export interface ReservationDeps {
 
 /** Refusals that need no usage figures: cheap, and checked before anything is counted. */
 function screen(policy: QuotaPolicy, request: ReservationRequest): QuotaRefusal | undefined {
+  if (Object.hasOwn(policy.blocked, request.userId)) return { reason: 'blocked' };
   if (policy.limit === 0) return { reason: 'disabled' };
   const allowed = policy.allowedChannelIds;
   const inAllowed = allowed.includes(request.channelId) || (request.parentChannelId != null && allowed.includes(request.parentChannelId));
@@ -29,6 +31,27 @@ function screen(policy: QuotaPolicy, request: ReservationRequest): QuotaRefusal 
 }
 
 const sum = (values: Iterable<number>): number => [...values].reduce((a, b) => a + b, 0);
+
+/**
+ * The highest budget threshold that `figures.used` reaches and that was not announced yet in the
+ * period, with the alerts record to write along with the reservation. Thresholds passed over in
+ * one step are marked too, so a jump from 40 % to 100 % announces only 100 %.
+ */
+async function crossedThreshold(
+  deps: ReservationDeps,
+  guildId: string,
+  key: string,
+  figures: Omit<ThresholdCrossed, 'percent'>,
+): Promise<{ crossed: ThresholdCrossed; alerts: NonNullable<QuotaChanges['alerts']> } | undefined> {
+  if (figures.limit <= 0) return undefined;
+  const reached = BUDGET_THRESHOLDS.filter((percent) => figures.used * 100 >= percent * figures.limit);
+  if (reached.length === 0) return undefined;
+  const { fired } = await deps.usage.readAlerts(guildId, key);
+  const fresh = reached.filter((percent) => !fired.includes(percent));
+  const highest = fresh.at(-1);
+  if (highest === undefined) return undefined;
+  return { crossed: { ...figures, percent: highest }, alerts: { guildId, periodKey: key, value: { fired: [...fired, ...fresh] } } };
+}
 
 /**
  * Checks every limit and takes the cost in one step under the guild lock (and the global lock,
@@ -91,6 +114,8 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
       inFlight: { guildId, value: { ...inFlight, [id]: { userId, jobId: request.jobId, cost, periodKey: key, counted: true, reservedAt: now } } },
       usage: { guildId, periodKey: key, value: { used: { ...usage.used, [userId]: memberUsed + cost } } },
     };
+    const threshold = await crossedThreshold(deps, guildId, key, { used: guildUsed + cost, limit: policy.limit, period: policy.period, resetsAt });
+    if (threshold) changes.alerts = threshold.alerts;
     const ceiling = deps.globalLimit;
     const dayKey = record.globalDayKey;
     if (ceiling !== undefined && dayKey !== null) {
@@ -104,7 +129,7 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     } else {
       await repo.writeAll(changes);
     }
-    return { ok: true, reservationId: id, cost };
+    return { ok: true, reservationId: id, cost, ...(threshold && { threshold: threshold.crossed }) };
   });
 }
 

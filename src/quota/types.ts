@@ -1,3 +1,4 @@
+import type { BudgetThreshold } from '../alerts/events.js';
 import type { VideoDuration, VideoModel, VideoResolution } from '../provider/types.js';
 
 export type QuotaPeriod = 'day' | 'week' | 'month';
@@ -30,6 +31,7 @@ export interface ReservationRequest extends CostKey {
 }
 
 export type QuotaRefusal =
+  | { reason: 'blocked' }
   | { reason: 'disabled' }
   | { reason: 'channel_not_allowed'; allowedChannelIds: string[] }
   | { reason: 'banned_word'; word: string }
@@ -39,7 +41,18 @@ export type QuotaRefusal =
   | { reason: 'guild_concurrency'; max: number }
   | { reason: 'member_concurrency'; max: number };
 
-export type ReserveResult = { ok: true; reservationId: string; cost: number } | { ok: false; refusal: QuotaRefusal };
+/** A budget threshold this reservation crossed first in its period (see `BUDGET_THRESHOLDS`). */
+export interface ThresholdCrossed {
+  percent: BudgetThreshold;
+  used: number;
+  limit: number;
+  period: QuotaPeriod;
+  resetsAt: number;
+}
+
+export type ReserveResult =
+  | { ok: true; reservationId: string; cost: number; threshold?: ThresholdCrossed }
+  | { ok: false; refusal: QuotaRefusal };
 
 /**
  * What a ledger line says happened to a reservation (Ledger v2). Only `charged` is spend; the

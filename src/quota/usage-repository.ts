@@ -87,6 +87,14 @@ const ledgerSchema = z.array(ledgerEntrySchema);
  */
 export type LedgerEntry = z.output<typeof ledgerEntrySchema>;
 
+const alertsSchema = z.object({ fired: z.array(z.number().int()) });
+/**
+ * `quota:alerts:<guildId>:<periodKey>`: the budget thresholds (percent) already announced this
+ * period. Written in the same atomic step as the reservation that crossed them, so each is
+ * announced once however many requests race, and a restart does not announce it again.
+ */
+export type BudgetAlerts = z.infer<typeof alertsSchema>;
+
 const globalSchema = z.object({ charged: credits, held: z.record(z.string(), credits) });
 /**
  * `quota:global:<dayKey>`: the operator's spend that day. Held credits are kept by reservation id
@@ -109,6 +117,7 @@ export interface QuotaChanges {
   usage?: { guildId: string; periodKey: string; value: PeriodUsage };
   ledger?: { guildId: string; periodKey: string; value: LedgerEntry[] };
   global?: { dayKey: string; value: GlobalUsage };
+  alerts?: { guildId: string; periodKey: string; value: BudgetAlerts };
 }
 
 /**
@@ -124,6 +133,8 @@ export interface UsageRepository {
   readLedger(guildId: string, periodKey: string): Promise<LedgerEntry[]>;
   readReservation(id: string): Promise<ReservationRecord | undefined>;
   readGlobal(dayKey: string): Promise<GlobalUsage>;
+  /** Thresholds already announced in the period (see {@link BudgetAlerts}). */
+  readAlerts(guildId: string, periodKey: string): Promise<BudgetAlerts>;
   /**
    * Writes every record in `changes` at once (the only way usage is written); see {@link QuotaChanges}.
    * `also` are other records (a job's final state, its outbox entry) committed in the same write.
@@ -143,6 +154,7 @@ export function createUsageRepository(store: Store): UsageRepository {
   const inFlightKey = (g: string) => `quota:inflight:${g}`;
   const reservationKey = (id: string) => `quota:reservation:${id}`;
   const globalKey = (d: string) => `quota:global:${d}`;
+  const alertsKey = (g: string, p: string) => `quota:alerts:${g}:${p}`;
 
   return {
     withGuild: (guildId, fn) => store.withLock(guildLockName(guildId), fn),
@@ -152,13 +164,15 @@ export function createUsageRepository(store: Store): UsageRepository {
     readLedger: async (g, p) => (await readValidated(kv, ledgerKey(g, p), ledgerSchema)) ?? [],
     readReservation: (id) => readValidated(kv, reservationKey(id), reservationSchema),
     readGlobal: async (d) => (await readValidated(kv, globalKey(d), globalSchema)) ?? { charged: 0, held: {} },
-    writeAll: async ({ reservation, inFlight, usage, ledger, global }, also = []) => {
+    readAlerts: async (g, p) => (await readValidated(kv, alertsKey(g, p), alertsSchema)) ?? { fired: [] },
+    writeAll: async ({ reservation, inFlight, usage, ledger, global, alerts }, also = []) => {
       const entries: StoreEntry[] = [...also];
       if (reservation) entries.push({ key: reservationKey(reservation.id), value: reservation, ttl: RESERVATION_TTL_MS });
       if (inFlight) entries.push({ key: inFlightKey(inFlight.guildId), value: inFlight.value });
       if (usage) entries.push({ key: usageKey(usage.guildId, usage.periodKey), value: usage.value, ttl: HISTORY_TTL_MS });
       if (ledger) entries.push({ key: ledgerKey(ledger.guildId, ledger.periodKey), value: ledger.value, ttl: HISTORY_TTL_MS });
       if (global) entries.push({ key: globalKey(global.dayKey), value: global.value, ttl: GLOBAL_TTL_MS });
+      if (alerts) entries.push({ key: alertsKey(alerts.guildId, alerts.periodKey), value: alerts.value, ttl: HISTORY_TTL_MS });
       await writeAllChecked(kv, entries);
     },
   };

@@ -251,7 +251,7 @@ describe('/quota and /usage definitions', () => {
     expect(quotaCommand.data.integration_types).toEqual([0]);
     expect(usageCommand.data.default_member_permissions ?? null).toBeNull();
     const subcommands = (quotaCommand.data.options ?? []).map((o) => o.name);
-    expect(subcommands).toEqual(['set', 'show', 'reset', 'role', 'channels', 'banned-words']);
+    expect(subcommands).toEqual(['set', 'show', 'reset', 'role', 'channels', 'banned-words', 'log', 'block', 'unblock', 'export']);
 
     const visit = (node: { name: string; description: string; name_localizations?: unknown; description_localizations?: unknown; options?: unknown[] }) => {
       for (const name of [node.name, ...Object.values((node.name_localizations ?? {}) as Record<string, string>)]) {

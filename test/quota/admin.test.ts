@@ -13,6 +13,8 @@ describe('/quota admin operations', () => {
       roleOverrides: {},
       allowedChannelIds: [],
       bannedWords: [],
+      blocked: {},
+      log: null,
     });
   });
 

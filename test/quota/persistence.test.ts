@@ -26,6 +26,8 @@ describe('quota on an SQLite file', () => {
       roleOverrides: { vip: 4 },
       allowedChannelIds: ['c1'],
       bannedWords: ['spoiler'],
+      blocked: {},
+      log: null,
     });
     expect(await second.memberStanding('g1', 'u1', [])).toMatchObject({ used: 3, limit: 3, guildUsed: 3, inFlight: ['job-held'] });
     expect((await second.reserve(request())).ok).toBe(false);

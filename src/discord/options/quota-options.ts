@@ -6,6 +6,7 @@ import type { QuotaPeriod } from '../../quota/types.js';
 export const QUOTA_PERIODS = periodSchema.options;
 export const CHANNEL_ACTIONS = ['add', 'remove', 'list', 'clear'] as const;
 export const WORD_ACTIONS = ['add', 'remove', 'list'] as const;
+export const EXPORT_PERIODS = ['current', 'previous'] as const;
 /** /video replies are posted in the channel, so only channels that hold messages make sense. */
 export const QUOTA_CHANNEL_TYPES = [ChannelType.GuildText] as const;
 
@@ -26,7 +27,11 @@ export type QuotaAction =
   | { sub: 'channels'; action: 'add' | 'remove'; channelId: string }
   | { sub: 'channels'; action: 'list' | 'clear' }
   | { sub: 'banned-words'; action: 'add' | 'remove'; word: string }
-  | { sub: 'banned-words'; action: 'list' };
+  | { sub: 'banned-words'; action: 'list' }
+  | { sub: 'log'; channelId: string | null; alertRoleId: string | null }
+  | { sub: 'block'; userId: string; reason: string | null }
+  | { sub: 'unblock'; userId: string }
+  | { sub: 'export'; period: (typeof EXPORT_PERIODS)[number] };
 
 /** Why an option value was not accepted; Discord's client enforces most of these, forged payloads do not. */
 export type QuotaOptionProblem =
@@ -35,6 +40,8 @@ export type QuotaOptionProblem =
   | { code: 'missing'; option: string }
   | { code: 'channel_type' }
   | { code: 'everyone_role' }
+  | { code: 'everyone_alert' }
+  | { code: 'block_self' }
   | { code: 'word_too_long'; max: number };
 
 export type ReadQuotaOptions = { ok: true; action: QuotaAction } | { ok: false; problems: QuotaOptionProblem[] };
@@ -63,6 +70,10 @@ const schema = z.discriminatedUnion('sub', [
     action: z.enum(WORD_ACTIONS),
     word: z.string().max(POLICY_BOUNDS.bannedWordLength).nullable(),
   }),
+  z.object({ sub: z.literal('log'), channel: z.object({ id, type: z.literal(QUOTA_CHANNEL_TYPES) }).nullable(), alert_role: id.nullable() }),
+  z.object({ sub: z.literal('block'), member: id, reason: z.string().max(POLICY_BOUNDS.blockReasonLength).nullable() }),
+  z.object({ sub: z.literal('unblock'), member: id }),
+  z.object({ sub: z.literal('export'), export_period: z.enum(EXPORT_PERIODS).nullable() }),
 ]);
 
 function problemOf(issue: z.core.$ZodIssue): QuotaOptionProblem {
@@ -71,6 +82,8 @@ function problemOf(issue: z.core.$ZodIssue): QuotaOptionProblem {
   if (option === 'channel') return { code: 'channel_type' };
   if (option === 'word' && issue.code === 'too_big') return { code: 'word_too_long', max: POLICY_BOUNDS.bannedWordLength };
   if (option === 'period' || option === 'action') return { code: 'choice', option };
+  if (option === 'export_period') return { code: 'choice', option: 'period' };
+  if (option === 'reason') return { code: 'missing', option };
   return { code: 'missing', option };
 }
 
@@ -89,10 +102,19 @@ export function readQuotaOptions(interaction: ChatInputCommandInteraction): Read
     action: o.getString('action'),
     channel: channel ? { id: channel.id, type: channel.type } : null,
     word: o.getString('word'),
+    alert_role: o.getRole('alert_role')?.id ?? null,
+    member: o.getUser('member')?.id ?? null,
+    reason: o.getString('reason'),
   };
+  const sub = raw.sub;
+  // `period` means day/week/month for set, and current/previous for export.
+  const input = sub === 'export' ? { sub, export_period: raw.period } : raw;
   // @everyone's id is the guild's: it is never among a member's role ids, so an override would do nothing.
   if (raw.sub === 'role' && raw.role !== null && raw.role === interaction.guildId) return { ok: false, problems: [{ code: 'everyone_role' }] };
-  const parsed = schema.safeParse(raw);
+  // Pinging @everyone is exactly what an alert role must not do.
+  if (raw.sub === 'log' && raw.alert_role !== null && raw.alert_role === interaction.guildId) return { ok: false, problems: [{ code: 'everyone_alert' }] };
+  if (raw.sub === 'block' && raw.member === interaction.user.id) return { ok: false, problems: [{ code: 'block_self' }] };
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(problemOf);
     const unique = [...new Map(problems.map((p) => [JSON.stringify(p), p])).values()];
@@ -125,5 +147,13 @@ function toAction(value: z.infer<typeof schema>): ReadQuotaOptions {
       if (action === 'list') return ok({ sub: 'banned-words', action });
       return word ? ok({ sub: 'banned-words', action, word }) : missing('word');
     }
+    case 'log':
+      return ok({ sub: 'log', channelId: value.channel?.id ?? null, alertRoleId: value.channel ? value.alert_role : null });
+    case 'block':
+      return ok({ sub: 'block', userId: value.member, reason: value.reason?.trim() || null });
+    case 'unblock':
+      return ok({ sub: 'unblock', userId: value.member });
+    case 'export':
+      return ok({ sub: 'export', period: value.export_period ?? 'current' });
   }
 }

@@ -44,6 +44,9 @@ const OPTION_KEYS = {
   action: 'opt.channel_action.name',
   channel: 'opt.channel.name',
   word: 'opt.word.name',
+  member: 'opt.member.name',
+  reason: 'opt.reason.name',
+  alert_role: 'opt.alert_role.name',
 } as const;
 
 /** The quota core refused the change; nothing was stored. */

@@ -3,6 +3,8 @@ import { translatorFor, type Translator } from '../../i18n/index.js';
 import type { QuotaPolicy } from '../../quota/policy.js';
 import type { MemberStanding, Spender } from '../../quota/quota-standing.js';
 import { relativeTime } from './format.js';
+import type { LogFailure } from '../../alerts/log-health.js';
+import { adminFields } from './admin-answers.js';
 import { channelList, credits, guildBudget, perMember, QUOTA_COLORS, roleOverrideList, spoilerWords, thisPeriod } from './quota-format.js';
 
 /** What `/quota show` needs, gathered by the command from the quota service and the configuration. */
@@ -13,6 +15,8 @@ export interface QuotaOverview {
   spenders: readonly Spender[];
   /** The operator's ceiling in credits per UTC day, with when it resets; null = none. */
   global: { limit: number; resetsAt: number } | null;
+  /** The last failed post to the log channel, if the bot could not write there. */
+  logFailure?: LogFailure | null;
 }
 
 /** The policy's settings as embed fields; shared by `/quota show` and the answer to `/quota set`. */
@@ -52,6 +56,7 @@ export function quotaShowEmbed(overview: QuotaOverview, locale: string): APIEmbe
     });
   }
   fields.push({ name: t('quota.field.top_spenders', { when }), value: spenders });
+  fields.push(...adminFields(t, policy, overview.logFailure ?? null));
   return {
     color: QUOTA_COLORS.info,
     title: t('quota.show.title'),

@@ -8,6 +8,9 @@ export function refusalEmbed(refusal: QuotaRefusal, locale: string): APIEmbed {
   const t = translatorFor(locale);
   let text: string;
   switch (refusal.reason) {
+    case 'blocked':
+      text = t('quota.blocked');
+      break;
     case 'disabled':
       text = t('quota.disabled');
       break;
