@@ -280,4 +280,38 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
       }
     }
   });
+
+  it('GIVEN a delivered video and a failed one WHEN an admin exports the current period THEN the private CSV has the promised name and columns, and its rows equal the ledger', async (ctx) => {
+    if (!(await start()) || !h) return ctx.skip(!redisUp, 'Redis is not running');
+    const harness = h;
+    await ask(quota('set', { limit: 10, period: 'month', max_concurrent: 10 }), admin());
+    const made = await ask(videoCommand({ prompt: 'a fox, "quoted", and, commas', duration: 10 }), member(1));
+    const failed = await ask(videoCommand({ prompt: 'a heron', resolution: '1080p' }), member(2));
+    const tasks = await harness.discord.waitFor(() => (harness.provider.tasks.size === 2 ? [...harness.provider.tasks.keys()] : undefined));
+    harness.provider.completeTask(tasks[0] ?? '');
+    harness.provider.failTask(tasks[1] ?? '', 'content moderation');
+    await harness.discord.waitFor(() => harness.discord.originalResponse(made.id)?.attachments.length);
+    await harness.discord.waitFor(() => JSON.stringify(harness.discord.originalResponse(failed.id)?.embeds ?? []).includes('Nothing was charged'));
+
+    // Both endings are settled in the ledger (the charge is written once the video was received).
+    for (let i = 0; i < 50 && (await harness.bot.context.quota.periodLedger(GUILD, 'current')).entries.length < 2; i++) await settle(100);
+
+    const exported = await ask(quota('export'), admin());
+    expect(exported.ephemeral).toBe(true);
+    const now = new Date();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString().slice(0, 10);
+    const file = exported.message?.attachments.find((a) => a.filename === `usage-${GUILD}-${monthStart}.csv`);
+    expect(file).toBeDefined();
+    const [header, ...rows] = (file?.data.toString('utf8') ?? '').split('\r\n').filter((line) => line !== '');
+    expect(header).toBe('time,member_id,job_id,model,resolution,duration,credits,outcome,task_id');
+
+    const ledger = (await harness.bot.context.quota.periodLedger(GUILD, 'current')).entries;
+    expect(ledger.map((e) => e.outcome).sort()).toEqual(['charged', 'released']);
+    expect(rows).toEqual(
+      ledger.map((e) => [new Date(e.at).toISOString(), e.userId, e.jobId, e.model, e.resolution, e.duration, e.cost, e.outcome, e.taskId].join(',')),
+    );
+    const previous = await ask(quota('export', { period: 'previous' }), admin('zh-CN'));
+    expect(previous.text).toContain('还没有记录');
+    expect(previous.message?.attachments[0]?.data.toString('utf8')).toBe('time,member_id,job_id,model,resolution,duration,credits,outcome,task_id\r\n');
+  });
 });
