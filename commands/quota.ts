@@ -197,6 +197,8 @@ async function runEmbed(action: QuotaAction, guildId: string, interaction: ChatI
       };
     }
     case 'reset': {
+      // A slot held for a job that already ended (or vanished) is settled first, so a reset never keeps it.
+      await ctx.jobs.reconcile(guildId).catch((err: unknown) => ctx.logger.warn({ err, guildId }, 'could not reconcile reservations before the reset'));
       const result = await q.resetUsage(guildId, action.userId ?? undefined, actor);
       ctx.logger.info({ guildId, userId: interaction.user.id, action, credits: result.credits }, 'quota usage reset');
       return resetEmbed(action.userId, result.credits, locale);

@@ -89,10 +89,11 @@ export function createProviderIncidents(deps: IncidentDeps) {
           if (outcome !== 'failed') await close(job.guildId).catch(onError);
           return outcome;
         },
-        async failed(job) {
-          await reporter.failed(job);
+        async failed(job, options) {
+          const told = await reporter.failed(job, options);
           const trouble = troubleOf(job.failure?.reason);
           if (trouble) await open(job.guildId, trouble).catch(onError);
+          return told;
         },
       };
     },

@@ -1,11 +1,11 @@
 import type { APIEmbed, REST } from 'discord.js';
 import type { Logger } from '../log.js';
 import type { Job } from '../jobs/job.js';
-import type { DeliveryOutcome, FinishedVideo, JobReporter } from '../jobs/reporter.js';
+import type { DeliveryOutcome, FinishedVideo, JobReporter, ReplyView, TellOutcome } from '../jobs/reporter.js';
 import { translatorFor } from '../i18n/index.js';
 import { createReplyChannel, type MessagePayload, type WriteResult } from './reply-channel.js';
 import { failureEmbed, progressEmbed, resultEmbed } from './render/job-embeds.js';
-import { resultButtons } from './render/result-buttons.js';
+import { REGENERATE_PREFIX, resultButtons } from './render/result-buttons.js';
 import { relativeTime } from './render/format.js';
 import { createProgressEdits } from './progress-edits.js';
 
@@ -103,10 +103,25 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
       return 'failed';
     },
 
-    async failed(job) {
+    async failed(job, options = {}): Promise<TellOutcome> {
       await edits.settle(job.id);
       const result = await channel.editReply(job, { body: { content: '', embeds: [failureEmbed(job)], components: [], allowed_mentions: SILENT } });
-      if (result !== 'ok') await fallback(job, { body: { content: '', embeds: [failureEmbed(job)], allowed_mentions: SILENT } });
+      if (result === 'ok') return 'told';
+      // Unknown message/webhook/interaction: Discord never had our acknowledgement, nobody waits.
+      if (options.inReplyOnly) return result === 'failed' ? 'retry' : 'nobody';
+      const elsewhere = await fallback(job, { body: { content: '', embeds: [failureEmbed(job)], allowed_mentions: SILENT } });
+      if (elsewhere === 'ok') return 'told';
+      return elsewhere === 'failed' || result === 'failed' ? 'retry' : 'nobody';
+    },
+
+    async shown(job): Promise<ReplyView> {
+      const message = await channel.readReply(job);
+      if (message === 'failed') return 'unknown';
+      if (message === 'gone') return 'not_final';
+      if ((message.attachments?.length ?? 0) > 0) return 'attachment';
+      // The finished reply (and only it) carries the Regenerate button.
+      const final = JSON.stringify(message.components ?? []).includes(`${REGENERATE_PREFIX}${job.id}`);
+      return final ? 'link' : 'not_final';
     },
   };
 }

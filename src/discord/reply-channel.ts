@@ -14,7 +14,7 @@ export type WriteResult = 'ok' | 'gone' | 'too_large' | 'token_expired' | 'faile
 // Interaction tokens live 15 minutes; switch to the bot-token route a minute early.
 export const TOKEN_SAFE_AGE_MS = 14 * 60_000;
 
-const GONE_CODES = new Set([10003, 10008, 10015, 50001, 50013]);
+const GONE_CODES = new Set([10003, 10008, 10015, 10062, 50001, 50013]);
 
 export function classifyDiscordError(err: unknown): WriteResult {
   if (err instanceof DiscordAPIError) {
@@ -90,7 +90,30 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
     }
   }
 
-  return { editReply, followUp, postInChannel, directMessage };
+  /**
+   * Reads the job's reply as Discord shows it now (GET of the original response while the token is
+   * young, else of the channel message): the message, `gone`, or `failed` when it could not be read.
+   */
+  async function readReply(job: Job): Promise<{ attachments?: unknown[]; components?: unknown[] } | 'gone' | 'failed'> {
+    const read = async (run: () => Promise<unknown>) => {
+      try {
+        return (await run()) as { attachments?: unknown[]; components?: unknown[] };
+      } catch (err) {
+        const result = classifyDiscordError(err);
+        return result === 'gone' ? 'gone' : result === 'token_expired' ? 'token_expired' : 'failed';
+      }
+    };
+    if (clock() - job.reply.tokenIssuedAt < TOKEN_SAFE_AGE_MS) {
+      const got = await read(() => rest.get(Routes.webhookMessage(job.reply.applicationId, job.reply.interactionToken, '@original'), { auth: false }));
+      if (got !== 'token_expired') return got;
+    }
+    const messageId = job.reply.messageId;
+    if (!messageId) return 'gone';
+    const got = await read(() => rest.get(Routes.channelMessage(job.reply.channelId, messageId)));
+    return got === 'token_expired' ? 'failed' : got;
+  }
+
+  return { editReply, followUp, postInChannel, directMessage, readReply };
 }
 
 export type ReplyChannel = ReturnType<typeof createReplyChannel>;

@@ -51,6 +51,7 @@ export function createJobEngine(options: JobEngineOptions): JobService {
     typical: options.typical ?? typicalDuration,
     learn: options.learn ?? (async () => undefined),
     random: options.random ?? Math.random,
+    followed: new Map(),
     renewImageUrl: options.renewImageUrl ?? (async (url) => ({ ok: true, url })),
     ...(ownsGuild ? { ownsGuild } : {}),
     scheduler: createScheduler({

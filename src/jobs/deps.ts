@@ -2,7 +2,7 @@ import type { Logger } from '../log.js';
 import type { DownloadResult } from '../http/download.js';
 import type { VideoProvider } from '../provider/types.js';
 import type { QuotaGate } from '../quota/types.js';
-import type { JobRequest } from './job.js';
+import type { Job, JobRequest } from './job.js';
 import type { JobRepository } from './job-repository.js';
 import type { TypicalDuration } from './progress.js';
 import type { JobReporter } from './reporter.js';
@@ -26,6 +26,8 @@ export interface JobTimings {
   authFailureToleranceMs: number;
   /** Attempts to fetch and post a finished video before giving up. */
   maxDeliveryAttempts: number;
+  /** Gap between two sweeps that settle reservations of ended or vanished jobs (see sweepJobs). */
+  sweepIntervalMs: number;
 }
 
 export const DEFAULT_TIMINGS: JobTimings = {
@@ -34,6 +36,7 @@ export const DEFAULT_TIMINGS: JobTimings = {
   stallMs: 15 * 60_000,
   authFailureToleranceMs: 2 * 60_000,
   maxDeliveryAttempts: 5,
+  sweepIntervalMs: 5 * 60_000,
 };
 
 /** Everything the job core is built from; each piece is replaceable in tests. */
@@ -51,6 +54,11 @@ export interface JobDeps {
   learn: (request: JobRequest, seconds: number) => Promise<void>;
   scheduler: Scheduler;
   random: () => number;
+  /**
+   * The last record seen of each job this process follows: when a record disappears from the
+   * store (a Redis that lost its data), the member can still be told.
+   */
+  followed: Map<string, Job>;
   /** A working link for a first-frame image whose link may have run out since it was attached. */
   renewImageUrl: (url: string) => Promise<ImageLink>;
 }

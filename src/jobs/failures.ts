@@ -2,6 +2,7 @@ import type { ProviderError } from '../provider/types.js';
 import type { ReleaseReason } from '../quota/types.js';
 import type { JobDeps } from './deps.js';
 import type { FailureReason, Job } from './job.js';
+import { endJob } from './job-ending.js';
 
 /** Plain-words reason for a submission the provider refused. */
 export function failureFromProviderError(error: ProviderError): { reason: FailureReason; detail: string | null } {
@@ -20,29 +21,29 @@ export function failureFromProviderError(error: ProviderError): { reason: Failur
   }
 }
 
-/** A job moved to a final failed (or expired) state. */
-export function failedJob(job: Job, reason: FailureReason, detail: string | null, now: number): Job {
-  return {
-    ...job,
-    state: reason === 'expired' ? 'expired' : 'failed',
-    failure: { reason, detail: detail?.slice(0, 500) ?? null },
-    finishedAt: now,
-    updatedAt: now,
-  };
-}
-
 /**
- * Ends a job that produced no video: records the final state, gives its credits back and tells
- * the member (unless they never saw a reply). One place, so no path forgets a step or its order.
+ * Ends a job that produced no video: final failed (or expired) state, its credits given back and
+ * the member told (unless `tell` is false: they never saw a reply), all through {@link endJob}.
  */
 export async function giveUp(
-  deps: Pick<JobDeps, 'jobs' | 'quota' | 'reporter' | 'clock'>,
+  deps: Pick<JobDeps, 'jobs' | 'quota' | 'reporter' | 'clock' | 'logger' | 'scheduler'>,
   job: Job,
-  failure: { reason: FailureReason; detail?: string | null; release: ReleaseReason; tell?: boolean },
+  failure: {
+    reason: FailureReason;
+    detail?: string | null;
+    release: ReleaseReason;
+    /** The ledger outcome (default `released`). */
+    outcome?: 'released' | 'undelivered' | 'ambiguous';
+    tell?: boolean;
+    /** Only by editing the interaction's reply (default false). */
+    inReplyOnly?: boolean;
+  },
 ): Promise<Job> {
-  const failed = failedJob(job, failure.reason, failure.detail ?? null, deps.clock());
-  await deps.jobs.save(failed);
-  if (job.reservationId) await deps.quota.release(job.reservationId, failure.release, { taskId: job.taskId });
-  if (failure.tell ?? true) await deps.reporter.failed(failed);
-  return failed;
+  const message = (failure.tell ?? true) ? (failure.inReplyOnly ? 'failure_in_reply' : 'failure') : 'none';
+  return endJob(deps, job, {
+    state: failure.reason === 'expired' ? 'expired' : 'failed',
+    failure: { reason: failure.reason, detail: failure.detail ?? null },
+    settlement: { release: failure.release, ...(failure.outcome ? { outcome: failure.outcome } : {}) },
+    message,
+  });
 }

@@ -1,24 +1,41 @@
-import type { ChargeOutcome } from '../quota/types.js';
 import type { Job } from './job.js';
 import type { JobDeps } from './deps.js';
-import { failedJob } from './failures.js';
+import { endJob } from './job-ending.js';
 import { computeProgress } from './progress.js';
 import type { RunOutcome } from './scheduler.js';
-
-const RETRY_DELIVERY_MS = 5_000;
 
 /**
  * Fetches the finished video (capped at the reply's upload limit) and hands it to the reporter;
  * over the cap, or when the file cannot be fetched after a few tries, the member gets the link.
- * The provider made the video, so the reservation is charged whatever happens next.
+ * Charged only when the member received it (an upload or a link); a video that could not be
+ * delivered after every try releases the credits (ledger `undelivered`, with the task id) and
+ * the member is told.
+ *
+ * `resumed`: the job was already `succeeded` when this run started (a restart, or a retry after a
+ * failed try): a previous try may have landed without being recorded, so the reply is read first
+ * and a finished one is never overwritten, uploaded again or pinged again.
  */
-export async function deliverJob(deps: JobDeps, job: Job): Promise<RunOutcome> {
+export async function deliverJob(deps: JobDeps, job: Job, resumed = false): Promise<RunOutcome> {
   const result = job.result;
   if (!result) return { done: true };
-  const now = deps.clock();
   const log = deps.logger.child({ jobId: job.id, guildId: job.guildId, taskId: job.taskId });
   const attempt = job.poll.failures + 1;
-  await deps.reporter.progress(job, computeProgress(job, now, deps.typical));
+
+  if (resumed) {
+    const shown = await deps.reporter.shown(job).catch(() => 'unknown' as const);
+    if (shown === 'attachment' || shown === 'link') {
+      log.info({ delivery: shown }, 'the reply already shows the video; recording the delivery');
+      await endJob(deps, job, { state: 'delivered', settlement: { charge: shown === 'attachment' ? 'delivered' : 'delivered_as_link' }, message: 'none', delivery: shown });
+      return { done: true };
+    }
+    if (shown === 'unknown' && attempt < deps.timings.maxDeliveryAttempts) {
+      // Writing blind could post the video twice: try again when the reply can be read.
+      log.warn({ attempt }, 'could not read the reply before delivering; retrying');
+      return retry(deps, job, attempt);
+    }
+  } else {
+    await deps.reporter.progress(job, computeProgress(job, deps.clock(), deps.typical));
+  }
 
   const fetched = await deps.download(result.videoUrl, job.reply.attachmentSizeLimit);
   let outcome;
@@ -32,39 +49,31 @@ export async function deliverJob(deps: JobDeps, job: Job): Promise<RunOutcome> {
     return retry(deps, job, attempt);
   }
 
-  const after = deps.clock();
   if (outcome === 'failed') {
     if (attempt < deps.timings.maxDeliveryAttempts) return retry(deps, job, attempt);
-    log.error('video could not be delivered to Discord');
-    const failed = failedJob(job, 'delivery_failed', null, after);
-    await deps.jobs.save(failed);
+    log.error({ attempts: attempt }, 'video could not be delivered to Discord; releasing the credits');
     // The member never received it: their credits go back; the ledger keeps the task id, because
-    // the provider may still have billed it.
-    if (job.reservationId) await deps.quota.release(job.reservationId, 'delivery_failed', { outcome: 'undelivered', taskId: job.taskId });
+    // the provider may still have billed it. They are told (the outbox retries while Discord is down).
+    await endJob(deps, job, {
+      state: 'failed',
+      failure: { reason: 'delivery_failed' },
+      settlement: { release: 'delivery_failed', outcome: 'undelivered' },
+      message: 'failure',
+    });
     return { done: true };
   }
-  const delivered: Job = {
-    ...job,
-    state: 'delivered',
-    finishedAt: after,
-    updatedAt: after,
-    result: { ...result, delivery: outcome },
-  };
-  await deps.jobs.save(delivered);
-  await charge(deps, job, outcome === 'attachment' ? 'delivered' : 'delivered_as_link');
+  await endJob(deps, job, { state: 'delivered', settlement: { charge: outcome === 'attachment' ? 'delivered' : 'delivered_as_link' }, message: 'none', delivery: outcome });
   if (job.submittedAt !== null && job.completedAt !== null) {
     await deps.learn(job.request, (job.completedAt - job.submittedAt) / 1000).catch((err: unknown) => log.warn({ err }, 'could not record the job duration'));
   }
-  log.info({ delivery: outcome, tookMs: after - job.createdAt }, 'video delivered');
+  log.info({ delivery: outcome, tookMs: deps.clock() - job.createdAt }, 'video delivered');
   return { done: true };
 }
 
 async function retry(deps: JobDeps, job: Job, attempt: number): Promise<RunOutcome> {
-  const nextAt = deps.clock() + RETRY_DELIVERY_MS * attempt;
-  await deps.jobs.save({ ...job, poll: { ...job.poll, failures: attempt, nextAt } });
+  // One poll interval more for each try (5 s, 10 s, … by default).
+  const nextAt = deps.clock() + deps.timings.pollIntervalMs * attempt;
+  // Only while it is still being delivered: an ending decided meanwhile (a cancel) stands.
+  await deps.jobs.update(job.id, (current) => (current.state === 'succeeded' ? { ...current, poll: { ...current.poll, failures: attempt, nextAt } } : undefined));
   return { againAt: nextAt };
-}
-
-async function charge(deps: JobDeps, job: Job, outcome: ChargeOutcome): Promise<void> {
-  if (job.reservationId) await deps.quota.charge(job.reservationId, outcome, { taskId: job.taskId });
 }

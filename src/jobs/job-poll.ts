@@ -8,6 +8,7 @@ import { nextPollDelay } from './poll-schedule.js';
 import { computeProgress } from './progress.js';
 import type { RunOutcome } from './scheduler.js';
 import { deliverJob } from './job-delivery.js';
+import { carryOutOutbox } from './job-ending.js';
 
 const stateOf = (status: TaskStatus): JobState => {
   switch (status.phase) {
@@ -24,9 +25,17 @@ const stateOf = (status: TaskStatus): JobState => {
 
 /** One run of the poller for one job: ask the provider, record, tell the member, plan the next run. */
 export async function pollJob(deps: JobDeps, jobId: string): Promise<RunOutcome> {
+  const outcome = await pollOnce(deps, jobId);
+  if ('done' in outcome) deps.followed.delete(jobId);
+  return outcome;
+}
+
+async function pollOnce(deps: JobDeps, jobId: string): Promise<RunOutcome> {
   const job = await deps.jobs.get(jobId);
-  if (!job || isFinal(job.state)) return { done: true };
-  if (job.state === 'succeeded') return deliverJob(deps, job);
+  if (!job) return recordLost(deps, jobId);
+  if (isFinal(job.state)) return job.outbox ? carryOutOutbox(deps, job) : { done: true };
+  deps.followed.set(jobId, job);
+  if (job.state === 'succeeded') return deliverJob(deps, job, true);
   if (!job.taskId) return { done: true };
 
   const now = deps.clock();
@@ -85,6 +94,21 @@ export async function pollJob(deps: JobDeps, jobId: string): Promise<RunOutcome>
   await deps.jobs.save(running);
   await deps.reporter.progress(running, computeProgress(running, after, deps.typical));
   return { againAt: nextAt };
+}
+
+/**
+ * The record of a job this process was following is gone (e.g. a Redis restarted empty): the
+ * in-memory view disagrees with the store. Its member is told from the last record seen and its
+ * reservation (if still there) released; an unreadable record is left alone.
+ */
+async function recordLost(deps: JobDeps, jobId: string): Promise<RunOutcome> {
+  const last = deps.followed.get(jobId);
+  if (!last || (await deps.jobs.exists(jobId))) return { done: true };
+  deps.logger.error({ jobId, guildId: last.guildId, taskId: last.taskId }, 'job record disappeared from the store; telling the member');
+  if (last.reservationId) await deps.quota.release(last.reservationId, 'vanished', { taskId: last.taskId });
+  const now = deps.clock();
+  await deps.reporter.failed({ ...last, state: 'failed', failure: { reason: 'record_lost', detail: null }, finishedAt: now, updatedAt: now });
+  return { done: true };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { JobDeps } from './deps.js';
 import { giveUp } from './failures.js';
-import { isFinal, reservationIdFor } from './job.js';
+import { carryOutOutbox } from './job-ending.js';
+import { isFinal, reservationIdFor, type Job } from './job.js';
 
 /** Which guilds' jobs this process serves; absent means all of them (one process, no sharding). */
 export interface JobScope {
@@ -9,8 +10,9 @@ export interface JobScope {
 
 /**
  * After a start, every job that is not final continues from its stored state: jobs the
- * provider knows are polled again, finished ones are delivered, and jobs that never reached the
- * provider (or may have, without us learning the task id) are released, never submitted twice.
+ * provider knows are polled again, finished ones are delivered, endings whose message was not
+ * carried out yet are carried out, and jobs that never reached the provider (or may have, without
+ * us learning the task id) are ended without a charge, never submitted twice.
  * With sharding, only the jobs of guilds this process owns are touched: the index is shared.
  */
 export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
@@ -36,23 +38,42 @@ export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
         continue;
       }
       deps.logger.warn({ jobId: id }, 'job in flight has no record; releasing its reservation');
-      await deps.quota.release(reservationIdFor(id), 'cancelled');
+      await deps.quota.release(reservationIdFor(id), 'vanished');
       await deps.jobs.delete(id).catch(() => undefined);
       continue;
     }
-    // A final job still indexed as active (a crash between the two writes): re-saving fixes the
-    // index and keeps the record, which the buttons under its video still read.
     if (isFinal(job.state)) {
-      await deps.jobs.save(job);
+      // An ending whose message was not carried out yet; else a final job still indexed (mended).
+      if (job.outbox) await carryOutOutbox(deps, job);
+      else await deps.jobs.index(job);
       continue;
     }
     if (job.taskId) {
+      deps.followed.set(id, job);
       deps.scheduler.schedule(id, Math.max(now, job.poll.nextAt));
       resumed += 1;
       continue;
     }
-    // An `accepted` job was never acknowledged in Discord: there is no reply to tell.
-    await giveUp(deps, job, { reason: 'restarted', release: 'never_submitted', tell: job.state !== 'accepted' });
+    await endUnsubmitted(deps, job);
   }
   if (ids.length > others) deps.logger.info({ resumed, total: ids.length - others }, 'jobs recovered from the store');
+}
+
+/** A job found without a task id after a restart: never submitted again, never charged. */
+async function endUnsubmitted(deps: JobDeps, job: Job): Promise<void> {
+  switch (job.state) {
+    case 'submitting':
+      // The POST may have reached the provider (and the video be made) without us learning the
+      // task id: say so honestly, and record the doubt in the ledger for the operator.
+      deps.logger.warn({ jobId: job.id, guildId: job.guildId }, 'bot restarted during the submission: the provider may or may not have started the task');
+      await giveUp(deps, job, { reason: 'maybe_started', release: 'restarted', outcome: 'ambiguous' });
+      return;
+    case 'accepted':
+      // Discord may have received our deferral before the crash: tell through the interaction's
+      // reply; when Discord knows no such reply, nobody was waiting.
+      await giveUp(deps, job, { reason: 'restarted', release: 'never_submitted', inReplyOnly: true });
+      return;
+    default:
+      await giveUp(deps, job, { reason: 'restarted', release: 'never_submitted' });
+  }
 }

@@ -1,5 +1,5 @@
 import { jobSchema, isFinal, type Job } from './job.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoreEntry } from '../store/types.js';
 
 const ACTIVE_SET = 'jobs:active';
 const jobKey = (id: string) => `job:${id}`;
@@ -16,7 +16,16 @@ export interface JobRepository {
   update(id: string, change: (job: Job) => Job | undefined): Promise<Job | undefined>;
   activeIds(): Promise<string[]>;
   delete(id: string): Promise<void>;
+  /** The record of `job` as one entry of an atomic multi-record write (see `endJob`). */
+  entryFor(job: Job): StoreEntry;
+  /** Brings the index in step with `job` after it was written through `entryFor`. */
+  index(job: Job): Promise<void>;
+  /** Runs `fn` under the job's lock (the one `update` takes). */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
 }
+
+/** A job stays indexed while it is not final or still owes its member a message (its outbox). */
+const indexed = (job: Job): boolean => !isFinal(job.state) || job.outbox !== null;
 
 /** Job records in the store, validated on the way back in. */
 export function createJobRepository(store: Store): JobRepository {
@@ -26,11 +35,15 @@ export function createJobRepository(store: Store): JobRepository {
     const parsed = jobSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   };
+  const entryFor = (job: Job): StoreEntry => ({ key: jobKey(job.id), value: job, ...(isFinal(job.state) ? { ttl: FINISHED_TTL_MS } : {}) });
+  const index = async (job: Job): Promise<void> => {
+    if (indexed(job)) await store.addToSet(ACTIVE_SET, job.id);
+    else await store.removeFromSet(ACTIVE_SET, job.id);
+  };
   const save = async (job: Job): Promise<void> => {
-    const final = isFinal(job.state);
-    await store.kv.set(jobKey(job.id), job, final ? FINISHED_TTL_MS : undefined);
-    if (final) await store.removeFromSet(ACTIVE_SET, job.id);
-    else await store.addToSet(ACTIVE_SET, job.id);
+    const entry = entryFor(job);
+    await store.kv.set(entry.key, entry.value, entry.ttl);
+    await index(job);
   };
   return {
     get,
@@ -46,6 +59,9 @@ export function createJobRepository(store: Store): JobRepository {
         return next;
       }),
     activeIds: () => store.setMembers(ACTIVE_SET),
+    entryFor,
+    index,
+    withLock: (id, fn) => store.withLock(jobKey(id), fn),
     delete: async (id) => {
       await store.kv.delete(jobKey(id));
       await store.removeFromSet(ACTIVE_SET, id);

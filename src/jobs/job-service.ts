@@ -5,7 +5,8 @@ import { reservationIdFor, type Job, type JobReply, type JobRequest } from './jo
 import type { JobDeps } from './deps.js';
 import { failureFromProviderError, giveUp } from './failures.js';
 import { computeProgress } from './progress.js';
-import { recoverJobs } from './job-recovery.js';
+import { recoverJobs, type JobScope } from './job-recovery.js';
+import { sweepJobs, type SweepReport } from './job-sweep.js';
 
 export interface AcceptInput {
   request: JobRequest;
@@ -33,13 +34,20 @@ export interface JobService {
   start(): Promise<void>;
   /** Stops the poller, letting runs in progress finish. */
   stop(): Promise<void>;
+  /**
+   * Settles reservations held for jobs that ended or vanished (of one guild, or all), and carries
+   * out endings still owed to members; see `sweepJobs`. Also runs at start and periodically.
+   */
+  reconcile(guildId?: string): Promise<SweepReport>;
 }
 
 /** A short id members can quote, safe in a button's custom_id. */
 export const newJobId = (): string => `j${BigInt(`0x${randomBytes(7).toString('hex')}`).toString(36)}`;
 
-export function createJobService(deps: JobDeps): JobService {
+export function createJobService(deps: JobDeps & JobScope): JobService {
   const { jobs, quota, provider, clock, logger } = deps;
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = (guildId?: string) => sweepJobs(deps, guildId);
 
 
   /** The job with a first-frame link the provider can still fetch, or failed when the image is gone. */
@@ -84,6 +92,7 @@ export function createJobService(deps: JobDeps): JobService {
         poll: { nextAt: 0, count: 0, failures: 0 },
         result: null,
         failure: null,
+        outbox: null,
       };
       // Written before the reservation is relied on: a crash in between leaves a job whose
       // reservation recovery releases (a no-op when it was never made).
@@ -145,6 +154,7 @@ export function createJobService(deps: JobDeps): JobService {
         poll: { nextAt: now + deps.timings.pollIntervalMs, count: 0, failures: 0 },
       };
       await jobs.save(submitted);
+      deps.followed.set(jobId, submitted);
       log.info({ taskId: result.taskId }, 'task submitted');
       deps.scheduler.schedule(jobId, submitted.poll.nextAt);
       await deps.reporter.progress(submitted, computeProgress(submitted, now, deps.typical));
@@ -162,10 +172,19 @@ export function createJobService(deps: JobDeps): JobService {
 
     async start() {
       await recoverJobs(deps);
+      await sweep().catch((err: unknown) => logger.error({ err }, 'sweep at start failed'));
       deps.scheduler.start();
+      sweeper = setInterval(() => void sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed; next one in a while')), deps.timings.sweepIntervalMs);
+      sweeper.unref();
     },
 
-    stop: () => deps.scheduler.stop(),
+    async stop() {
+      if (sweeper) clearInterval(sweeper);
+      sweeper = undefined;
+      await deps.scheduler.stop();
+    },
+
+    reconcile: (guildId) => sweep(guildId),
   };
 }
 

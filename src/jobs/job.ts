@@ -38,6 +38,10 @@ export const FAILURE_REASONS = [
   'delivery_failed',
   'image_expired',
   'image_unreachable',
+  /** The bot restarted while the submission was on its way: the provider may or may not have it. */
+  'maybe_started',
+  /** The job's record disappeared from the store while the bot was following it. */
+  'record_lost',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -113,6 +117,17 @@ export const jobSchema = z.object({
     })
     .nullable(),
   failure: z.object({ reason: z.enum(FAILURE_REASONS), detail: z.string().nullable() }).nullable(),
+  /**
+   * The message still owed to the member about how the job ended (the outbox), written in the same
+   * atomic write as the final state and the settlement, cleared once it landed. `failure`: the
+   * failure message, wherever the member can see it; `failure_in_reply`: only by editing the
+   * interaction's reply (Discord may never have received our acknowledgement: then there is no
+   * one to tell). Records written before the outbox existed read as null.
+   */
+  outbox: z
+    .object({ kind: z.enum(['failure', 'failure_in_reply']), since: z.number(), attempts: z.number() })
+    .nullable()
+    .default(null),
 });
 
 export type Job = z.infer<typeof jobSchema>;

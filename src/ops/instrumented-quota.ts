@@ -4,7 +4,7 @@ import type { Store } from '../store/types.js';
 import type { BotMetrics } from './metrics.js';
 
 /**
- * The same quota service, counting credits spent by guild on each charge. The guild and the cost
+ * The same quota service, counting credits spent by guild on each charge (alone or along a job's ending). The guild and the cost
  * are read back from the reservation record, so charges of jobs resumed after a restart count too.
  */
 export function instrumentQuota<Q extends QuotaGate>(quota: Q, metrics: BotMetrics, store: Store): Q {
@@ -18,6 +18,14 @@ export function instrumentQuota<Q extends QuotaGate>(quota: Q, metrics: BotMetri
         if (record) metrics.creditsSpent.inc({ guild: record.guildId }, record.cost);
       }
       return charged;
+    },
+    async settleAlong(guildId, reservationId, settlement, also) {
+      const settled = await quota.settleAlong(guildId, reservationId, settlement, also);
+      if (settled && reservationId && settlement.outcome === 'charged') {
+        const record = await usage.readReservation(reservationId).catch(() => undefined);
+        if (record) metrics.creditsSpent.inc({ guild: record.guildId }, record.cost);
+      }
+      return settled;
     },
   };
 }

@@ -16,9 +16,11 @@ export function instrumentReporter(reporter: JobReporter, metrics: BotMetrics, c
       }
       return outcome;
     },
-    async failed(job) {
-      metrics.jobsFinished.inc({ state: job.state, reason: job.failure?.reason ?? '' });
-      await reporter.failed(job);
+    async failed(job, options) {
+      const told = await reporter.failed(job, options);
+      if (told !== 'retry') metrics.jobsFinished.inc({ state: job.state, reason: job.failure?.reason ?? '' });
+      return told;
     },
+    shown: (job) => reporter.shown(job),
   };
 }

@@ -7,7 +7,7 @@ import { periodSchema, POLICY_BOUNDS } from './policy.js';
 import { createPolicyRepository } from './policy-repository.js';
 import { createQuotaAdmin, type QuotaAdmin } from './quota-admin.js';
 import { createQuotaStanding, type QuotaStanding } from './quota-standing.js';
-import { charge, release, reserve, type ReservationDeps } from './reservations.js';
+import { charge, heldReservations, release, reserve, settleWith, type ReservationDeps } from './reservations.js';
 import type { QuotaGate, QuotaPeriod } from './types.js';
 import { createUsageRepository } from './usage-repository.js';
 
@@ -77,6 +77,8 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     },
     charge: (reservationId, outcome, details) => charge(deps, reservationId, outcome, details),
     release: (reservationId, reason, details) => release(deps, reservationId, reason, details),
+    settleAlong: (guildId, reservationId, settlement, also) => settleWith(deps, guildId, reservationId, settlement, also),
+    heldReservations: () => heldReservations(deps),
     ...createQuotaAdmin({ policies, usage, clock, defaults, events }),
     ...createQuotaStanding({ policies, usage, clock, defaults, globalLimit, maxPerMember }),
   };

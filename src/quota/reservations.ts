@@ -1,7 +1,7 @@
 import { periodEnd, periodKey } from './periods.js';
 import { findBannedWord, memberLimit, resolvePolicy, type PolicyDefaults, type QuotaPolicy } from './policy.js';
 import type { PolicyRepository } from './policy-repository.js';
-import type { ChargeOutcome, LedgerOutcome, QuotaRefusal, ReleaseDetails, ReleaseReason, ReservationRequest, ReserveResult, SettleDetails, ThresholdCrossed } from './types.js';
+import type { ChargeOutcome, HeldReservation, QuotaRefusal, ReleaseDetails, ReleaseReason, ReservationRequest, ReserveResult, SettleDetails, Settlement, ThresholdCrossed } from './types.js';
 import type { StoreEntry } from '../store/types.js';
 import { globalUsed, type LedgerEntry, type QuotaChanges, type ReservationRecord, type UsageRepository } from './usage-repository.js';
 import { BUDGET_THRESHOLDS } from '../alerts/events.js';
@@ -108,6 +108,8 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
       resolution: request.resolution,
       duration: request.duration,
     };
+    // Listed before the write, so the sweep can always find the guild's held reservations.
+    await repo.markGuild(guildId);
     // One atomic write of every record the reservation touches: a crash leaves all or none.
     const changes: QuotaChanges = {
       reservation: record,
@@ -131,16 +133,6 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     }
     return { ok: true, reservationId: id, cost, ...(threshold && { threshold: threshold.crossed }) };
   });
-}
-
-/**
- * How a reservation is settled: `charged` keeps its credits spent; every other outcome gives them
- * back. `reason` is the finer ChargeOutcome / ReleaseReason; all of it goes into the ledger line.
- */
-export interface Settlement {
-  outcome: LedgerOutcome;
-  reason: string;
-  taskId?: string | null;
 }
 
 /**
@@ -235,3 +227,14 @@ export const charge = (deps: ReservationDeps, reservationId: string, reason: Cha
 /** No video reached the member: the credits go back; the ledger line says `details.outcome` (default `released`). */
 export const release = (deps: ReservationDeps, reservationId: string, reason: ReleaseReason, details: ReleaseDetails = {}): Promise<boolean> =>
   settle(deps, reservationId, { outcome: details.outcome ?? 'released', reason, taskId: details.taskId ?? null });
+
+/** Every reservation still held, from the in-flight records of every guild that ever reserved. */
+export async function heldReservations(deps: ReservationDeps): Promise<HeldReservation[]> {
+  const held: HeldReservation[] = [];
+  for (const guildId of await deps.usage.markedGuilds()) {
+    for (const [reservationId, f] of Object.entries(await deps.usage.readInFlight(guildId))) {
+      held.push({ reservationId, guildId, userId: f.userId, jobId: f.jobId, reservedAt: f.reservedAt });
+    }
+  }
+  return held;
+}

@@ -1,5 +1,6 @@
 import type { BudgetThreshold } from '../alerts/events.js';
 import type { VideoDuration, VideoModel, VideoResolution } from '../provider/types.js';
+import type { StoreEntry } from '../store/types.js';
 
 export type QuotaPeriod = 'day' | 'week' | 'month';
 
@@ -88,6 +89,23 @@ export interface ReleaseDetails extends SettleDetails {
 }
 
 /**
+ * How a reservation is settled: `charged` keeps its credits spent; every other outcome gives them
+ * back. `reason` is the finer ChargeOutcome / ReleaseReason; all of it goes into the ledger line.
+ */
+export type Settlement =
+  | { outcome: 'charged'; reason: ChargeOutcome; taskId?: string | null }
+  | { outcome: Exclude<LedgerOutcome, 'charged'>; reason: ReleaseReason; taskId?: string | null };
+
+/** A reservation still held: it occupies a concurrency slot (and its credits) until settled. */
+export interface HeldReservation {
+  reservationId: string;
+  guildId: string;
+  userId: string;
+  jobId: string;
+  reservedAt: number;
+}
+
+/**
  * The spend guard the job service calls. `reserve` is atomic per guild (and for the global
  * ceiling); `charge` and `release` each settle a reservation exactly once, later calls are no-ops.
  */
@@ -101,4 +119,18 @@ export interface QuotaGate {
    * `details.outcome` (default `released`).
    */
   release(reservationId: string, reason: ReleaseReason, details?: ReleaseDetails): Promise<boolean>;
+  /**
+   * Settles `reservationId` (when it is still held) under its guild's lock and commits `also()`'s
+   * records in the same atomic store write, so a job's final state and its credits never come
+   * apart. When there is nothing to settle, `also(false)`'s records are still written under the
+   * lock. `guildId` is the guild to lock when the reservation record is gone. True when it settled.
+   */
+  settleAlong(
+    guildId: string,
+    reservationId: string | null,
+    settlement: Settlement,
+    also: (settled: boolean) => readonly StoreEntry[] | Promise<readonly StoreEntry[]>,
+  ): Promise<boolean>;
+  /** Every reservation still held, in every guild (for the sweep that settles leaked ones). */
+  heldReservations(): Promise<HeldReservation[]>;
 }

@@ -140,11 +140,16 @@ export interface UsageRepository {
    * `also` are other records (a job's final state, its outbox entry) committed in the same write.
    */
   writeAll(changes: QuotaChanges, also?: readonly StoreEntry[]): Promise<void>;
+  /** Lists the guild among those that may hold reservations (before its first one is written). */
+  markGuild(guildId: string): Promise<void>;
+  markedGuilds(): Promise<string[]>;
 }
 
 /** Lock names, shared with anything else that must not interleave with quota writes. */
 export const guildLockName = (guildId: string): string => `quota:${guildId}`;
 export const GLOBAL_LOCK_NAME = 'quota:global';
+/** Guilds that have made reservations, so held ones can be found without scanning keys. */
+const GUILDS_SET = 'quota:guilds';
 
 /** Builds the repository on the shared store (keys under `quota:`). */
 export function createUsageRepository(store: Store): UsageRepository {
@@ -165,6 +170,8 @@ export function createUsageRepository(store: Store): UsageRepository {
     readReservation: (id) => readValidated(kv, reservationKey(id), reservationSchema),
     readGlobal: async (d) => (await readValidated(kv, globalKey(d), globalSchema)) ?? { charged: 0, held: {} },
     readAlerts: async (g, p) => (await readValidated(kv, alertsKey(g, p), alertsSchema)) ?? { fired: [] },
+    markGuild: (guildId) => store.addToSet(GUILDS_SET, guildId),
+    markedGuilds: () => store.setMembers(GUILDS_SET),
     writeAll: async ({ reservation, inFlight, usage, ledger, global, alerts }, also = []) => {
       const entries: StoreEntry[] = [...also];
       if (reservation) entries.push({ key: reservationKey(reservation.id), value: reservation, ttl: RESERVATION_TTL_MS });

@@ -72,7 +72,7 @@ describe('restarts: the bot as a real process, killed by its own pid', () => {
     expect(provider.submissions.filter((s) => promptOf(s.body) === 'survives a kill')).toHaveLength(1);
   });
 
-  it('GIVEN a submission whose answer never came back WHEN the bot is killed and restarted THEN it is not submitted again and the member is told nothing was charged', async () => {
+  it('GIVEN a submission whose answer never came back WHEN the bot is killed and restarted THEN it is not submitted again and the member is told honestly it may or may not have started, uncharged', async () => {
     const first = await boot();
     provider.setSubmitMode('hold');
     const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'killed while submitting' }));
@@ -86,7 +86,7 @@ describe('restarts: the bot as a real process, killed by its own pid', () => {
       const original = discord.originalResponse(id);
       return original && text(original).includes('restarted') ? original : undefined;
     });
-    expect(text(message)).toContain('Nothing was charged');
+    expect(text(message)).toContain('may or may not have started; you were not charged');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(provider.submissions.filter((s) => promptOf(s.body) === 'killed while submitting')).toHaveLength(1);
   });

@@ -48,6 +48,7 @@ function runningJob(now: number, runningS: number, estimatedTimeS: number | null
     poll: { nextAt: now, count: 1, failures: 0 },
     result: null,
     failure: null,
+    outbox: null,
   };
 }
 

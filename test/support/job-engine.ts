@@ -15,7 +15,11 @@ export function recordingReporter() {
       seen.delivered.push(job);
       return 'attachment';
     },
-    failed: async (job) => void seen.failed.push(job),
+    failed: async (job) => {
+      seen.failed.push(job);
+      return 'told';
+    },
+    shown: async () => 'not_final',
   };
   return { reporter, seen };
 }

@@ -43,6 +43,7 @@ export function sampleJob(overrides: Partial<Job> = {}): Job {
     poll: { nextAt: now, count: 0, failures: 0 },
     result: null,
     failure: null,
+    outbox: null,
     ...overrides,
   };
 }

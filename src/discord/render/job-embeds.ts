@@ -62,9 +62,11 @@ const FAILURE_KEYS: Record<NonNullable<Job['failure']>['reason'], MessageKey> = 
   download_failed: 'failed.download',
   expired: 'failed.expired',
   restarted: 'failed.restarted',
-  delivery_failed: 'failed.download',
+  delivery_failed: 'failed.delivery',
   image_expired: 'failed.image_expired',
   image_unreachable: 'failed.image_unreachable',
+  maybe_started: 'failed.maybe_started',
+  record_lost: 'failed.record_lost',
 };
 
 /** The reply when the video could not be made: what happened, in plain words, and what to do. */
@@ -76,11 +78,12 @@ export function failureEmbed(job: Job): APIEmbed {
   if (failure.reason === 'provider_failed' && !detail) text = t('failed.provider_unknown');
   else if (failure.reason === 'expired') text = t('failed.expired', { duration: formatDuration(Number(failure.detail ?? 1_800_000), job.reply.locale) });
   else text = t(FAILURE_KEYS[failure.reason], { reason: detail ?? '—' });
-  const charged = failure.reason === 'delivery_failed';
+  // Nobody is charged for a video they did not receive; this message says so itself.
+  const saysCharge = failure.reason === 'maybe_started';
   return {
     color: COLOR_FAILED,
     title: t('failed.title'),
-    description: charged ? text : `${text}\n${t('failed.nothing_charged')}`,
+    description: saysCharge ? text : `${text}\n${t('failed.nothing_charged')}`,
     fields: [promptField(job, t('result.prompt'))],
     footer: { text: t('failed.job', { jobId: job.id }).replace(/`/g, '') },
   };

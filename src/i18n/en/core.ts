@@ -95,6 +95,9 @@ export const core = {
   'failed.restarted': 'The bot restarted before your video was sent to the video service. Please run /video again.',
   'failed.no_video': 'The video service finished but returned no video. Please try again.',
   'failed.download': 'The video was made but could not be fetched from the video service. Please try again.',
+  'failed.delivery': 'The video was made but could not be posted here on Discord. Please try again.',
+  'failed.maybe_started': 'The bot restarted just as your video was being sent to the video service, so it may or may not have started; you were not charged. If no video arrives, run /video again.',
+  'failed.record_lost': 'The bot lost the record of this video (its storage was reset), so it cannot finish it. Please run /video again.',
   'failed.nothing_charged': 'Nothing was charged.',
   'failed.job': 'Job `{jobId}`',
 } as const;

@@ -97,6 +97,9 @@ export const core = {
   'failed.restarted': '机器人在提交视频前重启了。请重新运行 /视频。',
   'failed.no_video': '视频服务已完成，但没有返回视频。请重试。',
   'failed.download': '视频已生成，但无法从视频服务下载。请重试。',
+  'failed.delivery': '视频已生成，但无法在 Discord 上发送到这里。请重试。',
+  'failed.maybe_started': '机器人在把你的视频发送给视频服务时重启了，视频可能已开始生成，也可能没有；未扣除你的额度。如果没有收到视频，请重新运行 /视频。',
+  'failed.record_lost': '机器人丢失了这个视频的记录（存储已被重置），无法完成它。请重新运行 /视频。',
   'failed.nothing_charged': '未扣除任何额度。',
   'failed.job': '任务 `{jobId}`',
 } as const satisfies Record<keyof typeof en, string>;
