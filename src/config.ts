@@ -154,6 +154,17 @@ export class ConfigError extends Error {
 }
 
 /**
+ * Only `STORE_URL` (same rule and default as {@link loadConfig}), for tools that read the store
+ * without running the bot (`npm run report`), so they need no Discord token or API key.
+ * Throws a ConfigError naming the variable and a good value.
+ */
+export function loadStoreUrl(env: Record<string, string | undefined> = process.env): string {
+  const parsed = schema.pick({ STORE_URL: true }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  return parsed.data.STORE_URL;
+}
+
+/**
  * Reads the whole environment once. Every problem is reported together, each naming its
  * variable and a good value, so an operator fixes `.env` in one go.
  */

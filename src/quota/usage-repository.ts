@@ -79,7 +79,8 @@ const ledgerEntrySchema = z.preprocess(
     duration: z.number().nullable().default(null),
   }),
 );
-const ledgerSchema = z.array(ledgerEntrySchema);
+/** A period's ledger record (`quota:ledger:<guildId>:<periodKey>`), for readers outside this repository (the operator's report). */
+export const ledgerSchema = z.array(ledgerEntrySchema);
 /**
  * Ledger v2: one line per settled reservation, charged or not (`quota:ledger:<guildId>:<periodKey>`,
  * the period it was reserved in). Lines written before v2 read as `charged` with their old outcome
