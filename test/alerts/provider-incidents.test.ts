@@ -20,7 +20,7 @@ function switchableProvider() {
   return { provider, setHealthy: (value: boolean) => void (healthy = value) };
 }
 
-const quietReporter: JobReporter = { progress: async () => undefined, deliver: async () => 'attachment', failed: async () => undefined };
+const quietReporter: JobReporter = { progress: async () => undefined, deliver: async () => 'attachment', failed: async () => 'told', shown: async () => 'not_final' };
 const busyJob = (guildId: string): Job => sampleJob({ guildId, state: 'failed', failure: { reason: 'busy', detail: null } });
 
 describe('provider incidents', () => {
