@@ -3,10 +3,11 @@ import help from './help.js';
 import quota from './quota.js';
 import usage from './usage.js';
 import video from './video.js';
+import videos from './videos.js';
 
 /** Every slash command the bot serves, checked for shape once at load. */
 export function loadCommands(): Command[] {
-  const modules: unknown[] = [video, help, quota, usage];
+  const modules: unknown[] = [video, videos, help, quota, usage];
   return modules.map((module, index) => {
     if (!isCommand(module)) throw new Error(`commands module #${index} does not export { data, execute }`);
     return module;

@@ -12,6 +12,8 @@ import { createQuotaService } from './quota/quota-service.js';
 import { createJobEngine } from './jobs/create-job-engine.js';
 import { createAttachmentUrlRenewer } from './discord/attachment-urls.js';
 import { createEtaStats } from './jobs/eta-stats.js';
+import { createJobHistory } from './jobs/history.js';
+import { createJobRepository } from './jobs/job-repository.js';
 import type { JobTimings } from './jobs/deps.js';
 import { createDiscordClient, createUploadRest } from './discord/client.js';
 import { createDiscordReporter } from './discord/job-reporter.js';
@@ -38,6 +40,9 @@ const ETA_REFRESH_MS = 60_000;
 const STOP_DRAIN_MS = 5_000;
 // A finished video is fetched within this deadline; past it the member gets the link instead.
 const VIDEO_DOWNLOAD_TIMEOUT_MS = 120_000;
+// Old job records are swept at start and then this often.
+const HISTORY_SWEEP_EVERY_MS = 60 * 60_000;
+const DAY_MS = 24 * 60 * 60_000;
 // The first-frame check happens before the 3 s acknowledgement deadline.
 const IMAGE_PROBE_TIMEOUT_MS = 1_500;
 
@@ -112,7 +117,19 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     progressEditMinMs: config.progressEditMinMs,
   })), (err) => logger.warn({ err }, 'could not record a provider incident'));
   const eta = createEtaStats(store);
+  const retainMs = config.historyDays * DAY_MS;
+  // A week past the retention: only a backstop for records the history sweep does not know.
+  const finishedTtlMs = retainMs + 7 * DAY_MS;
+  const history = createJobHistory({
+    store,
+    jobs: createJobRepository(store, { finishedTtlMs }),
+    retainMs,
+    clock,
+    logger: logger.child({ component: 'history' }),
+  });
   const jobs = createJobEngine({
+    history,
+    finishedTtlMs,
     store,
     provider: pacedProvider,
     quota,
@@ -128,13 +145,16 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
     inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));
-  const context: BotContext = { config, jobs, quota, inspectImage, logger, clock, adminLog };
+  const context: BotContext = { config, jobs, quota, history, inspectImage, logger, clock, adminLog };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context);
   client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
 
   let opsServer: OpsServer | undefined;
   let stopFollowingEta: (() => Promise<void>) | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const sweepHistory = () =>
+    void history.sweep().catch((err: unknown) => logger.warn({ err }, 'could not sweep old job records; trying again later'));
 
   return {
     client,
@@ -156,9 +176,13 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       await ready;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
       await jobs.start();
+      sweepHistory();
+      sweepTimer = setInterval(sweepHistory, HISTORY_SWEEP_EVERY_MS);
+      sweepTimer.unref();
     },
     async stop() {
       router.stopAccepting();
+      clearInterval(sweepTimer);
       await stopFollowingEta?.();
       // Let a /video that is being submitted record its task id, within the 10 s stop budget.
       await router.drain(STOP_DRAIN_MS);

@@ -3,6 +3,8 @@ import { translatorFor } from '../i18n/index.js';
 import type { ButtonHandler } from './command.js';
 import { DELETE_PREFIX, REGENERATE_PREFIX } from './render/result-buttons.js';
 import { launchJob } from './video-flow.js';
+import { VIDEOS_PAGE_PREFIX } from './render/history.js';
+import { showHistory } from './history-view.js';
 
 /** 🔁 under a finished video: the same settings again, through the quota like any request. */
 const regenerate: ButtonHandler = {
@@ -34,5 +36,14 @@ const remove: ButtonHandler = {
   },
 };
 
-/** Handlers of the buttons under finished videos; their custom ids name the job in the store. */
-export const buttonHandlers: ButtonHandler[] = [regenerate, remove];
+/** Newer / Older under /videos: the same private message shows another page. */
+const historyPage: ButtonHandler = {
+  prefix: VIDEOS_PAGE_PREFIX,
+  async execute(interaction, rest, ctx) {
+    const offset = Number(rest.split(':')[0]);
+    await interaction.update(await showHistory(interaction, Number.isSafeInteger(offset) && offset >= 0 ? offset : 0, ctx));
+  },
+};
+
+/** Handlers of the bot's buttons; the custom ids of those under videos name the job in the store. */
+export const buttonHandlers: ButtonHandler[] = [regenerate, remove, historyPage];

@@ -9,6 +9,7 @@ import type { AdminLog } from './admin-log.js';
 import type { Config } from '../config.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { QuotaService } from '../quota/quota-service.js';
+import type { JobHistory } from '../jobs/history.js';
 import type { FirstFrameImage } from '../video/request.js';
 import type { ImageVerdict } from '../video/image-check.js';
 
@@ -17,6 +18,8 @@ export interface BotContext {
   config: Config;
   jobs: JobService;
   quota: QuotaService;
+  /** Members' own videos, for /videos. */
+  history: Pick<JobHistory, 'page'>;
   /** Checks an attached first frame's bytes against its claimed type. */
   inspectImage: (image: FirstFrameImage) => Promise<ImageVerdict>;
   logger: Logger;

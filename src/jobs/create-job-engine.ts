@@ -12,6 +12,7 @@ import { typicalDuration, type TypicalDuration } from './progress.js';
 import type { JobReporter } from './reporter.js';
 import type { JobRequest } from './job.js';
 import { createScheduler } from './scheduler.js';
+import type { JobHistory } from './history.js';
 
 export interface JobEngineOptions {
   store: Store;
@@ -29,6 +30,10 @@ export interface JobEngineOptions {
   maxPollsInFlight?: number;
   /** With sharding: whether this process serves a guild's jobs (default: every guild). */
   ownsGuild?: (guildId: string) => boolean;
+  /** Members' history: every accepted job is recorded in it (default: none kept). */
+  history?: Pick<JobHistory, 'record'>;
+  /** Longest life of a finished job's record (a backstop behind the history sweep). */
+  finishedTtlMs?: number;
   /** Renews expiring first-frame URLs (default: URLs are used as they are). */
   renewImageUrl?: JobDeps['renewImageUrl'];
 }
@@ -40,7 +45,7 @@ export function createJobEngine(options: JobEngineOptions): JobService {
   const ownsGuild = options.ownsGuild;
   // JobScope rides along with the deps (recovery reads it) until it earns a place in JobDeps.
   const deps: JobDeps & JobScope = {
-    jobs: createJobRepository(options.store),
+    jobs: createJobRepository(options.store, options.finishedTtlMs !== undefined ? { finishedTtlMs: options.finishedTtlMs } : {}),
     provider: options.provider,
     quota: options.quota,
     reporter: options.reporter,
@@ -68,5 +73,18 @@ export function createJobEngine(options: JobEngineOptions): JobService {
       logger: options.logger,
     }),
   };
-  return createJobService(deps);
+  const service = createJobService(deps);
+  const history = options.history;
+  if (!history) return service;
+  return {
+    ...service,
+    async accept(input) {
+      const accepted = await service.accept(input);
+      // A history that cannot be written must not cost the member their video.
+      if (accepted.ok) {
+        await history.record(accepted.job).catch((err: unknown) => options.logger.warn({ err, jobId: accepted.job.id }, 'could not add the job to its member\'s history'));
+      }
+      return accepted;
+    },
+  };
 }

@@ -3,8 +3,9 @@ import type { Store, StoreEntry } from '../store/types.js';
 
 const ACTIVE_SET = 'jobs:active';
 const jobKey = (id: string) => `job:${id}`;
-// Finished jobs stay readable for buttons (regenerate, delete) for a month.
-const FINISHED_TTL_MS = 30 * 24 * 60 * 60_000;
+// Finished jobs stay readable for buttons (regenerate, delete) and /videos. The history sweep
+// removes them after HISTORY_DAYS; this TTL is only a backstop for records it does not know.
+const DEFAULT_FINISHED_TTL_MS = 37 * 24 * 60 * 60_000;
 
 export interface JobRepository {
   get(id: string): Promise<Job | undefined>;
@@ -27,15 +28,19 @@ export interface JobRepository {
 /** A job stays indexed while it is not final or still owes its member a message (its outbox). */
 const indexed = (job: Job): boolean => !isFinal(job.state) || job.outbox !== null;
 
-/** Job records in the store, validated on the way back in. */
-export function createJobRepository(store: Store): JobRepository {
+/**
+ * Job records in the store, validated on the way back in. `finishedTtlMs`: how long a final
+ * record may live at most (default 37 days; the history sweep normally removes it earlier).
+ */
+export function createJobRepository(store: Store, options: { finishedTtlMs?: number } = {}): JobRepository {
+  const finishedTtlMs = options.finishedTtlMs ?? DEFAULT_FINISHED_TTL_MS;
   const get = async (id: string): Promise<Job | undefined> => {
     const raw = await store.kv.get(jobKey(id));
     if (raw === undefined) return undefined;
     const parsed = jobSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   };
-  const entryFor = (job: Job): StoreEntry => ({ key: jobKey(job.id), value: job, ...(isFinal(job.state) ? { ttl: FINISHED_TTL_MS } : {}) });
+  const entryFor = (job: Job): StoreEntry => ({ key: jobKey(job.id), value: job, ...(isFinal(job.state) ? { ttl: finishedTtlMs } : {}) });
   const index = async (job: Job): Promise<void> => {
     if (indexed(job)) await store.addToSet(ACTIVE_SET, job.id);
     else await store.removeFromSet(ACTIVE_SET, job.id);

@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
       jobMaxAgeMs: 1_800_000,
       jobStallMs: 900_000,
       logLevel: 'info',
+      historyDays: 30,
       quota: { defaultLimit: 20, defaultPeriod: 'day', globalLimit: undefined, costs: undefined },
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -53,5 +54,11 @@ describe('configuration from the environment', () => {
     expect(config.logLevel).toBe('debug');
     expect(config.quota.globalLimit).toBe(100);
     expect(config.quota.costs).toEqual({ 'MiniMax-Hailuo-2.3:768p:6': 3 });
+  });
+
+  it('keeps finished videos HISTORY_DAYS days, and refuses a value that is not a positive whole number', () => {
+    expect(loadConfig({ ...base, HISTORY_DAYS: '90' }).historyDays).toBe(90);
+    expect(() => loadConfig({ ...base, HISTORY_DAYS: '0' })).toThrow(/HISTORY_DAYS must be greater than 0, for example 30/);
+    expect(() => loadConfig({ ...base, HISTORY_DAYS: 'a month' })).toThrow(/HISTORY_DAYS must be a whole number/);
   });
 });
