@@ -20,7 +20,9 @@ import { createDiscordReporter } from './discord/job-reporter.js';
 import { createInteractionRouter } from './discord/interaction-router.js';
 import { buttonHandlers } from './discord/buttons.js';
 import type { BotContext } from './discord/command.js';
-import { loadCommands } from '../commands/index.js';
+import { loadCommands, loadMessageCommands } from '../commands/index.js';
+import { createDraftStore } from './jobs/drafts.js';
+import { modalHandlers } from './discord/modals.js';
 import { openRateLimiter } from './ratelimit/open-limiter.js';
 import { createRateLimitedProvider } from './ratelimit/rate-limited-provider.js';
 import { providerBudgets, type RateLimiter } from './ratelimit/types.js';
@@ -145,8 +147,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
     inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));
-  const context: BotContext = { config, jobs, quota, history, inspectImage, logger, clock, adminLog };
-  const router = createInteractionRouter(loadCommands(), buttonHandlers, context);
+  const context: BotContext = { config, jobs, quota, history, drafts: createDraftStore(store), inspectImage, logger, clock, adminLog };
+  const router = createInteractionRouter(loadCommands(), buttonHandlers, context, { messageCommands: loadMessageCommands(), modals: modalHandlers });
   client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
 

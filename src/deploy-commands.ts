@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { REST, Routes, type RESTGetCurrentApplicationResult } from 'discord.js';
 import { z } from 'zod';
-import { loadCommands } from '../commands/index.js';
+import { loadCommands, loadMessageCommands } from '../commands/index.js';
 
 // Registration needs only these three variables, not the bot's whole configuration.
 const envSchema = z.object({
@@ -14,7 +14,7 @@ const envSchema = z.object({
 });
 
 /**
- * Registers every slash command by bulk overwrite: to DISCORD_DEV_GUILD_ID when set (instant,
+ * Registers every slash command and message command (Apps → Animate image) by bulk overwrite: to DISCORD_DEV_GUILD_ID when set (instant,
  * for development), else globally. Run it once after a change, never on every start.
  */
 export async function deployCommands(env: Record<string, string | undefined>): Promise<{ scope: string; count: number }> {
@@ -23,7 +23,7 @@ export async function deployCommands(env: Record<string, string | undefined>): P
   const { DISCORD_TOKEN, DISCORD_API_URL, DISCORD_DEV_GUILD_ID } = parsed.data;
   const rest = new REST({ api: DISCORD_API_URL.replace(/\/+$/, '') }).setToken(DISCORD_TOKEN);
   const application = (await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult;
-  const body = loadCommands().map((command) => command.data);
+  const body = [...loadCommands().map((command) => command.data), ...loadMessageCommands().map((command) => command.data)];
   const route = DISCORD_DEV_GUILD_ID
     ? Routes.applicationGuildCommands(application.id, DISCORD_DEV_GUILD_ID)
     : Routes.applicationCommands(application.id);

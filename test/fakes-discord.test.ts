@@ -202,6 +202,36 @@ describe('fake discord', () => {
     );
   });
 
+  it('checks modals like Discord (50035 over a limit) and never lets a modal answer a modal submit', async () => {
+    const post = (id: string, token: string, data: unknown) =>
+      client.rest.post(Routes.interactionCallback(id, token), { body: { type: 9, data }, auth: false });
+    const field = { type: 18, label: 'Prompt', component: { type: 4, custom_id: 'prompt', style: 2, max_length: 2000 } };
+    const tooLongTitle = fake.dispatchInteraction({ commandName: 'ignored' });
+    await expectApiError(post(tooLongTitle.id, tooLongTitle.token, { custom_id: 'm', title: 'x'.repeat(46), components: [field] }), 400, 50035);
+    const sixFields = fake.dispatchInteraction({ commandName: 'ignored' });
+    const six = Array.from({ length: 6 }, (_, i) => ({ ...field, component: { ...field.component, custom_id: `f${i}` } }));
+    await expectApiError(post(sixFields.id, sixFields.token, { custom_id: 'm', title: 'ok', components: six }), 400, 50035);
+    const longId = fake.dispatchInteraction({ commandName: 'ignored' });
+    await expectApiError(post(longId.id, longId.token, { custom_id: 'm'.repeat(101), title: 'ok', components: [field] }), 400, 50035);
+
+    const good = fake.dispatchInteraction({ commandName: 'ignored' });
+    await post(good.id, good.token, { custom_id: 'form:1', title: 'ok', components: [field, { type: 18, label: 'Pick', component: { type: 3, custom_id: 'pick', options: [{ label: 'A', value: 'a' }, { label: 'B', value: 'b' }] } }] });
+    expect(() => fake.submitModal({ interactionId: good.id, values: { prompt: '' } })).toThrow(/would not submit/);
+    expect(() => fake.submitModal({ interactionId: good.id, values: { prompt: 'x'.repeat(2001) } })).toThrow(/would not submit/);
+    expect(() => fake.submitModal({ interactionId: good.id, values: { prompt: 'hi', pick: ['c'] } })).toThrow(/would not submit/);
+    const submit = fake.submitModal({ interactionId: good.id, values: { prompt: 'two\nlines', pick: ['b'] } });
+    const payload = fake.interaction(submit.id)?.payload as { type: number; data: unknown };
+    expect(payload.type).toBe(5);
+    expect(payload.data).toEqual({
+      custom_id: 'form:1',
+      components: [
+        { type: 18, id: 0, component: { type: 4, id: 0, custom_id: 'prompt', value: 'two\nlines' } },
+        { type: 18, id: 0, component: { type: 3, id: 0, custom_id: 'pick', values: ['b'] } },
+      ],
+    });
+    await expectApiError(post(submit.id, submit.token, { custom_id: 'again', title: 'ok', components: [field] }), 400, 40043);
+  });
+
   it('answers 50027 for expired interaction tokens', async () => {
     const first = fake.dispatchInteraction({ commandName: 'ignored' });
     await client.rest.post(Routes.interactionCallback(first.id, first.token), { body: { type: 5 }, auth: false });

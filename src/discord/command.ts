@@ -2,7 +2,10 @@ import type {
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Logger } from '../log.js';
 import type { AdminLog } from './admin-log.js';
@@ -10,6 +13,7 @@ import type { Config } from '../config.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { QuotaService } from '../quota/quota-service.js';
 import type { JobHistory } from '../jobs/history.js';
+import type { DraftStore } from '../jobs/drafts.js';
 import type { FirstFrameImage } from '../video/request.js';
 import type { ImageVerdict } from '../video/image-check.js';
 
@@ -20,6 +24,8 @@ export interface BotContext {
   quota: QuotaService;
   /** Members' own videos, for /videos. */
   history: Pick<JobHistory, 'page'>;
+  /** What a member picked before a form was shown to them (Animate image's first frame). */
+  drafts: DraftStore;
   /** Checks an attached first frame's bytes against its claimed type. */
   inspectImage: (image: FirstFrameImage) => Promise<ImageVerdict>;
   logger: Logger;
@@ -35,6 +41,18 @@ export interface Command {
   autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
 }
 
+/** One message context-menu command (Apps → …): its definition and thin handler. */
+export interface MessageCommand {
+  data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
+  execute(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void>;
+}
+
+/** Handles the submitted forms (modals) whose custom id starts with `prefix`. */
+export interface ModalHandler {
+  prefix: string;
+  execute(interaction: ModalSubmitInteraction, id: string, ctx: BotContext): Promise<void>;
+}
+
 /** Handles the buttons whose custom id starts with `prefix`. */
 export interface ButtonHandler {
   prefix: string;
@@ -46,4 +64,11 @@ export function isCommand(value: unknown): value is Command {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<Command>;
   return typeof candidate.data?.name === 'string' && typeof candidate.execute === 'function';
+}
+
+/** True when a loaded module has the shape of a message command (type 3). */
+export function isMessageCommand(value: unknown): value is MessageCommand {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<MessageCommand>;
+  return candidate.data?.type === 3 && typeof candidate.data.name === 'string' && typeof candidate.execute === 'function';
 }

@@ -1,14 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import { translatorFor } from '../i18n/index.js';
-import type { BotContext, ButtonHandler, Command } from './command.js';
+import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler } from './command.js';
 
 /**
  * The one error boundary for interactions: every handler is awaited here; an unexpected error
  * is logged with a short reference the member can quote, and answered ephemerally.
  */
-export function createInteractionRouter(commands: readonly Command[], buttons: readonly ButtonHandler[], ctx: BotContext) {
+export function createInteractionRouter(
+  commands: readonly Command[],
+  buttons: readonly ButtonHandler[],
+  ctx: BotContext,
+  forms: { messageCommands?: readonly MessageCommand[]; modals?: readonly ModalHandler[] } = {},
+) {
   const byName = new Map(commands.map((command) => [command.data.name, command]));
+  const messageCommands = new Map((forms.messageCommands ?? []).map((command) => [command.data.name, command]));
+  const modals = forms.modals ?? [];
   let accepting = true;
   const inFlight = new Set<Promise<void>>();
 
@@ -37,8 +44,20 @@ export function createInteractionRouter(commands: readonly Command[], buttons: r
         await command.execute(interaction, ctx);
         return;
       }
+      if (interaction.isMessageContextMenuCommand()) {
+        const command = messageCommands.get(interaction.commandName);
+        if (!command) return;
+        log.debug({ command: interaction.commandName }, 'message command received');
+        await command.execute(interaction, ctx);
+        return;
+      }
       if (interaction.isButton()) {
         const handler = buttons.find((candidate) => interaction.customId.startsWith(candidate.prefix));
+        if (handler) await handler.execute(interaction, interaction.customId.slice(handler.prefix.length), ctx);
+        return;
+      }
+      if (interaction.isModalSubmit()) {
+        const handler = modals.find((candidate) => interaction.customId.startsWith(candidate.prefix));
         if (handler) await handler.execute(interaction, interaction.customId.slice(handler.prefix.length), ctx);
       }
     } catch (err) {

@@ -1,4 +1,4 @@
-import { MessageFlags, type APIEmbed, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { MessageFlags, type APIEmbed, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { translatorFor } from '../i18n/index.js';
 import type { JobRequest } from '../jobs/job.js';
 import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
@@ -7,7 +7,7 @@ import { installedGuildId, memberRoleIds, threadParentId } from './interaction-c
 import { refusalEmbed } from './render/refusal.js';
 import { validationEmbed } from './render/validation.js';
 
-type VideoInteraction = ChatInputCommandInteraction | ButtonInteraction;
+type VideoInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 // Leaves a second of Discord's 3 s for the acknowledgement itself to travel.
 const ACKNOWLEDGE_BY_MS = 2_000;

@@ -88,7 +88,7 @@ export function validateVideoOptions(input: VideoOptionsInput): ValidationResult
   if (!isOneOf(MODELS, model)) problems.push({ code: 'bad_choice', option: 'model', value: model });
   if (resolution === '1080p' && duration !== 6) problems.push({ code: 'resolution_duration' });
   if (model === 'MiniMax-Hailuo-2.3-Fast' && !input.image) problems.push({ code: 'fast_needs_image' });
-  if (input.image) problems.push(...checkImage(input.image));
+  if (input.image) problems.push(...checkFirstFrame(input.image));
 
   let camera: string[] = [];
   if (input.camera && input.camera.trim() !== '') {
@@ -121,7 +121,8 @@ export function validateVideoOptions(input: VideoOptionsInput): ValidationResult
   };
 }
 
-function checkImage(image: FirstFrameImage): ValidationProblem[] {
+/** The first-frame rules (type, size, short side, aspect ratio), judged from what Discord tells. */
+export function checkFirstFrame(image: FirstFrameImage): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const type = (image.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!isOneOf(IMAGE_TYPES, type)) problems.push({ code: 'image_type', contentType: type || 'unknown' });

@@ -6,6 +6,8 @@
  */
 import { FakeGateway, type DisconnectOptions } from './gateway.js';
 import { buildCommandInteraction, buildComponentInteraction } from './interactions.js';
+import { buildMessageCommandInteraction, buildModalSubmitInteraction, type FakeMessageCommandSpec, type FakeModalSubmitSpec } from './modals.js';
+import { createMessage } from './messages.js';
 import { apiGuildCreate } from './payloads.js';
 import { startServer } from './server.js';
 import { FakeDiscordState, type InteractionState } from './state.js';
@@ -34,6 +36,20 @@ export type * from './types.js';
 export type { DisconnectOptions } from './gateway.js';
 export type { WaitForOptions } from './wait-for.js';
 export { waitFor } from './wait-for.js';
+export type { FakeMessageCommandSpec, FakeModalSubmitSpec } from './modals.js';
+
+/** A message a member (not the bot) posted, for context-menu commands to act on. */
+export interface FakePostSpec {
+  /** Default: the first text channel of the first guild. */
+  channelId?: string;
+  /** Default: the default user. */
+  author?: FakeUserSpec;
+  content?: string;
+  /** Files the member attached (images with width/height, as Discord reports them). */
+  attachments?: FakeAttachmentInput[];
+  /** Embeds, e.g. a link's unfurl with `image: { url, proxy_url, width, height }`. */
+  embeds?: Json[];
+}
 
 /** What the fake knows about a dispatched interaction. */
 export type FakeInteraction = Readonly<InteractionState>;
@@ -75,6 +91,12 @@ export interface FakeDiscord {
   dispatchComponentInteraction(spec: FakeComponentInteractionSpec): DispatchedInteraction;
   /** Dispatches an autocomplete interaction (type 4). */
   dispatchAutocomplete(spec: FakeAutocompleteSpec): DispatchedInteraction;
+  /** Stores a message posted by a member (no gateway event: the bot has no message intents). */
+  postMessage(spec: FakePostSpec): FakeMessage;
+  /** Dispatches a message context-menu command (interaction type 2, command type 3) on a stored message. */
+  dispatchMessageCommand(spec: FakeMessageCommandSpec): DispatchedInteraction;
+  /** Submits the modal the bot showed for an interaction: a MODAL_SUBMIT interaction (type 5). */
+  submitModal(spec: FakeModalSubmitSpec): DispatchedInteraction;
   /** Sends any gateway dispatch event to the session owning `guildId` (null = shard 0). */
   dispatchGatewayEvent(t: string, d: Json, guildId: string | null): boolean;
   /** Adds a guild and sends its GUILD_CREATE (bot joined a server). */
@@ -170,6 +192,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dispatchComponentInteraction: (spec) => send(buildComponentInteraction(state, spec)),
     dispatchAutocomplete: (spec) => send(buildCommandInteraction(state, spec, 4)),
     dispatchGatewayEvent: (t, d, guildId) => gateway.dispatch(guildId, t, d),
+    postMessage: (spec) => {
+      const channelId = spec.channelId ?? defaultChannelId;
+      const channel = state.channels.get(channelId);
+      const message = createMessage(
+        state,
+        { channelId, guildId: channel?.guildId ?? null, type: 0, viaWebhook: false, author: state.rememberUser(spec.author ?? state.defaultUser) },
+        { content: spec.content ?? '', embeds: spec.embeds ?? [] },
+        [],
+      );
+      message.attachments = (spec.attachments ?? []).map((input) => {
+        const api = state.registerCdnFile(input);
+        return { id: api.id, filename: api.filename, size: api.size, contentType: input.contentType, data: input.data, url: api.url };
+      });
+      return message;
+    },
+    dispatchMessageCommand: (spec) => send(buildMessageCommandInteraction(state, spec)),
+    submitModal: (spec) => send(buildModalSubmitInteraction(state, spec)),
     addGuild: (spec) => {
       const guild = state.addGuild(spec);
       gateway.dispatch(guild.id, 'GUILD_CREATE', apiGuildCreate(state, guild));

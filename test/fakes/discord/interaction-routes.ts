@@ -5,6 +5,7 @@
 import { apiError, errors, json, noContent, type RouteResult } from './http-util.js';
 import { checkFileSizes, checkPayload, createMessage, deleteMessage, editMessage, isEmptyMessage } from './messages.js';
 import { apiMessage } from './payloads.js';
+import { checkModal } from './modals.js';
 import type { Route, RouteContext } from './router.js';
 import type { InteractionState } from './state.js';
 import type { FakeMessage, Json, JsonObject } from './types.js';
@@ -69,9 +70,12 @@ function callback(ctx: RouteContext): RouteResult {
     case 8:
       interaction.autocompleteChoices = data['choices'] ?? [];
       break;
-    case 9:
+    case 9: {
+      const invalid = checkModal(data);
+      if (invalid) return invalid;
       interaction.modal = data;
       break;
+    }
     default:
       break;
   }

@@ -172,6 +172,21 @@ function register(
   return interaction;
 }
 
+/** Where an interaction happens when its spec does not say (a message's guild and channel). */
+export type ContextOverrides = { guildId?: string | null; channelId?: string };
+
+/** Builds and registers an interaction of any type with the given `data` (and top-level `extra`). */
+export function buildInteraction(
+  state: FakeDiscordState,
+  type: number,
+  spec: FakeInteractionContextSpec,
+  data: JsonObject,
+  defaults: ContextOverrides = {},
+  extra: JsonObject = {},
+): InteractionState {
+  return register(state, type, resolveContext(state, spec, defaults), spec, data, extra);
+}
+
 /** Builds and registers a chat-input command (type 2) or autocomplete (type 4) interaction. */
 export function buildCommandInteraction(
   state: FakeDiscordState,

@@ -199,6 +199,8 @@ export function apiMessage(state: FakeDiscordState, message: FakeMessage): JsonO
         proxy_url: url,
         content_type: a.contentType,
       };
+      // Images carry their dimensions, as Discord sends them.
+      if (file?.width !== undefined && file.height !== undefined) Object.assign(att, { width: file.width, height: file.height });
       if (a.description !== undefined) att['description'] = a.description;
       if (message.flags & 64) att['ephemeral'] = true;
       return att;
