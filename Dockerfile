@@ -21,7 +21,8 @@ ENV NODE_ENV=production \
     METRICS_PORT=9100
 WORKDIR /app
 # A font with Chinese glyphs for the usage charts (usage.png); without one, Chinese labels show as boxes.
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
+# ffmpeg takes a finished video's last frame for the Extend button (without it the button is not shown).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei ffmpeg && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

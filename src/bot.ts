@@ -8,6 +8,7 @@ import { createXComputeClient } from './provider/xcompute-client.js';
 import type { VideoProvider } from './provider/types.js';
 import { downloadCapped, probeHead } from './http/download.js';
 import { inspectFirstFrame } from './video/image-check.js';
+import { createLastFrameExtractor, ffmpegAvailable } from './video/last-frame.js';
 import { createQuotaService } from './quota/quota-service.js';
 import { createJobEngine } from './jobs/create-job-engine.js';
 import { createAttachmentUrlRenewer } from './discord/attachment-urls.js';
@@ -45,6 +46,8 @@ const VIDEO_DOWNLOAD_TIMEOUT_MS = 120_000;
 // Old job records are swept at start and then this often.
 const HISTORY_SWEEP_EVERY_MS = 60 * 60_000;
 const DAY_MS = 24 * 60 * 60_000;
+// A video Extend takes the last frame of (uploads are at most 500 MiB even on boosted servers).
+const EXTEND_VIDEO_MAX_BYTES = 500 * 1024 * 1024;
 // The first-frame check happens before the 3 s acknowledgement deadline.
 const IMAGE_PROBE_TIMEOUT_MS = 1_500;
 
@@ -103,6 +106,14 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   }));
   // Our own connection pool: discord.js installs an older undici as the global dispatcher.
   const downloads = new Agent({ connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  // Extend takes a finished video's last frame with ffmpeg; without it the button is not offered.
+  const frames = (await ffmpegAvailable(config.ffmpegPath))
+    ? createLastFrameExtractor({
+        ffmpegPath: config.ffmpegPath,
+        download: (url) => downloadCapped(url, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: downloads }),
+      })
+    : undefined;
+  if (!frames) logger.warn({ ffmpegPath: config.ffmpegPath }, 'ffmpeg does not run here: the Extend button is not offered (install ffmpeg or set FFMPEG_PATH)');
   const client = createDiscordClient(config.discordApiUrl);
   adminLog = createAdminLog({
     rest: client.rest,
@@ -117,6 +128,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     logger: logger.child({ component: 'discord' }),
     clock,
     progressEditMinMs: config.progressEditMinMs,
+    extend: frames !== undefined,
   })), (err) => logger.warn({ err }, 'could not record a provider incident'));
   const eta = createEtaStats(store);
   const retainMs = config.historyDays * DAY_MS;
@@ -147,7 +159,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
     inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));
-  const context: BotContext = { config, jobs, quota, history, drafts: createDraftStore(store), inspectImage, logger, clock, adminLog };
+  const context: BotContext = { config, jobs, quota, history, drafts: createDraftStore(store), ...(frames ? { frames } : {}), inspectImage, logger, clock, adminLog };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context, { messageCommands: loadMessageCommands(), modals: modalHandlers });
   client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));

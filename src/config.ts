@@ -88,6 +88,7 @@ const schema = z.object({
   SHARDS: z.preprocess(emptyToUndefined, z.string().optional()),
   XCOMPUTE_MAX_RPM: z.preprocess(emptyToUndefined, positiveInt('XCOMPUTE_MAX_RPM', '20').default(20)),
   XCOMPUTE_MAX_POLLS_PER_S: z.preprocess(emptyToUndefined, positiveInt('XCOMPUTE_MAX_POLLS_PER_S', '10').default(10)),
+  FFMPEG_PATH: z.preprocess(emptyToUndefined, z.string().default('ffmpeg')),
   HISTORY_DAYS: z.preprocess(
     emptyToUndefined,
     positiveInt('HISTORY_DAYS', '30').max(3650, 'HISTORY_DAYS must be at most 3650, for example 30').default(30),
@@ -142,6 +143,8 @@ export type Config = Readonly<{
   rateLimits: Readonly<{ submitsPerMinute: number; pollsPerSecond: number }>;
   /** Port of /healthz and /metrics; undefined = not served. */
   metricsPort: number | undefined;
+  /** The ffmpeg binary Extend takes a video's last frame with; when it does not run, Extend is not offered. */
+  ffmpegPath: string;
   /** Days a finished job's record (and its /videos entry) is kept before the sweep removes it. */
   historyDays: number;
   quota: Readonly<{
@@ -203,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimits: Object.freeze({ submitsPerMinute: e.XCOMPUTE_MAX_RPM, pollsPerSecond: e.XCOMPUTE_MAX_POLLS_PER_S }),
     metricsPort: e.METRICS_PORT,
     historyDays: e.HISTORY_DAYS,
+    ffmpegPath: e.FFMPEG_PATH,
     quota: Object.freeze({
       defaultLimit: e.QUOTA_DEFAULT_LIMIT,
       defaultPeriod: e.QUOTA_DEFAULT_PERIOD,

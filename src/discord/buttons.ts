@@ -1,7 +1,8 @@
 import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { translatorFor } from '../i18n/index.js';
 import type { ButtonHandler } from './command.js';
-import { DELETE_PREFIX, REGENERATE_PREFIX } from './render/result-buttons.js';
+import { DELETE_PREFIX, EDIT_PREFIX, EXTEND_PREFIX, REGENERATE_PREFIX } from './render/result-buttons.js';
+import { openEditForm, openExtendForm } from './edit-flow.js';
 import { launchJob } from './video-flow.js';
 import { VIDEOS_PAGE_PREFIX } from './render/history.js';
 import { showHistory } from './history-view.js';
@@ -36,6 +37,10 @@ const remove: ButtonHandler = {
   },
 };
 
+/** ✏️ and ⏩ under a finished video open a form; the new job starts when it is sent. */
+const edit: ButtonHandler = { prefix: EDIT_PREFIX, execute: (interaction, jobId, ctx) => openEditForm(interaction, jobId, ctx) };
+const extend: ButtonHandler = { prefix: EXTEND_PREFIX, execute: (interaction, jobId, ctx) => openExtendForm(interaction, jobId, ctx) };
+
 /** Newer / Older under /videos: the same private message shows another page. */
 const historyPage: ButtonHandler = {
   prefix: VIDEOS_PAGE_PREFIX,
@@ -46,4 +51,4 @@ const historyPage: ButtonHandler = {
 };
 
 /** Handlers of the bot's buttons; the custom ids of those under videos name the job in the store. */
-export const buttonHandlers: ButtonHandler[] = [regenerate, remove, historyPage];
+export const buttonHandlers: ButtonHandler[] = [regenerate, remove, edit, extend, historyPage];

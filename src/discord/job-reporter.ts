@@ -17,6 +17,8 @@ export interface DiscordReporterOptions {
   clock?: () => number;
   /** Least gap between two progress edits of one reply. */
   progressEditMinMs: number;
+  /** Whether finished videos get an Extend button (ffmpeg is there to take their last frame). */
+  extend?: boolean;
 }
 
 const SILENT = { parse: [] as string[] };
@@ -35,7 +37,7 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
     body: {
       content: translatorFor(job.reply.locale)('result.requested_for', { mention: `<@${job.userId}>` }),
       embeds: [embed],
-      components: [resultButtons(job)],
+      components: [resultButtons(job, { extend: options.extend ?? false })],
       allowed_mentions: { parse: [], users: [job.userId] },
       ...extra,
     },

@@ -39,9 +39,16 @@ export async function startVideoJob(interaction: ChatInputCommandInteraction, in
 
 /**
  * Reserves the cost, acknowledges publicly (a long job's reply must not be ephemeral: only a
- * public reply can be reached again after the interaction token expires), then submits.
+ * public reply can be reached again after the interaction token expires), then submits. An
+ * interaction its caller already deferred publicly (Extend, which takes a frame first) passes the
+ * reply's message id in `deferredMessageId`.
  */
-export async function launchJob(interaction: VideoInteraction, request: JobRequest, ctx: BotContext): Promise<void> {
+export async function launchJob(
+  interaction: VideoInteraction,
+  request: JobRequest,
+  ctx: BotContext,
+  options: { deferredMessageId?: string | null } = {},
+): Promise<void> {
   const guildId = installedGuildId(interaction);
   if (!guildId) {
     await ephemeral(interaction, { content: translatorFor(interaction.locale)('error.guild_only') });
@@ -64,9 +71,9 @@ export async function launchJob(interaction: VideoInteraction, request: JobReque
   });
   // Normally the quota answers in milliseconds and a refusal can be private. If the store is slow,
   // acknowledge publicly before Discord's 3 s deadline and move a refusal to a private message.
-  const early = await Promise.race([acceptance, delay(ACKNOWLEDGE_BY_MS)]);
-  let messageId: string | null = null;
-  if (early === undefined) {
+  const early = interaction.deferred ? undefined : await Promise.race([acceptance, delay(ACKNOWLEDGE_BY_MS)]);
+  let messageId: string | null = options.deferredMessageId ?? null;
+  if (early === undefined && !interaction.deferred) {
     const response = await interaction.deferReply({ withResponse: true }).catch(async (err: unknown) => {
       await acceptance.then((late) => (late.ok ? ctx.jobs.abandon(late.job.id) : undefined));
       throw err;

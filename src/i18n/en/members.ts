@@ -41,4 +41,7 @@ export const members = {
   'modal.camera.description': 'Up to 3, combined in one move; none = the model decides',
   'button.edit': 'Edit',
   'button.extend': 'Extend',
+  'extend.unavailable': 'Extend is not available on this bot (ffmpeg is not installed). Ask the bot operator to enable it.',
+  'extend.no_video': 'The video file is no longer available to take its last frame from. Nothing was charged.',
+  'extend.no_frame': 'The last frame of this video could not be taken. Please try again later; nothing was charged.',
 } as const;

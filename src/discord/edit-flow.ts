@@ -1,0 +1,114 @@
+import { MessageFlags, type ButtonInteraction, type Message, type ModalSubmitInteraction } from 'discord.js';
+import { translatorFor } from '../i18n/index.js';
+import type { Job } from '../jobs/job.js';
+import { validateVideoOptions, type FirstFrameImage, type VideoOptionsInput } from '../video/request.js';
+import type { BotContext } from './command.js';
+import { readModalFields } from './options/modal-options.js';
+import { liveVideoLink } from './render/history.js';
+import { validationEmbed } from './render/validation.js';
+import { videoModal } from './render/video-modal.js';
+import { launchJob } from './video-flow.js';
+
+export const EDIT_FORM_PREFIX = 'edit:';
+export const EXTEND_FORM_PREFIX = 'extend:';
+
+/** The finished job's settings with another prompt (camera moves are in the prompt as the provider got it). */
+function sameSettings(job: Job, prompt: string, image: FirstFrameImage | null): VideoOptionsInput {
+  const r = job.request;
+  return {
+    prompt,
+    duration: r.duration,
+    resolution: r.resolution,
+    model: r.model,
+    camera: null,
+    image,
+    promptOptimizer: r.promptOptimizer,
+    fastPretreatment: r.fastPretreatment,
+    watermark: r.watermark,
+  };
+}
+
+async function jobOrSayGone(interaction: ButtonInteraction | ModalSubmitInteraction, jobId: string, ctx: BotContext): Promise<Job | undefined> {
+  const job = await ctx.jobs.get(jobId);
+  if (!job) await interaction.reply({ content: translatorFor(interaction.locale)('error.job_not_found'), flags: MessageFlags.Ephemeral });
+  return job;
+}
+
+/** ✏️ under a finished video: a form holding the prompt exactly as the provider received it. */
+export async function openEditForm(interaction: ButtonInteraction, jobId: string, ctx: BotContext): Promise<void> {
+  const job = await jobOrSayGone(interaction, jobId, ctx);
+  if (!job) return;
+  await interaction.showModal(videoModal({ customId: `${EDIT_FORM_PREFIX}${job.id}`, title: 'modal.edit.title', locale: interaction.locale, prompt: job.request.prompt }));
+}
+
+/** The edited prompt: a new job with the same settings, through the quota like Regenerate. */
+export async function submitEditForm(interaction: ModalSubmitInteraction, jobId: string, ctx: BotContext): Promise<void> {
+  const job = await jobOrSayGone(interaction, jobId, ctx);
+  if (!job) return;
+  const checked = validateVideoOptions(sameSettings(job, readModalFields(interaction).prompt, job.request.image));
+  if (!checked.ok) {
+    await interaction.reply({ embeds: [validationEmbed(checked.problems, interaction.locale)], flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await launchJob(interaction, checked.request, ctx);
+}
+
+/** ⏩ under a finished video: the same prompt, editable, for a new video that starts where this one ends. */
+export async function openExtendForm(interaction: ButtonInteraction, jobId: string, ctx: BotContext): Promise<void> {
+  const job = await jobOrSayGone(interaction, jobId, ctx);
+  if (!job) return;
+  if (!ctx.frames) {
+    await interaction.reply({ content: translatorFor(interaction.locale)('extend.unavailable'), flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.showModal(videoModal({ customId: `${EXTEND_FORM_PREFIX}${job.id}`, title: 'modal.extend.title', locale: interaction.locale, prompt: job.request.prompt }));
+}
+
+/** Where the finished video can be fetched: the file in the message the button is on, else the provider's link while valid. */
+function videoSource(message: Message | null, job: Job, now: number): string | undefined {
+  const attached = message ? [...message.attachments.values()].find((a) => (a.contentType ?? '').startsWith('video/') || a.name.endsWith('.mp4')) : undefined;
+  return attached?.url ?? liveVideoLink(job, now)?.url;
+}
+
+/**
+ * The Extend form was sent: the prompt is checked, the reply is acknowledged publicly (taking the
+ * frame may take longer than Discord's 3 s), the video's last frame is taken and becomes the new
+ * job's first frame, sent as a data URI. Nothing is reserved until the frame is in hand.
+ */
+export async function submitExtendForm(interaction: ModalSubmitInteraction, jobId: string, ctx: BotContext): Promise<void> {
+  const t = translatorFor(interaction.locale);
+  const job = await jobOrSayGone(interaction, jobId, ctx);
+  if (!job) return;
+  const prompt = readModalFields(interaction).prompt;
+  // The prompt alone first, so a mistake is answered before any work; the frame is checked below.
+  const promptProblems = (() => {
+    const checked = validateVideoOptions({ ...sameSettings(job, prompt, null), model: 'MiniMax-Hailuo-2.3' });
+    return checked.ok ? [] : checked.problems;
+  })();
+  if (promptProblems.length > 0) {
+    await interaction.reply({ embeds: [validationEmbed(promptProblems, interaction.locale)], flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const source = videoSource(interaction.message, job, ctx.clock());
+  if (!ctx.frames || !source) {
+    await interaction.reply({ content: t(ctx.frames ? 'extend.no_video' : 'extend.unavailable'), flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const deferred = await interaction.deferReply({ withResponse: true });
+  const refuse = async (payload: { content?: string; embeds?: ReturnType<typeof validationEmbed>[] }) => {
+    await interaction.deleteReply().catch(() => undefined);
+    await interaction.followUp({ ...payload, flags: MessageFlags.Ephemeral });
+  };
+  const frame = await ctx.frames.extract(source);
+  if (!frame.ok) {
+    ctx.logger.warn({ jobId: job.id, reason: frame.reason }, 'could not take the last frame for Extend');
+    await refuse({ content: t('extend.no_frame') });
+    return;
+  }
+  const checked = validateVideoOptions(sameSettings(job, prompt, frame.image));
+  if (!checked.ok) {
+    await refuse({ embeds: [validationEmbed(checked.problems, interaction.locale)] });
+    return;
+  }
+  await launchJob(interaction, checked.request, ctx, { deferredMessageId: deferred.resource?.message?.id ?? null });
+}

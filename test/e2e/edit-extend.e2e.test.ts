@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeMessage } from '../fakes/discord/index.js';
+import { startHarness, videoCommand, type Harness } from './harness.js';
+
+interface Button {
+  custom_id: string;
+  label: string;
+}
+interface Modal {
+  custom_id: string;
+  title: string;
+  components: Array<{ component: { custom_id: string; value?: string } }>;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hvb-extend-'));
+/** A real MP4: one second red, then one second blue; so its last frame is blue. */
+function redThenBlue(): Buffer {
+  const out = join(dir, 'red-blue.mp4');
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', 'color=c=red:s=640x360:d=1',
+    '-f', 'lavfi', '-i', 'color=c=blue:s=640x360:d=1',
+    '-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]',
+    '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-y', out,
+  ]);
+  return readFileSync(out);
+}
+/** The average colour of an image, as [r, g, b]. */
+function averageColour(jpeg: Buffer): number[] {
+  const file = join(dir, 'frame.jpg');
+  writeFileSync(file, jpeg);
+  return [...execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-vf', 'scale=1:1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'])];
+}
+
+const buttonsOf = (message: FakeMessage | undefined): Button[] =>
+  ((message?.components ?? []) as unknown as Array<{ components: Button[] }>).flatMap((row) => row.components);
+
+describe('Edit and Extend under a finished video (buttons, modals, modal submits through real discord.js)', () => {
+  let h: Harness;
+  let video: Buffer;
+  beforeAll(async () => {
+    video = redThenBlue();
+    h = await startHarness({ provider: { videoBytes: video }, env: { QUOTA_DEFAULT_LIMIT: '6' } });
+  });
+  afterAll(async () => {
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const answerTo = (id: string) => h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+  const finished = (id: string) =>
+    h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), { timeoutMs: 15_000 });
+  const press = async (message: FakeMessage, label: string) => {
+    const button = buttonsOf(message).find((b) => b.label === label);
+    if (!button) throw new Error(`no ${label} button`);
+    const { id } = h.discord.dispatchComponentInteraction({ messageId: message.id, customId: button.custom_id });
+    return { id, callback: await answerTo(id) };
+  };
+
+  let first: FakeMessage;
+
+  // Each 10 s video costs 2 of the server's 6 credits: the first, its edit and its extension use them up.
+  it('GIVEN a finished video THEN it has Regenerate, Edit, Extend and Delete; Edit opens the prompt as the provider got it and makes a new video with the same settings', async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a fox in the snow', camera: 'Push in', duration: 10 }));
+    first = (await finished(id)) as FakeMessage;
+    expect(buttonsOf(first).map((b) => b.label)).toEqual(['Regenerate', 'Edit', 'Extend', 'Delete']);
+    for (const b of buttonsOf(first)) expect(b.custom_id.length).toBeLessThanOrEqual(100);
+
+    const opened = await press(first, 'Edit');
+    expect(opened.callback.type).toBe(9);
+    const modal = opened.callback.data as Modal;
+    expect(modal.components[0]?.component).toMatchObject({ custom_id: 'prompt', value: '[推进]a fox in the snow' });
+
+    const submit = h.discord.submitModal({ interactionId: opened.id, values: { prompt: '[推进]a fox in the snow\nat night, under the moon' } });
+    const reply = await finished(submit.id);
+    expect(reply?.id).not.toBe(first.id);
+    expect(h.provider.submissions.at(-1)?.body).toMatchObject({ prompt: '[推进]a fox in the snow\nat night, under the moon', duration: 10, resolution: '768p', model: 'MiniMax-Hailuo-2.3' });
+  });
+
+  it('GIVEN a finished video WHEN the member presses Extend and sends the form THEN the new video starts from its last frame, sent as a JPEG data URI', async () => {
+    const opened = await press(first, 'Extend');
+    const modal = opened.callback.data as Modal;
+    expect(modal.title).toBe('Extend: continue from the last frame');
+    expect(modal.components[0]?.component.value).toBe('[推进]a fox in the snow');
+    const submit = h.discord.submitModal({ interactionId: opened.id, values: { prompt: 'the fox runs on into the blue' } });
+    await finished(submit.id);
+    const body = h.provider.submissions.at(-1)?.body as { first_frame_image: string; prompt: string; duration: number };
+    expect(body.prompt).toBe('the fox runs on into the blue');
+    expect(body.duration).toBe(10);
+    expect(body.first_frame_image).toMatch(/^data:image\/jpeg;base64,/);
+    const [r = 0, g = 0, b = 0] = averageColour(Buffer.from(body.first_frame_image.split(',')[1] ?? '', 'base64'));
+    // The last frame (blue), not the first (red).
+    expect(b).toBeGreaterThan(200);
+    expect(r).toBeLessThan(40);
+    expect(g).toBeLessThan(40);
+  });
+
+  it('GIVEN the server\'s budget is spent WHEN the member sends an Edit THEN it is refused like any request, privately, and nothing is submitted', async () => {
+    const opened = await press(first, 'Edit');
+    const before = h.provider.submissions.length;
+    const submit = h.discord.submitModal({ interactionId: opened.id, values: { prompt: 'one more, please' } });
+    const callback = await answerTo(submit.id);
+    expect((callback.data as { flags?: number }).flags ?? 0).toBe(64);
+    expect(JSON.stringify(callback.data)).toMatch(/used up|budget|credits/i);
+    expect(h.provider.submissions.length).toBe(before);
+  });
+
+  it('GIVEN an empty prompt in Chinese WHEN Edit is sent THEN the answer is in Chinese and nothing is spent', async () => {
+    const { id } = h.discord.dispatchComponentInteraction({ messageId: first.id, customId: buttonsOf(first).find((b) => b.label === 'Edit')?.custom_id ?? '', locale: 'zh-CN' });
+    const modal = (await answerTo(id)).data as Modal;
+    expect(modal.title).toBe('修改提示词并重新生成');
+    const submit = h.discord.submitModal({ interactionId: id, values: { prompt: '\u200b' } });
+    expect(JSON.stringify((await answerTo(submit.id)).data)).toContain('提示词为空');
+  });
+});
+
+describe('without ffmpeg', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { FFMPEG_PATH: join(tmpdir(), 'no-such-ffmpeg') } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN ffmpeg does not run WHEN a video is finished THEN no Extend button is offered, and Edit still is', async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a quiet lake' }));
+    const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), { timeoutMs: 15_000 });
+    expect(buttonsOf(message).map((b) => b.label)).toEqual(['Regenerate', 'Edit', 'Delete']);
+  });
+});
