@@ -31,7 +31,10 @@ import {
   roleOverrideEmbed,
 } from '../src/discord/render/quota-admin.js';
 import { quotaShowEmbed } from '../src/discord/render/quota-show.js';
-import { blockEmbed, exportEmbed, logChannelEmbed, unblockEmbed } from '../src/discord/render/admin-answers.js';
+import { blockEmbed, exportEmbed, exportTooLargeEmbed, logChannelEmbed, unblockEmbed } from '../src/discord/render/admin-answers.js';
+
+// Discord's upload limit for servers without boosts, when the interaction does not say.
+const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 import { topMembers, usageChartAttachment } from '../src/discord/render/usage-chart.js';
 import { displayNames } from '../src/discord/display-names.js';
 import { exportFilename, ledgerCsv } from '../src/quota/ledger-csv.js';
@@ -190,10 +193,13 @@ async function runEmbed(action: QuotaAction, guildId: string, interaction: ChatI
     }
     case 'export': {
       const ledger = await q.periodLedger(guildId, action.period);
-      const csv = ledgerCsv(ledger.entries);
+      const csv = Buffer.from(ledgerCsv(ledger.entries), 'utf8');
+      // Discord refuses a file over the server's upload limit; say so rather than fail.
+      const limit = interaction.attachmentSizeLimit ?? DEFAULT_UPLOAD_LIMIT;
+      if (csv.length > limit) return exportTooLargeEmbed(csv.length, limit, locale);
       return {
         embeds: [exportEmbed(ledger, locale)],
-        files: [new AttachmentBuilder(Buffer.from(csv, 'utf8'), { name: exportFilename(guildId, ledger.start) })],
+        files: [new AttachmentBuilder(csv, { name: exportFilename(guildId, ledger.start) })],
       };
     }
     case 'reset': {

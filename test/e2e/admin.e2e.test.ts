@@ -310,6 +310,12 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
     expect(rows).toEqual(
       ledger.map((e) => [new Date(e.at).toISOString(), e.userId, e.jobId, e.model, e.resolution, e.duration, e.cost, e.outcome, e.taskId].join(',')),
     );
+    // A server whose upload limit the file would exceed is told so, instead of a failed upload.
+    const tooLarge = await ask(quota('export'), { ...admin(), attachmentSizeLimit: 100 });
+    expect(tooLarge.ephemeral).toBe(true);
+    expect(tooLarge.text).toContain('over this server');
+    expect(tooLarge.message?.attachments ?? []).toHaveLength(0);
+
     const previous = await ask(quota('export', { period: 'previous' }), admin('zh-CN'));
     expect(previous.text).toContain('还没有记录');
     expect(previous.message?.attachments[0]?.data.toString('utf8')).toBe('time,member_id,job_id,model,resolution,duration,credits,outcome,task_id\r\n');

@@ -40,6 +40,13 @@ export function exportEmbed(ledger: { start: number; end: number; entries: reado
   return { color: QUOTA_COLORS.info, title: t('admin.export_title'), description: ledger.entries.length === 0 ? t('admin.export_empty', params) : t('admin.export_done', params) };
 }
 
+/** `/quota export`: the file would be over the server's upload limit. */
+export function exportTooLargeEmbed(bytes: number, limit: number, locale: string): APIEmbed {
+  const t = translatorFor(locale);
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  return { color: QUOTA_COLORS.refused, title: t('admin.export_title'), description: t('admin.export_too_large', { size: mb(bytes), limit: mb(limit) }) };
+}
+
 /**
  * `/quota show`'s fields for the admin tools: the log channel (and, when its last post failed,
  * that the bot cannot write there and how to fix it), and the blocked members.

@@ -50,6 +50,7 @@ export const admin = {
   'admin.unblocked_not': '{member} was not blocked.',
   'admin.export_title': '📄 Usage export',
   'admin.export_done': 'The ledger from {from} to {to}: {rows} rows. Times are UTC; outcome tells whether the credits were charged.',
+  'admin.export_too_large': 'The ledger is {size} MB as CSV, over this server\'s {limit} MB upload limit. Ask the bot\'s operator for it: `npm run report` and the store hold the same data.',
   'admin.export_empty': 'The ledger from {from} to {to} has no rows yet; the file holds only the header.',
 
   'log.policy_title': '⚙️ Quota changed',

@@ -52,6 +52,7 @@ export const admin = {
   'admin.unblocked_not': '{member} 并未被封禁。',
   'admin.export_title': '📄 用量导出',
   'admin.export_done': '{from} 至 {to} 的账本：共 {rows} 行。时间为 UTC；outcome 列说明额度是否被扣除。',
+  'admin.export_too_large': '账本导出为 CSV 后有 {size} MB，超过本服务器 {limit} MB 的上传上限。请向机器人运营者索取：`npm run report` 和存储中有相同的数据。',
   'admin.export_empty': '{from} 至 {to} 的账本还没有记录；文件中只有表头。',
 
   'log.policy_title': '⚙️ 额度已变更',
