@@ -36,6 +36,7 @@ import { createLogHealth } from './alerts/log-health.js';
 import { createProviderIncidents } from './alerts/provider-incidents.js';
 import { createAdminLog, type AdminLog } from './discord/admin-log.js';
 import { ensureChartFont } from './charts/usage-chart.js';
+import { StartupError, EXIT_UNAVAILABLE } from './startup/startup-error.js';
 
 // How often a shard re-reads the ETAs the other shards learned.
 const ETA_REFRESH_MS = 60_000;
@@ -50,6 +51,8 @@ const DAY_MS = 24 * 60 * 60_000;
 const EXTEND_VIDEO_MAX_BYTES = 500 * 1024 * 1024;
 // The first-frame check happens before the 3 s acknowledgement deadline.
 const IMAGE_PROBE_TIMEOUT_MS = 1_500;
+// From login to READY (discord.js waits up to 15 s for the guilds); past it the gateway is unreachable.
+const READY_DEADLINE_MS = 90_000;
 
 export interface BotOverrides {
   logger?: Logger;
@@ -185,9 +188,28 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       if (store.kind === 'redis') {
         stopFollowingEta = eta.follow(ETA_REFRESH_MS, (err) => logger.warn({ err }, 'could not refresh the learned ETAs'));
       }
-      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-      await client.login(config.discordToken);
-      await ready;
+      let readyTimer: NodeJS.Timeout | undefined;
+      const ready = new Promise<void>((resolve, reject) => {
+        client.once(Events.ClientReady, () => resolve());
+        readyTimer = setTimeout(
+          () =>
+            reject(
+              new StartupError(
+                [
+                  `Discord's REST API answered but its gateway (WebSocket) did not get the bot ready within ${READY_DEADLINE_MS / 1000} s.`,
+                  'Fix: check that the network or firewall lets this machine open WebSocket connections to gateway.discord.gg (port 443).',
+                ],
+                EXIT_UNAVAILABLE,
+              ),
+            ),
+          READY_DEADLINE_MS,
+        );
+      });
+      try {
+        await Promise.all([client.login(config.discordToken), ready]);
+      } finally {
+        clearTimeout(readyTimer);
+      }
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
       await jobs.start();
       sweepHistory();

@@ -32,6 +32,39 @@ const costTable = z.record(
 
 const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
+const STORE_URL_HINT = 'STORE_URL must be sqlite://path/to/file.sqlite, redis://host:6379/0 or memory://, for example sqlite://data/bot.sqlite';
+
+/**
+ * What is wrong with a STORE_URL, or undefined. Catches the typos that would otherwise start the
+ * bot on a store nobody meant: `sqlite:/x` (one slash: once a folder named `sqlite:`), a SQLite
+ * URL naming a folder, a Redis URL without a host or with a database that is not a number.
+ */
+export function storeUrlProblem(value: string): string | undefined {
+  if (/^memory:/.test(value)) return undefined;
+  if (/^sqlite:/i.test(value)) {
+    const path = value.slice('sqlite://'.length);
+    if (!/^sqlite:\/\//.test(value) || path === '') {
+      return `STORE_URL=${value} is not a SQLite URL: write sqlite:// then the file's path, for example sqlite://data/bot.sqlite (relative to the working folder) or sqlite:///var/lib/hailuo-video-bot/bot.sqlite (absolute)`;
+    }
+    if (/[\\/]$/.test(path)) return `STORE_URL=${value} names a folder: add the file's name, for example ${value}bot.sqlite`;
+    return undefined;
+  }
+  if (/^rediss?:/i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return `STORE_URL is not a valid Redis URL: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0`;
+    }
+    if (!/^rediss?:$/.test(url.protocol) || url.hostname === '') {
+      return 'STORE_URL names no Redis host: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0';
+    }
+    if (!/^(\/\d*)?$/.test(url.pathname)) return 'STORE_URL: the Redis database after the host must be a number, for example redis://127.0.0.1:6379/0';
+    return undefined;
+  }
+  return STORE_URL_HINT;
+}
+
 const SHARD_COUNT_HINT = 'SHARD_COUNT must be a whole number of shards or auto, for example 2';
 const SHARD_IDS_HINT = 'SHARD_IDS must be a comma-separated list of shard numbers counted from 0, for example 0,1';
 
@@ -51,8 +84,20 @@ const schema = z.object({
     .default('/v1/tasks/{task_id}'),
   STORE_URL: z
     .string()
-    .refine((value) => /^(sqlite|redis|rediss|memory):/.test(value), 'STORE_URL must be sqlite://path/to/file.sqlite, redis://host:6379/0 or memory://, for example sqlite://data/bot.sqlite')
+    .superRefine((value, ctx) => {
+      const problem = storeUrlProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('sqlite://data/bot.sqlite'),
+  STORE_ALLOW_VOLATILE: z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+    z.enum(['true', 'false'], { error: 'STORE_ALLOW_VOLATILE must be true or false, for example false' }).default('false'),
+  ),
+  ALLOWED_GUILD_IDS: z
+    .string()
+    .regex(/^\s*\d{17,20}\s*(,\s*\d{17,20}\s*)*,?\s*$/, 'ALLOWED_GUILD_IDS must be a comma-separated list of server ids (17 to 20 digits), for example 1100000000000000001,1100000000000000002')
+    .transform((value) => [...new Set(value.split(',').map((id) => id.trim()).filter((id) => id !== ''))])
+    .optional(),
   POLL_INTERVAL_MS: z.preprocess(emptyToUndefined, positiveInt('POLL_INTERVAL_MS', '5000').default(5000)),
   PROGRESS_EDIT_MIN_MS: z.preprocess(emptyToUndefined, nonNegativeInt('PROGRESS_EDIT_MIN_MS', '3000').default(3000)),
   JOB_MAX_AGE_MS: z.preprocess(emptyToUndefined, positiveInt('JOB_MAX_AGE_MS', '1800000').default(30 * 60_000)),
@@ -132,6 +177,10 @@ export type Config = Readonly<{
   xcomputeBaseUrl: string;
   xcomputeStatusPath: string;
   storeUrl: string;
+  /** STORE_ALLOW_VOLATILE: start even on a Redis that keeps nothing on disk. */
+  storeAllowVolatile: boolean;
+  /** ALLOWED_GUILD_IDS: the servers the bot serves; undefined = every server it is in. */
+  allowedGuildIds: readonly string[] | undefined;
   pollIntervalMs: number;
   progressEditMinMs: number;
   jobMaxAgeMs: number;
@@ -178,7 +227,9 @@ export function loadStoreUrl(env: Record<string, string | undefined> = process.e
  * variable and a good value, so an operator fixes `.env` in one go.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty value means "unset" for every variable, as a template's `NAME=` lines leave it.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = schema.safeParse(set);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -197,6 +248,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     xcomputeBaseUrl: e.XCOMPUTE_BASE_URL,
     xcomputeStatusPath: e.XCOMPUTE_STATUS_PATH,
     storeUrl: e.STORE_URL,
+    storeAllowVolatile: e.STORE_ALLOW_VOLATILE === 'true',
+    allowedGuildIds: freezeList(e.ALLOWED_GUILD_IDS),
     pollIntervalMs: e.POLL_INTERVAL_MS,
     progressEditMinMs: e.PROGRESS_EDIT_MIN_MS,
     jobMaxAgeMs: e.JOB_MAX_AGE_MS,
@@ -253,4 +306,4 @@ function parseShardList(raw: string | undefined): number[] {
   }
 }
 
-const freezeList = (list: number[] | undefined): readonly number[] | undefined => (list ? Object.freeze([...list]) : undefined);
+const freezeList = <T>(list: T[] | undefined): readonly T[] | undefined => (list ? Object.freeze([...list]) : undefined);

@@ -1,25 +1,35 @@
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from './config.js';
-import { createBot } from './bot.js';
-import { runShardManager } from './sharding/run-manager.js';
+// No static import of discord.js (directly or through bot.js) here: it reads SHARD_COUNT, SHARDS
+// and friends from process.env, which prepareEnvironment() cleans first.
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { prepareEnvironment } from './startup/env-file.js';
+import { preflight } from './startup/preflight.js';
+import { START_HELP, wantsHelp } from './startup/help.js';
+import { EXIT_CONFIG, StartupError } from './startup/startup-error.js';
 
 const STOP_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(78);
-    }
-    throw err;
+  if (wantsHelp()) {
+    process.stdout.write(START_HELP);
+    return;
   }
-  if (config.sharding?.role === 'manager') return runShardManager(config);
-  const bot = await createBot(config);
-  const logger = bot.context.logger;
+  prepareEnvironment();
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  // Before discord.js and the rest of the bot load (a second or two): a store or a Discord that
+  // cannot work stops the start here, in plain words, within 15 s and without a retry loop.
+  await preflight(config, logger);
+  if (config.sharding?.role === 'manager') {
+    const { runShardManager } = await import('./sharding/run-manager.js');
+    return runShardManager(config);
+  }
+  return runBot(config, logger);
+}
+
+async function runBot(config: Config, logger: Logger): Promise<void> {
+  const { createBot } = await import('./bot.js');
+  const bot = await createBot(config, { logger });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -45,7 +55,21 @@ async function main(): Promise<void> {
   await bot.start();
 }
 
-main().catch((err: unknown) => {
-  console.error('The bot could not start:', err instanceof Error ? err.message : err);
+/**
+ * How a failed start ends: a setting or service problem as the one or two plain lines that name
+ * the variable and the fix (no stack trace); anything else as one line with its message.
+ */
+function fail(err: unknown): never {
+  if (err instanceof StartupError) {
+    console.error(err.lines.join('\n'));
+    process.exit(err.exitCode);
+  }
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(EXIT_CONFIG);
+  }
+  console.error('The bot could not start:', err instanceof Error ? err.message : String(err));
   process.exit(1);
-});
+}
+
+main().catch(fail);

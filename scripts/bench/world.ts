@@ -124,6 +124,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     XCOMPUTE_API_KEY: provider.apiKey,
     XCOMPUTE_BASE_URL: provider.baseUrl,
     STORE_URL: storeUrl,
+    // The bench's Redis is a throwaway that may keep nothing on disk (the bot refuses such a
+    // Redis unless told this is on purpose).
+    STORE_ALLOW_VOLATILE: 'true',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     // Every guild gets plenty of credits: the bench measures the pipeline, not refusals.
     QUOTA_DEFAULT_LIMIT: '1000000',

@@ -61,4 +61,31 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ ...base, HISTORY_DAYS: '0' })).toThrow(/HISTORY_DAYS must be greater than 0, for example 30/);
     expect(() => loadConfig({ ...base, HISTORY_DAYS: 'a month' })).toThrow(/HISTORY_DAYS must be a whole number/);
   });
+
+  it('treats an empty or blank value as unset for every variable, as a copied template leaves them', () => {
+    const config = loadConfig({ ...base, DISCORD_API_URL: '', STORE_URL: ' ', SHARD_COUNT: '', SHARD_IDS: '', ALLOWED_GUILD_IDS: '', STORE_ALLOW_VOLATILE: '' });
+    expect(config.discordApiUrl).toBe('https://discord.com/api');
+    expect(config.storeUrl).toBe('sqlite://data/bot.sqlite');
+    expect(config.sharding).toBeUndefined();
+    expect(config.allowedGuildIds).toBeUndefined();
+    expect(config.storeAllowVolatile).toBe(false);
+  });
+
+  it.each([
+    ['sqlite:/x', /sqlite:\/\//],
+    ['sqlite:data/bot.sqlite', /sqlite:\/\//],
+    ['sqlite://', /sqlite:\/\//],
+    ['sqlite://data/', /names a folder/],
+    ['redis://:6379/0', /redis:\/\/\[:password@\]host/],
+    ['redis://127.0.0.1:6379/zero', /must be a number/],
+    ['postgres://db/bot', /sqlite:\/\/path/],
+  ])('refuses the STORE_URL typo %s, saying how to write it', (url, hint) => {
+    expect(() => loadConfig({ ...base, STORE_URL: url })).toThrow(hint);
+    expect(() => loadConfig({ ...base, STORE_URL: url })).toThrow(/STORE_URL/);
+  });
+
+  it('reads ALLOWED_GUILD_IDS as a list of server ids and refuses anything else, naming it', () => {
+    expect(loadConfig({ ...base, ALLOWED_GUILD_IDS: '1100000000000000001, 1100000000000000002,' }).allowedGuildIds).toEqual(['1100000000000000001', '1100000000000000002']);
+    expect(() => loadConfig({ ...base, ALLOWED_GUILD_IDS: 'my-server' })).toThrow(/ALLOWED_GUILD_IDS/);
+  });
 });

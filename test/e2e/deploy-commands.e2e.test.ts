@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermissionFlagsBits } from 'discord.js';
 import { deployCommands } from '../../src/deploy-commands.js';
+import { BOT_PERMISSIONS } from '../../src/discord/invite.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 
 describe('npm run deploy-commands', () => {
@@ -37,5 +39,23 @@ describe('npm run deploy-commands', () => {
 
   it('GIVEN a missing token WHEN run THEN it says which variable is missing', async () => {
     await expect(deployCommands({ DISCORD_API_URL: discord.apiUrl })).rejects.toThrow(/DISCORD_TOKEN/);
+  });
+
+  it('GIVEN a registration WHEN it is done THEN it gives the invite URL with this application id and the permissions 117760', async () => {
+    const result = await deployCommands({ DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, DISCORD_DEV_GUILD_ID: discord.defaultGuildId });
+    expect(result.applicationId).toBe(discord.applicationId);
+    expect(result.inviteUrl).toBe(`https://discord.com/oauth2/authorize?client_id=${discord.applicationId}&scope=bot%20applications.commands&permissions=117760`);
+  });
+
+  it('asks for exactly View Channel, Send Messages, Embed Links, Attach Files and Read Message History (117760, from discord.js’ PermissionFlagsBits)', () => {
+    const { ViewChannel, SendMessages, EmbedLinks, AttachFiles, ReadMessageHistory } = PermissionFlagsBits;
+    expect(BOT_PERMISSIONS).toBe(ViewChannel | SendMessages | EmbedLinks | AttachFiles | ReadMessageHistory);
+    expect(BOT_PERMISSIONS).toBe(117760n);
+  });
+
+  it('GIVEN a token Discord refuses WHEN run THEN it names DISCORD_TOKEN and registers nothing', async () => {
+    const before = discord.registeredCommands.global.length;
+    await expect(deployCommands({ DISCORD_TOKEN: 'not-the-token', DISCORD_API_URL: discord.apiUrl })).rejects.toThrow(/DISCORD_TOKEN was refused/);
+    expect(discord.registeredCommands.global).toHaveLength(before);
   });
 });

@@ -36,6 +36,9 @@ export function fakeEnv(discord: FakeDiscord, provider: FakeProvider, sqliteFile
     XCOMPUTE_API_KEY: provider.apiKey,
     XCOMPUTE_BASE_URL: provider.baseUrl,
     STORE_URL: `sqlite://${sqliteFile}`,
+    // Tests that switch STORE_URL to the test Redis (which keeps nothing on disk) start anyway;
+    // test/startup checks the refusal itself.
+    STORE_ALLOW_VOLATILE: 'true',
     POLL_INTERVAL_MS: '100',
     PROGRESS_EDIT_MIN_MS: '0',
     LOG_LEVEL: 'silent',

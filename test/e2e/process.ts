@@ -26,15 +26,36 @@ export function buildBotOnce(): string {
 export interface BotProcess {
   child: ChildProcess;
   output: () => string;
+  /** What the process wrote to stderr alone (start-up failures are told there). */
+  stderr: () => string;
   exited: Promise<number | null>;
 }
 
+/** Where and as whom the process runs; default the project folder and this test's user. */
+export interface BotProcessOptions {
+  cwd?: string;
+  /** Run as this user and group id (needs root): for files the bot's user may not write. */
+  uid?: number;
+  gid?: number;
+  args?: string[];
+}
+
 /** Starts `node main.js` with the given environment; its output is kept for failure messages. */
-export function startBotProcess(entry: string, env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startBotProcess(entry: string, env: Record<string, string>, options: BotProcessOptions = {}): BotProcess {
+  const child = spawn(process.execPath, [entry, ...(options.args ?? [])], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    cwd: options.cwd ?? root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
+  });
   let output = '';
+  let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stderr += chunk.toString();
+  });
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  return { child, output: () => output, exited };
+  return { child, output: () => output, stderr: () => stderr, exited };
 }

@@ -70,6 +70,8 @@ describe.skipIf(!up)('sharding: npm start with SHARD_COUNT runs one process per 
       XCOMPUTE_API_KEY: provider.apiKey,
       XCOMPUTE_BASE_URL: provider.baseUrl,
       STORE_URL: redisUrl(DB),
+      // The test Redis keeps nothing on disk; the bot refuses that unless told it is on purpose.
+      STORE_ALLOW_VOLATILE: 'true',
       SHARD_COUNT: 'auto',
       METRICS_PORT: String(metricsPort),
       POLL_INTERVAL_MS: '100',

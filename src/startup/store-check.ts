@@ -1,0 +1,207 @@
+import { constants } from 'node:fs';
+import { mkdir, open, stat, statfs, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createClient } from '@keyv/redis';
+import { withoutPassword, type Logger } from '../log.js';
+import { sqlitePath } from '../store/open-store.js';
+import { EXIT_CONFIG, EXIT_UNAVAILABLE, StartupError } from './startup-error.js';
+
+/** The whole Redis check ends within this, so a start-up on a dead Redis stops in under 15 s. */
+export const REDIS_CHECK_DEADLINE_MS = 6_000;
+const REDIS_CONNECT_TIMEOUT_MS = 4_000;
+// Below this, SQLite may fail to grow its file or its shared-memory index mid-write.
+const MIN_FREE_BYTES = 16 * 1024 * 1024;
+
+/** How much a Redis server keeps on disk, read from its configuration. */
+export type RedisPersistence = 'aof' | 'snapshots' | 'none' | 'unknown';
+
+export interface StoreCheckOptions {
+  /** STORE_ALLOW_VOLATILE: start on a Redis that keeps nothing, after logging the risk. */
+  allowVolatile: boolean;
+  logger: Logger;
+}
+
+/**
+ * Checks, before the store is opened, what would otherwise fail later or badly: for SQLite, that the
+ * folder exists (or can be made) and is writable and that the database file and its `-wal` and
+ * `-shm` companions, when present, can be opened for writing (an unwritable shared-memory file
+ * crashes SQLite, once with SIGBUS and no log line); for Redis, that it answers (once, within
+ * {@link REDIS_CHECK_DEADLINE_MS}, no retry loop), accepts the password and has the database, and
+ * that it keeps its data on disk (issue 11: a Redis that restarts empty loses every job in flight
+ * and every server's quota silently).
+ *
+ * @throws StartupError naming STORE_URL (or STORE_ALLOW_VOLATILE, or the file) and the fix.
+ */
+export async function checkStore(storeUrl: string, options: StoreCheckOptions): Promise<void> {
+  if (storeUrl.startsWith('sqlite:')) return checkSqlite(storeUrl);
+  if (/^rediss?:/.test(storeUrl)) {
+    const persistence = await checkRedis(storeUrl);
+    judgePersistence(persistence, options);
+  }
+}
+
+/** See {@link checkStore}; SQLite part. */
+export async function checkSqlite(storeUrl: string): Promise<void> {
+  const path = sqlitePath(storeUrl);
+  if (path === ':memory:') return;
+  const dir = dirname(path);
+  const fix = 'set STORE_URL to a file in a folder the bot may write, for example sqlite://data/bot.sqlite';
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new StartupError([`STORE_URL=${storeUrl}: cannot create the folder ${dir} (${codeOf(err)}).`, `Fix: create it and give the bot's user write access (chown), or ${fix}.`]);
+  }
+  if (!(await stat(dir)).isDirectory()) throw new StartupError([`STORE_URL=${storeUrl}: ${dir} is not a folder.`, `Fix: ${fix}.`]);
+  // A real write, not access(): root passes access() on a read-only file system.
+  const probe = join(dir, `.hvb-write-check-${process.pid}`);
+  try {
+    const handle = await open(probe, 'wx');
+    await handle.close();
+    await unlink(probe);
+  } catch (err) {
+    throw new StartupError([
+      `STORE_URL=${storeUrl}: the bot cannot write in ${dir} (${codeOf(err)}); SQLite creates its -wal and -shm files there.`,
+      `Fix: give the bot's user write access to ${dir} (chown), or ${fix}.`,
+    ]);
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    const info = await stat(file).catch(() => undefined);
+    if (!info) continue;
+    if (!info.isFile()) throw new StartupError([`STORE_URL=${storeUrl}: ${file} is not a file.`, `Fix: move it away, or ${fix}.`]);
+    try {
+      const handle = await open(file, constants.O_RDWR);
+      await handle.close();
+    } catch (err) {
+      const leftover = file.endsWith('-shm')
+        ? ` (it is SQLite's shared-memory index, left by a run under another user: with the bot stopped, deleting it is safe)`
+        : '';
+      throw new StartupError([
+        `The SQLite file ${file} cannot be opened for writing (${codeOf(err)})${leftover}.`,
+        `Fix: give the bot's user ownership of the store's files, for example chown <bot user> ${dir} ${path}*.`,
+      ]);
+    }
+  }
+  const space = await statfs(dir).catch(() => undefined);
+  if (space && space.bavail * space.bsize < MIN_FREE_BYTES) {
+    throw new StartupError([
+      `The disk holding ${path} has ${Math.floor((space.bavail * space.bsize) / 1024)} KiB free; SQLite needs room for its log and shared-memory files.`,
+      'Fix: free some space on that disk, or set STORE_URL to a file on another disk.',
+    ]);
+  }
+}
+
+/**
+ * Connects to Redis once (no reconnect loop) and reads its persistence settings.
+ * See {@link checkStore}; Redis part.
+ */
+export async function checkRedis(storeUrl: string, deadlineMs: number = REDIS_CHECK_DEADLINE_MS): Promise<RedisPersistence> {
+  const shown = String(withoutPassword(storeUrl));
+  const client = createClient({ url: storeUrl, socket: { connectTimeout: Math.min(REDIS_CONNECT_TIMEOUT_MS, deadlineMs), reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })), deadlineMs);
+  });
+  try {
+    return await Promise.race([
+      (async () => {
+        await client.connect();
+        await client.ping();
+        return readPersistence(client);
+      })(),
+      timeout,
+    ]);
+  } catch (err) {
+    throw redisProblem(shown, err, deadlineMs);
+  } finally {
+    clearTimeout(timer);
+    // destroy() throws when the connection never opened; the problem above is what matters.
+    try {
+      client.destroy();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** The two commands the persistence check needs (node-redis' generic types do not narrow well). */
+interface PersistenceReader {
+  configGet(parameter: string): Promise<Record<string, unknown>>;
+  info(section: string): Promise<unknown>;
+}
+
+async function readPersistence(client: PersistenceReader): Promise<RedisPersistence> {
+  try {
+    const appendonly = (await client.configGet('appendonly'))['appendonly'];
+    const save = (await client.configGet('save'))['save'];
+    if (appendonly === 'yes') return 'aof';
+    if (typeof save === 'string' && save.trim() !== '') return 'snapshots';
+    if (appendonly === 'no') return 'none';
+  } catch {
+    // Managed Redis often renames or forbids CONFIG; INFO still says whether the log is on.
+  }
+  try {
+    const info = await client.info('persistence');
+    if (typeof info === 'string' && /^aof_enabled:1\s*$/m.test(info)) return 'aof';
+  } catch {
+    // Neither answered: say so below rather than guess.
+  }
+  return 'unknown';
+}
+
+/**
+ * Decides what a Redis' persistence means for starting: nothing kept refuses to start unless
+ * STORE_ALLOW_VOLATILE=true (then an error line is still logged); snapshots only, or settings the
+ * bot may not read, start with a warning.
+ *
+ * @throws StartupError naming the risk, `appendonly yes` and STORE_ALLOW_VOLATILE.
+ */
+export function judgePersistence(persistence: RedisPersistence, options: StoreCheckOptions): void {
+  const risk = 'if Redis restarts, every job in flight and every server\'s quota settings and usage are lost without a word to anyone';
+  if (persistence === 'none') {
+    if (!options.allowVolatile) {
+      throw new StartupError([
+        `The Redis in STORE_URL keeps nothing on disk (appendonly no, no save points): ${risk}.`,
+        'Fix: turn on its append-only file (appendonly yes in redis.conf, or CONFIG SET appendonly yes then CONFIG REWRITE); for a throwaway test Redis, set STORE_ALLOW_VOLATILE=true.',
+      ]);
+    }
+    options.logger.error(
+      { fix: 'appendonly yes' },
+      `Redis keeps nothing on disk (appendonly no, no save points): ${risk}. Starting anyway because STORE_ALLOW_VOLATILE=true; set appendonly yes in redis.conf for anything that matters`,
+    );
+  } else if (persistence === 'snapshots') {
+    options.logger.warn({ fix: 'appendonly yes' }, 'Redis keeps only periodic snapshots (appendonly no): a restart loses the jobs and quota changes since the last one. Set appendonly yes in redis.conf');
+  } else if (persistence === 'unknown') {
+    options.logger.warn({ fix: 'appendonly yes' }, 'could not read Redis\' persistence settings (CONFIG and INFO refused): make sure it runs with appendonly yes, or jobs in flight and quotas are lost when it restarts');
+  }
+}
+
+function redisProblem(shown: string, err: unknown, deadlineMs: number): StartupError {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = codeOf(err);
+  const url = new URL(shown);
+  const where = `${url.hostname}:${url.port || '6379'}`;
+  const example = 'for example STORE_URL=redis://:password@127.0.0.1:6379/0';
+  if (/WRONGPASS|NOAUTH|AUTH.*without any password|invalid password|invalid username-password/i.test(message)) {
+    return new StartupError([`Redis at ${where} refused the password in STORE_URL (${message.split('.')[0]}).`, `Fix: put the password Redis expects (requirepass, or the ACL user's) in STORE_URL, ${example}; no password part if it has none.`]);
+  }
+  if (/DB index is out of range/i.test(message)) {
+    return new StartupError([`Redis at ${where} has no database ${url.pathname.slice(1)} (STORE_URL=${shown}).`, 'Fix: use a database number below its `databases` setting (16 by default), for example STORE_URL=redis://127.0.0.1:6379/0.']);
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new StartupError([`STORE_URL names a Redis host that does not resolve: ${url.hostname} (${code}).`, `Fix: correct the host name in STORE_URL, ${example}.`], EXIT_CONFIG);
+  }
+  if (code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+    return new StartupError([`Redis at ${where} (STORE_URL) did not answer within ${Math.round(deadlineMs / 1000)} s.`, 'Fix: check that redis-server runs there and that the network or firewall lets this machine reach it, or correct STORE_URL.'], EXIT_UNAVAILABLE);
+  }
+  if (code === 'ECONNREFUSED') {
+    return new StartupError([`Redis at ${where} (STORE_URL) refused the connection: nothing listens there.`, 'Fix: start redis-server, or correct the host and port in STORE_URL.'], EXIT_UNAVAILABLE);
+  }
+  return new StartupError([`Could not use the Redis in STORE_URL (${where}): ${message}.`, `Fix: check that Redis runs there and STORE_URL is right, ${example}.`], EXIT_UNAVAILABLE);
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,354 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
+import { redisServerInstalled, startOwnRedis, type OwnRedis } from '../support/redis-server.js';
+import { fakeEnv, videoCommand } from './harness.js';
+import { buildBotOnce, startBotProcess, type BotProcess, type BotProcessOptions } from './process.js';
+
+// The issue's bound: every failed start ends within 15 s, in one or two plain lines.
+const BOUND_MS = 15_000;
+const STACK_LINE = /^\s+at\s/m;
+const runsAsRoot = process.getuid?.() === 0;
+// Root writes anything; the unwritable-file cases run the bot as `nobody`, as a service user would.
+const asServiceUser: BotProcessOptions = runsAsRoot ? { uid: 65534, gid: 65534 } : {};
+
+describe('a start that cannot work stops within 15 s, naming the variable and the fix', () => {
+  let entry: string;
+  let discord: FakeDiscord;
+  let provider: FakeProvider;
+  let dir: string;
+  let running: BotProcess[] = [];
+
+  beforeAll(async () => {
+    entry = buildBotOnce();
+    discord = await startFakeDiscord();
+    provider = await startFakeProvider();
+    dir = mkdtempSync(join(tmpdir(), 'hvb-startup-'));
+    chmodSync(dir, 0o755);
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const bot of running) {
+      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+      await bot.exited;
+    }
+    running = [];
+  });
+
+  afterAll(async () => {
+    await discord?.close();
+    await provider?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const env = (overrides: Record<string, string>) => ({ ...fakeEnv(discord, provider, join(dir, 'ok', 'bot.sqlite')), ...overrides });
+
+  /** Starts the bot and waits for it to give up; returns its exit code, time taken and stderr. */
+  async function failedStart(overrides: Record<string, string>, options: BotProcessOptions = {}) {
+    const startedAt = Date.now();
+    const bot = startBotProcess(entry, env(overrides), options);
+    running.push(bot);
+    const timer = setTimeout(() => bot.child.kill('SIGKILL'), BOUND_MS + 5_000);
+    const code = await bot.exited;
+    clearTimeout(timer);
+    const elapsed = Date.now() - startedAt;
+    const lines = bot.stderr().trim().split('\n').filter((line) => line.trim() !== '');
+    return { code, elapsed, stderr: bot.stderr(), output: bot.output(), lines };
+  }
+
+  function expectPlainFailure(result: Awaited<ReturnType<typeof failedStart>>, variable: string | RegExp) {
+    expect(result.code, result.output).not.toBe(0);
+    expect(result.code, result.output).not.toBeNull();
+    expect(result.elapsed).toBeLessThan(BOUND_MS);
+    expect(result.stderr).toMatch(variable);
+    expect(result.output).not.toMatch(STACK_LINE);
+    expect(result.lines.length).toBeGreaterThanOrEqual(1);
+    expect(result.lines.length).toBeLessThanOrEqual(2);
+  }
+
+  describe('STORE_URL on Redis', () => {
+    it('GIVEN a Redis port where nothing listens THEN it names STORE_URL once instead of retrying forever', async () => {
+      const result = await failedStart({ STORE_URL: 'redis://127.0.0.1:1/0' });
+      expectPlainFailure(result, /STORE_URL/);
+      expect(result.stderr).toContain('127.0.0.1:1');
+    });
+
+    it('GIVEN a Redis host that does not resolve THEN it names STORE_URL and the host', async () => {
+      const result = await failedStart({ STORE_URL: 'redis://no-such-redis-host.invalid:6379/0' });
+      expectPlainFailure(result, /STORE_URL/);
+      expect(result.stderr).toContain('no-such-redis-host.invalid');
+    });
+
+    describe.skipIf(!redisServerInstalled)('against a redis-server of the test’s own', () => {
+      let secured: OwnRedis;
+      beforeAll(async () => {
+        secured = await startOwnRedis(['--requirepass', 'right-pass'], 'right-pass');
+      });
+      afterAll(async () => {
+        await secured?.stop();
+      });
+
+      it('GIVEN the wrong password THEN it names the password in STORE_URL, without printing it', async () => {
+        const result = await failedStart({ STORE_URL: `redis://:wrong-pass-77@127.0.0.1:${secured.port}/0` });
+        expectPlainFailure(result, /STORE_URL/);
+        expect(result.stderr).toMatch(/password/i);
+        expect(result.output).not.toContain('wrong-pass-77');
+      });
+
+      it('GIVEN a database index the server lacks THEN it says so and names STORE_URL', async () => {
+        const result = await failedStart({ STORE_URL: `redis://:right-pass@127.0.0.1:${secured.port}/99` });
+        expectPlainFailure(result, /STORE_URL/);
+        expect(result.stderr).toMatch(/no database 99/);
+      });
+    });
+  });
+
+  describe.skipIf(!redisServerInstalled)('a Redis that keeps nothing on disk (issue 11, item 6)', () => {
+    let volatile: OwnRedis;
+    let durable: OwnRedis;
+    beforeAll(async () => {
+      volatile = await startOwnRedis(['--save', '', '--appendonly', 'no']);
+      durable = await startOwnRedis(['--appendonly', 'yes']);
+    });
+    afterAll(async () => {
+      await volatile?.stop();
+      await durable?.stop();
+    });
+
+    it('GIVEN appendonly no and no save points THEN it refuses to start, naming the risk, appendonly yes and STORE_ALLOW_VOLATILE', async () => {
+      const result = await failedStart({ STORE_URL: `redis://127.0.0.1:${volatile.port}/0`, STORE_ALLOW_VOLATILE: '' });
+      expectPlainFailure(result, /appendonly yes/);
+      expect(result.stderr).toMatch(/STORE_ALLOW_VOLATILE=true/);
+      expect(result.stderr).toMatch(/job/);
+    });
+
+    it('GIVEN the same Redis and STORE_ALLOW_VOLATILE=true THEN it starts, with an error line naming the risk and the fix', async () => {
+      const bot = startBotProcess(entry, env({ STORE_URL: `redis://127.0.0.1:${volatile.port}/0`, STORE_ALLOW_VOLATILE: 'true', LOG_LEVEL: 'error' }));
+      running.push(bot);
+      const sessions = discord.identifies.length;
+      await discord.waitFor(() => discord.identifies.length > sessions, { timeoutMs: 20_000 });
+      const line = bot.output().split('\n').find((l) => l.includes('appendonly'));
+      expect(line, bot.output()).toBeDefined();
+      expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 50, fix: 'appendonly yes' });
+    });
+
+    it('GIVEN a Redis with appendonly yes THEN the bot starts and logs no persistence warning', async () => {
+      const bot = startBotProcess(entry, env({ STORE_URL: `redis://127.0.0.1:${durable.port}/0`, STORE_ALLOW_VOLATILE: '', LOG_LEVEL: 'warn' }));
+      running.push(bot);
+      const sessions = discord.identifies.length;
+      await discord.waitFor(() => discord.identifies.length > sessions, { timeoutMs: 20_000 });
+      expect(bot.child.exitCode).toBeNull();
+      expect(bot.output()).not.toContain('appendonly');
+    });
+  });
+
+  describe('STORE_URL on SQLite', () => {
+    it('GIVEN the typo sqlite:/x THEN it stops naming STORE_URL and creates no folder named "sqlite:"', async () => {
+      const cwd = mkdtempSync(join(dir, 'cwd-'));
+      const result = await failedStart({ STORE_URL: 'sqlite:/x' }, { cwd });
+      expectPlainFailure(result, /STORE_URL/);
+      expect(result.stderr).toContain('sqlite://');
+      expect(existsSync(join(cwd, 'sqlite:'))).toBe(false);
+    });
+
+    it('GIVEN a folder that cannot be created THEN it names STORE_URL and the folder', async () => {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'not a folder');
+      const result = await failedStart({ STORE_URL: `sqlite://${file}/data/bot.sqlite` });
+      expectPlainFailure(result, /STORE_URL/);
+      expect(result.stderr).toContain(`${file}/data`);
+    });
+
+    it('GIVEN a folder the bot’s user cannot write THEN it names STORE_URL and the folder', async () => {
+      const locked = join(dir, 'locked');
+      mkdirSync(locked);
+      chmodSync(locked, 0o555);
+      const result = await failedStart({ STORE_URL: `sqlite://${locked}/bot.sqlite` }, asServiceUser);
+      expectPlainFailure(result, /STORE_URL/);
+      expect(result.stderr).toContain(locked);
+    });
+
+    it('GIVEN a shared-memory file (-shm) the bot’s user cannot write THEN it names that file instead of dying without a word', async () => {
+      const shared = join(dir, 'shared');
+      mkdirSync(shared);
+      chmodSync(shared, 0o777);
+      // What a run under another user (root, say) leaves behind.
+      closeSync(openSync(join(shared, 'bot.sqlite-shm'), 'w', 0o444));
+      chmodSync(join(shared, 'bot.sqlite-shm'), 0o444);
+      const result = await failedStart({ STORE_URL: `sqlite://${shared}/bot.sqlite` }, asServiceUser);
+      expectPlainFailure(result, /bot\.sqlite-shm/);
+    });
+  });
+
+  describe('Discord', () => {
+    let silent: TcpServer;
+    let notDiscord: Server;
+    const sockets = new Set<Socket>();
+    beforeAll(async () => {
+      // Accepts connections and never answers.
+      silent = createTcpServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      notDiscord = createHttpServer((_req, res) => {
+        res.writeHead(404, { 'content-type': 'text/html' });
+        res.end('<h1>Not Found</h1>');
+      });
+      await new Promise<void>((resolve) => notDiscord.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent?.close(resolve));
+      await new Promise((resolve) => notDiscord?.close(resolve));
+    });
+    const portOf = (server: TcpServer | Server) => {
+      const address = server.address();
+      return typeof address === 'object' && address ? address.port : 0;
+    };
+
+    it('GIVEN a token Discord refuses (401) THEN it names DISCORD_TOKEN', async () => {
+      const result = await failedStart({ DISCORD_TOKEN: 'not-the-bot-token' });
+      expectPlainFailure(result, /DISCORD_TOKEN/);
+      expect(result.output).not.toContain('not-the-bot-token');
+    });
+
+    it('GIVEN a DISCORD_API_URL that answers 404 THEN it names DISCORD_API_URL instead of "No Description"', async () => {
+      const result = await failedStart({ DISCORD_API_URL: `http://127.0.0.1:${portOf(notDiscord)}/api` });
+      expectPlainFailure(result, /DISCORD_API_URL/);
+      expect(result.stderr).not.toContain('No Description');
+    });
+
+    it('GIVEN Discord cannot be reached THEN it names DISCORD_API_URL and the network', async () => {
+      const result = await failedStart({ DISCORD_API_URL: 'http://127.0.0.1:1/api' });
+      expectPlainFailure(result, /DISCORD_API_URL/);
+      expect(result.stderr).toMatch(/network/);
+    });
+
+    it('GIVEN Discord accepts the connection but never answers THEN it gives up within 15 s naming DISCORD_API_URL and the network', async () => {
+      const result = await failedStart({ DISCORD_API_URL: `http://127.0.0.1:${portOf(silent)}/api` });
+      expectPlainFailure(result, /DISCORD_API_URL/);
+      expect(result.stderr).toMatch(/did not answer/);
+      expect(result.stderr).toMatch(/network/);
+    });
+  });
+});
+
+const template = readFileSync(resolve(import.meta.dirname, '..', '..', '.env.example'), 'utf8');
+
+/**
+ * The README's own path: `cp .env.example .env`, fill the two required values. Only the URLs of
+ * the local fakes are changed besides; every other line stays exactly as the template has it.
+ */
+function filledTemplate(values: Record<string, string>): string {
+  const seen = new Set<string>();
+  const text = template
+    .split('\n')
+    .map((line) => {
+      const name = /^([A-Z_]+)=/.exec(line)?.[1];
+      if (name === undefined || !(name in values)) return line;
+      seen.add(name);
+      return `${name}=${values[name]}`;
+    })
+    .join('\n');
+  // Each value must replace a line of the template, so the test breaks if the template changes.
+  expect([...seen].sort()).toEqual(Object.keys(values).sort());
+  return text;
+}
+
+describe('the .env.example template boots the bot (the README’s path)', () => {
+  let entry: string;
+  let discord: FakeDiscord;
+  let provider: FakeProvider;
+  let dir: string;
+  let bot: BotProcess | undefined;
+
+  beforeAll(async () => {
+    entry = buildBotOnce();
+    discord = await startFakeDiscord();
+    provider = await startFakeProvider({ pollsToComplete: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'hvb-template-'));
+  }, 120_000);
+
+  afterAll(async () => {
+    if (bot && bot.child.exitCode === null) {
+      bot.child.kill('SIGKILL');
+      await bot.exited;
+    }
+    await discord?.close();
+    await provider?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('GIVEN a copy of .env.example with only DISCORD_TOKEN and XCOMPUTE_API_KEY filled (plus the fakes’ URLs) and empty discord.js variables in the environment WHEN npm start runs from that folder THEN it serves a /video end to end', async () => {
+    const filled = filledTemplate({
+      DISCORD_TOKEN: discord.token,
+      XCOMPUTE_API_KEY: provider.apiKey,
+      DISCORD_API_URL: discord.apiUrl,
+      XCOMPUTE_BASE_URL: provider.baseUrl,
+    });
+    // The template leaves these empty; discord.js reads SHARD_COUNT itself and refused it.
+    expect(filled).toMatch(/^SHARD_COUNT=$/m);
+    writeFileSync(join(dir, '.env'), filled);
+    // systemd-style: the working folder holds the .env; the environment has empty leftovers.
+    bot = startBotProcess(entry, { SHARD_COUNT: '', SHARD_LIST: '', SHARDS: '', DISCORD_TOKEN: '', LOG_LEVEL: '' }, { cwd: dir });
+    const exitedEarly = bot.exited.then((code) => {
+      throw new Error(`the bot exited (${String(code)}):\n${bot?.output() ?? ''}`);
+    });
+    const served = (async () => {
+      await discord.waitFor(() => discord.identifies.length > 0, { timeoutMs: 30_000 });
+      await new Promise((r) => setTimeout(r, 300));
+      const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'a red fox in fresh snow' }));
+      return discord.waitFor(() => (discord.originalResponse(id)?.attachments.length ? discord.originalResponse(id) : undefined), { timeoutMs: 40_000 });
+    })();
+    const message = await Promise.race([served, exitedEarly]);
+    expect(JSON.stringify(message?.embeds)).toContain('Your video is ready');
+    expect(provider.submissions).toHaveLength(1);
+    // The template's store: the default SQLite file, relative to the working folder.
+    expect(() => readFileSync(join(dir, 'data', 'bot.sqlite'))).not.toThrow();
+  }, 90_000);
+});
+
+
+describe('--help', () => {
+  let entry: string;
+  let discord: FakeDiscord;
+  beforeAll(async () => {
+    entry = buildBotOnce();
+    discord = await startFakeDiscord();
+  }, 120_000);
+  afterAll(async () => {
+    await discord?.close();
+  });
+
+  const run = async (script: string) => {
+    const before = discord.requests.length;
+    const bot = startBotProcess(script, { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, XCOMPUTE_API_KEY: 'k' }, { args: ['--help'] });
+    const code = await bot.exited;
+    return { code, output: bot.output(), requests: discord.requests.length - before };
+  };
+
+  it('GIVEN npm start -- --help THEN it says what the bot does and the required variables, exits 0 and contacts nobody', async () => {
+    const { code, output, requests } = await run(entry);
+    expect(code).toBe(0);
+    expect(output).toMatch(/DISCORD_TOKEN/);
+    expect(output).toMatch(/XCOMPUTE_API_KEY/);
+    expect(output).toMatch(/\/video/);
+    expect(requests).toBe(0);
+    expect(discord.identifies).toHaveLength(0);
+  });
+
+  it('GIVEN npm run deploy-commands -- --help THEN it says what it does and the required variable, exits 0 and registers nothing', async () => {
+    const { code, output, requests } = await run(join(entry, '..', 'deploy-commands.js'));
+    expect(code).toBe(0);
+    expect(output).toMatch(/Registers/);
+    expect(output).toMatch(/DISCORD_TOKEN/);
+    expect(requests).toBe(0);
+    expect(discord.registeredCommands.global).toHaveLength(0);
+  });
+});
