@@ -16,6 +16,8 @@ export function createInteractionRouter(
   const byName = new Map(commands.map((command) => [command.data.name, command]));
   const messageCommands = new Map((forms.messageCommands ?? []).map((command) => [command.data.name, command]));
   const modals = forms.modals ?? [];
+  // ALLOWED_GUILD_IDS: a public bot's invite link cannot make the operator's key pay for strangers.
+  const allowedGuilds = ctx.config.allowedGuildIds ? new Set(ctx.config.allowedGuildIds) : undefined;
   let accepting = true;
   const inFlight = new Set<Promise<void>>();
 
@@ -29,6 +31,11 @@ export function createInteractionRouter(
   async function handle(interaction: Interaction): Promise<void> {
     const log = ctx.logger.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
     try {
+      if (allowedGuilds && interaction.guildId !== null && !allowedGuilds.has(interaction.guildId)) {
+        await refuseGuild(interaction);
+        log.info('interaction from a server not in ALLOWED_GUILD_IDS; refused');
+        return;
+      }
       if (interaction.isAutocomplete()) {
         await byName.get(interaction.commandName)?.autocomplete?.(interaction, ctx);
         return;
@@ -89,4 +96,15 @@ async function answerError(interaction: RepliableInteraction, ref: string): Prom
   const content = translatorFor(interaction.locale)('error.unexpected', { ref });
   if (interaction.deferred || interaction.replied) await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
   else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+}
+
+/** The private answer in a server not in ALLOWED_GUILD_IDS: nothing is looked up or spent. */
+async function refuseGuild(interaction: Interaction): Promise<void> {
+  if (interaction.isAutocomplete()) {
+    await interaction.respond([]);
+    return;
+  }
+  if (interaction.isRepliable()) {
+    await interaction.reply({ content: translatorFor(interaction.locale)('error.guild_not_enabled'), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  }
 }

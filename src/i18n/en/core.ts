@@ -5,6 +5,7 @@ export const core = {
   'error.not_your_button': 'Only the member who asked for this video (or a moderator) can do that.',
   'error.job_not_found': 'That video is no longer known to the bot.',
 
+  'error.guild_not_enabled': 'This bot is not enabled in this server, so it cannot make videos here. Nothing was charged. A server admin can ask the bot\'s operator to add this server.',
   'error.restarting': 'The bot is restarting. Please try again in a few seconds.',
 
   'validation.title': 'I could not start that video',

@@ -7,6 +7,7 @@ export const core = {
   'error.not_your_button': '只有发起这个视频的成员（或管理员）可以这样做。',
   'error.job_not_found': '机器人已找不到这个视频。',
 
+  'error.guild_not_enabled': '此服务器未启用本机器人，无法在这里生成视频。未扣除任何额度。服务器管理员可以请机器人的运营者添加此服务器。',
   'error.restarting': '机器人正在重启，请几秒后再试。',
 
   'validation.title': '无法开始生成这个视频',
