@@ -37,7 +37,8 @@ export function createBotOps(options: BotOpsOptions): BotOps {
   const metrics = createBotMetrics({ countJobs: createJobCensus(options.store, options.ownsGuild) });
   return {
     metrics,
-    provider: (provider) => instrumentProvider(provider, metrics),
+    provider: (provider) =>
+      instrumentProvider(provider, metrics, { logger: options.logger.child({ component: 'provider' }), ...(options.clock ? { clock: options.clock } : {}) }),
     reporter: (reporter) => instrumentReporter(reporter, metrics, options.clock),
     quota: (quota) => instrumentQuota(quota, metrics, options.store),
     serve: (port, gateway) =>

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import type { Store } from '../../src/store/types.js';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger, type Logger } from '../../src/log.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../fakes/provider.js';
 
@@ -26,6 +26,8 @@ export interface HarnessOptions {
   store?: () => Promise<Store>;
   /** One clock for the bot and the fake Discord, so a test can move time on for both. */
   clock?: () => number;
+  /** The bot's logger (default silent, or TEST_LOG_LEVEL): tests that read what the operator is told. */
+  logger?: Logger;
 }
 
 /** The environment that points the bot at the fakes, with fast timings, on a SQLite file. */
@@ -53,7 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), ...options.env };
   const boot = async () => {
     // TEST_LOG_LEVEL=debug shows the bot's own log while a test runs.
-    const logger = process.env.TEST_LOG_LEVEL ? createLogger({ level: process.env.TEST_LOG_LEVEL }) : silentLogger();
+    const logger = options.logger ?? (process.env.TEST_LOG_LEVEL ? createLogger({ level: process.env.TEST_LOG_LEVEL }) : silentLogger());
     const bot = await createBot(loadConfig(env), {
       logger,
       ...(options.store ? { store: await options.store() } : {}),
