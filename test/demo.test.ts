@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../scripts/demo.js';
+import { NARRATOR } from '../scripts/demo/run.js';
 import { relativeText, renderMessage } from '../scripts/demo/render.js';
 
 describe('npm run demo', () => {
-  it('GIVEN the local fakes WHEN the demo runs THEN the transcript shows a /video from request to delivered video, a private refusal and matching bytes', async () => {
+  it('GIVEN the local fakes WHEN the demo runs THEN the transcript shows a /video from request to delivered video, a private refusal, the result buttons, /usage, /quota show and matching bytes, with the narrator marked', async () => {
     const lines: string[] = [];
     const result = await runDemo({ write: (line) => lines.push(line), speed: 5 });
     const transcript = lines.join('\n');
@@ -25,6 +26,24 @@ describe('npm run demo', () => {
     expect(transcript).toContain('/video prompt: city at night  resolution: 1080p  duration: 10');
     expect(transcript).toContain('(only you can see this) I could not start that video');
     expect(transcript).toContain('1080p videos can only be 6 seconds long');
+
+    // The result buttons work: Regenerate starts the same request again (through the quota).
+    expect(transcript).toMatch(/mika +presses \[🔁 Regenerate\]/);
+    expect(transcript).toMatch(/received task \w+, the same prompt and settings/);
+    // What members and admins can look up, privately.
+    expect(transcript).toMatch(/mika +\/usage\n.*\(only you can see this\) 🎟️ Your video credits/);
+    expect(transcript).toContain('2 credits used');
+    expect(transcript).toMatch(/sam +\/quota show\n.*\(only you can see this\) 📊 Video quota of this server/);
+    // The member reads the camera bracket apart from an English prompt.
+    expect(transcript).toContain('Prompt [推进] a red fox trotting through fresh snow');
+
+    // Narration is marked as such in plain text, and the speed-up is said once.
+    expect(transcript.match(/Time runs faster than in production/g)).toHaveLength(1);
+    for (const line of lines.filter((l) => /fake xcompute API:|Nothing real is contacted|The bot is online|Done in/.test(l))) {
+      expect(line.trimStart().startsWith(`${NARRATOR} `), line).toBe(true);
+    }
+    // Chat lines (time, name) never carry the narrator's mark.
+    for (const line of lines.filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l))) expect(line).not.toContain(NARRATOR);
 
     expect(transcript).toMatch(/✔ Bytes match: \w+\.mp4 in the reply is [\d,]+ bytes, identical to the video/);
     expect(transcript).not.toMatch(/\u001b\[/);

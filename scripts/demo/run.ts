@@ -44,6 +44,14 @@ export class DemoTimeoutError extends Error {
 }
 
 const MEMBER: FakeUserSpec = { id: '1190000000000000042', username: 'mika', global_name: 'Mika' };
+const ADMIN: FakeUserSpec = { id: '1190000000000000043', username: 'sam', global_name: 'Sam' };
+// Manage Server: what /quota asks of a server admin.
+const MANAGE_GUILD = String(1 << 5);
+/** Marks the narrator's lines, so piped output (no colours) still tells them from the chat. */
+export const NARRATOR = '[demo]';
+// The bot's poll interval here (before the speed factor) and in production.
+const DEMO_POLL_MS = 700;
+const PRODUCTION_POLL_MS = 5_000;
 const GUILD_ID = '1190000000000000001';
 const CHANNEL_ID = '1190000000000000002';
 const BOT_NAME = 'Hailuo';
@@ -86,7 +94,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       write(`${lead}${line}`.trimEnd());
     });
   };
-  const narrate = (text: string) => write(`${indent}${style.dim(`⚙ ${text}`)}`);
+  const narrate = (text: string) => write(`${indent}${style.dim(`${NARRATOR} ${text}`)}`);
+  const say = (text: string) => write(style.dim(`${NARRATOR} ${text}`));
 
   let discord: FakeDiscord | undefined;
   let provider: FakeProvider | undefined;
@@ -103,12 +112,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const fakeProvider = provider;
 
     write(style.bold('Hailuo Video Bot · demo'));
-    write('Nothing real is contacted and nothing is spent. The real bot (discord.js, the job engine,');
-    write('the poller, quotas) runs right here, logged in to a fake Discord and talking to a fake');
-    write('xcompute video API, both on this machine:');
-    write(`  fake Discord        ${fakeDiscord.apiUrl}`);
-    write(`  fake xcompute API   ${fakeProvider.baseUrl}`);
-    write('No Discord application, no API key. This script tells the fake API when to report progress.');
+    say('Nothing real is contacted and nothing is spent. The real bot (discord.js, the job engine,');
+    say('the poller, quotas) runs right here, logged in to a fake Discord and talking to a fake');
+    say('xcompute video API, both on this machine:');
+    say(`  fake Discord        ${fakeDiscord.apiUrl}`);
+    say(`  fake xcompute API   ${fakeProvider.baseUrl}`);
+    say('No Discord application, no API key. This script tells the fake API when to report progress.');
+    say(
+      `Time runs faster than in production: the bot asks about the task every ${(scaled(DEMO_POLL_MS) / 1000).toFixed(2)} s (production: ${PRODUCTION_POLL_MS / 1000} s,`,
+    );
+    say('growing gently) and the fake video is done in seconds; a real one takes 30 s to 5 minutes.');
+    say(`Lines starting with ${NARRATOR} are this narrator; the others are what the channel shows.`);
     write('');
 
     const env: Record<string, string> = {
@@ -117,17 +131,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       XCOMPUTE_API_KEY: fakeProvider.apiKey,
       XCOMPUTE_BASE_URL: fakeProvider.baseUrl,
       STORE_URL: 'memory://',
-      POLL_INTERVAL_MS: String(scaled(700)),
+      POLL_INTERVAL_MS: String(scaled(DEMO_POLL_MS)),
       PROGRESS_EDIT_MIN_MS: String(scaled(500)),
       LOG_LEVEL: 'silent',
     };
     bot = await createBot(loadConfig(env), { logger: silentLogger() });
     await withTimeout(bot.start(), stepTimeoutMs, 'the bot to log in to the fake Discord');
-    write(style.dim(`The bot is online as ${BOT_NAME}. Channel #videos on Demo Server:`));
+    say(`The bot is online as ${BOT_NAME}. Channel #videos on Demo Server:`);
     write(style.dim('─'.repeat(72)));
 
     const users = new Map<string, string>([
       [MEMBER.id, MEMBER.username],
+      [ADMIN.id, ADMIN.username],
       [fakeDiscord.botUser.id, BOT_NAME],
     ]);
     const contextFor = (message: FakeMessage): RenderContext => ({
@@ -230,7 +245,34 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (sentAfter !== 0) throw new Error(`the invalid request reached the fake video API (${sentAfter} request(s))`);
     narrate('fake xcompute API: received nothing for this one; nothing was spent');
 
-    // 3. The file in the reply is the provider's video, byte for byte.
+    // 3. The buttons under the video: 🔁 Regenerate runs the same settings again, through the quota.
+    write('');
+    const regenerateId = JSON.stringify(delivered.components).match(/"custom_id":"(video:regen:[^"]+)"/)?.[1];
+    if (!regenerateId) throw new Error('the finished video has no Regenerate button');
+    narrate('under the video: 🔁 Regenerate (same settings, a new credit) and 🗑️ Delete (the requester or a moderator)');
+    chat(Date.now(), MEMBER.username, style.member, [`${style.dim('presses')} [🔁 Regenerate]`]);
+    const again = fakeDiscord.dispatchComponentInteraction({ customId: regenerateId, messageId: delivered.id, user: MEMBER, guildId: GUILD_ID, channelId: CHANNEL_ID });
+    const againPump = follow(again.id);
+    const secondTask = await until(againPump, () => fakeProvider.submissions.find((s) => s.taskId && s.taskId !== taskId)?.taskId, 'the regenerated job to reach the fake video API');
+    narrate(`fake xcompute API: received task ${secondTask}, the same prompt and settings`);
+    await until(againPump, () => replyText(again.id), 'the regenerated job\'s first progress reply');
+    await pause(againPump, 300);
+
+    // 4. What a member and an admin can look up: /usage and /quota show, both private.
+    write('');
+    const ask = async (who: FakeUserSpec, commandName: string, shown: string, extra: { subcommand?: string; memberPermissions?: string } = {}) => {
+      chat(Date.now(), who.username, style.member, [style.bold(shown)]);
+      const asked = fakeDiscord.dispatchInteraction({ commandName, user: who, guildId: GUILD_ID, channelId: CHANNEL_ID, ...extra });
+      const askPump = follow(asked.id);
+      await until(askPump, () => fakeDiscord.originalResponse(asked.id)?.history.length, `the answer to ${shown}`);
+      await pause(askPump, 300);
+    };
+    await ask(MEMBER, 'usage', '/usage');
+    narrate('one credit charged for the delivered video, one held for the regenerated one; the refusal cost nothing');
+    write('');
+    await ask(ADMIN, 'quota', '/quota show', { subcommand: 'show', memberPermissions: MANAGE_GUILD });
+
+    // 5. The file in the reply is the provider's video, byte for byte.
     write(style.dim('─'.repeat(72)));
     const uploaded = delivered.attachments[0];
     if (!uploaded) throw new Error('the reply has no attachment');
@@ -255,6 +297,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await quietly('the fake Discord to close', discord && (() => (discord as FakeDiscord).close()));
     await quietly('the fake video API to close', provider && (() => (provider as FakeProvider).close()));
   }
-  write(style.dim(`Done in ${(result.durationMs / 1000).toFixed(1)} s. The bot has stopped and both fakes are closed.`));
+  say(`Done in ${(result.durationMs / 1000).toFixed(1)} s. The bot has stopped and both fakes are closed.`);
   return result;
 }

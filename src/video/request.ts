@@ -146,6 +146,19 @@ export function buildPrompt(userPrompt: string, camera: readonly string[]): stri
   return `${cameraCommand(camera)}${userPrompt}`;
 }
 
+/**
+ * The prompt as members see it in the bot's replies: {@link buildPrompt}'s, with a space between
+ * the camera option's bracket and a prompt that starts with a Latin letter or digit, so it reads
+ * `[推进] a red fox` rather than `[推进]a red fox`. Only the display changes: the provider keeps
+ * receiving the form its documentation shows (`[推进]一只猫咪…`, no space; the seed has no example
+ * of a space after a bracket, so whether it would change the result is not known).
+ */
+export function shownPrompt(request: Pick<VideoRequest, 'prompt' | 'userPrompt' | 'camera'>): string {
+  const bracket = cameraCommand(request.camera);
+  if (bracket === '' || request.prompt !== `${bracket}${request.userPrompt}`) return request.prompt;
+  return /^[\p{Script=Latin}\p{N}]/u.test(request.userPrompt) ? `${bracket} ${request.userPrompt}` : request.prompt;
+}
+
 /** The body the provider client sends for a validated request. */
 export function toGenerationRequest(request: VideoRequest): GenerationRequest {
   return {

@@ -303,12 +303,15 @@ describe('the .env.example template boots the bot (the README’s path)', () => 
     const served = (async () => {
       await discord.waitFor(() => discord.identifies.length > 0, { timeoutMs: 30_000 });
       await new Promise((r) => setTimeout(r, 300));
-      const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'a red fox in fresh snow' }));
+      const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'a red fox in fresh snow', camera: 'Push in' }));
       return discord.waitFor(() => (discord.originalResponse(id)?.attachments.length ? discord.originalResponse(id) : undefined), { timeoutMs: 40_000 });
     })();
     const message = await Promise.race([served, exitedEarly]);
     expect(JSON.stringify(message?.embeds)).toContain('Your video is ready');
     expect(provider.submissions).toHaveLength(1);
+    // The member reads the camera bracket apart from the prompt; the provider gets its documented form.
+    expect(JSON.stringify(message?.embeds)).toContain('[推进] a red fox in fresh snow');
+    expect((provider.submissions[0]?.body as { prompt: string }).prompt).toBe('[推进]a red fox in fresh snow');
     // The template's store: the default SQLite file, relative to the working folder.
     expect(() => readFileSync(join(dir, 'data', 'bot.sqlite'))).not.toThrow();
   }, 90_000);

@@ -95,6 +95,16 @@ describe('the prompt the provider receives', () => {
     expect(chinese.ok && chinese.request.prompt).toBe('[推进]a cat in a garden');
   });
 
+  it('is shown to members with a space after the bracket before an English prompt, while the provider gets the documented form', async () => {
+    const { shownPrompt } = await import('../../src/video/request.js');
+    const english = validateVideoOptions({ prompt: 'a red fox', camera: 'Push in' });
+    const chinese = validateVideoOptions({ prompt: '一只红狐狸', camera: 'Push in' });
+    const typed = validateVideoOptions({ prompt: '[左摇]a red fox' });
+    expect(english.ok && [english.request.prompt, shownPrompt(english.request)]).toEqual(['[推进]a red fox', '[推进] a red fox']);
+    expect(chinese.ok && shownPrompt(chinese.request)).toBe('[推进]一只红狐狸');
+    expect(typed.ok && shownPrompt(typed.request)).toBe('[左摇]a red fox');
+  });
+
   it('combines up to three moves in one bracket and refuses a fourth', () => {
     const combined = validateVideoOptions({ prompt: 'city', camera: 'Pan left, 上升,zoom IN' });
     expect(combined.ok && combined.request.prompt).toBe('[左摇,上升,变焦推近]city');

@@ -4,6 +4,7 @@ import type { ProgressView } from '../../jobs/progress.js';
 import { translatorFor, type MessageKey } from '../../i18n/index.js';
 import { formatDuration, progressBar, quoteUserText, relativeTime } from './format.js';
 import { renderParams } from './params.js';
+import { shownPrompt } from '../../video/request.js';
 
 const COLOR_PROGRESS = 0x5865f2;
 const COLOR_DONE = 0x57f287;
@@ -16,7 +17,7 @@ const STAGE_KEYS: Record<ProgressView['stage'], MessageKey> = {
   finishing: 'stage.finishing',
 };
 
-const promptField = (job: Job, name: string) => ({ name, value: quoteUserText(job.request.prompt, 1024) || '​' });
+const promptField = (job: Job, name: string) => ({ name, value: quoteUserText(shownPrompt(job.request), 1024) || '​' });
 
 /** The reply while the video is being made. */
 export function progressEmbed(job: Job, view: ProgressView): APIEmbed {
