@@ -30,7 +30,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     provider = await startFakeProvider();
     dir = mkdtempSync(join(tmpdir(), 'hvb-startup-'));
     chmodSync(dir, 0o755);
-  }, 120_000);
+  }, 300_000);
 
   afterEach(async () => {
     for (const bot of running) {
@@ -273,7 +273,7 @@ describe('the .env.example template boots the bot (the README’s path)', () => 
     discord = await startFakeDiscord();
     provider = await startFakeProvider({ pollsToComplete: 1 });
     dir = mkdtempSync(join(tmpdir(), 'hvb-template-'));
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (bot && bot.child.exitCode === null) {
@@ -324,7 +324,7 @@ describe('--help', () => {
   beforeAll(async () => {
     entry = buildBotOnce();
     discord = await startFakeDiscord();
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await discord?.close();
   });
