@@ -171,7 +171,7 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
     expect((await ask(quota('show'), admin())).text).not.toContain('I cannot write in');
   });
 
-  it('GIVEN a blocked member WHEN they ask by command or by button THEN they are told politely and privately, nothing is submitted or spent, /quota show lists them, and unblocking lets them in again', async (ctx) => {
+  it('GIVEN a blocked member WHEN they ask by command, by button or from the Apps menu THEN they are told politely and privately, nothing is submitted or spent, /quota show lists them, and unblocking lets them in again', async (ctx) => {
     if (!(await start()) || !h) return ctx.skip(!redisUp, 'Redis is not running');
     await ask(quota('log', { channel: LOG }), admin());
     const blocked = await ask(quota('block', { member: { user: memberUser(1) }, reason: 'spamming **bold** <@&1>' }), admin());
@@ -200,6 +200,16 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
     const byButton = await answerTo(pressed.id);
     expect(byButton.ephemeral).toBe(true);
     expect(byButton.text).toContain('paused your video requests');
+
+    // So does Apps → Animate image on a picture.
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(4000)]);
+    const picture = harness.discord.postMessage({ content: 'my cat', attachments: [{ filename: 'cat.png', contentType: 'image/png', data: png, width: 1280, height: 720 }] });
+    const opener = harness.discord.dispatchMessageCommand({ commandName: 'Animate image', messageId: picture.id, ...member(1) });
+    await answerTo(opener.id);
+    const submitted = harness.discord.submitModal({ interactionId: opener.id, values: { prompt: 'the cat blinks' } });
+    const byMenu = await answerTo(submitted.id);
+    expect(byMenu.ephemeral).toBe(true);
+    expect(byMenu.text).toContain('paused your video requests');
 
     await settle();
     expect(harness.provider.submissions).toHaveLength(1);
