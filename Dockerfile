@@ -2,7 +2,8 @@
 # Build stage: every dependency, then the TypeScript compiled exactly as `npm run build` does.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# sqlite3 builds its native module from source when no prebuilt binary fits the platform.
+# better-sqlite3 builds its native module from source (node-gyp: python3, make, g++) when no prebuilt
+# binary can be fetched for the platform; the runtime stage only copies the built module.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund

@@ -11,7 +11,7 @@
 import { availableParallelism, cpus, platform, arch, loadavg, tmpdir } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ackRows, measureAck, ACK_INTERACTIONS } from './bench/ack.js';
+import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS } from './bench/ack.js';
 import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   lines.push(
     `machine: ${availableParallelism()} cores (os.availableParallelism()), ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${platform()} ${arch()}, Node ${process.version}`,
   );
-  lines.push('bot: real createBot + start in its own process (node --expose-gc), LOG_LEVEL=silent; fakes in this process');
+  lines.push('bot: real createBot + start in its own process (node --expose-gc), LOG_LEVEL=silent; floor: bare discord.js, defer only; fakes in this process');
   lines.push(`SQLite commit (one upsert, default journal) in ${disk}: ${commitMs.toFixed(1)} ms median`);
   lines.push('');
 
@@ -94,8 +94,11 @@ async function main(): Promise<void> {
   }
   lines.push('How to read it:');
   lines.push(
-    `- ack latency: ${ACK_INTERACTIONS} /video interactions sent by the fake gateway at once, one per guild and member;`,
-    '  from the fake sending INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings.',
+    `- ack, cold start, idle RSS: ${ACK_ROUNDS} rounds of ours and of the floor (a bare discord.js 14 bot that only defers, default`,
+    '  caches), interleaved, each in a fresh world; medians over the rounds, ours as a ratio to the floor. Cold start: forking the',
+    `  process → the fake gateway receiving IDENTIFY. Idle RSS: logged in to ${IDLE_GUILDS} guilds, after gc. Ack latency:`,
+    `  ${ACK_INTERACTIONS} /video interactions sent by the fake gateway at once, one per guild and member; from the fake sending`,
+    '  INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings.',
     `- status requests: ${POLL_JOBS} jobs at POLL_INTERVAL_MS=${POLL_BASE_MS} whose tasks the fake provider completes 1–20 s after`,
     '  submission. Minimum = polls of the jitter-free schedule (first after POLL_INTERVAL_MS, then ×1.25 a poll, ceiling 15 s)',
     '  up to and including the first at or after the completion. The ratio is scale-free.',

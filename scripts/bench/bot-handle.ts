@@ -5,6 +5,8 @@ import type { BotReply, BotRequest, MemorySample } from './protocol.js';
 
 export interface BotHandle {
   readonly pid: number;
+  /** Date.now() just before the process was forked (cold start is measured from here). */
+  readonly forkedAt: number;
   memory(): Promise<MemorySample>;
   /** Starts a fresh event-loop delay histogram in the bot. */
   resetLoop(): Promise<void>;
@@ -15,18 +17,26 @@ export interface BotHandle {
   stop(): Promise<void>;
 }
 
+/** Which bot runs: ours (createBot + start) or the floor (bare discord.js, defer only). */
+export type BotKind = 'ours' | 'floor';
+
 export interface BotProcessOptions {
+  kind?: BotKind;
   /** Write a V8 CPU profile of the bot into this directory when it exits. */
   cpuProfDir?: string;
   startTimeoutMs?: number;
 }
 
-const SCRIPT = fileURLToPath(new URL('./bot-process.js', import.meta.url));
+const SCRIPTS: Record<BotKind, string> = {
+  ours: fileURLToPath(new URL('./bot-process.js', import.meta.url)),
+  floor: fileURLToPath(new URL('./floor-process.js', import.meta.url)),
+};
 
 export async function startBotProcess(env: Record<string, string>, options: BotProcessOptions = {}): Promise<BotHandle> {
   const execArgv = ['--expose-gc', ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
   // stdout is a pipe (not a TTY), as in production: the bot logs JSON, not through pino-pretty.
-  const child: ChildProcess = fork(SCRIPT, [], {
+  const forkedAt = Date.now();
+  const child: ChildProcess = fork(SCRIPTS[options.kind ?? 'ours'], [], {
     execArgv,
     env: { ...process.env, BENCH_BOT_ENV: JSON.stringify(env) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -89,6 +99,7 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
 
   return {
     pid: child.pid ?? 0,
+    forkedAt,
     async memory() {
       const reply = await request('memory');
       if (reply.type !== 'memory') throw new Error('bench: unexpected reply to memory');

@@ -25,3 +25,4 @@ export const ms = (value: number): string => (Number.isFinite(value) ? `${Math.r
 export const seconds = (valueMs: number): string => (Number.isFinite(valueMs) ? `${(valueMs / 1000).toFixed(2)} s` : 'n/a');
 export const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 export const kilobytes = (bytes: number): string => `${(bytes / 1e3).toFixed(1)} kB`;
+export const mebibytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createClient } from '@keyv/redis';
 import { startFakeDiscord, type FakeCommandInteractionSpec, type FakeDiscord } from '../../test/fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../../test/fakes/provider.js';
-import { startBotProcess, type BotHandle } from './bot-handle.js';
+import { startBotProcess, type BotHandle, type BotKind } from './bot-handle.js';
 import { waitUntil } from './stats.js';
 
 /** Where the bot keeps its state during a run. */
@@ -100,6 +100,8 @@ export interface World {
   discord: FakeDiscord;
   provider: FakeProvider;
   bot: BotHandle;
+  /** From forking the bot process to the fake gateway receiving its IDENTIFY, in ms. */
+  coldStartMs: number;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,8 @@ export interface WorldOptions {
   /** Bot environment on top of the common one. */
   env?: Record<string, string>;
   cpuProfDir?: string;
+  /** Ours (default) or the floor: a bare discord.js bot that only defers. */
+  bot?: BotKind;
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
@@ -139,7 +143,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   };
   let bot: BotHandle | undefined;
   try {
-    bot = await startBotProcess(env, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {});
+    bot = await startBotProcess(env, { kind: options.bot ?? 'ours', ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}) });
     await waitUntil(() => discord.gatewaySessions > 0, 10_000, 'the bot to identify at the fake gateway');
   } catch (err) {
     await bot?.stop().catch(() => undefined);
@@ -149,10 +153,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     throw err;
   }
   const started = bot;
+  const identified = discord.identifies[0]?.at ?? Number.NaN;
   return {
     discord,
     provider,
     bot: started,
+    coldStartMs: identified - started.forkedAt,
     async close() {
       try {
         await started.stop();

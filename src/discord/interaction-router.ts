@@ -29,7 +29,8 @@ export function createInteractionRouter(
   }
 
   async function handle(interaction: Interaction): Promise<void> {
-    const log = ctx.logger.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
+    // A child logger costs a redaction pass over its fields: made only when something is logged.
+    const log = () => ctx.logger.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
     try {
       if (allowedGuilds && interaction.guildId !== null && !allowedGuilds.has(interaction.guildId)) {
         await refuseGuild(interaction);
@@ -47,14 +48,14 @@ export function createInteractionRouter(
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) return;
-        log.debug({ command: interaction.commandName }, 'command received');
+        if (ctx.logger.isLevelEnabled('debug')) log().debug({ command: interaction.commandName }, 'command received');
         await command.execute(interaction, ctx);
         return;
       }
       if (interaction.isMessageContextMenuCommand()) {
         const command = messageCommands.get(interaction.commandName);
         if (!command) return;
-        log.debug({ command: interaction.commandName }, 'message command received');
+        log().debug({ command: interaction.commandName }, 'message command received');
         await command.execute(interaction, ctx);
         return;
       }
@@ -69,7 +70,7 @@ export function createInteractionRouter(
       }
     } catch (err) {
       const ref = randomBytes(4).toString('hex');
-      log.error({ err, ref }, 'interaction failed');
+      log().error({ err, ref }, 'interaction failed');
       if (interaction.isRepliable()) await answerError(interaction, ref).catch(() => undefined);
     }
   }

@@ -39,18 +39,19 @@ async function pollOnce(deps: JobDeps, jobId: string): Promise<RunOutcome> {
   if (!job.taskId) return { done: true };
 
   const now = deps.clock();
-  const log = deps.logger.child({ jobId, guildId: job.guildId, taskId: job.taskId });
+  // Made only when something is logged: a child logger costs a redaction pass over its fields.
+  const log = () => deps.logger.child({ jobId, guildId: job.guildId, taskId: job.taskId });
   const tooOld = now - job.createdAt > deps.timings.maxAgeMs;
   const stalled = now - job.progress.lastChangeAt > deps.timings.stallMs;
   if (tooOld || stalled) {
-    log.warn({ tooOld, stalled }, 'job expired');
+    log().warn({ tooOld, stalled }, 'job expired');
     await giveUp(deps, job, { reason: 'expired', detail: String(tooOld ? deps.timings.maxAgeMs : deps.timings.stallMs), release: 'expired' });
     return { done: true };
   }
 
   const answer = await deps.provider.getStatus(job.taskId);
   const after = deps.clock();
-  if (!answer.ok) return statusFailed(deps, job, answer.error, after, log);
+  if (!answer.ok) return statusFailed(deps, job, answer.error, after, log());
 
   const status = answer.status;
   const state = stateOf(status);
@@ -64,7 +65,7 @@ async function pollOnce(deps: JobDeps, jobId: string): Promise<RunOutcome> {
   };
 
   if (state === 'failed') {
-    log.info({ reason: status.errorMessage }, 'task failed at the provider');
+    log().info({ reason: status.errorMessage }, 'task failed at the provider');
     await giveUp(deps, { ...job, progress }, { reason: 'provider_failed', detail: status.errorMessage ?? null, release: 'task_failed' });
     return { done: true };
   }
@@ -84,7 +85,7 @@ async function pollOnce(deps: JobDeps, jobId: string): Promise<RunOutcome> {
       poll: { ...job.poll, count: job.poll.count + 1, failures: 0, failingSince: null },
     };
     await deps.jobs.save(succeeded);
-    log.info('task completed; delivering');
+    log().info('task completed; delivering');
     return deliverJob(deps, succeeded);
   }
 

@@ -94,9 +94,10 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
         failure: null,
         outbox: null,
       };
-      // Written before the reservation is relied on: a crash in between leaves a job whose
-      // reservation recovery releases (a no-op when it was never made).
-      await jobs.save(job);
+      // The job's record is written in the reservation's own atomic step: a crash leaves both or
+      // neither. The index of jobs in flight is written first, so recovery finds the job even when
+      // a crash comes right after (an index entry without a record is mended at start).
+      await jobs.index(job);
       const reserved = await quota.reserve({
         jobId: id,
         guildId: job.guildId,
@@ -110,6 +111,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
         resolution: job.request.resolution,
         duration: job.request.duration,
         reservationId: job.reservationId ?? undefined,
+        alongside: [jobs.entryFor(job)],
       });
       if (!reserved.ok) {
         await jobs.delete(id);
@@ -132,7 +134,8 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
         job.state === 'reserved' || job.state === 'accepted' ? { ...job, state: 'submitting', updatedAt: clock() } : undefined,
       );
       if (!picked || picked.state !== 'submitting') return picked;
-      const log = logger.child({ jobId, guildId: picked.guildId });
+      // Made only when something is logged: a child logger costs a redaction pass over its fields.
+      const log = () => logger.child({ jobId, guildId: picked.guildId });
       const claimed = await withWorkingImage(picked);
       if (claimed.state !== 'submitting') return claimed;
       // Over the shared submission budget the request waits its turn; the member is told why.
@@ -141,7 +144,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
       const result = await provider.submit(toGenerationRequest(claimed.request), { onWaiting });
       const now = clock();
       if (!result.ok) {
-        log.warn({ kind: result.error.kind, status: result.error.status }, 'provider refused the submission');
+        log().warn({ kind: result.error.kind, status: result.error.status }, 'provider refused the submission');
         return giveUp(deps, claimed, { ...failureFromProviderError(result.error), release: 'submit_rejected' });
       }
       const submitted: Job = {
@@ -155,7 +158,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
       };
       await jobs.save(submitted);
       deps.followed.set(jobId, submitted);
-      log.info({ taskId: result.taskId }, 'task submitted');
+      log().info({ taskId: result.taskId }, 'task submitted');
       deps.scheduler.schedule(jobId, submitted.poll.nextAt);
       await deps.reporter.progress(submitted, computeProgress(submitted, now, deps.typical));
       return submitted;

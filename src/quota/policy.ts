@@ -130,6 +130,8 @@ export function normalizeWord(text: string): string {
  * words: Chinese and Japanese prompts have no spaces between words.
  */
 export function findBannedWord(bannedWords: readonly string[], prompt: string): string | undefined {
+  // Most servers ban nothing: no need to normalise the prompt for them.
+  if (bannedWords.length === 0) return undefined;
   const text = normalizeWord(prompt);
   return bannedWords.find((word) => text.includes(word));
 }

@@ -118,18 +118,19 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     };
     const threshold = await crossedThreshold(deps, guildId, key, { used: guildUsed + cost, limit: policy.limit, period: policy.period, resetsAt });
     if (threshold) changes.alerts = threshold.alerts;
+    const alongside = request.alongside ?? [];
     const ceiling = deps.globalLimit;
     const dayKey = record.globalDayKey;
     if (ceiling !== undefined && dayKey !== null) {
       const taken = await repo.withGlobal(async () => {
         const global = await repo.readGlobal(dayKey);
         if (globalUsed(global) + cost > ceiling) return false;
-        await repo.writeAll({ ...changes, global: { dayKey, value: { ...global, held: { ...global.held, [id]: cost } } } });
+        await repo.writeAll({ ...changes, global: { dayKey, value: { ...global, held: { ...global.held, [id]: cost } } } }, alongside);
         return true;
       });
       if (!taken) return { ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } };
     } else {
-      await repo.writeAll(changes);
+      await repo.writeAll(changes, alongside);
     }
     return { ok: true, reservationId: id, cost, ...(threshold && { threshold: threshold.crossed }) };
   });

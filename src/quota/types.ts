@@ -29,6 +29,11 @@ export interface ReservationRequest extends CostKey {
    * reservation is made (releasing an id that was never reserved is a no-op).
    */
   reservationId?: string;
+  /**
+   * Records written in the same atomic step as the reservation, and only when it is granted (the
+   * job's own record): a crash leaves the job and its reservation together or neither.
+   */
+  alongside?: readonly StoreEntry[];
 }
 
 export type QuotaRefusal =

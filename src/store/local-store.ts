@@ -4,11 +4,19 @@ import type { Store } from './types.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
 import { ClosingError } from '../closing-error.js';
 
+/** Where a local store keeps its sets when the backend has a place for them (SQLite: one row per member). */
+export interface SetRows {
+  setMembers(key: string): string[];
+  addToSet(key: string, member: string): void;
+  removeFromSet(key: string, member: string): void;
+}
+
 /**
- * A store for one process: locks are in memory, sets are JSON arrays updated under a lock.
+ * A store for one process: locks are in memory; sets are read once and then kept in memory,
+ * written one member at a time to `setRows` (SQLite), or as a JSON array under their key.
  * Used with SQLite (durable) and with a Map (tests and the demo).
  */
-export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptions, onClose: () => Promise<void>): Store {
+export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptions, onClose: () => Promise<void>, setRows?: SetRows): Store {
   const mutex = new KeyedMutex();
   const writes = createWriteTracker();
   const kv: Keyv = new TrackedKeyv(writes, kvOptions);
@@ -21,7 +29,7 @@ export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptio
   const loadSet = async (key: string) => {
     let members = sets.get(key);
     if (!members) {
-      members = new Set((await kv.get<string[]>(key)) ?? []);
+      members = new Set(setRows ? setRows.setMembers(key) : ((await kv.get<string[]>(key)) ?? []));
       sets.set(key, members);
     }
     return members;
@@ -30,9 +38,18 @@ export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptio
     mutex.run(`set:${key}`, async () => {
       const members = await loadSet(key);
       if (members.has(member) === add) return;
+      // Memory follows the store only once the write succeeded.
+      if (setRows) {
+        if (add) setRows.addToSet(key, member);
+        else setRows.removeFromSet(key, member);
+      } else {
+        const next = new Set(members);
+        if (add) next.add(member);
+        else next.delete(member);
+        await kv.set(key, [...next]);
+      }
       if (add) members.add(member);
       else members.delete(member);
-      await kv.set(key, [...members]);
     });
 
   return {

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from '../log.js';
-import { AtomicSqlite } from './atomic-sqlite.js';
 import { createLocalStore } from './local-store.js';
+import { deserialize, serialize } from './serialize.js';
 import type { Store } from './types.js';
 
 /** Path of the SQLite file named by `sqlite://relative/or/absolute/path`. */
@@ -22,14 +22,10 @@ export async function openStore(storeUrl: string, options: { logger?: Logger } =
   if (storeUrl.startsWith('sqlite:')) {
     const path = sqlitePath(storeUrl);
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    const adapter = new AtomicSqlite({ uri: `sqlite://${path}`, table: 'kv', busyTimeout: 10_000 });
-    // WAL with NORMAL sync: each commit is one append instead of several flushes, and a crash
-    // still never loses a committed transaction's consistency (the last commits may roll back).
-    if (path !== ':memory:') {
-      await adapter.query('PRAGMA journal_mode=WAL');
-      await adapter.query('PRAGMA synchronous=NORMAL');
-    }
-    return createLocalStore('sqlite', { store: adapter, namespace: 'hvb', throwOnErrors: true }, () => adapter.disconnect());
+    // Loaded only for SQLite: a Redis deployment never needs the native module.
+    const { SqliteAdapter } = await import('./sqlite-adapter.js');
+    const adapter = new SqliteAdapter({ path, table: 'kv', busyTimeoutMs: 10_000 });
+    return createLocalStore('sqlite', { store: adapter, namespace: 'hvb', throwOnErrors: true, serialize, deserialize }, () => adapter.disconnect(), adapter);
   }
   if (storeUrl.startsWith('redis')) {
     const { openRedisStore } = await import('./redis-store.js');

@@ -2,6 +2,7 @@ import Keyv from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import type { Logger } from '../log.js';
 import { createRedisLocks } from './redis-lock.js';
+import { deserialize, serialize } from './serialize.js';
 import type { Store } from './types.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
 import { ClosingError } from '../closing-error.js';
@@ -25,7 +26,7 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   await client.connect();
   const writes = createWriteTracker();
   const adapter = new KeyvRedis(client, { namespace: 'hvb', throwOnErrors: true });
-  const kv: Keyv = new TrackedKeyv(writes, { store: adapter, namespace: 'hvb', useKeyPrefix: false, throwOnErrors: true });
+  const kv: Keyv = new TrackedKeyv(writes, { store: adapter, namespace: 'hvb', useKeyPrefix: false, throwOnErrors: true, serialize, deserialize });
   kv.on('error', () => undefined);
   const locks = createRedisLocks(client, {
     ttlMs: options.lockTtlMs ?? 15_000,

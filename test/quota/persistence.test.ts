@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SqliteAdapter } from '../../src/store/sqlite-adapter.js';
 import { sqliteFilePerTest } from '../support/sqlite.js';
 import { granted, quotaOn, request, testClock } from './helpers.js';
 
@@ -50,11 +51,11 @@ describe('quota on an SQLite file', () => {
   it('GIVEN the disk refusing the write WHEN a member reserves THEN nothing of the reservation is left: no credits counted, no slot taken', async () => {
     const store = await openSqlite();
     const { quota } = quotaOn(store, { defaults: { limit: 5, period: 'day' } }, testClock());
-    const adapter = store.kv.store as { query: (sql: string, ...params: unknown[]) => Promise<unknown> };
-    const query = adapter.query;
-    adapter.query = (sql, ...params) => (sql.includes('INSERT') && String(params[0]).includes('quota:usage') ? Promise.reject(new Error('disk I/O error')) : query(sql, ...params));
+    // A row the disk refuses, as a full disk would: only the period's usage, the last of the three records.
+    const { db } = store.kv.store as SqliteAdapter;
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key LIKE '%quota:usage%' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
     await expect(quota.reserve(request({ jobId: 'job-refused', reservationId: 'res-refused' }))).rejects.toThrow('disk I/O error');
-    adapter.query = query;
+    db.exec('DROP TRIGGER refuse');
 
     expect(await store.kv.get('quota:reservation:res-refused')).toBeUndefined();
     expect(await quota.memberStanding('g1', 'u1', [])).toMatchObject({ used: 0, inFlight: [] });

@@ -1,0 +1,63 @@
+/**
+ * The bench's side of a measured bot process (ours or the floor): answers the parent's requests
+ * over the IPC channel (memory after gc, event-loop delay, CPU time, stop). Imports nothing but
+ * Node itself, so it adds the same little to both bots' start-up and memory.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { BotReply, BotRequest, MemorySample } from './protocol.js';
+
+const send = (message: BotReply): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+
+async function memory(): Promise<MemorySample> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    // Two rounds: the first may only promote what the second can free.
+    gc();
+    await nextTurn();
+    gc();
+  }
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external, arrayBuffers: usage.arrayBuffers, gcExposed: Boolean(gc) };
+}
+
+/** The configuration the parent handed over (the bot's environment). */
+export const benchEnv = (): Record<string, string> => JSON.parse(process.env.BENCH_BOT_ENV ?? '{}') as Record<string, string>;
+
+/** Starts the loop-delay histogram; call first thing, before the bot starts. */
+export function watchLoop() {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  return loop;
+}
+
+/** Answers the parent's requests once the bot has started; `stop` stops the bot cleanly. */
+export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () => Promise<void>): Promise<void> {
+  process.on('message', (raw) => {
+    const request = raw as BotRequest;
+    void (async () => {
+      switch (request.type) {
+        case 'memory':
+          return send({ id: request.id, type: 'memory', memory: await memory() });
+        case 'loop-reset':
+          loop.reset();
+          return send({ id: request.id, type: 'ok' });
+        case 'loop':
+          return send({ id: request.id, type: 'loop', p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 });
+        case 'cpu':
+          return send({ id: request.id, type: 'cpu', ...process.cpuUsage() });
+        case 'stop':
+          await stop();
+          await send({ id: request.id, type: 'ok' });
+          process.exit(0);
+      }
+    })().catch((err: unknown) => send({ id: request.id, type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+  });
+  // The parent went away: nothing left to measure.
+  process.on('disconnect', () => process.exit(0));
+  await send({ type: 'ready', id: 0 });
+}

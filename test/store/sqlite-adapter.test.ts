@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import Keyv from 'keyv';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteAdapter } from '../../src/store/sqlite-adapter.js';
+import { openStore } from '../../src/store/open-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hvb-sqlite-adapter-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+function open(path = join(dir, `db-${++files}.sqlite`)) {
+  const adapter = new SqliteAdapter({ path, table: 'kv' });
+  const kv = new Keyv({ store: adapter, namespace: 'hvb', throwOnErrors: true });
+  return { adapter, kv, path };
+}
+
+describe('SQLite store on better-sqlite3', () => {
+  it('GIVEN records that belong together WHEN written with setMany THEN TTLs hold, the last value of a key wins, and they survive a reopen', async () => {
+    const { adapter, kv, path } = open();
+    await kv.setMany([
+      { key: 'quota:reservation:r1', value: { id: 'r1' } },
+      { key: 'quota:inflight:g1', value: { r1: 1 } },
+      { key: 'short', value: 'gone soon', ttl: 50 },
+      { key: 'quota:inflight:g1', value: { r1: 2 } },
+    ]);
+    expect(await kv.get('quota:inflight:g1')).toEqual({ r1: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await kv.get('short')).toBeUndefined();
+    await adapter.disconnect();
+
+    const again = open(path);
+    expect(await again.kv.get('quota:reservation:r1')).toEqual({ id: 'r1' });
+    expect(await again.kv.get('quota:inflight:g1')).toEqual({ r1: 2 });
+    await again.adapter.disconnect();
+  });
+
+  it('GIVEN one entry the database refuses WHEN written with others THEN none of them is stored and the caller sees the failure', async () => {
+    const { adapter, kv } = open();
+    await kv.set('quota:usage:g1', { used: { u1: 1 } });
+    // A row SQLite refuses: the trigger stands in for a full disk or a broken row.
+    adapter.db.exec("CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    await expect(
+      kv.setMany([
+        { key: 'quota:usage:g1', value: { used: { u1: 2 } } },
+        { key: 'poison', value: 1 },
+      ]),
+    ).rejects.toThrow('refused');
+    expect(await kv.get('quota:usage:g1')).toEqual({ used: { u1: 1 } });
+    await adapter.disconnect();
+  });
+
+  it('GIVEN a file written by the earlier sqlite3/@keyv/sqlite store WHEN the bot opens it THEN every record reads back', async () => {
+    const path = join(dir, 'older.sqlite');
+    // The layout and value encoding @keyv/sqlite used: keyv's serialised {value, expires} under `hvb:<key>`.
+    const older = new Database(path);
+    older.exec('CREATE TABLE IF NOT EXISTS kv(key VARCHAR(255) PRIMARY KEY, value TEXT )');
+    older
+      .prepare('INSERT INTO kv (key, value) VALUES (?, ?)')
+      .run('hvb:quota:policy:g1', JSON.stringify({ value: { limit: 7, period: 'week' }, expires: null }));
+    older.close();
+
+    const store = await openStore(`sqlite://${path}`);
+    try {
+      expect(await store.kv.get('quota:policy:g1')).toEqual({ limit: 7, period: 'week' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('GIVEN the store open WHEN the file is inspected THEN it is in WAL mode, so a commit is one append to the log', async () => {
+    const path = join(dir, 'wal.sqlite');
+    const store = await openStore(`sqlite://${path}`);
+    try {
+      await store.kv.set('a', 1);
+      const peek = new Database(path, { readonly: true });
+      expect(peek.pragma('journal_mode', { simple: true })).toBe('wal');
+      peek.close();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('sets on SQLite', () => {
+  it('GIVEN the index of jobs in flight kept as one JSON array by an earlier version WHEN the bot opens the file THEN its members are kept and later changes survive a reopen', async () => {
+    const path = join(dir, 'sets.sqlite');
+    const older = new Database(path);
+    older.exec('CREATE TABLE IF NOT EXISTS kv(key VARCHAR(255) PRIMARY KEY, value TEXT )');
+    older.prepare('INSERT INTO kv (key, value) VALUES (?, ?)').run('hvb:jobs:active', JSON.stringify({ value: ['j1', 'j2'] }));
+    older.close();
+
+    const first = await openStore(`sqlite://${path}`);
+    expect((await first.setMembers('jobs:active')).sort()).toEqual(['j1', 'j2']);
+    await first.addToSet('jobs:active', 'j3');
+    await first.removeFromSet('jobs:active', 'j1');
+    await first.close();
+
+    const second = await openStore(`sqlite://${path}`);
+    try {
+      expect((await second.setMembers('jobs:active')).sort()).toEqual(['j2', 'j3']);
+      // The array was moved to rows once: it is not read again.
+      expect(await second.kv.get('jobs:active')).toBeUndefined();
+    } finally {
+      await second.close();
+    }
+  });
+});
