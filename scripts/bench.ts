@@ -15,11 +15,16 @@ import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS } from '
 import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
+import { measureScale, scaleRows } from './bench/scale.js';
 import { renderTable, type Row } from './bench/table.js';
 import { DEFAULT_BENCH_REDIS_URL, redisAnswers, redisBackend, sqliteBackend, type Backend } from './bench/world.js';
 
-type Phase = 'ack' | 'polling' | 'memory';
-const PHASES: Phase[] = ['ack', 'polling', 'memory'];
+type Phase = 'ack' | 'polling' | 'memory' | 'scale';
+const PHASES: Phase[] = ['ack', 'polling', 'memory', 'scale'];
+/** `scale` takes several minutes and needs Redis: only when asked for with --phases. */
+const DEFAULT_PHASES: Phase[] = ['ack', 'polling', 'memory'];
+
+const redisUrlOf = (): string => process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
 
 function argument(name: string): string | undefined {
   const prefix = `--${name}=`;
@@ -50,12 +55,13 @@ async function runBackend(backend: Backend, phases: Phase[], cpuProfRoot: string
   await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'))));
   await run('polling', async () => pollingRows(await measurePolling(backend, profDir('polling'))));
   await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'))));
+  if (backend.name === 'Redis') await run('scale', async () => scaleRows(await measureScale(redisUrlOf())));
   return rows;
 }
 
 async function main(): Promise<void> {
   const only = argument('only')?.toLowerCase();
-  const phases = (argument('phases')?.split(',') ?? PHASES).filter((p): p is Phase => (PHASES as string[]).includes(p));
+  const phases = (argument('phases')?.split(',') ?? DEFAULT_PHASES).filter((p): p is Phase => (PHASES as string[]).includes(p));
   const cpuProf = argument('cpu-prof');
   const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
   const started = Date.now();

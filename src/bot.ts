@@ -1,7 +1,7 @@
 import { Events, type Client } from 'discord.js';
 import { Agent } from 'undici';
 import type { Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, wantsPrettyLogs, type Logger } from './log.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createXComputeClient } from './provider/xcompute-client.js';
@@ -35,7 +35,7 @@ import type { AdminEventSink } from './alerts/events.js';
 import { createLogHealth } from './alerts/log-health.js';
 import { createProviderIncidents } from './alerts/provider-incidents.js';
 import { createAdminLog, type AdminLog } from './discord/admin-log.js';
-import { ensureChartFont } from './charts/usage-chart.js';
+import { chartFontFile } from './charts/usage-chart.js';
 import { StartupError, EXIT_UNAVAILABLE } from './startup/startup-error.js';
 
 // How often a shard re-reads the ETAs the other shards learned.
@@ -77,7 +77,7 @@ export interface Bot {
 
 /** Builds every part of the bot without connecting anything. */
 export async function createBot(config: Config, overrides: BotOverrides = {}): Promise<Bot> {
-  const logger = (overrides.logger ?? createLogger({ level: config.logLevel, pretty: process.stdout.isTTY })).child(shardLogFields(config.sharding));
+  const logger = (overrides.logger ?? createLogger({ level: config.logLevel, pretty: wantsPrettyLogs() })).child(shardLogFields(config.sharding));
   const clock = overrides.clock ?? Date.now;
   const store = overrides.store ?? (await openStore(config.storeUrl, { logger: logger.child({ component: 'store' }) }));
   // With sharding, this process polls and recovers only the jobs of the guilds its shards own.
@@ -181,7 +181,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       // Before login, so /healthz answers (503) while the gateway connects.
       const port = metricsPortFor(config.metricsPort, config.sharding);
       if (port !== undefined) opsServer = await ops.serve(port, () => gatewayStatus(client));
-      if (!ensureChartFont()) logger.warn('no CJK font found: Chinese labels in usage charts will show as boxes; install fonts-wqy-microhei or fonts-noto-cjk');
+      if (!chartFontFile()) logger.warn('no CJK font found: Chinese labels in usage charts will show as boxes; install fonts-wqy-microhei or fonts-noto-cjk');
       // Learned ETAs first, so the first progress edits of resumed jobs already use them.
       await eta.load();
       // Other shards learn too; a process alone on its store already has everything it learned.

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -54,6 +55,21 @@ export function createLogger(options: LoggerOptions): Logger {
     ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   };
   return options.destination && !options.pretty ? pino(settings, options.destination) : pino(settings);
+}
+
+/**
+ * Pretty, coloured log lines only for a person at a terminal, outside production, and when
+ * pino-pretty is installed (a dev dependency: `npm ci --omit=dev` and the Docker image leave it
+ * out). Otherwise JSON lines: pino-pretty runs in a worker thread that costs ~10 MiB and start-up time.
+ */
+export function wantsPrettyLogs(env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY === true): boolean {
+  if (!isTTY || env.NODE_ENV === 'production') return false;
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A logger that drops everything: for tests and scripts that print their own output. */

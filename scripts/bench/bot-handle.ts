@@ -22,6 +22,8 @@ export type BotKind = 'ours' | 'floor';
 
 export interface BotProcessOptions {
   kind?: BotKind;
+  /** Extra variables of the process' own environment (discord.js reads SHARDS/SHARD_COUNT from there). */
+  processEnv?: Record<string, string>;
   /** Write a V8 CPU profile of the bot into this directory when it exits. */
   cpuProfDir?: string;
   startTimeoutMs?: number;
@@ -38,7 +40,7 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
   const forkedAt = Date.now();
   const child: ChildProcess = fork(SCRIPTS[options.kind ?? 'ours'], [], {
     execArgv,
-    env: { ...process.env, BENCH_BOT_ENV: JSON.stringify(env) },
+    env: { ...process.env, ...options.processEnv, BENCH_BOT_ENV: JSON.stringify(env) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const output: string[] = [];

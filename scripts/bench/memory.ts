@@ -13,7 +13,12 @@ const MEMBERS_PER_GUILD = 2;
 const BATCH = 100;
 /** Long enough for every job to be polled at least twice at the default 5 s (5 s, then 6.25 s). */
 const STEADY_MS = 15_000;
-export const MEMORY_TARGET_BYTES = 50e6;
+/** Issue 15: under 20 KB a job in flight. */
+export const MEMORY_TARGET_BYTES = 20e6;
+/** An edit is sent only when what the member sees changes: never more than one per status poll. */
+export const EDITS_PER_POLL_TARGET = 1;
+// A progress edit: the original reply through the interaction webhook, or the message through the channel.
+const REPLY_EDIT = /^\/v10\/(webhooks\/\d+\/[^/]+\/messages\/@original|channels\/\d+\/messages\/\d+)$/;
 
 export interface MemoryFigures {
   idle: MemorySample;
@@ -21,6 +26,8 @@ export interface MemoryFigures {
   jobs: number;
   /** Status requests per second while 1,000 jobs were in flight (steady window). */
   pollsPerSecond: number;
+  /** Reply edits (PATCH of a reply, through the interaction or the channel) per second in the same window. */
+  editsPerSecond: number;
   /** From the first interaction to the 1,000th submission at the provider. */
   submitSeconds: number;
 }
@@ -71,14 +78,18 @@ export async function measureMemory(backend: Backend, cpuProfDir?: string): Prom
     const refused = discord.callbacks.filter((c) => dispatched.has(c.interactionId) && c.type !== 5).length;
     if (refused > 0) throw new Error(`bench: ${refused} /video interactions were not deferred (refused?)`);
 
+    const edits = () => discord.requests.filter((r) => r.method === 'PATCH' && REPLY_EDIT.test(r.path)).length;
     const before = provider.statusRequests.length;
+    const editsBefore = edits();
     const windowStart = Date.now();
     await sleep(STEADY_MS);
-    const pollsPerSecond = (provider.statusRequests.length - before) / ((Date.now() - windowStart) / 1000);
+    const windowS = (Date.now() - windowStart) / 1000;
+    const pollsPerSecond = (provider.statusRequests.length - before) / windowS;
+    const editsPerSecond = (edits() - editsBefore) / windowS;
     const loaded = await sampleMemory(() => bot.memory());
     const completed = [...provider.tasks.values()].filter((t) => t.state === 'completed' || t.state === 'failed').length;
     if (completed > 0) throw new Error('bench: some tasks finished; jobs were not all in flight');
-    return { idle, loaded, jobs: provider.tasks.size, pollsPerSecond, submitSeconds };
+    return { idle, loaded, jobs: provider.tasks.size, pollsPerSecond, editsPerSecond, submitSeconds };
   } finally {
     await world.close();
   }
@@ -95,6 +106,12 @@ export function memoryRows(f: MemoryFigures): Row[] {
       measured: `${megabytes(growth)} (heap +${megabytes(heap)}; ${f.pollsPerSecond.toFixed(0)} status req/s; all submitted in ${f.submitSeconds.toFixed(1)} s)`,
       target: `< ${megabytes(MEMORY_TARGET_BYTES)}`,
       result: verdict(growth < MEMORY_TARGET_BYTES && f.jobs >= MEMORY_JOBS),
+    },
+    {
+      figure: `progress edits per status poll (${f.jobs} jobs, steady ${STEADY_MS / 1000} s)`,
+      measured: `${(f.editsPerSecond / f.pollsPerSecond).toFixed(2)} (${f.editsPerSecond.toFixed(1)} edits/s for ${f.pollsPerSecond.toFixed(1)} status requests/s)`,
+      target: `≤ ${EDITS_PER_POLL_TARGET}`,
+      result: verdict(f.editsPerSecond <= EDITS_PER_POLL_TARGET * f.pollsPerSecond),
     },
     {
       figure: 'bot RSS per job in flight',

@@ -1,6 +1,23 @@
 import { existsSync } from 'node:fs';
-import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title, type ChartConfiguration } from 'chart.js';
+import { createRequire } from 'node:module';
+import type * as CanvasModule from '@napi-rs/canvas';
+import type * as ChartModule from 'chart.js';
+import type { ChartConfiguration } from 'chart.js';
+
+// The canvas (Skia, ~15 MiB resident) and chart.js are loaded on the first chart, not at start:
+// most processes never draw one, and every process would pay for them in memory and start-up.
+const require = createRequire(import.meta.url);
+let libraries: { canvas: typeof CanvasModule; Chart: typeof ChartModule.Chart } | undefined;
+function chartLibraries(): { canvas: typeof CanvasModule; Chart: typeof ChartModule.Chart } {
+  if (!libraries) {
+    const canvas = require('@napi-rs/canvas') as typeof CanvasModule;
+    const chart = require('chart.js') as typeof ChartModule;
+    const { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title } = chart;
+    Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Title);
+    libraries = { canvas, Chart };
+  }
+  return libraries;
+}
 
 /** Size of `usage.png` in pixels: wide enough to read in Discord's embed preview. */
 export const CHART_SIZE = Object.freeze({ width: 960, height: 480 });
@@ -29,8 +46,6 @@ export interface UsageChartData {
   yAxisLabel: string;
 }
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Title);
-
 /**
  * Fonts with CJK glyphs, in the order tried: the Debian packages `.ci/run` and the Dockerfile
  * install (fonts-wqy-microhei, fonts-noto-cjk), then common places on other systems. Skia also
@@ -47,14 +62,19 @@ const PALETTE = ['#5865f2', '#57f287', '#fee75c', '#eb459e', '#ed4245', '#99aab5
 
 let fontReady: boolean | undefined;
 
+/** The CJK font file charts will use, or undefined when none is installed (checked without loading the canvas). */
+export function chartFontFile(): string | undefined {
+  return CJK_FONT_FILES.find((path) => existsSync(path));
+}
+
 /**
  * Registers the first CJK font found under one family name, once. Returns false when none is
  * installed: the chart still renders, but Chinese labels may show as boxes (the bot warns at start).
  */
 export function ensureChartFont(): boolean {
   if (fontReady !== undefined) return fontReady;
-  const file = CJK_FONT_FILES.find((path) => existsSync(path));
-  fontReady = file !== undefined && GlobalFonts.registerFromPath(file, CJK_FAMILY) !== null;
+  const file = chartFontFile();
+  fontReady = file !== undefined && chartLibraries().canvas.GlobalFonts.registerFromPath(file, CJK_FAMILY) !== null;
   return fontReady;
 }
 
@@ -65,7 +85,8 @@ export function ensureChartFont(): boolean {
  */
 export function renderUsageChart(data: UsageChartData): Buffer {
   ensureChartFont();
-  const canvas = createCanvas(CHART_SIZE.width, CHART_SIZE.height);
+  const { canvas: skia, Chart } = chartLibraries();
+  const canvas = skia.createCanvas(CHART_SIZE.width, CHART_SIZE.height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, CHART_SIZE.width, CHART_SIZE.height);

@@ -1,7 +1,46 @@
-import { Client, GatewayIntentBits, Partials, REST } from 'discord.js';
+import { Client, GatewayIntentBits, Options, Partials, REST } from 'discord.js';
 
 // A slow multipart upload must not time out and be retried by @discordjs/rest: it would post twice.
 const UPLOAD_TIMEOUT_MS = 180_000;
+
+/**
+ * What discord.js keeps in memory. The bot reads, per interaction: the guild, the channel (a
+ * thread's parent, for allowed channels) and the guild's roles (a member's role ids come through
+ * `guild.roles`); discord.js itself needs the guilds, channels and roles. Those keep discord.js'
+ * defaults (its docs call limiting them unsupported). Everything else it would cache is never
+ * read here, and most of it grows with use rather than with servers: the members and users of
+ * every interaction, the message of every reply, emojis, stickers, scheduled events, stage
+ * instances, voice states, invites. Those keep nothing, except the bot's own user and member.
+ */
+export function discordCacheOptions() {
+  return {
+    makeCache: Options.cacheWithLimits({
+      MessageManager: 0,
+      ReactionManager: 0,
+      ReactionUserManager: 0,
+      PresenceManager: 0,
+      VoiceStateManager: 0,
+      StageInstanceManager: 0,
+      GuildScheduledEventManager: 0,
+      GuildEmojiManager: 0,
+      GuildStickerManager: 0,
+      BaseGuildEmojiManager: 0,
+      GuildInviteManager: 0,
+      GuildBanManager: 0,
+      AutoModerationRuleManager: 0,
+      ApplicationCommandManager: 0,
+      ApplicationEmojiManager: 0,
+      EntitlementManager: 0,
+      GuildMessageManager: 0,
+      DMMessageManager: 0,
+      ThreadMemberManager: 0,
+      UserManager: { maxSize: 0, keepOverLimit: (user) => user.id === user.client.user?.id },
+      GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user?.id },
+    }),
+    // Threads (the channels cache holds them) come and go; archived ones are dropped after 4 h.
+    sweepers: { ...Options.DefaultSweeperSettings, threads: { interval: 3_600, lifetime: 14_400 } },
+  };
+}
 
 /**
  * The gateway client. `allowedMentions` parses nothing, so no text from a member can ping
@@ -10,6 +49,7 @@ const UPLOAD_TIMEOUT_MS = 180_000;
 export function createDiscordClient(apiUrl: string): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
+    ...discordCacheOptions(),
     // An interaction's channel is kept from its own payload even when the gateway never sent it
     // (a private thread, say), so the thread's parent is known for the allowed-channels check.
     partials: [Partials.Channel],

@@ -34,7 +34,7 @@ export function createInteractionRouter(
     try {
       if (allowedGuilds && interaction.guildId !== null && !allowedGuilds.has(interaction.guildId)) {
         await refuseGuild(interaction);
-        log.info('interaction from a server not in ALLOWED_GUILD_IDS; refused');
+        log().info('interaction from a server not in ALLOWED_GUILD_IDS; refused');
         return;
       }
       if (interaction.isAutocomplete()) {

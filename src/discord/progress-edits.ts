@@ -5,6 +5,8 @@ interface ReplyState {
   job: Job;
   /** What the reply shows now (the last edit that went through). */
   shownKey: string;
+  /** What the edit in flight will show once it lands. */
+  sendingKey: string | null;
   lastEditAt: number;
   /** The newest view not yet sent; older unsent views are simply replaced. */
   pending: { key: string; payload: MessagePayload } | null;
@@ -35,6 +37,7 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
     }
     const { key, payload } = state.pending;
     state.pending = null;
+    state.sendingKey = key;
     state.inFlight = channel
       .editReply(state.job, payload)
       .then((result) => {
@@ -45,6 +48,7 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
       .catch(() => undefined)
       .finally(() => {
         state.inFlight = null;
+        state.sendingKey = null;
         pump(state);
       });
   };
@@ -53,10 +57,17 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
     /** Asks for the reply to show `payload`; returns at once. */
     show(job: Job, payload: MessagePayload): void {
       const key = JSON.stringify(payload.body);
-      const state = replies.get(job.id) ?? { job, shownKey: '', lastEditAt: 0, pending: null, inFlight: null, timer: null, gone: false };
+      const state = replies.get(job.id) ?? { job, shownKey: '', sendingKey: null, lastEditAt: 0, pending: null, inFlight: null, timer: null, gone: false };
       replies.set(job.id, state);
       state.job = job;
-      if (state.gone || key === state.shownKey || key === state.pending?.key) return;
+      if (state.gone || key === state.pending?.key) return;
+      // The view the reply will show without this call: the edit in flight's, else the current one.
+      // Asking for it again sends nothing (before, a view asked for while its own edit was in
+      // flight was sent a second time once that edit landed), and drops an older pending view.
+      if (key === (state.sendingKey ?? state.shownKey)) {
+        state.pending = null;
+        return;
+      }
       state.pending = { key, payload };
       pump(state);
     },

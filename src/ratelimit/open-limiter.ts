@@ -1,7 +1,5 @@
-import { createClient } from '@keyv/redis';
 import type { Logger } from '../log.js';
 import { createLocalRateLimiter } from './local-limiter.js';
-import { createRedisRateLimiter } from './redis-limiter.js';
 import type { RateBudgets, RateLimiter } from './types.js';
 
 /**
@@ -11,6 +9,8 @@ import type { RateBudgets, RateLimiter } from './types.js';
  */
 export async function openRateLimiter(storeUrl: string, budgets: RateBudgets, logger?: Logger): Promise<RateLimiter> {
   if (!storeUrl.startsWith('redis')) return createLocalRateLimiter(budgets);
+  // Loaded only for Redis: the client is ~8 MiB of resident memory a SQLite bot never needs.
+  const [{ createClient }, { createRedisRateLimiter }] = await Promise.all([import('@keyv/redis'), import('./redis-limiter.js')]);
   const client = createClient({ url: storeUrl, socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
   client.on('error', () => undefined);
   await client.connect();

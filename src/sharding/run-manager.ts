@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { createLogger } from '../log.js';
+import { createLogger, wantsPrettyLogs } from '../log.js';
 import { startShards } from './manager.js';
 
 // Longer than a shard's own stop deadline plus the kill that follows it.
@@ -10,7 +10,7 @@ const STOP_DEADLINE_MS = 15_000;
  * store and no gateway connection) and stops them all on SIGTERM/SIGINT.
  */
 export async function runShardManager(config: Config): Promise<void> {
-  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY }).child({ component: 'shards' });
+  const logger = createLogger({ level: config.logLevel, pretty: wantsPrettyLogs() }).child({ component: 'shards' });
   let stopping = false;
   let running: Awaited<ReturnType<typeof startShards>> | undefined;
   const shutdown = (signal: string) => {

@@ -1,0 +1,160 @@
+/**
+ * Scale in simulation (`--phases=scale`, not part of the default run: it takes several minutes).
+ * The real bot against the fakes on Redis with the provider's default status budget
+ * (XCOMPUTE_MAX_POLLS_PER_S=10, shared through Redis) and tasks that never finish:
+ * - one process holding SCALE_JOBS jobs in flight;
+ * - four shard processes (SHARD_COUNT=4, one shard each) holding SCALE_JOBS between them.
+ * For a steady window it reports each process' CPU (share of one core) and RSS after gc, the
+ * store's operations per second (Redis commands, from INFO), status requests per second against
+ * the budget, and progress edits per second.
+ */
+import { createClient } from '@keyv/redis';
+import { startFakeDiscord, type FakeCommandInteractionSpec } from '../../test/fakes/discord/index.js';
+import { startFakeProvider } from '../../test/fakes/provider.js';
+import { startBotProcess, type BotHandle } from './bot-handle.js';
+import { mebibytes, sleep, waitUntil } from './stats.js';
+import type { Row } from './table.js';
+
+export const SCALE_JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 10_000);
+const MEMBERS_PER_GUILD = 2;
+const BATCH = 250;
+const STEADY_MS = 30_000;
+const POLL_BUDGET_PER_S = 10;
+
+// Guild ids one shard apart (1 << 22), so `(id >> 22) % 4` spreads them over four shards evenly.
+const GUILD_BASE = 1_300_000_000_000_000_000n;
+const guildId = (g: number) => (GUILD_BASE + BigInt(g) * 4_194_304n).toString();
+const channelId = (g: number) => (BigInt(guildId(g)) + 1n).toString();
+const userId = (g: number, m: number) => (1_400_000_000_000_000_000n + BigInt(g) * 100n + BigInt(m)).toString();
+
+function video(g: number, m: number): FakeCommandInteractionSpec {
+  return {
+    guildId: guildId(g),
+    channelId: channelId(g),
+    user: { id: userId(g, m), username: `scale_${g}_${m}` },
+    commandName: 'video',
+    options: [{ name: 'prompt', type: 3, value: `scale ${g}/${m}: a slow timelapse of clouds over mountains` }],
+  };
+}
+
+async function redisCommands(url: string): Promise<number> {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const info = await client.info('stats');
+    return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? Number.NaN);
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
+}
+
+async function flush(url: string): Promise<void> {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.flushDb();
+  await client.quit().catch(() => undefined);
+}
+
+export interface ScaleRun {
+  processes: number;
+  jobs: number;
+  fillSeconds: number;
+  /** Per process: CPU as a share of one core, RSS after gc, in the steady window. */
+  perProcess: Array<{ cpuShare: number; rss: number; heap: number }>;
+  storeOpsPerS: number;
+  statusPerS: number;
+  editsPerS: number;
+}
+
+async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
+  const guilds = SCALE_JOBS / MEMBERS_PER_GUILD;
+  await flush(redisUrl);
+  const discord = await startFakeDiscord({
+    guilds: Array.from({ length: guilds }, (_, g) => ({ id: guildId(g), name: `scale ${g}`, channels: [{ id: channelId(g), name: 'general' }] })),
+    recommendedShards: processes,
+  });
+  const provider = await startFakeProvider({ pollsToComplete: null });
+  const bots: BotHandle[] = [];
+  try {
+    const env: Record<string, string> = {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      XCOMPUTE_API_KEY: provider.apiKey,
+      XCOMPUTE_BASE_URL: provider.baseUrl,
+      STORE_URL: redisUrl,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+      QUOTA_DEFAULT_LIMIT: '1000000',
+      // Submissions lifted so the jobs are in flight within minutes; status requests keep the default budget.
+      XCOMPUTE_MAX_RPM: '1000000',
+      XCOMPUTE_MAX_POLLS_PER_S: String(POLL_BUDGET_PER_S),
+      STORE_ALLOW_VOLATILE: 'true',
+    };
+    for (let shard = 0; shard < processes; shard += 1) {
+      const sharding: Record<string, string> =
+        processes > 1 ? { SHARDING_MANAGER: 'true', SHARDING_MANAGER_MODE: 'process', SHARDS: String(shard), SHARD_COUNT: String(processes) } : {};
+      bots.push(await startBotProcess({ ...env, ...sharding }, { processEnv: sharding, startTimeoutMs: 180_000 }));
+    }
+    await waitUntil(() => discord.gatewaySessions >= processes, 60_000, 'every shard to identify');
+
+    const started = Date.now();
+    let sent = 0;
+    const callbacks = () => discord.callbacks.length;
+    for (let m = 0; m < MEMBERS_PER_GUILD; m += 1) {
+      for (let g = 0; g < guilds; g += 1) {
+        discord.dispatchInteraction(video(g, m));
+        sent += 1;
+        if (sent % BATCH === 0) await waitUntil(() => callbacks() >= sent, 300_000, `${sent} interaction callbacks`);
+      }
+    }
+    await waitUntil(() => provider.submissions.filter((s) => s.status === 200).length >= SCALE_JOBS, 900_000, `${SCALE_JOBS} submissions`);
+    const fillSeconds = (Date.now() - started) / 1000;
+    // Let the first polls of the last jobs pass before the window opens.
+    await sleep(5_000);
+
+    const editCount = () => discord.requests.filter((r) => r.method === 'PATCH').length;
+    const [cpu0, ops0, status0, edits0, t0] = [await Promise.all(bots.map((b) => b.cpuMs())), await redisCommands(redisUrl), provider.statusRequests.length, editCount(), Date.now()];
+    await sleep(STEADY_MS);
+    const [cpu1, ops1, status1, edits1, t1] = [await Promise.all(bots.map((b) => b.cpuMs())), await redisCommands(redisUrl), provider.statusRequests.length, editCount(), Date.now()];
+    const seconds = (t1 - t0) / 1000;
+    const memory = await Promise.all(bots.map((b) => b.memory()));
+    return {
+      processes,
+      jobs: provider.tasks.size,
+      fillSeconds,
+      perProcess: bots.map((_, i) => ({ cpuShare: ((cpu1[i] ?? 0) - (cpu0[i] ?? 0)) / (t1 - t0), rss: memory[i]?.rss ?? Number.NaN, heap: memory[i]?.heapUsed ?? Number.NaN })),
+      storeOpsPerS: (ops1 - ops0) / seconds,
+      statusPerS: (status1 - status0) / seconds,
+      editsPerS: (edits1 - edits0) / seconds,
+    };
+  } finally {
+    await Promise.allSettled(bots.map((b) => b.stop()));
+    await discord.close().catch(() => undefined);
+    await provider.close().catch(() => undefined);
+    await flush(redisUrl).catch(() => undefined);
+  }
+}
+
+export async function measureScale(redisUrl: string): Promise<ScaleRun[]> {
+  return [await run(redisUrl, 1), await run(redisUrl, 4)];
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+
+export function scaleRows(runs: ScaleRun[]): Row[] {
+  return runs.flatMap((r) => {
+    const what = r.processes === 1 ? `${r.jobs} jobs in flight, one process` : `${r.jobs} jobs in flight, ${r.processes} shard processes on one Redis`;
+    const cpu = r.perProcess.map((p) => pct(p.cpuShare)).join(' / ');
+    const rss = r.perProcess.map((p) => mebibytes(p.rss)).join(' / ');
+    return [
+      { figure: `${what}: CPU of one core, RSS after gc (each process)`, measured: `${cpu}; ${rss} (filled in ${r.fillSeconds.toFixed(0)} s)`, target: '—', result: 'info' as const },
+      {
+        figure: `${what}: store ops, status requests, edits`,
+        measured: `${r.storeOpsPerS.toFixed(0)} Redis commands/s; ${r.statusPerS.toFixed(1)} status requests/s (budget ${POLL_BUDGET_PER_S}/s); ${r.editsPerS.toFixed(1)} edits/s`,
+        target: `status ≤ ${POLL_BUDGET_PER_S}/s`,
+        result: r.statusPerS <= POLL_BUDGET_PER_S * 1.05 ? ('pass' as const) : ('FAIL' as const),
+      },
+    ];
+  });
+}
