@@ -176,8 +176,16 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
     }
     // The last start: let every job end.
     const settled = () => sent.every((s) => finalText(discord, s.interactionId) !== undefined || !deferred(discord, s.interactionId));
-    await waitUntil(settled, 30_000);
-    await sleep(500);
+    await waitUntil(settled, 60_000);
+    // A video is shown a moment before its ending is written: let the store come to rest.
+    const observer = await openStore(backend.url);
+    try {
+      const quota = createQuotaService({ store: observer, defaults: { limit: 1000, period: 'day' } });
+      const until = Date.now() + 30_000;
+      while (Date.now() < until && (await quota.heldReservations()).length > 0) await sleep(100);
+    } finally {
+      await observer.close();
+    }
   } finally {
     clearInterval(failer);
     await kill();
@@ -193,9 +201,30 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
 
       // 1. Every job whose deferral Discord received ends with a final message to its member.
       const untold = sent.filter((s) => deferred(discord, s.interactionId) && finalText(discord, s.interactionId) === undefined);
-      expect(untold.map((s) => [s.prompt, JSON.stringify(discord.originalResponse(s.interactionId)?.embeds)]), `untold members ${context}`).toEqual([]);
+      const records = await Promise.all(
+        untold.map(async (s) => {
+          for (const id of await store.setMembers('jobs:active')) {
+            const job = (await store.kv.get(`job:${id}`)) as { state?: string; outbox?: unknown; request?: { userPrompt?: string } } | undefined;
+            if (job?.request?.userPrompt === s.prompt) return `${s.prompt}: ${job.state} outbox ${JSON.stringify(job.outbox)}`;
+          }
+          return `${s.prompt}: no job in flight; reply ${JSON.stringify(discord.originalResponse(s.interactionId)?.embeds)}`;
+        }),
+      );
+      expect(records, `untold members ${context}`).toEqual([]);
       // 2. Reservations held = jobs in flight: none is in flight any more.
-      expect(held, `held reservations ${context}`).toEqual([]);
+      const heldJobs = await Promise.all(
+        held.map(async (h) => {
+          const job = (await store.kv.get(`job:${h.jobId}`)) as { state?: string; outbox?: unknown; taskId?: unknown } | undefined;
+          return `${h.jobId}: ${job ? `${job.state} task ${String(job.taskId)} outbox ${JSON.stringify(job.outbox)}` : 'no record'}`;
+        }),
+      );
+      const inFlight: string[] = [];
+      for (const id of await store.setMembers('jobs:active')) {
+        const job = (await store.kv.get(`job:${id}`)) as { state?: string } | undefined;
+        if (job && !['delivered', 'failed', 'expired'].includes(job.state ?? '')) inFlight.push(id);
+      }
+      expect(held.map((h) => h.jobId).sort(), `held reservations = jobs in flight ${context}: ${heldJobs.join('; ')}`).toEqual(inFlight.sort());
+      expect(heldJobs, `nothing in flight at the end ${context}`).toEqual([]);
       // 3. Charged = delivered.
       const delivered = sent.filter((s) => finalText(discord, s.interactionId) === 'video').length;
       const charged = ledger.filter((l) => l.outcome === 'charged');
