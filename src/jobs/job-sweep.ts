@@ -22,7 +22,7 @@ export interface SweepReport {
 export async function sweepJobs(deps: JobDeps & JobScope, guildId?: string): Promise<SweepReport> {
   const ownsGuild = deps.ownsGuild ?? (() => true);
   const report: SweepReport = { settled: 0, told: 0 };
-  for (const held of await deps.quota.heldReservations()) {
+  for (const held of await deps.quota.heldReservations(guildId)) {
     if ((guildId !== undefined && held.guildId !== guildId) || !ownsGuild(held.guildId)) continue;
     const job = await deps.jobs.get(held.jobId);
     if (!job) {

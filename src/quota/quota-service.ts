@@ -78,7 +78,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     charge: (reservationId, outcome, details) => charge(deps, reservationId, outcome, details),
     release: (reservationId, reason, details) => release(deps, reservationId, reason, details),
     settleAlong: (guildId, reservationId, settlement, also) => settleWith(deps, guildId, reservationId, settlement, also),
-    heldReservations: () => heldReservations(deps),
+    heldReservations: (guildId) => heldReservations(deps, guildId),
     ...createQuotaAdmin({ policies, usage, clock, defaults, events }),
     ...createQuotaStanding({ policies, usage, clock, defaults, globalLimit, maxPerMember }),
   };

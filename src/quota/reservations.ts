@@ -64,6 +64,10 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
   const { usage: repo } = deps;
   return repo.withGuild(guildId, async () => {
     const now = deps.clock();
+    // Listed on every attempt, before anything is written or refused: the sweep finds the guild's
+    // held reservations through this list, also those an older version left (its next attempt,
+    // even a refused one, lists the guild).
+    await repo.markGuild(guildId);
     const inFlight = await repo.readInFlight(guildId);
     // Idempotent per job: a job service that died between reserving and recording the id gets
     // the same reservation back instead of paying twice.
@@ -108,8 +112,6 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
       resolution: request.resolution,
       duration: request.duration,
     };
-    // Listed before the write, so the sweep can always find the guild's held reservations.
-    await repo.markGuild(guildId);
     // One atomic write of every record the reservation touches: a crash leaves all or none.
     const changes: QuotaChanges = {
       reservation: record,
@@ -229,10 +231,10 @@ export const charge = (deps: ReservationDeps, reservationId: string, reason: Cha
 export const release = (deps: ReservationDeps, reservationId: string, reason: ReleaseReason, details: ReleaseDetails = {}): Promise<boolean> =>
   settle(deps, reservationId, { outcome: details.outcome ?? 'released', reason, taskId: details.taskId ?? null });
 
-/** Every reservation still held, from the in-flight records of every guild that ever reserved. */
-export async function heldReservations(deps: ReservationDeps): Promise<HeldReservation[]> {
+/** Every reservation still held: of one guild, or of every guild that ever asked for one. */
+export async function heldReservations(deps: ReservationDeps, only?: string): Promise<HeldReservation[]> {
   const held: HeldReservation[] = [];
-  for (const guildId of await deps.usage.markedGuilds()) {
+  for (const guildId of only === undefined ? await deps.usage.markedGuilds() : [only]) {
     for (const [reservationId, f] of Object.entries(await deps.usage.readInFlight(guildId))) {
       held.push({ reservationId, guildId, userId: f.userId, jobId: f.jobId, reservedAt: f.reservedAt });
     }

@@ -137,5 +137,5 @@ export interface QuotaGate {
     also: (settled: boolean) => readonly StoreEntry[] | Promise<readonly StoreEntry[]>,
   ): Promise<boolean>;
   /** Every reservation still held, in every guild (for the sweep that settles leaked ones). */
-  heldReservations(): Promise<HeldReservation[]>;
+  heldReservations(guildId?: string): Promise<HeldReservation[]>;
 }
