@@ -313,13 +313,13 @@ describe('fake discord', () => {
     })) as { id: string; channel_id: string };
     expect(posted.channel_id).toBe(fake.defaultChannelId);
     await client.rest.patch(Routes.channelMessage(fake.defaultChannelId, posted.id), {
-      body: { content: 'hello again' },
+      body: { content: 'hello again', allowed_mentions: { parse: [] } },
       files: [{ name: 'a.txt', data: Buffer.from('abc'), contentType: 'text/plain' }],
     });
     const stored = fake.messages.get(posted.id);
     expect(stored?.content).toBe('hello again');
     expect(stored?.attachments.map((a) => a.data.toString())).toEqual(['abc']);
-    expect(stored?.allowedMentionsLog).toEqual([{ parse: [] }, undefined]);
+    expect(stored?.allowedMentionsLog).toEqual([{ parse: [] }, { parse: [] }]);
     expect(fake.requests.find((r) => r.path === `/v10/channels/${fake.defaultChannelId}/messages`)?.auth).toBe('bot');
 
     await expectApiError(client.rest.get(Routes.channel('1100000000000000001')), 404, 10003);
@@ -335,7 +335,7 @@ describe('fake discord', () => {
       type: number;
     };
     expect(dm.type).toBe(1);
-    const sent = (await client.rest.post(Routes.channelMessages(dm.id), { body: { content: 'psst' } })) as { id: string };
+    const sent = (await client.rest.post(Routes.channelMessages(dm.id), { body: { content: 'psst', allowed_mentions: { parse: [] } } })) as { id: string };
     expect(fake.messages.get(sent.id)?.channelId).toBe(dm.id);
     // Same DM channel as the earlier DM interaction.
     expect(fake.messagesIn(dm.id).map((m) => m.content)).toEqual([`hi ${fake.defaultUser.username}`, 'psst']);
@@ -351,7 +351,7 @@ describe('fake discord', () => {
       },
     );
     const before = fake.requests.length;
-    await client.rest.post(Routes.channelMessages(fake.defaultChannelId), { body: { content: 'after 429' } });
+    await client.rest.post(Routes.channelMessages(fake.defaultChannelId), { body: { content: 'after 429', allowed_mentions: { parse: [] } } });
     const recent = fake.requests.slice(before);
     expect(recent.map((r) => r.status)).toEqual([429, 200]);
     expect(recent[0]?.injected).toBe(true);
@@ -416,7 +416,7 @@ describe('fake discord with two shards', () => {
   it('routes guilds and interactions to the shard that owns them', async () => {
     const received: Array<[number, string | null]> = [];
     for (const shard of [0, 1]) {
-      const c = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: shardFake.apiUrl }, shards: [shard], shardCount: 2 });
+      const c = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: shardFake.apiUrl }, shards: [shard], shardCount: 2, allowedMentions: { parse: [] } });
       c.on(Events.InteractionCreate, (i) => {
         received.push([shard, i.guildId]);
         if (i.isChatInputCommand()) void i.reply({ content: `shard ${shard}` });

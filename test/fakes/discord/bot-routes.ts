@@ -118,7 +118,7 @@ function channelMessages(ctx: RouteContext): RouteResult {
     const list = [...state.messages.values()].filter((m) => visibleInChannel(m, found.id)).reverse().slice(0, limit);
     return json(list.map((m) => apiMessage(state, m)));
   }
-  const invalid = checkFileSizes(ctx.files, state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.body);
+  const invalid = checkFileSizes(ctx.files, state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body);
   if (invalid) return invalid;
   if (isEmptyMessage(ctx.body, ctx.files)) return errors.emptyMessage();
   const reference = ctx.body['message_reference'];
@@ -144,7 +144,7 @@ function channelMessage(ctx: RouteContext): RouteResult {
   if (message.author.id !== ctx.state.botUser.id) {
     return apiError(403, 50005, 'Cannot edit a message authored by another user');
   }
-  const invalid = checkFileSizes(ctx.files, ctx.state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.body);
+  const invalid = checkFileSizes(ctx.files, ctx.state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body);
   if (invalid) return invalid;
   editMessage(ctx.state, message, ctx.body, ctx.files);
   return json(apiMessage(ctx.state, message));

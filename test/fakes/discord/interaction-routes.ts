@@ -40,7 +40,7 @@ function callback(ctx: RouteContext): RouteResult {
     return apiError(400, 40043, 'Interaction callback type is not valid for this interaction.');
   }
   const data = asObject(ctx.body['data']);
-  const invalid = checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(data);
+  const invalid = checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(state, data, type === 4 || type === 7);
   if (invalid) return invalid;
   let message: FakeMessage | undefined;
   const init = {
@@ -132,7 +132,7 @@ function webhookMessage(ctx: RouteContext): RouteResult {
     deleteMessage(message);
     return noContent();
   }
-  const invalid = checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.body);
+  const invalid = checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body);
   if (invalid) return invalid;
   editMessage(ctx.state, message, ctx.body, ctx.files);
   return json(apiMessage(ctx.state, message));
@@ -143,7 +143,7 @@ function followUp(ctx: RouteContext): RouteResult {
   const interaction = byToken(ctx);
   if (isResult(interaction)) return interaction;
   if (!interaction.acknowledged) return errors.unknownWebhook();
-  const invalid = checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.body);
+  const invalid = checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body);
   if (invalid) return invalid;
   if (isEmptyMessage(ctx.body, ctx.files)) return errors.emptyMessage();
   const original = interaction.originalMessageId ? state.messages.get(interaction.originalMessageId) : undefined;

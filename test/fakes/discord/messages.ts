@@ -3,6 +3,7 @@
  * uploaded `files[n]` become attachments, `attachments` on edit lists the ones kept.
  */
 import { errors, type RouteResult } from './http-util.js';
+import { limitResult } from './limits.js';
 import type { UploadedFile } from './multipart.js';
 import type { FakeDiscordState } from './state.js';
 import type { FakeMessage, FakeMessageAttachment, FakeUserSpec, Json, JsonObject } from './types.js';
@@ -33,14 +34,13 @@ export function checkFileSizes(files: UploadedFile[], limit: number): RouteResul
   return files.some((f) => f.data.length > limit) ? errors.tooLarge() : undefined;
 }
 
-/** 400 for content over 2000 characters or more than 10 embeds. */
-export function checkPayload(payload: JsonObject): RouteResult | undefined {
-  const content = payload['content'];
-  if (typeof content === 'string' && content.length > 2000) {
-    return errors.invalidForm('content: Must be 2000 or fewer in length.');
-  }
-  if (asArray(payload['embeds']).length > 10) return errors.invalidForm('embeds: Must be 10 or fewer in length.');
-  return undefined;
+/**
+ * 400 / 50035 for a body over any of Discord's documented limits (see limits.ts), or without
+ * `allowed_mentions` when `message` is set (a message create or edit, not a deferral).
+ */
+export function checkPayload(state: FakeDiscordState, payload: JsonObject, message = true): RouteResult | undefined {
+  if (!state.enforceLimits) return undefined;
+  return limitResult(payload, { requireAllowedMentions: message && state.requireAllowedMentions });
 }
 
 /** True when a create payload has nothing to show. */

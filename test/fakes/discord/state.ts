@@ -103,6 +103,10 @@ export class FakeDiscordState {
   readonly tokenLifetimeMs: number;
   readonly recommendedShards: number;
   readonly maxConcurrency: number;
+  /** Discord's documented body limits are enforced (400 / 50035). */
+  readonly enforceLimits: boolean;
+  /** Message creates and edits without `allowed_mentions` are refused. */
+  readonly requireAllowedMentions: boolean;
   /** `http://127.0.0.1:PORT`, set once the server listens. */
   baseUrl = '';
 
@@ -131,6 +135,8 @@ export class FakeDiscordState {
     this.tokenLifetimeMs = options.interactionTokenLifetimeMs ?? 15 * 60 * 1000;
     this.recommendedShards = options.recommendedShards ?? 1;
     this.maxConcurrency = options.maxConcurrency ?? 1;
+    this.enforceLimits = options.enforceLimits ?? true;
+    this.requireAllowedMentions = options.requireAllowedMentions ?? true;
     this.applicationId = options.applicationId ?? this.nextId();
     this.botUser = {
       id: options.botUserId ?? this.applicationId,

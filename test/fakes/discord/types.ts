@@ -59,6 +59,13 @@ export interface FakeDiscordOptions {
   recommendedShards?: number;
   /** `session_start_limit.max_concurrency`; discord.js waits 5 s between identifies per bucket. Default 1. */
   maxConcurrency?: number;
+  /**
+   * Refuse bodies over Discord's documented limits with 400 / 50035, like Discord. Default true;
+   * turn off only to record what an over-limit body looked like.
+   */
+  enforceLimits?: boolean;
+  /** Refuse message creates/edits without `allowed_mentions` (this project's rule). Default true. */
+  requireAllowedMentions?: boolean;
   /** Port to listen on (127.0.0.1). Default 0 = random. */
   port?: number;
 }
