@@ -3,7 +3,7 @@
  * Each task is completed by hand at the fake provider `T` ms after it was created; the bot's
  * status requests for it are counted, and its upload to the fake Discord is timed.
  */
-import { defaultVideoBytes } from '../../test/fakes/provider-data.js';
+import { mp4Bytes } from '../../test/fakes/provider-data.js';
 import type { FakeProvider } from '../../test/fakes/provider.js';
 import { scheduleNeed } from './schedule.js';
 import { ms, percentile, seconds, sleep, sum, waitUntil } from './stats.js';
@@ -39,11 +39,9 @@ export interface PollFigures {
 
 const completionTime = (j: number): number => FIRST_COMPLETION_MS + ((LAST_COMPLETION_MS - FIRST_COMPLETION_MS) * j) / (POLL_JOBS - 1);
 
+/** A complete MP4 of VIDEO_BYTES (the bot checks a download is whole before posting it). */
 function video(): Buffer {
-  const head = defaultVideoBytes();
-  const filler = Buffer.alloc(VIDEO_BYTES - head.length);
-  for (let i = 0; i < filler.length; i += 1) filler[i] = (i * 131) % 251;
-  return Buffer.concat([head, filler]);
+  return mp4Bytes(VIDEO_BYTES);
 }
 
 /** Completes each task `completionTime(j)` after its creation; j comes from the prompt marker. */

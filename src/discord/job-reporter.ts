@@ -77,11 +77,10 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
     const url = job.result?.videoUrl ?? '';
     const expires = job.result?.expiresAt;
     const note = expires ? t('result.link_note', { expires: relativeTime(expires) }) : t('result.link_note_unknown');
-    const embed = { ...resultEmbed(job, clock()), url };
-    const payload = finalPayload(job, embed, {
-      content: `${t('result.requested_for', { mention: `<@${job.userId}>` })}\n${note}\n[${t('result.link_label')}](${url})`,
-      attachments: [],
-    });
+    // The link lives in the embed description (4096), never in content (2000 with everything
+    // else): signed provider URLs run to 1,800+ characters. A button carries it when it fits 512.
+    const embed = resultEmbed(job, clock(), { url, note });
+    const payload = finalPayload(job, embed, { attachments: [], components: [resultButtons(job, { extend: options.extend ?? false, linkUrl: url })] });
     const result = await write(job, payload);
     if (result === 'edited') await notifyRequester(job);
     return result === 'ok' || result === 'edited' ? 'link' : 'failed';

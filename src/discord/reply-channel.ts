@@ -1,6 +1,7 @@
 import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
 import type { Logger } from '../log.js';
 import type { Job } from '../jobs/job.js';
+import { fitMessageBody } from './render/fit.js';
 
 /** What one message edit or post carries: the body as Discord's API spells it, plus files. */
 export interface MessagePayload {
@@ -43,9 +44,12 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
   };
 
   const restFor = (payload: MessagePayload) => (payload.files?.length ? uploadRest : rest);
+  // Every body goes out within Discord's documented limits, whatever the inputs were.
+  const fitted = (payload: MessagePayload): MessagePayload => ({ ...payload, body: fitMessageBody(payload.body) });
 
   /** Edits the original reply of the job's interaction. */
-  async function editReply(job: Job, payload: MessagePayload): Promise<WriteResult> {
+  async function editReply(job: Job, unfitted: MessagePayload): Promise<WriteResult> {
+    const payload = fitted(unfitted);
     const client = restFor(payload);
     const young = clock() - job.reply.tokenIssuedAt < TOKEN_SAFE_AGE_MS;
     if (young) {
@@ -62,7 +66,8 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
   }
 
   /** Sends a new message under the reply: a follow-up while the token is young, else a channel reply to it. */
-  async function followUp(job: Job, payload: MessagePayload): Promise<WriteResult> {
+  async function followUp(job: Job, unfitted: MessagePayload): Promise<WriteResult> {
+    const payload = fitted(unfitted);
     if (clock() - job.reply.tokenIssuedAt < TOKEN_SAFE_AGE_MS) {
       const result = await attempt(
         () => rest.post(Routes.webhook(job.reply.applicationId, job.reply.interactionToken), { ...payload, auth: false }),
@@ -76,12 +81,14 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
   }
 
   /** Posts a new message in the job's channel with the bot token. */
-  function postInChannel(job: Job, payload: MessagePayload): Promise<WriteResult> {
+  function postInChannel(job: Job, unfitted: MessagePayload): Promise<WriteResult> {
+    const payload = fitted(unfitted);
     return attempt(() => restFor(payload).post(Routes.channelMessages(job.reply.channelId), payload), job, 'channel-post');
   }
 
   /** Sends the member a direct message: the last way to reach them. */
-  async function directMessage(job: Job, payload: MessagePayload): Promise<WriteResult> {
+  async function directMessage(job: Job, unfitted: MessagePayload): Promise<WriteResult> {
+    const payload = fitted(unfitted);
     try {
       const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: job.userId } })) as { id: string };
       return attempt(() => restFor(payload).post(Routes.channelMessages(channel.id), payload), job, 'dm');

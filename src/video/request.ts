@@ -1,5 +1,6 @@
 import type { GenerationRequest, VideoDuration, VideoModel, VideoResolution } from '../provider/types.js';
 import { cameraCommand, parseCameraOption } from './camera.js';
+import { cutCodePoints } from '../text/code-points.js';
 
 export const MODELS = ['MiniMax-Hailuo-2.3', 'MiniMax-Hailuo-2.3-Fast'] as const satisfies readonly VideoModel[];
 export const RESOLUTIONS = ['768p', '1080p'] as const satisfies readonly VideoResolution[];
@@ -94,7 +95,7 @@ export function validateVideoOptions(input: VideoOptionsInput): ValidationResult
   if (input.camera && input.camera.trim() !== '') {
     const parsed = parseCameraOption(input.camera);
     if (parsed.ok) camera = parsed.moves.map((move) => move.zh);
-    else if (parsed.reason === 'unknown_move') problems.push({ code: 'camera_unknown', name: parsed.name.slice(0, 50) });
+    else if (parsed.reason === 'unknown_move') problems.push({ code: 'camera_unknown', name: cutCodePoints(parsed.name, 50) });
     else problems.push({ code: 'camera_too_many', count: parsed.count });
   }
 

@@ -37,18 +37,33 @@ function base32(value: number, width: number): string {
   return out;
 }
 
-/** A small deterministic file that starts like an MP4 (`ftyp` box) followed by filler. */
+const box = (type: string, payload: Buffer): Buffer => {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(8 + payload.length, 0);
+  head.write(type, 4, 'latin1');
+  return Buffer.concat([head, payload]);
+};
+
+/**
+ * A deterministic file framed like a complete MP4: `ftyp`, then `moov` (a movie header), then
+ * `mdat` filled up to `size` bytes (default 1,156). Its boxes account for every byte, so cutting
+ * it short anywhere leaves an incomplete last box.
+ */
+export function mp4Bytes(size = 1156): Buffer {
+  const ftyp = box('ftyp', Buffer.concat([Buffer.from('isom', 'latin1'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41', 'latin1')]));
+  const mvhd = Buffer.alloc(100);
+  mvhd.writeUInt32BE(1000, 12); // timescale
+  mvhd.writeUInt32BE(6000, 16); // duration: 6 s
+  const moov = box('moov', box('mvhd', mvhd));
+  const room = Math.max(0, size - ftyp.length - moov.length - 8);
+  const filler = Buffer.alloc(room);
+  for (let i = 0; i < room; i += 1) filler[i] = (i * 31) % 251;
+  return Buffer.concat([ftyp, moov, box('mdat', filler)]);
+}
+
+/** The fake's default video: a small complete MP4 (see {@link mp4Bytes}). */
 export function defaultVideoBytes(): Buffer {
-  const ftyp = Buffer.alloc(32);
-  ftyp.writeUInt32BE(32, 0);
-  ftyp.write('ftypisom', 4, 'latin1');
-  ftyp.writeUInt32BE(0x200, 12);
-  ftyp.write('isomiso2avc1mp41', 16, 'latin1');
-  const mdat = Buffer.alloc(8 + 1024);
-  mdat.writeUInt32BE(mdat.length, 0);
-  mdat.write('mdat', 4, 'latin1');
-  for (let i = 8; i < mdat.length; i += 1) mdat[i] = (i * 31) % 251;
-  return Buffer.concat([ftyp, mdat]);
+  return mp4Bytes();
 }
 
 export interface TaskJsonContext {

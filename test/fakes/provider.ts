@@ -77,6 +77,12 @@ export interface FakeProvider {
    * hung upstream for those tasks only); `null` ends it for requests that arrive from then on.
    */
   slowStatus(matches: ((task: FakeTask) => boolean) | null, delayMs?: number): void;
+  /**
+   * Result URLs answered from now on are padded with a signature query to `length`
+   * characters (signed object-store URLs run to 1,800+); 0 turns it off. Downloads ignore the query.
+   */
+  setSignedUrlLength(length: number): void;
+  /** The result URL of a task, as the status answer gives it. */
   videoUrl(taskId: string): string;
   close(): Promise<void>;
 }
@@ -93,6 +99,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   let videoBytes = options.videoBytes ?? defaultVideoBytes();
   let chunkedVideo = false;
   let slow: { matches: (task: FakeTask) => boolean; delayMs: number } | null = null;
+  let signedUrlLength = 0;
   let sequence = 0;
   let baseUrl = '';
 
@@ -131,7 +138,14 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     slowStatus(matches, delayMs = 60_000) {
       slow = matches ? { matches, delayMs } : null;
     },
-    videoUrl: (taskId) => `${baseUrl}/files/${encodeURIComponent(taskId)}.mp4`,
+    setSignedUrlLength(length) {
+      signedUrlLength = length;
+    },
+    videoUrl: (taskId) => {
+      const plain = `${baseUrl}/files/${encodeURIComponent(taskId)}.mp4`;
+      const padding = signedUrlLength - plain.length - '?X-Signature='.length;
+      return padding > 0 ? `${plain}?X-Signature=${'a0'.repeat(Math.ceil(padding / 2)).slice(0, padding)}` : plain;
+    },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       held.splice(0);

@@ -1,5 +1,6 @@
 import { escapeMarkdown } from 'discord.js';
 import { languageOf } from '../../i18n/index.js';
+import { codePointLength, cutCodePoints } from '../../text/code-points.js';
 
 const UNITS = { en: ['h ', 'm ', 'm', 's'], 'zh-CN': ['小时', '分', '分', '秒'] } as const;
 
@@ -26,17 +27,13 @@ export function progressBar(percent: number): string {
 export const relativeTime = (ms: number): string => `<t:${Math.floor(ms / 1000)}:R>`;
 
 /**
- * A member's text made safe to echo in an embed: markdown shown literally and cut to `max`
- * characters without splitting a surrogate pair. Pings are prevented by allowed_mentions, not here.
+ * A member's text made safe to echo in an embed: markdown shown literally and cut to `max` code
+ * points (as Discord counts) without splitting a surrogate pair. Pings are prevented by
+ * allowed_mentions, not here.
  */
 export function quoteUserText(text: string, max: number): string {
   const escaped = escapeMarkdown(text);
-  if (escaped.length <= max) return escaped;
-  const chars = [...escaped];
-  let out = '';
-  for (const char of chars) {
-    if (out.length + char.length > max - 1) break;
-    out += char;
-  }
-  return `${out}…`;
+  if (codePointLength(escaped) <= max) return escaped;
+  // A cut just after an escaping backslash would escape the ellipsis instead: drop the backslashes.
+  return cutCodePoints(escaped, max).replace(/\\+…$/u, '…');
 }

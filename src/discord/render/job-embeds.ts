@@ -37,13 +37,31 @@ export function progressEmbed(job: Job, view: ProgressView): APIEmbed {
   };
 }
 
-/** The reply once the video is there (as an attachment or a link). */
-export function resultEmbed(job: Job, now: number): APIEmbed {
+/** A provider link to show in the final reply, with the line that says why it is a link. */
+export interface VideoLink {
+  url: string;
+  note: string;
+}
+
+/**
+ * Longest provider link the final reply shows. It goes in the embed description (4096 code
+ * points) as a markdown link, with room left for the note and the requester line; signed URLs
+ * run to 1,800+ characters, far over what content (2000 with the rest) or a button (512) holds.
+ */
+export const MAX_LINK_IN_DESCRIPTION = 3500;
+
+/** A URL made safe inside `[label](url)`: parentheses and spaces would end the link early. */
+const markdownUrl = (url: string) => url.replace(/[()\s]/g, (c) => encodeURIComponent(c));
+
+/** The reply once the video is there: as an attachment, or (with `link`) as the provider's link. */
+export function resultEmbed(job: Job, now: number, link?: VideoLink): APIEmbed {
   const t = translatorFor(job.reply.locale);
+  const requested = t('progress.requested_by', { user: `<@${job.userId}>` });
   return {
     color: COLOR_DONE,
     title: t('result.title'),
-    description: t('progress.requested_by', { user: `<@${job.userId}>` }),
+    ...(link && link.url.length <= 2048 ? { url: link.url } : {}),
+    description: link ? `${requested}\n\n${link.note}\n**[${t('result.link_label')}](${markdownUrl(link.url)})**` : requested,
     fields: [
       promptField(job, t('result.prompt')),
       { name: t('progress.params'), value: renderParams(job.request, t), inline: false },
