@@ -22,18 +22,29 @@ export interface FirstFrameImage {
   height: number | null;
 }
 
-/** The `/video` options exactly as they arrived (forged values included). */
+/** An option value as a (possibly forged) interaction can carry it, whatever its declared type. */
+export type RawOptionValue = string | number | boolean | null;
+
+/**
+ * The `/video` options exactly as they arrived, forged values and forged types included: a
+ * `duration` sent as the string "10" or a `watermark` sent as "yes" reaches the checks below and
+ * gets the same answer as any other wrong value.
+ */
 export interface VideoOptionsInput {
-  prompt: string;
-  duration?: number | null;
-  resolution?: string | null;
-  model?: string | null;
-  camera?: string | null;
-  image?: FirstFrameImage | null;
-  promptOptimizer?: boolean | null;
-  fastPretreatment?: boolean | null;
-  watermark?: boolean | null;
+  prompt: RawOptionValue;
+  duration?: RawOptionValue;
+  resolution?: RawOptionValue;
+  model?: RawOptionValue;
+  camera?: RawOptionValue;
+  /** A first frame, or `{ forged }` when the option held something that is not an attachment. */
+  image?: FirstFrameImage | { forged: string } | null;
+  promptOptimizer?: RawOptionValue;
+  fastPretreatment?: RawOptionValue;
+  watermark?: RawOptionValue;
 }
+
+/** Options a member picks from a list (or true/false): a wrong value or type is a `bad_choice`. */
+export type ChoiceOption = 'prompt' | 'duration' | 'resolution' | 'model' | 'camera' | 'image' | 'prompt_optimizer' | 'fast_pretreatment' | 'watermark';
 
 /** A request that passed every check; what the job records and the provider receives. */
 export interface VideoRequest {
@@ -55,7 +66,7 @@ export interface VideoRequest {
 export type ValidationProblem =
   | { code: 'prompt_blank' }
   | { code: 'prompt_too_long'; length: number; max: number }
-  | { code: 'bad_choice'; option: 'duration' | 'resolution' | 'model'; value: string }
+  | { code: 'bad_choice'; option: ChoiceOption; value: string }
   | { code: 'resolution_duration' }
   | { code: 'fast_needs_image' }
   | { code: 'image_type'; contentType: string }
@@ -85,21 +96,37 @@ export function validateVideoOptions(input: VideoOptionsInput): ValidationResult
   const resolution = input.resolution ?? '768p';
   const model = input.model ?? 'MiniMax-Hailuo-2.3';
   if (!isOneOf(DURATIONS, duration)) problems.push({ code: 'bad_choice', option: 'duration', value: String(duration) });
-  if (!isOneOf(RESOLUTIONS, resolution)) problems.push({ code: 'bad_choice', option: 'resolution', value: resolution });
-  if (!isOneOf(MODELS, model)) problems.push({ code: 'bad_choice', option: 'model', value: model });
+  if (!isOneOf(RESOLUTIONS, resolution)) problems.push({ code: 'bad_choice', option: 'resolution', value: String(resolution) });
+  if (!isOneOf(MODELS, model)) problems.push({ code: 'bad_choice', option: 'model', value: String(model) });
   if (resolution === '1080p' && duration !== 6) problems.push({ code: 'resolution_duration' });
-  if (model === 'MiniMax-Hailuo-2.3-Fast' && !input.image) problems.push({ code: 'fast_needs_image' });
-  if (input.image) problems.push(...checkFirstFrame(input.image));
+  const image = input.image && !('forged' in input.image) ? input.image : null;
+  if (input.image && 'forged' in input.image) problems.push({ code: 'bad_choice', option: 'image', value: input.image.forged });
+  else if (model === 'MiniMax-Hailuo-2.3-Fast' && !image) problems.push({ code: 'fast_needs_image' });
+  if (image) problems.push(...checkFirstFrame(image));
+  const flag = (option: ChoiceOption, value: RawOptionValue | undefined, fallback: boolean): boolean => {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === 'boolean') return value;
+    problems.push({ code: 'bad_choice', option, value: String(value) });
+    return fallback;
+  };
+  const promptOptimizer = flag('prompt_optimizer', input.promptOptimizer, true);
+  const fastPretreatment = flag('fast_pretreatment', input.fastPretreatment, false);
+  const watermark = flag('watermark', input.watermark, false);
 
   let camera: string[] = [];
-  if (input.camera && input.camera.trim() !== '') {
-    const parsed = parseCameraOption(input.camera);
+  const cameraInput = input.camera === null || input.camera === undefined ? '' : String(input.camera);
+  if (cameraInput.trim() !== '') {
+    const parsed = parseCameraOption(cameraInput);
     if (parsed.ok) camera = parsed.moves.map((move) => move.zh);
     else if (parsed.reason === 'unknown_move') problems.push({ code: 'camera_unknown', name: cutCodePoints(parsed.name, 50) });
     else problems.push({ code: 'camera_too_many', count: parsed.count });
   }
 
-  const userPrompt = input.prompt.trim();
+  if (typeof input.prompt !== 'string' && input.prompt !== null) {
+    problems.push({ code: 'bad_choice', option: 'prompt', value: String(input.prompt) });
+    return { ok: false, problems };
+  }
+  const userPrompt = (input.prompt ?? '').trim();
   const prompt = buildPrompt(userPrompt, camera);
   if (userPrompt.replace(INVISIBLE, '').trim() === '') problems.push({ code: 'prompt_blank' });
   else if (prompt.length > PROMPT_MAX_LENGTH) problems.push({ code: 'prompt_too_long', length: prompt.length, max: PROMPT_MAX_LENGTH });
@@ -114,10 +141,10 @@ export function validateVideoOptions(input: VideoOptionsInput): ValidationResult
       model: model as VideoModel,
       duration: duration as VideoDuration,
       resolution: resolution as VideoResolution,
-      image: input.image ?? null,
-      promptOptimizer: input.promptOptimizer ?? true,
-      fastPretreatment: input.fastPretreatment ?? false,
-      watermark: input.watermark ?? false,
+      image,
+      promptOptimizer,
+      fastPretreatment,
+      watermark,
     },
   };
 }

@@ -1,58 +1,45 @@
 import { z } from 'zod';
-import type { ChatInputCommandInteraction } from 'discord.js';
-import type { VideoOptionsInput } from '../../video/request.js';
+import type { ChatInputCommandInteraction, CommandInteractionOption } from 'discord.js';
+import type { FirstFrameImage, RawOptionValue, VideoOptionsInput } from '../../video/request.js';
 
-// Types only: the values themselves (choices, lengths) are judged by validateVideoOptions so a
-// forged value gets the same friendly answer as a mistaken one.
+// Only the shape is checked here, never the declared option type: discord.js' typed getters
+// (getInteger, getBoolean…) throw on a forged type, which would end as "Something went wrong".
+// Values and their types are judged by validateVideoOptions, so a forged "10" for duration or
+// "yes" for watermark gets the same friendly answer as any wrong value.
+const valueSchema = z.union([z.string(), z.number(), z.boolean()]).nullable().catch(null);
 const attachmentSchema = z.object({
   url: z.string(),
   name: z.string(),
-  contentType: z.string().nullable(),
+  contentType: z.string().nullable().catch(null),
   size: z.number(),
-  width: z.number().nullable(),
-  height: z.number().nullable(),
+  width: z.number().nullable().catch(null),
+  height: z.number().nullable().catch(null),
 });
 
-const optionsSchema = z.object({
-  prompt: z.string().default(''),
-  duration: z.number().nullable(),
-  resolution: z.string().nullable(),
-  model: z.string().nullable(),
-  camera: z.string().nullable(),
-  image: attachmentSchema.nullable(),
-  prompt_optimizer: z.boolean().nullable(),
-  fast_pretreatment: z.boolean().nullable(),
-  watermark: z.boolean().nullable(),
-});
-
-/** Reads the `/video` options from an interaction into plain values. */
+/** Reads the `/video` options from an interaction into plain values, whatever types they came with. */
 export function readVideoOptions(interaction: ChatInputCommandInteraction): VideoOptionsInput {
-  const o = interaction.options;
-  const image = o.getAttachment('image');
-  const raw = optionsSchema.parse({
-    prompt: o.getString('prompt') ?? '',
-    duration: o.getInteger('duration'),
-    resolution: o.getString('resolution'),
-    model: o.getString('model'),
-    camera: o.getString('camera'),
-    image: image
-      ? { url: image.url, name: image.name, contentType: image.contentType, size: image.size, width: image.width, height: image.height }
-      : null,
-    prompt_optimizer: o.getBoolean('prompt_optimizer'),
-    fast_pretreatment: o.getBoolean('fast_pretreatment'),
-    watermark: o.getBoolean('watermark'),
-  });
-  return {
-    prompt: raw.prompt,
-    duration: raw.duration,
-    resolution: raw.resolution,
-    model: raw.model,
-    camera: raw.camera,
-    image: raw.image
-      ? { url: raw.image.url, filename: raw.image.name, contentType: raw.image.contentType, size: raw.image.size, width: raw.image.width, height: raw.image.height }
-      : null,
-    promptOptimizer: raw.prompt_optimizer,
-    fastPretreatment: raw.fast_pretreatment,
-    watermark: raw.watermark,
+  const byName = new Map<string, CommandInteractionOption>(interaction.options.data.map((option) => [option.name, option]));
+  const value = (name: string): RawOptionValue => {
+    const option = byName.get(name);
+    return option ? valueSchema.parse(option.value ?? null) : null;
   };
+  return {
+    prompt: value('prompt') ?? '',
+    duration: value('duration'),
+    resolution: value('resolution'),
+    model: value('model'),
+    camera: value('camera'),
+    image: readImage(byName.get('image')),
+    promptOptimizer: value('prompt_optimizer'),
+    fastPretreatment: value('fast_pretreatment'),
+    watermark: value('watermark'),
+  };
+}
+
+function readImage(option: CommandInteractionOption | undefined): FirstFrameImage | { forged: string } | null {
+  if (!option) return null;
+  const parsed = attachmentSchema.safeParse(option.attachment);
+  if (!parsed.success) return { forged: String(option.value ?? '') };
+  const image = parsed.data;
+  return { url: image.url, filename: image.name, contentType: image.contentType, size: image.size, width: image.width, height: image.height };
 }
