@@ -130,6 +130,18 @@ export class SqliteAdapter extends EventEmitter {
     this.db.prepare(`DELETE FROM ${this.opts.table} WHERE key LIKE ?`).run(this.namespace ? `${this.namespace}:%` : '%');
   }
 
+  /**
+   * Every `[key, value]` of `namespace` (all rows without one): keyv builds `kv.iterator` from this,
+   * which `npm run report` uses to list ledger lines. Rows are read up front (`all()`), because keyv
+   * deletes expired entries while iterating and better-sqlite3 refuses writes during an open read.
+   */
+  async *iterator(namespace?: string): AsyncGenerator<[string, string], void> {
+    const rows = this.db
+      .prepare<[string], { key: string; value: string }>(`SELECT key, value FROM ${this.opts.table} WHERE key LIKE ?`)
+      .all(namespace ? `${namespace}:%` : '%');
+    for (const row of rows) yield [row.key, row.value];
+  }
+
   async disconnect(): Promise<void> {
     if (this.db.open) this.db.close();
   }
