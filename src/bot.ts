@@ -51,7 +51,11 @@ const DAY_MS = 24 * 60 * 60_000;
 const EXTEND_VIDEO_MAX_BYTES = 500 * 1024 * 1024;
 // The first-frame check happens before the 3 s acknowledgement deadline.
 const IMAGE_PROBE_TIMEOUT_MS = 1_500;
-// From login to READY (discord.js waits up to 15 s for the guilds); past it the gateway is unreachable.
+// From login to the gateway's first READY: a handshake, HELLO, IDENTIFY and READY take a second or
+// two on a working network. Past it the gateway cannot be reached, and the start stops (the issue's
+// bound is 15 s for the whole failed start, preflight and module loading included).
+export const GATEWAY_READY_DEADLINE_MS = 10_000;
+// From login to the client's ready (READY, then up to 15 s of GUILD_CREATEs per shard).
 const READY_DEADLINE_MS = 90_000;
 
 export interface BotOverrides {
@@ -188,27 +192,47 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       if (store.kind === 'redis') {
         stopFollowingEta = eta.follow(ETA_REFRESH_MS, (err) => logger.warn({ err }, 'could not refresh the learned ETAs'));
       }
-      let readyTimer: NodeJS.Timeout | undefined;
+      const timers: NodeJS.Timeout[] = [];
+      const gatewayProblem = (lines: string[]) => new StartupError(lines, EXIT_UNAVAILABLE);
       const ready = new Promise<void>((resolve, reject) => {
         client.once(Events.ClientReady, () => resolve());
-        readyTimer = setTimeout(
-          () =>
+        // The first READY dispatch from any shard says the WebSocket path works; a firewall that
+        // lets REST through but not the gateway otherwise shows as discord.js' own retries
+        // ("Opening handshake has timed out" after 30 s), naming nothing the operator can change.
+        let gatewayAnswered = false;
+        const onRaw = (packet: { t?: unknown }) => {
+          if (packet.t !== 'READY') return;
+          gatewayAnswered = true;
+          client.off(Events.Raw, onRaw);
+        };
+        client.on(Events.Raw, onRaw);
+        timers.push(
+          setTimeout(() => {
+            if (gatewayAnswered) return;
+            client.off(Events.Raw, onRaw);
             reject(
-              new StartupError(
-                [
-                  `Discord's REST API answered but its gateway (WebSocket) did not get the bot ready within ${READY_DEADLINE_MS / 1000} s.`,
-                  'Fix: check that the network or firewall lets this machine open WebSocket connections to gateway.discord.gg (port 443).',
-                ],
-                EXIT_UNAVAILABLE,
+              gatewayProblem([
+                `Discord's REST API at DISCORD_API_URL answered, but its gateway (WebSocket) did not answer within ${GATEWAY_READY_DEADLINE_MS / 1000} s.`,
+                'Fix: check that the network or firewall lets this machine open WebSocket connections to the gateway Discord names (gateway.discord.gg, port 443), or that DISCORD_API_URL points at Discord or a proxy that also serves the gateway.',
+              ]),
+            );
+          }, GATEWAY_READY_DEADLINE_MS),
+          setTimeout(
+            () =>
+              reject(
+                gatewayProblem([
+                  `Discord's gateway answered but did not get the bot ready within ${READY_DEADLINE_MS / 1000} s.`,
+                  'Fix: check that the network or firewall keeps WebSocket connections to gateway.discord.gg (port 443) open, and see the log lines above for the shard that stalled.',
+                ]),
               ),
-            ),
-          READY_DEADLINE_MS,
+            READY_DEADLINE_MS,
+          ),
         );
       });
       try {
         await Promise.all([client.login(config.discordToken), ready]);
       } finally {
-        clearTimeout(readyTimer);
+        for (const timer of timers) clearTimeout(timer);
       }
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
       await jobs.start();

@@ -12,8 +12,9 @@ Required:
 `;
 
 /** What `npm start -- --help` prints. */
-export const START_HELP = `Hailuo Video Bot: connects to Discord and serves /video, /usage, /quota and /help, making
-videos with MiniMax-Hailuo-2.3 through the xcompute API, within each server's quota.
+export const START_HELP = `Hailuo Video Bot: connects to Discord and serves /video, /videos (a member's history), /usage,
+/quota, /help and the message command "Animate image", making videos with MiniMax-Hailuo-2.3
+through the xcompute API, within each server's quota.
 
 Usage: npm start            (node dist/src/main.js)
        npm start -- --help  (this text)
@@ -31,8 +32,8 @@ Register the slash commands first with: npm run deploy-commands
 `;
 
 /** What `npm run deploy-commands -- --help` prints. */
-export const DEPLOY_HELP = `Registers the bot's slash commands with Discord (a bulk overwrite), then prints the URL that
-invites the bot to a server. Run it once after installing and after each upgrade, not on every start.
+export const DEPLOY_HELP = `Registers the bot's commands with Discord (a bulk overwrite of /video, /videos, /usage, /quota,
+/help and the message command "Animate image"), then prints the URL that invites the bot to a server. Run it once after installing and after each upgrade, not on every start.
 
 Usage: npm run deploy-commands            (node dist/src/deploy-commands.js)
        npm run deploy-commands -- --help  (this text)

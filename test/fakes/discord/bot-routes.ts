@@ -11,7 +11,7 @@ import type { ApiCommand, Json } from './types.js';
 
 function gatewayBot(ctx: RouteContext): RouteResult {
   return json({
-    url: `${ctx.state.baseUrl.replace(/^http/, 'ws')}/gateway`,
+    url: ctx.state.gatewayUrlOverride ?? `${ctx.state.baseUrl.replace(/^http/, 'ws')}/gateway`,
     shards: ctx.state.recommendedShards,
     session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: ctx.state.maxConcurrency },
   });

@@ -109,6 +109,8 @@ export class FakeDiscordState {
   readonly requireAllowedMentions: boolean;
   /** `http://127.0.0.1:PORT`, set once the server listens. */
   baseUrl = '';
+  /** What `GET /gateway/bot` names instead of this fake's own gateway, when set. */
+  readonly gatewayUrlOverride: string | undefined;
 
   readonly guilds = new Map<string, GuildState>();
   readonly channels = new Map<string, ChannelState>();
@@ -137,6 +139,7 @@ export class FakeDiscordState {
     this.maxConcurrency = options.maxConcurrency ?? 1;
     this.enforceLimits = options.enforceLimits ?? true;
     this.requireAllowedMentions = options.requireAllowedMentions ?? true;
+    this.gatewayUrlOverride = options.gatewayUrl;
     this.applicationId = options.applicationId ?? this.nextId();
     this.botUser = {
       id: options.botUserId ?? this.applicationId,

@@ -68,6 +68,11 @@ export interface FakeDiscordOptions {
   requireAllowedMentions?: boolean;
   /** Port to listen on (127.0.0.1). Default 0 = random. */
   port?: number;
+  /**
+   * The gateway URL `GET /gateway/bot` names, for a gateway that cannot be reached (a firewall
+   * that lets REST through). Default: this fake's own `/gateway`.
+   */
+  gatewayUrl?: string;
 }
 
 /** A user as the fake puts it into payloads. */
