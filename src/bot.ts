@@ -7,6 +7,8 @@ import type { Store } from './store/types.js';
 import { createXComputeClient } from './provider/xcompute-client.js';
 import type { VideoProvider } from './provider/types.js';
 import { downloadCapped, probeHead } from './http/download.js';
+import { downloadToFile } from './http/download-file.js';
+import { createVideoFiles } from './video/video-files.js';
 import { inspectFirstFrame } from './video/image-check.js';
 import { createLastFrameExtractor, ffmpegAvailable } from './video/last-frame.js';
 import { createQuotaService } from './quota/quota-service.js';
@@ -42,12 +44,13 @@ import { StartupError, EXIT_UNAVAILABLE } from './startup/startup-error.js';
 const ETA_REFRESH_MS = 60_000;
 // How long a stop waits for interactions in progress before closing the store under them.
 const STOP_DRAIN_MS = 5_000;
-// A finished video is fetched within this deadline; past it the member gets the link instead.
+// A finished video is fetched within this deadline; past it the try failed (tried again later).
 const VIDEO_DOWNLOAD_TIMEOUT_MS = 120_000;
 // Old job records are swept at start and then this often.
 const HISTORY_SWEEP_EVERY_MS = 60 * 60_000;
 const DAY_MS = 24 * 60 * 60_000;
-// A video Extend takes the last frame of (uploads are at most 500 MiB even on boosted servers).
+// Largest video fetched, for delivery or for Extend's last frame (uploads are at most 500 MiB even
+// on boosted servers; past it the member gets the link).
 const EXTEND_VIDEO_MAX_BYTES = 500 * 1024 * 1024;
 // The first-frame check happens before the 3 s acknowledgement deadline.
 const IMAGE_PROBE_TIMEOUT_MS = 1_500;
@@ -158,7 +161,14 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     ownsGuild,
     logger: logger.child({ component: 'jobs' }),
     clock,
-    download: (url, maxBytes) => downloadCapped(url, { maxBytes, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: downloads }),
+    videos: createVideoFiles({
+      dir: config.videoTmpDir,
+      // Whatever the upload limit: a file over it goes out as a link, which is only offered once
+      // the whole file was fetched and checked (a link that worked).
+      download: (url, path) => downloadToFile(url, path, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: downloads }),
+      logger: logger.child({ component: 'videos' }),
+      clock,
+    }),
     timings: { pollIntervalMs: config.pollIntervalMs, maxAgeMs: config.jobMaxAgeMs, stallMs: config.jobStallMs, ...overrides.timings },
     typical: eta.typical,
     learn: eta.learn,

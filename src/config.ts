@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -134,6 +136,7 @@ const schema = z.object({
   XCOMPUTE_MAX_RPM: z.preprocess(emptyToUndefined, positiveInt('XCOMPUTE_MAX_RPM', '20').default(20)),
   XCOMPUTE_MAX_POLLS_PER_S: z.preprocess(emptyToUndefined, positiveInt('XCOMPUTE_MAX_POLLS_PER_S', '10').default(10)),
   FFMPEG_PATH: z.preprocess(emptyToUndefined, z.string().default('ffmpeg')),
+  VIDEO_TMP_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   HISTORY_DAYS: z.preprocess(
     emptyToUndefined,
     positiveInt('HISTORY_DAYS', '30').max(3650, 'HISTORY_DAYS must be at most 3650, for example 30').default(30),
@@ -194,6 +197,8 @@ export type Config = Readonly<{
   metricsPort: number | undefined;
   /** The ffmpeg binary Extend takes a video's last frame with; when it does not run, Extend is not offered. */
   ffmpegPath: string;
+  /** VIDEO_TMP_DIR: where finished videos wait between their download and the job's end. */
+  videoTmpDir: string;
   /** Days a finished job's record (and its /videos entry) is kept before the sweep removes it. */
   historyDays: number;
   quota: Readonly<{
@@ -260,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: e.METRICS_PORT,
     historyDays: e.HISTORY_DAYS,
     ffmpegPath: e.FFMPEG_PATH,
+    videoTmpDir: e.VIDEO_TMP_DIR ?? join(tmpdir(), 'hailuo-video-bot'),
     quota: Object.freeze({
       defaultLimit: e.QUOTA_DEFAULT_LIMIT,
       defaultPeriod: e.QUOTA_DEFAULT_PERIOD,

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { APIEmbed, REST } from 'discord.js';
 import type { Logger } from '../log.js';
 import type { Job } from '../jobs/job.js';
@@ -94,8 +95,11 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
     async deliver(job, video: FinishedVideo) {
       if (video.kind === 'link') return deliverLink(job);
       const embed = resultEmbed(job, clock());
+      // Read from the job's checked file on every try: the provider is never asked again.
+      const data = await readFile(video.path).catch(() => undefined);
+      if (!data) return 'failed';
       const payload = finalPayload(job, embed, { attachments: [{ id: 0, filename: video.filename }] }, [
-        { name: video.filename, data: video.data, contentType: 'video/mp4' },
+        { name: video.filename, data, contentType: 'video/mp4' },
       ]);
       const result = await write(job, payload);
       if (result === 'edited') await notifyRequester(job);

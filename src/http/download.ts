@@ -95,7 +95,7 @@ export async function probeHead(
 }
 
 /** Runs `work` under the overall deadline and turns transport errors into result values. */
-async function withDeadline<T>(
+export async function withDeadline<T>(
   options: FetchOptions,
   work: (signal: AbortSignal, dispatcher: Dispatcher) => Promise<T | FetchFailure>,
 ): Promise<T | FetchFailure> {
@@ -120,7 +120,7 @@ async function withDeadline<T>(
 }
 
 /** Per-phase timeouts never longer than the overall deadline, so the first to fire is meaningful. */
-function timeouts(options: FetchOptions): { headersTimeout: number; bodyTimeout: number } {
+export function timeouts(options: FetchOptions): { headersTimeout: number; bodyTimeout: number } {
   return { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs };
 }
 
@@ -133,7 +133,7 @@ function withContentType<R extends { ok: true }>(
   return contentType === undefined ? result : { ...result, contentType };
 }
 
-function headerNumber(raw: string | string[] | undefined): number | undefined {
+export function headerNumber(raw: string | string[] | undefined): number | undefined {
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (value === undefined || !/^\s*\d+\s*$/.test(value)) return undefined;
   return Number.parseInt(value, 10);

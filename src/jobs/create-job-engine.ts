@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { DownloadResult } from '../http/download.js';
+import type { VideoFiles } from '../video/video-files.js';
 import type { VideoProvider } from '../provider/types.js';
 import type { QuotaGate } from '../quota/types.js';
 import type { Store } from '../store/types.js';
@@ -20,7 +20,8 @@ export interface JobEngineOptions {
   quota: QuotaGate;
   reporter: JobReporter;
   logger: Logger;
-  download: (url: string, maxBytes: number) => Promise<DownloadResult>;
+  /** Where finished videos are downloaded to and delivered from. */
+  videos: VideoFiles;
   timings?: Partial<JobTimings>;
   clock?: () => number;
   random?: () => number;
@@ -52,7 +53,7 @@ export function createJobEngine(options: JobEngineOptions): JobService {
     logger: options.logger,
     clock,
     timings,
-    download: options.download,
+    videos: options.videos,
     typical: options.typical ?? typicalDuration,
     learn: options.learn ?? (async () => undefined),
     random: options.random ?? Math.random,

@@ -1,5 +1,4 @@
 import type { Logger } from '../log.js';
-import type { DownloadResult } from '../http/download.js';
 import type { VideoProvider } from '../provider/types.js';
 import type { QuotaGate } from '../quota/types.js';
 import type { Job, JobRequest } from './job.js';
@@ -7,6 +6,7 @@ import type { JobRepository } from './job-repository.js';
 import type { TypicalDuration } from './progress.js';
 import type { JobReporter } from './reporter.js';
 import type { Scheduler } from './scheduler.js';
+import type { VideoFiles } from '../video/video-files.js';
 
 export interface JobTimings {
   /** First status request after submission, and the base of later gaps. */
@@ -24,7 +24,10 @@ export interface JobTimings {
    * for the whole stall ceiling.
    */
   authFailureToleranceMs: number;
-  /** Attempts to fetch and post a finished video before giving up. */
+  /**
+   * Tries to fetch and post a finished video before giving up; the gaps between them grow from
+   * `pollIntervalMs` (doubling, with jitter).
+   */
   maxDeliveryAttempts: number;
   /** Gap between two sweeps that settle reservations of ended or vanished jobs (see sweepJobs). */
   sweepIntervalMs: number;
@@ -48,7 +51,8 @@ export interface JobDeps {
   logger: Logger;
   clock: () => number;
   timings: JobTimings;
-  download: (url: string, maxBytes: number) => Promise<DownloadResult>;
+  /** Finished videos on disk: downloaded once per job, deleted when it ends. */
+  videos: VideoFiles;
   typical: TypicalDuration;
   /** Told how long each delivered job took, so estimates can learn from real runs. */
   learn: (request: JobRequest, seconds: number) => Promise<void>;

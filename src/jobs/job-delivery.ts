@@ -3,13 +3,19 @@ import type { JobDeps } from './deps.js';
 import { endJob } from './job-ending.js';
 import { computeProgress } from './progress.js';
 import type { RunOutcome } from './scheduler.js';
+import type { FinishedVideo } from './reporter.js';
+
+// The longest gap between two delivery tries.
+const MAX_RETRY_GAP_MS = 60_000;
 
 /**
- * Fetches the finished video (capped at the reply's upload limit) and hands it to the reporter;
- * over the cap, or when the file cannot be fetched after a few tries, the member gets the link.
- * Charged only when the member received it (an upload or a link); a video that could not be
- * delivered after every try releases the credits (ledger `undelivered`, with the task id) and
- * the member is told.
+ * Delivers a finished video: fetched ONCE into a file (see VideoFiles) and checked (the whole
+ * announced length, a complete MP4), then posted from that file on every try; over the reply's
+ * upload limit the member gets the provider's link (it just served the whole file, so it works).
+ * Charged only when the member received it (an upload or a working link). A video that cannot be
+ * fetched after the tries releases the credits (ledger `undelivered`, with the task id) and the
+ * member is told so, with the link only when it may still work; one that cannot be posted after
+ * every try likewise. The file is deleted when the job ends (see endJob).
  *
  * `resumed`: the job was already `succeeded` when this run started (a restart, or a retry after a
  * failed try): a previous try may have landed without being recorded, so the reply is read first
@@ -20,6 +26,7 @@ export async function deliverJob(deps: JobDeps, job: Job, resumed = false): Prom
   if (!result) return { done: true };
   const log = deps.logger.child({ jobId: job.id, guildId: job.guildId, taskId: job.taskId });
   const attempt = job.poll.failures + 1;
+  const lastTry = attempt >= deps.timings.maxDeliveryAttempts;
 
   if (resumed) {
     const shown = await deps.reporter.shown(job).catch(() => 'unknown' as const);
@@ -28,7 +35,7 @@ export async function deliverJob(deps: JobDeps, job: Job, resumed = false): Prom
       await endJob(deps, job, { state: 'delivered', settlement: { charge: shown === 'attachment' ? 'delivered' : 'delivered_as_link' }, message: 'none', delivery: shown });
       return { done: true };
     }
-    if (shown === 'unknown' && attempt < deps.timings.maxDeliveryAttempts) {
+    if (shown === 'unknown' && !lastTry) {
       // Writing blind could post the video twice: try again when the reply can be read.
       log.warn({ attempt }, 'could not read the reply before delivering; retrying');
       return retry(deps, job, attempt);
@@ -37,20 +44,27 @@ export async function deliverJob(deps: JobDeps, job: Job, resumed = false): Prom
     await deps.reporter.progress(job, computeProgress(job, deps.clock(), deps.typical));
   }
 
-  const fetched = await deps.download(result.videoUrl, job.reply.attachmentSizeLimit);
-  let outcome;
-  if (fetched.ok) {
-    outcome = await deps.reporter.deliver(job, { kind: 'file', data: fetched.data, filename: `${job.id}.mp4` });
-  } else if (fetched.reason === 'too_large' || attempt >= deps.timings.maxDeliveryAttempts) {
-    if (fetched.reason !== 'too_large') log.warn({ reason: fetched.reason }, 'video could not be fetched; sending the link');
-    outcome = await deps.reporter.deliver(job, { kind: 'link' });
-  } else {
-    log.warn({ reason: fetched.reason, detail: 'message' in fetched ? fetched.message : undefined, status: 'status' in fetched ? fetched.status : undefined, attempt }, 'video download failed; retrying');
-    return retry(deps, job, attempt);
+  const fetched = await deps.videos.fetch(job.id, result.videoUrl);
+  if (!fetched.ok && fetched.reason === 'failed') {
+    if (!lastTry) {
+      log.warn({ detail: fetched.detail, attempt }, 'video download failed; retrying');
+      return retry(deps, job, attempt);
+    }
+    log.error({ detail: fetched.detail, attempts: attempt, linkMayWork: fetched.linkMayWork }, 'video could not be downloaded from the provider; releasing the credits');
+    await endJob(deps, job, {
+      state: 'failed',
+      failure: { reason: fetched.linkMayWork ? 'download_failed' : 'download_gone' },
+      settlement: { release: 'download_failed', outcome: 'undelivered' },
+      message: 'failure',
+    });
+    return { done: true };
   }
+  const video: FinishedVideo =
+    fetched.ok && fetched.size <= job.reply.attachmentSizeLimit ? { kind: 'file', path: fetched.path, size: fetched.size, filename: `${job.id}.mp4` } : { kind: 'link' };
+  const outcome = await deps.reporter.deliver(job, video);
 
   if (outcome === 'failed') {
-    if (attempt < deps.timings.maxDeliveryAttempts) return retry(deps, job, attempt);
+    if (!lastTry) return retry(deps, job, attempt);
     log.error({ attempts: attempt }, 'video could not be delivered to Discord; releasing the credits');
     // The member never received it: their credits go back; the ledger keeps the task id, because
     // the provider may still have billed it. They are told (the outbox retries while Discord is down).
@@ -70,9 +84,14 @@ export async function deliverJob(deps: JobDeps, job: Job, resumed = false): Prom
   return { done: true };
 }
 
+/**
+ * The next try after `attempt` failed: the gap doubles from the poll interval (5 s, 10 s, 20 s…
+ * by default, at most a minute), with the upper half jittered so jobs that failed together (a
+ * provider CDN hiccup) do not come back together.
+ */
 async function retry(deps: JobDeps, job: Job, attempt: number): Promise<RunOutcome> {
-  // One poll interval more for each try (5 s, 10 s, … by default).
-  const nextAt = deps.clock() + deps.timings.pollIntervalMs * attempt;
+  const gap = Math.min(MAX_RETRY_GAP_MS, deps.timings.pollIntervalMs * 2 ** (attempt - 1));
+  const nextAt = deps.clock() + Math.round(gap / 2 + (gap / 2) * deps.random());
   // Only while it is still being delivered: an ending decided meanwhile (a cancel) stands.
   await deps.jobs.update(job.id, (current) => (current.state === 'succeeded' ? { ...current, poll: { ...current.poll, failures: attempt, nextAt } } : undefined));
   return { againAt: nextAt };

@@ -42,7 +42,7 @@ const toSettlement = (s: EndingSettlement, taskId: string | null): Settlement =>
  * in the record, and the next start (or the sweep) carries it out. A job that is already final
  * is returned as it is: an ending is decided once. Every path that ends a job comes here.
  */
-export async function endJob(deps: Pick<JobDeps, 'jobs' | 'quota' | 'reporter' | 'clock' | 'logger' | 'scheduler'>, job: Job, ending: JobEnding): Promise<Job> {
+export async function endJob(deps: Pick<JobDeps, 'jobs' | 'quota' | 'reporter' | 'clock' | 'logger' | 'scheduler'> & Partial<Pick<JobDeps, 'videos'>>, job: Job, ending: JobEnding): Promise<Job> {
   const ended = await deps.jobs.withLock(job.id, async () => {
     const current = await deps.jobs.get(job.id);
     if (current && isFinal(current.state)) return { job: current, fresh: false };
@@ -63,6 +63,8 @@ export async function endJob(deps: Pick<JobDeps, 'jobs' | 'quota' | 'reporter' |
     await deps.jobs.index(final);
     return { job: final, fresh: true };
   });
+  // The job's video file (if one was downloaded) serves nobody any more.
+  await deps.videos?.discard(job.id);
   if (ended.fresh && ended.job.outbox) await carryOutOutbox(deps, ended.job);
   return ended.job;
 }

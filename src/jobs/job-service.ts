@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { toGenerationRequest } from '../video/request.js';
 import type { QuotaRefusal } from '../quota/types.js';
-import { reservationIdFor, type Job, type JobReply, type JobRequest } from './job.js';
+import { isFinal, reservationIdFor, type Job, type JobReply, type JobRequest } from './job.js';
 import type { JobDeps } from './deps.js';
 import { failureFromProviderError, giveUp } from './failures.js';
 import { computeProgress } from './progress.js';
@@ -176,6 +176,14 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     async start() {
       await recoverJobs(deps);
       await sweep().catch((err: unknown) => logger.error({ err }, 'sweep at start failed'));
+      // Video files of jobs that ended while the process died before deleting them.
+      await deps.videos
+        .sweep(async (id) => {
+          const job = await jobs.get(id);
+          if (job) return isFinal(job.state) ? 'final' : 'live';
+          return (await jobs.exists(id)) ? 'live' : 'unknown';
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'could not sweep left-over video files'));
       deps.scheduler.start();
       sweeper = setInterval(() => void sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed; next one in a while')), deps.timings.sweepIntervalMs);
       sweeper.unref();

@@ -32,7 +32,10 @@ export const FAILURE_REASONS = [
   'network',
   'provider_failed',
   'no_video',
+  /** The provider's file could not be fetched whole; its link may still work later. */
   'download_failed',
+  /** The provider's file could not be fetched and its link is dead (404, 410 or another refusal). */
+  'download_gone',
   'expired',
   'restarted',
   'delivery_failed',

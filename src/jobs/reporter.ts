@@ -1,8 +1,11 @@
 import type { Job } from './job.js';
 import type { ProgressView } from './progress.js';
 
-/** The finished video as handed to the front end: the bytes when they fit, else only the link. */
-export type FinishedVideo = { kind: 'file'; data: Buffer; filename: string } | { kind: 'link' };
+/**
+ * The finished video as handed to the front end: the checked file on disk when it fits the
+ * upload limit (read on each try, never fetched again), else only the link (which worked).
+ */
+export type FinishedVideo = { kind: 'file'; path: string; size: number; filename: string } | { kind: 'link' };
 
 /** How a delivery went: as an upload, as a link, or not at all (the front end was unreachable). */
 export type DeliveryOutcome = 'attachment' | 'link' | 'failed';

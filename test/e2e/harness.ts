@@ -52,7 +52,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dir = mkdtempSync(join(tmpdir(), 'hvb-e2e-'));
   const discord = await startFakeDiscord({ ...(options.clock ? { clock: options.clock } : {}), ...options.discord });
   const provider = await startFakeProvider({ pollsToComplete: 3, ...options.provider });
-  const env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), ...options.env };
+  const env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), VIDEO_TMP_DIR: join(dir, 'videos'), ...options.env };
   const boot = async () => {
     // TEST_LOG_LEVEL=debug shows the bot's own log while a test runs.
     const logger = options.logger ?? (process.env.TEST_LOG_LEVEL ? createLogger({ level: process.env.TEST_LOG_LEVEL }) : silentLogger());

@@ -61,6 +61,18 @@ export function mp4Bytes(size = 1156): Buffer {
   return Buffer.concat([ftyp, moov, box('mdat', filler)]);
 }
 
+/** `bytes` with every top-level `moov` box left out: what a file cut before its movie header keeps. */
+export function withoutMoov(bytes: Buffer): Buffer {
+  const kept: Buffer[] = [];
+  for (let offset = 0; offset + 8 <= bytes.length; ) {
+    const size = bytes.readUInt32BE(offset);
+    if (size < 8) break;
+    if (bytes.toString('latin1', offset + 4, offset + 8) !== 'moov') kept.push(bytes.subarray(offset, offset + size));
+    offset += size;
+  }
+  return Buffer.concat(kept);
+}
+
 /** The fake's default video: a small complete MP4 (see {@link mp4Bytes}). */
 export function defaultVideoBytes(): Buffer {
   return mp4Bytes();

@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import {
   defaultVideoBytes,
+  withoutMoov,
   errorJson,
   statusJson,
   ulidLikeTaskId,
@@ -18,6 +19,14 @@ import { validateSubmitBody } from './provider-validate.js';
 export type { FakeTask, FakeTaskState, StatusShape } from './provider-data.js';
 
 export type FakeRoute = 'submit' | 'status' | 'file';
+
+/**
+ * Ways a video download can break, as seen from real CDNs: `chunked_ends_early` (a chunked body
+ * that ends cleanly after half the file), `short_body` (a full `content-length`, half the bytes,
+ * then the connection closes), `no_moov` (a complete-looking file cut before its `moov` box: the
+ * movie header that some encoders write last).
+ */
+export type FileBreak = 'chunked_ends_early' | 'short_body' | 'no_moov';
 
 export interface FakeResponse {
   status: number;
@@ -72,6 +81,8 @@ export interface FakeProvider {
   failTask(taskId: string, message: string): void;
   setProgress(taskId: string, progress: number): void;
   setVideoBytes(bytes: Buffer, options?: { chunked?: boolean }): void;
+  /** The next `times` video downloads break the way `mode` says (see {@link FileBreak}). */
+  breakNextFile(mode: FileBreak, times?: number): void;
   /**
    * Status requests of the tasks `matches` selects wait `delayMs` before they are answered (a
    * hung upstream for those tasks only); `null` ends it for requests that arrive from then on.
@@ -98,6 +109,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   let submitMode: 'normal' | 'hold' = 'normal';
   let videoBytes = options.videoBytes ?? defaultVideoBytes();
   let chunkedVideo = false;
+  const fileBreaks: FileBreak[] = [];
   let slow: { matches: (task: FakeTask) => boolean; delayMs: number } | null = null;
   let signedUrlLength = 0;
   let sequence = 0;
@@ -134,6 +146,9 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     setVideoBytes(bytes, setOptions) {
       videoBytes = bytes;
       chunkedVideo = setOptions?.chunked ?? false;
+    },
+    breakNextFile(mode, times = 1) {
+      for (let i = 0; i < times; i += 1) fileBreaks.push(mode);
     },
     slowStatus(matches, delayMs = 60_000) {
       slow = matches ? { matches, delayMs } : null;
@@ -284,6 +299,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       return send(res, 404, 'not found');
     }
     const bytes = options.videoBytesFor?.(taskId) ?? videoBytes;
+    const broken = fileBreaks.shift();
+    if (broken) return serveBroken(res, bytes, broken);
     if (!chunkedVideo) {
       res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(bytes.length) });
       res.end(bytes);
@@ -294,6 +311,23 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       if (!res.write(bytes.subarray(offset, offset + 16 * 1024))) await drained(res);
     }
     res.end();
+  }
+
+  async function serveBroken(res: ServerResponse, bytes: Buffer, mode: FileBreak): Promise<void> {
+    const half = bytes.subarray(0, Math.floor(bytes.length / 2));
+    if (mode === 'chunked_ends_early') {
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      res.end(half);
+    } else if (mode === 'short_body') {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(bytes.length) });
+      res.write(half);
+      await wait(20);
+      res.destroy();
+    } else {
+      const cut = withoutMoov(bytes);
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(cut.length) });
+      res.end(cut);
+    }
   }
 
   const server = createServer((req, res) => {

@@ -8,7 +8,7 @@ import { createJobEngine } from '../../src/jobs/create-job-engine.js';
 import { silentLogger } from '../../src/log.js';
 import { sampleJob } from '../support/jobs.js';
 import { scriptedProvider } from '../support/fake-video-provider.js';
-import { eventually, recordingReporter } from '../support/job-engine.js';
+import { eventually, recordingReporter, instantVideos } from '../support/job-engine.js';
 
 const GUILD = '1100000000000000001';
 
@@ -23,7 +23,7 @@ async function botParts(store: Store) {
     quota,
     reporter: ops.reporter(reporter),
     logger: silentLogger(),
-    download: async () => ({ ok: true, data: Buffer.from('mp4') }),
+    videos: instantVideos,
     timings: { pollIntervalMs: 20 },
   });
   return { ops, provider, engine };

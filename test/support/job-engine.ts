@@ -5,6 +5,14 @@ import { silentLogger } from '../../src/log.js';
 import { createQuotaService } from '../../src/quota/quota-service.js';
 import type { Store } from '../../src/store/types.js';
 import type { VideoProvider } from '../../src/provider/types.js';
+import type { VideoFiles } from '../../src/video/video-files.js';
+
+/** Finished videos that are always there at once (the job core's tests need no files). */
+export const instantVideos: VideoFiles = {
+  fetch: async (jobId) => ({ ok: true, path: `/nonexistent/${jobId}.mp4`, size: 3 }),
+  discard: async () => undefined,
+  sweep: async () => 0,
+};
 
 /** A reporter that remembers what it was asked to show. */
 export function recordingReporter() {
@@ -34,7 +42,7 @@ export function testEngine(store: Store, provider: VideoProvider, extra: Partial
     quota,
     reporter,
     logger: silentLogger(),
-    download: async () => ({ ok: true, data: Buffer.from('mp4') }),
+    videos: instantVideos,
     timings: { pollIntervalMs: 20 },
     ...extra,
   });

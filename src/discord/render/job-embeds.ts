@@ -79,6 +79,7 @@ const FAILURE_KEYS: Record<NonNullable<Job['failure']>['reason'], MessageKey> = 
   provider_failed: 'failed.provider',
   no_video: 'failed.no_video',
   download_failed: 'failed.download',
+  download_gone: 'failed.download_gone',
   expired: 'failed.expired',
   restarted: 'failed.restarted',
   delivery_failed: 'failed.delivery',
@@ -97,6 +98,11 @@ export function failureEmbed(job: Job): APIEmbed {
   if (failure.reason === 'provider_failed' && !detail) text = t('failed.provider_unknown');
   else if (failure.reason === 'expired') text = t('failed.expired', { duration: formatDuration(Number(failure.detail ?? 1_800_000), job.reply.locale) });
   else text = t(FAILURE_KEYS[failure.reason], { reason: detail ?? '—' });
+  // The provider may still serve the file later: the link, where long links fit (the description).
+  const url = job.result?.videoUrl;
+  if (failure.reason === 'download_failed' && url && url.length <= MAX_LINK_IN_DESCRIPTION) {
+    text += `\n**[${t('failed.download_link')}](${markdownUrl(url)})**`;
+  }
   // Nobody is charged for a video they did not receive; this message says so itself.
   const saysCharge = failure.reason === 'maybe_started';
   return {
