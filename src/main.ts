@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './log.js';
 import { prepareEnvironment } from './startup/env-file.js';
 import { preflight } from './startup/preflight.js';
 import { START_HELP, wantsHelp } from './startup/help.js';
+import { stopGracefully } from './startup/graceful-stop.js';
 import { EXIT_CONFIG, StartupError } from './startup/startup-error.js';
 
 const STOP_DEADLINE_MS = 10_000;
@@ -30,28 +31,9 @@ async function main(): Promise<void> {
 async function runBot(config: Config, logger: Logger): Promise<void> {
   const { createBot } = await import('./bot.js');
   const bot = await createBot(config, { logger });
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    const deadline = setTimeout(() => {
-      logger.error('stop took too long; exiting');
-      process.exit(1);
-    }, STOP_DEADLINE_MS);
-    deadline.unref();
-    bot
-      .stop()
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        logger.error({ err }, 'stop failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  const shutdown = stopGracefully({ logger, deadlineMs: STOP_DEADLINE_MS, stop: () => bot.stop() });
   // A shard whose manager is gone stops too, so a restarted manager never finds a twin polling.
-  if (config.sharding?.role === 'shard') process.on('disconnect', () => shutdown('manager disconnected'));
+  if (config.sharding?.role === 'shard') process.on('disconnect', () => shutdown.stop('manager disconnected'));
   await bot.start();
 }
 

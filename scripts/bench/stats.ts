@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /** Nearest-rank percentile (p in 0..100) of a list of numbers; NaN for an empty list. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -10,7 +11,6 @@ export const sum = (values: readonly number[]): number => values.reduce((total, 
 
 export const median = (values: readonly number[]): number => percentile(values, 50);
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` every 10 ms until it is true; throws with `what` after `timeoutMs`. */
 export async function waitUntil(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -26,3 +26,5 @@ export const seconds = (valueMs: number): string => (Number.isFinite(valueMs) ? 
 export const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 export const kilobytes = (bytes: number): string => `${(bytes / 1e3).toFixed(1)} kB`;
 export const mebibytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+export { sleep };

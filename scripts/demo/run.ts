@@ -2,6 +2,7 @@
  * The demo session: the real bot (createBot + start) against the local fake Discord and the fake
  * xcompute API, printed as a member would see it. Nothing outside 127.0.0.1 is contacted.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { createBot, type Bot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
@@ -61,7 +62,6 @@ const OPTION_TYPES: Record<string, number> = { duration: 4, prompt_optimizer: 5,
 
 type VideoOptions = Record<string, string | number | boolean>;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 /** Small, dependency-free helpers for waiting between HTTP attempts. */
+import { setTimeout as delay } from 'node:timers/promises';
 
 const DELAY_SECONDS = /^\s*[+-]?\d+(\.\d+)?\s*$/;
 
@@ -65,20 +66,11 @@ function clampUnit(value: number): number {
  * Resolves after `ms` milliseconds; rejects with the signal's reason as soon as it aborts, so a
  * shutdown is never held up by a pending retry.
  */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(Math.max(0, ms), undefined, { signal });
+  } catch (err) {
+    // node:timers/promises rejects with its own AbortError; callers expect the signal's reason.
+    throw signal?.aborted ? signal.reason : err;
+  }
 }

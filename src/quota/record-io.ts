@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import type { z } from 'zod';
+import { assertLeasesHeld } from '../store/lock-lease.js';
 import type { StoreEntry } from '../store/types.js';
 
 /** A stored quota record that does not match its schema: a bug or a hand-edited store. */
@@ -35,10 +36,14 @@ export async function writeChecked(kv: Keyv, key: string, value: unknown, ttlMs?
 
 /**
  * Writes all entries in one `setMany`, which the SQLite and Redis adapters make atomic. Failures
- * throw (the stores run with `throwOnErrors`); a `false` among the results is one too.
+ * throw (the stores run with `throwOnErrors`); a `false` among the results is one too. Nothing is
+ * written when a lock this call holds lost its lease (another process may hold it now).
+ *
+ * @throws LockLeaseLostError (from the store) before writing; Error when the store refused a write.
  */
 export async function writeAllChecked(kv: Keyv, entries: StoreEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  assertLeasesHeld();
   const results: unknown = await kv.setMany(entries);
   if (Array.isArray(results) && results.some((ok) => ok === false)) {
     throw new Error(`store write failed: ${entries.map((e) => e.key).join(', ')}`);

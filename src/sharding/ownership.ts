@@ -1,16 +1,20 @@
+import { ShardClientUtil } from 'discord.js';
 import type { ShardingConfig } from '../config.js';
 
 // A Discord snowflake keeps its creation time above bit 22; the guild → shard rule uses it.
 const SNOWFLAKE = /^\d{1,20}$/;
 
 /**
- * The shard Discord sends a guild's events to: `(guild_id >> 22) % shard_count`. Anything that
- * is not a snowflake (DMs have no guild) belongs to shard 0, as Discord routes DMs there.
+ * The shard Discord sends a guild's events to: `(guild_id >> 22) % shard_count` (Discord's docs,
+ * "Sharding"), by discord.js' own `ShardClientUtil.shardIdForGuildId`. Anything that is not a
+ * snowflake (DMs have no guild) belongs to shard 0, as Discord routes DMs there.
+ *
+ * @throws RangeError when `shardCount` is not a whole number from 1.
  */
 export function shardOfGuild(guildId: string, shardCount: number): number {
   if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError(`shard count must be a whole number from 1, got ${shardCount}`);
   if (!SNOWFLAKE.test(guildId)) return 0;
-  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+  return ShardClientUtil.shardIdForGuildId(guildId, shardCount);
 }
 
 /** A predicate telling whether a guild's jobs belong to a process serving `shardIds` of `shardCount`. */

@@ -4,6 +4,8 @@ import type { Store } from './types.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
 import { ClosingError } from '../closing-error.js';
 
+const NEVER_LOST: AbortSignal = new AbortController().signal;
+
 /** Where a local store keeps its sets when the backend has a place for them (SQLite: one row per member). */
 export interface SetRows {
   setMembers(key: string): string[];
@@ -57,7 +59,8 @@ export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptio
     kv,
     withLock: (name, fn) => {
       if (closed) return Promise.reject(new ClosingError('store is closed'));
-      return track(mutex.run(`lock:${name}`, fn));
+      // One process owns the file: its locks cannot lose a lease.
+      return track(mutex.run(`lock:${name}`, () => fn(NEVER_LOST)));
     },
     addToSet: (key, member) => updateSet(key, member, true),
     removeFromSet: (key, member) => updateSet(key, member, false),

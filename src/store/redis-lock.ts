@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sleep } from './sleep.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LockLeaseLostError, runUnderLease } from './lock-lease.js';
 
 /** The two commands the locks need; any node-redis client (whatever its RESP options) has them. */
 export interface LockClient {
@@ -35,6 +36,10 @@ export class LockTimeoutError extends Error {
  * while the holder runs (so a slow critical section keeps its lock), and a Lua release that only
  * deletes the owner's own lock. The lease only matters when a holder dies or freezes: its lock
  * then frees itself after at most `ttlMs`.
+ *
+ * A holder that finds its lease gone at a renewal is stopped, not only logged: `withLock` rejects
+ * at once with {@link LockLeaseLostError}, `fn`'s `lease` signal aborts, and the atomic writes made
+ * under the lock ({@link assertLeasesHeld}) refuse to commit, so two holders never both write.
  */
 export function createRedisLocks(client: LockClient, options: RedisLockOptions) {
   const renewEveryMs = Math.max(10, Math.floor(options.ttlMs / 3));
@@ -51,23 +56,41 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
   };
 
   return {
-    async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    /**
+     * Runs `fn` holding the lock `name`. Waits at most `maxWaitMs` for it.
+     * @throws LockTimeoutError when the lock stayed busy; LockLeaseLostError when its lease was lost
+     *   while `fn` ran (`fn`'s own result is then dropped).
+     */
+    async withLock<T>(name: string, fn: (lease: AbortSignal) => Promise<T>): Promise<T> {
       const key = `hvb:lock:${name}`;
       const owner = randomUUID();
       if (!(await acquire(key, owner))) throw new LockTimeoutError(name);
+      const lease = new AbortController();
       const renewal = setInterval(() => {
         client
           .eval(RENEW_SCRIPT, { keys: [key], arguments: [owner, String(options.ttlMs)] })
           .then((renewed) => {
-            if (renewed === 0) options.onLeaseLost?.(name);
+            if (renewed !== 0 || lease.signal.aborted) return;
+            options.onLeaseLost?.(name);
+            lease.abort(new LockLeaseLostError(name));
           })
           .catch(() => undefined);
       }, renewEveryMs);
       renewal.unref();
+      let onLost: (() => void) | undefined;
+      const lost = new Promise<never>((_resolve, reject) => {
+        onLost = () => reject(lease.signal.reason);
+        lease.signal.addEventListener('abort', onLost, { once: true });
+      });
+      const work = runUnderLease(lease.signal, fn);
       try {
-        return await fn();
+        return await Promise.race([work, lost]);
       } finally {
         clearInterval(renewal);
+        if (onLost) lease.signal.removeEventListener('abort', onLost);
+        // Whatever `fn` does after its lease was lost ends unobserved; its writes were refused.
+        work.catch(() => undefined);
+        lost.catch(() => undefined);
         await client.eval(RELEASE_SCRIPT, { keys: [key], arguments: [owner] }).catch(() => undefined);
       }
     },

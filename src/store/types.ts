@@ -21,8 +21,13 @@ export interface Store {
   /**
    * Runs `fn` while holding the lock called `name`, exclusive across every process that shares
    * this store. Reservations of quota and claims of jobs depend on it for atomicity.
+   *
+   * Redis: waits at most 60 s for a busy lock (then LockTimeoutError); the lease (15 s, renewed
+   * every 5 s) lost while `fn` runs rejects with LockLeaseLostError and aborts `lease`. SQLite: an
+   * in-process lock, no wait limit, a lease that never aborts. Either throws ClosingError once the
+   * store is closing.
    */
-  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  withLock<T>(name: string, fn: (lease: AbortSignal) => Promise<T>): Promise<T>;
   /** Adds a member to a set (an index such as "jobs not yet final"). */
   addToSet(key: string, member: string): Promise<void>;
   removeFromSet(key: string, member: string): Promise<void>;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisStore } from '../../src/store/redis-store.js';
 import { LockTimeoutError } from '../../src/store/redis-lock.js';
+import { LockLeaseLostError } from '../../src/store/lock-lease.js';
+import { createUsageRepository } from '../../src/quota/usage-repository.js';
 import { openStore } from '../../src/store/open-store.js';
 import { createJobRepository } from '../../src/jobs/job-repository.js';
 import { quotaOn, request, granted } from '../quota/helpers.js';
@@ -66,6 +68,35 @@ describe.skipIf(!up)('Redis store', () => {
       await first;
       expect(bSawADone).toBe(true);
       expect(await raw.exists('hvb:lock:long')).toBe(0);
+    } finally {
+      await raw.quit();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('GIVEN a holder that stalls past its lease while another process takes the lock THEN its work is stopped: withLock rejects at once and its quota write is refused, so only the new holder writes', async () => {
+    const [a, b] = [await openRedisStore(URL, { lockTtlMs: 150 }), await openRedisStore(URL, { lockTtlMs: 150 })];
+    const raw = await rawRedis(DB);
+    try {
+      const usage = createUsageRepository(a);
+      let leaseAborted = false;
+      const startedAt = Date.now();
+      const stalled = a.withLock('stall', async (lease) => {
+        // The holder freezes (a GC pause, a suspended VM); meanwhile its lease runs out and another
+        // process takes the lock.
+        await raw.del('hvb:lock:stall');
+        await b.withLock('stall', async () => b.kv.set('stall:who', 'b'));
+        await pause(200);
+        leaseAborted = lease.aborted;
+        // Waking up, it tries the atomic quota write it was about to make.
+        await usage.writeAll({ usage: { guildId: 'g-stall', periodKey: 'day:x', value: { used: { u: 1 } } } }, [{ key: 'stall:who', value: 'a' }]);
+        return 'a finished';
+      });
+      await expect(stalled).rejects.toBeInstanceOf(LockLeaseLostError);
+      expect(Date.now() - startedAt).toBeLessThan(1_000);
+      await pause(300);
+      expect(leaseAborted).toBe(true);
+      expect(await b.kv.get('stall:who')).toBe('b');
     } finally {
       await raw.quit();
       await Promise.all([a.close(), b.close()]);
