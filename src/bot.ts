@@ -39,6 +39,7 @@ import { createProviderIncidents } from './alerts/provider-incidents.js';
 import { createAdminLog, type AdminLog } from './discord/admin-log.js';
 import { chartFontFile } from './charts/usage-chart.js';
 import { StartupError, EXIT_UNAVAILABLE } from './startup/startup-error.js';
+import { DAY_MS } from './time.js';
 
 // How often a shard re-reads the ETAs the other shards learned.
 const ETA_REFRESH_MS = 60_000;
@@ -48,7 +49,6 @@ const STOP_DRAIN_MS = 5_000;
 const VIDEO_DOWNLOAD_TIMEOUT_MS = 120_000;
 // Old job records are swept at start and then this often.
 const HISTORY_SWEEP_EVERY_MS = 60 * 60_000;
-const DAY_MS = 24 * 60 * 60_000;
 // Largest video fetched, for delivery or for Extend's last frame (uploads are at most 500 MiB even
 // on boosted servers; past it the member gets the link).
 const EXTEND_VIDEO_MAX_BYTES = 500 * 1024 * 1024;

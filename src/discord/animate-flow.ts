@@ -7,6 +7,7 @@ import { readModalFields } from './options/modal-options.js';
 import { validationEmbed } from './render/validation.js';
 import { videoModal } from './render/video-modal.js';
 import { launchJob } from './video-flow.js';
+import { mediaTypeOf } from '../http/media-type.js';
 
 export const ANIMATE_PREFIX = 'animate:';
 
@@ -22,7 +23,7 @@ function typeFromUrl(url: string): string | null {
   }
 }
 
-const isSupported = (contentType: string | null) => (IMAGE_TYPES as readonly string[]).includes((contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '');
+const isSupported = (contentType: string | null) => (IMAGE_TYPES as readonly string[]).includes(mediaTypeOf(contentType));
 
 /**
  * The picture of a message to animate: its first attached JPG/PNG/WebP (else its first attached

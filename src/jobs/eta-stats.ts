@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Store } from '../store/types.js';
 import { DURATIONS, MODELS, RESOLUTIONS } from '../video/request.js';
 import { typicalDuration, type TypicalDuration } from './progress.js';
+import { costKeyString } from '../quota/costs.js';
 
 type EtaKey = Parameters<TypicalDuration>[0];
 
@@ -46,7 +47,7 @@ const recordSchema = z.object({
 });
 type EtaRecord = z.infer<typeof recordSchema>;
 
-const id = (request: EtaKey) => `${request.model}:${request.resolution}:${request.duration}`;
+const id = (request: EtaKey) => costKeyString(request);
 const storeKey = (request: EtaKey) => `eta:${id(request)}`;
 
 /**

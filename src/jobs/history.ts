@@ -3,8 +3,8 @@ import type { Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 import { isFinal, type Job } from './job.js';
 import type { JobRepository } from './job-repository.js';
+import { DAY_MS } from '../time.js';
 
-const DAY_MS = 24 * 60 * 60_000;
 const indexKey = (guildId: string, userId: string) => `history:${guildId}:${userId}`;
 /** Jobs created on one UTC day, so the sweep finds old records without reading every job. */
 const dayKey = (day: string) => `history:day:${day}`;

@@ -1,4 +1,5 @@
 import type { Job, JobRequest } from './job.js';
+import { costKeyString } from '../quota/costs.js';
 
 export type Stage = 'waiting' | 'queued' | 'generating' | 'finishing';
 
@@ -34,7 +35,7 @@ const TYPICAL_SECONDS: Record<string, number> = {
 
 /** Published typical times (30 s to 5 min) placed by how heavy each setting is. */
 export const typicalDuration: TypicalDuration = (request) =>
-  TYPICAL_SECONDS[`${request.model}:${request.resolution}:${request.duration}`] ?? 180;
+  TYPICAL_SECONDS[costKeyString(request)] ?? 180;
 
 const stageOf = (job: Job): Stage => {
   if (job.state === 'succeeded' || job.state === 'delivered') return 'finishing';

@@ -32,7 +32,11 @@ export interface SchedulerOptions {
 export const DEFAULT_SLOT_HOLD_MS = 2_000;
 
 export interface Scheduler {
-  /** Runs `id` at `dueAt` (replacing an earlier due time). */
+  /**
+   * Runs `id` at `dueAt`, an epoch time in ms on the scheduler's clock (replacing an earlier due
+   * time; a time in the past runs at the next free slot). Never throws: a failing run is logged
+   * and tried again after `retryAfterErrorMs`.
+   */
   schedule(id: string, dueAt: number): void;
   cancel(id: string): void;
   /** Holds every run until `until` (a provider asked everybody to slow down). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CostKey } from './types.js';
 
 /** The table key of a request: `"<model>:<resolution>:<duration>"`, e.g. `"MiniMax-Hailuo-2.3:768p:6"`. */
-export function costKeyString(key: CostKey): string {
+export function costKeyString(key: { model: string; resolution: string; duration: number }): string {
   return `${key.model}:${key.resolution}:${key.duration}`;
 }
 

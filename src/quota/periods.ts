@@ -1,6 +1,5 @@
 import type { QuotaPeriod } from './types.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../time.js';
 
 /** 00:00 UTC of the day holding `now`. */
 function dayStart(now: number): number {

@@ -48,7 +48,8 @@ export interface Spender {
   credits: number;
 }
 
-interface StandingDeps {
+/** What reading a guild's standing needs; reserving needs the same and an id factory ({@link ReservationDeps}). */
+export interface StandingDeps {
   policies: PolicyRepository;
   usage: UsageRepository;
   clock: () => number;

@@ -1,3 +1,4 @@
+import type { StandingDeps } from './quota-standing.js';
 import { periodEnd, periodKey } from './periods.js';
 import { findBannedWord, memberLimit, resolvePolicy, type PolicyDefaults, type QuotaPolicy } from './policy.js';
 import type { PolicyRepository } from './policy-repository.js';
@@ -7,13 +8,8 @@ import { globalUsed, type LedgerEntry, type QuotaChanges, type ReservationRecord
 import { BUDGET_THRESHOLDS } from '../alerts/events.js';
 
 /** What reserve/charge/release need; assembled by `createQuotaService`. */
-export interface ReservationDeps {
-  policies: PolicyRepository;
-  usage: UsageRepository;
-  clock: () => number;
-  defaults: PolicyDefaults;
-  globalLimit: number | undefined;
-  maxPerMember: number;
+export interface ReservationDeps extends StandingDeps {
+  /** A new reservation's id. */
   idFactory: () => string;
 }
 
@@ -57,6 +53,12 @@ async function crossedThreshold(
  * Checks every limit and takes the cost in one step under the guild lock (and the global lock,
  * nested inside it, for the operator's ceiling), so N simultaneous requests against K credits
  * start exactly min(N, K) jobs. Asking again for a job that still holds a reservation returns it.
+ *
+ * @param request.cost credits (a whole or fractional number ≥ 0, from the cost table).
+ * @returns `{ ok: true, reservationId, cost }` or `{ ok: false, refusal }` (the member's answer).
+ * @throws RangeError for a negative or non-finite cost; LockTimeoutError when the guild lock stayed
+ *   busy past 60 s (Redis); LockLeaseLostError when its lease was lost (nothing written);
+ *   QuotaRecordError for a malformed stored record; ClosingError once the store is closing.
  */
 export async function reserve(deps: ReservationDeps, request: ReservationRequest): Promise<ReserveResult> {
   const { cost, guildId, userId } = request;

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Store, StoreEntry } from '../store/types.js';
 import { readValidated, writeAllChecked } from './record-io.js';
 import { LEDGER_OUTCOMES } from './types.js';
+import { DAY_MS } from '../time.js';
 
-const DAY_MS = 86_400_000;
 // Keyv expiries run on the wall clock; these only bound growth, they never decide a budget.
 const HISTORY_TTL_MS = 400 * DAY_MS;
 const RESERVATION_TTL_MS = 90 * DAY_MS;

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import { createLocalRateLimiter } from './local-limiter.js';
 import type { RateBudgets, RateLimiter } from './types.js';
+import { redisClientOptions } from '../store/redis-options.js';
 
 /**
  * The limiter that fits STORE_URL: shared through Redis when the store is Redis (several
@@ -11,7 +12,7 @@ export async function openRateLimiter(storeUrl: string, budgets: RateBudgets, lo
   if (!storeUrl.startsWith('redis')) return createLocalRateLimiter(budgets);
   // Loaded only for Redis: the client is ~8 MiB of resident memory a SQLite bot never needs.
   const [{ createClient }, { createRedisRateLimiter }] = await Promise.all([import('@keyv/redis'), import('./redis-limiter.js')]);
-  const client = createClient({ url: storeUrl, socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
+  const client = createClient(redisClientOptions(storeUrl));
   client.on('error', () => undefined);
   await client.connect();
   return createRedisRateLimiter(client, budgets, {

@@ -1,3 +1,5 @@
+import { costKeyString } from '../quota/costs.js';
+
 /**
  * The provider's published pay-as-you-go prices, in US cents per video, by
  * `"<model>:<resolution>:<duration>"` (shared/provider-notes.md: 2.3 — 768p 6 s $0.28, 768p 10 s
@@ -15,5 +17,5 @@ export const PUBLISHED_PRICE_CENTS: Readonly<Record<string, number>> = Object.fr
 /** The price of one video in cents, or undefined when the settings are unknown (lines from before Ledger v2). */
 export function priceCents(model: string | null, resolution: string | null, duration: number | null): number | undefined {
   if (model === null || resolution === null || duration === null) return undefined;
-  return PUBLISHED_PRICE_CENTS[`${model}:${resolution}:${duration}`];
+  return PUBLISHED_PRICE_CENTS[costKeyString({ model, resolution, duration })];
 }

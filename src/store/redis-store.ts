@@ -6,6 +6,7 @@ import { deserialize, serialize } from './serialize.js';
 import type { Store } from './types.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
 import { ClosingError } from '../closing-error.js';
+import { redisClientOptions } from './redis-options.js';
 
 /** Tuning of the Redis store; the defaults suit production. */
 export interface RedisStoreOptions {
@@ -21,7 +22,7 @@ export interface RedisStoreOptions {
  * across processes (locks with an owner token and a renewed lease, native sets).
  */
 export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<Store> {
-  const client = createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
+  const client = createClient(redisClientOptions(url));
   client.on('error', (err: unknown) => options.logger?.warn({ err }, 'redis connection error'));
   await client.connect();
   const writes = createWriteTracker();

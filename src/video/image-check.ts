@@ -1,6 +1,7 @@
 import type { ProbeResult } from '../http/download.js';
 import { sniffImageType, SNIFF_BYTES } from '../http/sniff.js';
 import type { FirstFrameImage } from './request.js';
+import { mediaTypeOf } from '../http/media-type.js';
 
 /** What the first bytes of an attached first frame say about it. */
 export type ImageVerdict = { ok: true } | { ok: false; claimed: string };
@@ -12,7 +13,7 @@ export type ProbeImage = (url: string) => Promise<ProbeResult>;
  * anything is spent. When the bytes cannot be fetched in time the provider gets to judge it.
  */
 export async function inspectFirstFrame(image: FirstFrameImage, probe: ProbeImage): Promise<ImageVerdict> {
-  const claimed = (image.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const claimed = mediaTypeOf(image.contentType);
   const head = await probe(image.url);
   if (!head.ok) return { ok: true };
   const actual = sniffImageType(head.data.subarray(0, SNIFF_BYTES));

@@ -1,6 +1,7 @@
 import type { GenerationRequest, VideoDuration, VideoModel, VideoResolution } from '../provider/types.js';
 import { cameraCommand, parseCameraOption } from './camera.js';
 import { cutCodePoints } from '../text/code-points.js';
+import { mediaTypeOf } from '../http/media-type.js';
 
 export const MODELS = ['MiniMax-Hailuo-2.3', 'MiniMax-Hailuo-2.3-Fast'] as const satisfies readonly VideoModel[];
 export const RESOLUTIONS = ['768p', '1080p'] as const satisfies readonly VideoResolution[];
@@ -152,7 +153,7 @@ export function validateVideoOptions(input: VideoOptionsInput): ValidationResult
 /** The first-frame rules (type, size, short side, aspect ratio), judged from what Discord tells. */
 export function checkFirstFrame(image: FirstFrameImage): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  const type = (image.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const type = mediaTypeOf(image.contentType);
   if (!isOneOf(IMAGE_TYPES, type)) problems.push({ code: 'image_type', contentType: type || 'unknown' });
   if (image.size >= IMAGE_MAX_BYTES) problems.push({ code: 'image_too_big', sizeMb: (image.size / 1024 / 1024).toFixed(1) });
   const { width, height } = image;
