@@ -102,6 +102,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     overrides.limiter ?? (await openRateLimiter(config.storeUrl, providerBudgets(config.rateLimits), logger.child({ component: 'ratelimit' })));
   // The limiter is outermost so the latency histogram times the provider, not the wait for a turn.
   // Admin events go to each server's log channel; the poster needs the client, made further down.
+  // eslint-disable-next-line prefer-const -- assigned once the client exists; read by the sink before
   let adminLog: AdminLog | undefined;
   const adminEvents: AdminEventSink = { emit: (guildId, event) => adminLog?.emit(guildId, event) };
   const incidents = createProviderIncidents({ store, events: adminEvents, clock });

@@ -46,6 +46,7 @@ describe('npm run demo', () => {
     for (const line of lines.filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l))) expect(line).not.toContain(NARRATOR);
 
     expect(transcript).toMatch(/✔ Bytes match: \w+\.mp4 in the reply is [\d,]+ bytes, identical to the video/);
+    // eslint-disable-next-line no-control-regex -- no ANSI escape (ESC, 0x1b) may reach a pipe
     expect(transcript).not.toMatch(/\u001b\[/);
     expect(result.videoBytes).toBeGreaterThan(0);
   });

@@ -356,7 +356,7 @@ describe('fake discord', () => {
     expect(recent.map((r) => r.status)).toEqual([429, 200]);
     expect(recent[0]?.injected).toBe(true);
 
-    await expectApiError(client.rest.get('/guilds/1/nonexistent-thing' as `/${string}`), 404, 0);
+    await expectApiError(client.rest.get('/guilds/1/nonexistent-thing'), 404, 0);
     expect(fake.unknownRequests.at(-1)?.path).toBe('/v10/guilds/1/nonexistent-thing');
   });
 

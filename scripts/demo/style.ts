@@ -1,13 +1,13 @@
 /** ANSI colours for the demo's terminal output; every function is the identity when colour is off. */
 
 export interface Style {
-  bold(text: string): string;
-  dim(text: string): string;
-  member(text: string): string;
-  bot(text: string): string;
-  ok(text: string): string;
-  bad(text: string): string;
-  note(text: string): string;
+  readonly bold: (text: string) => string;
+  readonly dim: (text: string) => string;
+  readonly member: (text: string) => string;
+  readonly bot: (text: string) => string;
+  readonly ok: (text: string) => string;
+  readonly bad: (text: string) => string;
+  readonly note: (text: string) => string;
 }
 
 const wrap = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
@@ -30,4 +30,6 @@ export function createStyle(color: boolean): Style {
 }
 
 /** Removes ANSI colour sequences (for measuring and for tests). */
+// ANSI colour codes start with ESC (0x1b): the control character is the point.
+// eslint-disable-next-line no-control-regex
 export const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');

@@ -166,7 +166,7 @@ export function renderUsageChart(data: UsageChartData): Buffer {
     },
   };
   // chart.js draws on any object with the 2D context API; in Node it picks its basic platform.
-  const chart = new Chart(ctx as unknown as ConstructorParameters<typeof Chart>[0], config);
+  const chart = new Chart(ctx, config);
   try {
     return canvas.toBuffer('image/png');
   } finally {

@@ -30,7 +30,7 @@ export interface EtaStats {
   /** The learned average in seconds, or undefined while there are too few samples. */
   learned(request: EtaKey): number | undefined;
   /** Records one real run (seconds from submission to completion); out-of-bounds runs are ignored. */
-  learn(request: EtaKey, seconds: number): Promise<void>;
+  learn: (request: EtaKey, seconds: number) => Promise<void>;
   /** Reads every stored average into memory; call once at start. */
   load(): Promise<void>;
   /**

@@ -35,7 +35,7 @@ const indexed = (job: Job): boolean => !isFinal(job.state) || job.outbox !== nul
 export function createJobRepository(store: Store, options: { finishedTtlMs?: number } = {}): JobRepository {
   const finishedTtlMs = options.finishedTtlMs ?? DEFAULT_FINISHED_TTL_MS;
   const get = async (id: string): Promise<Job | undefined> => {
-    const raw = await store.kv.get(jobKey(id));
+    const raw: unknown = await store.kv.get(jobKey(id));
     if (raw === undefined) return undefined;
     const parsed = jobSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;

@@ -1,10 +1,9 @@
 import type { StandingDeps } from './quota-standing.js';
 import { periodEnd, periodKey } from './periods.js';
-import { findBannedWord, memberLimit, resolvePolicy, type PolicyDefaults, type QuotaPolicy } from './policy.js';
-import type { PolicyRepository } from './policy-repository.js';
+import { findBannedWord, memberLimit, resolvePolicy, type QuotaPolicy } from './policy.js';
 import type { ChargeOutcome, HeldReservation, QuotaRefusal, ReleaseDetails, ReleaseReason, ReservationRequest, ReserveResult, SettleDetails, Settlement, ThresholdCrossed } from './types.js';
 import type { StoreEntry } from '../store/types.js';
-import { globalUsed, type LedgerEntry, type QuotaChanges, type ReservationRecord, type UsageRepository } from './usage-repository.js';
+import { globalUsed, type LedgerEntry, type QuotaChanges, type ReservationRecord } from './usage-repository.js';
 import { BUDGET_THRESHOLDS } from '../alerts/events.js';
 
 /** What reserve/charge/release need; assembled by `createQuotaService`. */

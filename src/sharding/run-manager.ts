@@ -12,6 +12,7 @@ const STOP_DEADLINE_MS = 15_000;
  */
 export async function runShardManager(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty: wantsPrettyLogs() }).child({ component: 'shards' });
+  // eslint-disable-next-line prefer-const -- read by the stop handler, which may run before it is set
   let running: Awaited<ReturnType<typeof startShards>> | undefined;
   stopGracefully({ logger, deadlineMs: STOP_DEADLINE_MS, stop: async () => running?.stop() });
   running = await startShards(config, logger);

@@ -55,7 +55,7 @@ async function getJson(apiUrl: string, shown: string, path: string, token: strin
     }
     if (response.ok) {
       try {
-        return (await response.json()) as unknown;
+        return (await response.json());
       } catch {
         throw notDiscord(shown, path, `${response.status} with a body that is not JSON`);
       }

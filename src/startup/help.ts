@@ -38,7 +38,7 @@ export const DEPLOY_HELP = `Registers the bot's commands with Discord (a bulk ov
 Usage: npm run deploy-commands            (node dist/src/deploy-commands.js)
        npm run deploy-commands -- --help  (this text)
 
-${SETTINGS.replace('   [npm start only]', '').replace(/\n  XCOMPUTE_API_KEY[^\n]*/, '')}
+${SETTINGS.replace('   [npm start only]', '').replace(/\n {2}XCOMPUTE_API_KEY[^\n]*/, '')}
 Optional:
   DISCORD_DEV_GUILD_ID  register to this one server only (appears at once; for development);
                         unset = globally (every server, can take a while to appear)

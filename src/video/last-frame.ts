@@ -24,7 +24,7 @@ export interface LastFrameOptions {
 
 const run = (file: string, args: string[], timeoutMs: number) =>
   new Promise<void>((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err) => (err ? reject(err) : resolve()));
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err: Error | null) => (err ? reject(err) : resolve()));
   });
 
 /**

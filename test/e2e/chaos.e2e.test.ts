@@ -117,7 +117,7 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
   const byStep = Object.fromEntries(STEPS.map((s) => [s, 0])) as Record<Step, number>;
   let bot: BotProcess | undefined;
   let jobNo = 0;
-  let earlyAcks = 0;
+  let earlyAcks: number;
 
   const boot = async () => {
     const sessions = discord.identifies.length;

@@ -66,7 +66,7 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
   // Each 10 s video costs 2 of the server's 6 credits: the first, its edit and its extension use them up.
   it('GIVEN a finished video THEN it has Regenerate, Edit, Extend and Delete; Edit opens the prompt as the provider got it and makes a new video with the same settings', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a fox in the snow', camera: 'Push in', duration: 10 }));
-    first = (await finished(id)) as FakeMessage;
+    first = (await finished(id));
     expect(buttonsOf(first).map((b) => b.label)).toEqual(['Regenerate', 'Edit', 'Extend', 'Delete']);
     for (const b of buttonsOf(first)) expect(b.custom_id.length).toBeLessThanOrEqual(100);
 

@@ -25,7 +25,7 @@ describe.skipIf(!up)('rate limits shared through Redis', () => {
       // Connections and the Lua script warm up on the other budget, so the timed part measures pacing alone.
       await Promise.all(limiters.map((l) => l.acquire('poll')));
       const started = Date.now();
-      const results = await Promise.all(Array.from({ length: 16 }, (_, i) => processes[i % 2]?.submit(request)));
+      const results = await Promise.all(Array.from({ length: 16 }, (_, i) => processes[i % 2]!.submit(request)));
       expect(results.every((r) => r?.ok)).toBe(true);
       expect(provider.submits).toHaveLength(16);
       expect(busiestWindow(provider.submits, 500 - SLACK_MS)).toBeLessThanOrEqual(4);

@@ -54,7 +54,7 @@ export async function eventually<T>(check: () => T | Promise<T>, ms = 5_000): Pr
   const until = Date.now() + ms;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

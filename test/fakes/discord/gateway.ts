@@ -134,7 +134,7 @@ export class FakeGateway {
     socket.on('error', () => undefined);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const text = isBinary ? null : rawToString(data);
-      let payload: JsonObject | null = null;
+      let payload: JsonObject | null;
       try {
         const parsed = text === null ? null : (JSON.parse(text) as Json);
         payload = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : null;
