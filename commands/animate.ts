@@ -12,6 +12,8 @@ export const data = new ContextMenuCommandBuilder()
 
 export default {
   data: data.toJSON(),
+  // The form must be the first answer: nothing before it waits on the store (see animate-flow).
+  firstAnswer: 'modal',
   /** Apps → Animate image on a message: checks its picture, then opens the form. */
   async execute(interaction, ctx) {
     await openAnimateForm(interaction, ctx);

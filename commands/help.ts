@@ -80,6 +80,7 @@ export function helpEmbeds(tr: Translator, standing: MemberStanding | null): API
 
 export default {
   data: data.toJSON(),
+  firstAnswer: 'private',
   async execute(interaction, ctx) {
     const guildId = installedGuildId(interaction);
     // Help must still help when the store is unreachable: the quota line is left out then.

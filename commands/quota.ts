@@ -251,6 +251,7 @@ function changeWords(q: QuotaService, guildId: string, action: Extract<QuotaActi
 
 export default {
   data: data.toJSON(),
+  firstAnswer: 'private',
   /** `/quota`: server managers only, every answer ephemeral. */
   async execute(interaction, ctx) {
     const guildId = installedGuildId(interaction);

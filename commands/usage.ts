@@ -15,6 +15,7 @@ export const data = new SlashCommandBuilder()
 
 export default {
   data: data.toJSON(),
+  firstAnswer: 'private',
   /** `/usage`, for every member: their own standing this period and a chart of it, answered only to them. */
   async execute(interaction, ctx) {
     const guildId = installedGuildId(interaction);

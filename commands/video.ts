@@ -89,6 +89,8 @@ export const data = new SlashCommandBuilder()
 
 export default {
   data: data.toJSON(),
+  // Public from the start: a long job's reply must outlive the interaction token (see video-flow).
+  firstAnswer: 'public',
   async execute(interaction, ctx) {
     await startVideoJob(interaction, readVideoOptions(interaction), ctx);
   },

@@ -13,6 +13,7 @@ export const data = new SlashCommandBuilder()
 
 export default {
   data: data.toJSON(),
+  firstAnswer: 'private',
   /** `/videos`: the member's own last videos in this server, answered only to them. */
   async execute(interaction, ctx) {
     await interaction.reply({ ...(await showHistory(interaction, 0, ctx)), flags: MessageFlags.Ephemeral });

@@ -69,6 +69,8 @@ export interface BotOverrides {
   timings?: Partial<JobTimings>;
   /** Paces provider requests; default from STORE_URL and the XCOMPUTE_MAX_* budgets. */
   limiter?: RateLimiter;
+  /** How long a handler has to answer before it is acknowledged on its behalf (default 2 s). */
+  acknowledgeWithinMs?: number;
 }
 
 export interface Bot {
@@ -178,7 +180,11 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const inspectImage: BotContext['inspectImage'] = (image) =>
     inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));
   const context: BotContext = { config, jobs, quota, history, drafts: createDraftStore(store), ...(frames ? { frames } : {}), inspectImage, logger, clock, adminLog };
-  const router = createInteractionRouter(loadCommands(), buttonHandlers, context, { messageCommands: loadMessageCommands(), modals: modalHandlers });
+  const router = createInteractionRouter(loadCommands(), buttonHandlers, context, {
+    messageCommands: loadMessageCommands(),
+    modals: modalHandlers,
+    ...(overrides.acknowledgeWithinMs !== undefined ? { acknowledgeWithinMs: overrides.acknowledgeWithinMs } : {}),
+  });
   client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
 

@@ -8,6 +8,7 @@ import { validationEmbed } from './render/validation.js';
 import { videoModal } from './render/video-modal.js';
 import { launchJob } from './video-flow.js';
 import { mediaTypeOf } from '../http/media-type.js';
+import { newDraftId } from '../jobs/drafts.js';
 
 export const ANIMATE_PREFIX = 'animate:';
 
@@ -56,8 +57,9 @@ export function pickImage(message: Message): FirstFrameImage | null {
 
 /**
  * "Animate image" on a message: checks its picture as `/video`'s `image` option is checked
- * (refused privately before anything is spent), keeps it as a draft in the store, and opens the
- * form for the prompt and settings.
+ * (refused privately before anything is spent), opens the form for the prompt and settings, and
+ * keeps the picture as a draft in the store. The form goes first: it must be Discord's first answer
+ * within 3 s, and a slow store must not keep it waiting (the member takes longer to fill it in).
  */
 export async function openAnimateForm(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void> {
   const t = translatorFor(interaction.locale);
@@ -80,8 +82,12 @@ export async function openAnimateForm(interaction: MessageContextMenuCommandInte
     await interaction.reply({ embeds: [validationEmbed(problems, interaction.locale)], flags: MessageFlags.Ephemeral });
     return;
   }
-  const draftId = await ctx.drafts.put({ guildId, userId: interaction.user.id, image, createdAt: ctx.clock() });
+  const draftId = newDraftId();
   await interaction.showModal(videoModal({ customId: `${ANIMATE_PREFIX}${draftId}`, title: 'modal.animate.title', locale: interaction.locale, settings: true }));
+  // Not kept: sending the form then answers that it has to be opened again (animate.form_gone).
+  await ctx.drafts
+    .put({ guildId, userId: interaction.user.id, image, createdAt: ctx.clock() }, draftId)
+    .catch((err: unknown) => ctx.logger.warn({ err, guildId, draftId }, 'could not keep the Animate image draft'));
 }
 
 /** The Animate image form was sent: the same checks as `/video`, then a job like any other. */

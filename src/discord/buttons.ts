@@ -10,6 +10,8 @@ import { showHistory } from './history-view.js';
 /** 🔁 under a finished video: the same settings again, through the quota like any request. */
 const regenerate: ButtonHandler = {
   prefix: REGENERATE_PREFIX,
+  // A new public reply for the new job, as /video.
+  firstAnswer: 'public',
   async execute(interaction, jobId, ctx) {
     const job = await ctx.jobs.get(jobId);
     if (!job) {
@@ -23,6 +25,7 @@ const regenerate: ButtonHandler = {
 /** 🗑️ under a finished video: for the member who asked, or anyone who may manage messages. */
 const remove: ButtonHandler = {
   prefix: DELETE_PREFIX,
+  firstAnswer: 'update',
   async execute(interaction, jobId, ctx) {
     const job = await ctx.jobs.get(jobId);
     const t = translatorFor(interaction.locale);
@@ -38,12 +41,13 @@ const remove: ButtonHandler = {
 };
 
 /** ✏️ and ⏩ under a finished video open a form; the new job starts when it is sent. */
-const edit: ButtonHandler = { prefix: EDIT_PREFIX, execute: (interaction, jobId, ctx) => openEditForm(interaction, jobId, ctx) };
-const extend: ButtonHandler = { prefix: EXTEND_PREFIX, execute: (interaction, jobId, ctx) => openExtendForm(interaction, jobId, ctx) };
+const edit: ButtonHandler = { prefix: EDIT_PREFIX, firstAnswer: 'modal', execute: (interaction, jobId, ctx) => openEditForm(interaction, jobId, ctx) };
+const extend: ButtonHandler = { prefix: EXTEND_PREFIX, firstAnswer: 'modal', execute: (interaction, jobId, ctx) => openExtendForm(interaction, jobId, ctx) };
 
 /** Newer / Older under /videos: the same private message shows another page. */
 const historyPage: ButtonHandler = {
   prefix: VIDEOS_PAGE_PREFIX,
+  firstAnswer: 'update',
   async execute(interaction, rest, ctx) {
     const offset = Number(rest.split(':')[0]);
     await interaction.update(await showHistory(interaction, Number.isSafeInteger(offset) && offset >= 0 ? offset : 0, ctx));

@@ -18,6 +18,7 @@ import type { DraftStore } from '../jobs/drafts.js';
 import type { LastFrameExtractor } from '../video/last-frame.js';
 import type { FirstFrameImage } from '../video/request.js';
 import type { ImageVerdict } from '../video/image-check.js';
+import type { FirstAnswer } from './early-ack.js';
 
 /** What handlers may call: services, never the store or HTTP directly. */
 export interface BotContext {
@@ -41,6 +42,8 @@ export interface BotContext {
 /** One slash command: its definition and thin handlers. */
 export interface Command {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /** How it answers first; an answer that is late is deferred that way (default `private`). */
+  firstAnswer?: FirstAnswer;
   execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
 }
@@ -48,18 +51,24 @@ export interface Command {
 /** One message context-menu command (Apps → …): its definition and thin handler. */
 export interface MessageCommand {
   data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
+  /** How it answers first (default `private`); `modal` for one that opens a form. */
+  firstAnswer?: FirstAnswer;
   execute(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void>;
 }
 
 /** Handles the submitted forms (modals) whose custom id starts with `prefix`. */
 export interface ModalHandler {
   prefix: string;
+  /** How it answers first (default `private`). */
+  firstAnswer?: FirstAnswer;
   execute(interaction: ModalSubmitInteraction, id: string, ctx: BotContext): Promise<void>;
 }
 
 /** Handles the buttons whose custom id starts with `prefix`. */
 export interface ButtonHandler {
   prefix: string;
+  /** How it answers first (default `update`: the message holding the button); `modal` for one that opens a form. */
+  firstAnswer?: FirstAnswer;
   execute(interaction: ButtonInteraction, id: string, ctx: BotContext): Promise<void>;
 }
 

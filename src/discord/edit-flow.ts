@@ -12,6 +12,9 @@ import { launchJob } from './video-flow.js';
 export const EDIT_FORM_PREFIX = 'edit:';
 export const EXTEND_FORM_PREFIX = 'extend:';
 
+// A form must be Discord's first answer within 3 s: the job is looked up for its prompt this long at most.
+const FORM_LOOKUP_MS = 1_000;
+
 /** The finished job's settings with another prompt (camera moves are in the prompt as the provider got it). */
 function sameSettings(job: Job, prompt: string, image: FirstFrameImage | null): VideoOptionsInput {
   const r = job.request;
@@ -34,11 +37,33 @@ async function jobOrSayGone(interaction: ButtonInteraction | ModalSubmitInteract
   return job;
 }
 
+/**
+ * The job behind a button, for the form it opens: `slow` when the store did not answer within
+ * FORM_LOOKUP_MS (the form then opens without a prefilled prompt, and sending it looks the job up
+ * again), else the job or undefined when it is gone (said privately, no form).
+ */
+async function jobForForm(interaction: ButtonInteraction, jobId: string, ctx: BotContext): Promise<Job | 'slow' | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => resolve('slow'), FORM_LOOKUP_MS);
+  });
+  const lookup = ctx.jobs.get(jobId);
+  const found = await Promise.race([lookup, slow]).finally(() => clearTimeout(timer));
+  if (found === 'slow') {
+    lookup.catch((err: unknown) => ctx.logger.warn({ err, jobId }, 'late job lookup for a form failed'));
+    return 'slow';
+  }
+  if (!found) await interaction.reply({ content: translatorFor(interaction.locale)('error.job_not_found'), flags: MessageFlags.Ephemeral });
+  return found;
+}
+
+const formPrompt = (job: Job | 'slow') => (job === 'slow' ? {} : { prompt: job.request.prompt });
+
 /** ✏️ under a finished video: a form holding the prompt exactly as the provider received it. */
 export async function openEditForm(interaction: ButtonInteraction, jobId: string, ctx: BotContext): Promise<void> {
-  const job = await jobOrSayGone(interaction, jobId, ctx);
+  const job = await jobForForm(interaction, jobId, ctx);
   if (!job) return;
-  await interaction.showModal(videoModal({ customId: `${EDIT_FORM_PREFIX}${job.id}`, title: 'modal.edit.title', locale: interaction.locale, prompt: job.request.prompt }));
+  await interaction.showModal(videoModal({ customId: `${EDIT_FORM_PREFIX}${jobId}`, title: 'modal.edit.title', locale: interaction.locale, ...formPrompt(job) }));
 }
 
 /** The edited prompt: a new job with the same settings, through the quota like Regenerate. */
@@ -55,13 +80,13 @@ export async function submitEditForm(interaction: ModalSubmitInteraction, jobId:
 
 /** ⏩ under a finished video: the same prompt, editable, for a new video that starts where this one ends. */
 export async function openExtendForm(interaction: ButtonInteraction, jobId: string, ctx: BotContext): Promise<void> {
-  const job = await jobOrSayGone(interaction, jobId, ctx);
-  if (!job) return;
   if (!ctx.frames) {
     await interaction.reply({ content: translatorFor(interaction.locale)('extend.unavailable'), flags: MessageFlags.Ephemeral });
     return;
   }
-  await interaction.showModal(videoModal({ customId: `${EXTEND_FORM_PREFIX}${job.id}`, title: 'modal.extend.title', locale: interaction.locale, prompt: job.request.prompt }));
+  const job = await jobForForm(interaction, jobId, ctx);
+  if (!job) return;
+  await interaction.showModal(videoModal({ customId: `${EXTEND_FORM_PREFIX}${jobId}`, title: 'modal.extend.title', locale: interaction.locale, ...formPrompt(job) }));
 }
 
 /** Where the finished video can be fetched: the file in the message the button is on, else the provider's link while valid. */

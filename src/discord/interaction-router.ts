@@ -2,22 +2,33 @@ import { randomBytes } from 'node:crypto';
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import { translatorFor } from '../i18n/index.js';
 import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler } from './command.js';
+import { ACKNOWLEDGE_WITHIN_MS, guardInteraction, type FirstAnswer, type GuardedInteraction } from './early-ack.js';
+
+export interface RouterForms {
+  messageCommands?: readonly MessageCommand[];
+  modals?: readonly ModalHandler[];
+  /** How long a handler has to answer before it is acknowledged on its behalf (default 2 s). */
+  acknowledgeWithinMs?: number;
+}
 
 /**
  * The one error boundary for interactions: every handler is awaited here; an unexpected error
- * is logged with a short reference the member can quote, and answered ephemerally.
+ * is logged with a short reference the member can quote, and answered ephemerally. Every
+ * command, button and form is guarded (early-ack.ts): one still working near Discord's 3 s
+ * deadline, on a slow store say, is acknowledged on its behalf and answers later.
  */
 export function createInteractionRouter(
   commands: readonly Command[],
   buttons: readonly ButtonHandler[],
   ctx: BotContext,
-  forms: { messageCommands?: readonly MessageCommand[]; modals?: readonly ModalHandler[] } = {},
+  forms: RouterForms = {},
 ) {
   const byName = new Map(commands.map((command) => [command.data.name, command]));
   const messageCommands = new Map((forms.messageCommands ?? []).map((command) => [command.data.name, command]));
   const modals = forms.modals ?? [];
   // ALLOWED_GUILD_IDS: a public bot's invite link cannot make the operator's key pay for strangers.
   const allowedGuilds = ctx.config.allowedGuildIds ? new Set(ctx.config.allowedGuildIds) : undefined;
+  const withinMs = forms.acknowledgeWithinMs ?? ACKNOWLEDGE_WITHIN_MS;
   let accepting = true;
   const inFlight = new Set<Promise<void>>();
 
@@ -31,6 +42,18 @@ export function createInteractionRouter(
   async function handle(interaction: Interaction): Promise<void> {
     // A child logger costs a redaction pass over its fields: made only when something is logged.
     const log = () => ctx.logger.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
+    let guard: GuardedInteraction<RepliableInteraction> | undefined;
+    /** The interaction as its handler gets it: acknowledged for it when it is late. */
+    const guarded = <T extends RepliableInteraction>(target: T, firstAnswer: FirstAnswer, name: string): T => {
+      const made = guardInteraction(target, {
+        firstAnswer,
+        withinMs,
+        onEarlyAck: (kind) => log().info({ handler: name, kind, withinMs }, 'handler still busy near the deadline; acknowledged on its behalf'),
+        onEarlyAckError: (err) => log().warn({ err, handler: name }, 'early acknowledgement failed'),
+      });
+      guard = made;
+      return made.interaction;
+    };
     try {
       if (allowedGuilds && interaction.guildId !== null && !allowedGuilds.has(interaction.guildId)) {
         await refuseGuild(interaction);
@@ -49,29 +72,34 @@ export function createInteractionRouter(
         const command = byName.get(interaction.commandName);
         if (!command) return;
         if (ctx.logger.isLevelEnabled('debug')) log().debug({ command: interaction.commandName }, 'command received');
-        await command.execute(interaction, ctx);
+        await command.execute(guarded(interaction, command.firstAnswer ?? 'private', interaction.commandName), ctx);
         return;
       }
       if (interaction.isMessageContextMenuCommand()) {
         const command = messageCommands.get(interaction.commandName);
         if (!command) return;
         log().debug({ command: interaction.commandName }, 'message command received');
-        await command.execute(interaction, ctx);
+        await command.execute(guarded(interaction, command.firstAnswer ?? 'private', interaction.commandName), ctx);
         return;
       }
       if (interaction.isButton()) {
         const handler = buttons.find((candidate) => interaction.customId.startsWith(candidate.prefix));
-        if (handler) await handler.execute(interaction, interaction.customId.slice(handler.prefix.length), ctx);
+        if (handler) await handler.execute(guarded(interaction, handler.firstAnswer ?? 'update', handler.prefix), interaction.customId.slice(handler.prefix.length), ctx);
         return;
       }
       if (interaction.isModalSubmit()) {
         const handler = modals.find((candidate) => interaction.customId.startsWith(candidate.prefix));
-        if (handler) await handler.execute(interaction, interaction.customId.slice(handler.prefix.length), ctx);
+        if (handler) await handler.execute(guarded(interaction, handler.firstAnswer ?? 'private', handler.prefix), interaction.customId.slice(handler.prefix.length), ctx);
       }
     } catch (err) {
       const ref = randomBytes(4).toString('hex');
       log().error({ err, ref }, 'interaction failed');
+      // The guard's deferral, if one is on its way, lands first; then the error answer knows what to follow.
+      guard?.dispose();
+      await guard?.settled();
       if (interaction.isRepliable()) await answerError(interaction, ref).catch(() => undefined);
+    } finally {
+      guard?.dispose();
     }
   }
 

@@ -5,12 +5,16 @@ import { EDIT_FORM_PREFIX, EXTEND_FORM_PREFIX, submitEditForm, submitExtendForm 
 /** Animate image's form: its custom id names the draft that holds the picked image. */
 const animate: ModalHandler = {
   prefix: ANIMATE_PREFIX,
+  firstAnswer: 'public',
   execute: (interaction, draftId, ctx) => submitAnimateForm(interaction, draftId, ctx),
 };
 
 /** Edit's and Extend's forms name the finished job they start from. */
-const edit: ModalHandler = { prefix: EDIT_FORM_PREFIX, execute: (interaction, jobId, ctx) => submitEditForm(interaction, jobId, ctx) };
-const extend: ModalHandler = { prefix: EXTEND_FORM_PREFIX, execute: (interaction, jobId, ctx) => submitExtendForm(interaction, jobId, ctx) };
+const edit: ModalHandler = { prefix: EDIT_FORM_PREFIX, firstAnswer: 'public', execute: (interaction, jobId, ctx) => submitEditForm(interaction, jobId, ctx) };
+const extend: ModalHandler = { prefix: EXTEND_FORM_PREFIX, firstAnswer: 'public', execute: (interaction, jobId, ctx) => submitExtendForm(interaction, jobId, ctx) };
 
-/** Handlers of the forms the bot shows; custom ids name what they act on, so they survive restarts. */
+/**
+ * Handlers of the forms the bot shows; custom ids name what they act on, so they survive restarts.
+ * Each sent form starts a job with a public reply, as /video does; its refusals are private.
+ */
 export const modalHandlers: ModalHandler[] = [animate, edit, extend];

@@ -9,10 +9,6 @@ import { validationEmbed } from './render/validation.js';
 
 type VideoInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
-// Leaves a second of Discord's 3 s for the acknowledgement itself to travel.
-const ACKNOWLEDGE_BY_MS = 2_000;
-const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref());
-
 const ephemeral = (interaction: VideoInteraction, payload: { content?: string; embeds?: APIEmbed[] }) =>
   interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
 
@@ -54,7 +50,11 @@ export async function launchJob(
     await ephemeral(interaction, { content: translatorFor(interaction.locale)('error.guild_only') });
     return;
   }
-  const acceptance = ctx.jobs.accept({
+  // Normally the quota answers in milliseconds and a refusal can be private. If the store is slow,
+  // the router's guard (early-ack.ts) has acknowledged publicly before Discord's 3 s deadline:
+  // then `reply` moves the refusal to a private follow-up, and `deferReply` returns the deferral
+  // already made.
+  const accepted = await ctx.jobs.accept({
     request,
     guildId,
     userId: interaction.user.id,
@@ -69,30 +69,13 @@ export async function launchJob(
       locale: interaction.locale,
     },
   });
-  // Normally the quota answers in milliseconds and a refusal can be private. If the store is slow,
-  // acknowledge publicly before Discord's 3 s deadline and move a refusal to a private message.
-  const early = interaction.deferred ? undefined : await Promise.race([acceptance, delay(ACKNOWLEDGE_BY_MS)]);
-  let messageId: string | null = options.deferredMessageId ?? null;
-  if (early === undefined && !interaction.deferred) {
-    const response = await interaction.deferReply({ withResponse: true }).catch(async (err: unknown) => {
-      await acceptance.then((late) => (late.ok ? ctx.jobs.abandon(late.job.id) : undefined));
-      throw err;
-    });
-    messageId = response.resource?.message?.id ?? null;
-  }
-  const accepted = await acceptance;
   if (!accepted.ok) {
-    const embeds = [refusalEmbed(accepted.refusal, interaction.locale)];
-    if (early !== undefined) {
-      await ephemeral(interaction, { embeds });
-    } else {
-      await interaction.deleteReply().catch(() => undefined);
-      await interaction.followUp({ embeds, flags: MessageFlags.Ephemeral });
-    }
+    await ephemeral(interaction, { embeds: [refusalEmbed(accepted.refusal, interaction.locale)] });
     return;
   }
   const jobId = accepted.job.id;
-  if (early !== undefined) {
+  let messageId: string | null = options.deferredMessageId ?? null;
+  if (options.deferredMessageId === undefined) {
     try {
       const response = await interaction.deferReply({ withResponse: true });
       messageId = response.resource?.message?.id ?? null;

@@ -19,9 +19,12 @@ const draftSchema = z.object({
 /** What a member picked before filling in a form (the image of "Animate image"). */
 export type Draft = Omit<z.infer<typeof draftSchema>, 'version'>;
 
+/** A new draft id (short, safe in a custom id), known before anything is stored. */
+export const newDraftId = (): string => randomBytes(9).toString('base64url');
+
 export interface DraftStore {
-  /** Keeps a draft for an hour; returns its id (short, safe in a custom id). */
-  put(draft: Draft): Promise<string>;
+  /** Keeps a draft for an hour under `id` (default a new one); returns its id. */
+  put(draft: Draft, id?: string): Promise<string>;
   /** The draft, or undefined when it expired or never existed. */
   get(id: string): Promise<Draft | undefined>;
 }
@@ -32,8 +35,7 @@ export interface DraftStore {
  */
 export function createDraftStore(store: Store): DraftStore {
   return {
-    async put(draft) {
-      const id = randomBytes(9).toString('base64url');
+    async put(draft, id = newDraftId()) {
       await store.kv.set(draftKey(id), { version: 1, ...draft }, DRAFT_TTL_MS);
       return id;
     },

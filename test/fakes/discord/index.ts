@@ -113,6 +113,8 @@ export interface FakeDiscord {
   followUps(interactionId: string): FakeMessage[];
   /** Non-deleted messages of a channel, oldest first. */
   messagesIn(channelId: string): FakeMessage[];
+  /** Every callback request for an interaction, answered or refused (a second one gets 40060). */
+  callbackAttempts(interactionId: string): RecordedRequest[];
   /** Choices the bot answered to an autocomplete interaction. */
   autocompleteResults(interactionId: string): Json | undefined;
   /** Modal the bot showed for an interaction. */
@@ -225,6 +227,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return interactionMessages(id).filter((m) => m.id !== original);
     },
     messagesIn: (channelId) => [...state.messages.values()].filter((m) => m.channelId === channelId && !m.deleted),
+    callbackAttempts: (interactionId) => state.requests.filter((r) => r.path.startsWith(`/v10/interactions/${interactionId}/`) && r.path.endsWith('/callback')),
     autocompleteResults: (id) => state.interactions.get(id)?.autocompleteChoices,
     modalShown: (id) => state.interactions.get(id)?.modal,
     expireToken: (key) => {

@@ -82,7 +82,8 @@ function callback(ctx: RouteContext): RouteResult {
   interaction.acknowledged = true;
   interaction.callbackType = type;
   if (message) interaction.originalMessageId = message.id;
-  state.callbacks.push({ interactionId: interaction.id, type, data: ctx.body['data'], at: state.clock() });
+  const at = state.clock();
+  state.callbacks.push({ interactionId: interaction.id, type, data: ctx.body['data'], at, afterMs: at - interaction.dispatchedAt });
   if (ctx.query.get('with_response') !== 'true') return noContent();
   const withMessage = message && (type === 4 || type === 5 || type === 7);
   return json({

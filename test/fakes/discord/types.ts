@@ -260,6 +260,8 @@ export interface RecordedCallback {
   type: number;
   data: unknown;
   at: number;
+  /** Time from the interaction's dispatch to this callback (Discord allows 3 s). */
+  afterMs: number;
 }
 
 /** An application command as stored after a bulk overwrite. */

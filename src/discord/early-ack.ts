@@ -1,0 +1,170 @@
+import { MessageFlags, MessageFlagsBitField, type MessageFlagsResolvable, type RepliableInteraction } from 'discord.js';
+
+/**
+ * How a handler answers first, declared next to it, so an early acknowledgement made on its
+ * behalf looks like the answer it will give:
+ * - `private`: an ephemeral reply (a deferral is ephemeral too);
+ * - `public`: a reply everyone sees (a public deferral; /video's reply is edited for minutes);
+ * - `update`: a button that changes the message it is on (deferUpdate);
+ * - `modal`: opens a form, which must be the first answer: never deferred.
+ */
+export type FirstAnswer = 'private' | 'public' | 'update' | 'modal';
+
+/** Leaves a second of Discord's 3 s for the acknowledgement itself to travel. */
+export const ACKNOWLEDGE_WITHIN_MS = 2_000;
+
+export interface EarlyAckOptions {
+  firstAnswer: FirstAnswer;
+  /** How long the handler has to answer before the acknowledgement is made for it. */
+  withinMs: number;
+  /** Told when the acknowledgement was made on the handler's behalf (the store or a service is slow). */
+  onEarlyAck?: (kind: 'deferReply' | 'deferUpdate') => void;
+  /** Told when that acknowledgement failed; the handler's own answer then fails with the same error. */
+  onEarlyAckError?: (err: unknown) => void;
+}
+
+type FirstKind = 'reply' | 'deferReply' | 'deferUpdate' | 'update' | 'modal';
+
+interface First {
+  kind: FirstKind;
+  ephemeral: boolean;
+  /** The response of the first answer (a deferral's, for a handler's own deferReply later). */
+  done: Promise<unknown>;
+}
+
+/** The answers of a handler, as the wrapper sees them: any payload discord.js accepts. */
+type Payload = string | Record<string, unknown>;
+type Call = (...args: unknown[]) => Promise<unknown>;
+
+const isEphemeral = (payload: unknown): boolean => {
+  if (typeof payload !== 'object' || payload === null) return false;
+  const flags = (payload as { flags?: MessageFlagsResolvable; ephemeral?: boolean }).flags;
+  if ((payload as { ephemeral?: boolean }).ephemeral === true) return true;
+  return flags !== undefined && new MessageFlagsBitField(flags).has(MessageFlags.Ephemeral);
+};
+
+/** A reply's payload as an edit of the deferred reply: visibility was set by the deferral. */
+function asEdit(payload: Payload): Payload {
+  if (typeof payload === 'string') return payload;
+  const { flags, ephemeral: _ephemeral, withResponse: _withResponse, fetchReply: _fetchReply, ...rest } = payload;
+  if (flags === undefined) return rest;
+  const kept = new MessageFlagsBitField(flags as MessageFlagsResolvable).remove(MessageFlags.Ephemeral).bitfield;
+  return kept === 0 ? rest : { ...rest, flags: kept };
+}
+
+export interface GuardedInteraction<T extends RepliableInteraction> {
+  /** The interaction to hand to the handler: its answers go through the guard. */
+  interaction: T;
+  /** Stops the timer: the handler is done (or failed) and will answer no more on its own. */
+  dispose(): void;
+  /** Resolves when every answer started so far has landed or failed. */
+  settled(): Promise<void>;
+}
+
+/**
+ * Guards one interaction so it is acknowledged within Discord's 3 s whatever the handler waits
+ * for. If the handler has not answered within `withinMs`, the guard defers on its behalf (a reply
+ * deferral with the declared visibility, or deferUpdate for a button that updates its message);
+ * the handler's later answers then land where they belong: `reply` edits the deferred reply (or
+ * replaces it with a follow-up when the visibility differs, as a private refusal after a public
+ * deferral), `update` edits the button's message, `deferReply`/`deferUpdate` return the deferral
+ * already made. Every answer goes through one promise chain, so the guard and the handler never
+ * both acknowledge (no 40060). Handlers declared `modal` are never deferred: a form must be the
+ * first answer.
+ */
+export function guardInteraction<T extends RepliableInteraction>(target: T, options: EarlyAckOptions): GuardedInteraction<T> {
+  let first: First | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <R>(op: () => Promise<R>): Promise<R> => {
+    const run = chain.then(op);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+  const real = (name: string): Call => {
+    const method = (target as unknown as Record<string, Call>)[name];
+    if (typeof method !== 'function') throw new Error(`this interaction cannot ${name}`);
+    return method.bind(target);
+  };
+  const begin = (kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>): Promise<unknown> => {
+    const done = serial(op);
+    first = { kind, ephemeral, done };
+    return done;
+  };
+  // After the first answer landed: if it failed, the interaction cannot be answered again safely.
+  const afterFirst = <R>(current: First, op: () => Promise<R>): Promise<R> => serial(async () => (await current.done, op()));
+
+  const timer =
+    options.firstAnswer === 'modal'
+      ? undefined
+      : setTimeout(() => {
+          if (first) return;
+          const update = options.firstAnswer === 'update';
+          const ephemeral = options.firstAnswer === 'private';
+          const done = begin(update ? 'deferUpdate' : 'deferReply', ephemeral, () =>
+            update ? real('deferUpdate')() : real('deferReply')({ withResponse: true, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) }),
+          );
+          options.onEarlyAck?.(update ? 'deferUpdate' : 'deferReply');
+          done.catch((err: unknown) => options.onEarlyAckError?.(err));
+        }, options.withinMs);
+  timer?.unref();
+
+  const answers: Record<string, Call> = {
+    reply: (payload) => {
+      const ephemeral = isEphemeral(payload);
+      if (!first) return begin('reply', ephemeral, () => real('reply')(payload));
+      const current = first;
+      return afterFirst(current, async () => {
+        if (current.kind !== 'deferReply') return real('followUp')(payload);
+        if (current.ephemeral === ephemeral) return real('editReply')(asEdit(payload as Payload));
+        // A private answer cannot turn a public deferral private (nor the reverse): it takes its place.
+        await real('deleteReply')().catch(() => undefined);
+        return real('followUp')(payload);
+      });
+    },
+    deferReply: (deferOptions) => {
+      if (!first) return begin('deferReply', isEphemeral(deferOptions), () => real('deferReply')(deferOptions));
+      if (first.kind === 'deferReply') return first.done;
+      return Promise.reject(new Error(`deferReply after the interaction was answered (${first.kind})`));
+    },
+    deferUpdate: (deferOptions) => {
+      if (!first) return begin('deferUpdate', false, () => real('deferUpdate')(deferOptions));
+      if (first.kind === 'deferUpdate') return first.done;
+      return Promise.reject(new Error(`deferUpdate after the interaction was answered (${first.kind})`));
+    },
+    update: (payload) => {
+      if (!first) return begin('update', false, () => real('update')(payload));
+      const current = first;
+      if (current.kind !== 'deferUpdate' && current.kind !== 'deferReply') {
+        return Promise.reject(new Error(`update after the interaction was answered (${current.kind})`));
+      }
+      // After deferUpdate the original response is the button's message; after a reply deferral, the new reply.
+      return afterFirst(current, () => real('editReply')(asEdit(payload as Payload)));
+    },
+    showModal: (modal) => {
+      if (!first) return begin('modal', false, () => real('showModal')(modal));
+      return Promise.reject(new Error(`showModal after the interaction was answered (${first.kind}): declare the handler's first answer 'modal'`));
+    },
+    editReply: (...args) => serial(() => real('editReply')(...args)),
+    followUp: (...args) => serial(() => real('followUp')(...args)),
+    deleteReply: (...args) => serial(() => real('deleteReply')(...args)),
+    fetchReply: (...args) => serial(() => real('fetchReply')(...args)),
+  };
+
+  const interaction = new Proxy(target, {
+    get(object, prop) {
+      if (typeof prop === 'string' && Object.hasOwn(answers, prop)) return answers[prop];
+      const value: unknown = Reflect.get(object, prop, object);
+      return typeof value === 'function' ? (value as Call).bind(object) : value;
+    },
+  });
+
+  return {
+    interaction,
+    dispose() {
+      if (timer) clearTimeout(timer);
+    },
+    async settled() {
+      await chain;
+    },
+  };
+}

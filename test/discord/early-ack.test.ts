@@ -1,0 +1,94 @@
+import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { guardInteraction, type FirstAnswer } from '../../src/discord/early-ack.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An interaction as Discord sees it: one acknowledgement (reply, deferReply, deferUpdate, update,
+ * showModal), a second one refused with 40060; each call takes `latencyMs` to land.
+ */
+function fakeInteraction(latencyMs = 20) {
+  const calls: string[] = [];
+  let acknowledged = false;
+  const ack = (name: string) => async (payload?: unknown) => {
+    calls.push(name);
+    if (acknowledged) throw new Error('40060 Interaction has already been acknowledged');
+    acknowledged = true;
+    await sleep(latencyMs);
+    return { name, payload };
+  };
+  const after = (name: string) => async (payload?: unknown) => {
+    calls.push(name);
+    await sleep(latencyMs);
+    return { name, payload };
+  };
+  const target = {
+    reply: ack('reply'),
+    deferReply: ack('deferReply'),
+    deferUpdate: ack('deferUpdate'),
+    update: ack('update'),
+    showModal: ack('showModal'),
+    editReply: after('editReply'),
+    followUp: after('followUp'),
+    deleteReply: after('deleteReply'),
+    locale: 'en-US',
+  };
+  return { target: target as unknown as RepliableInteraction, calls };
+}
+
+const guard = (firstAnswer: FirstAnswer, latencyMs?: number) => {
+  const { target, calls } = fakeInteraction(latencyMs);
+  const guarded = guardInteraction(target, { firstAnswer, withinMs: 30 });
+  return { ...guarded, calls };
+};
+
+describe('the early acknowledgement every handler gets', () => {
+  it('GIVEN a handler that answers at once THEN only its answer goes out', async () => {
+    const g = guard('private');
+    await g.interaction.reply({ content: 'hi', flags: MessageFlags.Ephemeral });
+    await sleep(60);
+    g.dispose();
+    expect(g.calls).toEqual(['reply']);
+  });
+
+  it('GIVEN a handler that answers just as the deferral leaves THEN its answer edits the deferral, never a second acknowledgement', async () => {
+    const g = guard('private', 40);
+    await sleep(35);
+    await g.interaction.reply({ content: 'late', flags: MessageFlags.Ephemeral });
+    g.dispose();
+    await g.settled();
+    expect(g.calls).toEqual(['deferReply', 'editReply']);
+  });
+
+  it('GIVEN a public deferral WHEN the handler refuses privately THEN the public placeholder goes and the refusal is a private follow-up', async () => {
+    const g = guard('public');
+    await sleep(80);
+    await g.interaction.reply({ content: 'no', flags: MessageFlags.Ephemeral });
+    expect(g.calls).toEqual(['deferReply', 'deleteReply', 'followUp']);
+  });
+
+  it('GIVEN a deferral made for it WHEN the handler defers itself THEN it gets that deferral back', async () => {
+    const g = guard('public');
+    await sleep(80);
+    const response = (await g.interaction.deferReply({ withResponse: true })) as unknown as { name: string };
+    expect(response.name).toBe('deferReply');
+    expect(g.calls).toEqual(['deferReply']);
+  });
+
+  it('GIVEN a button that updates its message WHEN it is late THEN it is deferred as an update and its update edits the message', async () => {
+    const { target, calls } = fakeInteraction();
+    const g = guardInteraction(target as unknown as RepliableInteraction & { update(p: unknown): Promise<unknown> }, { firstAnswer: 'update', withinMs: 30 });
+    await sleep(80);
+    await g.interaction.update({ content: 'page 2' });
+    expect(calls).toEqual(['deferUpdate', 'editReply']);
+  });
+
+  it('GIVEN a handler that opens a form WHEN it is slow THEN nothing is deferred for it', async () => {
+    const { target, calls } = fakeInteraction();
+    const g = guardInteraction(target as unknown as RepliableInteraction & { showModal(m: unknown): Promise<unknown> }, { firstAnswer: 'modal', withinMs: 10 });
+    await sleep(50);
+    await g.interaction.showModal({ title: 'form' });
+    expect(calls).toEqual(['showModal']);
+  });
+});
