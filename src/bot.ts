@@ -108,7 +108,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   let adminLog: AdminLog | undefined;
   const adminEvents: AdminEventSink = { emit: (guildId, event) => adminLog?.emit(guildId, event) };
   const incidents = createProviderIncidents({ store, events: adminEvents, clock });
-  const pacedProvider = createRateLimitedProvider(incidents.provider(ops.provider(provider)), limiter);
+  // Submissions take their turn in the job line (fair across servers and members), not here.
+  const pacedProvider = createRateLimitedProvider(incidents.provider(ops.provider(provider)), limiter, { paceSubmissions: false });
+  const budgets = providerBudgets(config.rateLimits);
   const quota = ops.quota(createQuotaService({
     store,
     clock,
@@ -176,6 +178,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     typical: eta.typical,
     learn: eta.learn,
     renewImageUrl: createAttachmentUrlRenewer(client.rest, clock),
+    submitTurn: (signal) => limiter.acquire('submit', signal),
+    submitBudget: budgets.submit,
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
     inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));

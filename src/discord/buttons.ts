@@ -1,7 +1,7 @@
 import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { translatorFor } from '../i18n/index.js';
 import type { ButtonHandler } from './command.js';
-import { DELETE_PREFIX, EDIT_PREFIX, EXTEND_PREFIX, REGENERATE_PREFIX } from './render/result-buttons.js';
+import { CANCEL_PREFIX, DELETE_PREFIX, EDIT_PREFIX, EXTEND_PREFIX, REGENERATE_PREFIX } from './render/result-buttons.js';
 import { openEditForm, openExtendForm } from './edit-flow.js';
 import { launchJob } from './video-flow.js';
 import { VIDEOS_PAGE_PREFIX } from './render/history.js';
@@ -40,6 +40,33 @@ const remove: ButtonHandler = {
   },
 };
 
+/**
+ * ✖️ under a reply while the job waits to be sent: for the member who asked, or anyone who may
+ * manage messages. The reply itself says the job was cancelled; a press that came too late (the
+ * provider has it) or for a job that ended is answered privately.
+ */
+const cancel: ButtonHandler = {
+  prefix: CANCEL_PREFIX,
+  async execute(interaction, jobId, ctx) {
+    const t = translatorFor(interaction.locale);
+    const job = await ctx.jobs.get(jobId);
+    if (!job) {
+      await interaction.reply({ content: t('error.job_not_found'), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const moderator = interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
+    if (job.userId !== interaction.user.id && !moderator) {
+      await interaction.reply({ content: t('error.not_your_button'), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.deferUpdate();
+    const result = await ctx.jobs.cancel(jobId, interaction.user.id);
+    if (result.ok) return;
+    const reason = result.reason === 'too_late' ? 'cancel.too_late' : result.reason === 'ended' ? 'cancel.already_ended' : 'error.job_not_found';
+    await interaction.followUp({ content: t(reason), flags: MessageFlags.Ephemeral });
+  },
+};
+
 /** ✏️ and ⏩ under a finished video open a form; the new job starts when it is sent. */
 const edit: ButtonHandler = { prefix: EDIT_PREFIX, firstAnswer: 'modal', execute: (interaction, jobId, ctx) => openEditForm(interaction, jobId, ctx) };
 const extend: ButtonHandler = { prefix: EXTEND_PREFIX, firstAnswer: 'modal', execute: (interaction, jobId, ctx) => openExtendForm(interaction, jobId, ctx) };
@@ -55,4 +82,4 @@ const historyPage: ButtonHandler = {
 };
 
 /** Handlers of the bot's buttons; the custom ids of those under videos name the job in the store. */
-export const buttonHandlers: ButtonHandler[] = [regenerate, remove, edit, extend, historyPage];
+export const buttonHandlers: ButtonHandler[] = [regenerate, remove, edit, extend, historyPage, cancel];

@@ -6,7 +6,8 @@ import type { DeliveryOutcome, FinishedVideo, JobReporter, ReplyView, TellOutcom
 import { translatorFor } from '../i18n/index.js';
 import { createReplyChannel, type MessagePayload, type WriteResult } from './reply-channel.js';
 import { failureEmbed, progressEmbed, resultEmbed } from './render/job-embeds.js';
-import { REGENERATE_PREFIX, resultButtons } from './render/result-buttons.js';
+import { cancelButtons, REGENERATE_PREFIX, resultButtons } from './render/result-buttons.js';
+import { isCancellable } from '../jobs/job.js';
 import { relativeTime } from './render/format.js';
 import { createProgressEdits } from './progress-edits.js';
 
@@ -89,7 +90,9 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
 
   return {
     async progress(job, view) {
-      edits.show(job, { body: { content: '', embeds: [progressEmbed(job, view)], allowed_mentions: SILENT } });
+      // Cancel is offered until the job is sent to the provider; the first view after that removes it.
+      const components = isCancellable(job.state) ? [cancelButtons(job)] : [];
+      edits.show(job, { body: { content: '', embeds: [progressEmbed(job, view)], components, allowed_mentions: SILENT } });
     },
 
     async deliver(job, video: FinishedVideo) {

@@ -59,6 +59,9 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
       const key = JSON.stringify(payload.body);
       const state = replies.get(job.id) ?? { job, shownKey: '', sendingKey: null, lastEditAt: 0, pending: null, inFlight: null, timer: null, gone: false };
       replies.set(job.id, state);
+      // A view drawn from an older record than one already asked for (the line's refresh read the
+      // job just before it was sent) must not bring back what the newer one removed.
+      if (job.updatedAt < state.job.updatedAt) return;
       state.job = job;
       if (state.gone || key === state.pending?.key) return;
       // The view the reply will show without this call: the edit in flight's, else the current one.

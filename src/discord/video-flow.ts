@@ -35,7 +35,7 @@ export async function startVideoJob(interaction: ChatInputCommandInteraction, in
 
 /**
  * Reserves the cost, acknowledges publicly (a long job's reply must not be ephemeral: only a
- * public reply can be reached again after the interaction token expires), then submits. An
+ * public reply can be reached again after the interaction token expires), then puts the job in line. An
  * interaction its caller already deferred publicly (Extend, which takes a frame first) passes the
  * reply's message id in `deferredMessageId`.
  */
@@ -84,6 +84,6 @@ export async function launchJob(
       throw err;
     }
   }
+  // In line now; it is sent when its turn in the provider's budget comes.
   await ctx.jobs.attachMessage(jobId, interaction.channelId ?? '', messageId);
-  await ctx.jobs.submit(jobId);
 }

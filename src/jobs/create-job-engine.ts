@@ -13,6 +13,11 @@ import type { JobReporter } from './reporter.js';
 import type { JobRequest } from './job.js';
 import { createScheduler } from './scheduler.js';
 import type { JobHistory } from './history.js';
+import { createSubmitLine } from './submit-line.js';
+import { createDispatcher, type Dispatcher } from './dispatcher.js';
+import type { SubmitBudget } from './line-order.js';
+import { sendClaimed } from './job-submit.js';
+import { waitingProgress } from './progress.js';
 
 export interface JobEngineOptions {
   store: Store;
@@ -37,6 +42,16 @@ export interface JobEngineOptions {
   finishedTtlMs?: number;
   /** Renews expiring first-frame URLs (default: URLs are used as they are). */
   renewImageUrl?: JobDeps['renewImageUrl'];
+  /**
+   * Resolves when one more submission fits the provider's budget (XCOMPUTE_MAX_RPM; with Redis
+   * shared by every process). Default: always at once. The provider given must not pace
+   * submissions again.
+   */
+  submitTurn?: (signal: AbortSignal) => Promise<void>;
+  /** The budget `submitTurn` enforces, for members' estimated start times (default 20 a minute). */
+  submitBudget?: SubmitBudget;
+  /** How often the line is looked at without a reason (other processes move it too); default 10 s. */
+  lineRescanMs?: number;
 }
 
 /** Wires the job service to one poller for all jobs. Nothing runs until `start()`. */
@@ -44,9 +59,20 @@ export function createJobEngine(options: JobEngineOptions): JobService {
   const clock = options.clock ?? Date.now;
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const ownsGuild = options.ownsGuild;
+  const jobs = createJobRepository(options.store, options.finishedTtlMs !== undefined ? { finishedTtlMs: options.finishedTtlMs } : {});
+  const line = createSubmitLine(options.store, jobs, options.submitBudget ?? { limit: 20, windowMs: 60_000 });
+  // The dispatcher needs the deps it is part of; it is made right after them.
+  let dispatcher: Dispatcher | undefined;
+  const lazyDispatcher: Dispatcher = {
+    start: () => dispatcher?.start(),
+    kick: () => dispatcher?.kick(),
+    stop: async () => dispatcher?.stop(),
+  };
   // JobScope rides along with the deps (recovery reads it) until it earns a place in JobDeps.
   const deps: JobDeps & JobScope = {
-    jobs: createJobRepository(options.store, options.finishedTtlMs !== undefined ? { finishedTtlMs: options.finishedTtlMs } : {}),
+    jobs,
+    line,
+    dispatcher: lazyDispatcher,
     provider: options.provider,
     quota: options.quota,
     reporter: options.reporter,
@@ -74,6 +100,22 @@ export function createJobEngine(options: JobEngineOptions): JobService {
       logger: options.logger,
     }),
   };
+  const submitTurn = options.submitTurn ?? (async () => undefined);
+  // With sharding each process sends only its own guilds' jobs: the shard that submits a job is
+  // the one that polls it, and the one whose recovery finds it after a restart.
+  dispatcher = createDispatcher({
+    line,
+    turn: submitTurn,
+    send: (job) => sendClaimed(deps, job),
+    eligible: ownsGuild ?? (() => true),
+    show: async (places) => {
+      const now = clock();
+      for (const place of places) await deps.reporter.progress(place.job, waitingProgress(place.job, now, place, deps.typical));
+    },
+    clock,
+    logger: options.logger,
+    ...(options.lineRescanMs !== undefined ? { rescanMs: options.lineRescanMs } : {}),
+  });
   const service = createJobService(deps);
   const history = options.history;
   if (!history) return service;

@@ -7,6 +7,8 @@ import type { TypicalDuration } from './progress.js';
 import type { JobReporter } from './reporter.js';
 import type { Scheduler } from './scheduler.js';
 import type { VideoFiles } from '../video/video-files.js';
+import type { SubmitLine } from './submit-line.js';
+import type { Dispatcher } from './dispatcher.js';
 
 export interface JobTimings {
   /** First status request after submission, and the base of later gaps. */
@@ -65,6 +67,10 @@ export interface JobDeps {
   followed: Map<string, Job>;
   /** A working link for a first-frame image whose link may have run out since it was attached. */
   renewImageUrl: (url: string) => Promise<ImageLink>;
+  /** The line of jobs waiting for the provider's submission budget, kept in the store. */
+  line: SubmitLine;
+  /** Sends jobs from the line as the budget allows. */
+  dispatcher: Dispatcher;
 }
 
 /**

@@ -18,7 +18,7 @@ export type EndingMessage = 'failure' | 'failure_in_reply' | 'none';
 
 /** A job's ending: its final state, why it failed (if it did), the settlement and the message. */
 export interface JobEnding {
-  state: Extract<JobState, 'delivered' | 'failed' | 'expired'>;
+  state: Extract<JobState, 'delivered' | 'failed' | 'expired' | 'cancelled'>;
   failure?: { reason: FailureReason; detail?: string | null };
   settlement: EndingSettlement;
   message: EndingMessage;
@@ -42,10 +42,19 @@ const toSettlement = (s: EndingSettlement, taskId: string | null): Settlement =>
  * in the record, and the next start (or the sweep) carries it out. A job that is already final
  * is returned as it is: an ending is decided once. Every path that ends a job comes here.
  */
-export async function endJob(deps: Pick<JobDeps, 'jobs' | 'quota' | 'reporter' | 'clock' | 'logger' | 'scheduler'> & Partial<Pick<JobDeps, 'videos'>>, job: Job, ending: JobEnding): Promise<Job> {
+export async function endJob(
+  deps: Pick<JobDeps, 'jobs' | 'quota' | 'reporter' | 'clock' | 'logger' | 'scheduler'> & Partial<Pick<JobDeps, 'videos'>>,
+  job: Job,
+  ending: JobEnding,
+  options: {
+    /** Ends the job only when its current record passes (checked under the job's lock); else it is returned as it is. */
+    onlyIf?: (current: Job) => boolean;
+  } = {},
+): Promise<Job> {
   const ended = await deps.jobs.withLock(job.id, async () => {
     const current = await deps.jobs.get(job.id);
     if (current && isFinal(current.state)) return { job: current, fresh: false };
+    if (options.onlyIf && !(current && options.onlyIf(current))) return { job: current ?? job, fresh: false };
     const now = deps.clock();
     const failure = ending.failure ? { reason: ending.failure.reason, detail: ending.failure.detail?.slice(0, 500) ?? null } : null;
     const final: Job = {

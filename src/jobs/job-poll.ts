@@ -41,7 +41,8 @@ async function pollOnce(deps: JobDeps, jobId: string): Promise<RunOutcome> {
   const now = deps.clock();
   // Made only when something is logged: a child logger costs a redaction pass over its fields.
   const log = () => deps.logger.child({ jobId, guildId: job.guildId, taskId: job.taskId });
-  const tooOld = now - job.createdAt > deps.timings.maxAgeMs;
+  // Time spent waiting in line does not count: the provider has had the job only since its submission.
+  const tooOld = now - (job.submittedAt ?? job.createdAt) > deps.timings.maxAgeMs;
   const stalled = now - job.progress.lastChangeAt > deps.timings.stallMs;
   if (tooOld || stalled) {
     log().warn({ tooOld, stalled }, 'job expired');

@@ -11,8 +11,9 @@ export interface JobScope {
 /**
  * After a start, every job that is not final continues from its stored state: jobs the
  * provider knows are polled again, finished ones are delivered, endings whose message was not
- * carried out yet are carried out, and jobs that never reached the provider (or may have, without
- * us learning the task id) are ended without a charge, never submitted twice.
+ * carried out yet are carried out, jobs waiting in line keep their place (they are sent when their
+ * turn comes), and jobs that were being sent (the provider may have them without us learning the
+ * task id) or never got a reply are ended without a charge, never submitted twice.
  * With sharding, only the jobs of guilds this process owns are touched: the index is shared.
  */
 export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
@@ -20,6 +21,7 @@ export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
   const ids = await deps.jobs.activeIds();
   const now = deps.clock();
   let resumed = 0;
+  let waiting = 0;
   let others = 0;
   for (const id of ids) {
     const job = await deps.jobs.get(id);
@@ -54,9 +56,16 @@ export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
       resumed += 1;
       continue;
     }
+    if (job.state === 'waiting') {
+      // Still in line: the dispatcher sends it when its turn comes. Indexed again in case the
+      // crash came between its record and the line's index.
+      await deps.jobs.index(job);
+      waiting += 1;
+      continue;
+    }
     await endUnsubmitted(deps, job);
   }
-  if (ids.length > others) deps.logger.info({ resumed, total: ids.length - others }, 'jobs recovered from the store');
+  if (ids.length > others) deps.logger.info({ resumed, waiting, total: ids.length - others }, 'jobs recovered from the store');
 }
 
 /** A job found without a task id after a restart: never submitted again, never charged. */

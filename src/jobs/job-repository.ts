@@ -2,6 +2,8 @@ import { jobSchema, isFinal, type Job } from './job.js';
 import type { Store, StoreEntry } from '../store/types.js';
 
 const ACTIVE_SET = 'jobs:active';
+/** Jobs in line for the provider's submission budget (state `waiting`); see `submit-line.ts`. */
+const WAITING_SET = 'jobs:waiting';
 const jobKey = (id: string) => `job:${id}`;
 // Finished jobs stay readable for buttons (regenerate, delete) and /videos. The history sweep
 // removes them after HISTORY_DAYS; this TTL is only a backstop for records it does not know.
@@ -16,6 +18,8 @@ export interface JobRepository {
   /** Reads, changes and writes one job under its lock, so the poller and a button never interleave. */
   update(id: string, change: (job: Job) => Job | undefined): Promise<Job | undefined>;
   activeIds(): Promise<string[]>;
+  /** Jobs indexed as waiting in line; may hold a few that moved on meanwhile (check their state). */
+  waitingIds(): Promise<string[]>;
   delete(id: string): Promise<void>;
   /** The record of `job` as one entry of an atomic multi-record write (see `endJob`). */
   entryFor(job: Job): StoreEntry;
@@ -44,6 +48,9 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
   const index = async (job: Job): Promise<void> => {
     if (indexed(job)) await store.addToSet(ACTIVE_SET, job.id);
     else await store.removeFromSet(ACTIVE_SET, job.id);
+    // A job leaves the line only to be submitted or to end: other saves skip the round trip.
+    if (job.state === 'waiting') await store.addToSet(WAITING_SET, job.id);
+    else if (job.state === 'submitting' || isFinal(job.state)) await store.removeFromSet(WAITING_SET, job.id);
   };
   const save = async (job: Job): Promise<void> => {
     const entry = entryFor(job);
@@ -64,12 +71,14 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
         return next;
       }),
     activeIds: () => store.setMembers(ACTIVE_SET),
+    waitingIds: () => store.setMembers(WAITING_SET),
     entryFor,
     index,
     withLock: (id, fn) => store.withLock(jobKey(id), fn),
     delete: async (id) => {
       await store.kv.delete(jobKey(id));
       await store.removeFromSet(ACTIVE_SET, id);
+      await store.removeFromSet(WAITING_SET, id);
     },
   };
 }

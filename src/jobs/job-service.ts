@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { toGenerationRequest } from '../video/request.js';
 import type { QuotaRefusal } from '../quota/types.js';
-import { isFinal, reservationIdFor, type Job, type JobReply, type JobRequest } from './job.js';
+import { isCancellable, isFinal, reservationIdFor, type Job, type JobReply, type JobRequest } from './job.js';
 import type { JobDeps } from './deps.js';
-import { failureFromProviderError, giveUp } from './failures.js';
-import { computeProgress } from './progress.js';
+import { giveUp } from './failures.js';
+import { cancelJob, sendClaimed, type CancelResult } from './job-submit.js';
 import { recoverJobs, type JobScope } from './job-recovery.js';
 import { sweepJobs, type SweepReport } from './job-sweep.js';
 
@@ -23,10 +22,18 @@ export type AcceptResult = { ok: true; job: Job } | { ok: false; refusal: QuotaR
 export interface JobService {
   /** Records the job and reserves its cost; fast (no provider call) so it fits before the 3 s deadline. */
   accept(input: AcceptInput): Promise<AcceptResult>;
-  /** Remembers the reply's message id once Discord created it. */
+  /**
+   * Remembers the reply's message id once Discord created it, and puts the job in line for the
+   * provider's submission budget: it is sent when its turn comes (see `dispatcher.ts`).
+   */
   attachMessage(jobId: string, channelId: string, messageId: string | null): Promise<void>;
-  /** Sends an accepted job to the provider and starts following it. */
+  /** Sends a job that was not sent yet to the provider now, out of turn, and starts following it. */
   submit(jobId: string): Promise<Job | undefined>;
+  /**
+   * Ends a job that was not sent to the provider yet as cancelled by `byUserId`, releasing its
+   * credits, in one atomic step against the job being picked for submission: one of them wins.
+   */
+  cancel(jobId: string, byUserId: string): Promise<CancelResult>;
   /** Gives up a job that was never submitted (e.g. Discord refused the acknowledgement). */
   abandon(jobId: string): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
@@ -45,26 +52,10 @@ export interface JobService {
 export const newJobId = (): string => `j${BigInt(`0x${randomBytes(7).toString('hex')}`).toString(36)}`;
 
 export function createJobService(deps: JobDeps & JobScope): JobService {
-  const { jobs, quota, provider, clock, logger } = deps;
+  const { jobs, quota, clock, logger } = deps;
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = (guildId?: string) => sweepJobs(deps, guildId);
 
-
-  /** The job with a first-frame link the provider can still fetch, or failed when the image is gone. */
-  async function withWorkingImage(job: Job): Promise<Job> {
-    const image = job.request.image;
-    if (!image) return job;
-    const link = await deps.renewImageUrl(image.url);
-    if (!link.ok) {
-      return giveUp(deps, job, { reason: link.reason === 'gone' ? 'image_expired' : 'image_unreachable', release: 'submit_rejected' });
-    }
-    const { url } = link;
-    if (url === image.url) return job;
-    // Kept, so a regenerate later starts from the renewed link.
-    const renewed: Job = { ...job, request: { ...job.request, image: { ...image, url } }, updatedAt: clock() };
-    await jobs.save(renewed);
-    return renewed;
-  }
 
   return {
     async accept(input) {
@@ -121,48 +112,23 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     },
 
     async attachMessage(jobId, channelId, messageId) {
+      // The reply exists now: the job joins the line (its place is kept by when it was asked for).
       await jobs.update(jobId, (job) => ({
         ...job,
-        state: job.state === 'accepted' ? 'reserved' : job.state,
+        state: job.state === 'accepted' || job.state === 'reserved' ? 'waiting' : job.state,
         reply: { ...job.reply, channelId, messageId },
         updatedAt: clock(),
       }));
+      deps.dispatcher.kick();
     },
 
     async submit(jobId) {
-      const picked = await jobs.update(jobId, (job) =>
-        job.state === 'reserved' || job.state === 'accepted' ? { ...job, state: 'submitting', updatedAt: clock() } : undefined,
-      );
+      const picked = await jobs.update(jobId, (job) => (isCancellable(job.state) ? { ...job, state: 'submitting', updatedAt: clock() } : undefined));
       if (!picked || picked.state !== 'submitting') return picked;
-      // Made only when something is logged: a child logger costs a redaction pass over its fields.
-      const log = () => logger.child({ jobId, guildId: picked.guildId });
-      const claimed = await withWorkingImage(picked);
-      if (claimed.state !== 'submitting') return claimed;
-      // Over the shared submission budget the request waits its turn; the member is told why.
-      const onWaiting = () =>
-        void deps.reporter.progress(claimed, { ...computeProgress(claimed, clock(), deps.typical), stage: 'waiting' }).catch(() => undefined);
-      const result = await provider.submit(toGenerationRequest(claimed.request), { onWaiting });
-      const now = clock();
-      if (!result.ok) {
-        log().warn({ kind: result.error.kind, status: result.error.status }, 'provider refused the submission');
-        return giveUp(deps, claimed, { ...failureFromProviderError(result.error), release: 'submit_rejected' });
-      }
-      const submitted: Job = {
-        ...claimed,
-        state: 'submitted',
-        taskId: result.taskId,
-        submittedAt: now,
-        updatedAt: now,
-        progress: { ...claimed.progress, rawStatus: result.status, lastChangeAt: now },
-        poll: { nextAt: now + deps.timings.pollIntervalMs, count: 0, failures: 0 },
-      };
-      await jobs.save(submitted);
-      deps.followed.set(jobId, submitted);
-      log().info({ taskId: result.taskId }, 'task submitted');
-      deps.scheduler.schedule(jobId, submitted.poll.nextAt);
-      await deps.reporter.progress(submitted, computeProgress(submitted, now, deps.typical));
-      return submitted;
+      return sendClaimed(deps, picked);
     },
+
+    cancel: (jobId, byUserId) => cancelJob(deps, jobId, byUserId),
 
     async abandon(jobId) {
       const job = await jobs.get(jobId);
@@ -175,6 +141,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
 
     async start() {
       await recoverJobs(deps);
+      deps.dispatcher.start();
       await sweep().catch((err: unknown) => logger.error({ err }, 'sweep at start failed'));
       // Video files of jobs that ended while the process died before deleting them.
       await deps.videos
@@ -192,6 +159,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     async stop() {
       if (sweeper) clearInterval(sweeper);
       sweeper = undefined;
+      await deps.dispatcher.stop();
       await deps.scheduler.stop();
     },
 

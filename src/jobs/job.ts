@@ -1,13 +1,17 @@
 import { z } from 'zod';
 
 /**
- * `accepted → reserved → submitting → submitted → queued/processing → succeeded → delivered`,
- * or `failed` / `expired` from any live state. `submitting` marks the window in which the
- * provider may have accepted the task without us knowing its id: never submitted again.
+ * `accepted → waiting → submitting → submitted → queued/processing → succeeded → delivered`,
+ * or `failed` / `expired` from any live state, or `cancelled` (by a member) before `submitting`.
+ * `waiting` is the job's place in the line for the provider's submission budget, kept in the
+ * store: a restart keeps it waiting. `submitting` marks the window in which the provider may have
+ * accepted the task without us knowing its id: never submitted again. `reserved` is what records
+ * of older versions call a job about to be submitted; recovery puts it in the line.
  */
 export const JOB_STATES = [
   'accepted',
   'reserved',
+  'waiting',
   'submitting',
   'submitted',
   'queued',
@@ -16,12 +20,16 @@ export const JOB_STATES = [
   'delivered',
   'failed',
   'expired',
+  'cancelled',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 /** The id a job's reservation gets: fixed by the job id, so it can be released without the record. */
 export const reservationIdFor = (jobId: string): string => `res-${jobId}`;
 
-export const FINAL_STATES: readonly JobState[] = ['delivered', 'failed', 'expired'];
+export const FINAL_STATES: readonly JobState[] = ['delivered', 'failed', 'expired', 'cancelled'];
+/** States in which a job has not been sent to the provider yet and may still be cancelled. */
+export const CANCELLABLE_STATES: readonly JobState[] = ['accepted', 'reserved', 'waiting'];
+export const isCancellable = (state: JobState): boolean => CANCELLABLE_STATES.includes(state);
 export const isFinal = (state: JobState): boolean => FINAL_STATES.includes(state);
 
 export const FAILURE_REASONS = [
@@ -45,6 +53,8 @@ export const FAILURE_REASONS = [
   'maybe_started',
   /** The job's record disappeared from the store while the bot was following it. */
   'record_lost',
+  /** A member cancelled the job before it was sent to the provider (detail: who). */
+  'cancelled',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

@@ -13,6 +13,8 @@ export interface ProgressView {
   elapsedMs: number;
   /** When the video should be ready (ms epoch), or null when it is overdue. */
   etaAt: number | null;
+  /** While waiting in line: the place (1 = next) and when its turn should come (ms epoch). */
+  line?: { position: number; startsAt: number };
 }
 
 type DurationKey = Pick<JobRequest, 'model' | 'resolution' | 'duration'>;
@@ -42,6 +44,23 @@ const stageOf = (job: Job): Stage => {
   if (job.state === 'processing') return 'generating';
   return 'queued';
 };
+
+// Start estimates are shown rounded up to this, so a line that has not moved edits nothing.
+const START_STEP_MS = 10_000;
+
+/** The view of a job waiting in line: its place, when its turn should come, and when it should be ready. */
+export function waitingProgress(job: Job, now: number, place: { position: number; startsAt: number }, typical: TypicalDuration = typicalDuration): ProgressView {
+  const startsAt = Math.ceil(place.startsAt / START_STEP_MS) * START_STEP_MS;
+  const expectedMs = (typical.learned?.(job.request) ?? typical(job.request)) * 1000;
+  return {
+    stage: 'waiting',
+    percent: 0,
+    estimated: true,
+    elapsedMs: Math.max(0, now - job.createdAt),
+    etaAt: startsAt + expectedMs,
+    line: { position: place.position, startsAt },
+  };
+}
 
 // An estimate never claims to be done: the last stretch waits for the provider's word.
 const ESTIMATE_CEILING = 95;

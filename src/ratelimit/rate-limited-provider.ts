@@ -24,7 +24,15 @@ async function acquireNoting(turn: Promise<void>, onWaiting: (() => void) | unde
   }
 }
 
-export function createRateLimitedProvider(provider: VideoProvider, limiter: RateLimiter): VideoProvider {
+export function createRateLimitedProvider(
+  provider: VideoProvider,
+  limiter: RateLimiter,
+  options: {
+    /** False when the caller takes each submission's turn itself (the job line does). Default true. */
+    paceSubmissions?: boolean;
+  } = {},
+): VideoProvider {
+  const paceSubmissions = options.paceSubmissions ?? true;
   const penalizeOn = async (kind: RateKind, error: ProviderError) => {
     if (error.kind !== 'rate_limited') return;
     const ms = Math.min(MAX_PENALTY_MS, error.retryAfterMs ?? DEFAULT_PENALTY_MS);
@@ -33,7 +41,7 @@ export function createRateLimitedProvider(provider: VideoProvider, limiter: Rate
   };
   return {
     async submit(request, options) {
-      await acquireNoting(limiter.acquire('submit', options?.signal), options?.onWaiting);
+      if (paceSubmissions) await acquireNoting(limiter.acquire('submit', options?.signal), options?.onWaiting);
       const result = await provider.submit(request, options);
       if (!result.ok) await penalizeOn('submit', result.error);
       return result;

@@ -27,9 +27,9 @@ export interface RateLimiter {
 }
 
 /** The budgets of XCOMPUTE_MAX_RPM and XCOMPUTE_MAX_POLLS_PER_S. */
-export function providerBudgets(rates: { submitsPerMinute: number; pollsPerSecond: number }): RateBudgets {
+export function providerBudgets(rates: { submitsPerMinute: number; pollsPerSecond: number; submitWindowMs?: number }): RateBudgets {
   return {
-    submit: { limit: rates.submitsPerMinute, windowMs: 60_000 },
+    submit: { limit: rates.submitsPerMinute, windowMs: rates.submitWindowMs ?? 60_000 },
     poll: { limit: rates.pollsPerSecond, windowMs: 1_000 },
   };
 }

@@ -244,11 +244,13 @@ describe('the shared submission budget', () => {
     await h?.close();
   });
 
-  it('GIVEN the bot is at XCOMPUTE_MAX_RPM WHEN another member asks THEN their reply says the request waits its turn, and nothing is sent early', async () => {
+  it('GIVEN the bot is at XCOMPUTE_MAX_RPM WHEN another member asks THEN their reply shows their place in line and a Cancel button, and nothing is sent early', async () => {
     h.discord.dispatchInteraction(videoCommand({ prompt: 'first in line' }));
     await h.discord.waitFor(() => h.provider.submissions.length === 1);
     const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'second in line' }), user: { id: '1400000000000000009', username: 'second' } });
-    await h.discord.waitFor(() => text(h.discord.originalResponse(id)).includes('Waiting for a turn'));
+    // The line replaced "Waiting for a turn" (the request waited in memory) with a place in it.
+    await h.discord.waitFor(() => text(h.discord.originalResponse(id)).includes('1st in line · starts <t:'));
+    expect(JSON.stringify(h.discord.originalResponse(id)?.components)).toContain('video:cancel:');
     expect(h.provider.submissions).toHaveLength(1);
   });
 });

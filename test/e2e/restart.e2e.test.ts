@@ -106,3 +106,72 @@ describe('restarts: the bot as a real process, killed by its own pid', () => {
     expect(provider.submissions.filter((s) => promptOf(s.body) === 'graceful stop')).toHaveLength(1);
   });
 });
+
+describe('restarts with jobs waiting in line for the provider budget', () => {
+  // Five servers, so the default cap of 3 jobs in flight per server leaves room for 11 jobs.
+  const guilds = Array.from({ length: 5 }, (_, i) => ({ id: String(1_150_000_000_000_000_001n + (BigInt(i) << 22n)), name: `server ${i}` }));
+  let entry: string;
+  let discord: FakeDiscord;
+  let provider: FakeProvider;
+  let dir: string;
+  let env: Record<string, string>;
+  const running: BotProcess[] = [];
+
+  beforeAll(async () => {
+    entry = buildBotOnce();
+    discord = await startFakeDiscord({ guilds });
+    provider = await startFakeProvider({ pollsToComplete: null });
+    dir = mkdtempSync(join(tmpdir(), 'hvb-restart-line-'));
+    env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), LOG_LEVEL: 'warn' };
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const bot of running) {
+      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+      await bot.exited;
+    }
+    await discord?.close();
+    await provider?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const boot = async (extra: Record<string, string>) => {
+    const sessions = discord.identifies.length;
+    const bot = startBotProcess(entry, { ...env, ...extra });
+    running.push(bot);
+    await discord.waitFor(() => discord.identifies.length > sessions && discord.gatewaySessions > 0, { timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return bot;
+  };
+
+  it('GIVEN 10 jobs waiting in line WHEN the bot is SIGKILLed and restarted THEN all 10 are sent after the restart, each exactly once, and delivered', async () => {
+    // One submission per 10 minutes: after the first, everyone waits.
+    const first = await boot({ XCOMPUTE_MAX_RPM: '1', XCOMPUTE_RPM_WINDOW_MS: '600000' });
+    const ask = (i: number) =>
+      discord.dispatchInteraction({
+        ...videoCommand({ prompt: `line ${i}` }),
+        guildId: guilds[i % guilds.length]?.id ?? null,
+        user: { id: String(1_400_000_000_000_000_100n + BigInt(i)), username: `member${i}` },
+      }).id;
+    const head = ask(0);
+    await discord.waitFor(() => provider.submissions.length === 1);
+    const waiting = Array.from({ length: 10 }, (_, i) => ask(i + 1));
+    for (const id of waiting) {
+      await discord.waitFor(() => (text(discord.originalResponse(id)).includes(' in line · starts ') ? true : undefined), { timeoutMs: 20_000 });
+    }
+    expect(provider.submissions).toHaveLength(1);
+    process.kill(first.child.pid ?? 0, 'SIGKILL');
+    await first.exited;
+
+    await boot({ XCOMPUTE_MAX_RPM: '100' });
+    await discord.waitFor(() => provider.submissions.length === 11, { timeoutMs: 20_000 });
+    for (const submission of provider.submissions) provider.completeTask(submission.taskId);
+    for (const id of [head, ...waiting]) {
+      await discord.waitFor(() => discord.originalResponse(id)?.attachments.length, { timeoutMs: 30_000 });
+    }
+    const prompts = provider.submissions.map((s) => promptOf(s.body)).sort();
+    expect(prompts).toEqual(Array.from({ length: 11 }, (_, i) => `line ${i}`).sort());
+    // None of them was told it failed or restarted.
+    for (const id of waiting) expect(text(discord.originalResponse(id))).not.toContain('restarted');
+  }, 120_000);
+});

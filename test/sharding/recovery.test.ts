@@ -40,6 +40,29 @@ describe('a shard that starts picks up only its own guilds’ unfinished jobs', 
     await store.close();
   });
 
+  it('GIVEN jobs of two shards waiting in the shared line WHEN shard 0 starts THEN it sends only its own, and shard 1’s stays waiting (not dropped, not failed) until shard 1 sends it', async () => {
+    const store = await openStore('memory://');
+    const jobs = createJobRepository(store);
+    const now = Date.now();
+    await jobs.save(sampleJob({ id: 'wait0', guildId: GUILD_SHARD_0, state: 'waiting', taskId: null, submittedAt: null, createdAt: now }));
+    await jobs.save(sampleJob({ id: 'wait1', guildId: GUILD_SHARD_1, state: 'waiting', taskId: null, submittedAt: null, createdAt: now - 1_000 }));
+    const provider = scriptedProvider();
+    const shard0 = testEngine(store, provider, { ownsGuild: guildOwnership([0], 2), lineRescanMs: 50 });
+    await shard0.engine.start();
+    await eventually(async () => (await jobs.get('wait0'))?.state === 'delivered');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(provider.submits).toHaveLength(1);
+    expect((await jobs.get('wait1'))?.state).toBe('waiting');
+    expect(shard0.seen.failed).toEqual([]);
+
+    const shard1 = testEngine(store, provider, { ownsGuild: guildOwnership([1], 2), lineRescanMs: 50 });
+    await shard1.engine.start();
+    await eventually(async () => (await jobs.get('wait1'))?.state === 'delivered');
+    expect(provider.submits).toHaveLength(2);
+    await Promise.all([shard0.engine.stop(), shard1.engine.stop()]);
+    await store.close();
+  });
+
   it('GIVEN a job of another shard handed to the poller WHEN it comes due THEN it is dropped without asking the provider', async () => {
     const store = await openStore('memory://');
     const jobs = createJobRepository(store);

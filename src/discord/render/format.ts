@@ -23,6 +23,18 @@ export function progressBar(percent: number): string {
   return `${'▰'.repeat(filled)}${'▱'.repeat(10 - filled)} ${clamped}%`;
 }
 
+/**
+ * A place in line as the member's language says it: `1st`, `2nd`, `3rd`, `4th`, `11th`, `12th`,
+ * `13th`, `21st`, `111th` in English; the bare number in Chinese (the sentence says 第 … 位).
+ */
+export function placeInLine(position: number, locale?: string): string {
+  if (languageOf(locale) === 'zh-CN') return String(position);
+  const lastTwo = position % 100;
+  if (lastTwo >= 11 && lastTwo <= 13) return `${position}th`;
+  const suffix = ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[position % 10] ?? 'th';
+  return `${position}${suffix}`;
+}
+
 /** Discord's relative timestamp (`in 2 minutes`), drawn by each member's client in their language. */
 export const relativeTime = (ms: number): string => `<t:${Math.floor(ms / 1000)}:R>`;
 

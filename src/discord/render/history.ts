@@ -20,6 +20,7 @@ const LINK_LIFETIME_MS = 24 * 60 * 60_000;
 const STATE_KEYS: Record<JobState, MessageKey> = {
   accepted: 'state.accepted',
   reserved: 'state.reserved',
+  waiting: 'state.waiting',
   submitting: 'state.submitting',
   submitted: 'state.submitted',
   queued: 'state.queued',
@@ -28,6 +29,7 @@ const STATE_KEYS: Record<JobState, MessageKey> = {
   delivered: 'state.delivered',
   failed: 'state.failed',
   expired: 'state.expired',
+  cancelled: 'state.cancelled',
 };
 
 /** The provider's link while it should still work, with when it stops; undefined otherwise. */

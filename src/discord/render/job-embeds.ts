@@ -2,7 +2,7 @@ import type { APIEmbed } from 'discord.js';
 import type { Job } from '../../jobs/job.js';
 import type { ProgressView } from '../../jobs/progress.js';
 import { translatorFor, type MessageKey } from '../../i18n/index.js';
-import { formatDuration, progressBar, quoteUserText, relativeTime } from './format.js';
+import { formatDuration, placeInLine, progressBar, quoteUserText, relativeTime } from './format.js';
 import { renderParams } from './params.js';
 import { shownPrompt } from '../../video/request.js';
 
@@ -23,10 +23,14 @@ const promptField = (job: Job, name: string) => ({ name, value: quoteUserText(sh
 export function progressEmbed(job: Job, view: ProgressView): APIEmbed {
   const t = translatorFor(job.reply.locale);
   const eta = view.etaAt === null ? t('progress.eta_soon') : relativeTime(view.etaAt);
+  const line = view.line;
+  const description = line
+    ? `**${t('line.place', { place: placeInLine(line.position, job.reply.locale), relative: relativeTime(line.startsAt) })}**\n${t(STAGE_KEYS[view.stage])}\n-# ${t('line.note')}`
+    : `**${t(STAGE_KEYS[view.stage])}**\n${progressBar(view.percent)}${view.estimated ? `\n-# ${t('progress.estimated_note')}` : ''}`;
   return {
     color: COLOR_PROGRESS,
     title: t('progress.title'),
-    description: `**${t(STAGE_KEYS[view.stage])}**\n${progressBar(view.percent)}${view.estimated ? `\n-# ${t('progress.estimated_note')}` : ''}`,
+    description,
     fields: [
       { name: t('progress.elapsed'), value: formatDuration(view.elapsedMs, job.reply.locale), inline: true },
       { name: view.estimated ? t('progress.eta_guess') : t('progress.eta'), value: eta, inline: true },
@@ -87,6 +91,7 @@ const FAILURE_KEYS: Record<NonNullable<Job['failure']>['reason'], MessageKey> = 
   image_unreachable: 'failed.image_unreachable',
   maybe_started: 'failed.maybe_started',
   record_lost: 'failed.record_lost',
+  cancelled: 'failed.cancelled',
 };
 
 /** The reply when the video could not be made: what happened, in plain words, and what to do. */
@@ -97,6 +102,7 @@ export function failureEmbed(job: Job): APIEmbed {
   let text: string;
   if (failure.reason === 'provider_failed' && !detail) text = t('failed.provider_unknown');
   else if (failure.reason === 'expired') text = t('failed.expired', { duration: formatDuration(Number(failure.detail ?? 1_800_000), job.reply.locale) });
+  else if (failure.reason === 'cancelled') text = t('failed.cancelled', { user: `<@${failure.detail ?? job.userId}>` });
   else text = t(FAILURE_KEYS[failure.reason], { reason: detail ?? '—' });
   // The provider may still serve the file later: the link, where long links fit (the description).
   const url = job.result?.videoUrl;
@@ -107,7 +113,7 @@ export function failureEmbed(job: Job): APIEmbed {
   const saysCharge = failure.reason === 'maybe_started';
   return {
     color: COLOR_FAILED,
-    title: t('failed.title'),
+    title: failure.reason === 'cancelled' ? t('failed.cancelled_title') : t('failed.title'),
     description: saysCharge ? text : `${text}\n${t('failed.nothing_charged')}`,
     fields: [promptField(job, t('result.prompt'))],
     footer: { text: t('failed.job', { jobId: job.id }).replace(/`/g, '') },

@@ -6,6 +6,16 @@ export const REGENERATE_PREFIX = 'video:regen:';
 export const DELETE_PREFIX = 'video:delete:';
 export const EDIT_PREFIX = 'video:edit:';
 export const EXTEND_PREFIX = 'video:extend:';
+export const CANCEL_PREFIX = 'video:cancel:';
+
+/** Cancel under a reply while the job has not been sent to the provider (it names the job). */
+export function cancelButtons(job: Job): APIActionRowComponent<APIComponentInMessageActionRow> {
+  const t = translatorFor(job.reply.locale);
+  return {
+    type: ComponentType.ActionRow,
+    components: [{ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `${CANCEL_PREFIX}${job.id}`, label: t('button.cancel'), emoji: { name: '✖️' } }],
+  };
+}
 
 /** Discord's limit on a link button's URL. */
 export const MAX_BUTTON_URL = 512;

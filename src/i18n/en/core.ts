@@ -51,7 +51,7 @@ export const core = {
   'choice.seconds': '{value} seconds',
 
 
-  'stage.waiting': 'Waiting for a turn: the bot is at the video service\'s rate limit, your request goes next in line',
+  'stage.waiting': 'Waiting in line: the video service takes only so many requests a minute',
   'stage.queued': 'Queued',
   'stage.generating': 'Generating',
   'stage.finishing': 'Finishing',
@@ -101,6 +101,8 @@ export const core = {
   'failed.delivery': 'The video was made but could not be posted here on Discord. Please try again.',
   'failed.maybe_started': 'The bot restarted just as your video was being sent to the video service, so it may or may not have started; you were not charged. If no video arrives, run /video again.',
   'failed.record_lost': 'The bot lost the record of this video (its storage was reset), so it cannot finish it. Please run /video again.',
+  'failed.cancelled': 'Cancelled by {user} before it was sent to the video service.',
+  'failed.cancelled_title': '🚫 Video cancelled',
   'failed.nothing_charged': 'Nothing was charged.',
   'failed.job': 'Job `{jobId}`',
 } as const;

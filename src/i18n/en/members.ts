@@ -24,6 +24,13 @@ export const members = {
   'state.delivered': '✅ Delivered',
   'state.failed': '❌ Failed',
   'state.expired': '⌛ Expired',
+  'state.waiting': '🕒 Waiting in line',
+  'state.cancelled': '🚫 Cancelled',
+  'line.place': '{place} in line · starts {relative}',
+  'line.note': 'Servers take turns, then members within a server, so one busy server cannot hold up the rest.',
+  'button.cancel': 'Cancel',
+  'cancel.too_late': 'Too late to cancel: the video service already has this request, and it cannot be stopped there.',
+  'cancel.already_ended': 'This request has already ended.',
 
   'cmd.animate.name': 'Animate image',
   'animate.no_image': 'That message has no image to animate. Use Animate image on a message with a JPG, PNG or WebP picture (attached, or shown by a link).',

@@ -53,7 +53,7 @@ export const core = {
   'choice.seconds': '{value} 秒',
 
 
-  'stage.waiting': '等待中：机器人已达到视频服务的请求频率上限，你的请求会按顺序提交',
+  'stage.waiting': '排队等待中：视频服务每分钟只接受有限的请求',
   'stage.queued': '排队中',
   'stage.generating': '生成中',
   'stage.finishing': '收尾中',
@@ -103,6 +103,8 @@ export const core = {
   'failed.delivery': '视频已生成，但无法在 Discord 上发送到这里。请重试。',
   'failed.maybe_started': '机器人在把你的视频发送给视频服务时重启了，视频可能已开始生成，也可能没有；未扣除你的额度。如果没有收到视频，请重新运行 /视频。',
   'failed.record_lost': '机器人丢失了这个视频的记录（存储已被重置），无法完成它。请重新运行 /视频。',
+  'failed.cancelled': '已由 {user} 在提交给视频服务之前取消。',
+  'failed.cancelled_title': '🚫 视频已取消',
   'failed.nothing_charged': '未扣除任何额度。',
   'failed.job': '任务 `{jobId}`',
 } as const satisfies Record<keyof typeof en, string>;

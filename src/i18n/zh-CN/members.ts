@@ -26,6 +26,13 @@ export const members = {
   'state.delivered': '✅ 已送达',
   'state.failed': '❌ 失败',
   'state.expired': '⌛ 已超时',
+  'state.waiting': '🕒 排队等待中',
+  'state.cancelled': '🚫 已取消',
+  'line.place': '第 {place} 位 · 预计 {relative} 开始',
+  'line.note': '各服务器轮流提交，服务器内再由各成员轮流，一个繁忙的服务器不会挡住其他服务器。',
+  'button.cancel': '取消',
+  'cancel.too_late': '来不及取消了：视频服务已经收到这个请求，在那里无法停止。',
+  'cancel.already_ended': '这个请求已经结束了。',
 
   'cmd.animate.name': '让图片动起来',
   'animate.no_image': '这条消息里没有可用的图片。请在带有 JPG、PNG 或 WebP 图片（附件或链接预览）的消息上使用“让图片动起来”。',
