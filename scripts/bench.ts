@@ -3,7 +3,7 @@
  * against the local fake Discord and fake xcompute, first on SQLite, then on Redis when one
  * answers. Prints one table per store: figure, measured, target, pass/fail.
  *
- *   npm run bench -- --only=sqlite|redis --phases=ack,polling,memory --cpu-prof=DIR
+ *   npm run bench -- --only=sqlite|redis --phases=ack,polling,memory,line --cpu-prof=DIR
  *
  * BENCH_REDIS_URL chooses the Redis database (default redis://127.0.0.1:6379/14; it is flushed
  * before and after each phase).
@@ -16,13 +16,14 @@ import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
 import { measureScale, scaleRows } from './bench/scale.js';
+import { lineRows, measureLine, LINE_BUDGET, LINE_BUSY_JOBS, LINE_SMALL_JOBS, LINE_WINDOW_MS } from './bench/line.js';
 import { renderTable, type Row } from './bench/table.js';
 import { DEFAULT_BENCH_REDIS_URL, redisAnswers, redisBackend, sqliteBackend, type Backend } from './bench/world.js';
 
-type Phase = 'ack' | 'polling' | 'memory' | 'scale';
-const PHASES: Phase[] = ['ack', 'polling', 'memory', 'scale'];
+type Phase = 'ack' | 'polling' | 'memory' | 'line' | 'scale';
+const PHASES: Phase[] = ['ack', 'polling', 'memory', 'line', 'scale'];
 /** `scale` takes several minutes and needs Redis: only when asked for with --phases. */
-const DEFAULT_PHASES: Phase[] = ['ack', 'polling', 'memory'];
+const DEFAULT_PHASES: Phase[] = ['ack', 'polling', 'memory', 'line'];
 
 const redisUrlOf = (): string => process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
 
@@ -55,6 +56,7 @@ async function runBackend(backend: Backend, phases: Phase[], cpuProfRoot: string
   await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'))));
   await run('polling', async () => pollingRows(await measurePolling(backend, profDir('polling'))));
   await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'))));
+  await run('line', async () => lineRows(await measureLine(backend, profDir('line'))));
   if (backend.name === 'Redis') await run('scale', async () => scaleRows(await measureScale(redisUrlOf())));
   return rows;
 }
@@ -113,6 +115,10 @@ async function main(): Promise<void> {
     `  completion (the gap of the schedule that contains it, at POLL_INTERVAL_MS=${POLL_BASE_MS}) + 1 s; the 1 s slack is not scaled.`,
     `- memory: RSS of the bot process after global.gc(), idle after login vs. with ${MEMORY_JOBS} jobs in flight`,
     '  (500 guilds × 2 members, tasks never complete, default 5 s polling and 3 s progress edits, 15 s of steady polling).',
+    `- line: XCOMPUTE_MAX_RPM=${LINE_BUDGET} with a ${LINE_WINDOW_MS / 1000} s window (XCOMPUTE_RPM_WINDOW_MS: time 10× faster). A busy server asks`,
+    `  ${LINE_BUSY_JOBS} times, keeping its cap of 20 jobs in flight full (it asks again when a video arrives or a request is refused);`,
+    `  1 s later two small servers ask ${LINE_SMALL_JOBS} each. Measured: asking → the fake provider receiving the submission, for each`,
+    '  small-server job, in budget windows; first come, first served would put them behind the busy server\'s line.',
   );
   lines.push('');
   lines.push(

@@ -114,6 +114,8 @@ export interface WorldOptions {
   cpuProfDir?: string;
   /** Ours (default) or the floor: a bare discord.js bot that only defers. */
   bot?: BotKind;
+  /** Writes into the empty store before the bot starts (e.g. a server's quota policy). */
+  seed?: (storeUrl: string) => Promise<void>;
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
@@ -122,6 +124,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   });
   const provider = await startFakeProvider({ pollsToComplete: null, ...options.provider });
   const storeUrl = await options.backend.prepare();
+  await options.seed?.(storeUrl);
   const env: Record<string, string> = {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,

@@ -47,6 +47,8 @@ const remove: ButtonHandler = {
  */
 const cancel: ButtonHandler = {
   prefix: CANCEL_PREFIX,
+  // Pressed by someone who may: the reply itself changes (deferUpdate); a refusal is private.
+  firstAnswer: 'update',
   async execute(interaction, jobId, ctx) {
     const t = translatorFor(interaction.locale);
     const job = await ctx.jobs.get(jobId);

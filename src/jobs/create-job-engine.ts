@@ -61,18 +61,28 @@ export function createJobEngine(options: JobEngineOptions): JobService {
   const ownsGuild = options.ownsGuild;
   const jobs = createJobRepository(options.store, options.finishedTtlMs !== undefined ? { finishedTtlMs: options.finishedTtlMs } : {});
   const line = createSubmitLine(options.store, jobs, options.submitBudget ?? { limit: 20, windowMs: 60_000 });
-  // The dispatcher needs the deps it is part of; it is made right after them.
-  let dispatcher: Dispatcher | undefined;
-  const lazyDispatcher: Dispatcher = {
-    start: () => dispatcher?.start(),
-    kick: () => dispatcher?.kick(),
-    stop: async () => dispatcher?.stop(),
-  };
+  const submitTurn = options.submitTurn ?? (async () => undefined);
+  // With sharding each process sends only its own guilds' jobs: the shard that submits a job is
+  // the one that polls it, and the one whose recovery finds it after a restart.
+  // Its send and show read `deps` (declared below) only when they run, after start().
+  const dispatcher: Dispatcher = createDispatcher({
+    line,
+    turn: submitTurn,
+    send: (job) => sendClaimed(deps, job),
+    eligible: ownsGuild ?? (() => true),
+    show: async (places) => {
+      const now = clock();
+      for (const place of places) await deps.reporter.progress(place.job, waitingProgress(place.job, now, place, deps.typical));
+    },
+    clock,
+    logger: options.logger,
+    ...(options.lineRescanMs !== undefined ? { rescanMs: options.lineRescanMs } : {}),
+  });
   // JobScope rides along with the deps (recovery reads it) until it earns a place in JobDeps.
   const deps: JobDeps & JobScope = {
     jobs,
     line,
-    dispatcher: lazyDispatcher,
+    dispatcher,
     provider: options.provider,
     quota: options.quota,
     reporter: options.reporter,
@@ -100,22 +110,6 @@ export function createJobEngine(options: JobEngineOptions): JobService {
       logger: options.logger,
     }),
   };
-  const submitTurn = options.submitTurn ?? (async () => undefined);
-  // With sharding each process sends only its own guilds' jobs: the shard that submits a job is
-  // the one that polls it, and the one whose recovery finds it after a restart.
-  dispatcher = createDispatcher({
-    line,
-    turn: submitTurn,
-    send: (job) => sendClaimed(deps, job),
-    eligible: ownsGuild ?? (() => true),
-    show: async (places) => {
-      const now = clock();
-      for (const place of places) await deps.reporter.progress(place.job, waitingProgress(place.job, now, place, deps.typical));
-    },
-    clock,
-    logger: options.logger,
-    ...(options.lineRescanMs !== undefined ? { rescanMs: options.lineRescanMs } : {}),
-  });
   const service = createJobService(deps);
   const history = options.history;
   if (!history) return service;

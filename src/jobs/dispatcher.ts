@@ -68,7 +68,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   const refresh = async () => {
     const now = options.clock();
-    const places = (await options.line.places(now)).filter((p) => options.eligible(p.job.guildId));
+    const places = await options.line.places(now, options.eligible);
     if (places.length > 0) await options.show(places);
   };
   /** Shows places a moment after the line moved (a job picked at once never shows one). */

@@ -1,9 +1,20 @@
 import { jobSchema, isFinal, type Job } from './job.js';
 import type { Store, StoreEntry } from '../store/types.js';
+import type { LineEntry } from './line-order.js';
 
 const ACTIVE_SET = 'jobs:active';
-/** Jobs in line for the provider's submission budget (state `waiting`); see `submit-line.ts`. */
+/**
+ * Jobs in line for the provider's submission budget (state `waiting`); see `submit-line.ts`. Each
+ * member carries what the line's order needs (`id|guild|member|asked at`), so ordering the line
+ * reads no job records.
+ */
 const WAITING_SET = 'jobs:waiting';
+const lineMember = (job: Pick<Job, 'id' | 'guildId' | 'userId' | 'createdAt'>): string => `${job.id}|${job.guildId}|${job.userId}|${job.createdAt}`;
+const parseLineMember = (member: string): LineEntry | undefined => {
+  const [jobId, guildId, userId, at] = member.split('|');
+  const enqueuedAt = Number(at);
+  return jobId && guildId && userId && Number.isFinite(enqueuedAt) ? { jobId, guildId, userId, enqueuedAt } : undefined;
+};
 const jobKey = (id: string) => `job:${id}`;
 // Finished jobs stay readable for buttons (regenerate, delete) and /videos. The history sweep
 // removes them after HISTORY_DAYS; this TTL is only a backstop for records it does not know.
@@ -19,7 +30,9 @@ export interface JobRepository {
   update(id: string, change: (job: Job) => Job | undefined): Promise<Job | undefined>;
   activeIds(): Promise<string[]>;
   /** Jobs indexed as waiting in line; may hold a few that moved on meanwhile (check their state). */
-  waitingIds(): Promise<string[]>;
+  waitingEntries(): Promise<LineEntry[]>;
+  /** Takes a job that is not waiting any more (or has no record) out of the line's index. */
+  unlist(entry: LineEntry): Promise<void>;
   delete(id: string): Promise<void>;
   /** The record of `job` as one entry of an atomic multi-record write (see `endJob`). */
   entryFor(job: Job): StoreEntry;
@@ -49,8 +62,8 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
     if (indexed(job)) await store.addToSet(ACTIVE_SET, job.id);
     else await store.removeFromSet(ACTIVE_SET, job.id);
     // A job leaves the line only to be submitted or to end: other saves skip the round trip.
-    if (job.state === 'waiting') await store.addToSet(WAITING_SET, job.id);
-    else if (job.state === 'submitting' || isFinal(job.state)) await store.removeFromSet(WAITING_SET, job.id);
+    if (job.state === 'waiting') await store.addToSet(WAITING_SET, lineMember(job));
+    else if (job.state === 'submitting' || isFinal(job.state)) await store.removeFromSet(WAITING_SET, lineMember(job));
   };
   const save = async (job: Job): Promise<void> => {
     const entry = entryFor(job);
@@ -71,14 +84,14 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
         return next;
       }),
     activeIds: () => store.setMembers(ACTIVE_SET),
-    waitingIds: () => store.setMembers(WAITING_SET),
+    waitingEntries: async () => (await store.setMembers(WAITING_SET)).flatMap((m) => parseLineMember(m) ?? []),
+    unlist: (entry) => store.removeFromSet(WAITING_SET, lineMember({ id: entry.jobId, guildId: entry.guildId, userId: entry.userId, createdAt: entry.enqueuedAt })),
     entryFor,
     index,
     withLock: (id, fn) => store.withLock(jobKey(id), fn),
     delete: async (id) => {
       await store.kv.delete(jobKey(id));
       await store.removeFromSet(ACTIVE_SET, id);
-      await store.removeFromSet(WAITING_SET, id);
     },
   };
 }

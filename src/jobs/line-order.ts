@@ -70,11 +70,13 @@ export function lineOrder(entries: readonly LineEntry[], turns: Turns): LineEntr
 
   const order: LineEntry[] = [];
   let count = turns.count;
+  // Each guild's oldest waiting job changes only when that guild is served: kept, not recomputed.
+  const oldestIn = new Map([...guilds].map(([id, members]) => [id, oldestOf(members)]));
   while (guilds.size > 0) {
     let best: { id: string; members: Map<string, LineEntry[]>; last: number; oldest: LineEntry } | undefined;
     for (const [id, members] of guilds) {
       const last = lastGuild.get(id) ?? -1;
-      const oldest = oldestOf(members);
+      const oldest = oldestIn.get(id) as LineEntry;
       if (!best || before(last, oldest, id, best.last, best.oldest, best.id)) best = { id, members, last, oldest };
     }
     if (!best) break;
@@ -92,8 +94,36 @@ export function lineOrder(entries: readonly LineEntry[], turns: Turns): LineEntr
     lastMember.set(memberKey(next), count);
     if (member.own.length === 0) best.members.delete(member.id);
     if (best.members.size === 0) guilds.delete(best.id);
+    else oldestIn.set(best.id, oldestOf(best.members));
   }
   return order;
+}
+
+/** The first of {@link lineOrder} (the next to go), found in one pass over the line. */
+export function nextInLine(entries: readonly LineEntry[], turns: Turns): LineEntry | undefined {
+  const guilds = new Map<string, LineEntry>();
+  for (const entry of entries) {
+    const oldest = guilds.get(entry.guildId);
+    if (!oldest || byAge(entry, oldest) < 0) guilds.set(entry.guildId, entry);
+  }
+  let guild: { id: string; last: number; oldest: LineEntry } | undefined;
+  for (const [id, oldest] of guilds) {
+    const last = turns.guilds[id] ?? -1;
+    if (!guild || before(last, oldest, id, guild.last, guild.oldest, guild.id)) guild = { id, last, oldest };
+  }
+  if (!guild) return undefined;
+  const members = new Map<string, LineEntry>();
+  for (const entry of entries) {
+    if (entry.guildId !== guild.id) continue;
+    const oldest = members.get(entry.userId);
+    if (!oldest || byAge(entry, oldest) < 0) members.set(entry.userId, entry);
+  }
+  let member: { id: string; last: number; oldest: LineEntry } | undefined;
+  for (const [id, oldest] of members) {
+    const last = turns.members[memberKey(oldest)] ?? -1;
+    if (!member || before(last, oldest, id, member.last, member.oldest, member.id)) member = { id, last, oldest };
+  }
+  return member?.oldest;
 }
 
 /**

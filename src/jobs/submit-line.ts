@@ -3,7 +3,7 @@ import type { Store } from '../store/types.js';
 import { writeAllChecked } from '../quota/record-io.js';
 import type { Job } from './job.js';
 import type { JobRepository } from './job-repository.js';
-import { lineOrder, NO_TURNS, startTimes, takeTurn, type LineEntry, type SubmitBudget, type Turns } from './line-order.js';
+import { lineOrder, nextInLine, NO_TURNS, startTimes, takeTurn, type SubmitBudget, type Turns } from './line-order.js';
 
 const TURNS_KEY = 'queue:turns';
 const LINE_LOCK = 'queue:line';
@@ -28,8 +28,11 @@ export interface LinePlace {
  * the turns taken (who went last) are one record. On Redis every shard process sees the same line.
  */
 export interface SubmitLine {
-  /** Every waiting job in the order it will go, with estimated start times. */
-  places(now: number): Promise<LinePlace[]>;
+  /**
+   * The waiting jobs of `eligible` guilds (default all) with their place in the whole line (every
+   * guild's jobs count) and estimated start times, in line order.
+   */
+  places(now: number, eligible?: (guildId: string) => boolean): Promise<LinePlace[]>;
   /** True when a job waits whose guild `eligible` accepts. */
   hasWaiting(eligible: (guildId: string) => boolean): Promise<boolean>;
   /**
@@ -41,14 +44,8 @@ export interface SubmitLine {
   pick(eligible: (guildId: string) => boolean, now: number): Promise<Job | undefined>;
 }
 
-const entryOf = (job: Job): LineEntry => ({ jobId: job.id, guildId: job.guildId, userId: job.userId, enqueuedAt: job.createdAt });
-
 /** The line on `store`, with `budget` for its start estimates. */
 export function createSubmitLine(store: Store, jobs: JobRepository, budget: SubmitBudget): SubmitLine {
-  const waiting = async (): Promise<Job[]> => {
-    const records = await Promise.all((await jobs.waitingIds()).map((id) => jobs.get(id)));
-    return records.filter((job): job is Job => job?.state === 'waiting');
-  };
   const readTurns = async (): Promise<Turns> => {
     const parsed = turnsSchema.safeParse(await store.kv.get(TURNS_KEY));
     // An unreadable record only costs fairness for a moment: everyone counts as not served yet.
@@ -56,34 +53,47 @@ export function createSubmitLine(store: Store, jobs: JobRepository, budget: Subm
   };
 
   return {
-    async places(now) {
-      const all = await waiting();
-      const byId = new Map(all.map((job) => [job.id, job]));
+    async places(now, eligible = () => true) {
       const turns = await readTurns();
-      const order = lineOrder(all.map(entryOf), turns);
+      const order = lineOrder(await jobs.waitingEntries(), turns);
       const starts = startTimes(order.length, turns.recent, budget, now);
-      return order.map((entry, i) => ({ job: byId.get(entry.jobId) as Job, position: i + 1, startsAt: starts[i] ?? now }));
+      // Records are read only for the places asked for (this process' own jobs).
+      const places = await Promise.all(
+        order.map(async (entry, i) => {
+          if (!eligible(entry.guildId)) return undefined;
+          const job = await jobs.get(entry.jobId);
+          return job?.state === 'waiting' ? { job, position: i + 1, startsAt: starts[i] ?? now } : undefined;
+        }),
+      );
+      return places.filter((place): place is LinePlace => place !== undefined);
     },
 
     async hasWaiting(eligible) {
-      return (await waiting()).some((job) => eligible(job.guildId));
+      return (await jobs.waitingEntries()).some((entry) => eligible(entry.guildId));
     },
 
     pick: (eligible, now) =>
       store.withLock(LINE_LOCK, async () => {
-        const all = (await waiting()).map(entryOf);
+        const all = await jobs.waitingEntries();
         const turns = await readTurns();
-        for (const entry of lineOrder(all.filter((e) => eligible(e.guildId)), turns)) {
-          const taken = await jobs.withLock(entry.jobId, async () => {
-            const current = await jobs.get(entry.jobId);
-            if (current?.state !== 'waiting') return undefined;
+        let candidates = all.filter((e) => eligible(e.guildId));
+        for (let entry = nextInLine(candidates, turns); entry; entry = nextInLine(candidates, turns)) {
+          const chosen = entry;
+          const taken = await jobs.withLock(chosen.jobId, async () => {
+            const current = await jobs.get(chosen.jobId);
+            if (current?.state !== 'waiting') {
+              // Cancelled, or left in the index by a crash between two writes: not in line any more.
+              await jobs.unlist(chosen);
+              return undefined;
+            }
             const next: Job = { ...current, state: 'submitting', updatedAt: now };
-            const after = takeTurn(turns, entry, now, all.filter((e) => e.jobId !== entry.jobId), budget);
+            const after = takeTurn(turns, chosen, now, all.filter((e) => e.jobId !== chosen.jobId), budget);
             await writeAllChecked(store.kv, [jobs.entryFor(next), { key: TURNS_KEY, value: after }]);
             await jobs.index(next);
             return next;
           });
           if (taken) return taken;
+          candidates = candidates.filter((e) => e.jobId !== chosen.jobId);
         }
         return undefined;
       }),

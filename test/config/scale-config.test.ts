@@ -18,7 +18,7 @@ describe('scale settings from the environment', () => {
   it('GIVEN nothing set THEN one process, 20 submissions a minute, 10 polls a second, no metrics endpoint', () => {
     const config = loadConfig(base);
     expect(config.sharding).toBeUndefined();
-    expect(config.rateLimits).toEqual({ submitsPerMinute: 20, pollsPerSecond: 10 });
+    expect(config.rateLimits).toEqual({ submitsPerMinute: 20, pollsPerSecond: 10, submitWindowMs: 60_000 });
     expect(config.metricsPort).toBeUndefined();
   });
 
@@ -53,8 +53,8 @@ describe('scale settings from the environment', () => {
   });
 
   it('GIVEN operator overrides THEN they are read', () => {
-    const config = loadConfig({ ...base, XCOMPUTE_MAX_RPM: '60', XCOMPUTE_MAX_POLLS_PER_S: '25', METRICS_PORT: '9100' });
-    expect(config.rateLimits).toEqual({ submitsPerMinute: 60, pollsPerSecond: 25 });
+    const config = loadConfig({ ...base, XCOMPUTE_MAX_RPM: '60', XCOMPUTE_MAX_POLLS_PER_S: '25', XCOMPUTE_RPM_WINDOW_MS: '6000', METRICS_PORT: '9100' });
+    expect(config.rateLimits).toEqual({ submitsPerMinute: 60, pollsPerSecond: 25, submitWindowMs: 6_000 });
     expect(config.metricsPort).toBe(9100);
   });
 });

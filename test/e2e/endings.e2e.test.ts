@@ -129,7 +129,8 @@ describe('job endings survive a death at the worst moment (real client, fakes)',
   });
 
   it('case 3: GIVEN Discord received the deferral WHEN the bot dies before recording it THEN after restart the member reads in the reply that the bot restarted, and nothing is charged or submitted', async () => {
-    await rebootDyingAt((w) => writesJobIn(w, 'reserved'));
+    // Recording the reply is also the job's step into the line (state `waiting`; it was `reserved`).
+    await rebootDyingAt((w) => writesJobIn(w, 'waiting'));
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'deferred then killed' }));
     await h.discord.waitFor(() => h.discord.interaction(id)?.acknowledged);
     await eventually(async () => (await h.bot.context.quota.memberStanding(guild(), member(), [])).inFlight.length > 0);

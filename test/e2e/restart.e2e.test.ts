@@ -165,7 +165,7 @@ describe('restarts with jobs waiting in line for the provider budget', () => {
 
     await boot({ XCOMPUTE_MAX_RPM: '100' });
     await discord.waitFor(() => provider.submissions.length === 11, { timeoutMs: 20_000 });
-    for (const submission of provider.submissions) provider.completeTask(submission.taskId);
+    for (const submission of provider.submissions) provider.completeTask(submission.taskId ?? '');
     for (const id of [head, ...waiting]) {
       await discord.waitFor(() => discord.originalResponse(id)?.attachments.length, { timeoutMs: 30_000 });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineOrder, NO_TURNS, startTimes, takeTurn, type LineEntry } from '../../src/jobs/line-order.js';
+import { lineOrder, nextInLine, NO_TURNS, startTimes, takeTurn, type LineEntry, type Turns } from '../../src/jobs/line-order.js';
 
 const entry = (jobId: string, guildId: string, userId: string, enqueuedAt: number): LineEntry => ({ jobId, guildId, userId, enqueuedAt });
 const ids = (entries: LineEntry[]) => entries.map((e) => e.jobId);
@@ -37,6 +37,22 @@ describe('the line’s order: round-robin by server, then by member, first come 
     expect(turns.guilds).toEqual({});
     expect(turns.members).toEqual({});
     expect(turns.count).toBe(1);
+  });
+});
+
+describe('the next in line, found in one pass', () => {
+  it('GIVEN 200 seeded random lines and turn records WHEN the next is asked for THEN it is always the first of the full order', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const budget = { limit: 20, windowMs: 60_000 };
+    for (let round = 0; round < 200; round += 1) {
+      const line = Array.from({ length: 1 + Math.floor(random() * 30) }, (_, i) =>
+        entry(`j${round}-${i}`, `g${Math.floor(random() * 4)}`, `u${Math.floor(random() * 3)}`, Math.floor(random() * 10)),
+      );
+      let turns: Turns = NO_TURNS;
+      for (let k = 0; k < Math.floor(random() * 5); k += 1) turns = takeTurn(turns, line[Math.floor(random() * line.length)] as LineEntry, k, line, budget);
+      expect(nextInLine(line, turns)?.jobId).toBe(lineOrder(line, turns)[0]?.jobId);
+    }
   });
 });
 

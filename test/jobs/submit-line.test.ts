@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { createJobRepository } from '../../src/jobs/job-repository.js';
-import { createSubmitLine } from '../../src/jobs/submit-line.js';
+import { createSubmitLine, type SubmitLine } from '../../src/jobs/submit-line.js';
 import { sampleJob } from '../support/jobs.js';
 import { sqliteFilePerTest } from '../support/sqlite.js';
 import { flushDb, redisAvailable, redisUrl } from '../support/redis.js';
@@ -104,7 +104,7 @@ describe.runIf(redisUp)('Redis', () => {
       const jobs = Array.from({ length: 12 }, (_, i): [string, string, string] => [`j${i}`, `g${i % 3}`, `u${i % 4}`]);
       await fillLine(stores[0] as Store, jobs);
       const lines = stores.map((store) => createSubmitLine(store, createJobRepository(store), BUDGET));
-      const picks = await Promise.all(Array.from({ length: 16 }, (_, i) => lines[i % 2]?.pick(() => true, 5_000 + i)));
+      const picks = await Promise.all(Array.from({ length: 16 }, (_, i) => (lines[i % 2] as SubmitLine).pick(() => true, 5_000 + i)));
       const ids = picks.flatMap((job) => (job ? [job.id] : []));
       expect(ids.sort()).toEqual(jobs.map(([id]) => id).sort());
     } finally {
