@@ -1,14 +1,9 @@
 import { ApplicationCommandType, ContextMenuCommandBuilder } from 'discord.js';
-import { t } from '../src/i18n/index.js';
 import type { MessageCommand } from '../src/discord/command.js';
+import { inServers, localizedName } from '../src/discord/localized.js';
 import { openAnimateForm } from '../src/discord/animate-flow.js';
 
-export const data = new ContextMenuCommandBuilder()
-  .setName(t('en', 'cmd.animate.name'))
-  .setNameLocalizations({ 'zh-CN': t('zh-CN', 'cmd.animate.name') })
-  .setType(ApplicationCommandType.Message)
-  .setContexts(0)
-  .setIntegrationTypes(0);
+export const data = inServers(localizedName(new ContextMenuCommandBuilder(), 'cmd.animate').setType(ApplicationCommandType.Message));
 
 export default {
   data: data.toJSON(),

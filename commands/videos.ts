@@ -1,15 +1,9 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import { t } from '../src/i18n/index.js';
 import type { Command } from '../src/discord/command.js';
+import { inServers, localized } from '../src/discord/localized.js';
 import { showHistory } from '../src/discord/history-view.js';
 
-export const data = new SlashCommandBuilder()
-  .setName('videos')
-  .setNameLocalizations({ 'zh-CN': t('zh-CN', 'cmd.videos.name') })
-  .setDescription(t('en', 'cmd.videos.description'))
-  .setDescriptionLocalizations({ 'zh-CN': t('zh-CN', 'cmd.videos.description') })
-  .setContexts(0)
-  .setIntegrationTypes(0);
+export const data = inServers(localized(new SlashCommandBuilder(), 'videos', 'cmd.videos'));
 
 export default {
   data: data.toJSON(),
