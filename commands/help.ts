@@ -8,6 +8,7 @@ export const data = inServers(localized(new SlashCommandBuilder(), 'help', 'cmd.
 
 export default {
   data: data.toJSON(),
+  where: 'anywhere',
   firstAnswer: 'private',
   async execute(interaction, ctx) {
     await showHelp(interaction, ctx);

@@ -183,8 +183,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
     inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));
-  const context: BotContext = { config, jobs, quota, history, drafts: createDraftStore(store), ...(frames ? { frames } : {}), inspectImage, logger, clock, adminLog };
+  const context: BotContext = { historyDays: config.historyDays, globalQuotaLimit: config.quota.globalLimit, jobs, quota, history, drafts: createDraftStore(store), ...(frames ? { frames } : {}), inspectImage, logger, clock, adminLog };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context, {
+    allowedGuildIds: config.allowedGuildIds,
     messageCommands: loadMessageCommands(),
     modals: modalHandlers,
     ...(overrides.acknowledgeWithinMs !== undefined ? { acknowledgeWithinMs: overrides.acknowledgeWithinMs } : {}),

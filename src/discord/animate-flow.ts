@@ -2,7 +2,7 @@ import { MessageFlags, type Message, type MessageContextMenuCommandInteraction, 
 import { translatorFor } from '../i18n/index.js';
 import { checkFirstFrame, IMAGE_TYPES, validateVideoOptions, type FirstFrameImage } from '../video/request.js';
 import type { BotContext } from './command.js';
-import { installedGuildId } from './interaction-context.js';
+import { serverOf } from './interaction-context.js';
 import { readModalFields } from './options/modal-options.js';
 import { validationEmbed } from './render/validation.js';
 import { videoModal } from './render/video-modal.js';
@@ -63,11 +63,7 @@ export function pickImage(message: Message): FirstFrameImage | null {
  */
 export async function openAnimateForm(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void> {
   const t = translatorFor(interaction.locale);
-  const guildId = installedGuildId(interaction);
-  if (!guildId) {
-    await interaction.reply({ content: t('error.guild_only'), flags: MessageFlags.Ephemeral });
-    return;
-  }
+  const guildId = serverOf(interaction);
   const image = pickImage(interaction.targetMessage);
   if (!image) {
     await interaction.reply({ content: t('animate.no_image'), flags: MessageFlags.Ephemeral });

@@ -26,6 +26,8 @@ const regenerate: ButtonHandler = {
 const remove: ButtonHandler = {
   prefix: DELETE_PREFIX,
   firstAnswer: 'update',
+  // Also under a video the bot could only send by DM.
+  where: 'anywhere',
   async execute(interaction, jobId, ctx) {
     const job = await ctx.jobs.get(jobId);
     const t = translatorFor(interaction.locale);

@@ -10,7 +10,6 @@ import type {
 } from 'discord.js';
 import type { Logger } from '../log.js';
 import type { AdminLog } from './admin-log.js';
-import type { Config } from '../config.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { QuotaService } from '../quota/quota-service.js';
 import type { JobHistory } from '../jobs/history.js';
@@ -22,7 +21,10 @@ import type { FirstAnswer } from './early-ack.js';
 
 /** What handlers may call: services, never the store or HTTP directly. */
 export interface BotContext {
-  config: Config;
+  /** Days a finished job stays in /videos (HISTORY_DAYS). */
+  historyDays: number;
+  /** The operator's daily ceiling across all servers in credits (QUOTA_GLOBAL_LIMIT), if set. */
+  globalQuotaLimit: number | undefined;
   jobs: JobService;
   quota: QuotaService;
   /** Members' own videos, for /videos. */
@@ -39,11 +41,20 @@ export interface BotContext {
   adminLog: AdminLog;
 }
 
+/**
+ * Where a command, button or form works: `servers` (the default) only in a server where the bot
+ * itself is installed — the router answers anywhere else (a DM, a user install) with the one
+ * "in a server only" message before the handler runs; `anywhere` also in a DM with the bot.
+ */
+export type Where = 'servers' | 'anywhere';
+
 /** One slash command: its definition and thin handlers. */
 export interface Command {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   /** How it answers first; an answer that is late is deferred that way (default `private`). */
   firstAnswer?: FirstAnswer;
+  /** Where it works (default `servers`); see {@link Where}. */
+  where?: Where;
   execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
 }
@@ -53,6 +64,8 @@ export interface MessageCommand {
   data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
   /** How it answers first (default `private`); `modal` for one that opens a form. */
   firstAnswer?: FirstAnswer;
+  /** Where it works (default `servers`); see {@link Where}. */
+  where?: Where;
   execute(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void>;
 }
 
@@ -61,6 +74,8 @@ export interface ModalHandler {
   prefix: string;
   /** How it answers first (default `private`). */
   firstAnswer?: FirstAnswer;
+  /** Where it works (default `servers`); see {@link Where}. */
+  where?: Where;
   execute(interaction: ModalSubmitInteraction, id: string, ctx: BotContext): Promise<void>;
 }
 
@@ -69,6 +84,8 @@ export interface ButtonHandler {
   prefix: string;
   /** How it answers first (default `update`: the message holding the button); `modal` for one that opens a form. */
   firstAnswer?: FirstAnswer;
+  /** Where it works (default `servers`); see {@link Where}. */
+  where?: Where;
   execute(interaction: ButtonInteraction, id: string, ctx: BotContext): Promise<void>;
 }
 

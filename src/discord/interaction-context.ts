@@ -29,3 +29,14 @@ export function installedGuildId(interaction: BaseInteraction): string | null {
   if (owners && (owners.guildId !== null || owners.userId !== null) && owners.guildId !== interaction.guildId) return null;
   return interaction.guildId;
 }
+
+/**
+ * The server of an interaction the router let through to a handler that works in servers only
+ * (see `Where` in command.ts): the router already answered every other one.
+ * @throws Error when called for an interaction outside a server (a routing bug).
+ */
+export function serverOf(interaction: BaseInteraction): string {
+  const guildId = installedGuildId(interaction);
+  if (guildId === null) throw new Error('a servers-only handler ran outside a server; the router should have answered it');
+  return guildId;
+}

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import { translatorFor } from '../i18n/index.js';
-import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler } from './command.js';
+import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler, Where } from './command.js';
+import { installedGuildId } from './interaction-context.js';
 import { ACKNOWLEDGE_WITHIN_MS, guardInteraction, type FirstAnswer, type GuardedInteraction } from './early-ack.js';
 
 export interface RouterForms {
+  /** ALLOWED_GUILD_IDS: the only servers served; unset = every server. */
+  allowedGuildIds?: readonly string[] | undefined;
   messageCommands?: readonly MessageCommand[];
   modals?: readonly ModalHandler[];
   /** How long a handler has to answer before it is acknowledged on its behalf (default 2 s). */
@@ -27,7 +30,7 @@ export function createInteractionRouter(
   const messageCommands = new Map((forms.messageCommands ?? []).map((command) => [command.data.name, command]));
   const modals = forms.modals ?? [];
   // ALLOWED_GUILD_IDS: a public bot's invite link cannot make the operator's key pay for strangers.
-  const allowedGuilds = ctx.config.allowedGuildIds ? new Set(ctx.config.allowedGuildIds) : undefined;
+  const allowedGuilds = forms.allowedGuildIds ? new Set(forms.allowedGuildIds) : undefined;
   const withinMs = forms.acknowledgeWithinMs ?? ACKNOWLEDGE_WITHIN_MS;
   let accepting = true;
   const inFlight = new Set<Promise<void>>();
@@ -54,6 +57,12 @@ export function createInteractionRouter(
       guard = made;
       return made.interaction;
     };
+    /** The one "in a server only" answer, for every command, button and form that needs a server. */
+    const outsideServers = async (target: RepliableInteraction, where: Where | undefined): Promise<boolean> => {
+      if ((where ?? 'servers') === 'anywhere' || installedGuildId(target) !== null) return false;
+      await target.reply({ content: translatorFor(target.locale)('error.guild_only'), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      return true;
+    };
     try {
       if (allowedGuilds && interaction.guildId !== null && !allowedGuilds.has(interaction.guildId)) {
         await refuseGuild(interaction);
@@ -70,26 +79,28 @@ export function createInteractionRouter(
       }
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
-        if (!command) return;
+        if (!command || (await outsideServers(interaction, command.where))) return;
         if (ctx.logger.isLevelEnabled('debug')) log().debug({ command: interaction.commandName }, 'command received');
         await command.execute(guarded(interaction, command.firstAnswer ?? 'private', interaction.commandName), ctx);
         return;
       }
       if (interaction.isMessageContextMenuCommand()) {
         const command = messageCommands.get(interaction.commandName);
-        if (!command) return;
+        if (!command || (await outsideServers(interaction, command.where))) return;
         log().debug({ command: interaction.commandName }, 'message command received');
         await command.execute(guarded(interaction, command.firstAnswer ?? 'private', interaction.commandName), ctx);
         return;
       }
       if (interaction.isButton()) {
         const handler = buttons.find((candidate) => interaction.customId.startsWith(candidate.prefix));
-        if (handler) await handler.execute(guarded(interaction, handler.firstAnswer ?? 'update', handler.prefix), interaction.customId.slice(handler.prefix.length), ctx);
+        if (!handler || (await outsideServers(interaction, handler.where))) return;
+        await handler.execute(guarded(interaction, handler.firstAnswer ?? 'update', handler.prefix), interaction.customId.slice(handler.prefix.length), ctx);
         return;
       }
       if (interaction.isModalSubmit()) {
         const handler = modals.find((candidate) => interaction.customId.startsWith(candidate.prefix));
-        if (handler) await handler.execute(guarded(interaction, handler.firstAnswer ?? 'private', handler.prefix), interaction.customId.slice(handler.prefix.length), ctx);
+        if (!handler || (await outsideServers(interaction, handler.where))) return;
+        await handler.execute(guarded(interaction, handler.firstAnswer ?? 'private', handler.prefix), interaction.customId.slice(handler.prefix.length), ctx);
       }
     } catch (err) {
       const ref = randomBytes(4).toString('hex');

@@ -5,14 +5,13 @@ import {
   type APIEmbed,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { translatorFor } from '../i18n/index.js';
 import type { PolicyChangeResult } from '../quota/quota-admin.js';
 import type { QuotaService } from '../quota/quota-service.js';
 import { exportFilename, ledgerCsv } from '../quota/ledger-csv.js';
 import { periodEnd } from '../quota/periods.js';
 import type { BotContext } from './command.js';
 import { displayNames } from './display-names.js';
-import { installedGuildId, memberRoleIds } from './interaction-context.js';
+import { serverOf, memberRoleIds } from './interaction-context.js';
 import { readQuotaOptions, type QuotaAction } from './options/quota-options.js';
 import { blockEmbed, exportEmbed, exportTooLargeEmbed, logChannelEmbed, unblockEmbed } from './render/admin-answers.js';
 import {
@@ -73,7 +72,7 @@ async function runEmbed(action: QuotaAction, guildId: string, interaction: ChatI
         q.spendTimeline(guildId),
         ctx.adminLog.health(guildId),
       ]);
-      const ceiling = ctx.config.quota.globalLimit;
+      const ceiling = ctx.globalQuotaLimit;
       const global = ceiling === undefined ? null : { limit: ceiling, resetsAt: periodEnd('day', ctx.clock()) };
       const names = await displayNames(interaction, topMembers(timeline));
       return {
@@ -163,11 +162,7 @@ function changeWords(q: QuotaService, guildId: string, action: Extract<QuotaActi
  * the list of what to change, and nothing is changed.
  */
 export async function runQuotaCommand(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const guildId = installedGuildId(interaction);
-  if (!guildId) {
-    await answer(interaction, { content: translatorFor(interaction.locale)('error.guild_only') });
-    return;
-  }
+  const guildId = serverOf(interaction);
   if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
     await answer(interaction, { embeds: [notAdminEmbed(interaction.locale)] });
     return;

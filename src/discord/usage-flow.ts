@@ -1,17 +1,12 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { translatorFor } from '../i18n/index.js';
 import type { BotContext } from './command.js';
-import { installedGuildId, memberRoleIds } from './interaction-context.js';
+import { serverOf, memberRoleIds } from './interaction-context.js';
 import { usageEmbed } from './render/quota-usage.js';
 import { usageChartAttachment } from './render/usage-chart.js';
 
 /** `/usage`, for every member: their own standing this period and a chart of it, answered only to them. */
 export async function showUsage(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const guildId = installedGuildId(interaction);
-  if (!guildId) {
-    await interaction.reply({ content: translatorFor(interaction.locale)('error.guild_only'), flags: MessageFlags.Ephemeral });
-    return;
-  }
+  const guildId = serverOf(interaction);
   const [standing, timeline] = await Promise.all([
     ctx.quota.memberStanding(guildId, interaction.user.id, memberRoleIds(interaction)),
     ctx.quota.spendTimeline(guildId),

@@ -1,9 +1,8 @@
 import { MessageFlags, type APIEmbed, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
-import { translatorFor } from '../i18n/index.js';
 import type { JobRequest } from '../jobs/job.js';
 import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
 import type { BotContext } from './command.js';
-import { installedGuildId, memberRoleIds, threadParentId } from './interaction-context.js';
+import { serverOf, memberRoleIds, threadParentId } from './interaction-context.js';
 import { refusalEmbed } from './render/refusal.js';
 import { validationEmbed } from './render/validation.js';
 
@@ -14,10 +13,6 @@ const ephemeral = (interaction: VideoInteraction, payload: { content?: string; e
 
 /** `/video`: checks the request from the interaction alone, then starts the job. */
 export async function startVideoJob(interaction: ChatInputCommandInteraction, input: VideoOptionsInput, ctx: BotContext): Promise<void> {
-  if (!installedGuildId(interaction)) {
-    await ephemeral(interaction, { content: translatorFor(interaction.locale)('error.guild_only') });
-    return;
-  }
   const checked = validateVideoOptions(input);
   if (!checked.ok) {
     await ephemeral(interaction, { embeds: [validationEmbed(checked.problems, interaction.locale)] });
@@ -45,11 +40,7 @@ export async function launchJob(
   ctx: BotContext,
   options: { deferredMessageId?: string | null } = {},
 ): Promise<void> {
-  const guildId = installedGuildId(interaction);
-  if (!guildId) {
-    await ephemeral(interaction, { content: translatorFor(interaction.locale)('error.guild_only') });
-    return;
-  }
+  const guildId = serverOf(interaction);
   // Normally the quota answers in milliseconds and a refusal can be private. If the store is slow,
   // the router's guard (early-ack.ts) has acknowledged publicly before Discord's 3 s deadline:
   // then `reply` moves the refusal to a private follow-up, and `deferReply` returns the deferral
