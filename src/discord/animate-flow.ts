@@ -95,9 +95,14 @@ export async function submitAnimateForm(interaction: ModalSubmitInteraction, dra
   }
   const fields = readModalFields(interaction);
   const checked = validateVideoOptions({ ...fields, image: draft.image });
-  if (!checked.ok) {
-    await interaction.reply({ embeds: [validationEmbed(checked.problems, interaction.locale)], flags: MessageFlags.Ephemeral });
-    return;
+  try {
+    if (!checked.ok) {
+      await interaction.reply({ embeds: [validationEmbed(checked.problems, interaction.locale)], flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await launchJob(interaction, checked.request, ctx);
+  } finally {
+    // A sent form cannot be sent again: its draft is done with, whatever the answer was.
+    await ctx.drafts.delete(draftId).catch((err: unknown) => ctx.logger.warn({ err, draftId }, 'could not forget an Animate draft'));
   }
-  await launchJob(interaction, checked.request, ctx);
 }

@@ -7,7 +7,8 @@ import { readModalFields } from './options/modal-options.js';
 import { liveVideoLink } from './render/history.js';
 import { validationEmbed } from './render/validation.js';
 import { videoModal } from './render/video-modal.js';
-import { launchJob } from './video-flow.js';
+import { refusalEmbed } from './render/refusal.js';
+import { acceptInputFor, launchJob } from './video-flow.js';
 
 export const EDIT_FORM_PREFIX = 'edit:';
 export const EXTEND_FORM_PREFIX = 'extend:';
@@ -119,6 +120,13 @@ export async function submitExtendForm(interaction: ModalSubmitInteraction, jobI
     await interaction.reply({ content: t(ctx.frames ? 'extend.no_video' : 'extend.unavailable'), flags: MessageFlags.Ephemeral });
     return;
   }
+  // Taking the frame costs the bot a download and an ffmpeg run: a member the quota would refuse
+  // (blocked, over budget, at the cap) is told first, with the answer /video gives.
+  const refusal = await ctx.jobs.precheck(acceptInputFor(interaction, { ...job.request, userPrompt: prompt, prompt }));
+  if (refusal) {
+    await interaction.reply({ embeds: [refusalEmbed(refusal, interaction.locale)], flags: MessageFlags.Ephemeral });
+    return;
+  }
   const deferred = await interaction.deferReply({ withResponse: true });
   const refuse = async (payload: { content?: string; embeds?: ReturnType<typeof validationEmbed>[] }) => {
     await interaction.deleteReply().catch(() => undefined);
@@ -127,7 +135,7 @@ export async function submitExtendForm(interaction: ModalSubmitInteraction, jobI
   const frame = await ctx.frames.extract(source);
   if (!frame.ok) {
     ctx.logger.warn({ jobId: job.id, reason: frame.reason }, 'could not take the last frame for Extend');
-    await refuse({ content: t('extend.no_frame') });
+    await refuse({ content: t(frame.reason === 'busy' ? 'extend.busy' : 'extend.no_frame') });
     return;
   }
   const checked = validateVideoOptions(sameSettings(job, prompt, frame.image));

@@ -1,6 +1,7 @@
 import { MessageFlags, type APIEmbed, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
 import type { JobRequest } from '../jobs/job.js';
 import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
+import type { AcceptInput } from '../jobs/job-service.js';
 import type { BotContext } from './command.js';
 import { serverOf, memberRoleIds, threadParentId } from './interaction-context.js';
 import { refusalEmbed } from './render/refusal.js';
@@ -28,6 +29,25 @@ export async function startVideoJob(interaction: ChatInputCommandInteraction, in
   await launchJob(interaction, checked.request, ctx);
 }
 
+/** Who asks for `request`, where, and the reply to report on: the job service's input for an interaction. */
+export function acceptInputFor(interaction: VideoInteraction, request: JobRequest): AcceptInput {
+  return {
+    request,
+    guildId: serverOf(interaction),
+    userId: interaction.user.id,
+    roleIds: memberRoleIds(interaction),
+    parentChannelId: threadParentId(interaction),
+    reply: {
+      applicationId: interaction.applicationId,
+      interactionToken: interaction.token,
+      tokenIssuedAt: interaction.createdTimestamp,
+      channelId: interaction.channelId ?? '',
+      attachmentSizeLimit: interaction.attachmentSizeLimit ?? 10 * 1024 * 1024,
+      locale: interaction.locale,
+    },
+  };
+}
+
 /**
  * Reserves the cost, acknowledges publicly (a long job's reply must not be ephemeral: only a
  * public reply can be reached again after the interaction token expires), then puts the job in line. An
@@ -40,26 +60,11 @@ export async function launchJob(
   ctx: BotContext,
   options: { deferredMessageId?: string | null } = {},
 ): Promise<void> {
-  const guildId = serverOf(interaction);
   // Normally the quota answers in milliseconds and a refusal can be private. If the store is slow,
   // the router's guard (early-ack.ts) has acknowledged publicly before Discord's 3 s deadline:
   // then `reply` moves the refusal to a private follow-up, and `deferReply` returns the deferral
   // already made.
-  const accepted = await ctx.jobs.accept({
-    request,
-    guildId,
-    userId: interaction.user.id,
-    roleIds: memberRoleIds(interaction),
-    parentChannelId: threadParentId(interaction),
-    reply: {
-      applicationId: interaction.applicationId,
-      interactionToken: interaction.token,
-      tokenIssuedAt: interaction.createdTimestamp,
-      channelId: interaction.channelId ?? '',
-      attachmentSizeLimit: interaction.attachmentSizeLimit ?? 10 * 1024 * 1024,
-      locale: interaction.locale,
-    },
-  });
+  const accepted = await ctx.jobs.accept(acceptInputFor(interaction, request));
   if (!accepted.ok) {
     await ephemeral(interaction, { embeds: [refusalEmbed(accepted.refusal, interaction.locale)] });
     return;

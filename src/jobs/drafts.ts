@@ -27,6 +27,8 @@ export interface DraftStore {
   put(draft: Draft, id?: string): Promise<string>;
   /** The draft, or undefined when it expired or never existed. */
   get(id: string): Promise<Draft | undefined>;
+  /** Forgets a draft once its form was sent (a sent form cannot be sent again). */
+  delete(id: string): Promise<void>;
 }
 
 /**
@@ -38,6 +40,9 @@ export function createDraftStore(store: Store): DraftStore {
     async put(draft, id = newDraftId()) {
       await store.kv.set(draftKey(id), { version: 1, ...draft }, DRAFT_TTL_MS);
       return id;
+    },
+    async delete(id) {
+      if (/^[\w-]{1,32}$/.test(id)) await store.kv.delete(draftKey(id));
     },
     async get(id) {
       if (!/^[\w-]{1,32}$/.test(id)) return undefined;

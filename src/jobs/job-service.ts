@@ -23,6 +23,11 @@ export interface JobService {
   /** Records the job and reserves its cost; fast (no provider call) so it fits before the 3 s deadline. */
   accept(input: AcceptInput): Promise<AcceptResult>;
   /**
+   * Would `accept` be refused now, for the member's quota? Read-only (see QuotaGate.precheck): for
+   * a request whose preparation costs the bot (Extend's last frame), asked before that work.
+   */
+  precheck(input: AcceptInput): Promise<QuotaRefusal | undefined>;
+  /**
    * Remembers the reply's message id once Discord created it, and puts the job in line for the
    * provider's submission budget: it is sent when its turn comes (see `dispatcher.ts`).
    */
@@ -58,6 +63,21 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
 
 
   return {
+    precheck: (input) =>
+      quota.precheck({
+        jobId: '',
+        guildId: input.guildId,
+        userId: input.userId,
+        channelId: input.reply.channelId,
+        parentChannelId: input.parentChannelId ?? null,
+        roleIds: input.roleIds,
+        cost: quota.costOf(input.request),
+        prompt: input.request.userPrompt,
+        model: input.request.model,
+        resolution: input.request.resolution,
+        duration: input.request.duration,
+      }),
+
     async accept(input) {
       const now = clock();
       const id = newJobId();

@@ -7,7 +7,7 @@ import { periodSchema, POLICY_BOUNDS } from './policy.js';
 import { createPolicyRepository } from './policy-repository.js';
 import { createQuotaAdmin, type QuotaAdmin } from './quota-admin.js';
 import { createQuotaStanding, type QuotaStanding } from './quota-standing.js';
-import { charge, heldReservations, release, reserve, settleWith, type ReservationDeps } from './reservations.js';
+import { charge, heldReservations, release, precheck, reserve, settleWith, type ReservationDeps } from './reservations.js';
 import type { QuotaGate, QuotaPeriod } from './types.js';
 import { createUsageRepository } from './usage-repository.js';
 
@@ -65,6 +65,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
   const events = options.events ?? NO_ADMIN_EVENTS;
   return {
     costOf,
+    precheck: (request) => precheck(deps, request),
     reserve: async (request) => {
       const result = await reserve(deps, request);
       if (result.ok && result.threshold) {

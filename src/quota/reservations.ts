@@ -12,6 +12,60 @@ export interface ReservationDeps extends StandingDeps {
   idFactory: () => string;
 }
 
+/**
+ * The refusals that need this period's figures, in the order a member is told them: the server's
+ * budget, the member's own, then videos in progress (server, member). Shared by {@link reserve}
+ * (under the lock, where it decides) and {@link precheck} (a look without the lock).
+ */
+function judge(
+  deps: ReservationDeps,
+  request: ReservationRequest,
+  policy: QuotaPolicy,
+  inFlight: Record<string, { userId: string }>,
+  usage: { used: Record<string, number> },
+  resetsAt: number,
+): QuotaRefusal | undefined {
+  const { cost, userId } = request;
+  const guildUsed = sum(Object.values(usage.used));
+  if (guildUsed + cost > policy.limit) {
+    return { reason: 'guild_budget', cost, remaining: Math.max(0, policy.limit - guildUsed), limit: policy.limit, resetsAt };
+  }
+  const limit = memberLimit(policy, request.roleIds);
+  const memberUsed = usage.used[userId] ?? 0;
+  if (limit !== null && memberUsed + cost > limit) {
+    return { reason: 'member_budget', cost, remaining: Math.max(0, limit - memberUsed), limit, resetsAt };
+  }
+  const flights = Object.values(inFlight);
+  if (flights.length >= policy.maxConcurrent) return { reason: 'guild_concurrency', max: policy.maxConcurrent };
+  if (flights.filter((f) => f.userId === userId).length >= deps.maxPerMember) return { reason: 'member_concurrency', max: deps.maxPerMember };
+  return undefined;
+}
+
+/**
+ * Would {@link reserve} refuse this request now? A read-only look without the lock, for work that
+ * costs the bot before the reservation can be made (Extend downloads a video and runs ffmpeg to
+ * get its first frame): a member who is blocked, over budget or at the cap is told before that
+ * work, with the same answer. `undefined` does not promise the reservation: {@link reserve} decides.
+ *
+ * @throws QuotaRecordError for a malformed stored record.
+ */
+export async function precheck(deps: ReservationDeps, request: ReservationRequest): Promise<QuotaRefusal | undefined> {
+  const now = deps.clock();
+  const { usage: repo } = deps;
+  const policy = resolvePolicy(await deps.policies.read(request.guildId), deps.defaults);
+  const screened = screen(policy, request);
+  if (screened) return screened;
+  const key = periodKey(policy.period, now);
+  const [inFlight, usage] = await Promise.all([repo.readInFlight(request.guildId), repo.readUsage(request.guildId, key)]);
+  const refused = judge(deps, request, policy, inFlight, usage, periodEnd(policy.period, now));
+  if (refused) return refused;
+  const dayKey = deps.globalLimit === undefined ? null : periodKey('day', now);
+  if (deps.globalLimit !== undefined && dayKey !== null && globalUsed(await repo.readGlobal(dayKey)) + request.cost > deps.globalLimit) {
+    return { reason: 'global_ceiling', resetsAt: periodEnd('day', now) };
+  }
+  return undefined;
+}
+
 /** Refusals that need no usage figures: cheap, and checked before anything is counted. */
 function screen(policy: QuotaPolicy, request: ReservationRequest): QuotaRefusal | undefined {
   if (Object.hasOwn(policy.blocked, request.userId)) return { reason: 'blocked' };
@@ -83,20 +137,9 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     const resetsAt = periodEnd(policy.period, now);
     const usage = await repo.readUsage(guildId, key);
     const guildUsed = sum(Object.values(usage.used));
-    if (guildUsed + cost > policy.limit) {
-      const remaining = Math.max(0, policy.limit - guildUsed);
-      return { ok: false, refusal: { reason: 'guild_budget', cost, remaining, limit: policy.limit, resetsAt } };
-    }
-    const limit = memberLimit(policy, request.roleIds);
     const memberUsed = usage.used[userId] ?? 0;
-    if (limit !== null && memberUsed + cost > limit) {
-      return { ok: false, refusal: { reason: 'member_budget', cost, remaining: Math.max(0, limit - memberUsed), limit, resetsAt } };
-    }
-    const flights = Object.values(inFlight);
-    if (flights.length >= policy.maxConcurrent) return { ok: false, refusal: { reason: 'guild_concurrency', max: policy.maxConcurrent } };
-    if (flights.filter((f) => f.userId === userId).length >= deps.maxPerMember) {
-      return { ok: false, refusal: { reason: 'member_concurrency', max: deps.maxPerMember } };
-    }
+    const refused = judge(deps, request, policy, inFlight, usage, resetsAt);
+    if (refused) return { ok: false, refusal: refused };
 
     const id = request.reservationId ?? deps.idFactory();
     const record: ReservationRecord = {

@@ -117,6 +117,12 @@ export interface HeldReservation {
 export interface QuotaGate {
   costOf(key: CostKey): number;
   reserve(request: ReservationRequest): Promise<ReserveResult>;
+  /**
+   * Would `reserve` refuse this request now (blocked, banned word, channel, budgets, caps, the
+   * global ceiling)? A read-only look without the lock, for work that costs the bot before the
+   * reservation can be made; `undefined` does not promise it: `reserve` decides.
+   */
+  precheck(request: ReservationRequest): Promise<QuotaRefusal | undefined>;
   /** The member received the video: the credits stay spent; the ledger line says `charged`. */
   charge(reservationId: string, outcome: ChargeOutcome, details?: SettleDetails): Promise<boolean>;
   /**

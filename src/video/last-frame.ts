@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import type { DownloadResult } from '../http/download.js';
 import type { FirstFrameImage } from './request.js';
 
 /** Why no last frame could be taken: the video could not be fetched, or ffmpeg could not read it. */
-export type LastFrameResult = { ok: true; image: FirstFrameImage } | { ok: false; reason: 'download_failed' | 'unreadable' };
+export type LastFrameResult = { ok: true; image: FirstFrameImage } | { ok: false; reason: 'download_failed' | 'unreadable' | 'busy' };
 
 export interface LastFrameExtractor {
   /** Downloads the video at `url` and returns its last frame as a JPEG `data:` URI first frame. */
@@ -20,6 +21,10 @@ export interface LastFrameOptions {
   download: (url: string) => Promise<DownloadResult>;
   /** Longest ffmpeg run, ms (default 20 s). */
   timeoutMs?: number;
+  /** Frames taken at once by this process (default 2: each is a video download and an ffmpeg run). */
+  maxConcurrent?: number;
+  /** Requests that may wait for a turn beyond those (default 8); past it the answer is `busy`. */
+  maxWaiting?: number;
 }
 
 const run = (file: string, args: string[], timeoutMs: number) =>
@@ -63,37 +68,48 @@ export function jpegSize(data: Buffer): { width: number; height: number } | null
  */
 export function createLastFrameExtractor(options: LastFrameOptions): LastFrameExtractor {
   const timeoutMs = options.timeoutMs ?? 20_000;
+  // A burst of Extend presses must not download and decode a dozen videos at once on a small
+  // machine: a few at a time (p-limit), a short line behind them, and "busy" past that.
+  const maxConcurrent = options.maxConcurrent ?? 2;
+  const turns = pLimit(maxConcurrent);
+  const room = maxConcurrent + (options.maxWaiting ?? 8);
   return {
-    async extract(url) {
-      const fetched = await options.download(url);
-      if (!fetched.ok) return { ok: false, reason: 'download_failed' };
-      const dir = await mkdtemp(join(tmpdir(), 'hvb-frame-'));
-      try {
-        const input = join(dir, 'video.mp4');
-        const output = join(dir, 'last.jpg');
-        await writeFile(input, fetched.data);
-        // -sseof -1: decode only the last second; -update 1 keeps overwriting one image, so the
-        // file ends as the very last frame.
-        await run(options.ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-sseof', '-1', '-i', input, '-update', '1', '-q:v', '3', '-y', output], timeoutMs);
-        const jpeg = await readFile(output);
-        const size = jpegSize(jpeg);
-        if (!size) return { ok: false, reason: 'unreadable' };
-        return {
-          ok: true,
-          image: {
-            url: `data:image/jpeg;base64,${jpeg.toString('base64')}`,
-            filename: 'last-frame.jpg',
-            contentType: 'image/jpeg',
-            size: jpeg.length,
-            width: size.width,
-            height: size.height,
-          },
-        };
-      } catch {
-        return { ok: false, reason: 'unreadable' };
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+    extract(url) {
+      // Running plus waiting (p-limit starts a task a microtask later, so count both).
+      if (turns.activeCount + turns.pendingCount >= room) return Promise.resolve({ ok: false, reason: 'busy' });
+      return turns(() => takeLastFrame(url));
     },
   };
+
+  async function takeLastFrame(url: string): Promise<LastFrameResult> {
+    const fetched = await options.download(url);
+    if (!fetched.ok) return { ok: false, reason: 'download_failed' };
+    const dir = await mkdtemp(join(tmpdir(), 'hvb-frame-'));
+    try {
+      const input = join(dir, 'video.mp4');
+      const output = join(dir, 'last.jpg');
+      await writeFile(input, fetched.data);
+      // -sseof -1: decode only the last second; -update 1 keeps overwriting one image, so the
+      // file ends as the very last frame.
+      await run(options.ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-sseof', '-1', '-i', input, '-update', '1', '-q:v', '3', '-y', output], timeoutMs);
+      const jpeg = await readFile(output);
+      const size = jpegSize(jpeg);
+      if (!size) return { ok: false, reason: 'unreadable' };
+      return {
+        ok: true,
+        image: {
+          url: `data:image/jpeg;base64,${jpeg.toString('base64')}`,
+          filename: 'last-frame.jpg',
+          contentType: 'image/jpeg',
+          size: jpeg.length,
+          width: size.width,
+          height: size.height,
+        },
+      };
+    } catch {
+      return { ok: false, reason: 'unreadable' };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 }

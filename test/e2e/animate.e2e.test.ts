@@ -59,6 +59,8 @@ describe('Apps → Animate image end to end (message command, modal, modal submi
     const body = h.provider.submissions.at(-1)?.body as Record<string, unknown>;
     expect(body).toMatchObject({ prompt: '[推进,左摇]the cat turns its head\nand blinks slowly', duration: 10, resolution: '768p', model: 'MiniMax-Hailuo-2.3' });
     expect(String(body.first_frame_image)).toContain(`/cdn/attachments/${message.attachments[0]?.id}/cat.png`);
+    // The form was sent: what was picked for it is not kept in the store any longer.
+    expect(await h.bot.context.drafts.get(modal.custom_id.slice('animate:'.length))).toBeUndefined();
   });
 
   it('GIVEN a link preview with an image WHEN animated THEN Discord\'s proxied copy of the picture is the first frame', async () => {

@@ -109,6 +109,27 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
     expect(h.provider.submissions.length).toBe(before);
   });
 
+  it('GIVEN the server\'s budget is spent WHEN the member sends an Extend THEN it is refused privately at once, before the video is fetched or ffmpeg runs', async () => {
+    const frames = h.bot.context.frames;
+    if (!frames) throw new Error('ffmpeg should be available here');
+    let extracted = 0;
+    h.bot.context.frames = { extract: (url) => ((extracted += 1), frames.extract(url)) };
+    try {
+      const opened = await press(first, 'Extend');
+      const before = h.provider.submissions.length;
+      const submit = h.discord.submitModal({ interactionId: opened.id, values: { prompt: 'and further still' } });
+      const callback = await answerTo(submit.id);
+      // An immediate private answer (4), not a public deferral (5) followed by a refusal.
+      expect(callback.type).toBe(4);
+      expect((callback.data as { flags?: number }).flags ?? 0).toBe(64);
+      expect(JSON.stringify(callback.data)).toMatch(/used up|budget|credits/i);
+      expect(extracted).toBe(0);
+      expect(h.provider.submissions.length).toBe(before);
+    } finally {
+      h.bot.context.frames = frames;
+    }
+  });
+
   it('GIVEN an empty prompt in Chinese WHEN Edit is sent THEN the answer is in Chinese and nothing is spent', async () => {
     const { id } = h.discord.dispatchComponentInteraction({ messageId: first.id, customId: buttonsOf(first).find((b) => b.label === 'Edit')?.custom_id ?? '', locale: 'zh-CN' });
     const modal = (await answerTo(id)).data as Modal;
