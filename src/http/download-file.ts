@@ -2,9 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { request } from 'undici';
-import { discardBody } from './read-body.js';
-import { headerNumber, timeouts, withDeadline, type FetchFailure, type FetchOptions } from './download.js';
+import { openCapped, withDeadline, type FetchFailure, type FetchOptions } from './download.js';
 
 export type FileDownloadResult =
   | { ok: true; size: number; contentType?: string }
@@ -27,16 +25,9 @@ class TooLarge extends Error {}
  */
 export async function downloadToFile(url: string, path: string, options: FileDownloadOptions): Promise<FileDownloadResult> {
   return withDeadline(options, async (signal, dispatcher) => {
-    const { statusCode, headers, body } = await request(url, { method: 'GET', dispatcher, signal, ...timeouts(options) });
-    if (statusCode < 200 || statusCode >= 300) {
-      await discardBody(body);
-      return { ok: false, reason: 'http_error', status: statusCode };
-    }
-    const declared = headerNumber(headers['content-length']);
-    if (declared !== undefined && declared > options.maxBytes) {
-      body.destroy();
-      return { ok: false, reason: 'too_large', size: declared };
-    }
+    const opened = await openCapped(url, options, signal, dispatcher);
+    if (!opened.ok) return opened;
+    const { headers, body, declared } = opened;
     let received = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done: TransformCallback) {

@@ -45,19 +45,39 @@ const MAX_REDIRECTS = 3;
  * `content-length`, otherwise by counting while streaming and destroying the body at the cap.
  * Follows up to 3 redirects; a 4th is reported as an `http_error` with the 3xx status.
  */
+/**
+ * GETs `url` and looks at the answer before its body is read: a status outside 2xx is an
+ * `http_error` (its body drained), a `content-length` over `maxBytes` is `too_large` (the body
+ * dropped). Otherwise the body is the caller's to read, with its `content-length` when announced.
+ */
+export async function openCapped(
+  url: string,
+  options: FetchOptions & { maxBytes: number },
+  signal: AbortSignal,
+  dispatcher: Dispatcher,
+): Promise<
+  | { ok: true; headers: Dispatcher.ResponseData['headers']; body: Dispatcher.ResponseData['body']; declared: number | undefined }
+  | { ok: false; reason: 'http_error'; status: number }
+  | { ok: false; reason: 'too_large'; size: number }
+> {
+  const { statusCode, headers, body } = await request(url, { method: 'GET', dispatcher, signal, ...timeouts(options) });
+  if (statusCode < 200 || statusCode >= 300) {
+    await discardBody(body);
+    return { ok: false, reason: 'http_error', status: statusCode };
+  }
+  const declared = headerNumber(headers['content-length']);
+  if (declared !== undefined && declared > options.maxBytes) {
+    body.destroy();
+    return { ok: false, reason: 'too_large', size: declared };
+  }
+  return { ok: true, headers, body, declared };
+}
+
 export async function downloadCapped(url: string, options: DownloadOptions): Promise<DownloadResult> {
   return withDeadline(options, async (signal, dispatcher) => {
-    const response = await request(url, { method: 'GET', dispatcher, signal, ...timeouts(options) });
-    const { statusCode, headers, body } = response;
-    if (statusCode < 200 || statusCode >= 300) {
-      await discardBody(body);
-      return { ok: false, reason: 'http_error', status: statusCode };
-    }
-    const declared = headerNumber(headers['content-length']);
-    if (declared !== undefined && declared > options.maxBytes) {
-      body.destroy();
-      return { ok: false, reason: 'too_large', size: declared };
-    }
+    const opened = await openCapped(url, options, signal, dispatcher);
+    if (!opened.ok) return opened;
+    const { headers, body } = opened;
     const read = await readCapped(body, options.maxBytes);
     if (!read.ok) return { ok: false, reason: 'too_large' };
     return withContentType({ ok: true, data: read.data }, headers);

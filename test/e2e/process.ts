@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { afterAll, afterEach } from 'vitest';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -59,3 +60,26 @@ export function startBotProcess(entry: string, env: Record<string, string>, opti
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   return { child, output: () => output, stderr: () => stderr, exited };
 }
+
+/**
+ * The bot processes one test file (or `describe`) starts, stopped together after each test or
+ * after all of them: any still running is SIGKILLed and waited for, so no bot outlives its test
+ * and holds a port, a file or a Redis database the next one needs.
+ */
+export function trackBotProcesses(when: 'afterEach' | 'afterAll'): { start: typeof startBotProcess } {
+  let running: BotProcess[] = [];
+  (when === 'afterEach' ? afterEach : afterAll)(async () => {
+    const stopping = running;
+    running = [];
+    for (const bot of stopping) if (bot.child.exitCode === null && bot.child.signalCode === null) bot.child.kill('SIGKILL');
+    await Promise.all(stopping.map((bot) => bot.exited));
+  });
+  return {
+    start(entry, env, options) {
+      const bot = startBotProcess(entry, env, options);
+      running.push(bot);
+      return bot;
+    },
+  };
+}
+

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
 import { fakeEnv, videoCommand } from './harness.js';
-import { buildBotOnce, startBotProcess, type BotProcess } from './process.js';
+import { buildBotOnce, trackBotProcesses } from './process.js';
 
 const text = (message: FakeMessage | undefined) => JSON.stringify([message?.content, message?.embeds]);
 const promptOf = (body: unknown) => (body as { prompt: string }).prompt;
@@ -16,7 +16,7 @@ describe('restarts: the bot as a real process, killed by its own pid', () => {
   let provider: FakeProvider;
   let dir: string;
   let env: Record<string, string>;
-  let running: BotProcess[] = [];
+  const bots = trackBotProcesses('afterEach');
 
   beforeAll(async () => {
     entry = buildBotOnce();
@@ -27,14 +27,6 @@ describe('restarts: the bot as a real process, killed by its own pid', () => {
     env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), LOG_LEVEL: 'warn' };
   }, 120_000);
 
-  afterEach(async () => {
-    for (const bot of running) {
-      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
-      await bot.exited;
-    }
-    running = [];
-  });
-
   afterAll(async () => {
     await discord?.close();
     await provider?.close();
@@ -43,8 +35,7 @@ describe('restarts: the bot as a real process, killed by its own pid', () => {
 
   const boot = async () => {
     const sessions = discord.identifies.length;
-    const bot = startBotProcess(entry, env);
-    running.push(bot);
+    const bot = bots.start(entry, env);
     await discord.waitFor(() => discord.identifies.length > sessions && discord.gatewaySessions > 0, { timeoutMs: 20_000 });
     // The bot resumes stored jobs right after READY; give it a moment to be listening.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -115,7 +106,7 @@ describe('restarts with jobs waiting in line for the provider budget', () => {
   let provider: FakeProvider;
   let dir: string;
   let env: Record<string, string>;
-  const running: BotProcess[] = [];
+  const bots = trackBotProcesses('afterAll');
 
   beforeAll(async () => {
     entry = buildBotOnce();
@@ -126,10 +117,6 @@ describe('restarts with jobs waiting in line for the provider budget', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const bot of running) {
-      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
-      await bot.exited;
-    }
     await discord?.close();
     await provider?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -137,8 +124,7 @@ describe('restarts with jobs waiting in line for the provider budget', () => {
 
   const boot = async (extra: Record<string, string>) => {
     const sessions = discord.identifies.length;
-    const bot = startBotProcess(entry, { ...env, ...extra });
-    running.push(bot);
+    const bot = bots.start(entry, { ...env, ...extra });
     await discord.waitFor(() => discord.identifies.length > sessions && discord.gatewaySessions > 0, { timeoutMs: 20_000 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     return bot;

@@ -3,12 +3,12 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
 import { redisServerInstalled, startOwnRedis, type OwnRedis } from '../support/redis-server.js';
 import { fakeEnv, videoCommand } from './harness.js';
-import { buildBotOnce, startBotProcess, type BotProcess, type BotProcessOptions } from './process.js';
+import { buildBotOnce, startBotProcess, type BotProcess, type BotProcessOptions, trackBotProcesses } from './process.js';
 
 // The issue's bound: every failed start ends within 15 s, in one or two plain lines.
 const BOUND_MS = 15_000;
@@ -22,7 +22,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
   let discord: FakeDiscord;
   let provider: FakeProvider;
   let dir: string;
-  let running: BotProcess[] = [];
+  const bots = trackBotProcesses('afterEach');
 
   beforeAll(async () => {
     entry = buildBotOnce();
@@ -31,14 +31,6 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     dir = mkdtempSync(join(tmpdir(), 'hvb-startup-'));
     chmodSync(dir, 0o755);
   }, 300_000);
-
-  afterEach(async () => {
-    for (const bot of running) {
-      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
-      await bot.exited;
-    }
-    running = [];
-  });
 
   afterAll(async () => {
     await discord?.close();
@@ -51,8 +43,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
   /** Starts the bot and waits for it to give up; returns its exit code, time taken and stderr. */
   async function failedStart(overrides: Record<string, string>, options: BotProcessOptions = {}) {
     const startedAt = Date.now();
-    const bot = startBotProcess(entry, env(overrides), options);
-    running.push(bot);
+    const bot = bots.start(entry, env(overrides), options);
     const timer = setTimeout(() => bot.child.kill('SIGKILL'), BOUND_MS + 5_000);
     const code = await bot.exited;
     clearTimeout(timer);
@@ -128,8 +119,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     });
 
     it('GIVEN the same Redis and STORE_ALLOW_VOLATILE=true THEN it starts, with an error line naming the risk and the fix', async () => {
-      const bot = startBotProcess(entry, env({ STORE_URL: `redis://127.0.0.1:${volatile.port}/0`, STORE_ALLOW_VOLATILE: 'true', LOG_LEVEL: 'error' }));
-      running.push(bot);
+      const bot = bots.start(entry, env({ STORE_URL: `redis://127.0.0.1:${volatile.port}/0`, STORE_ALLOW_VOLATILE: 'true', LOG_LEVEL: 'error' }));
       const sessions = discord.identifies.length;
       await discord.waitFor(() => discord.identifies.length > sessions, { timeoutMs: 20_000 });
       const line = bot.output().split('\n').find((l) => l.includes('appendonly'));
@@ -138,8 +128,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     });
 
     it('GIVEN a Redis with appendonly yes THEN the bot starts and logs no persistence warning', async () => {
-      const bot = startBotProcess(entry, env({ STORE_URL: `redis://127.0.0.1:${durable.port}/0`, STORE_ALLOW_VOLATILE: '', LOG_LEVEL: 'warn' }));
-      running.push(bot);
+      const bot = bots.start(entry, env({ STORE_URL: `redis://127.0.0.1:${durable.port}/0`, STORE_ALLOW_VOLATILE: '', LOG_LEVEL: 'warn' }));
       const sessions = discord.identifies.length;
       await discord.waitFor(() => discord.identifies.length > sessions, { timeoutMs: 20_000 });
       expect(bot.child.exitCode).toBeNull();
