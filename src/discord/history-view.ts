@@ -1,4 +1,4 @@
-import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, BaseInteraction } from 'discord.js';
+import { MessageFlags, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed, type BaseInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from './command.js';
 import { serverOf } from './interaction-context.js';
 import { historyButtons, historyEmbed, VIDEOS_PAGE_SIZE } from './render/history.js';
@@ -15,4 +15,9 @@ export async function showHistory(
     embeds: [historyEmbed(page, interaction.locale, ctx.clock(), ctx.historyDays)],
     components: historyButtons(page, interaction.locale),
   };
+}
+
+/** `/videos`: the member's own last videos in this server, newest first, answered only to them. */
+export async function answerOwnHistory(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  await interaction.reply({ ...(await showHistory(interaction, 0, ctx)), flags: MessageFlags.Ephemeral });
 }
