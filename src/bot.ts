@@ -18,7 +18,7 @@ import { createEtaStats } from './jobs/eta-stats.js';
 import { createJobHistory } from './jobs/history.js';
 import { createJobRepository } from './jobs/job-repository.js';
 import type { JobTimings } from './jobs/deps.js';
-import { createDiscordClient, createUploadRest } from './discord/client.js';
+import { createDiscordClient, createOnceRest, createUploadRest } from './discord/client.js';
 import { createDiscordReporter } from './discord/job-reporter.js';
 import { createInteractionRouter } from './discord/interaction-router.js';
 import { buttonHandlers } from './discord/buttons.js';
@@ -129,7 +129,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       })
     : undefined;
   if (!frames) logger.warn({ ffmpegPath: config.ffmpegPath }, 'ffmpeg does not run here: the Extend button is not offered (install ffmpeg or set FFMPEG_PATH)');
-  const client = createDiscordClient(config.discordApiUrl);
+  const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs);
   adminLog = createAdminLog({
     rest: client.rest,
     logChannel: async (guildId) => (await quota.getPolicy(guildId)).log,
@@ -139,7 +139,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
   const reporter = incidents.reporter(ops.reporter(createDiscordReporter({
     rest: client.rest,
-    uploadRest: createUploadRest(config.discordApiUrl, config.discordToken),
+    uploadRest: createUploadRest(config.discordApiUrl, config.discordToken, config.discordTimeouts.uploadMs),
+    onceRest: createOnceRest(config.discordApiUrl, config.discordToken, config.discordTimeouts.restMs),
     logger: logger.child({ component: 'discord' }),
     clock,
     progressEditMinMs: config.progressEditMinMs,

@@ -102,6 +102,8 @@ const schema = z.object({
     .optional(),
   POLL_INTERVAL_MS: z.preprocess(emptyToUndefined, positiveInt('POLL_INTERVAL_MS', '5000').default(5000)),
   PROGRESS_EDIT_MIN_MS: z.preprocess(emptyToUndefined, nonNegativeInt('PROGRESS_EDIT_MIN_MS', '3000').default(3000)),
+  DISCORD_REST_TIMEOUT_MS: z.preprocess(emptyToUndefined, positiveInt('DISCORD_REST_TIMEOUT_MS', '15000').default(15_000)),
+  DISCORD_UPLOAD_TIMEOUT_MS: z.preprocess(emptyToUndefined, positiveInt('DISCORD_UPLOAD_TIMEOUT_MS', '180000').default(180_000)),
   JOB_MAX_AGE_MS: z.preprocess(emptyToUndefined, positiveInt('JOB_MAX_AGE_MS', '1800000').default(30 * 60_000)),
   JOB_STALL_MS: z.preprocess(emptyToUndefined, positiveInt('JOB_STALL_MS', '900000').default(15 * 60_000)),
   LOG_LEVEL: z.preprocess(
@@ -188,6 +190,8 @@ export type Config = Readonly<{
   allowedGuildIds: readonly string[] | undefined;
   pollIntervalMs: number;
   progressEditMinMs: number;
+  /** Discord REST request timeouts: ordinary requests, and uploads (long, so a slow upload is not retried). */
+  discordTimeouts: Readonly<{ restMs: number; uploadMs: number }>;
   jobMaxAgeMs: number;
   /** A job whose provider status has not moved, or could not be read, for this long ends as expired. */
   jobStallMs: number;
@@ -259,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedGuildIds: freezeList(e.ALLOWED_GUILD_IDS),
     pollIntervalMs: e.POLL_INTERVAL_MS,
     progressEditMinMs: e.PROGRESS_EDIT_MIN_MS,
+    discordTimeouts: Object.freeze({ restMs: e.DISCORD_REST_TIMEOUT_MS, uploadMs: e.DISCORD_UPLOAD_TIMEOUT_MS }),
     jobMaxAgeMs: e.JOB_MAX_AGE_MS,
     jobStallMs: e.JOB_STALL_MS,
     logLevel: e.LOG_LEVEL,

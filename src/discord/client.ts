@@ -1,7 +1,5 @@
 import { Client, GatewayIntentBits, Options, Partials, REST } from 'discord.js';
 
-// A slow multipart upload must not time out and be retried by @discordjs/rest: it would post twice.
-const UPLOAD_TIMEOUT_MS = 180_000;
 
 /**
  * What discord.js keeps in memory. The bot reads, per interaction: the guild, the channel (a
@@ -46,19 +44,31 @@ export function discordCacheOptions() {
  * The gateway client. `allowedMentions` parses nothing, so no text from a member can ping
  * anyone; the only mention the bot makes is the requester's, listed by id.
  */
-export function createDiscordClient(apiUrl: string): Client {
+export function createDiscordClient(apiUrl: string, timeoutMs = 15_000): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     ...discordCacheOptions(),
     // An interaction's channel is kept from its own payload even when the gateway never sent it
     // (a private thread, say), so the thread's parent is known for the allowed-channels check.
     partials: [Partials.Channel],
-    rest: { api: apiUrl, timeout: 15_000 },
+    rest: { api: apiUrl, timeout: timeoutMs },
     allowedMentions: { parse: [], repliedUser: false },
   });
 }
 
-/** A second REST client for uploads, with a long timeout. */
-export function createUploadRest(apiUrl: string, token: string): REST {
-  return new REST({ api: apiUrl, timeout: UPLOAD_TIMEOUT_MS }).setToken(token);
+/**
+ * A second REST client for uploads, with a long timeout (default 180 s): a slow multipart upload
+ * must not time out and be sent again.
+ */
+export function createUploadRest(apiUrl: string, token: string, timeoutMs = 180_000): REST {
+  return new REST({ api: apiUrl, timeout: timeoutMs }).setToken(token);
+}
+
+/**
+ * A REST client that never repeats a request (@discordjs/rest retries 5xx and time-outs 3 times):
+ * for creates Discord cannot de-duplicate (interaction follow-ups take no nonce). After a failure
+ * the caller looks whether the message landed before writing again.
+ */
+export function createOnceRest(apiUrl: string, token: string, timeoutMs = 15_000): REST {
+  return new REST({ api: apiUrl, timeout: timeoutMs, retries: 0 }).setToken(token);
 }

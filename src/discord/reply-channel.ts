@@ -12,6 +12,28 @@ export interface MessagePayload {
 /** How writing to the member went. `gone`: the reply was deleted or its channel is closed to us. */
 export type WriteResult = 'ok' | 'gone' | 'too_large' | 'token_expired' | 'failed';
 
+/** What a new message is, so a repeated create of it is recognised (see {@link nonceFor}). */
+export type MessagePurpose = 'video' | 'link' | 'failure' | 'ping';
+
+/** The part of a message the bot reads back to see whether a write landed. */
+export interface SeenMessage {
+  content?: string;
+  attachments?: unknown[];
+  components?: unknown[];
+  embeds?: Array<{ title?: string; footer?: { text?: string } }>;
+}
+
+const PURPOSE_CODES: Record<MessagePurpose, string> = { video: 'v', link: 'l', failure: 'f', ping: 'p' };
+
+/**
+ * Discord's `nonce` for a job's message (≤ 25 characters): the same job, route and purpose give
+ * the same nonce, so with `enforce_nonce` a create repeated within minutes (by @discordjs/rest
+ * after a 5xx or a time-out, or by our next try) returns the first message instead of a copy.
+ */
+export function nonceFor(jobId: string, route: 'channel' | 'dm', purpose: MessagePurpose): string {
+  return `${jobId.slice(0, 21)}.${route === 'dm' ? 'd' : 'c'}${PURPOSE_CODES[purpose]}`;
+}
+
 // Interaction tokens live 15 minutes; switch to the bot-token route a minute early.
 export const TOKEN_SAFE_AGE_MS = 14 * 60_000;
 
@@ -31,7 +53,7 @@ export function classifyDiscordError(err: unknown): WriteResult {
  * Writes to a job's reply: through the interaction webhook while its token is young, then (or
  * when Discord says the token is invalid) through the channel with the bot token.
  */
-export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger, clock: () => number) {
+export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger, clock: () => number, onceRest: REST = rest) {
   const attempt = async (run: () => Promise<unknown>, job: Job, route: string): Promise<WriteResult> => {
     try {
       await run();
@@ -65,30 +87,54 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
     return attempt(() => client.patch(Routes.channelMessage(job.reply.channelId, messageId), payload), job, 'channel');
   }
 
-  /** Sends a new message under the reply: a follow-up while the token is young, else a channel reply to it. */
-  async function followUp(job: Job, unfitted: MessagePayload): Promise<WriteResult> {
+  /**
+   * Sends a new message under the reply: a follow-up while the token is young, else a channel reply
+   * to it. Follow-ups take no nonce, so one is sent once (never retried by @discordjs/rest); when
+   * its answer is lost, the channel is read to see whether it landed before the channel post.
+   * `marker`: text only this message contains (a jump link), to recognise it.
+   */
+  async function followUp(job: Job, unfitted: MessagePayload, purpose: MessagePurpose, marker: string): Promise<WriteResult> {
     const payload = fitted(unfitted);
     if (clock() - job.reply.tokenIssuedAt < TOKEN_SAFE_AGE_MS) {
       const result = await attempt(
-        () => rest.post(Routes.webhook(job.reply.applicationId, job.reply.interactionToken), { ...payload, auth: false }),
+        () => onceRest.post(Routes.webhook(job.reply.applicationId, job.reply.interactionToken), { ...payload, auth: false }),
         job,
         'follow-up',
       );
-      if (result !== 'token_expired') return result;
+      if (result === 'failed') {
+        const landed = await foundAfterReply(job, (message) => (message.content ?? '').includes(marker));
+        // Unknown (the channel cannot be read): a missing ping is better than two.
+        if (landed !== false) return landed === true ? 'ok' : 'failed';
+      } else if (result !== 'token_expired') return result;
     }
     const reference = job.reply.messageId ? { message_reference: { message_id: job.reply.messageId, fail_if_not_exists: false } } : {};
-    return postInChannel(job, { ...payload, body: { ...payload.body, ...reference } });
+    return postInChannel(job, { ...payload, body: { ...payload.body, ...reference } }, purpose);
   }
 
-  /** Posts a new message in the job's channel with the bot token. */
-  function postInChannel(job: Job, unfitted: MessagePayload): Promise<WriteResult> {
-    const payload = fitted(unfitted);
+  /** Whether a message after the reply matches (`undefined`: the channel could not be read). */
+  async function foundAfterReply(job: Job, matches: (message: SeenMessage) => boolean): Promise<boolean | undefined> {
+    const after = job.reply.messageId;
+    if (!after) return undefined;
+    try {
+      const list = (await rest.get(Routes.channelMessages(job.reply.channelId), { query: new URLSearchParams({ after, limit: '50' }) })) as SeenMessage[];
+      return list.some(matches);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Posts a new message in the job's channel with the bot token, with the nonce of `purpose`: a
+   * repeat of the same post (after a lost answer) returns the first message instead of a copy.
+   */
+  function postInChannel(job: Job, unfitted: MessagePayload, purpose: MessagePurpose): Promise<WriteResult> {
+    const payload = withNonce(fitted(unfitted), nonceFor(job.id, 'channel', purpose));
     return attempt(() => restFor(payload).post(Routes.channelMessages(job.reply.channelId), payload), job, 'channel-post');
   }
 
-  /** Sends the member a direct message: the last way to reach them. */
-  async function directMessage(job: Job, unfitted: MessagePayload): Promise<WriteResult> {
-    const payload = fitted(unfitted);
+  /** Sends the member a direct message (with a nonce, like a channel post): the last way to reach them. */
+  async function directMessage(job: Job, unfitted: MessagePayload, purpose: MessagePurpose): Promise<WriteResult> {
+    const payload = withNonce(fitted(unfitted), nonceFor(job.id, 'dm', purpose));
     try {
       const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: job.userId } })) as { id: string };
       return attempt(() => restFor(payload).post(Routes.channelMessages(channel.id), payload), job, 'dm');
@@ -101,10 +147,10 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
    * Reads the job's reply as Discord shows it now (GET of the original response while the token is
    * young, else of the channel message): the message, `gone`, or `failed` when it could not be read.
    */
-  async function readReply(job: Job): Promise<{ attachments?: unknown[]; components?: unknown[] } | 'gone' | 'failed'> {
+  async function readReply(job: Job): Promise<SeenMessage | 'gone' | 'failed'> {
     const read = async (run: () => Promise<unknown>) => {
       try {
-        return (await run()) as { attachments?: unknown[]; components?: unknown[] };
+        return (await run()) as SeenMessage;
       } catch (err) {
         const result = classifyDiscordError(err);
         return result === 'gone' ? 'gone' : result === 'token_expired' ? 'token_expired' : 'failed';
@@ -124,3 +170,5 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
 }
 
 export type ReplyChannel = ReturnType<typeof createReplyChannel>;
+
+const withNonce = (payload: MessagePayload, nonce: string): MessagePayload => ({ ...payload, body: { ...payload.body, nonce, enforce_nonce: true } });

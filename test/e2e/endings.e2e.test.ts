@@ -115,8 +115,9 @@ describe('job endings survive a death at the worst moment (real client, fakes)',
     h.discord.failNext({ method: 'POST', path: /\/messages$|\/users\/@me\/channels$/ }, down, 1_000);
     h.provider.failTask(taskId, 'content policy');
     await eventually(async () => (await h.bot.context.quota.ledger(guild())).length > 0);
-    // Every way to the member was tried and failed (reply, channel, DM): the message is still owed.
-    await h.discord.waitFor(() => h.discord.requests.some((r) => r.path.endsWith('/users/@me/channels')));
+    // The reply and the channel were tried and failed (a DM is only for a channel closed to the
+    // bot, not for one that answers errors): the message is still owed.
+    await h.discord.waitFor(() => h.discord.requests.some((r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path) && r.injected));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(text(h.discord.originalResponse(id))).not.toContain('could not be made');
 

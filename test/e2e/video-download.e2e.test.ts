@@ -39,8 +39,8 @@ describe('the provider\'s video reaches the member whole, fetched once (real cli
     h.discord.waitFor(() => (text(h.discord.originalResponse(id)).includes(words) ? h.discord.originalResponse(id) : undefined), { timeoutMs: 20_000 });
   const videoFiles = () => readdirSync(h.env.VIDEO_TMP_DIR ?? '');
 
-  it('GIVEN Discord refuses every upload of the first two tries (reply, channel, DM) WHEN the third try lands THEN the provider was asked for the file once, the member sees one whole copy, charged once, and the file is gone', async () => {
-    h.discord.failNext({ path: /./, withFiles: true }, { status: 400, body: { code: 50035, message: 'Invalid Form Body' } }, 6);
+  it('GIVEN Discord refuses every upload of the first two tries (reply edit, then channel post) WHEN the third try lands THEN the provider was asked for the file once, the member sees one whole copy, charged once, and the file is gone', async () => {
+    h.discord.failNext({ path: /./, withFiles: true }, { status: 400, body: { code: 50035, message: 'Invalid Form Body' } }, 4);
     const { id, taskId } = await start('fetched once');
     h.provider.completeTask(taskId);
     const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), { timeoutMs: 20_000 });

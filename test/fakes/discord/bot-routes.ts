@@ -118,9 +118,18 @@ function channelMessages(ctx: RouteContext): RouteResult {
     const list = [...state.messages.values()].filter((m) => visibleInChannel(m, found.id)).reverse().slice(0, limit);
     return json(list.map((m) => apiMessage(state, m)));
   }
-  const invalid = checkFileSizes(ctx.files, state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body);
+  const invalid = checkFileSizes(ctx.files, state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkNonce(ctx.body);
   if (invalid) return invalid;
   if (isEmptyMessage(ctx.body, ctx.files)) return errors.emptyMessage();
+  // Discord: with enforce_nonce, a second create with the same nonce by the same author within a
+  // few minutes returns the first message instead of creating another.
+  const nonce = ctx.body['enforce_nonce'] === true ? ctx.body['nonce'] : undefined;
+  const nonceKey = typeof nonce === 'string' || typeof nonce === 'number' ? `${found.id}:${state.botUser.id}:${nonce}` : undefined;
+  const earlier = nonceKey ? state.nonces.get(nonceKey) : undefined;
+  if (earlier && state.clock() - earlier.at < NONCE_WINDOW_MS) {
+    const first = state.messages.get(earlier.messageId);
+    if (first) return json(apiMessage(state, first));
+  }
   const reference = ctx.body['message_reference'];
   const message = createMessage(
     state,
@@ -128,7 +137,19 @@ function channelMessages(ctx: RouteContext): RouteResult {
     ctx.body,
     ctx.files,
   );
+  if (nonceKey) state.nonces.set(nonceKey, { messageId: message.id, at: state.clock() });
   return json(apiMessage(state, message));
+}
+
+// Discord keeps nonces "for a few minutes".
+const NONCE_WINDOW_MS = 5 * 60_000;
+
+/** `nonce`: an integer or a string of at most 25 characters (400 / 50035 otherwise). */
+function checkNonce(body: Record<string, unknown>): RouteResult | undefined {
+  const nonce = body['nonce'];
+  if (nonce === undefined) return undefined;
+  if (typeof nonce === 'number' ? Number.isInteger(nonce) : typeof nonce === 'string' && nonce.length <= 25) return undefined;
+  return errors.invalidForm('nonce: Must be 25 or fewer in length.');
 }
 
 function channelMessage(ctx: RouteContext): RouteResult {

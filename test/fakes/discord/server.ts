@@ -109,9 +109,16 @@ async function handle(
     record.files = parsed.files.map((f) => ({ name: f.filename, size: f.data.length, contentType: f.contentType }));
     if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
     const fault = result ? undefined : state.takeFault(method, path, parsed.files.length > 0);
+    if (fault?.land) result = await route(state, gateway, req, method, path, url.searchParams, parsed, record);
     if (fault) {
       record.injected = true;
       result = { status: fault.status, body: fault.body ?? {}, ...(fault.headers ? { headers: fault.headers } : {}) };
+      if (fault.hang) {
+        // No answer: the client times out (its socket is closed with the server).
+        record.status = 0;
+        state.requests.push(record);
+        return;
+      }
     }
     result ??= await route(state, gateway, req, method, path, url.searchParams, parsed, record);
   } catch (error) {

@@ -127,6 +127,8 @@ export class FakeDiscordState {
   private readonly commandIds = new Map<string, string>();
   private readonly faults: Fault[] = [];
   latencyMs = 0;
+  /** Nonces of messages created with `enforce_nonce`, by channel, author and nonce. */
+  readonly nonces = new Map<string, { messageId: string; at: number }>();
 
   constructor(options: FakeDiscordOptions) {
     this.token = options.token ?? DEFAULT_TOKEN;

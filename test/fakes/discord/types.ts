@@ -287,6 +287,13 @@ export interface FaultResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * `land`: the request is carried out (the message is written) and only then answered with this
+   * fault: Discord did the write but answered 5xx. With `hang` the answer never comes (the client
+   * times out), landed or not.
+   */
+  land?: boolean;
+  hang?: boolean;
 }
 
 /** One IDENTIFY the gateway accepted. */
