@@ -4,7 +4,9 @@ import type { Logger } from '../log.js';
 import type { Job } from '../jobs/job.js';
 import type { DeliveryOutcome, FinishedVideo, JobReporter, ReplyView, TellOutcome } from '../jobs/reporter.js';
 import { translatorFor } from '../i18n/index.js';
-import { createReplyChannel, type MessagePayload, type MessagePurpose, type SeenMessage, type WriteResult } from './reply-channel.js';
+import { createReplyChannel, type MessagePayload, type WriteResult } from './reply-channel.js';
+import { shows, writeFinal, type FinalForm } from './final-message.js';
+import { embedAsText, plainLinkText } from './render/plain-text.js';
 import { failureEmbed, progressEmbed, resultEmbed } from './render/job-embeds.js';
 import { cancelButtons, REGENERATE_PREFIX, resultButtons } from './render/result-buttons.js';
 import { isCancellable } from '../jobs/job.js';
@@ -27,67 +29,65 @@ export interface DiscordReporterOptions {
 
 const SILENT = { parse: [] as string[] };
 
-/**
- * Whether a message read back shows what `payload` wrote: its first embed's title and footer (the
- * footer names the job) and, for an upload, an attachment.
- */
-function shows(message: SeenMessage, payload: MessagePayload): boolean {
-  const wanted = (payload.body['embeds'] as APIEmbed[] | undefined)?.[0];
-  const seen = message.embeds?.[0];
-  if (!wanted || !seen || seen.title !== wanted.title || seen.footer?.text !== wanted.footer?.text) return false;
-  return !payload.files?.length || (message.attachments?.length ?? 0) > 0;
-}
+/** Why a finished video goes as a link: over the upload limit, or the bot may not upload here. */
+type LinkReason = 'too_large' | 'no_attach';
 
 /**
  * Shows jobs to members by editing their reply. Progress edits happen only when what the reply
  * shows changed and not more often than the configured gap; a reply that cannot be edited any
- * more stops receiving progress, but the job and its delivery go on.
+ * more stops receiving progress, but the job and its delivery go on. The final message degrades
+ * in place when a permission is missing (see writeFinal).
  */
 export function createDiscordReporter(options: DiscordReporterOptions): JobReporter {
   const clock = options.clock ?? Date.now;
   const channel = createReplyChannel(options.rest, options.uploadRest, options.logger, clock, options.onceRest);
   const edits = createProgressEdits(channel, clock, options.progressEditMinMs);
+  const extend = options.extend ?? false;
 
   const finalPayload = (job: Job, embed: APIEmbed, extra: Partial<MessagePayload['body']> = {}, files?: MessagePayload['files']): MessagePayload => ({
     body: {
       content: translatorFor(job.reply.locale)('result.requested_for', { mention: `<@${job.userId}>` }),
       embeds: [embed],
-      components: [resultButtons(job, { extend: options.extend ?? false })],
+      components: [resultButtons(job, { extend })],
       allowed_mentions: { parse: [], users: [job.userId] },
       ...extra,
     },
     ...(files ? { files } : {}),
   });
 
-  /**
-   * Posts somewhere the member will see it when the reply itself is gone: the channel (its nonce
-   * makes a repeat return the first post), and only when the channel cannot be written at all, a
-   * DM. A post whose answer was lost is not followed by a DM: the next try repeats the post.
-   */
-  async function fallback(job: Job, payload: MessagePayload, purpose: MessagePurpose): Promise<WriteResult> {
-    const posted = await channel.postInChannel(job, payload, purpose);
-    if (posted !== 'gone') return posted === 'token_expired' ? 'failed' : posted;
-    return channel.directMessage(job, payload, purpose);
+  /** The video as the provider's link, in an embed; without Embed Links, as plain text. */
+  function linkForm(job: Job, reason: LinkReason): FinalForm {
+    const t = translatorFor(job.reply.locale);
+    const url = job.result?.videoUrl ?? '';
+    const expires = job.result?.expiresAt;
+    const note =
+      reason === 'too_large'
+        ? expires ? t('result.link_note', { expires: relativeTime(expires) }) : t('result.link_note_unknown')
+        : expires ? t('result.link_note_no_attach', { expires: relativeTime(expires) }) : t('result.link_note_no_attach_unknown');
+    const components = [resultButtons(job, { extend, linkUrl: url })];
+    // The link lives in the embed description (4096), never in content (2000 with everything
+    // else): signed provider URLs run to 1,800+ characters. A button carries it when it fits 512.
+    const embed = resultEmbed(job, clock(), { url, note });
+    const plain: FinalForm = {
+      payload: { body: { content: plainLinkText(job, url, note), embeds: [], attachments: [], components, allowed_mentions: { parse: [], users: [job.userId] } } },
+      purpose: 'link',
+      gives: 'link',
+    };
+    return {
+      payload: finalPayload(job, embed, { attachments: [], components }),
+      purpose: 'link',
+      gives: 'link',
+      degrade: (why) => (why === 'forbidden' ? plain : undefined),
+    };
   }
 
-  /**
-   * Puts the final message in the reply, or somewhere else the member sees it. `edited`: in the
-   * reply. An edit that failed may still have landed (Discord wrote it and answered 5xx, or the
-   * answer timed out): the reply is read back before anything is written elsewhere, and when it
-   * cannot be read nothing is (the next try reads it again).
-   */
-  async function write(job: Job, payload: MessagePayload, purpose: MessagePurpose): Promise<WriteResult | 'edited'> {
-    // A late progress edit must never land on top of the final message.
+  /** Writes the final video message; the requester is pinged under an edited reply (edits never notify). */
+  async function deliverForm(job: Job, form: FinalForm): Promise<DeliveryOutcome> {
     await edits.settle(job.id);
-    const edited = await channel.editReply(job, payload);
-    if (edited === 'ok') return 'edited';
-    if (edited === 'failed') {
-      const now = await channel.readReply(job);
-      if (now === 'failed') return 'failed';
-      if (now !== 'gone' && shows(now, payload)) return 'edited';
-    }
-    if (edited === 'gone' || edited === 'token_expired' || edited === 'failed') return fallback(job, payload, purpose);
-    return edited;
+    const written = await writeFinal(channel, job, form);
+    if (!written.landed) return 'failed';
+    if (written.landed === 'reply') await notifyRequester(job);
+    return written.form.gives === 'attachment' ? 'attachment' : 'link';
   }
 
   /**
@@ -101,18 +101,19 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
     await channel.followUp(job, { body: { content, allowed_mentions: { parse: [], users: [job.userId] } } }, 'ping', jump || content);
   }
 
-  async function deliverLink(job: Job): Promise<DeliveryOutcome> {
-    const t = translatorFor(job.reply.locale);
-    const url = job.result?.videoUrl ?? '';
-    const expires = job.result?.expiresAt;
-    const note = expires ? t('result.link_note', { expires: relativeTime(expires) }) : t('result.link_note_unknown');
-    // The link lives in the embed description (4096), never in content (2000 with everything
-    // else): signed provider URLs run to 1,800+ characters. A button carries it when it fits 512.
-    const embed = resultEmbed(job, clock(), { url, note });
-    const payload = finalPayload(job, embed, { attachments: [], components: [resultButtons(job, { extend: options.extend ?? false, linkUrl: url })] });
-    const result = await write(job, payload, 'link');
-    if (result === 'edited') await notifyRequester(job);
-    return result === 'ok' || result === 'edited' ? 'link' : 'failed';
+  /** Only the reply (degrading like writeFinal); a lost answer is read back. */
+  async function tellInReply(job: Job, first: FinalForm): Promise<WriteResult> {
+    let form: FinalForm | undefined = first;
+    while (form) {
+      const result = await channel.editReply(job, form.payload);
+      if (result === 'failed') {
+        const now = await channel.readReply(job);
+        return now !== 'failed' && now !== 'gone' && shows(now, form.payload) ? 'ok' : 'failed';
+      }
+      if (result !== 'forbidden') return result;
+      form = form.degrade?.(result);
+    }
+    return 'gone';
   }
 
   return {
@@ -123,37 +124,35 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
     },
 
     async deliver(job, video: FinishedVideo) {
-      if (video.kind === 'link') return deliverLink(job);
-      const embed = resultEmbed(job, clock());
+      if (video.kind === 'link') return deliverForm(job, linkForm(job, 'too_large'));
       // Read from the job's checked file on every try: the provider is never asked again.
       const data = await readFile(video.path).catch(() => undefined);
       if (!data) return 'failed';
-      const payload = finalPayload(job, embed, { attachments: [{ id: 0, filename: video.filename }] }, [
+      const payload = finalPayload(job, resultEmbed(job, clock()), { attachments: [{ id: 0, filename: video.filename }] }, [
         { name: video.filename, data, contentType: 'video/mp4' },
       ]);
-      const result = await write(job, payload, 'video');
-      if (result === 'edited') await notifyRequester(job);
-      if (result === 'ok' || result === 'edited') return 'attachment';
-      if (result === 'too_large') return deliverLink(job);
-      return 'failed';
+      // Over the limit (413): the link; no Attach Files (50013): the link, saying why.
+      return deliverForm(job, { payload, purpose: 'video', gives: 'attachment', degrade: (why) => linkForm(job, why === 'too_large' ? 'too_large' : 'no_attach') });
     },
 
     async failed(job, options = {}): Promise<TellOutcome> {
       await edits.settle(job.id);
-      const payload: MessagePayload = { body: { content: '', embeds: [failureEmbed(job)], components: [], allowed_mentions: SILENT } };
-      const result = await channel.editReply(job, payload);
-      if (result === 'ok') return 'told';
-      if (result === 'failed') {
-        // It may have landed: read back before writing anywhere else.
-        const now = await channel.readReply(job);
-        if (now === 'failed') return 'retry';
-        if (now !== 'gone' && shows(now, payload)) return 'told';
+      const embed = failureEmbed(job);
+      const plain: FinalForm = { payload: { body: { content: embedAsText(embed), embeds: [], components: [], allowed_mentions: SILENT } }, purpose: 'failure', gives: 'notice' };
+      const form: FinalForm = {
+        payload: { body: { content: '', embeds: [embed], components: [], allowed_mentions: SILENT } },
+        purpose: 'failure',
+        gives: 'notice',
+        degrade: (why) => (why === 'forbidden' ? plain : undefined),
+      };
+      if (options.inReplyOnly) {
+        // Unknown message/webhook/interaction: Discord never had our acknowledgement, nobody waits.
+        const result = await tellInReply(job, form);
+        return result === 'ok' ? 'told' : result === 'failed' ? 'retry' : 'nobody';
       }
-      // Unknown message/webhook/interaction: Discord never had our acknowledgement, nobody waits.
-      if (options.inReplyOnly) return result === 'failed' ? 'retry' : 'nobody';
-      const elsewhere = await fallback(job, { body: { content: '', embeds: [failureEmbed(job)], allowed_mentions: SILENT } }, 'failure');
-      if (elsewhere === 'ok') return 'told';
-      return elsewhere === 'failed' || result === 'failed' ? 'retry' : 'nobody';
+      const written = await writeFinal(channel, job, form);
+      if (written.landed) return 'told';
+      return written.result === 'failed' ? 'retry' : 'nobody';
     },
 
     async shown(job): Promise<ReplyView> {

@@ -43,7 +43,9 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
       .then((result) => {
         state.shownKey = key;
         state.lastEditAt = clock();
-        if (result === 'gone' || result === 'token_expired') state.gone = true;
+        // Also `forbidden` (no Embed Links): progress would be refused every time; the final
+        // message finds its own way (see final-message.ts).
+        if (result === 'gone' || result === 'token_expired' || result === 'forbidden') state.gone = true;
       })
       .catch(() => undefined)
       .finally(() => {

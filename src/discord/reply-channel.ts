@@ -9,8 +9,12 @@ export interface MessagePayload {
   files?: RawFile[];
 }
 
-/** How writing to the member went. `gone`: the reply was deleted or its channel is closed to us. */
-export type WriteResult = 'ok' | 'gone' | 'too_large' | 'token_expired' | 'failed';
+/**
+ * How writing to the member went. `gone`: the reply was deleted or its channel is closed to us;
+ * `forbidden`: Discord refused what the message carries for a missing permission (403 / 50013:
+ * Attach Files for a file, Embed Links for an embed, Send Messages for a post).
+ */
+export type WriteResult = 'ok' | 'gone' | 'forbidden' | 'too_large' | 'token_expired' | 'failed';
 
 /** What a new message is, so a repeated create of it is recognised (see {@link nonceFor}). */
 export type MessagePurpose = 'video' | 'link' | 'failure' | 'ping';
@@ -37,12 +41,13 @@ export function nonceFor(jobId: string, route: 'channel' | 'dm', purpose: Messag
 // Interaction tokens live 15 minutes; switch to the bot-token route a minute early.
 export const TOKEN_SAFE_AGE_MS = 14 * 60_000;
 
-const GONE_CODES = new Set([10003, 10008, 10015, 10062, 50001, 50013]);
+const GONE_CODES = new Set([10003, 10008, 10015, 10062, 50001]);
 
 export function classifyDiscordError(err: unknown): WriteResult {
   if (err instanceof DiscordAPIError) {
     if (err.code === 50027 || err.status === 401) return 'token_expired';
     if (err.code === 40005 || err.status === 413) return 'too_large';
+    if (err.code === 50013) return 'forbidden';
     if (typeof err.code === 'number' && GONE_CODES.has(err.code)) return 'gone';
     if (err.status === 404 || err.status === 403) return 'gone';
   }

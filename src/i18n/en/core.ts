@@ -81,6 +81,9 @@ export const core = {
   'result.link_note': 'The file is too large to upload here, so here is the provider\'s link. It expires {expires}: download it soon.',
   'result.link_note_unknown': 'The file is too large to upload here, so here is the provider\'s link. It expires in a few hours: download it soon.',
   'result.link_label': 'Download the video',
+  'result.link_note_no_attach': 'The bot may not upload files in this channel (it lacks Attach Files), so here is the provider\'s link. It expires {expires}: download it soon.',
+  'result.link_note_no_attach_unknown': 'The bot may not upload files in this channel (it lacks Attach Files), so here is the provider\'s link. It expires in a few hours: download it soon.',
+  'result.link_too_long_plain': 'The provider\'s link is too long for a plain message, and the bot may not post embeds here (it lacks Embed Links). Ask a server admin to give the bot Embed Links, then open /videos.',
 
   'failed.title': '❌ The video could not be made',
   'failed.provider': 'The video service could not make this video: {reason}',

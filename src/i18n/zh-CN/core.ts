@@ -83,6 +83,9 @@ export const core = {
   'result.link_note': '文件太大，无法在这里上传，这是服务商的下载链接。链接将于 {expires} 失效，请尽快下载。',
   'result.link_note_unknown': '文件太大，无法在这里上传，这是服务商的下载链接。链接几小时后失效，请尽快下载。',
   'result.link_label': '下载视频',
+  'result.link_note_no_attach': '机器人在这个频道没有“附加文件”权限，无法上传文件，这是服务商的下载链接。链接将于 {expires} 失效，请尽快下载。',
+  'result.link_note_no_attach_unknown': '机器人在这个频道没有“附加文件”权限，无法上传文件，这是服务商的下载链接。链接几小时后失效，请尽快下载。',
+  'result.link_too_long_plain': '服务商的链接太长，无法放进纯文本消息，而机器人在这里没有“嵌入链接”权限。请让服务器管理员给机器人“嵌入链接”权限，然后打开 /我的视频。',
 
   'failed.title': '❌ 视频生成失败',
   'failed.provider': '视频服务无法生成这个视频：{reason}',

@@ -3,7 +3,7 @@
  * command registration, channels and channel messages, DM channels, guilds.
  */
 import { apiError, errors, json, noContent, type RouteResult } from './http-util.js';
-import { checkFileSizes, checkPayload, createMessage, deleteMessage, editMessage, isEmptyMessage, visibleInChannel } from './messages.js';
+import { checkFileSizes, checkPayload, checkPermissions, createMessage, deleteMessage, editMessage, isEmptyMessage, visibleInChannel } from './messages.js';
 import { apiChannel, apiGuild, apiMember, apiMessage, apiUser } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
 import { SIGNED_URL_LIFETIME_MS, type ChannelState } from './state.js';
@@ -118,7 +118,7 @@ function channelMessages(ctx: RouteContext): RouteResult {
     const list = [...state.messages.values()].filter((m) => visibleInChannel(m, found.id)).reverse().slice(0, limit);
     return json(list.map((m) => apiMessage(state, m)));
   }
-  const invalid = checkFileSizes(ctx.files, state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkNonce(ctx.body);
+  const invalid = checkFileSizes(ctx.files, state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkNonce(ctx.body) ?? checkPermissions(state, found.id, ctx.body, ctx.files, true);
   if (invalid) return invalid;
   if (isEmptyMessage(ctx.body, ctx.files)) return errors.emptyMessage();
   // Discord: with enforce_nonce, a second create with the same nonce by the same author within a
@@ -165,7 +165,8 @@ function channelMessage(ctx: RouteContext): RouteResult {
   if (message.author.id !== ctx.state.botUser.id) {
     return apiError(403, 50005, 'Cannot edit a message authored by another user');
   }
-  const invalid = checkFileSizes(ctx.files, ctx.state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body);
+  const invalid =
+    checkFileSizes(ctx.files, ctx.state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkPermissions(ctx.state, found.id, ctx.body, ctx.files, false);
   if (invalid) return invalid;
   editMessage(ctx.state, message, ctx.body, ctx.files);
   return json(apiMessage(ctx.state, message));

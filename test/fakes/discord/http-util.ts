@@ -35,6 +35,7 @@ export const errors = {
   alreadyAcknowledged: () => apiError(400, 40060, 'Interaction has already been acknowledged.'),
   invalidWebhookToken: () => apiError(401, 50027, 'Invalid Webhook Token'),
   missingAccess: () => apiError(403, 50001, 'Missing Access'),
+  missingPermissions: () => apiError(403, 50013, 'Missing Permissions'),
   tooLarge: () => apiError(413, 40005, 'Request entity too large'),
   emptyMessage: () => apiError(400, 50006, 'Cannot send an empty message'),
   invalidForm: (detail: string) => ({

@@ -7,7 +7,7 @@
 import { FakeGateway, type DisconnectOptions } from './gateway.js';
 import { buildCommandInteraction, buildComponentInteraction } from './interactions.js';
 import { buildMessageCommandInteraction, buildModalSubmitInteraction, type FakeMessageCommandSpec, type FakeModalSubmitSpec } from './modals.js';
-import { createMessage } from './messages.js';
+import { createMessage, type FakePermission } from './messages.js';
 import { apiGuildCreate } from './payloads.js';
 import { startServer } from './server.js';
 import { FakeDiscordState, type InteractionState } from './state.js';
@@ -33,6 +33,7 @@ import type {
 import { waitFor, type WaitForOptions } from './wait-for.js';
 
 export type * from './types.js';
+export type { FakePermission } from './messages.js';
 export type { DisconnectOptions } from './gateway.js';
 export type { WaitForOptions } from './wait-for.js';
 export { waitFor } from './wait-for.js';
@@ -125,6 +126,13 @@ export interface FakeDiscord {
   denyChannel(channelId: string): void;
   /** Undoes {@link FakeDiscord.denyChannel}. */
   allowChannel(channelId: string): void;
+  /**
+   * The bot lacks these permissions in the channel: messages that need them (files: Attach Files,
+   * embeds: Embed Links, bot-token creates: Send Messages) answer 403 / 50013, like Discord.
+   */
+  denyPermissions(channelId: string, permissions: FakePermission[]): void;
+  /** Gives back every permission {@link FakeDiscord.denyPermissions} took in the channel. */
+  allowPermissions(channelId: string): void;
   /** The next `times` requests matching answer `response` instead (no state change). */
   failNext(matcher: FaultMatcher, response: FaultResponse, times?: number): void;
   /** Drops the faults `failNext` queued that have not fired yet. */
@@ -237,6 +245,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     denyChannel: (id) => void state.deniedChannels.add(id),
     allowChannel: (id) => void state.deniedChannels.delete(id),
+    denyPermissions: (id, permissions) => void state.deniedPermissions.set(id, new Set(permissions)),
+    allowPermissions: (id) => void state.deniedPermissions.delete(id),
     failNext: (matcher, response, times = 1) => state.addFault(matcher, response, times),
     clearFaults: () => state.clearFaults(),
     setLatency: (ms) => {

@@ -3,7 +3,7 @@
  * (original response and follow-ups). These need no bot token.
  */
 import { apiError, errors, json, noContent, type RouteResult } from './http-util.js';
-import { checkFileSizes, checkPayload, createMessage, deleteMessage, editMessage, isEmptyMessage } from './messages.js';
+import { checkFileSizes, checkPayload, checkPermissions, createMessage, deleteMessage, editMessage, isEmptyMessage } from './messages.js';
 import { apiMessage } from './payloads.js';
 import { checkModal } from './modals.js';
 import type { Route, RouteContext } from './router.js';
@@ -133,7 +133,8 @@ function webhookMessage(ctx: RouteContext): RouteResult {
     deleteMessage(message);
     return noContent();
   }
-  const invalid = checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body);
+  const invalid =
+    checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkPermissions(ctx.state, message.channelId, ctx.body, ctx.files, false);
   if (invalid) return invalid;
   editMessage(ctx.state, message, ctx.body, ctx.files);
   return json(apiMessage(ctx.state, message));
@@ -144,7 +145,8 @@ function followUp(ctx: RouteContext): RouteResult {
   const interaction = byToken(ctx);
   if (isResult(interaction)) return interaction;
   if (!interaction.acknowledged) return errors.unknownWebhook();
-  const invalid = checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body);
+  const invalid =
+    checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkPermissions(state, interaction.channelId, ctx.body, ctx.files, false);
   if (invalid) return invalid;
   if (isEmptyMessage(ctx.body, ctx.files)) return errors.emptyMessage();
   const original = interaction.originalMessageId ? state.messages.get(interaction.originalMessageId) : undefined;

@@ -43,6 +43,28 @@ export function checkPayload(state: FakeDiscordState, payload: JsonObject, messa
   return limitResult(payload, { requireAllowedMentions: message && state.requireAllowedMentions });
 }
 
+/** A channel permission the bot can be denied (see FakeDiscord.denyPermissions). */
+export type FakePermission = 'send_messages' | 'attach_files' | 'embed_links';
+
+/**
+ * 403 / 50013 Missing Permissions, like Discord, for a non-ephemeral message in a channel where the
+ * bot lacks what the payload needs: Attach Files for files, Embed Links for embeds, and (for a
+ * create with the bot token) Send Messages. Interaction webhooks need no Send Messages.
+ */
+export function checkPermissions(
+  state: FakeDiscordState,
+  channelId: string,
+  payload: JsonObject,
+  files: UploadedFile[],
+  needsSend: boolean,
+): RouteResult | undefined {
+  const denied = state.deniedPermissions.get(channelId);
+  if (!denied || (typeof payload['flags'] === 'number' && (payload['flags'] & EPHEMERAL) !== 0)) return undefined;
+  const missing =
+    (needsSend && denied.has('send_messages')) || (files.length > 0 && denied.has('attach_files')) || (asArray(payload['embeds']).length > 0 && denied.has('embed_links'));
+  return missing ? errors.missingPermissions() : undefined;
+}
+
 /** True when a create payload has nothing to show. */
 export function isEmptyMessage(payload: JsonObject, files: UploadedFile[]): boolean {
   const content = payload['content'];

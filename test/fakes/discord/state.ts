@@ -3,6 +3,7 @@
  * uploaded files, recorded requests and injected faults.
  */
 import { createSnowflakeGenerator } from './snowflake.js';
+import type { FakePermission } from './messages.js';
 import type {
   ApiAttachment,
   FakeAttachmentInput,
@@ -127,6 +128,8 @@ export class FakeDiscordState {
   private readonly commandIds = new Map<string, string>();
   private readonly faults: Fault[] = [];
   latencyMs = 0;
+  /** Permissions the bot lacks, by channel (see FakeDiscord.denyPermissions). */
+  readonly deniedPermissions = new Map<string, Set<FakePermission>>();
   /** Nonces of messages created with `enforce_nonce`, by channel, author and nonce. */
   readonly nonces = new Map<string, { messageId: string; at: number }>();
 
