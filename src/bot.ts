@@ -25,6 +25,7 @@ import { buttonHandlers } from './discord/buttons.js';
 import type { BotContext } from './discord/command.js';
 import { loadCommands, loadMessageCommands } from '../commands/index.js';
 import { createDraftStore } from './jobs/drafts.js';
+import { createPressClaims } from './jobs/press-claims.js';
 import { modalHandlers } from './discord/modals.js';
 import { openRateLimiter } from './ratelimit/open-limiter.js';
 import { createRateLimitedProvider } from './ratelimit/rate-limited-provider.js';
@@ -184,7 +185,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
     inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));
-  const context: BotContext = { historyDays: config.historyDays, globalQuotaLimit: config.quota.globalLimit, jobs, quota, history, drafts: createDraftStore(store), ...(frames ? { frames } : {}), inspectImage, logger, clock, adminLog };
+  const context: BotContext = { historyDays: config.historyDays, globalQuotaLimit: config.quota.globalLimit, jobs, quota, history, drafts: createDraftStore(store), presses: createPressClaims(store, { clock }), ...(frames ? { frames } : {}), inspectImage, logger, clock, adminLog };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context, {
     allowedGuildIds: config.allowedGuildIds,
     messageCommands: loadMessageCommands(),

@@ -6,8 +6,12 @@ import { openEditForm, openExtendForm } from './edit-flow.js';
 import { launchJob } from './video-flow.js';
 import { VIDEOS_PAGE_PREFIX } from './render/history.js';
 import { showHistory } from './history-view.js';
+import { oncePerPress } from './press-guard.js';
 
-/** 🔁 under a finished video: the same settings again, through the quota like any request. */
+/**
+ * 🔁 under a finished video: the same settings again, through the quota like any request; a
+ * second press while the first is starting is told so privately (one video, one charge).
+ */
 const regenerate: ButtonHandler = {
   prefix: REGENERATE_PREFIX,
   // A new public reply for the new job, as /video.
@@ -18,7 +22,7 @@ const regenerate: ButtonHandler = {
       await interaction.reply({ content: translatorFor(interaction.locale)('error.job_not_found'), flags: MessageFlags.Ephemeral });
       return;
     }
-    await launchJob(interaction, job.request, ctx);
+    await oncePerPress(interaction, ctx, 'regenerate', jobId, () => launchJob(interaction, job.request, ctx));
   },
 };
 

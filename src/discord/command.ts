@@ -14,6 +14,7 @@ import type { JobService } from '../jobs/job-service.js';
 import type { QuotaService } from '../quota/quota-service.js';
 import type { JobHistory } from '../jobs/history.js';
 import type { DraftStore } from '../jobs/drafts.js';
+import type { PressClaims } from '../jobs/press-claims.js';
 import type { LastFrameExtractor } from '../video/last-frame.js';
 import type { FirstFrameImage } from '../video/request.js';
 import type { ImageVerdict } from '../video/image-check.js';
@@ -31,6 +32,8 @@ export interface BotContext {
   history: Pick<JobHistory, 'page'>;
   /** What a member picked before a form was shown to them (Animate image's first frame). */
   drafts: DraftStore;
+  /** One press per result per member while its job is starting (Regenerate, Edit, Extend). */
+  presses: PressClaims;
   /** Takes a video's last frame for Extend; absent when ffmpeg is not installed (no Extend button then). */
   frames?: LastFrameExtractor;
   /** Checks an attached first frame's bytes against its claimed type. */

@@ -4,6 +4,7 @@ export const core = {
   'error.guild_only': 'This command works in a server where the bot is installed, not in DMs or private chats. Invite the bot to a server and try there.',
   'error.not_your_button': 'Only the member who asked for this video (or a moderator) can do that.',
   'error.job_not_found': 'That video is no longer known to the bot.',
+  'error.already_started': 'Your new video from this one has already started; this press was not counted and nothing more was charged. Its progress shows in its own reply.',
 
   'error.guild_not_enabled': 'This bot is not enabled in this server, so it cannot make videos here. Nothing was charged. A server admin can ask the bot\'s operator to add this server.',
   'error.restarting': 'The bot is restarting. Please try again in a few seconds.',

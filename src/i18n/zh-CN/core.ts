@@ -6,6 +6,7 @@ export const core = {
   'error.guild_only': '此命令只能在安装了本机器人的服务器中使用，不能在私信或私人聊天中使用。请把机器人邀请到服务器后再试。',
   'error.not_your_button': '只有发起这个视频的成员（或管理员）可以这样做。',
   'error.job_not_found': '机器人已找不到这个视频。',
+  'error.already_started': '你用这个视频开始的新视频已经在生成了；这次点击没有计入，也没有再扣除额度。进度显示在它自己的回复里。',
 
   'error.guild_not_enabled': '此服务器未启用本机器人，无法在这里生成视频。未扣除任何额度。服务器管理员可以请机器人的运营者添加此服务器。',
   'error.restarting': '机器人正在重启，请几秒后再试。',

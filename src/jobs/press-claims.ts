@@ -1,0 +1,65 @@
+/**
+ * One press per result per member: a Regenerate (or an Edit / Extend form sent) under a finished
+ * video counts once while the job it starts is starting; a second press meanwhile (a double click,
+ * Discord delivering the click twice, two shards) is told it already started.
+ */
+import type { Store } from '../store/types.js';
+
+/** What was pressed under the finished video `resultJobId`. */
+export type PressAction = 'regenerate' | 'edit' | 'extend';
+
+export interface PressClaims {
+  /**
+   * Claims the press; false when the same member's same press under the same result is still
+   * being started. Atomic across every process sharing the store.
+   */
+  claim(resultJobId: string, userId: string, action: PressAction): Promise<boolean>;
+  /** The press's job has started (or was refused): a later press is a new request. */
+  release(resultJobId: string, userId: string, action: PressAction): Promise<void>;
+}
+
+export interface PressClaimOptions {
+  clock?: () => number;
+  /** A claim never outlives this (a process that died while starting the job). */
+  maxHoldMs?: number;
+  /**
+   * Nor ends sooner than this after the press (default 0: the claim lasts while the job starts,
+   * so a deliberate second Edit with another prompt right after the first started is a new one).
+   */
+  minHoldMs?: number;
+}
+
+const claimKey = (resultJobId: string, userId: string, action: PressAction) => `press:${action}:${resultJobId}:${userId}`;
+
+/**
+ * Claims on the store: set-if-absent under the store's lock named after the claim. The store's
+ * `withLock` is the existing atomic primitive on both backends (one process's keyed mutex on
+ * SQLite, which serves one process; a Redis lock shared by every shard on Redis), so no backend
+ * needs a new operation; the TTL ends a claim its process never released.
+ */
+export function createPressClaims(store: Store, options: PressClaimOptions = {}): PressClaims {
+  const clock = options.clock ?? Date.now;
+  const maxHoldMs = options.maxHoldMs ?? 60_000;
+  const minHoldMs = options.minHoldMs ?? 0;
+  return {
+    claim(resultJobId, userId, action) {
+      const key = claimKey(resultJobId, userId, action);
+      return store.withLock(key, async () => {
+        const held = (await store.kv.get(key)) as { at?: unknown } | undefined;
+        if (held && typeof held.at === 'number' && clock() - held.at < maxHoldMs) return false;
+        await store.kv.set(key, { at: clock() }, maxHoldMs);
+        return true;
+      });
+    },
+    async release(resultJobId, userId, action) {
+      const key = claimKey(resultJobId, userId, action);
+      await store.withLock(key, async () => {
+        const held = (await store.kv.get(key)) as { at?: unknown } | undefined;
+        if (!held || typeof held.at !== 'number') return;
+        const left = held.at + minHoldMs - clock();
+        if (left > 0) await store.kv.set(key, held, left);
+        else await store.kv.delete(key);
+      });
+    },
+  };
+}

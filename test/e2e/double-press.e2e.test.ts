@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, videoCommand, type Harness } from './harness.js';
+
+const promptOf = (body: unknown) => (body as { prompt: string }).prompt;
+
+/** Issue 12.9: a double-pressed Regenerate (or a form sent twice) starts and charges one video. */
+describe('a double press starts one video (real client, fakes)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const used = async () => (await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, [])).used;
+
+  it('GIVEN a delivered video WHEN its member presses Regenerate twice at once THEN one job starts, one is charged, and the second press gets a private "already started" note', async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'press me twice' }));
+    const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));
+    const regenerate = /"custom_id":"(video:regen:[^"]+)"/.exec(JSON.stringify(message.components))?.[1] ?? '';
+    expect(regenerate).not.toBe('');
+    const before = await used();
+
+    const presses = [h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id }), h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id })];
+    const answers = await h.discord.waitFor(() => {
+      const found = presses.map((p) => h.discord.callbacks.find((c) => c.interactionId === p.id));
+      return found.every(Boolean) ? found : undefined;
+    });
+    const notes = answers.filter((c) => ((c?.data as { flags?: number } | undefined)?.flags ?? 0) & 64);
+    expect(notes).toHaveLength(1);
+    expect(JSON.stringify(notes[0]?.data)).toContain('already started');
+    await h.discord.waitFor(() => h.provider.submissions.filter((s) => promptOf(s.body).includes('press me twice')).length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(h.provider.submissions.filter((s) => promptOf(s.body).includes('press me twice'))).toHaveLength(2);
+    expect(await used()).toBe(before + 1);
+  });
+
+  it('GIVEN the Edit form under a video WHEN it is sent twice at once THEN one edited video starts and is charged, and the second gets the note', async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'edit me twice' }));
+    const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));
+    const editId = /"custom_id":"(video:edit:[^"]+)"/.exec(JSON.stringify(message.components))?.[1] ?? '';
+    const opened = h.discord.dispatchComponentInteraction({ customId: editId, messageId: message.id });
+    await h.discord.waitFor(() => h.discord.modalShown(opened.id));
+    const before = await used();
+    const sent = [0, 1].map(() => h.discord.submitModal({ interactionId: opened.id, values: { prompt: 'edited once, sent twice' } }));
+    const answers = await h.discord.waitFor(() => {
+      const found = sent.map((p) => h.discord.callbacks.find((c) => c.interactionId === p.id));
+      return found.every(Boolean) ? found : undefined;
+    });
+    expect(answers.filter((c) => ((c?.data as { flags?: number } | undefined)?.flags ?? 0) & 64)).toHaveLength(1);
+    await h.discord.waitFor(() => h.provider.submissions.some((s) => promptOf(s.body) === 'edited once, sent twice'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(h.provider.submissions.filter((s) => promptOf(s.body) === 'edited once, sent twice')).toHaveLength(1);
+    expect(await used()).toBe(before + 1);
+  });
+
+  it('zh-CN: the second press reads the note in Chinese', async () => {
+    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: '按两次' }), locale: 'zh-CN' });
+    const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));
+    const regenerate = /"custom_id":"(video:regen:[^"]+)"/.exec(JSON.stringify(message.components))?.[1] ?? '';
+    const presses = [0, 1].map(() => h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id, locale: 'zh-CN' }));
+    const note = await h.discord.waitFor(() =>
+      presses.map((p) => h.discord.callbacks.find((c) => c.interactionId === p.id)).find((c) => ((c?.data as { flags?: number } | undefined)?.flags ?? 0) & 64),
+    );
+    expect(JSON.stringify(note.data)).toContain('已经在生成了');
+  });
+});
