@@ -15,7 +15,7 @@ describe('npm run demo', () => {
     expect(transcript).toContain('🎬 Making your video');
     expect(transcript).toMatch(/▰▰▰▱▱▱▱▱▱▱ 30%/);
     expect(transcript).toMatch(/▰▰▰▰▰▰▰▱▱▱ 70%/);
-    expect(transcript).toMatch(/Elapsed \d+s · Ready( \(estimate\))? (in \d|now)/);
+    expect(transcript).toMatch(/Asked (\d+s ago|now) · Ready( \(estimate\))? (in \d|now)/);
     expect(transcript).toContain('✅ Your video is ready');
     expect(transcript).toContain('@mika, your video is ready.');
     expect(transcript).toMatch(/📎 \w+\.mp4 \(video\/mp4, [\d,]+ bytes\)/);

@@ -10,7 +10,6 @@ export interface ProgressView {
   percent: number;
   /** True when the percentage is our estimate rather than the provider's figure. */
   estimated: boolean;
-  elapsedMs: number;
   /** When the video should be ready (ms epoch), or null when it is overdue. */
   etaAt: number | null;
   /** While waiting in line: the place (1 = next) and when its turn should come (ms epoch). */
@@ -56,7 +55,6 @@ export function waitingProgress(job: Job, now: number, place: { position: number
     stage: 'waiting',
     percent: 0,
     estimated: true,
-    elapsedMs: Math.max(0, now - job.createdAt),
     etaAt: startsAt + expectedMs,
     line: { position: place.position, startsAt },
   };
@@ -72,18 +70,17 @@ const ESTIMATE_CEILING = 95;
 export function computeProgress(job: Job, now: number, typical: TypicalDuration = typicalDuration): ProgressView {
   const stage = stageOf(job);
   const startedAt = job.submittedAt ?? job.createdAt;
-  const elapsedMs = Math.max(0, now - job.createdAt);
   const runningMs = Math.max(0, now - startedAt);
-  if (stage === 'finishing') return { stage, percent: 100, estimated: false, elapsedMs, etaAt: now };
+  if (stage === 'finishing') return { stage, percent: 100, estimated: false, etaAt: now };
 
   const reported = job.progress.percent;
   if (reported !== null && reported > 0) {
     const percent = Math.min(99, Math.round(reported));
     const remainingMs = (runningMs * (100 - percent)) / percent;
-    return { stage, percent, estimated: false, elapsedMs, etaAt: Math.round(now + remainingMs) };
+    return { stage, percent, estimated: false, etaAt: Math.round(now + remainingMs) };
   }
   const expectedMs = (typical.learned?.(job.request) ?? job.progress.estimatedTimeS ?? typical(job.request)) * 1000;
   const percent = Math.min(ESTIMATE_CEILING, Math.floor((runningMs / expectedMs) * 100));
   const etaAt = runningMs < expectedMs ? startedAt + expectedMs : null;
-  return { stage, percent, estimated: true, elapsedMs, etaAt };
+  return { stage, percent, estimated: true, etaAt };
 }

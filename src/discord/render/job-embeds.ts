@@ -32,7 +32,8 @@ export function progressEmbed(job: Job, view: ProgressView): APIEmbed {
     title: t('progress.title'),
     description,
     fields: [
-      { name: t('progress.elapsed'), value: formatDuration(view.elapsedMs, job.reply.locale), inline: true },
+      // Discord counts this up itself: a reply whose place, stage and estimate stand still is not edited.
+      { name: t('progress.asked'), value: relativeTime(job.createdAt), inline: true },
       { name: view.estimated ? t('progress.eta_guess') : t('progress.eta'), value: eta, inline: true },
       { name: t('progress.params'), value: renderParams(job.request, t), inline: false },
       promptField(job, t('result.prompt')),

@@ -58,7 +58,7 @@ export const core = {
   'stage.finishing': 'Finishing',
   'progress.title': '🎬 Making your video',
   'progress.stage': 'Stage',
-  'progress.elapsed': 'Elapsed',
+  'progress.asked': 'Asked',
   'progress.eta': 'Ready',
   'progress.eta_guess': 'Ready (estimate)',
   'progress.eta_value': '{relative}',

@@ -60,7 +60,7 @@ export const core = {
   'stage.finishing': '收尾中',
   'progress.title': '🎬 正在生成你的视频',
   'progress.stage': '阶段',
-  'progress.elapsed': '已用时间',
+  'progress.asked': '提交于',
   'progress.eta': '预计完成',
   'progress.eta_guess': '预计完成（估算）',
   'progress.eta_value': '{relative}',
