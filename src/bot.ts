@@ -1,5 +1,4 @@
 import { Events, type Client } from 'discord.js';
-import { Agent } from 'undici';
 import type { Config } from './config.js';
 import { createLogger, wantsPrettyLogs, type Logger } from './log.js';
 import { openStore } from './store/open-store.js';
@@ -8,9 +7,10 @@ import { createXComputeClient } from './provider/xcompute-client.js';
 import type { VideoProvider } from './provider/types.js';
 import { downloadCapped, probeHead } from './http/download.js';
 import { downloadToFile } from './http/download-file.js';
+import { lazyAgent } from './http/undici.js';
 import { createVideoFiles } from './video/video-files.js';
 import { inspectFirstFrame } from './video/image-check.js';
-import { createLastFrameExtractor, ffmpegAvailable } from './video/last-frame.js';
+import { createLastFrameExtractor, ffmpegAvailable, type LastFrameExtractor } from './video/last-frame.js';
 import { createQuotaService } from './quota/quota-service.js';
 import { createJobEngine } from './jobs/create-job-engine.js';
 import { createAttachmentUrlRenewer } from './discord/attachment-urls.js';
@@ -30,7 +30,7 @@ import { modalHandlers } from './discord/modals.js';
 import { openRateLimiter } from './ratelimit/open-limiter.js';
 import { createRateLimitedProvider } from './ratelimit/rate-limited-provider.js';
 import { providerBudgets, type RateLimiter } from './ratelimit/types.js';
-import { createBotOps } from './ops/bot-ops.js';
+import { unmeteredInstruments } from './ops/instruments.js';
 import type { OpsServer } from './ops/ops-server.js';
 import { metricsPortFor, ownershipFor, shardLogFields } from './sharding/ownership.js';
 import { gatewayStatus } from './discord/gateway-status.js';
@@ -92,7 +92,10 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   const store = overrides.store ?? (await openStore(config.storeUrl, { logger: logger.child({ component: 'store' }) }));
   // With sharding, this process polls and recovers only the jobs of the guilds its shards own.
   const ownsGuild = ownershipFor(config.sharding);
-  const ops = createBotOps({ store, logger, clock, ownsGuild });
+  // Metrics (prom-client) are loaded only when something can scrape them.
+  const metricsPort = metricsPortFor(config.metricsPort, config.sharding);
+  const meteredOps = metricsPort === undefined ? undefined : (await import('./ops/bot-ops.js')).createBotOps({ store, logger, clock, ownsGuild });
+  const ops = meteredOps ?? unmeteredInstruments({ logger, clock });
   const provider =
     overrides.provider ??
     createXComputeClient({
@@ -121,15 +124,21 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     ...(config.quota.costs ? { costs: { ...config.quota.costs } } : {}),
   }));
   // Our own connection pool: discord.js installs an older undici as the global dispatcher.
-  const downloads = new Agent({ connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  const downloads = lazyAgent({ connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
   // Extend takes a finished video's last frame with ffmpeg; without it the button is not offered.
-  const frames = (await ffmpegAvailable(config.ffmpegPath))
-    ? createLastFrameExtractor({
-        ffmpegPath: config.ffmpegPath,
-        download: (url) => downloadCapped(url, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: downloads }),
-      })
-    : undefined;
-  if (!frames) logger.warn({ ffmpegPath: config.ffmpegPath }, 'ffmpeg does not run here: the Extend button is not offered (install ffmpeg or set FFMPEG_PATH)');
+  // Asking ffmpeg spawns a process (a tenth of a second or more): it runs while the bot logs in,
+  // and start() waits for it before any job is resumed or delivered.
+  let frames: LastFrameExtractor | undefined;
+  const framesChecked = ffmpegAvailable(config.ffmpegPath).then((runs) => {
+    if (!runs) {
+      logger.warn({ ffmpegPath: config.ffmpegPath }, 'ffmpeg does not run here: the Extend button is not offered (install ffmpeg or set FFMPEG_PATH)');
+      return;
+    }
+    frames = createLastFrameExtractor({
+      ffmpegPath: config.ffmpegPath,
+      download: async (url) => downloadCapped(url, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: await downloads.get() }),
+    });
+  });
   const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs);
   adminLog = createAdminLog({
     rest: client.rest,
@@ -145,7 +154,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     logger: logger.child({ component: 'discord' }),
     clock,
     progressEditMinMs: config.progressEditMinMs,
-    extend: frames !== undefined,
+    extend: () => frames !== undefined,
   })), (err) => logger.warn({ err }, 'could not record a provider incident'));
   const eta = createEtaStats(store);
   const retainMs = config.historyDays * DAY_MS;
@@ -172,7 +181,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       dir: config.videoTmpDir,
       // Whatever the upload limit: a file over it goes out as a link, which is only offered once
       // the whole file was fetched and checked (a link that worked).
-      download: (url, path) => downloadToFile(url, path, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: downloads }),
+      download: async (url, path) => downloadToFile(url, path, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: await downloads.get() }),
       logger: logger.child({ component: 'videos' }),
       clock,
     }),
@@ -184,8 +193,27 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     submitBudget: budgets.submit,
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
-    inspectFirstFrame(image, (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: downloads }));
-  const context: BotContext = { historyDays: config.historyDays, globalQuotaLimit: config.quota.globalLimit, jobs, quota, history, drafts: createDraftStore(store), presses: createPressClaims(store, { clock }), ...(frames ? { frames } : {}), inspectImage, logger, clock, adminLog };
+    inspectFirstFrame(image, async (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: await downloads.get() }));
+  const context: BotContext = {
+    historyDays: config.historyDays,
+    globalQuotaLimit: config.quota.globalLimit,
+    jobs,
+    quota,
+    history,
+    drafts: createDraftStore(store),
+    presses: createPressClaims(store, { clock }),
+    // Known once ffmpeg answered (see framesChecked).
+    get frames() {
+      return frames;
+    },
+    set frames(replaced) {
+      frames = replaced;
+    },
+    inspectImage,
+    logger,
+    clock,
+    adminLog,
+  };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context, {
     allowedGuildIds: config.allowedGuildIds,
     messageCommands: loadMessageCommands(),
@@ -207,8 +235,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     metricsPort: () => opsServer?.port,
     async start() {
       // Before login, so /healthz answers (503) while the gateway connects.
-      const port = metricsPortFor(config.metricsPort, config.sharding);
-      if (port !== undefined) opsServer = await ops.serve(port, () => gatewayStatus(client));
+      if (meteredOps && metricsPort !== undefined) opsServer = await meteredOps.serve(metricsPort, () => gatewayStatus(client));
       if (!chartFontFile()) logger.warn('no CJK font found: Chinese labels in usage charts will show as boxes; install fonts-wqy-microhei or fonts-noto-cjk');
       // Learned ETAs first, so the first progress edits of resumed jobs already use them.
       await eta.load();
@@ -254,7 +281,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         );
       });
       try {
-        await Promise.all([client.login(config.discordToken), ready]);
+        await Promise.all([client.login(config.discordToken), ready, framesChecked]);
       } finally {
         for (const timer of timers) clearTimeout(timer);
       }

@@ -23,8 +23,8 @@ export interface DiscordReporterOptions {
   clock?: () => number;
   /** Least gap between two progress edits of one reply. */
   progressEditMinMs: number;
-  /** Whether finished videos get an Extend button (ffmpeg is there to take their last frame). */
-  extend?: boolean;
+  /** Whether finished videos get an Extend button (ffmpeg is there to take their last frame); asked at each delivery. */
+  extend?: () => boolean;
 }
 
 const SILENT = { parse: [] as string[] };
@@ -42,13 +42,13 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
   const clock = options.clock ?? Date.now;
   const channel = createReplyChannel(options.rest, options.uploadRest, options.logger, clock, options.onceRest);
   const edits = createProgressEdits(channel, clock, options.progressEditMinMs);
-  const extend = options.extend ?? false;
+  const extend = (): boolean => options.extend?.() ?? false;
 
   const finalPayload = (job: Job, embed: APIEmbed, extra: Partial<MessagePayload['body']> = {}, files?: MessagePayload['files']): MessagePayload => ({
     body: {
       content: translatorFor(job.reply.locale)('result.requested_for', { mention: `<@${job.userId}>` }),
       embeds: [embed],
-      components: [resultButtons(job, { extend })],
+      components: [resultButtons(job, { extend: extend() })],
       allowed_mentions: { parse: [], users: [job.userId] },
       ...extra,
     },
@@ -64,7 +64,7 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
       reason === 'too_large'
         ? expires ? t('result.link_note', { expires: relativeTime(expires) }) : t('result.link_note_unknown')
         : expires ? t('result.link_note_no_attach', { expires: relativeTime(expires) }) : t('result.link_note_no_attach_unknown');
-    const components = [resultButtons(job, { extend, linkUrl: url })];
+    const components = [resultButtons(job, { extend: extend(), linkUrl: url })];
     // The link lives in the embed description (4096), never in content (2000 with everything
     // else): signed provider URLs run to 1,800+ characters. A button carries it when it fits 512.
     const embed = resultEmbed(job, clock(), { url, note });

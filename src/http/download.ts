@@ -1,5 +1,6 @@
 /** Fetching untrusted URLs (provider result videos, user images) with a size cap and a deadline. */
-import { getGlobalDispatcher, interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici } from './undici.js';
 import { discardBody, readCapped, readPrefix } from './read-body.js';
 import { classifyTransportError } from './transport-error.js';
 
@@ -60,6 +61,7 @@ export async function openCapped(
   | { ok: false; reason: 'http_error'; status: number }
   | { ok: false; reason: 'too_large'; size: number }
 > {
+  const { request } = await loadUndici();
   const { statusCode, headers, body } = await request(url, { method: 'GET', dispatcher, signal, ...timeouts(options) });
   if (statusCode < 200 || statusCode >= 300) {
     await discardBody(body);
@@ -94,6 +96,7 @@ export async function probeHead(
   options: FetchOptions & { bytes: number },
 ): Promise<ProbeResult> {
   return withDeadline(options, async (signal, dispatcher) => {
+    const { request } = await loadUndici();
     const response = await request(url, {
       method: 'GET',
       headers: { range: `bytes=0-${Math.max(0, options.bytes - 1)}` },
@@ -122,10 +125,9 @@ export async function withDeadline<T>(
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new Error('download deadline exceeded')), options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
-  const dispatcher = (options.dispatcher ?? getGlobalDispatcher()).compose(
-    interceptors.redirect({ maxRedirections: MAX_REDIRECTS }),
-  );
   try {
+    const { getGlobalDispatcher, interceptors } = await loadUndici();
+    const dispatcher = (options.dispatcher ?? getGlobalDispatcher()).compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
     return await work(signal, dispatcher);
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;

@@ -1,5 +1,6 @@
 /** One HTTP request whose answer is small JSON (or an error page we still want to classify). */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici } from './undici.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { readCapped } from './read-body.js';
 
@@ -35,6 +36,7 @@ const MAX_TEXT_CHARS = 2000;
  * errors, headers timeout, abort), so callers can tell "never answered" from "answered badly".
  */
 export async function exchangeJson(url: string, options: ExchangeOptions): Promise<ExchangeAnswer> {
+  const { request } = await loadUndici();
   const response = await request(url, {
     method: options.method,
     headers: options.headers,

@@ -1,10 +1,9 @@
 import type { Logger } from '../log.js';
-import type { VideoProvider } from '../provider/types.js';
-import type { JobReporter } from '../jobs/reporter.js';
-import type { QuotaGate } from '../quota/types.js';
 import type { Store } from '../store/types.js';
 import { createHealthCheck, type GatewayStatus } from './health.js';
 import { instrumentProvider } from './instrumented-provider.js';
+import type { BotInstruments } from './instruments.js';
+import { withKeyAlerts } from './key-alerts.js';
 import { instrumentQuota } from './instrumented-quota.js';
 import { instrumentReporter } from './instrumented-reporter.js';
 import { createJobCensus } from './job-census.js';
@@ -20,11 +19,8 @@ export interface BotOpsOptions {
 }
 
 /** Metrics and health for one bot: wrappers for its parts, and the HTTP endpoint. */
-export interface BotOps {
+export interface BotOps extends BotInstruments {
   metrics: BotMetrics;
-  provider(provider: VideoProvider): VideoProvider;
-  reporter(reporter: JobReporter): JobReporter;
-  quota<Q extends QuotaGate>(quota: Q): Q;
   /** Starts /healthz and /metrics on `port`. */
   serve(port: number, gateway: GatewayStatus): Promise<OpsServer>;
 }
@@ -38,7 +34,7 @@ export function createBotOps(options: BotOpsOptions): BotOps {
   return {
     metrics,
     provider: (provider) =>
-      instrumentProvider(provider, metrics, { logger: options.logger.child({ component: 'provider' }), ...(options.clock ? { clock: options.clock } : {}) }),
+      withKeyAlerts(instrumentProvider(provider, metrics), { logger: options.logger.child({ component: 'provider' }), ...(options.clock ? { clock: options.clock } : {}) }),
     reporter: (reporter) => instrumentReporter(reporter, metrics, options.clock),
     quota: (quota) => instrumentQuota(quota, metrics, options.store),
     serve: (port, gateway) =>

@@ -1,5 +1,6 @@
 /** The xcompute.us video API as a {@link VideoProvider}. */
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { lazyAgent } from '../http/undici.js';
 import type { Logger } from '../log.js';
 import { exchangeJson, type ExchangeAnswer } from '../http/exchange.js';
 import { sleep as defaultSleep } from '../http/retry.js';
@@ -53,13 +54,14 @@ export function createXComputeClient(options: XComputeClientOptions): VideoProvi
   const statusMs = options.timeouts?.statusMs ?? DEFAULT_STATUS_TIMEOUT_MS;
   const ownAgent = options.dispatcher
     ? undefined
-    : new Agent({
+    : lazyAgent({
         keepAliveTimeout: 10_000,
         connect: { timeout: connectMs },
         headersTimeout: headersMs,
         bodyTimeout: bodyMs,
       });
-  const dispatcher: Dispatcher = options.dispatcher ?? (ownAgent as Agent);
+  const given = options.dispatcher;
+  const dispatcherOf = (): Promise<Dispatcher> => (given ? Promise.resolve(given) : ownAgent!.get());
   const policy: RetryPolicy = {
     maxAttempts: options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
     baseDelayMs: options.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
@@ -74,11 +76,11 @@ export function createXComputeClient(options: XComputeClientOptions): VideoProvi
   const headers = { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' };
   let closed = false;
 
-  const send = (method: 'GET' | 'POST', url: string, body: string | undefined, signal?: AbortSignal) =>
+  const send = async (method: 'GET' | 'POST', url: string, body: string | undefined, signal?: AbortSignal) =>
     exchangeJson(url, {
       method,
       headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      dispatcher,
+      dispatcher: await dispatcherOf(),
       headersTimeoutMs: headersMs,
       bodyTimeoutMs: bodyMs,
       ...(body !== undefined ? { body } : {}),
