@@ -136,14 +136,22 @@ async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
   }
 }
 
-export async function measureScale(redisUrl: string): Promise<ScaleRun[]> {
-  return [await run(redisUrl, 1), await run(redisUrl, 4)];
+/** A run that failed keeps its error, so the other run's figures are still printed. */
+export type ScaleOutcome = ScaleRun | { processes: number; error: string };
+
+export async function measureScale(redisUrl: string): Promise<ScaleOutcome[]> {
+  const outcomes: ScaleOutcome[] = [];
+  for (const processes of [1, 4]) {
+    outcomes.push(await run(redisUrl, processes).catch((err: unknown) => ({ processes, error: err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err) })));
+  }
+  return outcomes;
 }
 
 const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
 
-export function scaleRows(runs: ScaleRun[]): Row[] {
+export function scaleRows(runs: ScaleOutcome[]): Row[] {
   return runs.flatMap((r) => {
+    if ('error' in r) return [{ figure: `${SCALE_JOBS} jobs in flight, ${r.processes} process(es)`, measured: `error: ${r.error}`, target: '—', result: 'FAIL' as const }];
     const what = r.processes === 1 ? `${r.jobs} jobs in flight, one process` : `${r.jobs} jobs in flight, ${r.processes} shard processes on one Redis`;
     const cpu = r.perProcess.map((p) => pct(p.cpuShare)).join(' / ');
     const rss = r.perProcess.map((p) => mebibytes(p.rss)).join(' / ');
