@@ -134,8 +134,11 @@ export function createInteractionRouter(
 
 async function answerError(interaction: RepliableInteraction, ref: string): Promise<void> {
   const content = translatorFor(interaction.locale)('error.unexpected', { ref });
-  if (interaction.deferred || interaction.replied) await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
-  else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+  // After a public deferral, Discord turns the first follow-up into the (public) reply itself:
+  // the public "thinking…" placeholder goes, then the answer is private like every error answer.
+  if (interaction.deferred && !interaction.replied && !interaction.ephemeral) await interaction.deleteReply().catch(() => undefined);
+  if (interaction.deferred || interaction.replied) await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  else await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 }
 
 /** The private answer in a server not in ALLOWED_GUILD_IDS: nothing is looked up or spent. */

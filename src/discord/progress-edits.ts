@@ -23,6 +23,11 @@ interface ReplyState {
  */
 export function createProgressEdits(channel: ReplyChannel, clock: () => number, minGapMs: number) {
   const replies = new Map<string, ReplyState>();
+  // Jobs whose final message was sent: a progress view drawn from a record read just before the
+  // ending (the line's refresh, a poll in flight) must not overwrite it. Kept 10 minutes, longer
+  // than any read can be in flight.
+  const settled = new Map<string, number>();
+  const SETTLED_KEEP_MS = 10 * 60_000;
 
   const pump = (state: ReplyState) => {
     if (state.gone || state.inFlight || state.timer || !state.pending) return;
@@ -58,6 +63,7 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
   return {
     /** Asks for the reply to show `payload`; returns at once. */
     show(job: Job, payload: MessagePayload): void {
+      if (settled.has(job.id)) return;
       const key = JSON.stringify(payload.body);
       const state = replies.get(job.id) ?? { job, shownKey: '', sendingKey: null, lastEditAt: 0, pending: null, inFlight: null, timer: null, gone: false };
       replies.set(job.id, state);
@@ -78,6 +84,13 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
     },
     /** Drops unsent progress and waits for an edit in flight, before the final message. */
     async settle(jobId: string): Promise<void> {
+      const now = clock();
+      for (const [id, at] of settled) {
+        if (now - at < SETTLED_KEEP_MS) break;
+        settled.delete(id);
+      }
+      settled.delete(jobId);
+      settled.set(jobId, now);
       const state = replies.get(jobId);
       if (!state) return;
       replies.delete(jobId);

@@ -80,6 +80,13 @@ export async function launchJob(
       throw err;
     }
   }
-  // In line now; it is sent when its turn in the provider's budget comes.
-  await ctx.jobs.attachMessage(jobId, interaction.channelId ?? '', messageId);
+  // In line now; it is sent when its turn in the provider's budget comes. If the store fails
+  // right here, the job would hold its credits and a slot until the next start: it is given up
+  // now (credits back), and the router tells the member something went wrong.
+  try {
+    await ctx.jobs.attachMessage(jobId, interaction.channelId ?? '', messageId);
+  } catch (err) {
+    await ctx.jobs.abandon(jobId).catch((abandonErr: unknown) => ctx.logger.error({ err: abandonErr, jobId }, 'could not give up a job that failed to join the line'));
+    throw err;
+  }
 }

@@ -23,10 +23,12 @@ export interface PressClaimOptions {
   /** A claim never outlives this (a process that died while starting the job). */
   maxHoldMs?: number;
   /**
-   * Nor ends sooner than this after the press (default 0: the claim lasts while the job starts,
-   * so a deliberate second Edit with another prompt right after the first started is a new one).
+   * Nor ends sooner than this after the press, per action (ms). Default: Regenerate 5 s (the
+   * same settings again within 5 s is a double click: a human one lands 100–300 ms after the
+   * first, when the first job has long started); Edit and Extend 0 (each is a form sent with its
+   * own prompt, so a deliberate second one right after the first started is a new request).
    */
-  minHoldMs?: number;
+  minHoldMs?: Partial<Record<PressAction, number>>;
 }
 
 const claimKey = (resultJobId: string, userId: string, action: PressAction) => `press:${action}:${resultJobId}:${userId}`;
@@ -40,7 +42,7 @@ const claimKey = (resultJobId: string, userId: string, action: PressAction) => `
 export function createPressClaims(store: Store, options: PressClaimOptions = {}): PressClaims {
   const clock = options.clock ?? Date.now;
   const maxHoldMs = options.maxHoldMs ?? 60_000;
-  const minHoldMs = options.minHoldMs ?? 0;
+  const minHoldMs: Partial<Record<PressAction, number>> = options.minHoldMs ?? { regenerate: 5_000 };
   return {
     claim(resultJobId, userId, action) {
       const key = claimKey(resultJobId, userId, action);
@@ -56,7 +58,7 @@ export function createPressClaims(store: Store, options: PressClaimOptions = {})
       await store.withLock(key, async () => {
         const held = (await store.kv.get(key)) as { at?: unknown } | undefined;
         if (!held || typeof held.at !== 'number') return;
-        const left = held.at + minHoldMs - clock();
+        const left = held.at + (minHoldMs[action] ?? 0) - clock();
         if (left > 0) await store.kv.set(key, held, left);
         else await store.kv.delete(key);
       });

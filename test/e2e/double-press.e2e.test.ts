@@ -36,6 +36,27 @@ describe('a double press starts one video (real client, fakes)', () => {
     expect(await used()).toBe(before + 1);
   });
 
+  it('GIVEN a delivered video WHEN Regenerate is double-clicked like a human (presses 100 ms and 250 ms apart) THEN one video starts and one credit is used', async () => {
+    for (const gapMs of [100, 250]) {
+      const prompt = `spaced double click ${gapMs}`;
+      const { id } = h.discord.dispatchInteraction(videoCommand({ prompt }));
+      const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));
+      const regenerate = /"custom_id":"(video:regen:[^"]+)"/.exec(JSON.stringify(message.components))?.[1] ?? '';
+      const before = await used();
+      const first = h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id });
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+      const second = h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id });
+      const answers = await h.discord.waitFor(() => {
+        const found = [first, second].map((p) => h.discord.callbacks.find((c) => c.interactionId === p.id));
+        return found.every(Boolean) ? found : undefined;
+      });
+      expect(JSON.stringify(answers[1]?.data)).toContain('already started');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(h.provider.submissions.filter((s) => promptOf(s.body) === prompt)).toHaveLength(2);
+      expect(await used()).toBe(before + 1);
+    }
+  });
+
   it('GIVEN the Edit form under a video WHEN it is sent twice at once THEN one edited video starts and is charged, and the second gets the note', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'edit me twice' }));
     const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));

@@ -33,7 +33,7 @@ function contract(name: string, open: () => Promise<Store[]>) {
     it('GIVEN the first press started its job WHEN the member presses again after the double-click window THEN it counts', async () => {
       const stores = await open();
       let now = 1_000_000;
-      const claims = createPressClaims(stores[0] as Store, { clock: () => now, minHoldMs: 3_000 });
+      const claims = createPressClaims(stores[0] as Store, { clock: () => now, minHoldMs: { regenerate: 3_000 } });
       try {
         const result = `j${randomUUID().slice(0, 8)}`;
         expect(await claims.claim(result, 'u1', 'regenerate')).toBe(true);
