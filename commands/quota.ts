@@ -1,7 +1,14 @@
 import { PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
 import { inServers, localized, localizedChoice } from '../src/discord/localized.js';
-import { CHANNEL_ACTIONS, EXPORT_PERIODS, INT_BOUNDS, QUOTA_CHANNEL_TYPES, QUOTA_PERIODS, WORD_ACTIONS } from '../src/discord/options/quota-options.js';
+import {
+  CHANNEL_ACTIONS,
+  EXPORT_PERIODS,
+  INT_BOUNDS,
+  QUOTA_CHANNEL_TYPES,
+  QUOTA_PERIODS,
+  WORD_ACTIONS,
+} from '../src/discord/options/quota-options.js';
 import { runQuotaCommand } from '../src/discord/quota-flow.js';
 import { POLICY_BOUNDS } from '../src/quota/policy.js';
 
@@ -13,11 +20,21 @@ export const data = inServers(localized(new SlashCommandBuilder(), 'quota', 'cmd
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
   .addSubcommand((s) =>
     localized(s, 'set', 'cmd.quota.set')
-      .addIntegerOption((o) => localized(o, 'limit', 'opt.limit').setRequired(true).setMinValue(INT_BOUNDS.limit.min).setMaxValue(INT_BOUNDS.limit.max))
-      .addStringOption((o) => localized(o, 'period', 'opt.period').setRequired(true).addChoices(...QUOTA_PERIODS.map(periodChoice)))
-      .addIntegerOption((o) => localized(o, 'per_user', 'opt.per_user').setMinValue(INT_BOUNDS.per_user.min).setMaxValue(INT_BOUNDS.per_user.max))
       .addIntegerOption((o) =>
-        localized(o, 'max_concurrent', 'opt.max_concurrent').setMinValue(INT_BOUNDS.max_concurrent.min).setMaxValue(INT_BOUNDS.max_concurrent.max),
+        localized(o, 'limit', 'opt.limit').setRequired(true).setMinValue(INT_BOUNDS.limit.min).setMaxValue(INT_BOUNDS.limit.max),
+      )
+      .addStringOption((o) =>
+        localized(o, 'period', 'opt.period')
+          .setRequired(true)
+          .addChoices(...QUOTA_PERIODS.map(periodChoice)),
+      )
+      .addIntegerOption((o) =>
+        localized(o, 'per_user', 'opt.per_user').setMinValue(INT_BOUNDS.per_user.min).setMaxValue(INT_BOUNDS.per_user.max),
+      )
+      .addIntegerOption((o) =>
+        localized(o, 'max_concurrent', 'opt.max_concurrent')
+          .setMinValue(INT_BOUNDS.max_concurrent.min)
+          .setMaxValue(INT_BOUNDS.max_concurrent.max),
       ),
   )
   .addSubcommand((s) => localized(s, 'show', 'cmd.quota.show'))
@@ -25,16 +42,29 @@ export const data = inServers(localized(new SlashCommandBuilder(), 'quota', 'cmd
   .addSubcommand((s) =>
     localized(s, 'role', 'cmd.quota.role')
       .addRoleOption((o) => localized(o, 'role', 'opt.role').setRequired(true))
-      .addIntegerOption((o) => localized(o, 'per_user', 'opt.role_per_user').setRequired(true).setMinValue(INT_BOUNDS.per_user.min).setMaxValue(INT_BOUNDS.per_user.max)),
+      .addIntegerOption((o) =>
+        localized(o, 'per_user', 'opt.role_per_user')
+          .setRequired(true)
+          .setMinValue(INT_BOUNDS.per_user.min)
+          .setMaxValue(INT_BOUNDS.per_user.max),
+      ),
   )
   .addSubcommand((s) =>
     localized(s, 'channels', 'cmd.quota.channels')
-      .addStringOption((o) => localized(o, 'action', 'opt.channel_action').setRequired(true).addChoices(...CHANNEL_ACTIONS.map(actionChoice)))
+      .addStringOption((o) =>
+        localized(o, 'action', 'opt.channel_action')
+          .setRequired(true)
+          .addChoices(...CHANNEL_ACTIONS.map(actionChoice)),
+      )
       .addChannelOption((o) => localized(o, 'channel', 'opt.channel').addChannelTypes(...QUOTA_CHANNEL_TYPES)),
   )
   .addSubcommand((s) =>
     localized(s, 'banned-words', 'cmd.quota.banned-words')
-      .addStringOption((o) => localized(o, 'action', 'opt.word_action').setRequired(true).addChoices(...WORD_ACTIONS.map(actionChoice)))
+      .addStringOption((o) =>
+        localized(o, 'action', 'opt.word_action')
+          .setRequired(true)
+          .addChoices(...WORD_ACTIONS.map(actionChoice)),
+      )
       .addStringOption((o) => localized(o, 'word', 'opt.word').setMinLength(1).setMaxLength(POLICY_BOUNDS.bannedWordLength)),
   )
   .addSubcommand((s) =>
@@ -47,9 +77,13 @@ export const data = inServers(localized(new SlashCommandBuilder(), 'quota', 'cmd
       .addUserOption((o) => localized(o, 'member', 'opt.member').setRequired(true))
       .addStringOption((o) => localized(o, 'reason', 'opt.reason').setMaxLength(POLICY_BOUNDS.blockReasonLength)),
   )
-  .addSubcommand((s) => localized(s, 'unblock', 'cmd.quota.unblock').addUserOption((o) => localized(o, 'member', 'opt.member').setRequired(true)))
   .addSubcommand((s) =>
-    localized(s, 'export', 'cmd.quota.export').addStringOption((o) => localized(o, 'period', 'opt.export_period').addChoices(...EXPORT_PERIODS.map(exportChoice))),
+    localized(s, 'unblock', 'cmd.quota.unblock').addUserOption((o) => localized(o, 'member', 'opt.member').setRequired(true)),
+  )
+  .addSubcommand((s) =>
+    localized(s, 'export', 'cmd.quota.export').addStringOption((o) =>
+      localized(o, 'period', 'opt.export_period').addChoices(...EXPORT_PERIODS.map(exportChoice)),
+    ),
   );
 
 export default {

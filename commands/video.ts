@@ -8,7 +8,9 @@ import { DURATIONS, MODELS, PROMPT_MAX_LENGTH, RESOLUTIONS } from '../src/video/
 
 export const data = inServers(localized(new SlashCommandBuilder(), 'video', 'cmd.video'))
   .addStringOption((o) => localized(o, 'prompt', 'opt.prompt').setRequired(true).setMaxLength(PROMPT_MAX_LENGTH))
-  .addIntegerOption((o) => localized(o, 'duration', 'opt.duration').addChoices(...DURATIONS.map((value) => localizedChoice(value, 'choice.seconds', { value }))))
+  .addIntegerOption((o) =>
+    localized(o, 'duration', 'opt.duration').addChoices(...DURATIONS.map((value) => localizedChoice(value, 'choice.seconds', { value }))),
+  )
   .addStringOption((o) => localized(o, 'resolution', 'opt.resolution').addChoices(...RESOLUTIONS.map((value) => ({ name: value, value }))))
   .addAttachmentOption((o) => localized(o, 'image', 'opt.image'))
   .addStringOption((o) => localized(o, 'camera', 'opt.camera').setMaxLength(100).setAutocomplete(true))

@@ -50,7 +50,12 @@ async function runBackend(backend: Backend, phases: Phase[], cpuProfRoot: string
     } catch (err) {
       process.stderr.write(' failed\n');
       process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      rows.push({ figure: `${phase} phase`, measured: `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, target: '—', result: 'FAIL' });
+      rows.push({
+        figure: `${phase} phase`,
+        measured: `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+        target: '—',
+        result: 'FAIL',
+      });
     }
   };
   await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'))));
@@ -76,7 +81,9 @@ async function main(): Promise<void> {
   lines.push(
     `machine: ${availableParallelism()} cores (os.availableParallelism()), ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${platform()} ${arch()}, Node ${process.version}`,
   );
-  lines.push('bot: real createBot + start in its own process (node --expose-gc), LOG_LEVEL=silent; floor: bare discord.js, defer only; fakes in this process');
+  lines.push(
+    'bot: real createBot + start in its own process (node --expose-gc), LOG_LEVEL=silent; floor: bare discord.js, defer only; fakes in this process',
+  );
   lines.push(`SQLite commit (one upsert, default journal) in ${disk}: ${commitMs.toFixed(1)} ms median`);
   lines.push('');
 
@@ -90,9 +97,15 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'redis') {
     if (await redisAnswers(redisUrl)) {
       const redis = redisBackend(redisUrl);
-      tables.push({ name: `Redis (STORE_URL=${redisUrl}, flushed before and after each phase)`, rows: await runBackend(redis, phases, cpuProf) });
+      tables.push({
+        name: `Redis (STORE_URL=${redisUrl}, flushed before and after each phase)`,
+        rows: await runBackend(redis, phases, cpuProf),
+      });
     } else {
-      tables.push({ name: `Redis (${redisUrl})`, rows: [{ figure: 'all figures', measured: 'skipped (no Redis)', target: '—', result: 'skipped' }] });
+      tables.push({
+        name: `Redis (${redisUrl})`,
+        rows: [{ figure: 'all figures', measured: 'skipped (no Redis)', target: '—', result: 'skipped' }],
+      });
     }
   }
   for (const table of tables) {
@@ -118,7 +131,7 @@ async function main(): Promise<void> {
     `- line: XCOMPUTE_MAX_RPM=${LINE_BUDGET} with a ${LINE_WINDOW_MS / 1000} s window (XCOMPUTE_RPM_WINDOW_MS: time 10× faster). A busy server asks`,
     `  ${LINE_BUSY_JOBS} times, keeping its cap of 20 jobs in flight full (it asks again when a video arrives or a request is refused);`,
     `  1 s later two small servers ask ${LINE_SMALL_JOBS} each. Measured: asking → the fake provider receiving the submission, for each`,
-    '  small-server job, in budget windows; first come, first served would put them behind the busy server\'s line.',
+    "  small-server job, in budget windows; first come, first served would put them behind the busy server's line.",
   );
   lines.push('');
   lines.push(

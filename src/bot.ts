@@ -87,14 +87,17 @@ export interface Bot {
 
 /** Builds every part of the bot without connecting anything. */
 export async function createBot(config: Config, overrides: BotOverrides = {}): Promise<Bot> {
-  const logger = (overrides.logger ?? createLogger({ level: config.logLevel, pretty: wantsPrettyLogs() })).child(shardLogFields(config.sharding));
+  const logger = (overrides.logger ?? createLogger({ level: config.logLevel, pretty: wantsPrettyLogs() })).child(
+    shardLogFields(config.sharding),
+  );
   const clock = overrides.clock ?? Date.now;
   const store = overrides.store ?? (await openStore(config.storeUrl, { logger: logger.child({ component: 'store' }) }));
   // With sharding, this process polls and recovers only the jobs of the guilds its shards own.
   const ownsGuild = ownershipFor(config.sharding);
   // Metrics (prom-client) are loaded only when something can scrape them.
   const metricsPort = metricsPortFor(config.metricsPort, config.sharding);
-  const meteredOps = metricsPort === undefined ? undefined : (await import('./ops/bot-ops.js')).createBotOps({ store, logger, clock, ownsGuild });
+  const meteredOps =
+    metricsPort === undefined ? undefined : (await import('./ops/bot-ops.js')).createBotOps({ store, logger, clock, ownsGuild });
   const ops = meteredOps ?? unmeteredInstruments({ logger, clock });
   const provider =
     overrides.provider ??
@@ -105,7 +108,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       logger: logger.child({ component: 'provider' }),
     });
   const limiter =
-    overrides.limiter ?? (await openRateLimiter(config.storeUrl, providerBudgets(config.rateLimits), logger.child({ component: 'ratelimit' })));
+    overrides.limiter ??
+    (await openRateLimiter(config.storeUrl, providerBudgets(config.rateLimits), logger.child({ component: 'ratelimit' })));
   // The limiter is outermost so the latency histogram times the provider, not the wait for a turn.
   // Admin events go to each server's log channel; the poster needs the client, made further down.
   // eslint-disable-next-line prefer-const -- assigned once the client exists; read by the sink before
@@ -115,14 +119,16 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   // Submissions take their turn in the job line (fair across servers and members), not here.
   const pacedProvider = createRateLimitedProvider(incidents.provider(ops.provider(provider)), limiter, { paceSubmissions: false });
   const budgets = providerBudgets(config.rateLimits);
-  const quota = ops.quota(createQuotaService({
-    store,
-    clock,
-    events: adminEvents,
-    defaults: { limit: config.quota.defaultLimit, period: config.quota.defaultPeriod },
-    ...(config.quota.globalLimit !== undefined ? { globalLimit: config.quota.globalLimit } : {}),
-    ...(config.quota.costs ? { costs: { ...config.quota.costs } } : {}),
-  }));
+  const quota = ops.quota(
+    createQuotaService({
+      store,
+      clock,
+      events: adminEvents,
+      defaults: { limit: config.quota.defaultLimit, period: config.quota.defaultPeriod },
+      ...(config.quota.globalLimit !== undefined ? { globalLimit: config.quota.globalLimit } : {}),
+      ...(config.quota.costs ? { costs: { ...config.quota.costs } } : {}),
+    }),
+  );
   // Our own connection pool: discord.js installs an older undici as the global dispatcher.
   const downloads = lazyAgent({ connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
   // Extend takes a finished video's last frame with ffmpeg; without it the button is not offered.
@@ -131,12 +137,16 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   let frames: LastFrameExtractor | undefined;
   const framesChecked = ffmpegAvailable(config.ffmpegPath).then((runs) => {
     if (!runs) {
-      logger.warn({ ffmpegPath: config.ffmpegPath }, 'ffmpeg does not run here: the Extend button is not offered (install ffmpeg or set FFMPEG_PATH)');
+      logger.warn(
+        { ffmpegPath: config.ffmpegPath },
+        'ffmpeg does not run here: the Extend button is not offered (install ffmpeg or set FFMPEG_PATH)',
+      );
       return;
     }
     frames = createLastFrameExtractor({
       ffmpegPath: config.ffmpegPath,
-      download: async (url) => downloadCapped(url, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: await downloads.get() }),
+      download: async (url) =>
+        downloadCapped(url, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: await downloads.get() }),
     });
   });
   const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs);
@@ -147,15 +157,20 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     logger: logger.child({ component: 'admin-log' }),
     clock,
   });
-  const reporter = incidents.reporter(ops.reporter(createDiscordReporter({
-    rest: client.rest,
-    uploadRest: createUploadRest(config.discordApiUrl, config.discordToken, config.discordTimeouts.uploadMs),
-    onceRest: createOnceRest(config.discordApiUrl, config.discordToken, config.discordTimeouts.restMs),
-    logger: logger.child({ component: 'discord' }),
-    clock,
-    progressEditMinMs: config.progressEditMinMs,
-    extend: () => frames !== undefined,
-  })), (err) => logger.warn({ err }, 'could not record a provider incident'));
+  const reporter = incidents.reporter(
+    ops.reporter(
+      createDiscordReporter({
+        rest: client.rest,
+        uploadRest: createUploadRest(config.discordApiUrl, config.discordToken, config.discordTimeouts.uploadMs),
+        onceRest: createOnceRest(config.discordApiUrl, config.discordToken, config.discordTimeouts.restMs),
+        logger: logger.child({ component: 'discord' }),
+        clock,
+        progressEditMinMs: config.progressEditMinMs,
+        extend: () => frames !== undefined,
+      }),
+    ),
+    (err) => logger.warn({ err }, 'could not record a provider incident'),
+  );
   const eta = createEtaStats(store);
   const retainMs = config.historyDays * DAY_MS;
   // A week past the retention: only a backstop for records the history sweep does not know.
@@ -181,7 +196,12 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       dir: config.videoTmpDir,
       // Whatever the upload limit: a file over it goes out as a link, which is only offered once
       // the whole file was fetched and checked (a link that worked).
-      download: async (url, path) => downloadToFile(url, path, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: await downloads.get() }),
+      download: async (url, path) =>
+        downloadToFile(url, path, {
+          maxBytes: EXTEND_VIDEO_MAX_BYTES,
+          timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS,
+          dispatcher: await downloads.get(),
+        }),
       logger: logger.child({ component: 'videos' }),
       clock,
     }),
@@ -193,7 +213,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     submitBudget: budgets.submit,
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>
-    inspectFirstFrame(image, async (url) => probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: await downloads.get() }));
+    inspectFirstFrame(image, async (url) =>
+      probeHead(url, { bytes: 64, timeoutMs: IMAGE_PROBE_TIMEOUT_MS, dispatcher: await downloads.get() }),
+    );
   const context: BotContext = {
     historyDays: config.historyDays,
     globalQuotaLimit: config.quota.globalLimit,
@@ -236,7 +258,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     async start() {
       // Before login, so /healthz answers (503) while the gateway connects.
       if (meteredOps && metricsPort !== undefined) opsServer = await meteredOps.serve(metricsPort, () => gatewayStatus(client));
-      if (!chartFontFile()) logger.warn('no CJK font found: Chinese labels in usage charts will show as boxes; install fonts-wqy-microhei or fonts-noto-cjk');
+      if (!chartFontFile())
+        logger.warn('no CJK font found: Chinese labels in usage charts will show as boxes; install fonts-wqy-microhei or fonts-noto-cjk');
       // Learned ETAs first, so the first progress edits of resumed jobs already use them.
       await eta.load();
       // Other shards learn too; a process alone on its store already has everything it learned.

@@ -26,15 +26,14 @@ const httpUrl = (name: string, example: string) =>
 const snowflake = (name: string) =>
   z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits), for example 1100000000000000001`);
 
-const costTable = z.record(
-  z.string(),
-  z.number().int().min(0),
-  { error: 'QUOTA_COSTS must be a JSON object of "model:resolution:duration" to credits, for example {"MiniMax-Hailuo-2.3:768p:6":1}' },
-);
+const costTable = z.record(z.string(), z.number().int().min(0), {
+  error: 'QUOTA_COSTS must be a JSON object of "model:resolution:duration" to credits, for example {"MiniMax-Hailuo-2.3:768p:6":1}',
+});
 
 const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
-const STORE_URL_HINT = 'STORE_URL must be sqlite://path/to/file.sqlite, redis://host:6379/0 or memory://, for example sqlite://data/bot.sqlite';
+const STORE_URL_HINT =
+  'STORE_URL must be sqlite://path/to/file.sqlite, redis://host:6379/0 or memory://, for example sqlite://data/bot.sqlite';
 
 /**
  * What is wrong with a STORE_URL, or undefined. Catches the typos that would otherwise start the
@@ -61,7 +60,8 @@ export function storeUrlProblem(value: string): string | undefined {
     if (!/^rediss?:$/.test(url.protocol) || url.hostname === '') {
       return 'STORE_URL names no Redis host: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0';
     }
-    if (!/^(\/\d*)?$/.test(url.pathname)) return 'STORE_URL: the Redis database after the host must be a number, for example redis://127.0.0.1:6379/0';
+    if (!/^(\/\d*)?$/.test(url.pathname))
+      return 'STORE_URL: the Redis database after the host must be a number, for example redis://127.0.0.1:6379/0';
     return undefined;
   }
   return STORE_URL_HINT;
@@ -82,7 +82,10 @@ const schema = z.object({
   XCOMPUTE_BASE_URL: httpUrl('XCOMPUTE_BASE_URL', 'https://xcompute.us').default('https://xcompute.us'),
   XCOMPUTE_STATUS_PATH: z
     .string()
-    .refine((value) => value.startsWith('/') && value.includes('{task_id}'), 'XCOMPUTE_STATUS_PATH must start with / and contain {task_id}, for example /v1/tasks/{task_id}')
+    .refine(
+      (value) => value.startsWith('/') && value.includes('{task_id}'),
+      'XCOMPUTE_STATUS_PATH must start with / and contain {task_id}, for example /v1/tasks/{task_id}',
+    )
     .default('/v1/tasks/{task_id}'),
   STORE_URL: z
     .string()
@@ -97,8 +100,18 @@ const schema = z.object({
   ),
   ALLOWED_GUILD_IDS: z
     .string()
-    .regex(/^\s*\d{17,20}\s*(,\s*\d{17,20}\s*)*,?\s*$/, 'ALLOWED_GUILD_IDS must be a comma-separated list of server ids (17 to 20 digits), for example 1100000000000000001,1100000000000000002')
-    .transform((value) => [...new Set(value.split(',').map((id) => id.trim()).filter((id) => id !== ''))])
+    .regex(
+      /^\s*\d{17,20}\s*(,\s*\d{17,20}\s*)*,?\s*$/,
+      'ALLOWED_GUILD_IDS must be a comma-separated list of server ids (17 to 20 digits), for example 1100000000000000001,1100000000000000002',
+    )
+    .transform((value) => [
+      ...new Set(
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
+      ),
+    ])
     .optional(),
   POLL_INTERVAL_MS: z.preprocess(emptyToUndefined, positiveInt('POLL_INTERVAL_MS', '5000').default(5000)),
   PROGRESS_EDIT_MIN_MS: z.preprocess(emptyToUndefined, nonNegativeInt('PROGRESS_EDIT_MIN_MS', '3000').default(3000)),
@@ -149,17 +162,14 @@ const schema = z.object({
     emptyToUndefined,
     nonNegativeInt('METRICS_PORT', '9100').max(65_535, 'METRICS_PORT must be at most 65535, for example 9100').optional(),
   ),
-  QUOTA_COSTS: z.preprocess(
-    (value) => {
-      if (typeof value !== 'string' || value.trim() === '') return undefined;
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        return value;
-      }
-    },
-    costTable.optional(),
-  ),
+  QUOTA_COSTS: z.preprocess((value) => {
+    if (typeof value !== 'string' || value.trim() === '') return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }, costTable.optional()),
 });
 
 /**
@@ -268,7 +278,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobStallMs: e.JOB_STALL_MS,
     logLevel: e.LOG_LEVEL,
     sharding,
-    rateLimits: Object.freeze({ submitsPerMinute: e.XCOMPUTE_MAX_RPM, pollsPerSecond: e.XCOMPUTE_MAX_POLLS_PER_S, submitWindowMs: e.XCOMPUTE_RPM_WINDOW_MS }),
+    rateLimits: Object.freeze({
+      submitsPerMinute: e.XCOMPUTE_MAX_RPM,
+      pollsPerSecond: e.XCOMPUTE_MAX_POLLS_PER_S,
+      submitWindowMs: e.XCOMPUTE_RPM_WINDOW_MS,
+    }),
     metricsPort: e.METRICS_PORT,
     historyDays: e.HISTORY_DAYS,
     ffmpegPath: e.FFMPEG_PATH,
@@ -287,7 +301,8 @@ function readSharding(e: z.infer<typeof schema>): ShardingConfig | undefined {
   const count = e.SHARD_COUNT;
   const ids = e.SHARD_IDS;
   if (count === undefined) {
-    if (ids !== undefined) throw new ConfigError(['SHARD_IDS needs SHARD_COUNT, the total number of shards, for example SHARD_COUNT=2 with SHARD_IDS=0,1']);
+    if (ids !== undefined)
+      throw new ConfigError(['SHARD_IDS needs SHARD_COUNT, the total number of shards, for example SHARD_COUNT=2 with SHARD_IDS=0,1']);
     return undefined;
   }
   // Shard processes lock and cache in their own memory unless the store is shared (Redis):
@@ -298,12 +313,16 @@ function readSharding(e: z.infer<typeof schema>): ShardingConfig | undefined {
     ]);
   }
   if (typeof count === 'number' && ids?.some((id) => id >= count)) {
-    throw new ConfigError([`SHARD_IDS must be below SHARD_COUNT (${count}), for example ${[...Array(Math.min(count, 3)).keys()].join(',')}`]);
+    throw new ConfigError([
+      `SHARD_IDS must be below SHARD_COUNT (${count}), for example ${[...Array(Math.min(count, 3)).keys()].join(',')}`,
+    ]);
   }
   if (e.SHARDING_MANAGER !== 'true') return Object.freeze({ role: 'manager', count, ids: freezeList(ids), own: [] });
   const own = parseShardList(e.SHARDS);
   if (typeof count !== 'number' || own.length === 0 || own.some((id) => id >= count)) {
-    throw new ConfigError(['SHARDS and SHARD_COUNT are set by the sharding manager; start the bot with npm start instead of setting them by hand']);
+    throw new ConfigError([
+      'SHARDS and SHARD_COUNT are set by the sharding manager; start the bot with npm start instead of setting them by hand',
+    ]);
   }
   return Object.freeze({ role: 'shard', count, ids: freezeList(ids), own: Object.freeze(own) });
 }

@@ -22,7 +22,10 @@ const envSchema = z.object({
   ),
   DISCORD_DEV_GUILD_ID: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^\d{17,20}$/, 'DISCORD_DEV_GUILD_ID must be a server id, for example 1100000000000000001').optional(),
+    z
+      .string()
+      .regex(/^\d{17,20}$/, 'DISCORD_DEV_GUILD_ID must be a server id, for example 1100000000000000001')
+      .optional(),
   ),
 });
 
@@ -42,7 +45,11 @@ export interface DeployResult {
  */
 export async function deployCommands(env: Record<string, string | undefined>): Promise<DeployResult> {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw new StartupError(parsed.error.issues.map((issue) => issue.message), EXIT_CONFIG);
+  if (!parsed.success)
+    throw new StartupError(
+      parsed.error.issues.map((issue) => issue.message),
+      EXIT_CONFIG,
+    );
   const { DISCORD_TOKEN, DISCORD_DEV_GUILD_ID } = parsed.data;
   const apiUrl = parsed.data.DISCORD_API_URL.replace(/\/+$/, '');
   // Plain-worded failures (refused token, wrong URL, no network) before discord.js' REST retries.
@@ -78,7 +85,9 @@ if (isEntryPoint) {
         return deployCommands(process.env);
       })
       .then(({ scope, count, inviteUrl }) => {
-        console.log(`Registered ${count} command(s) (${scope === 'global' ? 'globally; they can take a while to appear everywhere' : scope}).`);
+        console.log(
+          `Registered ${count} command(s) (${scope === 'global' ? 'globally; they can take a while to appear everywhere' : scope}).`,
+        );
         console.log(`Invite the bot to a server with: ${inviteUrl}`);
       })
       .catch((err: unknown) => {

@@ -59,13 +59,28 @@ describe('npm run demo', () => {
     const lines = renderMessage(
       {
         content: '<@111>, your video is ready.',
-        embeds: [{ title: 'Done', description: '**Generating**\n-# small print', fields: [{ name: 'ETA', value: `<t:${(now + 45_000) / 1000}:R>`, inline: true }], footer: { text: 'a \\*literal\\* star' } }],
+        embeds: [
+          {
+            title: 'Done',
+            description: '**Generating**\n-# small print',
+            fields: [{ name: 'ETA', value: `<t:${(now + 45_000) / 1000}:R>`, inline: true }],
+            footer: { text: 'a \\*literal\\* star' },
+          },
+        ],
         components: [],
         attachments: [],
         flags: 64,
       },
       { now, botName: 'Bot', users: new Map([['111', 'mika']]) },
     );
-    expect(lines).toEqual(['(only you can see this) @mika, your video is ready.', '', 'Done', 'Generating', 'small print', 'ETA in 45s', 'a *literal* star']);
+    expect(lines).toEqual([
+      '(only you can see this) @mika, your video is ready.',
+      '',
+      'Done',
+      'Generating',
+      'small print',
+      'ETA in 45s',
+      'a *literal* star',
+    ]);
   });
 });

@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Client,
-  DiscordAPIError,
-  Events,
-  GatewayIntentBits,
-  Routes,
-  type ChatInputCommandInteraction,
-  type Interaction,
-} from 'discord.js';
+import { Client, DiscordAPIError, Events, GatewayIntentBits, Routes, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import { startFakeDiscord, type FakeDiscord } from './fakes/discord/index.js';
 
 let now = Date.now();
@@ -177,9 +169,7 @@ describe('fake discord', () => {
     const upload = fake.requests.find((r) => r.method === 'PATCH' && r.files.length > 0);
     // Buffers without recognisable magic bytes go out as application/octet-stream;
     // like Discord, the fake derives the stored content type from the file name.
-    expect(upload?.files).toEqual([
-      { name: 'video.mp4', size: videoBytes.length, contentType: 'application/octet-stream' },
-    ]);
+    expect(upload?.files).toEqual([{ name: 'video.mp4', size: videoBytes.length, contentType: 'application/octet-stream' }]);
     expect(message.attachments[0]?.contentType).toBe('video/mp4');
     expect(download.headers.get('content-type')).toBe('video/mp4');
     expect(upload?.auth).toBe('none');
@@ -188,11 +178,7 @@ describe('fake discord', () => {
   it('answers 10062 to a late callback and 40060 to a second one', async () => {
     const late = fake.dispatchInteraction({ commandName: 'ignored' });
     now += 4000;
-    await expectApiError(
-      client.rest.post(Routes.interactionCallback(late.id, late.token), { body: { type: 5 }, auth: false }),
-      404,
-      10062,
-    );
+    await expectApiError(client.rest.post(Routes.interactionCallback(late.id, late.token), { body: { type: 5 }, auth: false }), 404, 10062);
     const twice = fake.dispatchInteraction({ commandName: 'ignored' });
     await client.rest.post(Routes.interactionCallback(twice.id, twice.token), { body: { type: 5 }, auth: false });
     await expectApiError(
@@ -207,7 +193,11 @@ describe('fake discord', () => {
       client.rest.post(Routes.interactionCallback(id, token), { body: { type: 9, data }, auth: false });
     const field = { type: 18, label: 'Prompt', component: { type: 4, custom_id: 'prompt', style: 2, max_length: 2000 } };
     const tooLongTitle = fake.dispatchInteraction({ commandName: 'ignored' });
-    await expectApiError(post(tooLongTitle.id, tooLongTitle.token, { custom_id: 'm', title: 'x'.repeat(46), components: [field] }), 400, 50035);
+    await expectApiError(
+      post(tooLongTitle.id, tooLongTitle.token, { custom_id: 'm', title: 'x'.repeat(46), components: [field] }),
+      400,
+      50035,
+    );
     const sixFields = fake.dispatchInteraction({ commandName: 'ignored' });
     const six = Array.from({ length: 6 }, (_, i) => ({ ...field, component: { ...field.component, custom_id: `f${i}` } }));
     await expectApiError(post(sixFields.id, sixFields.token, { custom_id: 'm', title: 'ok', components: six }), 400, 50035);
@@ -215,7 +205,25 @@ describe('fake discord', () => {
     await expectApiError(post(longId.id, longId.token, { custom_id: 'm'.repeat(101), title: 'ok', components: [field] }), 400, 50035);
 
     const good = fake.dispatchInteraction({ commandName: 'ignored' });
-    await post(good.id, good.token, { custom_id: 'form:1', title: 'ok', components: [field, { type: 18, label: 'Pick', component: { type: 3, custom_id: 'pick', options: [{ label: 'A', value: 'a' }, { label: 'B', value: 'b' }] } }] });
+    await post(good.id, good.token, {
+      custom_id: 'form:1',
+      title: 'ok',
+      components: [
+        field,
+        {
+          type: 18,
+          label: 'Pick',
+          component: {
+            type: 3,
+            custom_id: 'pick',
+            options: [
+              { label: 'A', value: 'a' },
+              { label: 'B', value: 'b' },
+            ],
+          },
+        },
+      ],
+    });
     expect(() => fake.submitModal({ interactionId: good.id, values: { prompt: '' } })).toThrow(/would not submit/);
     expect(() => fake.submitModal({ interactionId: good.id, values: { prompt: 'x'.repeat(2001) } })).toThrow(/would not submit/);
     expect(() => fake.submitModal({ interactionId: good.id, values: { prompt: 'hi', pick: ['c'] } })).toThrow(/would not submit/);
@@ -335,7 +343,9 @@ describe('fake discord', () => {
       type: number;
     };
     expect(dm.type).toBe(1);
-    const sent = (await client.rest.post(Routes.channelMessages(dm.id), { body: { content: 'psst', allowed_mentions: { parse: [] } } })) as { id: string };
+    const sent = (await client.rest.post(Routes.channelMessages(dm.id), {
+      body: { content: 'psst', allowed_mentions: { parse: [] } },
+    })) as { id: string };
     expect(fake.messages.get(sent.id)?.channelId).toBe(dm.id);
     // Same DM channel as the earlier DM interaction.
     expect(fake.messagesIn(dm.id).map((m) => m.content)).toEqual([`hi ${fake.defaultUser.username}`, 'psst']);
@@ -351,7 +361,9 @@ describe('fake discord', () => {
       },
     );
     const before = fake.requests.length;
-    await client.rest.post(Routes.channelMessages(fake.defaultChannelId), { body: { content: 'after 429', allowed_mentions: { parse: [] } } });
+    await client.rest.post(Routes.channelMessages(fake.defaultChannelId), {
+      body: { content: 'after 429', allowed_mentions: { parse: [] } },
+    });
     const recent = fake.requests.slice(before);
     expect(recent.map((r) => r.status)).toEqual([429, 200]);
     expect(recent[0]?.injected).toBe(true);
@@ -416,7 +428,13 @@ describe('fake discord with two shards', () => {
   it('routes guilds and interactions to the shard that owns them', async () => {
     const received: Array<[number, string | null]> = [];
     for (const shard of [0, 1]) {
-      const c = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: shardFake.apiUrl }, shards: [shard], shardCount: 2, allowedMentions: { parse: [] } });
+      const c = new Client({
+        intents: [GatewayIntentBits.Guilds],
+        rest: { api: shardFake.apiUrl },
+        shards: [shard],
+        shardCount: 2,
+        allowedMentions: { parse: [] },
+      });
       c.on(Events.InteractionCreate, (i) => {
         received.push([shard, i.guildId]);
         if (i.isChatInputCommand()) void i.reply({ content: `shard ${shard}` });

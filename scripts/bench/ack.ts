@@ -65,7 +65,8 @@ async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string
     await sleep(1_500);
     const idle = await idleMemory(() => bot.memory());
 
-    const callbacksFor = (ids: Set<string>) => discord.requests.filter((r) => r.method === 'POST' && ids.has(CALLBACK.exec(r.path)?.[1] ?? ''));
+    const callbacksFor = (ids: Set<string>) =>
+      discord.requests.filter((r) => r.method === 'POST' && ids.has(CALLBACK.exec(r.path)?.[1] ?? ''));
     const warmIds = new Set<string>();
     for (let g = ACK_INTERACTIONS; g < ACK_INTERACTIONS + WARM_UP; g += 1) {
       warmIds.add(discord.dispatchInteraction(videoInteraction(g, 0, `bench warm-up ${g}: a quiet lake at dawn`)).id);
@@ -80,7 +81,9 @@ async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string
     for (let g = 0; g < ACK_INTERACTIONS; g += 1) {
       ids.add(discord.dispatchInteraction(videoInteraction(g, 0, `bench ack ${g}: a red fox trotting through fresh snow`)).id);
     }
-    await waitUntil(() => callbacksFor(ids).length >= ACK_INTERACTIONS, GIVE_UP_MS, `${ACK_INTERACTIONS} interaction callbacks`).catch(() => undefined);
+    await waitUntil(() => callbacksFor(ids).length >= ACK_INTERACTIONS, GIVE_UP_MS, `${ACK_INTERACTIONS} interaction callbacks`).catch(
+      () => undefined,
+    );
     const loop = await bot.loop();
     const requests = callbacksFor(ids);
     const latencies = requests.map((r) => r.at - (discord.interaction(CALLBACK.exec(r.path)?.[1] ?? '')?.dispatchedAt ?? r.at));
@@ -88,7 +91,9 @@ async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string
     for (let missing = ACK_INTERACTIONS - requests.length; missing > 0; missing -= 1) latencies.push(Number.POSITIVE_INFINITY);
     const deferred = discord.callbacks.filter((c) => ids.has(c.interactionId) && c.type === 5).length;
     if (kind === 'ours') {
-      await waitUntil(() => provider.submissions.length >= WARM_UP + deferred, 60_000, 'the accepted jobs to be submitted').catch(() => undefined);
+      await waitUntil(() => provider.submissions.length >= WARM_UP + deferred, 60_000, 'the accepted jobs to be submitted').catch(
+        () => undefined,
+      );
     }
     const cpuMs = (await bot.cpuMs()) - cpuBefore;
     return {
@@ -132,7 +137,8 @@ export function ackRows(f: AckFigures): Row[] {
   const rss = [med(ours, (r) => r.idle.rss), med(floor, (r) => r.idle.rss)] as const;
   const heap = [med(ours, (r) => r.idle.heapUsed), med(floor, (r) => r.idle.heapUsed)] as const;
   const late = Math.max(0, ...ours.map((r) => ACK_INTERACTIONS - r.deferred));
-  const each = (rounds: AckRound[], pick: (r: AckRound) => number, show: (v: number) => string) => rounds.map((r) => show(pick(r))).join(' / ');
+  const each = (rounds: AckRound[], pick: (r: AckRound) => number, show: (v: number) => string) =>
+    rounds.map((r) => show(pick(r))).join(' / ');
   const lateNote = late > 0 ? `; up to ${late}/${ACK_INTERACTIONS} past the 3 s window` : '';
   const rounds = `${ours.length} rounds each, interleaved`;
   return [

@@ -66,7 +66,10 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
     pending.clear();
   };
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bench: the bot did not start within ${options.startTimeoutMs ?? 60_000} ms\n${output.join('')}`)), options.startTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`bench: the bot did not start within ${options.startTimeoutMs ?? 60_000} ms\n${output.join('')}`)),
+      options.startTimeoutMs ?? 60_000,
+    );
     child.on('message', (raw) => {
       const reply = raw as BotReply;
       if (reply.type === 'ready') {

@@ -40,7 +40,9 @@ const promptOf = (body: unknown): string => {
 
 /** True when the interaction was answered privately (a refusal): its first answer is ephemeral. */
 const refused = (discord: FakeDiscord, interactionId: string): boolean =>
-  discord.callbacks.some((c) => c.interactionId === interactionId && (((c.data as { flags?: number } | undefined)?.flags ?? 0) & 64) === 64);
+  discord.callbacks.some(
+    (c) => c.interactionId === interactionId && (((c.data as { flags?: number } | undefined)?.flags ?? 0) & 64) === 64,
+  );
 
 export async function measureLine(backend: Backend, cpuProfDir?: string): Promise<LineFigures> {
   const world = await startWorld({
@@ -48,7 +50,12 @@ export async function measureLine(backend: Backend, cpuProfDir?: string): Promis
     guilds: 3,
     // Tasks finish on their first status request: the budget, not the provider, sets the pace.
     provider: { pollsToComplete: 1 },
-    env: { XCOMPUTE_MAX_RPM: String(LINE_BUDGET), XCOMPUTE_RPM_WINDOW_MS: String(LINE_WINDOW_MS), POLL_INTERVAL_MS: '100', PROGRESS_EDIT_MIN_MS: '500' },
+    env: {
+      XCOMPUTE_MAX_RPM: String(LINE_BUDGET),
+      XCOMPUTE_RPM_WINDOW_MS: String(LINE_WINDOW_MS),
+      POLL_INTERVAL_MS: '100',
+      PROGRESS_EDIT_MIN_MS: '500',
+    },
     // The busy server raises its cap of jobs in flight to the most a server may have; the small
     // ones to their 5 (the default cap is 3).
     seed: async (storeUrl) => {

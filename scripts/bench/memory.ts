@@ -63,7 +63,9 @@ export async function measureMemory(backend: Backend, cpuProfDir?: string): Prom
     const dispatched = new Set<string>();
     for (let member = 0; member < MEMBERS_PER_GUILD; member += 1) {
       for (let g = 0; g < guilds; g += 1) {
-        const { id } = discord.dispatchInteraction(videoInteraction(g, member, `bench memory ${g}/${member}: waves breaking on black sand`));
+        const { id } = discord.dispatchInteraction(
+          videoInteraction(g, member, `bench memory ${g}/${member}: waves breaking on black sand`),
+        );
         dispatched.add(id);
         sent += 1;
         if (sent % BATCH === 0) {
@@ -100,7 +102,12 @@ export function memoryRows(f: MemoryFigures): Row[] {
   const heap = f.loaded.heapUsed - f.idle.heapUsed;
   const gcNote = f.idle.gcExposed ? 'after gc' : 'gc not exposed';
   return [
-    { figure: 'bot RSS idle (logged in, no jobs)', measured: `${megabytes(f.idle.rss)} (heap ${megabytes(f.idle.heapUsed)}, ${gcNote})`, target: '—', result: 'info' },
+    {
+      figure: 'bot RSS idle (logged in, no jobs)',
+      measured: `${megabytes(f.idle.rss)} (heap ${megabytes(f.idle.heapUsed)}, ${gcNote})`,
+      target: '—',
+      result: 'info',
+    },
     {
       figure: `bot RSS growth, ${f.jobs} jobs in flight`,
       measured: `${megabytes(growth)} (heap +${megabytes(heap)}; ${f.pollsPerSecond.toFixed(0)} status req/s; all submitted in ${f.submitSeconds.toFixed(1)} s)`,

@@ -56,10 +56,13 @@ function completeOnSchedule(provider: FakeProvider): () => void {
       const j = typeof prompt === 'string' ? /bench poll (\d+):/.exec(prompt)?.[1] : undefined;
       const task = taskId ? provider.tasks.get(taskId) : undefined;
       if (!taskId || !task || j === undefined) continue;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        provider.completeTask(taskId);
-      }, Math.max(0, task.createdAt + completionTime(Number(j)) - Date.now()));
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          provider.completeTask(taskId);
+        },
+        Math.max(0, task.createdAt + completionTime(Number(j)) - Date.now()),
+      );
       timers.add(timer);
     }
   }, 2);
@@ -91,7 +94,11 @@ export async function measurePolling(backend: Backend, cpuProfDir?: string): Pro
     }
     const uploadOf = (token: string) =>
       discord.requests.find((r) => r.method === 'PATCH' && r.files.length > 0 && r.path.includes(token) && r.status < 300);
-    await waitUntil(() => [...tokenOf.values()].every((token) => uploadOf(token)), LAST_COMPLETION_MS + 90_000, 'every video to be uploaded');
+    await waitUntil(
+      () => [...tokenOf.values()].every((token) => uploadOf(token)),
+      LAST_COMPLETION_MS + 90_000,
+      'every video to be uploaded',
+    );
 
     const taskOf = new Map<number, string>();
     for (const s of provider.submissions) {
@@ -104,7 +111,8 @@ export async function measurePolling(backend: Backend, cpuProfDir?: string): Pro
       const taskId = taskOf.get(j);
       const task = taskId ? provider.tasks.get(taskId) : undefined;
       const upload = uploadOf(tokenOf.get(j) ?? '');
-      if (!taskId || !task || task.completedAt === undefined || !upload) throw new Error(`bench: job ${j} has no task, completion or upload`);
+      if (!taskId || !task || task.completedAt === undefined || !upload)
+        throw new Error(`bench: job ${j} has no task, completion or upload`);
       const completedAfterMs = task.completedAt - task.createdAt;
       const need = scheduleNeed(completedAfterMs, POLL_BASE_MS);
       const polls = provider.statusRequests.filter((r) => r.taskId === taskId);
@@ -149,7 +157,12 @@ export function pollingRows(f: PollFigures): Row[] {
     },
     {
       figure: 'completion → upload p99',
-      measured: `${seconds(percentile(delivery, 99))} (excess over interval p99 ${ms(percentile(excess, 99))}; ${within}/${n} jobs within; seen → uploaded p99 ${ms(percentile(f.jobs.map((j) => j.observedToUploadMs), 99))})`,
+      measured: `${seconds(percentile(delivery, 99))} (excess over interval p99 ${ms(percentile(excess, 99))}; ${within}/${n} jobs within; seen → uploaded p99 ${ms(
+        percentile(
+          f.jobs.map((j) => j.observedToUploadMs),
+          99,
+        ),
+      )})`,
       target: `≤ interval + ${DELIVERY_SLACK_MS / 1000} s (interval ${seconds(Math.min(...intervals))}–${seconds(Math.max(...intervals))})`,
       result: verdict(percentile(excess, 99) <= DELIVERY_SLACK_MS),
     },

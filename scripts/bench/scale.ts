@@ -72,7 +72,11 @@ async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
   const guilds = SCALE_JOBS / MEMBERS_PER_GUILD;
   await flush(redisUrl);
   const discord = await startFakeDiscord({
-    guilds: Array.from({ length: guilds }, (_, g) => ({ id: guildId(g), name: `scale ${g}`, channels: [{ id: channelId(g), name: 'general' }] })),
+    guilds: Array.from({ length: guilds }, (_, g) => ({
+      id: guildId(g),
+      name: `scale ${g}`,
+      channels: [{ id: channelId(g), name: 'general' }],
+    })),
     recommendedShards: processes,
   });
   const provider = await startFakeProvider({ pollsToComplete: null });
@@ -93,7 +97,9 @@ async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
     };
     for (let shard = 0; shard < processes; shard += 1) {
       const sharding: Record<string, string> =
-        processes > 1 ? { SHARDING_MANAGER: 'true', SHARDING_MANAGER_MODE: 'process', SHARDS: String(shard), SHARD_COUNT: String(processes) } : {};
+        processes > 1
+          ? { SHARDING_MANAGER: 'true', SHARDING_MANAGER_MODE: 'process', SHARDS: String(shard), SHARD_COUNT: String(processes) }
+          : {};
       bots.push(await startBotProcess({ ...env, ...sharding }, { processEnv: sharding, startTimeoutMs: 180_000 }));
     }
     await waitUntil(() => discord.gatewaySessions >= processes, 60_000, 'every shard to identify');
@@ -114,16 +120,32 @@ async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
     await sleep(5_000);
 
     const editCount = () => discord.requests.filter((r) => r.method === 'PATCH').length;
-    const [cpu0, ops0, status0, edits0, t0] = [await Promise.all(bots.map((b) => b.cpuMs())), await redisCommands(redisUrl), provider.statusRequests.length, editCount(), Date.now()];
+    const [cpu0, ops0, status0, edits0, t0] = [
+      await Promise.all(bots.map((b) => b.cpuMs())),
+      await redisCommands(redisUrl),
+      provider.statusRequests.length,
+      editCount(),
+      Date.now(),
+    ];
     await sleep(STEADY_MS);
-    const [cpu1, ops1, status1, edits1, t1] = [await Promise.all(bots.map((b) => b.cpuMs())), await redisCommands(redisUrl), provider.statusRequests.length, editCount(), Date.now()];
+    const [cpu1, ops1, status1, edits1, t1] = [
+      await Promise.all(bots.map((b) => b.cpuMs())),
+      await redisCommands(redisUrl),
+      provider.statusRequests.length,
+      editCount(),
+      Date.now(),
+    ];
     const seconds = (t1 - t0) / 1000;
     const memory = await Promise.all(bots.map((b) => b.memory()));
     return {
       processes,
       jobs: provider.tasks.size,
       fillSeconds,
-      perProcess: bots.map((_, i) => ({ cpuShare: ((cpu1[i] ?? 0) - (cpu0[i] ?? 0)) / (t1 - t0), rss: memory[i]?.rss ?? Number.NaN, heap: memory[i]?.heapUsed ?? Number.NaN })),
+      perProcess: bots.map((_, i) => ({
+        cpuShare: ((cpu1[i] ?? 0) - (cpu0[i] ?? 0)) / (t1 - t0),
+        rss: memory[i]?.rss ?? Number.NaN,
+        heap: memory[i]?.heapUsed ?? Number.NaN,
+      })),
       storeOpsPerS: (ops1 - ops0) / seconds,
       statusPerS: (status1 - status0) / seconds,
       editsPerS: (edits1 - edits0) / seconds,
@@ -142,7 +164,12 @@ export type ScaleOutcome = ScaleRun | { processes: number; error: string };
 export async function measureScale(redisUrl: string): Promise<ScaleOutcome[]> {
   const outcomes: ScaleOutcome[] = [];
   for (const processes of [1, 4]) {
-    outcomes.push(await run(redisUrl, processes).catch((err: unknown) => ({ processes, error: err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err) })));
+    outcomes.push(
+      await run(redisUrl, processes).catch((err: unknown) => ({
+        processes,
+        error: err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err),
+      })),
+    );
   }
   return outcomes;
 }
@@ -151,12 +178,26 @@ const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 export function scaleRows(runs: ScaleOutcome[]): Row[] {
   return runs.flatMap((r) => {
-    if ('error' in r) return [{ figure: `${SCALE_JOBS} jobs in flight, ${r.processes} process(es)`, measured: `error: ${r.error}`, target: '—', result: 'FAIL' as const }];
-    const what = r.processes === 1 ? `${r.jobs} jobs in flight, one process` : `${r.jobs} jobs in flight, ${r.processes} shard processes on one Redis`;
+    if ('error' in r)
+      return [
+        {
+          figure: `${SCALE_JOBS} jobs in flight, ${r.processes} process(es)`,
+          measured: `error: ${r.error}`,
+          target: '—',
+          result: 'FAIL' as const,
+        },
+      ];
+    const what =
+      r.processes === 1 ? `${r.jobs} jobs in flight, one process` : `${r.jobs} jobs in flight, ${r.processes} shard processes on one Redis`;
     const cpu = r.perProcess.map((p) => pct(p.cpuShare)).join(' / ');
     const rss = r.perProcess.map((p) => mebibytes(p.rss)).join(' / ');
     return [
-      { figure: `${what}: CPU of one core, RSS after gc (each process)`, measured: `${cpu}; ${rss} (filled in ${r.fillSeconds.toFixed(0)} s)`, target: '—', result: 'info' as const },
+      {
+        figure: `${what}: CPU of one core, RSS after gc (each process)`,
+        measured: `${cpu}; ${rss} (filled in ${r.fillSeconds.toFixed(0)} s)`,
+        target: '—',
+        result: 'info' as const,
+      },
       {
         figure: `${what}: store ops, status requests, edits`,
         measured: `${r.storeOpsPerS.toFixed(0)} Redis commands/s; ${r.statusPerS.toFixed(1)} status requests/s (budget ${POLL_BUDGET_PER_S}/s); ${r.editsPerS.toFixed(1)} edits/s`,

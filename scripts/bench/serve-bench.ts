@@ -22,7 +22,14 @@ async function memory(): Promise<MemorySample> {
     gc();
   }
   const usage = process.memoryUsage();
-  return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external, arrayBuffers: usage.arrayBuffers, gcExposed: Boolean(gc) };
+  return {
+    rss: usage.rss,
+    heapUsed: usage.heapUsed,
+    heapTotal: usage.heapTotal,
+    external: usage.external,
+    arrayBuffers: usage.arrayBuffers,
+    gcExposed: Boolean(gc),
+  };
 }
 
 /** The configuration the parent handed over (the bot's environment). */
@@ -47,7 +54,13 @@ export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () =>
           loop.reset();
           return send({ id: request.id, type: 'ok' });
         case 'loop':
-          return send({ id: request.id, type: 'loop', p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 });
+          return send({
+            id: request.id,
+            type: 'loop',
+            p50: loop.percentile(50) / 1e6,
+            p99: loop.percentile(99) / 1e6,
+            max: loop.max / 1e6,
+          });
         case 'cpu':
           return send({ id: request.id, type: 'cpu', ...process.cpuUsage() });
         case 'stop':
@@ -55,7 +68,9 @@ export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () =>
           await send({ id: request.id, type: 'ok' });
           process.exit(0);
       }
-    })().catch((err: unknown) => send({ id: request.id, type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+    })().catch((err: unknown) =>
+      send({ id: request.id, type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    );
   });
   // The parent went away: nothing left to measure.
   process.on('disconnect', () => process.exit(0));

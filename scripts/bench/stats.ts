@@ -11,7 +11,6 @@ export const sum = (values: readonly number[]): number => values.reduce((total, 
 
 export const median = (values: readonly number[]): number => percentile(values, 50);
 
-
 /** Polls `probe` every 10 ms until it is true; throws with `what` after `timeoutMs`. */
 export async function waitUntil(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -120,7 +120,11 @@ export interface WorldOptions {
 
 export async function startWorld(options: WorldOptions): Promise<World> {
   const discord = await startFakeDiscord({
-    guilds: Array.from({ length: options.guilds }, (_, g) => ({ id: guildId(g), name: `bench ${g}`, channels: [{ id: channelId(g), name: 'general' }] })),
+    guilds: Array.from({ length: options.guilds }, (_, g) => ({
+      id: guildId(g),
+      name: `bench ${g}`,
+      channels: [{ id: channelId(g), name: 'general' }],
+    })),
   });
   const provider = await startFakeProvider({ pollsToComplete: null, ...options.provider });
   const storeUrl = await options.backend.prepare();

@@ -62,7 +62,6 @@ const OPTION_TYPES: Record<string, number> = { duration: 4, prompt_optimizer: 5,
 
 type VideoOptions = Record<string, string | number | boolean>;
 
-
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -165,7 +164,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         if (!message) return;
         while (printed < message.history.length) {
           const snapshot = message.history[printed] as FakeMessageSnapshot;
-          if (printed > 0) write(`${indent}${style.dim(`⋯ the same reply, edited ${((snapshot.at - (message.history[0]?.at ?? snapshot.at)) / 1000).toFixed(1)} s later ⋯`)}`);
+          if (printed > 0)
+            write(
+              `${indent}${style.dim(`⋯ the same reply, edited ${((snapshot.at - (message.history[0]?.at ?? snapshot.at)) / 1000).toFixed(1)} s later ⋯`)}`,
+            );
           chat(snapshot.at, BOT_NAME, style.bot, renderMessage(snapshot, contextFor(message)));
           printed += 1;
         }
@@ -197,8 +199,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         .map(([name, value]) => `${style.dim(`${name}:`)} ${String(value)}`)
         .join('  ');
       chat(Date.now(), MEMBER.username, style.member, [`${style.bold('/video')} ${shown}`]);
-      const spec: FakeCommandOption[] = Object.entries(videoOptions).map(([name, value]) => ({ name, type: OPTION_TYPES[name] ?? 3, value }));
-      return fakeDiscord.dispatchInteraction({ commandName: 'video', user: MEMBER, guildId: GUILD_ID, channelId: CHANNEL_ID, options: spec });
+      const spec: FakeCommandOption[] = Object.entries(videoOptions).map(([name, value]) => ({
+        name,
+        type: OPTION_TYPES[name] ?? 3,
+        value,
+      }));
+      return fakeDiscord.dispatchInteraction({
+        commandName: 'video',
+        user: MEMBER,
+        guildId: GUILD_ID,
+        channelId: CHANNEL_ID,
+        options: spec,
+      });
     };
     const replyText = (interactionId: string) => {
       const message = fakeDiscord.originalResponse(interactionId);
@@ -208,11 +220,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // 1. A good request, from "thinking…" to the delivered video.
     const good = command({ prompt: 'a red fox trotting through fresh snow', camera: 'Push in', duration: 6 });
     const pump = follow(good.id);
-    const submission = await until(pump, () => fakeProvider.submissions.find((s) => s.taskId), 'the bot to submit the job to the fake video API');
+    const submission = await until(
+      pump,
+      () => fakeProvider.submissions.find((s) => s.taskId),
+      'the bot to submit the job to the fake video API',
+    );
     const taskId = submission.taskId ?? '';
     const sentPrompt = (submission.body as { prompt?: unknown }).prompt;
     narrate(`fake xcompute API: received task ${taskId} with prompt "${String(sentPrompt)}"`);
-    await until(pump, () => fakeProvider.statusRequests.some((r) => r.taskId === taskId) && replyText(good.id), 'the first progress update in the reply');
+    await until(
+      pump,
+      () => fakeProvider.statusRequests.some((r) => r.taskId === taskId) && replyText(good.id),
+      'the first progress update in the reply',
+    );
     await pause(pump, 2200);
 
     for (const percent of [30, 70]) {
@@ -251,16 +271,31 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (!regenerateId) throw new Error('the finished video has no Regenerate button');
     narrate('under the video: 🔁 Regenerate (same settings, a new credit) and 🗑️ Delete (the requester or a moderator)');
     chat(Date.now(), MEMBER.username, style.member, [`${style.dim('presses')} [🔁 Regenerate]`]);
-    const again = fakeDiscord.dispatchComponentInteraction({ customId: regenerateId, messageId: delivered.id, user: MEMBER, guildId: GUILD_ID, channelId: CHANNEL_ID });
+    const again = fakeDiscord.dispatchComponentInteraction({
+      customId: regenerateId,
+      messageId: delivered.id,
+      user: MEMBER,
+      guildId: GUILD_ID,
+      channelId: CHANNEL_ID,
+    });
     const againPump = follow(again.id);
-    const secondTask = await until(againPump, () => fakeProvider.submissions.find((s) => s.taskId && s.taskId !== taskId)?.taskId, 'the regenerated job to reach the fake video API');
+    const secondTask = await until(
+      againPump,
+      () => fakeProvider.submissions.find((s) => s.taskId && s.taskId !== taskId)?.taskId,
+      'the regenerated job to reach the fake video API',
+    );
     narrate(`fake xcompute API: received task ${secondTask}, the same prompt and settings`);
-    await until(againPump, () => replyText(again.id), 'the regenerated job\'s first progress reply');
+    await until(againPump, () => replyText(again.id), "the regenerated job's first progress reply");
     await pause(againPump, 300);
 
     // 4. What a member and an admin can look up: /usage and /quota show, both private.
     write('');
-    const ask = async (who: FakeUserSpec, commandName: string, shown: string, extra: { subcommand?: string; memberPermissions?: string } = {}) => {
+    const ask = async (
+      who: FakeUserSpec,
+      commandName: string,
+      shown: string,
+      extra: { subcommand?: string; memberPermissions?: string } = {},
+    ) => {
       chat(Date.now(), who.username, style.member, [style.bold(shown)]);
       const asked = fakeDiscord.dispatchInteraction({ commandName, user: who, guildId: GUILD_ID, channelId: CHANNEL_ID, ...extra });
       const askPump = follow(asked.id);
@@ -279,7 +314,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const response = await withTimeout(fetch(fakeProvider.videoUrl(taskId)), stepTimeoutMs, 'the fake video API to serve the video');
     const served = Buffer.from(await response.arrayBuffer());
     if (!uploaded.data.equals(served)) {
-      throw new Error(`the uploaded ${uploaded.filename} (${uploaded.size} bytes) differs from the provider's video (${served.length} bytes)`);
+      throw new Error(
+        `the uploaded ${uploaded.filename} (${uploaded.size} bytes) differs from the provider's video (${served.length} bytes)`,
+      );
     }
     const digest = createHash('sha256').update(served).digest('hex').slice(0, 16);
     write(

@@ -64,7 +64,8 @@ export function policyChanges(before: QuotaPolicy, after: QuotaPolicy): PolicyCh
   }
   for (const field of ['allowedChannelIds', 'bannedWords'] as const) {
     const diff = listDiff(before[field], after[field]);
-    if (diff.added.length + diff.removed.length > 0) changes.push({ field: field === 'allowedChannelIds' ? 'channels' : 'bannedWords', ...diff });
+    if (diff.added.length + diff.removed.length > 0)
+      changes.push({ field: field === 'allowedChannelIds' ? 'channels' : 'bannedWords', ...diff });
   }
   return changes;
 }

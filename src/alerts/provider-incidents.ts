@@ -39,7 +39,8 @@ export function createProviderIncidents(deps: IncidentDeps) {
 
   const troubleOf = (reason: FailureReason | undefined): ProviderTrouble | null => {
     if (reason === 'auth' || reason === 'payment') return reason;
-    if ((reason === 'busy' || reason === 'network') && failingSince !== null && deps.clock() - failingSince >= outageAfterMs) return 'outage';
+    if ((reason === 'busy' || reason === 'network') && failingSince !== null && deps.clock() - failingSince >= outageAfterMs)
+      return 'outage';
     return null;
   };
 

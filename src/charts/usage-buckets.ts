@@ -1,7 +1,6 @@
 import type { QuotaPeriod } from '../quota/types.js';
 import { DAY_MS, HOUR_MS } from '../time.js';
 
-
 /** Spend sorted into the chart's buckets: hours of a one-day period, else days. */
 export interface UsageBuckets {
   unit: 'hour' | 'day';

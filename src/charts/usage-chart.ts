@@ -12,7 +12,8 @@ function chartLibraries(): { canvas: typeof CanvasModule; Chart: typeof ChartMod
   if (!libraries) {
     const canvas = require('@napi-rs/canvas') as typeof CanvasModule;
     const chart = require('chart.js') as typeof ChartModule;
-    const { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title } = chart;
+    const { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Title } =
+      chart;
     Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Title);
     libraries = { canvas, Chart };
   }

@@ -51,7 +51,10 @@ export function createAdminLog(deps: AdminLogDeps): AdminLog {
     } catch (err) {
       const problem = err instanceof DiscordAPIError && typeof err.code === 'number' ? PROBLEMS[err.code] : undefined;
       const refused = problem ?? (err instanceof DiscordAPIError && (err.status === 403 || err.status === 404) ? 'other' : undefined);
-      deps.logger.warn({ err, guildId, channelId: log.channelId, event: event.kind, problem: refused }, 'could not post to the log channel');
+      deps.logger.warn(
+        { err, guildId, channelId: log.channelId, event: event.kind, problem: refused },
+        'could not post to the log channel',
+      );
       if (refused) await deps.health.failed(guildId, { channelId: log.channelId, problem: refused, at: deps.clock() });
       return;
     }

@@ -12,7 +12,13 @@ import { newDraftId } from '../jobs/drafts.js';
 
 export const ANIMATE_PREFIX = 'animate:';
 
-const TYPE_BY_EXTENSION: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' };
+const TYPE_BY_EXTENSION: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  gif: 'image/gif',
+};
 
 /** An embed image names no content type; its file extension is the claim its bytes are checked against. */
 function typeFromUrl(url: string): string | null {
@@ -79,7 +85,9 @@ export async function openAnimateForm(interaction: MessageContextMenuCommandInte
     return;
   }
   const draftId = newDraftId();
-  await interaction.showModal(videoModal({ customId: `${ANIMATE_PREFIX}${draftId}`, title: 'modal.animate.title', locale: interaction.locale, settings: true }));
+  await interaction.showModal(
+    videoModal({ customId: `${ANIMATE_PREFIX}${draftId}`, title: 'modal.animate.title', locale: interaction.locale, settings: true }),
+  );
   // Not kept: sending the form then answers that it has to be opened again (animate.form_gone).
   await ctx.drafts
     .put({ guildId, userId: interaction.user.id, image, createdAt: ctx.clock() }, draftId)

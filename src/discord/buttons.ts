@@ -70,14 +70,23 @@ const cancel: ButtonHandler = {
     await interaction.deferUpdate();
     const result = await ctx.jobs.cancel(jobId, interaction.user.id);
     if (result.ok) return;
-    const reason = result.reason === 'too_late' ? 'cancel.too_late' : result.reason === 'ended' ? 'cancel.already_ended' : 'error.job_not_found';
+    const reason =
+      result.reason === 'too_late' ? 'cancel.too_late' : result.reason === 'ended' ? 'cancel.already_ended' : 'error.job_not_found';
     await interaction.followUp({ content: t(reason), flags: MessageFlags.Ephemeral });
   },
 };
 
 /** ✏️ and ⏩ under a finished video open a form; the new job starts when it is sent. */
-const edit: ButtonHandler = { prefix: EDIT_PREFIX, firstAnswer: 'modal', execute: (interaction, jobId, ctx) => openEditForm(interaction, jobId, ctx) };
-const extend: ButtonHandler = { prefix: EXTEND_PREFIX, firstAnswer: 'modal', execute: (interaction, jobId, ctx) => openExtendForm(interaction, jobId, ctx) };
+const edit: ButtonHandler = {
+  prefix: EDIT_PREFIX,
+  firstAnswer: 'modal',
+  execute: (interaction, jobId, ctx) => openEditForm(interaction, jobId, ctx),
+};
+const extend: ButtonHandler = {
+  prefix: EXTEND_PREFIX,
+  firstAnswer: 'modal',
+  execute: (interaction, jobId, ctx) => openExtendForm(interaction, jobId, ctx),
+};
 
 /** Newer / Older under /videos: the same private message shows another page. */
 const historyPage: ButtonHandler = {

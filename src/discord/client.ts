@@ -1,6 +1,5 @@
 import { Client, GatewayIntentBits, Options, Partials, REST } from 'discord.js';
 
-
 /**
  * What discord.js keeps in memory. The bot reads, per interaction: the guild, the channel (a
  * thread's parent, for allowed channels) and the guild's roles (a member's role ids come through

@@ -103,5 +103,9 @@ export function isCommand(value: unknown): value is Command {
 export function isMessageCommand(value: unknown): value is MessageCommand {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<MessageCommand>;
-  return candidate.data?.type === ApplicationCommandType.Message && typeof candidate.data.name === 'string' && typeof candidate.execute === 'function';
+  return (
+    candidate.data?.type === ApplicationCommandType.Message &&
+    typeof candidate.data.name === 'string' &&
+    typeof candidate.execute === 'function'
+  );
 }

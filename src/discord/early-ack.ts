@@ -101,7 +101,9 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
           const update = options.firstAnswer === 'update';
           const ephemeral = options.firstAnswer === 'private';
           const done = begin(update ? 'deferUpdate' : 'deferReply', ephemeral, () =>
-            update ? real('deferUpdate')() : real('deferReply')({ withResponse: true, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) }),
+            update
+              ? real('deferUpdate')()
+              : real('deferReply')({ withResponse: true, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) }),
           );
           options.onEarlyAck?.(update ? 'deferUpdate' : 'deferReply');
           done.catch((err: unknown) => options.onEarlyAckError?.(err));
@@ -142,7 +144,9 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
     },
     showModal: (modal) => {
       if (!first) return begin('modal', false, () => real('showModal')(modal));
-      return Promise.reject(new Error(`showModal after the interaction was answered (${first.kind}): declare the handler's first answer 'modal'`));
+      return Promise.reject(
+        new Error(`showModal after the interaction was answered (${first.kind}): declare the handler's first answer 'modal'`),
+      );
     },
     editReply: (...args) => serial(() => real('editReply')(...args)),
     followUp: (...args) => serial(() => real('followUp')(...args)),

@@ -32,7 +32,11 @@ function sameSettings(job: Job, prompt: string, image: FirstFrameImage | null): 
   };
 }
 
-async function jobOrSayGone(interaction: ButtonInteraction | ModalSubmitInteraction, jobId: string, ctx: BotContext): Promise<Job | undefined> {
+async function jobOrSayGone(
+  interaction: ButtonInteraction | ModalSubmitInteraction,
+  jobId: string,
+  ctx: BotContext,
+): Promise<Job | undefined> {
   const job = await ctx.jobs.get(jobId);
   if (!job) await interaction.reply({ content: translatorFor(interaction.locale)('error.job_not_found'), flags: MessageFlags.Ephemeral });
   return job;
@@ -64,7 +68,9 @@ const formPrompt = (job: Job | 'slow') => (job === 'slow' ? {} : { prompt: job.r
 export async function openEditForm(interaction: ButtonInteraction, jobId: string, ctx: BotContext): Promise<void> {
   const job = await jobForForm(interaction, jobId, ctx);
   if (!job) return;
-  await interaction.showModal(videoModal({ customId: `${EDIT_FORM_PREFIX}${jobId}`, title: 'modal.edit.title', locale: interaction.locale, ...formPrompt(job) }));
+  await interaction.showModal(
+    videoModal({ customId: `${EDIT_FORM_PREFIX}${jobId}`, title: 'modal.edit.title', locale: interaction.locale, ...formPrompt(job) }),
+  );
 }
 
 /** The edited prompt: a new job with the same settings, through the quota like Regenerate. */
@@ -87,12 +93,16 @@ export async function openExtendForm(interaction: ButtonInteraction, jobId: stri
   }
   const job = await jobForForm(interaction, jobId, ctx);
   if (!job) return;
-  await interaction.showModal(videoModal({ customId: `${EXTEND_FORM_PREFIX}${jobId}`, title: 'modal.extend.title', locale: interaction.locale, ...formPrompt(job) }));
+  await interaction.showModal(
+    videoModal({ customId: `${EXTEND_FORM_PREFIX}${jobId}`, title: 'modal.extend.title', locale: interaction.locale, ...formPrompt(job) }),
+  );
 }
 
 /** Where the finished video can be fetched: the file in the message the button is on, else the provider's link while valid. */
 function videoSource(message: Message | null, job: Job, now: number): string | undefined {
-  const attached = message ? [...message.attachments.values()].find((a) => (a.contentType ?? '').startsWith('video/') || a.name.endsWith('.mp4')) : undefined;
+  const attached = message
+    ? [...message.attachments.values()].find((a) => (a.contentType ?? '').startsWith('video/') || a.name.endsWith('.mp4'))
+    : undefined;
   return attached?.url ?? liveVideoLink(job, now)?.url;
 }
 

@@ -1,4 +1,11 @@
-import { MessageFlags, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed, type BaseInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  MessageFlags,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type BaseInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import type { BotContext } from './command.js';
 import { serverOf } from './interaction-context.js';
 import { historyButtons, historyEmbed, VIDEOS_PAGE_SIZE } from './render/history.js';

@@ -51,7 +51,8 @@ export function createInteractionRouter(
       const made = guardInteraction(target, {
         firstAnswer,
         withinMs,
-        onEarlyAck: (kind) => log().info({ handler: name, kind, withinMs }, 'handler still busy near the deadline; acknowledged on its behalf'),
+        onEarlyAck: (kind) =>
+          log().info({ handler: name, kind, withinMs }, 'handler still busy near the deadline; acknowledged on its behalf'),
         onEarlyAckError: (err) => log().warn({ err, handler: name }, 'early acknowledgement failed'),
       });
       guard = made;
@@ -60,7 +61,11 @@ export function createInteractionRouter(
     /** The one "in a server only" answer, for every command, button and form that needs a server. */
     const outsideServers = async (target: RepliableInteraction, where: Where | undefined): Promise<boolean> => {
       if ((where ?? 'servers') === 'anywhere' || installedGuildId(target) !== null) return false;
-      await target.reply({ content: translatorFor(target.locale)('error.guild_only'), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      await target.reply({
+        content: translatorFor(target.locale)('error.guild_only'),
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: { parse: [] },
+      });
       return true;
     };
     try {
@@ -94,13 +99,21 @@ export function createInteractionRouter(
       if (interaction.isButton()) {
         const handler = buttons.find((candidate) => interaction.customId.startsWith(candidate.prefix));
         if (!handler || (await outsideServers(interaction, handler.where))) return;
-        await handler.execute(guarded(interaction, handler.firstAnswer ?? 'update', handler.prefix), interaction.customId.slice(handler.prefix.length), ctx);
+        await handler.execute(
+          guarded(interaction, handler.firstAnswer ?? 'update', handler.prefix),
+          interaction.customId.slice(handler.prefix.length),
+          ctx,
+        );
         return;
       }
       if (interaction.isModalSubmit()) {
         const handler = modals.find((candidate) => interaction.customId.startsWith(candidate.prefix));
         if (!handler || (await outsideServers(interaction, handler.where))) return;
-        await handler.execute(guarded(interaction, handler.firstAnswer ?? 'private', handler.prefix), interaction.customId.slice(handler.prefix.length), ctx);
+        await handler.execute(
+          guarded(interaction, handler.firstAnswer ?? 'private', handler.prefix),
+          interaction.customId.slice(handler.prefix.length),
+          ctx,
+        );
       }
     } catch (err) {
       const ref = randomBytes(4).toString('hex');
@@ -137,7 +150,8 @@ async function answerError(interaction: RepliableInteraction, ref: string): Prom
   // After a public deferral, Discord turns the first follow-up into the (public) reply itself:
   // the public "thinking…" placeholder goes, then the answer is private like every error answer.
   if (interaction.deferred && !interaction.replied && !interaction.ephemeral) await interaction.deleteReply().catch(() => undefined);
-  if (interaction.deferred || interaction.replied) await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  if (interaction.deferred || interaction.replied)
+    await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   else await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 }
 
@@ -148,6 +162,10 @@ async function refuseGuild(interaction: Interaction): Promise<void> {
     return;
   }
   if (interaction.isRepliable()) {
-    await interaction.reply({ content: translatorFor(interaction.locale)('error.guild_not_enabled'), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    await interaction.reply({
+      content: translatorFor(interaction.locale)('error.guild_not_enabled'),
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
+    });
   }
 }

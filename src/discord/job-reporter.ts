@@ -44,7 +44,12 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
   const edits = createProgressEdits(channel, clock, options.progressEditMinMs);
   const extend = (): boolean => options.extend?.() ?? false;
 
-  const finalPayload = (job: Job, embed: APIEmbed, extra: Partial<MessagePayload['body']> = {}, files?: MessagePayload['files']): MessagePayload => ({
+  const finalPayload = (
+    job: Job,
+    embed: APIEmbed,
+    extra: Partial<MessagePayload['body']> = {},
+    files?: MessagePayload['files'],
+  ): MessagePayload => ({
     body: {
       content: translatorFor(job.reply.locale)('result.requested_for', { mention: `<@${job.userId}>` }),
       embeds: [embed],
@@ -62,14 +67,26 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
     const expires = job.result?.expiresAt;
     const note =
       reason === 'too_large'
-        ? expires ? t('result.link_note', { expires: relativeTime(expires) }) : t('result.link_note_unknown')
-        : expires ? t('result.link_note_no_attach', { expires: relativeTime(expires) }) : t('result.link_note_no_attach_unknown');
+        ? expires
+          ? t('result.link_note', { expires: relativeTime(expires) })
+          : t('result.link_note_unknown')
+        : expires
+          ? t('result.link_note_no_attach', { expires: relativeTime(expires) })
+          : t('result.link_note_no_attach_unknown');
     const components = [resultButtons(job, { extend: extend(), linkUrl: url })];
     // The link lives in the embed description (4096), never in content (2000 with everything
     // else): signed provider URLs run to 1,800+ characters. A button carries it when it fits 512.
     const embed = resultEmbed(job, clock(), { url, note });
     const plain: FinalForm = {
-      payload: { body: { content: plainLinkText(job, url, note), embeds: [], attachments: [], components, allowed_mentions: { parse: [], users: [job.userId] } } },
+      payload: {
+        body: {
+          content: plainLinkText(job, url, note),
+          embeds: [],
+          attachments: [],
+          components,
+          allowed_mentions: { parse: [], users: [job.userId] },
+        },
+      },
       purpose: 'link',
       gives: 'link',
     };
@@ -132,13 +149,22 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
         { name: video.filename, data, contentType: 'video/mp4' },
       ]);
       // Over the limit (413): the link; no Attach Files (50013): the link, saying why.
-      return deliverForm(job, { payload, purpose: 'video', gives: 'attachment', degrade: (why) => linkForm(job, why === 'too_large' ? 'too_large' : 'no_attach') });
+      return deliverForm(job, {
+        payload,
+        purpose: 'video',
+        gives: 'attachment',
+        degrade: (why) => linkForm(job, why === 'too_large' ? 'too_large' : 'no_attach'),
+      });
     },
 
     async failed(job, options = {}): Promise<TellOutcome> {
       await edits.settle(job.id);
       const embed = failureEmbed(job);
-      const plain: FinalForm = { payload: { body: { content: embedAsText(embed), embeds: [], components: [], allowed_mentions: SILENT } }, purpose: 'failure', gives: 'notice' };
+      const plain: FinalForm = {
+        payload: { body: { content: embedAsText(embed), embeds: [], components: [], allowed_mentions: SILENT } },
+        purpose: 'failure',
+        gives: 'notice',
+      };
       const form: FinalForm = {
         payload: { body: { content: '', embeds: [embed], components: [], allowed_mentions: SILENT } },
         purpose: 'failure',

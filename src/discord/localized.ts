@@ -45,10 +45,9 @@ export function localizedChoice<V extends string | number>(value: V, key: Messag
  * Where a command can be used: installed to a server (not a user app), in that server's channels;
  * `orDm` also in a DM with the bot (/help needs no server).
  */
-export function inServers<T extends { setContexts(...contexts: InteractionContextType[]): T; setIntegrationTypes(...types: ApplicationIntegrationType[]): T }>(
-  builder: T,
-  options: { orDm?: boolean } = {},
-): T {
+export function inServers<
+  T extends { setContexts(...contexts: InteractionContextType[]): T; setIntegrationTypes(...types: ApplicationIntegrationType[]): T },
+>(builder: T, options: { orDm?: boolean } = {}): T {
   const contexts = options.orDm ? [InteractionContextType.Guild, InteractionContextType.BotDM] : [InteractionContextType.Guild];
   return builder.setContexts(...contexts).setIntegrationTypes(ApplicationIntegrationType.GuildInstall);
 }

@@ -25,6 +25,8 @@ export async function oncePerPress(
   try {
     await start();
   } finally {
-    await ctx.presses.release(resultJobId, userId, action).catch((err: unknown) => ctx.logger.warn({ err, resultJobId }, 'could not release a press claim; it expires by itself'));
+    await ctx.presses
+      .release(resultJobId, userId, action)
+      .catch((err: unknown) => ctx.logger.warn({ err, resultJobId }, 'could not release a press claim; it expires by itself'));
   }
 }

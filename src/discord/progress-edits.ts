@@ -65,7 +65,16 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
     show(job: Job, payload: MessagePayload): void {
       if (settled.has(job.id)) return;
       const key = JSON.stringify(payload.body);
-      const state = replies.get(job.id) ?? { job, shownKey: '', sendingKey: null, lastEditAt: 0, pending: null, inFlight: null, timer: null, gone: false };
+      const state = replies.get(job.id) ?? {
+        job,
+        shownKey: '',
+        sendingKey: null,
+        lastEditAt: 0,
+        pending: null,
+        inFlight: null,
+        timer: null,
+        gone: false,
+      };
       replies.set(job.id, state);
       // A view drawn from an older record than one already asked for (the line's refresh read the
       // job just before it was sent) must not bring back what the newer one removed.

@@ -1,10 +1,4 @@
-import {
-  AttachmentBuilder,
-  MessageFlags,
-  PermissionFlagsBits,
-  type APIEmbed,
-  type ChatInputCommandInteraction,
-} from 'discord.js';
+import { AttachmentBuilder, MessageFlags, PermissionFlagsBits, type APIEmbed, type ChatInputCommandInteraction } from 'discord.js';
 import type { PolicyChangeResult } from '../quota/quota-admin.js';
 import type { QuotaService } from '../quota/quota-service.js';
 import { exportFilename, ledgerCsv } from '../quota/ledger-csv.js';
@@ -37,7 +31,8 @@ interface Answer {
   files?: AttachmentBuilder[];
 }
 
-const answer = (interaction: ChatInputCommandInteraction, payload: Answer) => interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
+const answer = (interaction: ChatInputCommandInteraction, payload: Answer) =>
+  interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
 
 /** Calls the quota service for one action and renders its result in the admin's language. */
 async function run(action: QuotaAction, guildId: string, interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<Answer> {
@@ -48,7 +43,12 @@ async function run(action: QuotaAction, guildId: string, interaction: ChatInputC
 // Only the answers with a file (show, export) are built whole; the rest are one embed.
 const isAnswer = (value: APIEmbed | Answer): value is Answer => 'files' in value;
 
-async function runEmbed(action: QuotaAction, guildId: string, interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<APIEmbed | Answer> {
+async function runEmbed(
+  action: QuotaAction,
+  guildId: string,
+  interaction: ChatInputCommandInteraction,
+  ctx: BotContext,
+): Promise<APIEmbed | Answer> {
   const { locale } = interaction;
   const q = ctx.quota;
   const actor = interaction.user.id;
@@ -110,28 +110,45 @@ async function runEmbed(action: QuotaAction, guildId: string, interaction: ChatI
     }
     case 'reset': {
       // A slot held for a job that already ended (or vanished) is settled first, so a reset never keeps it.
-      await ctx.jobs.reconcile(guildId).catch((err: unknown) => ctx.logger.warn({ err, guildId }, 'could not reconcile reservations before the reset'));
+      await ctx.jobs
+        .reconcile(guildId)
+        .catch((err: unknown) => ctx.logger.warn({ err, guildId }, 'could not reconcile reservations before the reset'));
       const result = await q.resetUsage(guildId, action.userId ?? undefined, actor);
       ctx.logger.info({ guildId, userId: interaction.user.id, action, credits: result.credits }, 'quota usage reset');
       return resetEmbed(action.userId, result.credits, locale);
     }
     case 'role':
-      return changed(await q.setRoleOverride(guildId, action.roleId, action.perUser, actor), (r) => roleOverrideEmbed(action.roleId, r.policy, locale));
+      return changed(await q.setRoleOverride(guildId, action.roleId, action.perUser, actor), (r) =>
+        roleOverrideEmbed(action.roleId, r.policy, locale),
+      );
     case 'channels': {
       const channelId = action.action === 'add' || action.action === 'remove' ? action.channelId : null;
-      return changed(await changeChannels(q, guildId, action, actor), (r) => channelsEmbed(action.action, channelId, r.policy, r.changed, locale));
+      return changed(await changeChannels(q, guildId, action, actor), (r) =>
+        channelsEmbed(action.action, channelId, r.policy, r.changed, locale),
+      );
     }
     case 'banned-words': {
       const word = action.action === 'list' ? null : action.word;
-      return changed(await changeWords(q, guildId, action, actor), (r) => bannedWordsEmbed(action.action, word, r.policy, r.changed, locale));
+      return changed(await changeWords(q, guildId, action, actor), (r) =>
+        bannedWordsEmbed(action.action, word, r.policy, r.changed, locale),
+      );
     }
   }
 }
 
 // Listing changes nothing; it answers like a change that found the policy already so.
-const unchanged = async (q: QuotaService, guildId: string): Promise<PolicyChangeResult> => ({ ok: true, policy: await q.getPolicy(guildId), changed: false });
+const unchanged = async (q: QuotaService, guildId: string): Promise<PolicyChangeResult> => ({
+  ok: true,
+  policy: await q.getPolicy(guildId),
+  changed: false,
+});
 
-function changeChannels(q: QuotaService, guildId: string, action: Extract<QuotaAction, { sub: 'channels' }>, actor: string): Promise<PolicyChangeResult> {
+function changeChannels(
+  q: QuotaService,
+  guildId: string,
+  action: Extract<QuotaAction, { sub: 'channels' }>,
+  actor: string,
+): Promise<PolicyChangeResult> {
   switch (action.action) {
     case 'add':
       return q.addChannel(guildId, action.channelId, actor);
@@ -144,7 +161,12 @@ function changeChannels(q: QuotaService, guildId: string, action: Extract<QuotaA
   }
 }
 
-function changeWords(q: QuotaService, guildId: string, action: Extract<QuotaAction, { sub: 'banned-words' }>, actor: string): Promise<PolicyChangeResult> {
+function changeWords(
+  q: QuotaService,
+  guildId: string,
+  action: Extract<QuotaAction, { sub: 'banned-words' }>,
+  actor: string,
+): Promise<PolicyChangeResult> {
   switch (action.action) {
     case 'add':
       return q.addBannedWord(guildId, action.word, actor);

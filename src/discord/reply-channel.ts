@@ -81,7 +81,11 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
     const young = clock() - job.reply.tokenIssuedAt < TOKEN_SAFE_AGE_MS;
     if (young) {
       const result = await attempt(
-        () => client.patch(Routes.webhookMessage(job.reply.applicationId, job.reply.interactionToken, '@original'), { ...payload, auth: false }),
+        () =>
+          client.patch(Routes.webhookMessage(job.reply.applicationId, job.reply.interactionToken, '@original'), {
+            ...payload,
+            auth: false,
+          }),
         job,
         'webhook',
       );
@@ -121,7 +125,9 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
     const after = job.reply.messageId;
     if (!after) return undefined;
     try {
-      const list = (await rest.get(Routes.channelMessages(job.reply.channelId), { query: new URLSearchParams({ after, limit: '50' }) })) as SeenMessage[];
+      const list = (await rest.get(Routes.channelMessages(job.reply.channelId), {
+        query: new URLSearchParams({ after, limit: '50' }),
+      })) as SeenMessage[];
       return list.some(matches);
     } catch {
       return undefined;
@@ -162,7 +168,9 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
       }
     };
     if (clock() - job.reply.tokenIssuedAt < TOKEN_SAFE_AGE_MS) {
-      const got = await read(() => rest.get(Routes.webhookMessage(job.reply.applicationId, job.reply.interactionToken, '@original'), { auth: false }));
+      const got = await read(() =>
+        rest.get(Routes.webhookMessage(job.reply.applicationId, job.reply.interactionToken, '@original'), { auth: false }),
+      );
       if (got !== 'token_expired') return got;
     }
     const messageId = job.reply.messageId;
@@ -176,4 +184,7 @@ export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger,
 
 export type ReplyChannel = ReturnType<typeof createReplyChannel>;
 
-const withNonce = (payload: MessagePayload, nonce: string): MessagePayload => ({ ...payload, body: { ...payload.body, nonce, enforce_nonce: true } });
+const withNonce = (payload: MessagePayload, nonce: string): MessagePayload => ({
+  ...payload,
+  body: { ...payload.body, nonce, enforce_nonce: true },
+});

@@ -1,4 +1,10 @@
-import { MessageFlags, type APIEmbed, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction } from 'discord.js';
+import {
+  MessageFlags,
+  type APIEmbed,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
 import type { JobRequest } from '../jobs/job.js';
 import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
 import type { AcceptInput } from '../jobs/job-service.js';
@@ -22,7 +28,9 @@ export async function startVideoJob(interaction: ChatInputCommandInteraction, in
   if (checked.request.image) {
     const verdict = await ctx.inspectImage(checked.request.image);
     if (!verdict.ok) {
-      await ephemeral(interaction, { embeds: [validationEmbed([{ code: 'image_mismatch', contentType: verdict.claimed }], interaction.locale)] });
+      await ephemeral(interaction, {
+        embeds: [validationEmbed([{ code: 'image_mismatch', contentType: verdict.claimed }], interaction.locale)],
+      });
       return;
     }
   }
@@ -86,7 +94,9 @@ export async function launchJob(
   try {
     await ctx.jobs.attachMessage(jobId, interaction.channelId ?? '', messageId);
   } catch (err) {
-    await ctx.jobs.abandon(jobId).catch((abandonErr: unknown) => ctx.logger.error({ err: abandonErr, jobId }, 'could not give up a job that failed to join the line'));
+    await ctx.jobs
+      .abandon(jobId)
+      .catch((abandonErr: unknown) => ctx.logger.error({ err: abandonErr, jobId }, 'could not give up a job that failed to join the line'));
     throw err;
   }
 }

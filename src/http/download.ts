@@ -7,13 +7,10 @@ import { classifyTransportError } from './transport-error.js';
 export { sniffImageType, SNIFF_BYTES, type SniffedImageType } from './sniff.js';
 
 export type FetchFailure =
-  | { ok: false; reason: 'http_error'; status: number }
-  | { ok: false; reason: 'network' | 'timeout'; message: string };
+  { ok: false; reason: 'http_error'; status: number } | { ok: false; reason: 'network' | 'timeout'; message: string };
 
 export type DownloadResult =
-  | { ok: true; data: Buffer; contentType?: string }
-  | { ok: false; reason: 'too_large'; size?: number }
-  | FetchFailure;
+  { ok: true; data: Buffer; contentType?: string } | { ok: false; reason: 'too_large'; size?: number } | FetchFailure;
 
 export type ProbeResult =
   | {
@@ -91,10 +88,7 @@ export async function downloadCapped(url: string, options: DownloadOptions): Pro
  * {@link sniffImageType}) via a `Range` request, and copes with servers that ignore `Range` by
  * reading the prefix and destroying the rest of the body.
  */
-export async function probeHead(
-  url: string,
-  options: FetchOptions & { bytes: number },
-): Promise<ProbeResult> {
+export async function probeHead(url: string, options: FetchOptions & { bytes: number }): Promise<ProbeResult> {
   return withDeadline(options, async (signal, dispatcher) => {
     const { request } = await loadUndici();
     const response = await request(url, {
@@ -110,8 +104,7 @@ export async function probeHead(
       return { ok: false, reason: 'http_error', status: statusCode };
     }
     const data = await readPrefix(body, options.bytes);
-    const totalSize =
-      statusCode === 206 ? rangeTotal(headers['content-range']) : headerNumber(headers['content-length']);
+    const totalSize = statusCode === 206 ? rangeTotal(headers['content-range']) : headerNumber(headers['content-length']);
     const result = withContentType({ ok: true as const, data }, headers);
     return totalSize === undefined ? result : { ...result, totalSize };
   });

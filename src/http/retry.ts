@@ -9,10 +9,7 @@ const DELAY_SECONDS = /^\s*[+-]?\d+(\.\d+)?\s*$/;
  *
  * @returns `undefined` when the header is absent or unreadable, so the caller falls back to backoff.
  */
-export function parseRetryAfter(
-  header: string | string[] | undefined,
-  now: number = Date.now(),
-): number | undefined {
+export function parseRetryAfter(header: string | string[] | undefined, now: number = Date.now()): number | undefined {
   const raw = Array.isArray(header) ? header[0] : header;
   if (raw === undefined || raw.trim() === '') return undefined;
   if (DELAY_SECONDS.test(raw)) {

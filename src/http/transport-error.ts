@@ -13,14 +13,7 @@ export interface TransportFailure {
   message: string;
 }
 
-const BEFORE_SEND_NETWORK = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-]);
+const BEFORE_SEND_NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const AFTER_SEND_TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const CONNECT_TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
@@ -44,9 +37,7 @@ export function classifyTransportError(error: unknown): TransportFailure {
   if (error instanceof Error && error.name === 'TimeoutError') {
     return { kind: 'timeout', phase: 'unknown', message };
   }
-  return code === undefined
-    ? { kind: 'network', phase: 'unknown', message }
-    : { kind: 'network', phase: 'unknown', code, message };
+  return code === undefined ? { kind: 'network', phase: 'unknown', message } : { kind: 'network', phase: 'unknown', code, message };
 }
 
 /** The first string `code` on the error, its `cause`, or (happy-eyeballs) its aggregated errors. */

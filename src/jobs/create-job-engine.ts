@@ -119,7 +119,9 @@ export function createJobEngine(options: JobEngineOptions): JobService {
       const accepted = await service.accept(input);
       // A history that cannot be written must not cost the member their video.
       if (accepted.ok) {
-        await history.record(accepted.job).catch((err: unknown) => options.logger.warn({ err, jobId: accepted.job.id }, 'could not add the job to its member\'s history'));
+        await history
+          .record(accepted.job)
+          .catch((err: unknown) => options.logger.warn({ err, jobId: accepted.job.id }, "could not add the job to its member's history"));
       }
       return accepted;
     },

@@ -96,7 +96,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         if (!running) break;
         const job = await options.line.pick(options.eligible, options.clock());
         if (!job) continue;
-        const sent = options.send(job).catch((err: unknown) => options.logger.error({ err, jobId: job.id }, 'submission failed unexpectedly'));
+        const sent = options
+          .send(job)
+          .catch((err: unknown) => options.logger.error({ err, jobId: job.id }, 'submission failed unexpectedly'));
         sending.add(sent);
         void sent.finally(() => sending.delete(sent));
       } catch (err) {

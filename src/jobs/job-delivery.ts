@@ -32,7 +32,12 @@ export async function deliverJob(deps: JobDeps, job: Job, resumed = false): Prom
     const shown = await deps.reporter.shown(job).catch(() => 'unknown' as const);
     if (shown === 'attachment' || shown === 'link') {
       log.info({ delivery: shown }, 'the reply already shows the video; recording the delivery');
-      await endJob(deps, job, { state: 'delivered', settlement: { charge: shown === 'attachment' ? 'delivered' : 'delivered_as_link' }, message: 'none', delivery: shown });
+      await endJob(deps, job, {
+        state: 'delivered',
+        settlement: { charge: shown === 'attachment' ? 'delivered' : 'delivered_as_link' },
+        message: 'none',
+        delivery: shown,
+      });
       return { done: true };
     }
     if (shown === 'unknown' && !lastTry) {
@@ -50,7 +55,10 @@ export async function deliverJob(deps: JobDeps, job: Job, resumed = false): Prom
       log.warn({ detail: fetched.detail, attempt }, 'video download failed; retrying');
       return retry(deps, job, attempt);
     }
-    log.error({ detail: fetched.detail, attempts: attempt, linkMayWork: fetched.linkMayWork }, 'video could not be downloaded from the provider; releasing the credits');
+    log.error(
+      { detail: fetched.detail, attempts: attempt, linkMayWork: fetched.linkMayWork },
+      'video could not be downloaded from the provider; releasing the credits',
+    );
     await endJob(deps, job, {
       state: 'failed',
       failure: { reason: fetched.linkMayWork ? 'download_failed' : 'download_gone' },
@@ -60,7 +68,9 @@ export async function deliverJob(deps: JobDeps, job: Job, resumed = false): Prom
     return { done: true };
   }
   const video: FinishedVideo =
-    fetched.ok && fetched.size <= job.reply.attachmentSizeLimit ? { kind: 'file', path: fetched.path, size: fetched.size, filename: `${job.id}.mp4` } : { kind: 'link' };
+    fetched.ok && fetched.size <= job.reply.attachmentSizeLimit
+      ? { kind: 'file', path: fetched.path, size: fetched.size, filename: `${job.id}.mp4` }
+      : { kind: 'link' };
   const outcome = await deps.reporter.deliver(job, video);
 
   if (outcome === 'failed') {
@@ -76,9 +86,16 @@ export async function deliverJob(deps: JobDeps, job: Job, resumed = false): Prom
     });
     return { done: true };
   }
-  await endJob(deps, job, { state: 'delivered', settlement: { charge: outcome === 'attachment' ? 'delivered' : 'delivered_as_link' }, message: 'none', delivery: outcome });
+  await endJob(deps, job, {
+    state: 'delivered',
+    settlement: { charge: outcome === 'attachment' ? 'delivered' : 'delivered_as_link' },
+    message: 'none',
+    delivery: outcome,
+  });
   if (job.submittedAt !== null && job.completedAt !== null) {
-    await deps.learn(job.request, (job.completedAt - job.submittedAt) / 1000).catch((err: unknown) => log.warn({ err }, 'could not record the job duration'));
+    await deps
+      .learn(job.request, (job.completedAt - job.submittedAt) / 1000)
+      .catch((err: unknown) => log.warn({ err }, 'could not record the job duration'));
   }
   log.info({ delivery: outcome, tookMs: deps.clock() - job.createdAt }, 'video delivered');
   return { done: true };
@@ -93,6 +110,8 @@ async function retry(deps: JobDeps, job: Job, attempt: number): Promise<RunOutco
   const gap = Math.min(MAX_RETRY_GAP_MS, deps.timings.pollIntervalMs * 2 ** (attempt - 1));
   const nextAt = deps.clock() + Math.round(gap / 2 + (gap / 2) * deps.random());
   // Only while it is still being delivered: an ending decided meanwhile (a cancel) stands.
-  await deps.jobs.update(job.id, (current) => (current.state === 'succeeded' ? { ...current, poll: { ...current.poll, failures: attempt, nextAt } } : undefined));
+  await deps.jobs.update(job.id, (current) =>
+    current.state === 'succeeded' ? { ...current, poll: { ...current.poll, failures: attempt, nextAt } } : undefined,
+  );
   return { againAt: nextAt };
 }

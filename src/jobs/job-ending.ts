@@ -4,9 +4,7 @@ import { isFinal, type FailureReason, type Job, type JobState } from './job.js';
 import type { RunOutcome } from './scheduler.js';
 
 /** How the credits of an ending job are settled. */
-export type EndingSettlement =
-  | { charge: ChargeOutcome }
-  | { release: ReleaseReason; outcome?: 'released' | 'undelivered' | 'ambiguous' };
+export type EndingSettlement = { charge: ChargeOutcome } | { release: ReleaseReason; outcome?: 'released' | 'undelivered' | 'ambiguous' };
 
 /**
  * What the member is told about the ending: `failure` (the failure message, wherever they can
@@ -68,7 +66,9 @@ export async function endJob(
       result: job.result && ending.delivery ? { ...job.result, delivery: ending.delivery } : job.result,
       outbox: ending.message === 'none' ? null : { kind: ending.message, since: now, attempts: 0 },
     };
-    await deps.quota.settleAlong(job.guildId, job.reservationId, toSettlement(ending.settlement, job.taskId), () => [deps.jobs.entryFor(final)]);
+    await deps.quota.settleAlong(job.guildId, job.reservationId, toSettlement(ending.settlement, job.taskId), () => [
+      deps.jobs.entryFor(final),
+    ]);
     await deps.jobs.index(final);
     return { job: final, fresh: true };
   });
@@ -84,7 +84,10 @@ export async function endJob(
  * and the job is scheduled to try again; after {@link MAX_TELL_ATTEMPTS} it is dropped with an
  * error log. The failure message is an edit of the reply, so telling twice shows it once.
  */
-export async function carryOutOutbox(deps: Pick<JobDeps, 'jobs' | 'reporter' | 'clock' | 'logger' | 'scheduler'>, job: Job): Promise<RunOutcome> {
+export async function carryOutOutbox(
+  deps: Pick<JobDeps, 'jobs' | 'reporter' | 'clock' | 'logger' | 'scheduler'>,
+  job: Job,
+): Promise<RunOutcome> {
   const entry = job.outbox;
   if (!entry) return { done: true };
   const log = deps.logger.child({ jobId: job.id, guildId: job.guildId });
@@ -95,7 +98,9 @@ export async function carryOutOutbox(deps: Pick<JobDeps, 'jobs' | 'reporter' | '
   const attempts = entry.attempts + 1;
   if (told === 'retry' && attempts < MAX_TELL_ATTEMPTS) {
     const nextAt = deps.clock() + Math.min(TELL_RETRY_MAX_MS, TELL_RETRY_BASE_MS * 2 ** (attempts - 1));
-    await deps.jobs.update(job.id, (j) => (j.outbox ? { ...j, outbox: { ...j.outbox, attempts }, poll: { ...j.poll, nextAt } } : undefined));
+    await deps.jobs.update(job.id, (j) =>
+      j.outbox ? { ...j, outbox: { ...j.outbox, attempts }, poll: { ...j.poll, nextAt } } : undefined,
+    );
     deps.scheduler.schedule(job.id, nextAt);
     return { againAt: nextAt };
   }

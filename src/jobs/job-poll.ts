@@ -46,7 +46,11 @@ async function pollOnce(deps: JobDeps, jobId: string): Promise<RunOutcome> {
   const stalled = now - job.progress.lastChangeAt > deps.timings.stallMs;
   if (tooOld || stalled) {
     log().warn({ tooOld, stalled }, 'job expired');
-    await giveUp(deps, job, { reason: 'expired', detail: String(tooOld ? deps.timings.maxAgeMs : deps.timings.stallMs), release: 'expired' });
+    await giveUp(deps, job, {
+      reason: 'expired',
+      detail: String(tooOld ? deps.timings.maxAgeMs : deps.timings.stallMs),
+      release: 'expired',
+    });
     return { done: true };
   }
 
@@ -109,7 +113,13 @@ async function recordLost(deps: JobDeps, jobId: string): Promise<RunOutcome> {
   deps.logger.error({ jobId, guildId: last.guildId, taskId: last.taskId }, 'job record disappeared from the store; telling the member');
   if (last.reservationId) await deps.quota.release(last.reservationId, 'vanished', { taskId: last.taskId });
   const now = deps.clock();
-  await deps.reporter.failed({ ...last, state: 'failed', failure: { reason: 'record_lost', detail: null }, finishedAt: now, updatedAt: now });
+  await deps.reporter.failed({
+    ...last,
+    state: 'failed',
+    failure: { reason: 'record_lost', detail: null },
+    finishedAt: now,
+    updatedAt: now,
+  });
   return { done: true };
 }
 
@@ -126,7 +136,7 @@ async function statusFailed(deps: JobDeps, job: Job, error: ProviderError, after
   const failingSince = job.poll.failingSince ?? after;
   const fields = { kind: error.kind, status: error.status, failures, failingForMs: after - failingSince };
   if (error.kind === 'auth') log.error(fields, 'status request refused: the provider does not accept the API key');
-  else if (failures === 1) log.warn(fields, 'status request failed; retrying until the job\'s stall ceiling');
+  else if (failures === 1) log.warn(fields, "status request failed; retrying until the job's stall ceiling");
   else log.debug(fields, 'status request failed again');
   if (error.kind === 'rate_limited' && error.retryAfterMs) deps.scheduler.pauseUntil(after + error.retryAfterMs);
   if (error.kind === 'auth' && after - failingSince >= deps.timings.authFailureToleranceMs) {

@@ -74,7 +74,10 @@ async function endUnsubmitted(deps: JobDeps, job: Job): Promise<void> {
     case 'submitting':
       // The POST may have reached the provider (and the video be made) without us learning the
       // task id: say so honestly, and record the doubt in the ledger for the operator.
-      deps.logger.warn({ jobId: job.id, guildId: job.guildId }, 'bot restarted during the submission: the provider may or may not have started the task');
+      deps.logger.warn(
+        { jobId: job.id, guildId: job.guildId },
+        'bot restarted during the submission: the provider may or may not have started the task',
+      );
       await giveUp(deps, job, { reason: 'maybe_started', release: 'restarted', outcome: 'ambiguous' });
       return;
     case 'accepted':

@@ -9,7 +9,8 @@ const ACTIVE_SET = 'jobs:active';
  * reads no job records.
  */
 const WAITING_SET = 'jobs:waiting';
-const lineMember = (job: Pick<Job, 'id' | 'guildId' | 'userId' | 'createdAt'>): string => `${job.id}|${job.guildId}|${job.userId}|${job.createdAt}`;
+const lineMember = (job: Pick<Job, 'id' | 'guildId' | 'userId' | 'createdAt'>): string =>
+  `${job.id}|${job.guildId}|${job.userId}|${job.createdAt}`;
 const parseLineMember = (member: string): LineEntry | undefined => {
   const [jobId, guildId, userId, at] = member.split('|');
   const enqueuedAt = Number(at);
@@ -85,7 +86,11 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
       }),
     activeIds: () => store.setMembers(ACTIVE_SET),
     waitingEntries: async () => (await store.setMembers(WAITING_SET)).flatMap((m) => parseLineMember(m) ?? []),
-    unlist: (entry) => store.removeFromSet(WAITING_SET, lineMember({ id: entry.jobId, guildId: entry.guildId, userId: entry.userId, createdAt: entry.enqueuedAt })),
+    unlist: (entry) =>
+      store.removeFromSet(
+        WAITING_SET,
+        lineMember({ id: entry.jobId, guildId: entry.guildId, userId: entry.userId, createdAt: entry.enqueuedAt }),
+      ),
     entryFor,
     index,
     withLock: (id, fn) => store.withLock(jobKey(id), fn),

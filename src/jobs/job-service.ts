@@ -61,7 +61,6 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = (guildId?: string) => sweepJobs(deps, guildId);
 
-
   return {
     precheck: (input) =>
       quota.precheck({
@@ -143,7 +142,9 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     },
 
     async submit(jobId) {
-      const picked = await jobs.update(jobId, (job) => (isCancellable(job.state) ? { ...job, state: 'submitting', updatedAt: clock() } : undefined));
+      const picked = await jobs.update(jobId, (job) =>
+        isCancellable(job.state) ? { ...job, state: 'submitting', updatedAt: clock() } : undefined,
+      );
       if (!picked || picked.state !== 'submitting') return picked;
       return sendClaimed(deps, picked);
     },
@@ -172,7 +173,10 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
         })
         .catch((err: unknown) => logger.warn({ err }, 'could not sweep left-over video files'));
       deps.scheduler.start();
-      sweeper = setInterval(() => void sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed; next one in a while')), deps.timings.sweepIntervalMs);
+      sweeper = setInterval(
+        () => void sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed; next one in a while')),
+        deps.timings.sweepIntervalMs,
+      );
       sweeper.unref();
     },
 
@@ -186,5 +190,3 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     reconcile: (guildId) => sweep(guildId),
   };
 }
-
-

@@ -39,7 +39,9 @@ export async function sweepJobs(deps: JobDeps & JobScope, guildId?: string): Pro
     if (!isFinal(job.state)) continue;
     const settled =
       job.state === 'delivered'
-        ? await deps.quota.charge(held.reservationId, job.result?.delivery === 'link' ? 'delivered_as_link' : 'delivered', { taskId: job.taskId })
+        ? await deps.quota.charge(held.reservationId, job.result?.delivery === 'link' ? 'delivered_as_link' : 'delivered', {
+            taskId: job.taskId,
+          })
         : await deps.quota.release(held.reservationId, 'reconciled', { taskId: job.taskId });
     if (settled) {
       report.settled += 1;

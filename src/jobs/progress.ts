@@ -35,8 +35,7 @@ const TYPICAL_SECONDS: Record<string, number> = {
 };
 
 /** Published typical times (30 s to 5 min) placed by how heavy each setting is. */
-export const typicalDuration: TypicalDuration = (request) =>
-  TYPICAL_SECONDS[costKeyString(request)] ?? 180;
+export const typicalDuration: TypicalDuration = (request) => TYPICAL_SECONDS[costKeyString(request)] ?? 180;
 
 const stageOf = (job: Job): Stage => {
   if (job.state === 'succeeded' || job.state === 'delivered') return 'finishing';
@@ -48,7 +47,12 @@ const stageOf = (job: Job): Stage => {
 const START_STEP_MS = 10_000;
 
 /** The view of a job waiting in line: its place, when its turn should come, and when it should be ready. */
-export function waitingProgress(job: Job, now: number, place: { position: number; startsAt: number }, typical: TypicalDuration = typicalDuration): ProgressView {
+export function waitingProgress(
+  job: Job,
+  now: number,
+  place: { position: number; startsAt: number },
+  typical: TypicalDuration = typicalDuration,
+): ProgressView {
   const startsAt = Math.ceil(place.startsAt / START_STEP_MS) * START_STEP_MS;
   const expectedMs = (typical.learned?.(job.request) ?? typical(job.request)) * 1000;
   return {

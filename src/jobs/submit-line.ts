@@ -87,7 +87,13 @@ export function createSubmitLine(store: Store, jobs: JobRepository, budget: Subm
               return undefined;
             }
             const next: Job = { ...current, state: 'submitting', updatedAt: now };
-            const after = takeTurn(turns, chosen, now, all.filter((e) => e.jobId !== chosen.jobId), budget);
+            const after = takeTurn(
+              turns,
+              chosen,
+              now,
+              all.filter((e) => e.jobId !== chosen.jobId),
+              budget,
+            );
             await writeAllChecked(store.kv, [jobs.entryFor(next), { key: TURNS_KEY, value: after }]);
             await jobs.index(next);
             return next;

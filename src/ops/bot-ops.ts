@@ -34,7 +34,10 @@ export function createBotOps(options: BotOpsOptions): BotOps {
   return {
     metrics,
     provider: (provider) =>
-      withKeyAlerts(instrumentProvider(provider, metrics), { logger: options.logger.child({ component: 'provider' }), ...(options.clock ? { clock: options.clock } : {}) }),
+      withKeyAlerts(instrumentProvider(provider, metrics), {
+        logger: options.logger.child({ component: 'provider' }),
+        ...(options.clock ? { clock: options.clock } : {}),
+      }),
     reporter: (reporter) => instrumentReporter(reporter, metrics, options.clock),
     quota: (quota) => instrumentQuota(quota, metrics, options.store),
     serve: (port, gateway) =>

@@ -7,7 +7,8 @@ export const KEY_ALERT_INTERVAL_MS = 10 * 60_000;
 // What the operator must do; members only ever see that their video could not start.
 const KEY_ALERTS = {
   auth: 'The video provider refused XCOMPUTE_API_KEY (401/403): every /video fails until it is fixed. Check the key at https://xcompute.us/keys, put the right one in XCOMPUTE_API_KEY and restart the bot.',
-  payment: 'The video provider says the account has no balance left (402 Payment Required): every /video fails until it is topped up at https://xcompute.us. No restart is needed afterwards.',
+  payment:
+    'The video provider says the account has no balance left (402 Payment Required): every /video fails until it is topped up at https://xcompute.us. No restart is needed afterwards.',
 } as const;
 
 export interface ProviderAlertOptions {

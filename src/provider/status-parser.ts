@@ -23,21 +23,14 @@ const HttpUrl = NonEmptyString.refine((text) => /^https?:$/i.test(safeProtocol(t
 
 const SUCCESS = new Set(['success', 'succeeded', 'completed', 'finished', 'done']);
 const FAILURE = new Set(['fail', 'failed', 'failure', 'error', 'cancelled', 'canceled', 'expired']);
-const QUEUED = new Set([
-  'pending',
-  'queued',
-  'queuing',
-  'queueing',
-  'submitted',
-  'not_start',
-  'not_started',
-  'preparing',
-  'waiting',
-]);
+const QUEUED = new Set(['pending', 'queued', 'queuing', 'queueing', 'submitted', 'not_start', 'not_started', 'preparing', 'waiting']);
 
 /** Maps a provider status word to a phase; unknown words count as still running. */
 export function phaseOf(rawStatus: string): TaskPhase {
-  const word = rawStatus.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const word = rawStatus
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   if (SUCCESS.has(word)) return 'succeeded';
   if (FAILURE.has(word)) return 'failed';
   if (QUEUED.has(word)) return 'queued';
@@ -119,13 +112,7 @@ function urlOf(value: unknown): string | undefined {
 }
 
 function errorTextOf(task: Obj): string | undefined {
-  const candidates = [
-    asObject(task.error)?.message,
-    task.error,
-    task.fail_reason,
-    task.error_message,
-    task.failMsg,
-  ];
+  const candidates = [asObject(task.error)?.message, task.error, task.fail_reason, task.error_message, task.failMsg];
   for (const candidate of candidates) {
     const parsed = NonEmptyString.safeParse(candidate);
     if (parsed.success) return parsed.data;

@@ -17,15 +17,7 @@ export interface GenerationRequest {
 }
 
 export type ProviderErrorKind =
-  | 'invalid_request'
-  | 'auth'
-  | 'payment'
-  | 'rate_limited'
-  | 'server'
-  | 'network'
-  | 'timeout'
-  | 'bad_response'
-  | 'not_found';
+  'invalid_request' | 'auth' | 'payment' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'bad_response' | 'not_found';
 
 export interface ProviderError {
   kind: ProviderErrorKind;

@@ -74,9 +74,15 @@ export const storedPolicySchema = z.object({
   allowedChannelIds: z.array(z.string().min(1)).max(POLICY_BOUNDS.allowedChannels).default([]),
   bannedWords: z.array(z.string().min(1).max(POLICY_BOUNDS.bannedWordLength)).max(POLICY_BOUNDS.bannedWords).default([]),
   blocked: z
-    .record(z.string().min(1), z.object({ reason: z.string().max(POLICY_BOUNDS.blockReasonLength).nullable(), byUserId: z.string().min(1), at: z.number() }))
+    .record(
+      z.string().min(1),
+      z.object({ reason: z.string().max(POLICY_BOUNDS.blockReasonLength).nullable(), byUserId: z.string().min(1), at: z.number() }),
+    )
     .default({}),
-  log: z.object({ channelId: z.string().min(1), alertRoleId: z.string().min(1).nullable(), locale: z.string().min(1).max(20) }).nullable().default(null),
+  log: z
+    .object({ channelId: z.string().min(1), alertRoleId: z.string().min(1).nullable(), locale: z.string().min(1).max(20) })
+    .nullable()
+    .default(null),
 });
 export type StoredPolicy = z.infer<typeof storedPolicySchema>;
 

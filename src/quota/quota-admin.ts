@@ -92,27 +92,41 @@ export function createQuotaAdmin(deps: AdminDeps) {
 
     /** Gives members holding `roleId` their own per-member limit; 0 clears the override. */
     setRoleOverride: (guildId: string, roleId: string, perUser: number, actorId?: string): Promise<PolicyChangeResult> =>
-      update(guildId, (p) => {
-        if (!Number.isInteger(perUser) || perUser < 0 || perUser > POLICY_BOUNDS.maxCredits) return { reason: 'invalid_limit', max: POLICY_BOUNDS.maxCredits };
-        const { [roleId]: previous, ...others } = p.roleOverrides;
-        if (perUser === 0) return { ...p, roleOverrides: others };
-        if (previous === undefined && Object.keys(others).length >= POLICY_BOUNDS.roleOverrides) return { reason: 'too_many_overrides', max: POLICY_BOUNDS.roleOverrides };
-        return { ...p, roleOverrides: { ...others, [roleId]: perUser } };
-      }, actorId),
+      update(
+        guildId,
+        (p) => {
+          if (!Number.isInteger(perUser) || perUser < 0 || perUser > POLICY_BOUNDS.maxCredits)
+            return { reason: 'invalid_limit', max: POLICY_BOUNDS.maxCredits };
+          const { [roleId]: previous, ...others } = p.roleOverrides;
+          if (perUser === 0) return { ...p, roleOverrides: others };
+          if (previous === undefined && Object.keys(others).length >= POLICY_BOUNDS.roleOverrides)
+            return { reason: 'too_many_overrides', max: POLICY_BOUNDS.roleOverrides };
+          return { ...p, roleOverrides: { ...others, [roleId]: perUser } };
+        },
+        actorId,
+      ),
 
     /** Replaces the allowed channels; an empty list allows every channel. */
     setChannels: (guildId: string, channelIds: readonly string[], actorId?: string): Promise<PolicyChangeResult> =>
-      update(guildId, (p) => {
-        const ids = channelList([...new Set(channelIds)]);
-        return Array.isArray(ids) ? { ...p, allowedChannelIds: ids } : ids;
-      }, actorId),
+      update(
+        guildId,
+        (p) => {
+          const ids = channelList([...new Set(channelIds)]);
+          return Array.isArray(ids) ? { ...p, allowedChannelIds: ids } : ids;
+        },
+        actorId,
+      ),
 
     addChannel: (guildId: string, channelId: string, actorId?: string): Promise<PolicyChangeResult> =>
-      update(guildId, (p) => {
-        if (p.allowedChannelIds.includes(channelId)) return p;
-        const ids = channelList([...p.allowedChannelIds, channelId]);
-        return Array.isArray(ids) ? { ...p, allowedChannelIds: ids } : ids;
-      }, actorId),
+      update(
+        guildId,
+        (p) => {
+          if (p.allowedChannelIds.includes(channelId)) return p;
+          const ids = channelList([...p.allowedChannelIds, channelId]);
+          return Array.isArray(ids) ? { ...p, allowedChannelIds: ids } : ids;
+        },
+        actorId,
+      ),
 
     /** Removing the last allowed channel allows every channel again. */
     removeChannel: (guildId: string, channelId: string, actorId?: string): Promise<PolicyChangeResult> =>
@@ -120,14 +134,18 @@ export function createQuotaAdmin(deps: AdminDeps) {
 
     /** Adds a word (stored case- and width-folded); the list holds at most 50 words of ≤ 50 characters. */
     addBannedWord: (guildId: string, word: string, actorId?: string): Promise<PolicyChangeResult> =>
-      update(guildId, (p) => {
-        const w = normalizeWord(word);
-        if (w.length === 0) return { reason: 'word_empty' };
-        if (w.length > POLICY_BOUNDS.bannedWordLength) return { reason: 'word_too_long', max: POLICY_BOUNDS.bannedWordLength };
-        if (p.bannedWords.includes(w)) return p;
-        if (p.bannedWords.length >= POLICY_BOUNDS.bannedWords) return { reason: 'too_many_words', max: POLICY_BOUNDS.bannedWords };
-        return { ...p, bannedWords: [...p.bannedWords, w] };
-      }, actorId),
+      update(
+        guildId,
+        (p) => {
+          const w = normalizeWord(word);
+          if (w.length === 0) return { reason: 'word_empty' };
+          if (w.length > POLICY_BOUNDS.bannedWordLength) return { reason: 'word_too_long', max: POLICY_BOUNDS.bannedWordLength };
+          if (p.bannedWords.includes(w)) return p;
+          if (p.bannedWords.length >= POLICY_BOUNDS.bannedWords) return { reason: 'too_many_words', max: POLICY_BOUNDS.bannedWords };
+          return { ...p, bannedWords: [...p.bannedWords, w] };
+        },
+        actorId,
+      ),
 
     removeBannedWord: (guildId: string, word: string, actorId?: string): Promise<PolicyChangeResult> =>
       update(guildId, (p) => ({ ...p, bannedWords: p.bannedWords.filter((w) => w !== normalizeWord(word)) }), actorId),
@@ -139,12 +157,19 @@ export function createQuotaAdmin(deps: AdminDeps) {
     blockMember: (guildId: string, userId: string, reason: string | null, actorId: string): Promise<PolicyChangeResult> =>
       update(guildId, (p) => {
         const { [userId]: previous, ...others } = p.blocked;
-        if (previous === undefined && Object.keys(others).length >= POLICY_BOUNDS.blockedMembers) return { reason: 'too_many_blocked', max: POLICY_BOUNDS.blockedMembers };
+        if (previous === undefined && Object.keys(others).length >= POLICY_BOUNDS.blockedMembers)
+          return { reason: 'too_many_blocked', max: POLICY_BOUNDS.blockedMembers };
         const cut = reason === null ? null : [...reason.trim()].slice(0, POLICY_BOUNDS.blockReasonLength).join('') || null;
         if (previous && previous.reason === cut) return p;
         return { ...p, blocked: { ...others, [userId]: { reason: cut, byUserId: actorId, at: deps.clock() } } };
       }).then((result) => {
-        if (result.ok && result.changed) events.emit(guildId, { kind: 'member_blocked', actorId, memberId: userId, reason: result.policy.blocked[userId]?.reason ?? null });
+        if (result.ok && result.changed)
+          events.emit(guildId, {
+            kind: 'member_blocked',
+            actorId,
+            memberId: userId,
+            reason: result.policy.blocked[userId]?.reason ?? null,
+          });
         return result;
       }),
 
@@ -162,7 +187,11 @@ export function createQuotaAdmin(deps: AdminDeps) {
      * Sends admin events to `channelId` (null turns logging off), pinging `alertRoleId` at 80 % and
      * 100 % of the budget. `locale` is the language entries are written in.
      */
-    setLogChannel: (guildId: string, log: { channelId: string; alertRoleId: string | null; locale: string } | null, actorId: string): Promise<PolicyChangeResult> =>
+    setLogChannel: (
+      guildId: string,
+      log: { channelId: string; alertRoleId: string | null; locale: string } | null,
+      actorId: string,
+    ): Promise<PolicyChangeResult> =>
       update(guildId, (p) => ({ ...p, log })).then((result) => {
         if (result.ok && log !== null) events.emit(guildId, { kind: 'log_enabled', actorId, alertRoleId: log.alertRoleId });
         return result;

@@ -72,7 +72,12 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
         events.emit(request.guildId, { kind: 'budget_threshold', ...result.threshold });
       } else if (!result.ok && result.refusal.reason === 'banned_word') {
         // Who and where, and the rule that matched; never the prompt itself.
-        events.emit(request.guildId, { kind: 'banned_word', memberId: request.userId, channelId: request.channelId, word: result.refusal.word });
+        events.emit(request.guildId, {
+          kind: 'banned_word',
+          memberId: request.userId,
+          channelId: request.channelId,
+          word: result.refusal.word,
+        });
       }
       return result;
     },

@@ -125,7 +125,14 @@ export function createQuotaStanding(deps: StandingDeps) {
           .filter((f) => f.counted && f.periodKey === key)
           .map((f) => ({ userId: f.userId, credits: f.cost, at: f.reservedAt })),
       ];
-      return { period: policy.period, start: periodStart(policy.period, now), end: periodEnd(policy.period, now), now, limit: policy.limit, spend };
+      return {
+        period: policy.period,
+        start: periodStart(policy.period, now),
+        end: periodEnd(policy.period, now),
+        now,
+        limit: policy.limit,
+        spend,
+      };
     },
 
     /**
@@ -137,7 +144,12 @@ export function createQuotaStanding(deps: StandingDeps) {
       const at = which === 'current' ? now : periodStart(policy.period, now) - 1;
       const key = periodKey(policy.period, at);
       const entries = await repo.readLedger(guildId, key);
-      return { period: policy.period, start: periodStart(policy.period, at), end: periodEnd(policy.period, at), entries: [...entries].sort((a, b) => a.at - b.at) };
+      return {
+        period: policy.period,
+        start: periodStart(policy.period, at),
+        end: periodEnd(policy.period, at),
+        entries: [...entries].sort((a, b) => a.at - b.at),
+      };
     },
 
     /** The period's ledger (v2): one line per settled reservation, oldest first; only `charged` lines are spend. */

@@ -22,7 +22,11 @@ export async function readValidated<S extends z.ZodType>(kv: Keyv, key: string, 
   const raw: unknown = await kv.get(key);
   if (raw === undefined || raw === null) return undefined;
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new QuotaRecordError(key, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  if (!parsed.success)
+    throw new QuotaRecordError(
+      key,
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
   return parsed.data;
 }
 

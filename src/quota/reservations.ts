@@ -1,7 +1,18 @@
 import type { StandingDeps } from './quota-standing.js';
 import { periodEnd, periodKey } from './periods.js';
 import { findBannedWord, memberLimit, resolvePolicy, type QuotaPolicy } from './policy.js';
-import type { ChargeOutcome, HeldReservation, QuotaRefusal, ReleaseDetails, ReleaseReason, ReservationRequest, ReserveResult, SettleDetails, Settlement, ThresholdCrossed } from './types.js';
+import type {
+  ChargeOutcome,
+  HeldReservation,
+  QuotaRefusal,
+  ReleaseDetails,
+  ReleaseReason,
+  ReservationRequest,
+  ReserveResult,
+  SettleDetails,
+  Settlement,
+  ThresholdCrossed,
+} from './types.js';
 import type { StoreEntry } from '../store/types.js';
 import { globalUsed, type LedgerEntry, type QuotaChanges, type ReservationRecord } from './usage-repository.js';
 import { BUDGET_THRESHOLDS } from '../alerts/events.js';
@@ -37,7 +48,8 @@ function judge(
   }
   const flights = Object.values(inFlight);
   if (flights.length >= policy.maxConcurrent) return { reason: 'guild_concurrency', max: policy.maxConcurrent };
-  if (flights.filter((f) => f.userId === userId).length >= deps.maxPerMember) return { reason: 'member_concurrency', max: deps.maxPerMember };
+  if (flights.filter((f) => f.userId === userId).length >= deps.maxPerMember)
+    return { reason: 'member_concurrency', max: deps.maxPerMember };
   return undefined;
 }
 
@@ -159,10 +171,18 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     // One atomic write of every record the reservation touches: a crash leaves all or none.
     const changes: QuotaChanges = {
       reservation: record,
-      inFlight: { guildId, value: { ...inFlight, [id]: { userId, jobId: request.jobId, cost, periodKey: key, counted: true, reservedAt: now } } },
+      inFlight: {
+        guildId,
+        value: { ...inFlight, [id]: { userId, jobId: request.jobId, cost, periodKey: key, counted: true, reservedAt: now } },
+      },
       usage: { guildId, periodKey: key, value: { used: { ...usage.used, [userId]: memberUsed + cost } } },
     };
-    const threshold = await crossedThreshold(deps, guildId, key, { used: guildUsed + cost, limit: policy.limit, period: policy.period, resetsAt });
+    const threshold = await crossedThreshold(deps, guildId, key, {
+      used: guildUsed + cost,
+      limit: policy.limit,
+      period: policy.period,
+      resetsAt,
+    });
     if (threshold) changes.alerts = threshold.alerts;
     const alongside = request.alongside ?? [];
     const ceiling = deps.globalLimit;
@@ -210,7 +230,13 @@ export async function settleWith(
     const { userId, cost, periodKey: reservedIn } = record;
     const charged = settlement.outcome === 'charged';
     const changes: QuotaChanges = {
-      reservation: { ...record, state: charged ? 'charged' : 'released', settledAt: now, outcome: settlement.reason, settlement: settlement.outcome },
+      reservation: {
+        ...record,
+        state: charged ? 'charged' : 'released',
+        settledAt: now,
+        outcome: settlement.reason,
+        settlement: settlement.outcome,
+      },
     };
     const inFlight = await repo.readInFlight(record.guildId);
     const entry = inFlight[id];
@@ -242,7 +268,11 @@ export async function settleWith(
       const usage = await repo.readUsage(record.guildId, reservedIn);
       const { [userId]: used = 0, ...others } = usage.used;
       const left = Math.max(0, used - cost);
-      changes.usage = { guildId: record.guildId, periodKey: reservedIn, value: { used: left > 0 ? { ...others, [userId]: left } : others } };
+      changes.usage = {
+        guildId: record.guildId,
+        periodKey: reservedIn,
+        value: { used: left > 0 ? { ...others, [userId]: left } : others },
+      };
     }
     // Everything the settlement changes is written at once, so it happens once or not at all.
     const dayKey = record.globalDayKey;
@@ -253,7 +283,8 @@ export async function settleWith(
     await repo.withGlobal(async () => {
       const global = await repo.readGlobal(dayKey);
       const { [id]: held, ...stillHeld } = global.held;
-      const globalChange = held === undefined ? {} : { global: { dayKey, value: { charged: global.charged + (charged ? held : 0), held: stillHeld } } };
+      const globalChange =
+        held === undefined ? {} : { global: { dayKey, value: { charged: global.charged + (charged ? held : 0), held: stillHeld } } };
       await repo.writeAll({ ...changes, ...globalChange }, await also(true));
     });
     return true;
@@ -268,12 +299,20 @@ async function settle(deps: ReservationDeps, reservationId: string, settlement: 
 }
 
 /** The member received the video: the credits stay spent; the ledger line says `charged`. */
-export const charge = (deps: ReservationDeps, reservationId: string, reason: ChargeOutcome, details: SettleDetails = {}): Promise<boolean> =>
-  settle(deps, reservationId, { outcome: 'charged', reason, taskId: details.taskId ?? null });
+export const charge = (
+  deps: ReservationDeps,
+  reservationId: string,
+  reason: ChargeOutcome,
+  details: SettleDetails = {},
+): Promise<boolean> => settle(deps, reservationId, { outcome: 'charged', reason, taskId: details.taskId ?? null });
 
 /** No video reached the member: the credits go back; the ledger line says `details.outcome` (default `released`). */
-export const release = (deps: ReservationDeps, reservationId: string, reason: ReleaseReason, details: ReleaseDetails = {}): Promise<boolean> =>
-  settle(deps, reservationId, { outcome: details.outcome ?? 'released', reason, taskId: details.taskId ?? null });
+export const release = (
+  deps: ReservationDeps,
+  reservationId: string,
+  reason: ReleaseReason,
+  details: ReleaseDetails = {},
+): Promise<boolean> => settle(deps, reservationId, { outcome: details.outcome ?? 'released', reason, taskId: details.taskId ?? null });
 
 /** Every reservation still held: of one guild, or of every guild that ever asked for one. */
 export async function heldReservations(deps: ReservationDeps, only?: string): Promise<HeldReservation[]> {

@@ -57,8 +57,7 @@ export interface ThresholdCrossed {
 }
 
 export type ReserveResult =
-  | { ok: true; reservationId: string; cost: number; threshold?: ThresholdCrossed }
-  | { ok: false; refusal: QuotaRefusal };
+  { ok: true; reservationId: string; cost: number; threshold?: ThresholdCrossed } | { ok: false; refusal: QuotaRefusal };
 
 /**
  * What a ledger line says happened to a reservation (Ledger v2). Only `charged` is spend; the

@@ -58,7 +58,10 @@ export type InFlight = z.infer<typeof inFlightSchema>;
 
 const ledgerEntrySchema = z.preprocess(
   // Ledger v1 lines recorded charges only, with the charge reason in `outcome`.
-  (raw) => (raw !== null && typeof raw === 'object' && !('reason' in raw) ? { ...raw, reason: (raw as { outcome?: unknown }).outcome, outcome: 'charged' } : raw),
+  (raw) =>
+    raw !== null && typeof raw === 'object' && !('reason' in raw)
+      ? { ...raw, reason: (raw as { outcome?: unknown }).outcome, outcome: 'charged' }
+      : raw,
   z.object({
     reservationId: z.string(),
     guildId: z.string(),

@@ -72,7 +72,10 @@ export function createRedisRateLimiter(client: EvalClient, budgets: RateBudgets,
     const budget = budgets[kind];
     return createWaitQueue(async () => {
       try {
-        const answer = await client.eval(TAKE_SCRIPT, { keys: keys(kind), arguments: [String(budget.windowMs), String(budget.limit), randomUUID()] });
+        const answer = await client.eval(TAKE_SCRIPT, {
+          keys: keys(kind),
+          arguments: [String(budget.windowMs), String(budget.limit), randomUUID()],
+        });
         const wait = Number(answer);
         return wait > 0 ? wait + jitter() : 0;
       } catch (err) {

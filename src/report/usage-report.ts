@@ -48,7 +48,15 @@ export async function readAllLedgerLines(store: Store, since = 0): Promise<Ledge
 export function summarize(lines: readonly LedgerEntry[]): UsageReport {
   const byGuild = new Map<string, GuildReport>();
   for (const line of lines) {
-    const row = byGuild.get(line.guildId) ?? { guildId: line.guildId, videos: 0, credits: 0, costCents: 0, undelivered: 0, ambiguous: 0, unpriced: 0 };
+    const row = byGuild.get(line.guildId) ?? {
+      guildId: line.guildId,
+      videos: 0,
+      credits: 0,
+      costCents: 0,
+      undelivered: 0,
+      ambiguous: 0,
+      unpriced: 0,
+    };
     byGuild.set(line.guildId, row);
     if (line.outcome === 'ambiguous') row.ambiguous += 1;
     if (line.outcome === 'charged') row.credits += line.cost;
@@ -67,7 +75,8 @@ export function summarize(lines: readonly LedgerEntry[]): UsageReport {
 
 const dollars = (cents: number) => (cents / 100).toFixed(2);
 const HEADER = ['guild_id', 'videos', 'credits', 'provider_cost_usd', 'undelivered', 'ambiguous', 'unpriced'];
-const cells = (id: string, r: Omit<GuildReport, 'guildId'>) => [id, r.videos, r.credits, dollars(r.costCents), r.undelivered, r.ambiguous, r.unpriced].map(String);
+const cells = (id: string, r: Omit<GuildReport, 'guildId'>) =>
+  [id, r.videos, r.credits, dollars(r.costCents), r.undelivered, r.ambiguous, r.unpriced].map(String);
 
 /** The report as CSV: a header, one row per server, and a `total` row. */
 export function reportCsv(report: UsageReport): string {

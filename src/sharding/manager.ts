@@ -48,10 +48,17 @@ export async function startShards(config: Config, logger: Logger, options: Shard
   if (sharding?.role !== 'manager') throw new Error('startShards needs SHARD_COUNT (and is not for shard processes)');
   const totalShards = sharding.count === 'auto' ? await recommendedShardCount(config.discordApiUrl, config.discordToken) : sharding.count;
   const tooHigh = sharding.ids?.filter((id) => id >= totalShards) ?? [];
-  if (tooHigh.length > 0) throw new Error(`SHARD_IDS has ${tooHigh.join(',')} but there are only ${totalShards} shards (0 to ${totalShards - 1})`);
+  if (tooHigh.length > 0)
+    throw new Error(`SHARD_IDS has ${tooHigh.join(',')} but there are only ${totalShards} shards (0 to ${totalShards - 1})`);
   const shardIds = sharding.ids ? [...sharding.ids] : [...Array(totalShards).keys()];
   const script = options.script ?? fileURLToPath(new URL('../main.js', import.meta.url));
-  const manager = new ShardingManager(script, { token: config.discordToken, totalShards, shardList: shardIds, mode: 'process', respawn: true });
+  const manager = new ShardingManager(script, {
+    token: config.discordToken,
+    totalShards,
+    shardList: shardIds,
+    mode: 'process',
+    respawn: true,
+  });
   manager.on('shardCreate', (shard) => {
     const log = logger.child({ shardId: shard.id });
     log.info('shard process starting');
@@ -61,7 +68,11 @@ export async function startShards(config: Config, logger: Logger, options: Shard
   });
   logger.info({ totalShards, shardIds }, 'starting shard processes');
   // `amount` equal to totalShards keeps our shardList (a different amount would replace it).
-  await manager.spawn({ amount: totalShards, delay: options.spawnDelayMs ?? SPAWN_DELAY_MS, timeout: options.spawnTimeoutMs ?? SPAWN_TIMEOUT_MS });
+  await manager.spawn({
+    amount: totalShards,
+    delay: options.spawnDelayMs ?? SPAWN_DELAY_MS,
+    timeout: options.spawnTimeoutMs ?? SPAWN_TIMEOUT_MS,
+  });
 
   return {
     manager,

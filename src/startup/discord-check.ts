@@ -28,7 +28,11 @@ export interface DiscordIdentity {
  * @throws StartupError whose lines name DISCORD_TOKEN (401/403), DISCORD_API_URL (404, not an API,
  *   unreachable, silent) and the fix.
  */
-export async function checkDiscord(apiUrl: string, token: string, deadlineMs: number = DISCORD_CHECK_DEADLINE_MS): Promise<DiscordIdentity> {
+export async function checkDiscord(
+  apiUrl: string,
+  token: string,
+  deadlineMs: number = DISCORD_CHECK_DEADLINE_MS,
+): Promise<DiscordIdentity> {
   const shown = String(withoutPassword(apiUrl));
   const deadline = Date.now() + deadlineMs;
   const me = currentUser.safeParse(await getJson(apiUrl, shown, '/users/@me', token, deadline));
@@ -46,7 +50,10 @@ async function getJson(apiUrl: string, shown: string, path: string, token: strin
     if (left <= 0) break;
     let response: Response;
     try {
-      response = await fetch(url, { headers: { authorization: `Bot ${token}`, 'user-agent': 'DiscordBot (hailuo-video-bot, 0.1)' }, signal: AbortSignal.timeout(left) });
+      response = await fetch(url, {
+        headers: { authorization: `Bot ${token}`, 'user-agent': 'DiscordBot (hailuo-video-bot, 0.1)' },
+        signal: AbortSignal.timeout(left),
+      });
     } catch (err) {
       lastProblem = unreachable(shown, err);
       if (isTimeout(err)) throw lastProblem;
@@ -55,7 +62,7 @@ async function getJson(apiUrl: string, shown: string, path: string, token: strin
     }
     if (response.ok) {
       try {
-        return (await response.json());
+        return await response.json();
       } catch {
         throw notDiscord(shown, path, `${response.status} with a body that is not JSON`);
       }
@@ -70,9 +77,13 @@ async function getJson(apiUrl: string, shown: string, path: string, token: strin
         EXIT_CONFIG,
       );
     }
-    if (response.status === 404 || response.status === 405) throw notDiscord(shown, path, `${response.status} ${response.statusText || 'Not Found'}`);
+    if (response.status === 404 || response.status === 405)
+      throw notDiscord(shown, path, `${response.status} ${response.statusText || 'Not Found'}`);
     lastProblem = new StartupError(
-      [`Discord answered ${response.status} on GET ${shown}/${API_VERSION}${path} at start-up.`, `Fix: try again in a few minutes (https://discordstatus.com); if it persists, check DISCORD_API_URL (${shown}).`],
+      [
+        `Discord answered ${response.status} on GET ${shown}/${API_VERSION}${path} at start-up.`,
+        `Fix: try again in a few minutes (https://discordstatus.com); if it persists, check DISCORD_API_URL (${shown}).`,
+      ],
       EXIT_UNAVAILABLE,
     );
     const retryAfterS = Number(response.headers.get('retry-after'));

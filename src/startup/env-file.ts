@@ -31,11 +31,19 @@ export function projectRoot(from: string = import.meta.dirname): string {
  *
  * @throws StartupError naming ENV_FILE when it points at a missing file.
  */
-export function findEnvFile(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd(), root: string = projectRoot()): string | undefined {
+export function findEnvFile(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+  root: string = projectRoot(),
+): string | undefined {
   const explicit = env.ENV_FILE?.trim();
   if (explicit) {
     const path = resolve(cwd, explicit);
-    if (!existsSync(path)) throw new StartupError([`ENV_FILE=${explicit}: no such file (${path}).`, 'Fix: point ENV_FILE at your .env file, or unset it to use the .env next to the bot.']);
+    if (!existsSync(path))
+      throw new StartupError([
+        `ENV_FILE=${explicit}: no such file (${path}).`,
+        'Fix: point ENV_FILE at your .env file, or unset it to use the .env next to the bot.',
+      ]);
     return path;
   }
   return [join(cwd, '.env'), join(root, '.env')].find((path) => existsSync(path));
@@ -57,7 +65,10 @@ export function prepareEnvironment(env: NodeJS.ProcessEnv = process.env, cwd?: s
     try {
       parsed = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
     } catch (err) {
-      throw new StartupError([`Could not read ${file}: ${err instanceof Error ? err.message : String(err)}.`, 'Fix: make the file readable by the bot\'s user, or set ENV_FILE to another file.']);
+      throw new StartupError([
+        `Could not read ${file}: ${err instanceof Error ? err.message : String(err)}.`,
+        "Fix: make the file readable by the bot's user, or set ENV_FILE to another file.",
+      ]);
     }
     for (const [name, value] of Object.entries(parsed)) {
       if (env[name] === undefined || env[name]?.trim() === '') env[name] = value;

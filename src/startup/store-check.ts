@@ -49,7 +49,10 @@ export async function checkSqlite(storeUrl: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new StartupError([`STORE_URL=${storeUrl}: cannot create the folder ${dir} (${codeOf(err)}).`, `Fix: create it and give the bot's user write access (chown), or ${fix}.`]);
+    throw new StartupError([
+      `STORE_URL=${storeUrl}: cannot create the folder ${dir} (${codeOf(err)}).`,
+      `Fix: create it and give the bot's user write access (chown), or ${fix}.`,
+    ]);
   }
   if (!(await stat(dir)).isDirectory()) throw new StartupError([`STORE_URL=${storeUrl}: ${dir} is not a folder.`, `Fix: ${fix}.`]);
   // A real write, not access(): root passes access() on a read-only file system.
@@ -96,7 +99,10 @@ export async function checkSqlite(storeUrl: string): Promise<void> {
  */
 export async function checkRedis(storeUrl: string, deadlineMs: number = REDIS_CHECK_DEADLINE_MS): Promise<RedisPersistence> {
   const shown = String(withoutPassword(storeUrl));
-  const client = createClient({ url: storeUrl, socket: { connectTimeout: Math.min(REDIS_CONNECT_TIMEOUT_MS, deadlineMs), reconnectStrategy: false } });
+  const client = createClient({
+    url: storeUrl,
+    socket: { connectTimeout: Math.min(REDIS_CONNECT_TIMEOUT_MS, deadlineMs), reconnectStrategy: false },
+  });
   client.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
@@ -157,7 +163,7 @@ async function readPersistence(client: PersistenceReader): Promise<RedisPersiste
  * @throws StartupError naming the risk, `appendonly yes` and STORE_ALLOW_VOLATILE.
  */
 export function judgePersistence(persistence: RedisPersistence, options: StoreCheckOptions): void {
-  const risk = 'if Redis restarts, every job in flight and every server\'s quota settings and usage are lost without a word to anyone';
+  const risk = "if Redis restarts, every job in flight and every server's quota settings and usage are lost without a word to anyone";
   if (persistence === 'none') {
     if (!options.allowVolatile) {
       throw new StartupError([
@@ -170,9 +176,15 @@ export function judgePersistence(persistence: RedisPersistence, options: StoreCh
       `Redis keeps nothing on disk (appendonly no, no save points): ${risk}. Starting anyway because STORE_ALLOW_VOLATILE=true; set appendonly yes in redis.conf for anything that matters`,
     );
   } else if (persistence === 'snapshots') {
-    options.logger.warn({ fix: 'appendonly yes' }, 'Redis keeps only periodic snapshots (appendonly no): a restart loses the jobs and quota changes since the last one. Set appendonly yes in redis.conf');
+    options.logger.warn(
+      { fix: 'appendonly yes' },
+      'Redis keeps only periodic snapshots (appendonly no): a restart loses the jobs and quota changes since the last one. Set appendonly yes in redis.conf',
+    );
   } else if (persistence === 'unknown') {
-    options.logger.warn({ fix: 'appendonly yes' }, 'could not read Redis\' persistence settings (CONFIG and INFO refused): make sure it runs with appendonly yes, or jobs in flight and quotas are lost when it restarts');
+    options.logger.warn(
+      { fix: 'appendonly yes' },
+      "could not read Redis' persistence settings (CONFIG and INFO refused): make sure it runs with appendonly yes, or jobs in flight and quotas are lost when it restarts",
+    );
   }
 }
 
@@ -183,21 +195,51 @@ function redisProblem(shown: string, err: unknown, deadlineMs: number): StartupE
   const where = `${url.hostname}:${url.port || '6379'}`;
   const example = 'for example STORE_URL=redis://:password@127.0.0.1:6379/0';
   if (/WRONGPASS|NOAUTH|AUTH.*without any password|invalid password|invalid username-password/i.test(message)) {
-    return new StartupError([`Redis at ${where} refused the password in STORE_URL (${message.split('.')[0]}).`, `Fix: put the password Redis expects (requirepass, or the ACL user's) in STORE_URL, ${example}; no password part if it has none.`]);
+    return new StartupError([
+      `Redis at ${where} refused the password in STORE_URL (${message.split('.')[0]}).`,
+      `Fix: put the password Redis expects (requirepass, or the ACL user's) in STORE_URL, ${example}; no password part if it has none.`,
+    ]);
   }
   if (/DB index is out of range/i.test(message)) {
-    return new StartupError([`Redis at ${where} has no database ${url.pathname.slice(1)} (STORE_URL=${shown}).`, 'Fix: use a database number below its `databases` setting (16 by default), for example STORE_URL=redis://127.0.0.1:6379/0.']);
+    return new StartupError([
+      `Redis at ${where} has no database ${url.pathname.slice(1)} (STORE_URL=${shown}).`,
+      'Fix: use a database number below its `databases` setting (16 by default), for example STORE_URL=redis://127.0.0.1:6379/0.',
+    ]);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new StartupError([`STORE_URL names a Redis host that does not resolve: ${url.hostname} (${code}).`, `Fix: correct the host name in STORE_URL, ${example}.`], EXIT_CONFIG);
+    return new StartupError(
+      [
+        `STORE_URL names a Redis host that does not resolve: ${url.hostname} (${code}).`,
+        `Fix: correct the host name in STORE_URL, ${example}.`,
+      ],
+      EXIT_CONFIG,
+    );
   }
   if (code === 'ETIMEDOUT' || /timeout/i.test(message)) {
-    return new StartupError([`Redis at ${where} (STORE_URL) did not answer within ${Math.round(deadlineMs / 1000)} s.`, 'Fix: check that redis-server runs there and that the network or firewall lets this machine reach it, or correct STORE_URL.'], EXIT_UNAVAILABLE);
+    return new StartupError(
+      [
+        `Redis at ${where} (STORE_URL) did not answer within ${Math.round(deadlineMs / 1000)} s.`,
+        'Fix: check that redis-server runs there and that the network or firewall lets this machine reach it, or correct STORE_URL.',
+      ],
+      EXIT_UNAVAILABLE,
+    );
   }
   if (code === 'ECONNREFUSED') {
-    return new StartupError([`Redis at ${where} (STORE_URL) refused the connection: nothing listens there.`, 'Fix: start redis-server, or correct the host and port in STORE_URL.'], EXIT_UNAVAILABLE);
+    return new StartupError(
+      [
+        `Redis at ${where} (STORE_URL) refused the connection: nothing listens there.`,
+        'Fix: start redis-server, or correct the host and port in STORE_URL.',
+      ],
+      EXIT_UNAVAILABLE,
+    );
   }
-  return new StartupError([`Could not use the Redis in STORE_URL (${where}): ${message}.`, `Fix: check that Redis runs there and STORE_URL is right, ${example}.`], EXIT_UNAVAILABLE);
+  return new StartupError(
+    [
+      `Could not use the Redis in STORE_URL (${where}): ${message}.`,
+      `Fix: check that Redis runs there and STORE_URL is right, ${example}.`,
+    ],
+    EXIT_UNAVAILABLE,
+  );
 }
 
 function codeOf(err: unknown): string {

@@ -18,7 +18,12 @@ export interface SetRows {
  * written one member at a time to `setRows` (SQLite), or as a JSON array under their key.
  * Used with SQLite (durable) and with a Map (tests and the demo).
  */
-export function createLocalStore(kind: 'sqlite' | 'memory', kvOptions: KeyvOptions, onClose: () => Promise<void>, setRows?: SetRows): Store {
+export function createLocalStore(
+  kind: 'sqlite' | 'memory',
+  kvOptions: KeyvOptions,
+  onClose: () => Promise<void>,
+  setRows?: SetRows,
+): Store {
   const mutex = new KeyedMutex();
   const writes = createWriteTracker();
   const kv: Keyv = new TrackedKeyv(writes, kvOptions);

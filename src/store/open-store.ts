@@ -25,7 +25,12 @@ export async function openStore(storeUrl: string, options: { logger?: Logger } =
     // Loaded only for SQLite: a Redis deployment never needs the native module.
     const { SqliteAdapter } = await import('./sqlite-adapter.js');
     const adapter = new SqliteAdapter({ path, table: 'kv', busyTimeoutMs: 10_000 });
-    return createLocalStore('sqlite', { store: adapter, namespace: 'hvb', throwOnErrors: true, serialize, deserialize }, () => adapter.disconnect(), adapter);
+    return createLocalStore(
+      'sqlite',
+      { store: adapter, namespace: 'hvb', throwOnErrors: true, serialize, deserialize },
+      () => adapter.disconnect(),
+      adapter,
+    );
   }
   if (storeUrl.startsWith('redis')) {
     const { openRedisStore } = await import('./redis-store.js');

@@ -27,12 +27,20 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   await client.connect();
   const writes = createWriteTracker();
   const adapter = new KeyvRedis(client, { namespace: 'hvb', throwOnErrors: true });
-  const kv: Keyv = new TrackedKeyv(writes, { store: adapter, namespace: 'hvb', useKeyPrefix: false, throwOnErrors: true, serialize, deserialize });
+  const kv: Keyv = new TrackedKeyv(writes, {
+    store: adapter,
+    namespace: 'hvb',
+    useKeyPrefix: false,
+    throwOnErrors: true,
+    serialize,
+    deserialize,
+  });
   kv.on('error', () => undefined);
   const locks = createRedisLocks(client, {
     ttlMs: options.lockTtlMs ?? 15_000,
     maxWaitMs: options.lockMaxWaitMs ?? 60_000,
-    onLeaseLost: (name) => options.logger?.error({ lock: name }, 'a lock lease ran out while held; the holder stalled longer than the lease'),
+    onLeaseLost: (name) =>
+      options.logger?.error({ lock: name }, 'a lock lease ran out while held; the holder stalled longer than the lease'),
   });
   const setKey = (key: string) => `hvb:set:${key}`;
   let closed = false;

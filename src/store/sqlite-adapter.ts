@@ -62,7 +62,9 @@ export class SqliteAdapter extends EventEmitter {
 
     // Sets (the index of jobs in flight) are one row per member: adding or removing one is one
     // small statement, whatever the size of the set.
-    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table}_sets (key TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (key, member)) WITHOUT ROWID`);
+    this.db.exec(
+      `CREATE TABLE IF NOT EXISTS ${table}_sets (key TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (key, member)) WITHOUT ROWID`,
+    );
     this.members = this.db.prepare<[string], { member: string }>(`SELECT member FROM ${table}_sets WHERE key = ?`);
     this.addMember = this.db.prepare(`INSERT OR IGNORE INTO ${table}_sets (key, member) VALUES (?, ?)`);
     this.removeMember = this.db.prepare(`DELETE FROM ${table}_sets WHERE key = ? AND member = ?`);

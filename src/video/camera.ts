@@ -22,7 +22,12 @@ export type CameraMove = (typeof CAMERA_MOVES)[number];
 /** Moves the provider recommends combining in one bracket at most. */
 export const MAX_COMBINED_MOVES = 3;
 
-const normalise = (name: string) => name.normalize('NFKC').trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+const normalise = (name: string) =>
+  name
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
 
 const byName = new Map<string, CameraMove>();
 for (const move of CAMERA_MOVES) {

@@ -91,7 +91,11 @@ export function createLastFrameExtractor(options: LastFrameOptions): LastFrameEx
       await writeFile(input, fetched.data);
       // -sseof -1: decode only the last second; -update 1 keeps overwriting one image, so the
       // file ends as the very last frame.
-      await run(options.ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-sseof', '-1', '-i', input, '-update', '1', '-q:v', '3', '-y', output], timeoutMs);
+      await run(
+        options.ffmpegPath,
+        ['-hide_banner', '-loglevel', 'error', '-sseof', '-1', '-i', input, '-update', '1', '-q:v', '3', '-y', output],
+        timeoutMs,
+      );
       const jpeg = await readFile(output);
       const size = jpegSize(jpeg);
       if (!size) return { ok: false, reason: 'unreadable' };

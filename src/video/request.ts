@@ -45,7 +45,8 @@ export interface VideoOptionsInput {
 }
 
 /** Options a member picks from a list (or true/false): a wrong value or type is a `bad_choice`. */
-export type ChoiceOption = 'prompt' | 'duration' | 'resolution' | 'model' | 'camera' | 'image' | 'prompt_optimizer' | 'fast_pretreatment' | 'watermark';
+export type ChoiceOption =
+  'prompt' | 'duration' | 'resolution' | 'model' | 'camera' | 'image' | 'prompt_optimizer' | 'fast_pretreatment' | 'watermark';
 
 /** A request that passed every check; what the job records and the provider receives. */
 export interface VideoRequest {
@@ -84,8 +85,7 @@ export type ValidationResult = { ok: true; request: VideoRequest } | { ok: false
 // Zero-width and bidi control characters render as nothing: a prompt made only of them is blank.
 const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD]/g;
 
-const isOneOf = <T extends string | number>(list: readonly T[], value: unknown): value is T =>
-  (list as readonly unknown[]).includes(value);
+const isOneOf = <T extends string | number>(list: readonly T[], value: unknown): value is T => (list as readonly unknown[]).includes(value);
 
 /**
  * Checks a `/video` request before anything is spent, from the interaction alone. Every

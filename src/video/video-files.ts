@@ -68,7 +68,9 @@ export function createVideoFiles(options: VideoFilesOptions): VideoFiles {
     if (kept?.isFile()) return { ok: true, path: done, size: kept.size };
     await mkdir(options.dir, { recursive: true });
     const part = partOf(jobId);
-    const fetched = await options.download(url, part).catch((err: unknown) => ({ ok: false as const, reason: 'network' as const, message: String(err) }));
+    const fetched = await options
+      .download(url, part)
+      .catch((err: unknown) => ({ ok: false as const, reason: 'network' as const, message: String(err) }));
     if (!fetched.ok) {
       await rm(part, { force: true }).catch(() => undefined);
       switch (fetched.reason) {
@@ -77,7 +79,12 @@ export function createVideoFiles(options: VideoFilesOptions): VideoFiles {
         case 'http_error':
           return { ok: false, reason: 'failed', linkMayWork: linkMayWorkAfter(fetched.status), detail: `HTTP ${fetched.status}` };
         case 'short':
-          return { ok: false, reason: 'failed', linkMayWork: true, detail: `body ended at ${fetched.received} of ${fetched.declared} bytes` };
+          return {
+            ok: false,
+            reason: 'failed',
+            linkMayWork: true,
+            detail: `body ended at ${fetched.received} of ${fetched.declared} bytes`,
+          };
         default:
           return { ok: false, reason: 'failed', linkMayWork: true, detail: `${fetched.reason}: ${fetched.message}` };
       }
@@ -86,7 +93,12 @@ export function createVideoFiles(options: VideoFilesOptions): VideoFiles {
     if (!checked.ok) {
       await rm(part, { force: true }).catch(() => undefined);
       // A cut-off file may be whole on the next try; something that is no MP4 at all will not be.
-      return { ok: false, reason: 'failed', linkMayWork: checked.reason !== 'not_mp4', detail: `${checked.reason} (${fetched.size} bytes)` };
+      return {
+        ok: false,
+        reason: 'failed',
+        linkMayWork: checked.reason !== 'not_mp4',
+        detail: `${checked.reason} (${fetched.size} bytes)`,
+      };
     }
     await rename(part, done);
     return { ok: true, path: done, size: fetched.size };

@@ -14,13 +14,19 @@ function switchableProvider() {
   let healthy = false;
   const provider: VideoProvider = {
     submit: async () => (healthy ? { ok: true, taskId: 't', status: 'submitted' } : { ok: false, error: serverError }),
-    getStatus: async () => (healthy ? { ok: true, status: { phase: 'running', rawStatus: 'processing' } } : { ok: false, error: serverError }),
+    getStatus: async () =>
+      healthy ? { ok: true, status: { phase: 'running', rawStatus: 'processing' } } : { ok: false, error: serverError },
     close: async () => undefined,
   };
   return { provider, setHealthy: (value: boolean) => void (healthy = value) };
 }
 
-const quietReporter: JobReporter = { progress: async () => undefined, deliver: async () => 'attachment', failed: async () => 'told', shown: async () => 'not_final' };
+const quietReporter: JobReporter = {
+  progress: async () => undefined,
+  deliver: async () => 'attachment',
+  failed: async () => 'told',
+  shown: async () => 'not_final',
+};
 const busyJob = (guildId: string): Job => sampleJob({ guildId, state: 'failed', failure: { reason: 'busy', detail: null } });
 
 describe('provider incidents', () => {
@@ -37,7 +43,15 @@ describe('provider incidents', () => {
 
     await watched.getStatus('t');
     now += OUTAGE_AFTER_MS - 1_000;
-    await watched.submit({ model: 'MiniMax-Hailuo-2.3', prompt: 'a fox', duration: 6, resolution: '768p', promptOptimizer: true, fastPretreatment: false, watermark: false });
+    await watched.submit({
+      model: 'MiniMax-Hailuo-2.3',
+      prompt: 'a fox',
+      duration: 6,
+      resolution: '768p',
+      promptOptimizer: true,
+      fastPretreatment: false,
+      watermark: false,
+    });
     await reporter.failed(busyJob('g1'));
     expect(events).toEqual([]);
 

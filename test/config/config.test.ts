@@ -63,7 +63,15 @@ describe('configuration from the environment', () => {
   });
 
   it('treats an empty or blank value as unset for every variable, as a copied template leaves them', () => {
-    const config = loadConfig({ ...base, DISCORD_API_URL: '', STORE_URL: ' ', SHARD_COUNT: '', SHARD_IDS: '', ALLOWED_GUILD_IDS: '', STORE_ALLOW_VOLATILE: '' });
+    const config = loadConfig({
+      ...base,
+      DISCORD_API_URL: '',
+      STORE_URL: ' ',
+      SHARD_COUNT: '',
+      SHARD_IDS: '',
+      ALLOWED_GUILD_IDS: '',
+      STORE_ALLOW_VOLATILE: '',
+    });
     expect(config.discordApiUrl).toBe('https://discord.com/api');
     expect(config.storeUrl).toBe('sqlite://data/bot.sqlite');
     expect(config.sharding).toBeUndefined();
@@ -85,7 +93,10 @@ describe('configuration from the environment', () => {
   });
 
   it('reads ALLOWED_GUILD_IDS as a list of server ids and refuses anything else, naming it', () => {
-    expect(loadConfig({ ...base, ALLOWED_GUILD_IDS: '1100000000000000001, 1100000000000000002,' }).allowedGuildIds).toEqual(['1100000000000000001', '1100000000000000002']);
+    expect(loadConfig({ ...base, ALLOWED_GUILD_IDS: '1100000000000000001, 1100000000000000002,' }).allowedGuildIds).toEqual([
+      '1100000000000000001',
+      '1100000000000000002',
+    ]);
     expect(() => loadConfig({ ...base, ALLOWED_GUILD_IDS: 'my-server' })).toThrow(/ALLOWED_GUILD_IDS/);
   });
 });

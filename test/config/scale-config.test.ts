@@ -23,7 +23,12 @@ describe('scale settings from the environment', () => {
   });
 
   it('GIVEN SHARD_COUNT and SHARD_IDS WHEN npm start reads them THEN this process manages those shards', () => {
-    expect(loadConfig({ ...redis, SHARD_COUNT: '4', SHARD_IDS: '1, 3' }).sharding).toEqual({ role: 'manager', count: 4, ids: [1, 3], own: [] });
+    expect(loadConfig({ ...redis, SHARD_COUNT: '4', SHARD_IDS: '1, 3' }).sharding).toEqual({
+      role: 'manager',
+      count: 4,
+      ids: [1, 3],
+      own: [],
+    });
     expect(loadConfig({ ...redis, SHARD_COUNT: 'AUTO' }).sharding).toEqual({ role: 'manager', count: 'auto', ids: undefined, own: [] });
     expect(loadConfig({ ...redis, SHARD_COUNT: 'auto', SHARD_IDS: '0' }).sharding?.ids).toEqual([0]);
     expect(loadConfig({ ...base, SHARD_COUNT: '1' }).sharding).toEqual({ role: 'manager', count: 1, ids: undefined, own: [] });
@@ -53,7 +58,13 @@ describe('scale settings from the environment', () => {
   });
 
   it('GIVEN operator overrides THEN they are read', () => {
-    const config = loadConfig({ ...base, XCOMPUTE_MAX_RPM: '60', XCOMPUTE_MAX_POLLS_PER_S: '25', XCOMPUTE_RPM_WINDOW_MS: '6000', METRICS_PORT: '9100' });
+    const config = loadConfig({
+      ...base,
+      XCOMPUTE_MAX_RPM: '60',
+      XCOMPUTE_MAX_POLLS_PER_S: '25',
+      XCOMPUTE_RPM_WINDOW_MS: '6000',
+      METRICS_PORT: '9100',
+    });
     expect(config.rateLimits).toEqual({ submitsPerMinute: 60, pollsPerSecond: 25, submitWindowMs: 6_000 });
     expect(config.metricsPort).toBe(9100);
   });

@@ -3,8 +3,7 @@ import { loadCommands, loadMessageCommands } from '../../commands/index.js';
 
 type Option = { name: string; type: number; options?: Option[]; name_localizations?: Record<string, string> | null; description?: string };
 
-const shape = (options: Option[] | undefined): unknown =>
-  (options ?? []).map((o) => (o.options ? { [o.name]: shape(o.options) } : o.name));
+const shape = (options: Option[] | undefined): unknown => (options ?? []).map((o) => (o.options ? { [o.name]: shape(o.options) } : o.name));
 
 // Command, subcommand and option names are a contract: members' muscle memory, admins' docs and
 // other tools call the bot by them. A rename must be deliberate, and show up here.

@@ -78,7 +78,10 @@ describe('the early acknowledgement every handler gets', () => {
 
   it('GIVEN a button that updates its message WHEN it is late THEN it is deferred as an update and its update edits the message', async () => {
     const { target, calls } = fakeInteraction();
-    const g = guardInteraction(target as unknown as RepliableInteraction & { update(p: unknown): Promise<unknown> }, { firstAnswer: 'update', withinMs: 30 });
+    const g = guardInteraction(target as unknown as RepliableInteraction & { update(p: unknown): Promise<unknown> }, {
+      firstAnswer: 'update',
+      withinMs: 30,
+    });
     await sleep(80);
     await g.interaction.update({ content: 'page 2' });
     expect(calls).toEqual(['deferUpdate', 'editReply']);
@@ -86,7 +89,10 @@ describe('the early acknowledgement every handler gets', () => {
 
   it('GIVEN a handler that opens a form WHEN it is slow THEN nothing is deferred for it', async () => {
     const { target, calls } = fakeInteraction();
-    const g = guardInteraction(target as unknown as RepliableInteraction & { showModal(m: unknown): Promise<unknown> }, { firstAnswer: 'modal', withinMs: 10 });
+    const g = guardInteraction(target as unknown as RepliableInteraction & { showModal(m: unknown): Promise<unknown> }, {
+      firstAnswer: 'modal',
+      withinMs: 10,
+    });
     await sleep(50);
     await g.interaction.showModal({ title: 'form' });
     expect(calls).toEqual(['showModal']);

@@ -30,7 +30,9 @@ describe('fitMessageBody: the last check before a body leaves for Discord', () =
       const body = {
         content: long(5),
         embeds: [embed, embed],
-        components: [{ type: 1, components: Array.from({ length: 7 }, (_, i) => ({ type: 2, style: 1, custom_id: `c${i}`, label: long(90 + i) })) }],
+        components: [
+          { type: 1, components: Array.from({ length: 7 }, (_, i) => ({ type: 2, style: 1, custom_id: `c${i}`, label: long(90 + i) })) },
+        ],
         allowed_mentions: { parse: [] },
       };
       expect(findLimitErrors(fitMessageBody(body) as never, { requireAllowedMentions: true })).toEqual([]);
@@ -40,7 +42,17 @@ describe('fitMessageBody: the last check before a body leaves for Discord', () =
   it('GIVEN a link in the description and a long prompt echo over the 6000 total THEN the echo gives way and the link stays whole', () => {
     const link = `https://cdn.example/v.mp4?sig=${'x'.repeat(3400)}`;
     const body = {
-      embeds: [{ title: 'done', description: `here [Download](${link})`, fields: [{ name: 'Prompt', value: 'p'.repeat(1024) }, { name: 'Settings', value: 's'.repeat(1024) }], footer: { text: 'f'.repeat(600) } }],
+      embeds: [
+        {
+          title: 'done',
+          description: `here [Download](${link})`,
+          fields: [
+            { name: 'Prompt', value: 'p'.repeat(1024) },
+            { name: 'Settings', value: 's'.repeat(1024) },
+          ],
+          footer: { text: 'f'.repeat(600) },
+        },
+      ],
       allowed_mentions: { parse: [] },
     };
     const fitted = fitMessageBody(body) as { embeds: APIEmbed[] };
@@ -49,7 +61,17 @@ describe('fitMessageBody: the last check before a body leaves for Discord', () =
   });
 
   it('GIVEN a link button whose URL is over 512 THEN that button is left out and the others stay', () => {
-    const body = { components: [{ type: 1, components: [{ type: 2, style: 5, url: `https://e.x/${'u'.repeat(600)}`, label: 'get' }, { type: 2, style: 1, custom_id: 'video:regen:j1', label: 'again' }] }] };
+    const body = {
+      components: [
+        {
+          type: 1,
+          components: [
+            { type: 2, style: 5, url: `https://e.x/${'u'.repeat(600)}`, label: 'get' },
+            { type: 2, style: 1, custom_id: 'video:regen:j1', label: 'again' },
+          ],
+        },
+      ],
+    };
     const fitted = fitMessageBody(body) as { components: Array<{ components: unknown[] }> };
     expect(fitted.components[0]?.components).toEqual([{ type: 2, style: 1, custom_id: 'video:regen:j1', label: 'again' }]);
   });

@@ -4,7 +4,7 @@ import { sampleJob } from '../support/jobs.js';
 
 const now = Date.UTC(2026, 10, 30, 12);
 
-describe('/videos page within Discord\'s limits', () => {
+describe("/videos page within Discord's limits", () => {
   it('GIVEN ten videos with 2000-character prompts and 1,900-character signed links THEN the page fits an embed, keeps every entry and cuts nothing mid-emoji', () => {
     const prompt = `${'🎬'.repeat(999)}x\n second line`;
     const jobs = Array.from({ length: 10 }, (_, i) =>
@@ -33,7 +33,11 @@ describe('/videos page within Discord\'s limits', () => {
   });
 
   it('GIVEN a link that ran out THEN it is not offered', () => {
-    const job = sampleJob({ state: 'delivered', completedAt: now - 2 * 86_400_000, result: { videoUrl: 'https://cdn.example/old.mp4', expiresAt: null, delivery: 'link' } });
+    const job = sampleJob({
+      state: 'delivered',
+      completedAt: now - 2 * 86_400_000,
+      result: { videoUrl: 'https://cdn.example/old.mp4', expiresAt: null, delivery: 'link' },
+    });
     expect(historyEmbed({ jobs: [job], total: 1, offset: 0 }, 'en-US', now, 30).description).not.toContain('old.mp4');
   });
 });

@@ -13,9 +13,19 @@ const SEND_MESSAGES = String(1 << 11);
 const DB = 13;
 
 const adminUser: FakeUserSpec = { id: '150000000000000001', username: 'admin' };
-const admin = (locale = 'en-US'): FakeInteractionContextSpec => ({ user: adminUser, memberPermissions: MANAGE_GUILD, locale, channelId: GENERAL });
+const admin = (locale = 'en-US'): FakeInteractionContextSpec => ({
+  user: adminUser,
+  memberPermissions: MANAGE_GUILD,
+  locale,
+  channelId: GENERAL,
+});
 const memberUser = (n: number): FakeUserSpec => ({ id: `16000000000000${String(n).padStart(4, '0')}`, username: `member${n}` });
-const member = (n: number, locale = 'en-US'): FakeInteractionContextSpec => ({ user: memberUser(n), memberPermissions: SEND_MESSAGES, locale, channelId: GENERAL });
+const member = (n: number, locale = 'en-US'): FakeInteractionContextSpec => ({
+  user: memberUser(n),
+  memberPermissions: SEND_MESSAGES,
+  locale,
+  channelId: GENERAL,
+});
 
 type OptionValue = string | number | { user: FakeUserSpec };
 const TYPES: Record<string, number> = { limit: 4, per_user: 4, max_concurrent: 4, member: 6, user: 6, alert_role: 8, role: 8, channel: 7 };
@@ -94,7 +104,13 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
     const harness = h;
     const callback = await harness.discord.waitFor(() => harness.discord.callbacks.find((c) => c.interactionId === id));
     const flags = (callback.data as { flags?: number } | undefined)?.flags ?? 0;
-    return { id, type: callback.type, ephemeral: (flags & 64) === 64, text: JSON.stringify(callback.data ?? {}), message: harness.discord.originalResponse(id) };
+    return {
+      id,
+      type: callback.type,
+      ephemeral: (flags & 64) === 64,
+      text: JSON.stringify(callback.data ?? {}),
+      message: harness.discord.originalResponse(id),
+    };
   }
   const logMessages = (): FakeMessage[] => h?.discord.messagesIn(LOG) ?? [];
   const logText = (m: FakeMessage) => JSON.stringify(m.embeds);
@@ -122,7 +138,9 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
     expect(logMessages().filter((m) => logText(m).includes('Budget'))).toHaveLength(0);
 
     // Six more at once take the server through 50 %, 80 % and 100 %; a seventh is refused.
-    const ids = [5, 6, 7, 8, 9, 10, 11].map((n) => harness.discord.dispatchInteraction({ ...videoCommand({ prompt: `fox ${n}` }), ...member(n) }).id);
+    const ids = [5, 6, 7, 8, 9, 10, 11].map(
+      (n) => harness.discord.dispatchInteraction({ ...videoCommand({ prompt: `fox ${n}` }), ...member(n) }).id,
+    );
     const answers = await Promise.all(ids.map(answerTo));
     expect(answers.filter((a) => a.type === 5)).toHaveLength(6);
     await harness.discord.waitFor(() => logMessages().some((m) => logText(m).includes('Budget used up')));
@@ -203,7 +221,10 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
 
     // So does Apps → Animate image on a picture.
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(4000)]);
-    const picture = harness.discord.postMessage({ content: 'my cat', attachments: [{ filename: 'cat.png', contentType: 'image/png', data: png, width: 1280, height: 720 }] });
+    const picture = harness.discord.postMessage({
+      content: 'my cat',
+      attachments: [{ filename: 'cat.png', contentType: 'image/png', data: png, width: 1280, height: 720 }],
+    });
     const opener = harness.discord.dispatchMessageCommand({ commandName: 'Animate image', messageId: picture.id, ...member(1) });
     await answerTo(opener.id);
     const submitted = harness.discord.submitModal({ interactionId: opener.id, values: { prompt: 'the cat blinks' } });
@@ -301,7 +322,9 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
     harness.provider.completeTask(tasks[0] ?? '');
     harness.provider.failTask(tasks[1] ?? '', 'content moderation');
     await harness.discord.waitFor(() => harness.discord.originalResponse(made.id)?.attachments.length);
-    await harness.discord.waitFor(() => JSON.stringify(harness.discord.originalResponse(failed.id)?.embeds ?? []).includes('Nothing was charged'));
+    await harness.discord.waitFor(() =>
+      JSON.stringify(harness.discord.originalResponse(failed.id)?.embeds ?? []).includes('Nothing was charged'),
+    );
 
     // Both endings are settled in the ledger (the charge is written once the video was received).
     for (let i = 0; i < 50 && (await harness.bot.context.quota.periodLedger(GUILD, 'current')).entries.length < 2; i++) await settle(100);
@@ -318,7 +341,9 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
     const ledger = (await harness.bot.context.quota.periodLedger(GUILD, 'current')).entries;
     expect(ledger.map((e) => e.outcome).sort()).toEqual(['charged', 'released']);
     expect(rows).toEqual(
-      ledger.map((e) => [new Date(e.at).toISOString(), e.userId, e.jobId, e.model, e.resolution, e.duration, e.cost, e.outcome, e.taskId].join(',')),
+      ledger.map((e) =>
+        [new Date(e.at).toISOString(), e.userId, e.jobId, e.model, e.resolution, e.duration, e.cost, e.outcome, e.taskId].join(','),
+      ),
     );
     // A server whose upload limit the file would exceed is told so, instead of a failed upload.
     const tooLarge = await ask(quota('export'), { ...admin(), attachmentSizeLimit: 100 });
@@ -328,6 +353,8 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
 
     const previous = await ask(quota('export', { period: 'previous' }), admin('zh-CN'));
     expect(previous.text).toContain('还没有记录');
-    expect(previous.message?.attachments[0]?.data.toString('utf8')).toBe('time,member_id,job_id,model,resolution,duration,credits,outcome,task_id\r\n');
+    expect(previous.message?.attachments[0]?.data.toString('utf8')).toBe(
+      'time,member_id,job_id,model,resolution,duration,credits,outcome,task_id\r\n',
+    );
   });
 });

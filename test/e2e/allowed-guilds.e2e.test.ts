@@ -47,7 +47,10 @@ describe('ALLOWED_GUILD_IDS: a paid key serves only the operator’s servers', (
   it('GIVEN a finished video in a server later left off the allow-list WHEN its Regenerate button is pressed THEN it is refused privately and nothing is submitted', async () => {
     h = await startHarness({ discord: { guilds }, provider: { pollsToComplete: 1 } });
     const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'made before the list' }), guildId: STRANGER });
-    const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), { timeoutMs: 15_000 });
+    const message = await h.discord.waitFor(
+      () => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined),
+      { timeoutMs: 15_000 },
+    );
     const regenerate = JSON.stringify(message.components).match(/"custom_id":"([^"]*regen[^"]*)"/i)?.[1];
     expect(regenerate, JSON.stringify(message.components)).toBeDefined();
 

@@ -5,12 +5,22 @@ import type { FakeAttachmentInput } from '../fakes/discord/index.js';
 import { startHarness, type Harness } from './harness.js';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(4000)]);
-const png = (width: number, height: number, data = PNG): FakeAttachmentInput => ({ filename: 'cat.png', contentType: 'image/png', data, width, height });
+const png = (width: number, height: number, data = PNG): FakeAttachmentInput => ({
+  filename: 'cat.png',
+  contentType: 'image/png',
+  data,
+  width,
+  height,
+});
 
 interface Modal {
   custom_id: string;
   title: string;
-  components: Array<{ type: number; label: string; component: { type: number; custom_id: string; max_length?: number; style?: number; max_values?: number } }>;
+  components: Array<{
+    type: number;
+    label: string;
+    component: { type: number; custom_id: string; max_length?: number; style?: number; max_values?: number };
+  }>;
 }
 
 describe('Apps → Animate image end to end (message command, modal, modal submit through real discord.js)', () => {
@@ -33,7 +43,11 @@ describe('Apps → Animate image end to end (message command, modal, modal submi
   it('is registered by deploy-commands as a message command with a Chinese name, next to the slash commands', async () => {
     await deployCommands({ DISCORD_TOKEN: h.discord.token, DISCORD_API_URL: h.discord.apiUrl });
     const registered = h.discord.registeredCommands.global;
-    expect(registered.find((c) => c.name === 'Animate image')).toMatchObject({ type: 3, name_localizations: { 'zh-CN': '让图片动起来' }, contexts: [0] });
+    expect(registered.find((c) => c.name === 'Animate image')).toMatchObject({
+      type: 3,
+      name_localizations: { 'zh-CN': '让图片动起来' },
+      contexts: [0],
+    });
     expect(registered.some((c) => c.name === 'video')).toBe(true);
     expect(animateCommand.data.type).toBe(3);
   });
@@ -53,21 +67,35 @@ describe('Apps → Animate image end to end (message command, modal, modal submi
       interactionId: openerId,
       values: { prompt: 'the cat turns its head\nand blinks slowly', duration: ['10'], camera: ['推进', '左摇'] },
     });
-    const reply = await h.discord.waitFor(() => h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined, { timeoutMs: 15_000 });
+    const reply = await h.discord.waitFor(
+      () => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined),
+      { timeoutMs: 15_000 },
+    );
     expect(reply?.flags ?? 0).toBe(0);
     expect(h.provider.submissions.length).toBe(before + 1);
     const body = h.provider.submissions.at(-1)?.body as Record<string, unknown>;
-    expect(body).toMatchObject({ prompt: '[推进,左摇]the cat turns its head\nand blinks slowly', duration: 10, resolution: '768p', model: 'MiniMax-Hailuo-2.3' });
+    expect(body).toMatchObject({
+      prompt: '[推进,左摇]the cat turns its head\nand blinks slowly',
+      duration: 10,
+      resolution: '768p',
+      model: 'MiniMax-Hailuo-2.3',
+    });
     expect(String(body.first_frame_image)).toContain(`/cdn/attachments/${message.attachments[0]?.id}/cat.png`);
     // The form was sent: what was picked for it is not kept in the store any longer.
     expect(await h.bot.context.drafts.get(modal.custom_id.slice('animate:'.length))).toBeUndefined();
   });
 
-  it('GIVEN a link preview with an image WHEN animated THEN Discord\'s proxied copy of the picture is the first frame', async () => {
+  it("GIVEN a link preview with an image WHEN animated THEN Discord's proxied copy of the picture is the first frame", async () => {
     const proxied = h.discord.registerAttachment({ ...png(1024, 1024), filename: 'sunset.png' });
     const message = h.discord.postMessage({
       content: 'https://example.com/sunset',
-      embeds: [{ type: 'article', url: 'https://example.com/sunset', image: { url: 'https://example.com/img/sunset.png', proxy_url: proxied.url, width: 1024, height: 1024 } }],
+      embeds: [
+        {
+          type: 'article',
+          url: 'https://example.com/sunset',
+          image: { url: 'https://example.com/img/sunset.png', proxy_url: proxied.url, width: 1024, height: 1024 },
+        },
+      ],
     });
     const { id: openerId } = await openForm(message.id);
     const { id } = h.discord.submitModal({ interactionId: openerId, values: { prompt: 'the sun sinks' } });
@@ -100,7 +128,10 @@ describe('Apps → Animate image end to end (message command, modal, modal submi
     const message = h.discord.postMessage({ attachments: [png(1280, 720)] });
     const { id: openerId } = await openForm(message.id);
     const before = h.provider.submissions.length;
-    const { id } = h.discord.submitModal({ interactionId: openerId, values: { prompt: 'city lights', duration: ['10'], resolution: ['1080p'] } });
+    const { id } = h.discord.submitModal({
+      interactionId: openerId,
+      values: { prompt: 'city lights', duration: ['10'], resolution: ['1080p'] },
+    });
     const callback = await answerTo(id);
     expect(callback.type).toBe(4);
     expect((callback.data as { flags: number }).flags & 64).toBe(64);
@@ -130,7 +161,11 @@ describe('Apps → Animate image end to end (message command, modal, modal submi
   it('GIVEN someone else sends a form opened by another member THEN it is refused', async () => {
     const message = h.discord.postMessage({ attachments: [png(1280, 720)] });
     const { id: openerId } = await openForm(message.id);
-    const { id } = h.discord.submitModal({ interactionId: openerId, values: { prompt: 'not mine' }, context: { user: { id: '1300000000000000099', username: 'intruder' } } });
+    const { id } = h.discord.submitModal({
+      interactionId: openerId,
+      values: { prompt: 'not mine' },
+      context: { user: { id: '1300000000000000099', username: 'intruder' } },
+    });
     expect(JSON.stringify((await answerTo(id)).data)).toContain('no longer valid');
   });
 });

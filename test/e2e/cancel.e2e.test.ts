@@ -3,7 +3,8 @@ import type { FakeMessage } from '../fakes/discord/index.js';
 import { startHarness, videoCommand, type Harness } from './harness.js';
 
 const text = (message: FakeMessage | undefined) => JSON.stringify([message?.content, message?.embeds]);
-const cancelIdOf = (message: FakeMessage | undefined) => /"custom_id":"(video:cancel:[^"]+)"/.exec(JSON.stringify(message?.components ?? []))?.[1];
+const cancelIdOf = (message: FakeMessage | undefined) =>
+  /"custom_id":"(video:cancel:[^"]+)"/.exec(JSON.stringify(message?.components ?? []))?.[1];
 const member = (n: number) => ({ id: String(1_400_000_000_000_000_200n + BigInt(n)), username: `member${n}` });
 // Manage Messages (1 << 13) and nothing else; a plain member: View Channel and Send Messages.
 const MODERATOR_PERMISSIONS = String(1 << 13);
@@ -16,7 +17,11 @@ describe('Cancel while a request waits in line', () => {
   let h: Harness;
   beforeAll(async () => {
     // One submission per 10 minutes: after the first, every request waits in line.
-    h = await startHarness({ discord: { guilds: GUILDS }, provider: { pollsToComplete: null }, env: { XCOMPUTE_MAX_RPM: '1', XCOMPUTE_RPM_WINDOW_MS: '600000' } });
+    h = await startHarness({
+      discord: { guilds: GUILDS },
+      provider: { pollsToComplete: null },
+      env: { XCOMPUTE_MAX_RPM: '1', XCOMPUTE_RPM_WINDOW_MS: '600000' },
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -24,7 +29,12 @@ describe('Cancel while a request waits in line', () => {
 
   /** A /video by member n whose reply shows its place in line; its reply and the Cancel button's custom id. */
   const waitingRequest = async (n: number, prompt: string, guild: number, locale?: string) => {
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt }), guildId: guildOf(guild), user: member(n), ...(locale ? { locale } : {}) });
+    const { id } = h.discord.dispatchInteraction({
+      ...videoCommand({ prompt }),
+      guildId: guildOf(guild),
+      user: member(n),
+      ...(locale ? { locale } : {}),
+    });
     const reply = await h.discord.waitFor(() => {
       const original = h.discord.originalResponse(id);
       return original && cancelIdOf(original) ? original : undefined;
@@ -33,7 +43,11 @@ describe('Cancel while a request waits in line', () => {
   };
 
   it('GIVEN the budget is spent WHEN members ask THEN each reply shows its place and start, in their language, with a Cancel button; the job the provider has shows none', async () => {
-    const head = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'first, sent at once' }), guildId: guildOf(0), user: member(0) });
+    const head = h.discord.dispatchInteraction({
+      ...videoCommand({ prompt: 'first, sent at once' }),
+      guildId: guildOf(0),
+      user: member(0),
+    });
     await h.discord.waitFor(() => h.provider.submissions.length === 1);
     const second = await waitingRequest(1, 'second, waits', 0);
     const third = await waitingRequest(2, 'third, waits', 0, 'zh-CN');
@@ -50,12 +64,24 @@ describe('Cancel while a request waits in line', () => {
     const waiting = await waitingRequest(3, 'cancel me', 1);
     expect((await h.bot.context.quota.memberStanding(guild, member(3).id, [])).used).toBe(1);
 
-    const stranger = h.discord.dispatchComponentInteraction({ customId: waiting.cancelId, messageId: waiting.reply.id, guildId: guild, user: member(9), memberPermissions: MEMBER_PERMISSIONS });
+    const stranger = h.discord.dispatchComponentInteraction({
+      customId: waiting.cancelId,
+      messageId: waiting.reply.id,
+      guildId: guild,
+      user: member(9),
+      memberPermissions: MEMBER_PERMISSIONS,
+    });
     const refusal = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === stranger.id));
     expect(((refusal.data as { flags?: number }).flags ?? 0) & 64).toBe(64);
     expect(JSON.stringify(refusal.data)).toContain('Only the member who asked');
 
-    h.discord.dispatchComponentInteraction({ customId: waiting.cancelId, messageId: waiting.reply.id, guildId: guild, user: member(3), memberPermissions: MEMBER_PERMISSIONS });
+    h.discord.dispatchComponentInteraction({
+      customId: waiting.cancelId,
+      messageId: waiting.reply.id,
+      guildId: guild,
+      user: member(3),
+      memberPermissions: MEMBER_PERMISSIONS,
+    });
     const cancelled = await h.discord.waitFor(() => {
       const original = h.discord.originalResponse(waiting.id);
       return text(original).includes('Cancelled by') ? original : undefined;
@@ -70,7 +96,13 @@ describe('Cancel while a request waits in line', () => {
 
   it('GIVEN a waiting request WHEN a member with Manage Messages presses Cancel THEN it is cancelled in their name', async () => {
     const waiting = await waitingRequest(4, 'moderated', 2);
-    h.discord.dispatchComponentInteraction({ customId: waiting.cancelId, messageId: waiting.reply.id, guildId: guildOf(2), user: member(8), memberPermissions: MODERATOR_PERMISSIONS });
+    h.discord.dispatchComponentInteraction({
+      customId: waiting.cancelId,
+      messageId: waiting.reply.id,
+      guildId: guildOf(2),
+      user: member(8),
+      memberPermissions: MODERATOR_PERMISSIONS,
+    });
     const cancelled = await h.discord.waitFor(() => {
       const original = h.discord.originalResponse(waiting.id);
       return text(original).includes('Cancelled by') ? original : undefined;
@@ -85,7 +117,11 @@ describe('Cancel while a request waits in line', () => {
     const first = [...h.discord.messages.values()].find((m) => text(m).includes('first, sent at once'));
     const jobId = /Job ([a-z0-9]+)/.exec(text(first))?.[1] ?? '';
     expect(jobId).not.toBe('');
-    const press = h.discord.dispatchComponentInteraction({ customId: `video:cancel:${jobId}`, messageId: first?.id ?? '', user: member(0) });
+    const press = h.discord.dispatchComponentInteraction({
+      customId: `video:cancel:${jobId}`,
+      messageId: first?.id ?? '',
+      user: member(0),
+    });
     const answer = await h.discord.waitFor(() => h.discord.followUps(press.id).find((m) => text(m).includes('Too late')));
     expect(answer.flags & 64).toBe(64);
     expect(text(h.discord.originalResponse(first?.interactionId ?? ''))).not.toContain('Cancelled');

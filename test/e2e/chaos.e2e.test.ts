@@ -67,9 +67,13 @@ const hasRedisServer = (() => {
 /** A redis-server of the test's own, persisting every write (appendonly, fsync always). */
 async function startPersistentRedis(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], {
-    stdio: 'ignore',
-  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
+    {
+      stdio: 'ignore',
+    },
+  );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   for (let i = 0; i < 100; i += 1) {
     const up = await new Promise<boolean>((resolve) => {
@@ -104,7 +108,10 @@ interface ChaosResult {
   earlyAcks: number;
 }
 
-async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: () => Promise<void> }>, label: string): Promise<ChaosResult> {
+async function runChaos(
+  storeUrl: (dir: string) => Promise<{ url: string; stop: () => Promise<void> }>,
+  label: string,
+): Promise<ChaosResult> {
   const random = prng(SEED + (label === 'redis' ? 1 : 0));
   const entry = buildBotOnce();
   const dir = mkdtempSync(join(tmpdir(), `hvb-chaos-${label}-`));
@@ -112,7 +119,12 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
   // Tasks finish after two status polls; the test fails some of them on purpose.
   const provider: FakeProvider = await startFakeProvider({ pollsToComplete: 2 });
   const backend = await storeUrl(dir);
-  const env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), STORE_URL: backend.url, LOG_LEVEL: 'error', QUOTA_DEFAULT_LIMIT: '1000' };
+  const env = {
+    ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')),
+    STORE_URL: backend.url,
+    LOG_LEVEL: 'error',
+    QUOTA_DEFAULT_LIMIT: '1000',
+  };
   const sent: Sent[] = [];
   const byStep = Object.fromEntries(STEPS.map((s) => [s, 0])) as Record<Step, number>;
   let bot: BotProcess | undefined;
@@ -135,7 +147,10 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
     jobNo += 1;
     const prompt = `chaos ${label} job ${jobNo}`;
     // Each job its own member, so the per-member cap of jobs in flight never refuses one.
-    const { id } = discord.dispatchInteraction({ ...videoCommand({ prompt }), user: { id: String(1_300_000_000_000_000 + jobNo), username: `member${jobNo}` } });
+    const { id } = discord.dispatchInteraction({
+      ...videoCommand({ prompt }),
+      user: { id: String(1_300_000_000_000_000 + jobNo), username: `member${jobNo}` },
+    });
     sent.push({ interactionId: id, prompt, fail, sentAt: Date.now() });
   };
   // The moment each step was reached, as seen by the fakes (in this process, checked every ms).
@@ -144,7 +159,8 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
     submission: () => provider.submissions.length,
     'status poll': () => provider.statusRequests.length,
     upload: () => discord.requests.filter((r) => r.files.length > 0).length,
-    'failure message': () => discord.requests.filter((r) => r.method === 'PATCH' && JSON.stringify(r.body ?? '').includes('could not be made')).length,
+    'failure message': () =>
+      discord.requests.filter((r) => r.method === 'PATCH' && JSON.stringify(r.body ?? '').includes('could not be made')).length,
   };
   // Jobs meant to fail are failed at the provider as soon as they are submitted.
   const failer = setInterval(() => {
@@ -175,7 +191,8 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
       await sleep(random() * 5);
       await kill();
       if (reached) byStep[step] += 1;
-      if (process.env.CHAOS_VERBOSE) console.info(`chaos ${label}: kill ${k + 1} in ${step} (reached ${reached}) after ${Date.now() - started} ms`);
+      if (process.env.CHAOS_VERBOSE)
+        console.info(`chaos ${label}: kill ${k + 1} in ${step} (reached ${reached}) after ${Date.now() - started} ms`);
       await boot();
     }
     // The last start: let every job end.
@@ -212,11 +229,14 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
         return ack !== undefined && ack.at - s.sentAt >= 1_800;
       };
       earlyAcks = sent.filter(early).length;
-      const untold = sent.filter((s) => deferred(discord, s.interactionId) && !early(s) && finalText(discord, s.interactionId) === undefined);
+      const untold = sent.filter(
+        (s) => deferred(discord, s.interactionId) && !early(s) && finalText(discord, s.interactionId) === undefined,
+      );
       const records = await Promise.all(
         untold.map(async (s) => {
           for (const id of await store.setMembers('jobs:active')) {
-            const job = (await store.kv.get(`job:${id}`)) as { state?: string; outbox?: unknown; request?: { userPrompt?: string } } | undefined;
+            const job = (await store.kv.get(`job:${id}`)) as
+              { state?: string; outbox?: unknown; request?: { userPrompt?: string } } | undefined;
             if (job?.request?.userPrompt === s.prompt) return `${s.prompt}: ${job.state} outbox ${JSON.stringify(job.outbox)}`;
           }
           return `${s.prompt}: no job in flight; reply ${JSON.stringify(discord.originalResponse(s.interactionId)?.embeds)}`;
@@ -235,7 +255,9 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
         const job = (await store.kv.get(`job:${id}`)) as { state?: string } | undefined;
         if (job && !['delivered', 'failed', 'expired'].includes(job.state ?? '')) inFlight.push(id);
       }
-      expect(held.map((h) => h.jobId).sort(), `held reservations = jobs in flight ${context}: ${heldJobs.join('; ')}`).toEqual(inFlight.sort());
+      expect(held.map((h) => h.jobId).sort(), `held reservations = jobs in flight ${context}: ${heldJobs.join('; ')}`).toEqual(
+        inFlight.sort(),
+      );
       expect(heldJobs, `nothing in flight at the end ${context}`).toEqual([]);
       // 3. Charged = delivered.
       const delivered = sent.filter((s) => finalText(discord, s.interactionId) === 'video').length;
@@ -244,7 +266,10 @@ async function runChaos(storeUrl: (dir: string) => Promise<{ url: string; stop: 
       expect(new Set(ledger.map((l) => l.reservationId)).size, `one ledger line per reservation ${context}`).toBe(ledger.length);
       // 4. No task submitted twice, no video delivered twice.
       for (const s of sent) {
-        expect(provider.submissions.filter((x) => promptOf(x.body) === s.prompt).length, `submissions of ${s.prompt} ${context}`).toBeLessThanOrEqual(1);
+        expect(
+          provider.submissions.filter((x) => promptOf(x.body) === s.prompt).length,
+          `submissions of ${s.prompt} ${context}`,
+        ).toBeLessThanOrEqual(1);
       }
       const uploads = discord.requests.filter((r) => r.files.length > 0 && r.status < 300).flatMap((r) => r.files.map((f) => f.name));
       expect(uploads.length, `videos uploaded twice ${context}`).toBe(new Set(uploads).size);
@@ -293,7 +318,9 @@ describe('chaos: SIGKILL at a random point of every step, restart, repeat', () =
   afterAll(() => {
     // The README's reliability section quotes these lines.
     for (const [label, r] of Object.entries(results)) {
-      console.info(`chaos ${label}: ${r.kills} kills survived, ${r.jobs} jobs, kills by step ${JSON.stringify(r.byStep)}, acknowledged early (store over 2 s) ${r.earlyAcks} (seed ${SEED})`);
+      console.info(
+        `chaos ${label}: ${r.kills} kills survived, ${r.jobs} jobs, kills by step ${JSON.stringify(r.byStep)}, acknowledged early (store over 2 s) ${r.earlyAcks} (seed ${SEED})`,
+      );
     }
   });
 
@@ -301,7 +328,11 @@ describe('chaos: SIGKILL at a random point of every step, restart, repeat', () =
     results.sqlite = await runChaos(async (dir) => ({ url: `sqlite://${join(dir, 'bot.sqlite')}`, stop: async () => undefined }), 'sqlite');
   }, 240_000);
 
-  it.skipIf(!hasRedisServer)('GIVEN the bot on a persistent Redis WHEN it is killed at random points of each step THEN the same four invariants hold', async () => {
-    results.redis = await runChaos((dir) => startPersistentRedis(dir), 'redis');
-  }, 240_000);
+  it.skipIf(!hasRedisServer)(
+    'GIVEN the bot on a persistent Redis WHEN it is killed at random points of each step THEN the same four invariants hold',
+    async () => {
+      results.redis = await runChaos((dir) => startPersistentRedis(dir), 'redis');
+    },
+    240_000,
+  );
 });

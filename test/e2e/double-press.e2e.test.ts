@@ -17,12 +17,17 @@ describe('a double press starts one video (real client, fakes)', () => {
 
   it('GIVEN a delivered video WHEN its member presses Regenerate twice at once THEN one job starts, one is charged, and the second press gets a private "already started" note', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'press me twice' }));
-    const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));
+    const message = await h.discord.waitFor(() =>
+      h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined,
+    );
     const regenerate = /"custom_id":"(video:regen:[^"]+)"/.exec(JSON.stringify(message.components))?.[1] ?? '';
     expect(regenerate).not.toBe('');
     const before = await used();
 
-    const presses = [h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id }), h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id })];
+    const presses = [
+      h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id }),
+      h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id }),
+    ];
     const answers = await h.discord.waitFor(() => {
       const found = presses.map((p) => h.discord.callbacks.find((c) => c.interactionId === p.id));
       return found.every(Boolean) ? found : undefined;
@@ -40,7 +45,9 @@ describe('a double press starts one video (real client, fakes)', () => {
     for (const gapMs of [100, 250]) {
       const prompt = `spaced double click ${gapMs}`;
       const { id } = h.discord.dispatchInteraction(videoCommand({ prompt }));
-      const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));
+      const message = await h.discord.waitFor(() =>
+        h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined,
+      );
       const regenerate = /"custom_id":"(video:regen:[^"]+)"/.exec(JSON.stringify(message.components))?.[1] ?? '';
       const before = await used();
       const first = h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id });
@@ -59,7 +66,9 @@ describe('a double press starts one video (real client, fakes)', () => {
 
   it('GIVEN the Edit form under a video WHEN it is sent twice at once THEN one edited video starts and is charged, and the second gets the note', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'edit me twice' }));
-    const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));
+    const message = await h.discord.waitFor(() =>
+      h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined,
+    );
     const editId = /"custom_id":"(video:edit:[^"]+)"/.exec(JSON.stringify(message.components))?.[1] ?? '';
     const opened = h.discord.dispatchComponentInteraction({ customId: editId, messageId: message.id });
     await h.discord.waitFor(() => h.discord.modalShown(opened.id));
@@ -78,11 +87,17 @@ describe('a double press starts one video (real client, fakes)', () => {
 
   it('zh-CN: the second press reads the note in Chinese', async () => {
     const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: '按两次' }), locale: 'zh-CN' });
-    const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));
+    const message = await h.discord.waitFor(() =>
+      h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined,
+    );
     const regenerate = /"custom_id":"(video:regen:[^"]+)"/.exec(JSON.stringify(message.components))?.[1] ?? '';
-    const presses = [0, 1].map(() => h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id, locale: 'zh-CN' }));
+    const presses = [0, 1].map(() =>
+      h.discord.dispatchComponentInteraction({ customId: regenerate, messageId: message.id, locale: 'zh-CN' }),
+    );
     const note = await h.discord.waitFor(() =>
-      presses.map((p) => h.discord.callbacks.find((c) => c.interactionId === p.id)).find((c) => ((c?.data as { flags?: number } | undefined)?.flags ?? 0) & 64),
+      presses
+        .map((p) => h.discord.callbacks.find((c) => c.interactionId === p.id))
+        .find((c) => ((c?.data as { flags?: number } | undefined)?.flags ?? 0) & 64),
     );
     expect(JSON.stringify(note.data)).toContain('已经在生成了');
   });

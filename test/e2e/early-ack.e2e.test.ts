@@ -43,7 +43,9 @@ describe('every command, button and form answers within Discord 3 s while the st
 
   const callbackOf = (id: string) => h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id), { timeoutMs: 5_000 });
   const finished = (id: string) =>
-    h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), { timeoutMs: 20_000 });
+    h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), {
+      timeoutMs: 20_000,
+    });
   /** Discord saw one callback, in time, made on the handler's behalf (the store was still stalled). */
   const acknowledgedEarly = async (id: string, type: number) => {
     const callback = await callbackOf(id);
@@ -84,12 +86,17 @@ describe('every command, button and form answers within Discord 3 s while the st
     const usage = h.discord.dispatchInteraction({ commandName: 'usage' });
     const quota = h.discord.dispatchInteraction({ commandName: 'quota', subcommand: 'show' });
     const videos = h.discord.dispatchInteraction({ commandName: 'videos' });
-    const regenerate = h.discord.dispatchComponentInteraction({ messageId: video.id, customId: buttonsOf(video).find((b) => b.label === 'Regenerate')?.custom_id ?? '' });
+    const regenerate = h.discord.dispatchComponentInteraction({
+      messageId: video.id,
+      customId: buttonsOf(video).find((b) => b.label === 'Regenerate')?.custom_id ?? '',
+    });
     const submit = h.discord.submitModal({ interactionId: editForm, values: { prompt: 'a lighthouse in a storm, at dawn' } });
 
     // Private answers are deferred privately; the new jobs' replies publicly, as /video's.
-    for (const { id } of [usage, quota, videos]) expect((((await acknowledgedEarly(id, 5)).data as { flags?: number }).flags ?? 0) & 64).toBe(64);
-    for (const { id } of [regenerate, submit]) expect((((await acknowledgedEarly(id, 5)).data as { flags?: number }).flags ?? 0) & 64).toBe(0);
+    for (const { id } of [usage, quota, videos])
+      expect((((await acknowledgedEarly(id, 5)).data as { flags?: number }).flags ?? 0) & 64).toBe(64);
+    for (const { id } of [regenerate, submit])
+      expect((((await acknowledgedEarly(id, 5)).data as { flags?: number }).flags ?? 0) & 64).toBe(0);
 
     const usageAnswer = await settledAnswer(usage.id);
     expect(usageAnswer.flags & 64).toBe(64);
@@ -112,7 +119,8 @@ describe('every command, button and form answers within Discord 3 s while the st
     for (const { id } of [usage, quota, videos, regenerate, submit]) answeredOnce(id);
     // Each private answer took the place of its deferral (the jobs' only follow-up is the "ready" ping).
     for (const { id } of [usage, quota, videos]) expect(h.discord.followUps(id)).toEqual([]);
-    for (const { id } of [regenerate, submit]) expect(h.discord.followUps(id).every((m) => text(m).includes('your video is ready'))).toBe(true);
+    for (const { id } of [regenerate, submit])
+      expect(h.discord.followUps(id).every((m) => text(m).includes('your video is ready'))).toBe(true);
   });
 
   it('GIVEN the store stalls WHEN a member pages /videos THEN the button is acknowledged as an update in time and the page is edited in place', async () => {
@@ -130,7 +138,10 @@ describe('every command, button and form answers within Discord 3 s while the st
 
   it('GIVEN the store stalls WHEN a member presses Edit THEN the form opens in time, without waiting for the prompt, and is never deferred', async () => {
     stall(STALL_MS);
-    const opened = h.discord.dispatchComponentInteraction({ messageId: video.id, customId: buttonsOf(video).find((b) => b.label === 'Edit')?.custom_id ?? '' });
+    const opened = h.discord.dispatchComponentInteraction({
+      messageId: video.id,
+      customId: buttonsOf(video).find((b) => b.label === 'Edit')?.custom_id ?? '',
+    });
     const callback = await callbackOf(opened.id);
     expect(callback.type).toBe(9);
     expect(callback.afterMs).toBeLessThan(BUDGET_MS);
@@ -143,7 +154,10 @@ describe('every command, button and form answers within Discord 3 s while the st
 
   it('GIVEN the store stalls WHEN the requester presses Delete THEN it is acknowledged in time and the video message goes', async () => {
     stall(STALL_MS);
-    const press = h.discord.dispatchComponentInteraction({ messageId: video.id, customId: buttonsOf(video).find((b) => b.label === 'Delete')?.custom_id ?? '' });
+    const press = h.discord.dispatchComponentInteraction({
+      messageId: video.id,
+      customId: buttonsOf(video).find((b) => b.label === 'Delete')?.custom_id ?? '',
+    });
     await acknowledgedEarly(press.id, 6);
     await h.discord.waitFor(() => (video.deleted ? video : undefined), { timeoutMs: 10_000 });
     answeredOnce(press.id);

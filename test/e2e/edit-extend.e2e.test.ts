@@ -21,11 +21,27 @@ const dir = mkdtempSync(join(tmpdir(), 'hvb-extend-'));
 function redThenBlue(): Buffer {
   const out = join(dir, 'red-blue.mp4');
   execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', 'color=c=red:s=640x360:d=1',
-    '-f', 'lavfi', '-i', 'color=c=blue:s=640x360:d=1',
-    '-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]',
-    '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-y', out,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=red:s=640x360:d=1',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=blue:s=640x360:d=1',
+    '-filter_complex',
+    '[0:v][1:v]concat=n=2:v=1[v]',
+    '-map',
+    '[v]',
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    '-y',
+    out,
   ]);
   return readFileSync(out);
 }
@@ -33,7 +49,22 @@ function redThenBlue(): Buffer {
 function averageColour(jpeg: Buffer): number[] {
   const file = join(dir, 'frame.jpg');
   writeFileSync(file, jpeg);
-  return [...execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-vf', 'scale=1:1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'])];
+  return [
+    ...execFileSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-i',
+      file,
+      '-vf',
+      'scale=1:1',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-',
+    ]),
+  ];
 }
 
 const buttonsOf = (message: FakeMessage | undefined): Button[] =>
@@ -53,7 +84,9 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
 
   const answerTo = (id: string) => h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
   const finished = (id: string) =>
-    h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), { timeoutMs: 15_000 });
+    h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), {
+      timeoutMs: 15_000,
+    });
   const press = async (message: FakeMessage, label: string) => {
     const button = buttonsOf(message).find((b) => b.label === label);
     if (!button) throw new Error(`no ${label} button`);
@@ -66,7 +99,7 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
   // Each 10 s video costs 2 of the server's 6 credits: the first, its edit and its extension use them up.
   it('GIVEN a finished video THEN it has Regenerate, Edit, Extend and Delete; Edit opens the prompt as the provider got it and makes a new video with the same settings', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a fox in the snow', camera: 'Push in', duration: 10 }));
-    first = (await finished(id));
+    first = await finished(id);
     expect(buttonsOf(first).map((b) => b.label)).toEqual(['Regenerate', 'Edit', 'Extend', 'Delete']);
     for (const b of buttonsOf(first)) expect(b.custom_id.length).toBeLessThanOrEqual(100);
 
@@ -75,10 +108,18 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
     const modal = opened.callback.data as Modal;
     expect(modal.components[0]?.component).toMatchObject({ custom_id: 'prompt', value: '[推进]a fox in the snow' });
 
-    const submit = h.discord.submitModal({ interactionId: opened.id, values: { prompt: '[推进]a fox in the snow\nat night, under the moon' } });
+    const submit = h.discord.submitModal({
+      interactionId: opened.id,
+      values: { prompt: '[推进]a fox in the snow\nat night, under the moon' },
+    });
     const reply = await finished(submit.id);
     expect(reply?.id).not.toBe(first.id);
-    expect(h.provider.submissions.at(-1)?.body).toMatchObject({ prompt: '[推进]a fox in the snow\nat night, under the moon', duration: 10, resolution: '768p', model: 'MiniMax-Hailuo-2.3' });
+    expect(h.provider.submissions.at(-1)?.body).toMatchObject({
+      prompt: '[推进]a fox in the snow\nat night, under the moon',
+      duration: 10,
+      resolution: '768p',
+      model: 'MiniMax-Hailuo-2.3',
+    });
   });
 
   it('GIVEN a finished video WHEN the member presses Extend and sends the form THEN the new video starts from its last frame, sent as a JPEG data URI', async () => {
@@ -99,7 +140,7 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
     expect(g).toBeLessThan(40);
   });
 
-  it('GIVEN the server\'s budget is spent WHEN the member sends an Edit THEN it is refused like any request, privately, and nothing is submitted', async () => {
+  it("GIVEN the server's budget is spent WHEN the member sends an Edit THEN it is refused like any request, privately, and nothing is submitted", async () => {
     const opened = await press(first, 'Edit');
     const before = h.provider.submissions.length;
     const submit = h.discord.submitModal({ interactionId: opened.id, values: { prompt: 'one more, please' } });
@@ -109,7 +150,7 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
     expect(h.provider.submissions.length).toBe(before);
   });
 
-  it('GIVEN the server\'s budget is spent WHEN the member sends an Extend THEN it is refused privately at once, before the video is fetched or ffmpeg runs', async () => {
+  it("GIVEN the server's budget is spent WHEN the member sends an Extend THEN it is refused privately at once, before the video is fetched or ffmpeg runs", async () => {
     const frames = h.bot.context.frames;
     if (!frames) throw new Error('ffmpeg should be available here');
     let extracted = 0;
@@ -131,7 +172,11 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
   });
 
   it('GIVEN an empty prompt in Chinese WHEN Edit is sent THEN the answer is in Chinese and nothing is spent', async () => {
-    const { id } = h.discord.dispatchComponentInteraction({ messageId: first.id, customId: buttonsOf(first).find((b) => b.label === 'Edit')?.custom_id ?? '', locale: 'zh-CN' });
+    const { id } = h.discord.dispatchComponentInteraction({
+      messageId: first.id,
+      customId: buttonsOf(first).find((b) => b.label === 'Edit')?.custom_id ?? '',
+      locale: 'zh-CN',
+    });
     const modal = (await answerTo(id)).data as Modal;
     expect(modal.title).toBe('修改提示词并重新生成');
     const submit = h.discord.submitModal({ interactionId: id, values: { prompt: '\u200b' } });
@@ -150,7 +195,10 @@ describe('without ffmpeg', () => {
 
   it('GIVEN ffmpeg does not run WHEN a video is finished THEN no Extend button is offered, and Edit still is', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a quiet lake' }));
-    const message = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), { timeoutMs: 15_000 });
+    const message = await h.discord.waitFor(
+      () => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined),
+      { timeoutMs: 15_000 },
+    );
     expect(buttonsOf(message).map((b) => b.label)).toEqual(['Regenerate', 'Edit', 'Delete']);
   });
 });

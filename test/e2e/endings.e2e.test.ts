@@ -63,13 +63,17 @@ describe('job endings survive a death at the worst moment (real client, fakes)',
     await rebootDyingAt((w) => writesJobIn(w, 'delivered'));
     const { id, taskId } = await start('posted just before the kill');
     h.provider.completeTask(taskId);
-    const delivered = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined));
+    const delivered = await h.discord.waitFor(() =>
+      h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined,
+    );
     await h.discord.waitFor(() => h.discord.followUps(id).length > 0);
 
     await h.restart();
     // The restarted bot recognises the delivered reply and records the ending.
     await eventually(async () => (await h.bot.context.quota.ledger(guild())).length > 0);
-    expect(await h.bot.context.quota.ledger(guild())).toEqual([expect.objectContaining({ outcome: 'charged', reason: 'delivered', taskId })]);
+    expect(await h.bot.context.quota.ledger(guild())).toEqual([
+      expect.objectContaining({ outcome: 'charged', reason: 'delivered', taskId }),
+    ]);
     expect(uploads()).toHaveLength(1);
     expect(h.discord.followUps(id)).toHaveLength(1);
     const after = h.discord.originalResponse(id);
@@ -93,13 +97,27 @@ describe('job endings survive a death at the worst moment (real client, fakes)',
     const [line] = await quota.ledger(guild());
     expect(line).toBeDefined();
     const reservation = line ? await store.kv.get(`quota:reservation:${line.reservationId}`) : undefined;
-    await store.kv.set(`quota:reservation:${line?.reservationId}`, { ...(reservation as object), state: 'held', settledAt: undefined, outcome: undefined, settlement: undefined });
-    await store.kv.set(`quota:inflight:${guild()}`, { [line?.reservationId ?? '']: { userId: member(), jobId: line?.jobId, cost: 1, periodKey: 'day:x', counted: false, reservedAt: 0 } });
+    await store.kv.set(`quota:reservation:${line?.reservationId}`, {
+      ...(reservation as object),
+      state: 'held',
+      settledAt: undefined,
+      outcome: undefined,
+      settlement: undefined,
+    });
+    await store.kv.set(`quota:inflight:${guild()}`, {
+      [line?.reservationId ?? '']: { userId: member(), jobId: line?.jobId, cost: 1, periodKey: 'day:x', counted: false, reservedAt: 0 },
+    });
     await store.kv.delete(`quota:ledger:${guild()}:${(await quota.memberStanding(guild(), member(), [])).periodKey}`);
     expect((await quota.memberStanding(guild(), member(), [])).inFlight).toHaveLength(1);
     await store.close();
 
-    const reset = h.discord.dispatchInteraction({ commandName: 'quota', subcommand: 'reset', options: [], user: { id: '120000000000000001', username: 'admin' }, memberPermissions: String(1 << 5) });
+    const reset = h.discord.dispatchInteraction({
+      commandName: 'quota',
+      subcommand: 'reset',
+      options: [],
+      user: { id: '120000000000000001', username: 'admin' },
+      memberPermissions: String(1 << 5),
+    });
     await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === reset.id));
     await eventually(async () => (await h.bot.context.quota.memberStanding(guild(), member(), [])).inFlight.length === 0);
     expect(await h.bot.context.quota.ledger(guild())).toEqual([expect.objectContaining({ outcome: 'charged', taskId })]);
@@ -117,15 +135,21 @@ describe('job endings survive a death at the worst moment (real client, fakes)',
     await eventually(async () => (await h.bot.context.quota.ledger(guild())).length > 0);
     // The reply and the channel were tried and failed (a DM is only for a channel closed to the
     // bot, not for one that answers errors): the message is still owed.
-    await h.discord.waitFor(() => h.discord.requests.some((r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path) && r.injected));
+    await h.discord.waitFor(() =>
+      h.discord.requests.some((r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path) && r.injected),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(text(h.discord.originalResponse(id))).not.toContain('could not be made');
 
     h.discord.clearFaults();
     await h.restart();
-    const told = await h.discord.waitFor(() => (text(h.discord.originalResponse(id)).includes('could not be made') ? h.discord.originalResponse(id) : undefined));
+    const told = await h.discord.waitFor(() =>
+      text(h.discord.originalResponse(id)).includes('could not be made') ? h.discord.originalResponse(id) : undefined,
+    );
     expect(text(told)).toContain('content policy');
-    expect(await h.bot.context.quota.ledger(guild())).toEqual([expect.objectContaining({ outcome: 'released', reason: 'task_failed', taskId })]);
+    expect(await h.bot.context.quota.ledger(guild())).toEqual([
+      expect.objectContaining({ outcome: 'released', reason: 'task_failed', taskId }),
+    ]);
     expect((await h.bot.context.quota.memberStanding(guild(), member(), [])).used).toBe(0);
   });
 
@@ -137,10 +161,14 @@ describe('job endings survive a death at the worst moment (real client, fakes)',
     await eventually(async () => (await h.bot.context.quota.memberStanding(guild(), member(), [])).inFlight.length > 0);
 
     await h.restart();
-    const told = await h.discord.waitFor(() => (text(h.discord.originalResponse(id)).includes('restarted') ? h.discord.originalResponse(id) : undefined));
+    const told = await h.discord.waitFor(() =>
+      text(h.discord.originalResponse(id)).includes('restarted') ? h.discord.originalResponse(id) : undefined,
+    );
     expect(text(told)).toContain('Nothing was charged');
     expect(h.provider.submissions.filter((s) => promptOf(s.body) === 'deferred then killed')).toHaveLength(0);
-    expect(await h.bot.context.quota.ledger(guild())).toEqual([expect.objectContaining({ outcome: 'released', reason: 'never_submitted' })]);
+    expect(await h.bot.context.quota.ledger(guild())).toEqual([
+      expect.objectContaining({ outcome: 'released', reason: 'never_submitted' }),
+    ]);
   });
 
   it('case 4: GIVEN the bot dies just as the submission left WHEN it restarts THEN the member is told it may or may not have started, uncharged, and the ledger records the ambiguity', async () => {
@@ -149,7 +177,9 @@ describe('job endings survive a death at the worst moment (real client, fakes)',
     await h.discord.waitFor(() => h.provider.submissions.find((s) => promptOf(s.body) === 'submitted then killed')?.taskId);
 
     await h.restart();
-    const told = await h.discord.waitFor(() => (text(h.discord.originalResponse(id)).includes('may or may not') ? h.discord.originalResponse(id) : undefined));
+    const told = await h.discord.waitFor(() =>
+      text(h.discord.originalResponse(id)).includes('may or may not') ? h.discord.originalResponse(id) : undefined,
+    );
     expect(text(told)).toContain('you were not charged');
     expect(await h.bot.context.quota.ledger(guild())).toEqual([expect.objectContaining({ outcome: 'ambiguous', reason: 'restarted' })]);
     expect(h.provider.submissions.filter((s) => promptOf(s.body) === 'submitted then killed')).toHaveLength(1);
@@ -164,7 +194,9 @@ describe('job endings survive a death at the worst moment (real client, fakes)',
       { timeoutMs: 20_000 },
     );
     expect(text(told)).not.toContain('Finishing');
-    expect(await h.bot.context.quota.ledger(guild())).toEqual([expect.objectContaining({ outcome: 'undelivered', reason: 'delivery_failed', taskId })]);
+    expect(await h.bot.context.quota.ledger(guild())).toEqual([
+      expect.objectContaining({ outcome: 'undelivered', reason: 'delivery_failed', taskId }),
+    ]);
     expect((await h.bot.context.quota.memberStanding(guild(), member(), [])).used).toBe(0);
   });
 });

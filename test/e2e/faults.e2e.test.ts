@@ -70,7 +70,9 @@ describe('nothing lost: Discord and provider faults (real client, fakes)', () =>
     await new Promise((resolve) => setTimeout(resolve, 400));
     h.provider.completeTask(taskId);
     const posted = await h.discord.waitFor(() =>
-      h.discord.messagesIn(h.discord.defaultChannelId).find((m) => m.id !== original.id && m.attachments.length > 0 && text(m).includes('reply deleted mid-job')),
+      h.discord
+        .messagesIn(h.discord.defaultChannelId)
+        .find((m) => m.id !== original.id && m.attachments.length > 0 && text(m).includes('reply deleted mid-job')),
     );
     expect(posted.attachments[0]?.size).toBeGreaterThan(0);
   });
@@ -96,7 +98,11 @@ describe('nothing lost: Discord and provider faults (real client, fakes)', () =>
   it('GIVEN Discord refuses the upload with 413 WHEN the video is ready THEN the link is sent instead', async () => {
     const { id, taskId } = await start('discord says too large');
     await h.discord.waitFor(() => h.discord.originalResponse(id)?.embeds.length);
-    h.discord.failNext({ method: 'PATCH', path: /messages\/@original$/, withFiles: true }, { status: 413, body: { message: 'Request entity too large', code: 40005 } }, 1);
+    h.discord.failNext(
+      { method: 'PATCH', path: /messages\/@original$/, withFiles: true },
+      { status: 413, body: { message: 'Request entity too large', code: 40005 } },
+      1,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     h.provider.completeTask(taskId);
     const message = await h.discord.waitFor(() => {
@@ -108,7 +114,11 @@ describe('nothing lost: Discord and provider faults (real client, fakes)', () =>
 
   it('GIVEN the provider answers 429 with Retry-After on status WHEN polling THEN the poller waits that long and the job still finishes', async () => {
     const { id, taskId } = await start('rate limited polling');
-    h.provider.failNext('status', { status: 429, body: { error: { code: 429, message: '请求过于频繁', type: 'rate_limit_error' } }, headers: { 'retry-after': '1' } });
+    h.provider.failNext('status', {
+      status: 429,
+      body: { error: { code: 429, message: '请求过于频繁', type: 'rate_limit_error' } },
+      headers: { 'retry-after': '1' },
+    });
     const limitedAt = await h.discord.waitFor(() => h.provider.statusRequests.find((r) => r.taskId === taskId && r.status === 429)?.at);
     h.provider.completeTask(taskId);
     await h.discord.waitFor(() => h.discord.originalResponse(id)?.attachments.length);
@@ -247,7 +257,10 @@ describe('the shared submission budget', () => {
   it('GIVEN the bot is at XCOMPUTE_MAX_RPM WHEN another member asks THEN their reply shows their place in line and a Cancel button, and nothing is sent early', async () => {
     h.discord.dispatchInteraction(videoCommand({ prompt: 'first in line' }));
     await h.discord.waitFor(() => h.provider.submissions.length === 1);
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'second in line' }), user: { id: '1400000000000000009', username: 'second' } });
+    const { id } = h.discord.dispatchInteraction({
+      ...videoCommand({ prompt: 'second in line' }),
+      user: { id: '1400000000000000009', username: 'second' },
+    });
     // The line replaced "Waiting for a turn" (the request waited in memory) with a place in it.
     await h.discord.waitFor(() => text(h.discord.originalResponse(id)).includes('1st in line · starts <t:'));
     expect(JSON.stringify(h.discord.originalResponse(id)?.components)).toContain('video:cancel:');
@@ -276,7 +289,9 @@ describe('a slow store', () => {
     const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
     expect(callback.type).toBe(5);
     const refusal = await h.discord.waitFor(
-      () => h.discord.followUps(id).find((m) => text(m).includes('turned off')) ?? [...h.discord.messages.values()].find((m) => m.interactionId === id && (m.flags & 64) === 64),
+      () =>
+        h.discord.followUps(id).find((m) => text(m).includes('turned off')) ??
+        [...h.discord.messages.values()].find((m) => m.interactionId === id && (m.flags & 64) === 64),
       { timeoutMs: 15_000 },
     );
     expect(refusal.flags & 64).toBe(64);

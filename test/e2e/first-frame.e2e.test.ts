@@ -23,7 +23,15 @@ describe('first-frame images whose Discord link runs out (real discord.js agains
       { name: 'model', type: 3, value: 'MiniMax-Hailuo-2.3-Fast' },
     ],
     attachments: [
-      { id: attachmentId, filename: 'cat.png', contentType: 'image/png', data: PNG_BYTES, width: 1280, height: 720, ...(expiresInMs ? { expiresInMs } : {}) },
+      {
+        id: attachmentId,
+        filename: 'cat.png',
+        contentType: 'image/png',
+        data: PNG_BYTES,
+        width: 1280,
+        height: 720,
+        ...(expiresInMs ? { expiresInMs } : {}),
+      },
     ],
   });
   const delivered = (id: string) =>
@@ -33,7 +41,8 @@ describe('first-frame images whose Discord link runs out (real discord.js agains
     });
   const regenerateButton = (components: unknown) => /"custom_id":"(video:regen:[^"]+)"/.exec(JSON.stringify(components))?.[1] ?? '';
   const firstFrameOf = (index: number) => String((h.provider.submissions[index]?.body as { first_frame_image?: string }).first_frame_image);
-  const refreshRequests = () => h.discord.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/attachments/refresh-urls')).length;
+  const refreshRequests = () =>
+    h.discord.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/attachments/refresh-urls')).length;
 
   it('GIVEN a link with minutes left WHEN the job is submitted THEN the provider gets a renewed link that works for a day', async () => {
     const { id } = h.discord.dispatchInteraction(withImage('1300000000000000101', 'the cat yawns', 5 * 60_000));
@@ -68,7 +77,11 @@ describe('first-frame images whose Discord link runs out (real discord.js agains
     const submitted = h.provider.submissions.length;
 
     offset += DAY_MS + 3600_000;
-    h.discord.failNext({ method: 'POST', path: /\/attachments\/refresh-urls$/ }, { status: 503, body: { message: 'upstream down', code: 0 } }, 20);
+    h.discord.failNext(
+      { method: 'POST', path: /\/attachments\/refresh-urls$/ },
+      { status: 503, body: { message: 'upstream down', code: 0 } },
+      20,
+    );
     const failed = h.discord.dispatchComponentInteraction({ customId: regenerateButton(first.components), messageId: first.id });
     const told = await h.discord.waitFor(() => {
       const text = JSON.stringify(h.discord.originalResponse(failed.id)?.embeds ?? []);

@@ -27,25 +27,28 @@ describe('forged option types on /video (real client, fakes)', () => {
     ['image as a URL string', 'en-US', { name: 'image', type: 3, value: 'https://example.com/x.png' }, /is not a valid image/],
   ];
 
-  it.each(cases)('GIVEN %s (%s) WHEN /video runs THEN a private answer says what to change, and nothing is submitted or charged', async (_name, locale, option, expected) => {
-    const submitted = h.provider.submissions.length;
-    const { id } = h.discord.dispatchInteraction({
-      commandName: 'video',
-      locale,
-      options: [{ name: 'prompt', type: 3, value: 'a cat on a sofa' }, option],
-    });
-    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
-    const data = callback.data as { flags: number; embeds?: unknown[]; content?: string };
-    expect(data.flags & 64).toBe(64);
-    const shown = JSON.stringify(data);
-    expect(shown).toMatch(expected);
-    expect(shown).toMatch(locale === 'zh-CN' ? /未扣除任何额度/ : /Nothing was charged/);
-    expect(shown).not.toMatch(/Something went wrong|出了点问题/);
-    expect(h.provider.submissions.length).toBe(submitted);
-    const standing = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
-    expect(standing.used).toBe(0);
-    expect(standing.inFlight).toEqual([]);
-  });
+  it.each(cases)(
+    'GIVEN %s (%s) WHEN /video runs THEN a private answer says what to change, and nothing is submitted or charged',
+    async (_name, locale, option, expected) => {
+      const submitted = h.provider.submissions.length;
+      const { id } = h.discord.dispatchInteraction({
+        commandName: 'video',
+        locale,
+        options: [{ name: 'prompt', type: 3, value: 'a cat on a sofa' }, option],
+      });
+      const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+      const data = callback.data as { flags: number; embeds?: unknown[]; content?: string };
+      expect(data.flags & 64).toBe(64);
+      const shown = JSON.stringify(data);
+      expect(shown).toMatch(expected);
+      expect(shown).toMatch(locale === 'zh-CN' ? /未扣除任何额度/ : /Nothing was charged/);
+      expect(shown).not.toMatch(/Something went wrong|出了点问题/);
+      expect(h.provider.submissions.length).toBe(submitted);
+      const standing = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+      expect(standing.used).toBe(0);
+      expect(standing.inFlight).toEqual([]);
+    },
+  );
 
   it('GIVEN every option forged at once WHEN /video runs THEN one answer lists each of them', async () => {
     const { id } = h.discord.dispatchInteraction({
@@ -59,6 +62,7 @@ describe('forged option types on /video (real client, fakes)', () => {
     });
     const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
     const shown = JSON.stringify(callback.data);
-    for (const part of ['`10` is not a valid duration', '`yes` is not a valid watermark', '`no` is not a valid fast_pretreatment']) expect(shown).toContain(part);
+    for (const part of ['`10` is not a valid duration', '`yes` is not a valid watermark', '`no` is not a valid fast_pretreatment'])
+      expect(shown).toContain(part);
   });
 });

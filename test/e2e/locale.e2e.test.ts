@@ -59,7 +59,11 @@ describe('members get the bot in their own language (real discord.js against loc
   };
 
   it('GIVEN a member whose Discord is in 简体中文 WHEN they ask for 1080p at 10 seconds THEN the refusal is in Chinese', async () => {
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: '城市夜景', resolution: '1080p', duration: 10 }), user: zhMember, locale: 'zh-CN' });
+    const { id } = h.discord.dispatchInteraction({
+      ...videoCommand({ prompt: '城市夜景', resolution: '1080p', duration: 10 }),
+      user: zhMember,
+      locale: 'zh-CN',
+    });
     const answer = await ephemeralAnswer(id);
     expect(answer.embeds[0]?.title).toBe(t('zh-CN', 'validation.title'));
     expect(answer.embeds[0]?.description).toContain(t('zh-CN', 'validation.resolution_duration'));
@@ -67,14 +71,22 @@ describe('members get the bot in their own language (real discord.js against loc
   });
 
   it('GIVEN the same mistake from an English member THEN the refusal is in English', async () => {
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'city at night', resolution: '1080p', duration: 10 }), user: enMember, locale: 'en-US' });
+    const { id } = h.discord.dispatchInteraction({
+      ...videoCommand({ prompt: 'city at night', resolution: '1080p', duration: 10 }),
+      user: enMember,
+      locale: 'en-US',
+    });
     const answer = await ephemeralAnswer(id);
     expect(answer.embeds[0]?.title).toBe(t('en', 'validation.title'));
     expect(answer.embeds[0]?.description).toContain('1080p videos can only be 6 seconds long');
   });
 
   it('GIVEN a 简体中文 member WHEN their video is made THEN the progress, the estimate note and the final reply are in Chinese', async () => {
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: '一只猫在草地上奔跑', camera: '推进' }), user: zhMember, locale: 'zh-CN' });
+    const { id } = h.discord.dispatchInteraction({
+      ...videoCommand({ prompt: '一只猫在草地上奔跑', camera: '推进' }),
+      user: zhMember,
+      locale: 'zh-CN',
+    });
     const { progress, final, content } = await finishedVideo(id);
 
     expect(progress).toContain(t('zh-CN', 'progress.title'));
@@ -89,7 +101,11 @@ describe('members get the bot in their own language (real discord.js against loc
   });
 
   it('GIVEN an English member WHEN their video is made THEN every message is in English', async () => {
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'a cat running on grass' }), user: enMember, locale: 'en-US' });
+    const { id } = h.discord.dispatchInteraction({
+      ...videoCommand({ prompt: 'a cat running on grass' }),
+      user: enMember,
+      locale: 'en-US',
+    });
     const { progress, final } = await finishedVideo(id);
     expect(progress).toContain(t('en', 'progress.title'));
     expect(progress).toContain(t('en', 'progress.estimated_note'));
@@ -128,7 +144,11 @@ describe('members get the bot in their own language (real discord.js against loc
 
   it('GIVEN a server with a per-member limit WHEN a member runs /help THEN the quota line also shows their own credits', async () => {
     await h.bot.context.quota.setPolicy(h.discord.defaultGuildId, { perUser: 5 });
-    const { id } = h.discord.dispatchInteraction({ commandName: 'help', user: { id: '300000000000000003', username: 'newcomer' }, locale: 'zh-CN' });
+    const { id } = h.discord.dispatchInteraction({
+      commandName: 'help',
+      user: { id: '300000000000000003', username: 'newcomer' },
+      locale: 'zh-CN',
+    });
     const { embeds } = await ephemeralAnswer(id);
     const quota = embeds[0]?.fields?.find((field) => field.name === t('zh-CN', 'help.quota.title'));
     expect(quota?.value).toMatch(/^本服务器今天还剩 \d+\/20 点额度，你还剩 5\/5 点，将于 <t:\d+:R> 重置。$/);

@@ -16,7 +16,10 @@ describe('no second copy when Discord wrote but did not say so (real client, fak
   let h: Harness;
   beforeAll(async () => {
     // Short Discord time-outs, so an answer that never comes is given up on quickly.
-    h = await startHarness({ provider: { pollsToComplete: null }, env: { DISCORD_REST_TIMEOUT_MS: '1500', DISCORD_UPLOAD_TIMEOUT_MS: '1500' } });
+    h = await startHarness({
+      provider: { pollsToComplete: null },
+      env: { DISCORD_REST_TIMEOUT_MS: '1500', DISCORD_UPLOAD_TIMEOUT_MS: '1500' },
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -44,39 +47,52 @@ describe('no second copy when Discord wrote but did not say so (real client, fak
   it.each([
     ['answered 500 on every try', { ...ERROR_500, land: true }],
     ['never answered', { status: 0, land: true, hang: true }],
-  ])('GIVEN the reply edit with the video landed but was %s WHEN the bot gives up on the edit THEN it reads the reply back, sees the video, and posts no other copy', async (what, fault) => {
-    const prompt = `edit landed, ${what}`;
-    const { id, taskId } = await start(prompt);
-    h.discord.failNext({ method: 'PATCH', path: /messages\/@original$/, withFiles: true }, fault, 4);
-    h.provider.completeTask(taskId);
-    await h.discord.waitFor(() => (pings(id).length > 0 ? true : undefined), { timeoutMs: 20_000 });
-    await settle();
-    expect(copies(prompt)).toHaveLength(1);
-    expect(copies(prompt)[0]?.id).toBe(h.discord.originalResponse(id)?.id);
-    expect(pings(id)).toHaveLength(1);
-    expect(await charged(taskId)).toBe('charged');
-  });
+  ])(
+    'GIVEN the reply edit with the video landed but was %s WHEN the bot gives up on the edit THEN it reads the reply back, sees the video, and posts no other copy',
+    async (what, fault) => {
+      const prompt = `edit landed, ${what}`;
+      const { id, taskId } = await start(prompt);
+      h.discord.failNext({ method: 'PATCH', path: /messages\/@original$/, withFiles: true }, fault, 4);
+      h.provider.completeTask(taskId);
+      await h.discord.waitFor(() => (pings(id).length > 0 ? true : undefined), { timeoutMs: 20_000 });
+      await settle();
+      expect(copies(prompt)).toHaveLength(1);
+      expect(copies(prompt)[0]?.id).toBe(h.discord.originalResponse(id)?.id);
+      expect(pings(id)).toHaveLength(1);
+      expect(await charged(taskId)).toBe('charged');
+    },
+  );
 
   it.each([
     ['answered 500 on every try', { ...ERROR_500, land: true }, 4],
     ['never answered', { status: 0, land: true, hang: true }, 2],
-  ])('GIVEN the reply is gone and the channel post of the video landed but was %s THEN its nonce makes every repeat return the first post: one copy, no DM', async (what, fault, times) => {
-    const prompt = `post landed, ${what}`;
-    const { id, taskId } = await start(prompt);
-    const original = h.discord.originalResponse(id);
-    h.discord.expireToken(id);
-    await fetch(`${h.discord.apiUrl}/v10/channels/${original?.channelId}/messages/${original?.id}`, { method: 'DELETE', headers: { authorization: `Bot ${h.discord.token}` } });
-    h.discord.failNext({ method: 'POST', path: new RegExp(`/channels/${h.discord.defaultChannelId}/messages$`), withFiles: true }, fault, times);
-    h.provider.completeTask(taskId);
-    await eventually(async () => (await h.bot.context.quota.ledger(guild())).some((l) => l.taskId === taskId), 30_000);
-    await settle();
-    const posts = h.discord.requests.filter((r) => r.method === 'POST' && r.files.length > 0 && JSON.stringify(r.body).includes(prompt));
-    expect(posts.length).toBeGreaterThan(1);
-    expect(new Set(posts.map((r) => (r.body as { nonce?: string }).nonce)).size).toBe(1);
-    expect(copies(prompt)).toHaveLength(1);
-    expect(copies(prompt)[0]?.guildId).toBe(guild());
-    expect(await charged(taskId)).toBe('charged');
-  });
+  ])(
+    'GIVEN the reply is gone and the channel post of the video landed but was %s THEN its nonce makes every repeat return the first post: one copy, no DM',
+    async (what, fault, times) => {
+      const prompt = `post landed, ${what}`;
+      const { id, taskId } = await start(prompt);
+      const original = h.discord.originalResponse(id);
+      h.discord.expireToken(id);
+      await fetch(`${h.discord.apiUrl}/v10/channels/${original?.channelId}/messages/${original?.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bot ${h.discord.token}` },
+      });
+      h.discord.failNext(
+        { method: 'POST', path: new RegExp(`/channels/${h.discord.defaultChannelId}/messages$`), withFiles: true },
+        fault,
+        times,
+      );
+      h.provider.completeTask(taskId);
+      await eventually(async () => (await h.bot.context.quota.ledger(guild())).some((l) => l.taskId === taskId), 30_000);
+      await settle();
+      const posts = h.discord.requests.filter((r) => r.method === 'POST' && r.files.length > 0 && JSON.stringify(r.body).includes(prompt));
+      expect(posts.length).toBeGreaterThan(1);
+      expect(new Set(posts.map((r) => (r.body as { nonce?: string }).nonce)).size).toBe(1);
+      expect(copies(prompt)).toHaveLength(1);
+      expect(copies(prompt)[0]?.guildId).toBe(guild());
+      expect(await charged(taskId)).toBe('charged');
+    },
+  );
 
   it('GIVEN the ping under the finished reply landed but answered 500 THEN it is not sent again', async () => {
     const prompt = 'ping landed, answered 500';
@@ -86,7 +102,11 @@ describe('no second copy when Discord wrote but did not say so (real client, fak
     await h.discord.waitFor(() => (pings(id).length > 0 ? true : undefined), { timeoutMs: 20_000 });
     await settle();
     expect(pings(id)).toHaveLength(1);
-    expect(h.discord.messagesIn(h.discord.defaultChannelId).filter((m) => m.content.includes('your video is ready') && m.content.includes(h.discord.originalResponse(id)?.id ?? '-'))).toHaveLength(1);
+    expect(
+      h.discord
+        .messagesIn(h.discord.defaultChannelId)
+        .filter((m) => m.content.includes('your video is ready') && m.content.includes(h.discord.originalResponse(id)?.id ?? '-')),
+    ).toHaveLength(1);
     expect(copies(prompt)).toHaveLength(1);
   });
 
@@ -113,7 +133,9 @@ describe('no second copy when Discord wrote but did not say so (real client, fak
     const { id, taskId } = await start(prompt);
     h.discord.failNext({ method: 'PATCH', path: /messages\/@original$/ }, { ...ERROR_500, land: true }, 4);
     h.provider.failTask(taskId, 'content policy');
-    await h.discord.waitFor(() => (text(h.discord.originalResponse(id)).includes('could not be made') ? true : undefined), { timeoutMs: 20_000 });
+    await h.discord.waitFor(() => (text(h.discord.originalResponse(id)).includes('could not be made') ? true : undefined), {
+      timeoutMs: 20_000,
+    });
     await settle();
     const told = [...h.discord.messages.values()].filter((m) => !m.deleted && text(m).includes('content policy'));
     expect(told).toHaveLength(1);

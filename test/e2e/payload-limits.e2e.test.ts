@@ -75,23 +75,26 @@ describe('every payload fits Discord, whatever the inputs (real client, fakes)',
     ['escapes next to emoji', 'en-US', '*🎬'.repeat(666)],
     ['mentions and invisible marks', 'zh-CN', '@everyone <@&1> \u202e'.repeat(95)],
   ];
-  it.each(prompts)('GIVEN a 2000-character prompt of %s (%s) WHEN the video is made THEN progress and the final reply fit, with the prompt cut at a whole character', async (_name, locale, prompt) => {
-    expect(prompt.length).toBeLessThanOrEqual(2000);
-    const before = refusedByDiscord(h).length;
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt }), locale });
-    const taskId = await h.discord.waitFor(() => h.provider.submissions.find((s) => promptOf(s.body) === prompt)?.taskId);
-    await h.discord.waitFor(() => h.discord.originalResponse(id)?.embeds.length);
-    h.provider.completeTask(taskId);
-    const message = await h.discord.waitFor(() => {
-      const m = h.discord.originalResponse(id);
-      return m?.attachments.length ? m : undefined;
-    });
-    const echoed = (message.embeds[0] as Embed).fields?.[0]?.value ?? '';
-    expect([...echoed].length).toBeLessThanOrEqual(1024);
-    expect(echoed.endsWith('…')).toBe(true);
-    expect(/[\uD800-\uDFFF]/u.test(echoed)).toBe(false);
-    expect(refusedByDiscord(h).length).toBe(before);
-  });
+  it.each(prompts)(
+    'GIVEN a 2000-character prompt of %s (%s) WHEN the video is made THEN progress and the final reply fit, with the prompt cut at a whole character',
+    async (_name, locale, prompt) => {
+      expect(prompt.length).toBeLessThanOrEqual(2000);
+      const before = refusedByDiscord(h).length;
+      const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt }), locale });
+      const taskId = await h.discord.waitFor(() => h.provider.submissions.find((s) => promptOf(s.body) === prompt)?.taskId);
+      await h.discord.waitFor(() => h.discord.originalResponse(id)?.embeds.length);
+      h.provider.completeTask(taskId);
+      const message = await h.discord.waitFor(() => {
+        const m = h.discord.originalResponse(id);
+        return m?.attachments.length ? m : undefined;
+      });
+      const echoed = (message.embeds[0] as Embed).fields?.[0]?.value ?? '';
+      expect([...echoed].length).toBeLessThanOrEqual(1024);
+      expect(echoed.endsWith('…')).toBe(true);
+      expect(/[\uD800-\uDFFF]/u.test(echoed)).toBe(false);
+      expect(refusedByDiscord(h).length).toBe(before);
+    },
+  );
 
   const cameras: Array<[string, string, string]> = [
     ['x and 30 emoji', 'en-US', `x${'🎬'.repeat(30)}`],
@@ -99,19 +102,22 @@ describe('every payload fits Discord, whatever the inputs (real client, fakes)',
     ['60 emoji', 'en-US', '😀'.repeat(60)],
     ['a flag sequence cut in its middle', 'en-US', `${'a'.repeat(48)}🇨🇳🇨🇳`],
   ];
-  it.each(cameras)('GIVEN an unknown camera value of %s (%s) WHEN /video runs THEN the private answer echoes whole characters and nothing is submitted', async (_name, locale, camera) => {
-    const submitted = h.provider.submissions.length;
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'a cat', camera }), locale });
-    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
-    const data = callback.data as { flags: number; embeds: Embed[] };
-    expect(data.flags & 64).toBe(64);
-    const description = data.embeds[0]?.description ?? '';
-    const echoed = /`([^`]*)`/.exec(description)?.[1] ?? '';
-    const expected = [...camera].length <= 50 ? camera : `${[...camera].slice(0, 49).join('')}…`;
-    expect(echoed).toBe(expected);
-    expect(/[\uD800-\uDFFF]/u.test(description)).toBe(false);
-    expect(h.provider.submissions.length).toBe(submitted);
-  });
+  it.each(cameras)(
+    'GIVEN an unknown camera value of %s (%s) WHEN /video runs THEN the private answer echoes whole characters and nothing is submitted',
+    async (_name, locale, camera) => {
+      const submitted = h.provider.submissions.length;
+      const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'a cat', camera }), locale });
+      const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+      const data = callback.data as { flags: number; embeds: Embed[] };
+      expect(data.flags & 64).toBe(64);
+      const description = data.embeds[0]?.description ?? '';
+      const echoed = /`([^`]*)`/.exec(description)?.[1] ?? '';
+      const expected = [...camera].length <= 50 ? camera : `${[...camera].slice(0, 49).join('')}…`;
+      expect(echoed).toBe(expected);
+      expect(/[\uD800-\uDFFF]/u.test(description)).toBe(false);
+      expect(h.provider.submissions.length).toBe(submitted);
+    },
+  );
 
   it('GIVEN a resolution value forged as 45 emoji WHEN /video runs THEN the answer names it cut at a whole emoji', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a cat', resolution: '🎬'.repeat(45) }));

@@ -30,9 +30,11 @@ describe('missing permissions degrade the final message in place (real client, f
     const taskId = await h.discord.waitFor(() => h.provider.submissions.find((s) => promptOf(s.body) === prompt)?.taskId);
     return { id, taskId };
   };
-  const ledgerLine = (taskId: string) => eventually(async () => (await h.bot.context.quota.ledger(guild())).find((l) => l.taskId === taskId));
+  const ledgerLine = (taskId: string) =>
+    eventually(async () => (await h.bot.context.quota.ledger(guild())).find((l) => l.taskId === taskId));
   /** Messages anywhere (reply, posts, DMs) that speak of `prompt` or carry its link. */
-  const everywhere = (needle: string) => [...h.discord.messages.values()].filter((m) => !m.deleted && JSON.stringify([m.content, m.embeds]).includes(needle));
+  const everywhere = (needle: string) =>
+    [...h.discord.messages.values()].filter((m) => !m.deleted && JSON.stringify([m.content, m.embeds]).includes(needle));
   const dms = () => [...h.discord.messages.values()].filter((m) => m.guildId === null && !m.deleted);
 
   it('GIVEN the bot lacks Attach Files WHEN the video is ready THEN the reply itself becomes the link, saying why; no DM; charged as a link', async () => {
@@ -89,7 +91,9 @@ describe('missing permissions degrade the final message in place (real client, f
     const { id, taskId } = await run('no embeds, fails', ['embed_links']);
     try {
       h.provider.failTask(taskId, 'content policy');
-      const reply = await h.discord.waitFor(() => (h.discord.originalResponse(id)?.content.includes('could not be made') ? h.discord.originalResponse(id) : undefined));
+      const reply = await h.discord.waitFor(() =>
+        h.discord.originalResponse(id)?.content.includes('could not be made') ? h.discord.originalResponse(id) : undefined,
+      );
       expect(reply.content).toContain('content policy');
       expect(reply.content).toContain('Nothing was charged');
       expect(reply.embeds).toHaveLength(0);
@@ -103,7 +107,10 @@ describe('missing permissions degrade the final message in place (real client, f
     const { id, taskId } = await run('reply gone, no send', []);
     const original = await h.discord.waitFor(() => h.discord.originalResponse(id));
     h.discord.expireToken(id);
-    await fetch(`${h.discord.apiUrl}/v10/channels/${original.channelId}/messages/${original.id}`, { method: 'DELETE', headers: { authorization: `Bot ${h.discord.token}` } });
+    await fetch(`${h.discord.apiUrl}/v10/channels/${original.channelId}/messages/${original.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bot ${h.discord.token}` },
+    });
     h.discord.denyPermissions(channelId(), ['send_messages']);
     try {
       h.provider.completeTask(taskId);

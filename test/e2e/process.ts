@@ -11,10 +11,14 @@ export function buildBotOnce(): string {
   const entry = join(outDir, 'src', 'main.js');
   if (!process.env.HVB_TEST_DIST_BUILT || !existsSync(entry)) {
     try {
-      execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir], {
-        cwd: root,
-        stdio: 'pipe',
-      });
+      execFileSync(
+        process.execPath,
+        [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir],
+        {
+          cwd: root,
+          stdio: 'pipe',
+        },
+      );
     } catch (err) {
       // Type errors still emit JavaScript; only a missing entry point is fatal.
       if (!existsSync(entry)) throw err;
@@ -82,4 +86,3 @@ export function trackBotProcesses(when: 'afterEach' | 'afterAll'): { start: type
     },
   };
 }
-

@@ -12,8 +12,15 @@ describe('a refused key or an empty balance is told to the operator, once per 10
   it('GIVEN the provider answers 401 to every submission and then 402 WHEN members keep asking THEN one error line per kind says what the operator must do, again only after 10 minutes, and /metrics counts every refusal', async () => {
     let now = Date.now();
     const lines: Array<Record<string, unknown>> = [];
-    const logger = createLogger({ level: 'error', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
-    h = await startHarness({ logger, clock: () => now, env: { XCOMPUTE_API_KEY: 'a-revoked-key', METRICS_PORT: '0', QUOTA_DEFAULT_LIMIT: '100' } });
+    const logger = createLogger({
+      level: 'error',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    h = await startHarness({
+      logger,
+      clock: () => now,
+      env: { XCOMPUTE_API_KEY: 'a-revoked-key', METRICS_PORT: '0', QUOTA_DEFAULT_LIMIT: '100' },
+    });
     const ask = async (prompt: string) => {
       const before = h.provider.submissions.length;
       h.discord.dispatchInteraction(videoCommand({ prompt }));

@@ -16,17 +16,24 @@ describe('a provider whose status endpoint glitches (real client, fakes)', () =>
 
   it('GIVEN the status endpoint fails 15 times in a row (502s, resets, server errors) WHEN it recovers and the task is done THEN the member gets the video, charged once', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'outlives a status outage' }));
-    const taskId = await h.discord.waitFor(() => h.provider.submissions.find((s) => promptOf(s.body) === 'outlives a status outage')?.taskId);
+    const taskId = await h.discord.waitFor(
+      () => h.provider.submissions.find((s) => promptOf(s.body) === 'outlives a status outage')?.taskId,
+    );
     h.provider.failNext('status', { status: 502, body: '<html>bad gateway</html>' }, 5);
     h.provider.failNext('status', { status: 0, reset: true }, 5);
     h.provider.failNext('status', { status: 500, body: { error: { code: 500, message: 'internal', type: 'server_error' } } }, 5);
-    await h.discord.waitFor(() => h.provider.statusRequests.filter((r) => r.taskId === taskId && r.status !== 200).length >= 15, { timeoutMs: 15_000 });
+    await h.discord.waitFor(() => h.provider.statusRequests.filter((r) => r.taskId === taskId && r.status !== 200).length >= 15, {
+      timeoutMs: 15_000,
+    });
     h.provider.completeTask(taskId);
 
-    const message = await h.discord.waitFor(() => {
-      const original = h.discord.originalResponse(id);
-      return original?.attachments.length ? original : undefined;
-    }, { timeoutMs: 15_000 });
+    const message = await h.discord.waitFor(
+      () => {
+        const original = h.discord.originalResponse(id);
+        return original?.attachments.length ? original : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
 
     expect(JSON.stringify(message.embeds)).toContain('Your video is ready');
     const standing = () => h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
@@ -69,7 +76,9 @@ describe('status requests that hang for some tasks (real client, fakes)', () => 
     await h.discord.waitFor(() => hungTasks.every((taskId) => h.provider.statusRequests.some((r) => r.taskId === taskId)));
     const firstHungAt = Math.min(...h.provider.statusRequests.filter((r) => hungTasks.includes(r.taskId)).map((r) => r.at));
 
-    const others = [8, 9].map((n) => h.discord.dispatchInteraction({ ...videoCommand({ prompt: `unaffected ${n}` }), guildId: otherGuild, user: user(n) }));
+    const others = [8, 9].map((n) =>
+      h.discord.dispatchInteraction({ ...videoCommand({ prompt: `unaffected ${n}` }), guildId: otherGuild, user: user(n) }),
+    );
     await h.discord.waitFor(() => others.every(({ id }) => delivered(id)), { timeoutMs: 20_000 });
 
     // Delivered before even the first hung request reached the client's status deadline.

@@ -16,7 +16,11 @@ const SEND_MESSAGES = String(1 << 11);
 
 const admin: FakeInteractionContextSpec = { user: { id: '120000000000000001', username: 'admin' }, memberPermissions: MANAGE_GUILD };
 const memberUser = (n: number): FakeUserSpec => ({ id: `13000000000000000${n}`, username: `member${n}` });
-const member = (n: number, roles: string[] = []): FakeInteractionContextSpec => ({ user: memberUser(n), memberPermissions: SEND_MESSAGES, roles });
+const member = (n: number, roles: string[] = []): FakeInteractionContextSpec => ({
+  user: memberUser(n),
+  memberPermissions: SEND_MESSAGES,
+  roles,
+});
 
 type OptionValue = string | number | { user: FakeUserSpec };
 const TYPES: Record<string, number> = { limit: 4, per_user: 4, max_concurrent: 4, user: 6, role: 8, channel: 7 };
@@ -42,7 +46,10 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
   let h: Harness;
 
   /** Dispatches an interaction and waits for the bot's first answer to it. */
-  async function ask(spec: Parameters<Harness['discord']['dispatchInteraction']>[0], who: FakeInteractionContextSpec): Promise<Answer & { id: string }> {
+  async function ask(
+    spec: Parameters<Harness['discord']['dispatchInteraction']>[0],
+    who: FakeInteractionContextSpec,
+  ): Promise<Answer & { id: string }> {
     const { id } = h.discord.dispatchInteraction({ ...spec, ...who });
     return { id, ...(await answerTo(id)) };
   }
@@ -83,7 +90,9 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     expect(saved.text).toContain('Quota saved');
     expect(saved.text).toContain('2 credits per day');
 
-    const ids = [1, 2, 3, 4, 5].map((n) => h.discord.dispatchInteraction({ ...videoCommand({ prompt: `a fox, take ${n}` }), ...member(n) }).id);
+    const ids = [1, 2, 3, 4, 5].map(
+      (n) => h.discord.dispatchInteraction({ ...videoCommand({ prompt: `a fox, take ${n}` }), ...member(n) }).id,
+    );
     const answers = await Promise.all(ids.map(answerTo));
 
     expect(answers.filter((a) => a.type === 5)).toHaveLength(2);
@@ -225,7 +234,9 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
   it('GIVEN a member with a video in progress WHEN they run /usage THEN they see their own numbers, the server budget, the reset and the job id', async () => {
     await ask(quota('set', { limit: 10, period: 'week', per_user: 3 }), admin);
     const video = await ask(videoCommand({ prompt: 'a paper boat on a stream' }), member(1));
-    const jobId = await h.discord.waitFor(() => /Job ([\w-]+)/.exec(JSON.stringify(h.discord.originalResponse(video.id)?.embeds ?? []))?.[1]);
+    const jobId = await h.discord.waitFor(
+      () => /Job ([\w-]+)/.exec(JSON.stringify(h.discord.originalResponse(video.id)?.embeds ?? []))?.[1],
+    );
 
     const usage = await ask({ commandName: 'usage' }, member(1));
     expect(usage.type).toBe(4);
@@ -253,7 +264,13 @@ describe('/quota and /usage definitions', () => {
     const subcommands = (quotaCommand.data.options ?? []).map((o) => o.name);
     expect(subcommands).toEqual(['set', 'show', 'reset', 'role', 'channels', 'banned-words', 'log', 'block', 'unblock', 'export']);
 
-    const visit = (node: { name: string; description: string; name_localizations?: unknown; description_localizations?: unknown; options?: unknown[] }) => {
+    const visit = (node: {
+      name: string;
+      description: string;
+      name_localizations?: unknown;
+      description_localizations?: unknown;
+      options?: unknown[];
+    }) => {
       for (const name of [node.name, ...Object.values((node.name_localizations ?? {}) as Record<string, string>)]) {
         expect(name).toMatch(/^[-_\p{L}\p{N}]{1,32}$/u);
         expect(name).toBe(name.toLowerCase());

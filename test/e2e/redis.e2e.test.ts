@@ -43,7 +43,9 @@ describe.skipIf(!up)('/video end to end on a shared Redis store', () => {
 
   it('GIVEN a job in flight on Redis WHEN the bot restarts THEN the new process resumes it from Redis and delivers it', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a paper boat on a river' }));
-    const taskId = await h.discord.waitFor(() => h.provider.submissions.find((s) => (s.body as { prompt: string }).prompt === 'a paper boat on a river')?.taskId);
+    const taskId = await h.discord.waitFor(
+      () => h.provider.submissions.find((s) => (s.body as { prompt: string }).prompt === 'a paper boat on a river')?.taskId,
+    );
     await h.restart();
     h.provider.completeTask(taskId);
     const message = await h.discord.waitFor(() => {

@@ -100,7 +100,10 @@ describe('restarts: the bot as a real process, killed by its own pid', () => {
 
 describe('restarts with jobs waiting in line for the provider budget', () => {
   // Five servers, so the default cap of 3 jobs in flight per server leaves room for 11 jobs.
-  const guilds = Array.from({ length: 5 }, (_, i) => ({ id: String(1_150_000_000_000_000_001n + (BigInt(i) << 22n)), name: `server ${i}` }));
+  const guilds = Array.from({ length: 5 }, (_, i) => ({
+    id: String(1_150_000_000_000_000_001n + (BigInt(i) << 22n)),
+    name: `server ${i}`,
+  }));
   let entry: string;
   let discord: FakeDiscord;
   let provider: FakeProvider;
@@ -143,7 +146,9 @@ describe('restarts with jobs waiting in line for the provider budget', () => {
     await discord.waitFor(() => provider.submissions.length === 1);
     const waiting = Array.from({ length: 10 }, (_, i) => ask(i + 1));
     for (const id of waiting) {
-      await discord.waitFor(() => (text(discord.originalResponse(id)).includes(' in line · starts ') ? true : undefined), { timeoutMs: 20_000 });
+      await discord.waitFor(() => (text(discord.originalResponse(id)).includes(' in line · starts ') ? true : undefined), {
+        timeoutMs: 20_000,
+      });
     }
     expect(provider.submissions).toHaveLength(1);
     process.kill(first.child.pid ?? 0, 'SIGKILL');

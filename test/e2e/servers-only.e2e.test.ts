@@ -30,17 +30,20 @@ describe('outside a server, every command, button and form gets the one "in a se
     ['/videos', () => ({ commandName: 'videos' })],
     ['/usage', () => ({ commandName: 'usage' })],
     ['/quota show', () => ({ commandName: 'quota', subcommand: 'show' })],
-  ])('GIVEN %s in a DM THEN the member is told, privately and in their language, to use it in a server; nothing is submitted', async (_name, spec) => {
-    const before = h.provider.submissions.length;
-    for (const locale of ['en-US', 'zh-CN'] as const) {
-      const { id } = h.discord.dispatchInteraction({ ...spec(), guildId: null, locale });
-      const answer = await privateAnswer(id);
-      expect(answer.type).toBe(4);
-      expect(answer.flags & 64).toBe(64);
-      expect(answer.content).toBe(t(locale, 'error.guild_only'));
-    }
-    expect(h.provider.submissions.length).toBe(before);
-  });
+  ])(
+    'GIVEN %s in a DM THEN the member is told, privately and in their language, to use it in a server; nothing is submitted',
+    async (_name, spec) => {
+      const before = h.provider.submissions.length;
+      for (const locale of ['en-US', 'zh-CN'] as const) {
+        const { id } = h.discord.dispatchInteraction({ ...spec(), guildId: null, locale });
+        const answer = await privateAnswer(id);
+        expect(answer.type).toBe(4);
+        expect(answer.flags & 64).toBe(64);
+        expect(answer.content).toBe(t(locale, 'error.guild_only'));
+      }
+      expect(h.provider.submissions.length).toBe(before);
+    },
+  );
 
   it('GIVEN a Regenerate button pressed outside a server THEN the same answer, and no video is started', async () => {
     const anchor = h.discord.postMessage({ content: 'a message holding the button' });
@@ -61,7 +64,10 @@ describe('outside a server, every command, button and form gets the one "in a se
   });
 
   it('GIVEN an Animate form sent from outside a server THEN the same answer, and nothing is submitted', async () => {
-    const message = h.discord.postMessage({ content: 'a cat', attachments: [{ filename: 'cat.png', contentType: 'image/png', data: PNG, width: 1280, height: 720 }] });
+    const message = h.discord.postMessage({
+      content: 'a cat',
+      attachments: [{ filename: 'cat.png', contentType: 'image/png', data: PNG, width: 1280, height: 720 }],
+    });
     const opener = h.discord.dispatchMessageCommand({ commandName: 'Animate image', messageId: message.id });
     await h.discord.waitFor(() => h.discord.modalShown(opener.id));
     const before = h.provider.submissions.length;

@@ -20,7 +20,11 @@ function buildForSharding(): string {
   const outDir = join(root, '.test-dist', 'sharding');
   const entry = join(outDir, 'src', 'main.js');
   try {
-    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir], { cwd: root, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir],
+      { cwd: root, stdio: 'pipe' },
+    );
   } catch (err) {
     // Type errors still emit JavaScript (the type check is `npm test`'s job); only no output is fatal.
     if (!existsSync(entry)) throw err;
@@ -101,7 +105,9 @@ describe.skipIf(!up)('sharding: npm start with SHARD_COUNT runs one process per 
   });
 
   it('GIVEN a /video in a guild of each shard WHEN both run THEN each shard makes and polls its own guild’s video', async () => {
-    const ids = guilds.map((guildId, i) => discord.dispatchInteraction({ ...videoCommand({ prompt: `video for server ${i}` }), guildId }).id);
+    const ids = guilds.map(
+      (guildId, i) => discord.dispatchInteraction({ ...videoCommand({ prompt: `video for server ${i}` }), guildId }).id,
+    );
     for (const id of ids) {
       await discord.waitFor(() => discord.originalResponse(id)?.attachments.length, { timeoutMs: 20_000 });
     }

@@ -48,7 +48,11 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     const code = await bot.exited;
     clearTimeout(timer);
     const elapsed = Date.now() - startedAt;
-    const lines = bot.stderr().trim().split('\n').filter((line) => line.trim() !== '');
+    const lines = bot
+      .stderr()
+      .trim()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     return { code, elapsed, stderr: bot.stderr(), output: bot.output(), lines };
   }
 
@@ -119,10 +123,16 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     });
 
     it('GIVEN the same Redis and STORE_ALLOW_VOLATILE=true THEN it starts, with an error line naming the risk and the fix', async () => {
-      const bot = bots.start(entry, env({ STORE_URL: `redis://127.0.0.1:${volatile.port}/0`, STORE_ALLOW_VOLATILE: 'true', LOG_LEVEL: 'error' }));
+      const bot = bots.start(
+        entry,
+        env({ STORE_URL: `redis://127.0.0.1:${volatile.port}/0`, STORE_ALLOW_VOLATILE: 'true', LOG_LEVEL: 'error' }),
+      );
       const sessions = discord.identifies.length;
       await discord.waitFor(() => discord.identifies.length > sessions, { timeoutMs: 20_000 });
-      const line = bot.output().split('\n').find((l) => l.includes('appendonly'));
+      const line = bot
+        .output()
+        .split('\n')
+        .find((l) => l.includes('appendonly'));
       expect(line, bot.output()).toBeDefined();
       expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 50, fix: 'appendonly yes' });
     });
@@ -306,7 +316,9 @@ describe('the .env.example template boots the bot (the README’s path)', () => 
       await discord.waitFor(() => discord.identifies.length > 0, { timeoutMs: 30_000 });
       await new Promise((r) => setTimeout(r, 300));
       const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'a red fox in fresh snow', camera: 'Push in' }));
-      return discord.waitFor(() => (discord.originalResponse(id)?.attachments.length ? discord.originalResponse(id) : undefined), { timeoutMs: 40_000 });
+      return discord.waitFor(() => (discord.originalResponse(id)?.attachments.length ? discord.originalResponse(id) : undefined), {
+        timeoutMs: 40_000,
+      });
     })();
     const message = await Promise.race([served, exitedEarly]);
     expect(JSON.stringify(message?.embeds)).toContain('Your video is ready');
@@ -318,7 +330,6 @@ describe('the .env.example template boots the bot (the README’s path)', () => 
     expect(() => readFileSync(join(dir, 'data', 'bot.sqlite'))).not.toThrow();
   }, 90_000);
 });
-
 
 describe('--help', () => {
   let entry: string;
@@ -333,7 +344,11 @@ describe('--help', () => {
 
   const run = async (script: string) => {
     const before = discord.requests.length;
-    const bot = startBotProcess(script, { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, XCOMPUTE_API_KEY: 'k' }, { args: ['--help'] });
+    const bot = startBotProcess(
+      script,
+      { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, XCOMPUTE_API_KEY: 'k' },
+      { args: ['--help'] },
+    );
     const code = await bot.exited;
     return { code, output: bot.output(), requests: discord.requests.length - before };
   };

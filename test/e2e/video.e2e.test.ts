@@ -14,7 +14,9 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
   });
 
   it('GIVEN a member with a prompt and a camera move WHEN they run /video THEN the reply shows progress and ends holding the MP4', async () => {
-    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a cat running on grass @everyone <@&123456789012345678>', camera: 'Push in' }));
+    const { id } = h.discord.dispatchInteraction(
+      videoCommand({ prompt: 'a cat running on grass @everyone <@&123456789012345678>', camera: 'Push in' }),
+    );
 
     const message = await h.discord.waitFor(() => {
       const original = h.discord.originalResponse(id);
@@ -90,7 +92,9 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
         { name: 'prompt', type: 3, value: 'the cat blinks' },
         { name: 'image', type: 11, value: '1300000000000000001' },
       ],
-      attachments: [{ id: '1300000000000000001', filename: 'cat.png', contentType: 'image/png', data: Buffer.alloc(2000), width: 200, height: 200 }],
+      attachments: [
+        { id: '1300000000000000001', filename: 'cat.png', contentType: 'image/png', data: Buffer.alloc(2000), width: 200, height: 200 },
+      ],
     });
     const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
     expect(JSON.stringify(callback.data)).toContain('200×200');
@@ -105,7 +109,9 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
         { name: 'image', type: 11, value: '1300000000000000002' },
         { name: 'model', type: 3, value: 'MiniMax-Hailuo-2.3-Fast' },
       ],
-      attachments: [{ id: '1300000000000000002', filename: 'cat.png', contentType: 'image/png', data: PNG_BYTES, width: 1280, height: 720 }],
+      attachments: [
+        { id: '1300000000000000002', filename: 'cat.png', contentType: 'image/png', data: PNG_BYTES, width: 1280, height: 720 },
+      ],
     });
     await h.discord.waitFor(() => h.discord.originalResponse(id)?.attachments.length);
     const body = h.provider.submissions.at(-1)?.body as Record<string, unknown>;
@@ -121,7 +127,16 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
         { name: 'prompt', type: 3, value: 'the cat blinks' },
         { name: 'image', type: 11, value: '1300000000000000003' },
       ],
-      attachments: [{ id: '1300000000000000003', filename: 'cat.png', contentType: 'image/png', data: Buffer.from('MZ this is an executable, not a picture'), width: 1280, height: 720 }],
+      attachments: [
+        {
+          id: '1300000000000000003',
+          filename: 'cat.png',
+          contentType: 'image/png',
+          data: Buffer.from('MZ this is an executable, not a picture'),
+          width: 1280,
+          height: 720,
+        },
+      ],
     });
     const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
     expect((callback.data as { flags: number }).flags & 64).toBe(64);
@@ -131,7 +146,9 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
 
   it('GIVEN the provider fails the task WHEN the poller sees it THEN the reply says why in plain words', async () => {
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'something the provider refuses' }));
-    const taskId = await h.discord.waitFor(() => h.provider.submissions.find((s) => (s.body as { prompt: string }).prompt === 'something the provider refuses')?.taskId);
+    const taskId = await h.discord.waitFor(
+      () => h.provider.submissions.find((s) => (s.body as { prompt: string }).prompt === 'something the provider refuses')?.taskId,
+    );
     h.provider.failTask(taskId, 'content moderation: unsafe output');
     const message = await h.discord.waitFor(() => {
       const original = h.discord.originalResponse(id);
@@ -142,7 +159,10 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
   });
 
   it('GIVEN the provider key is wrong WHEN a member runs /video THEN they are told to ask an admin, without the key anywhere', async () => {
-    h.provider.failNext('submit', { status: 401, body: { error: { code: 401, message: '身份验证失败，请检查您的API密钥', type: 'authentication_error' } } });
+    h.provider.failNext('submit', {
+      status: 401,
+      body: { error: { code: 401, message: '身份验证失败，请检查您的API密钥', type: 'authentication_error' } },
+    });
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a quiet lake' }));
     const message = await h.discord.waitFor(() => {
       const original = h.discord.originalResponse(id);

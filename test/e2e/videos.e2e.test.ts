@@ -15,7 +15,7 @@ interface Row {
 const member: FakeUserSpec = { id: '1300000000000000077', username: 'maker' };
 const other: FakeUserSpec = { id: '1300000000000000078', username: 'someone-else' };
 
-describe('/videos end to end: a member\'s own history (real discord.js against the fakes)', () => {
+describe("/videos end to end: a member's own history (real discord.js against the fakes)", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();

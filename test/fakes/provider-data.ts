@@ -50,7 +50,10 @@ const box = (type: string, payload: Buffer): Buffer => {
  * it short anywhere leaves an incomplete last box.
  */
 export function mp4Bytes(size = 1156): Buffer {
-  const ftyp = box('ftyp', Buffer.concat([Buffer.from('isom', 'latin1'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41', 'latin1')]));
+  const ftyp = box(
+    'ftyp',
+    Buffer.concat([Buffer.from('isom', 'latin1'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2avc1mp41', 'latin1')]),
+  );
   const mvhd = Buffer.alloc(100);
   mvhd.writeUInt32BE(1000, 12); // timescale
   mvhd.writeUInt32BE(6000, 16); // duration: 6 s
@@ -64,7 +67,7 @@ export function mp4Bytes(size = 1156): Buffer {
 /** `bytes` with every top-level `moov` box left out: what a file cut before its movie header keeps. */
 export function withoutMoov(bytes: Buffer): Buffer {
   const kept: Buffer[] = [];
-  for (let offset = 0; offset + 8 <= bytes.length; ) {
+  for (let offset = 0; offset + 8 <= bytes.length;) {
     const size = bytes.readUInt32BE(offset);
     if (size < 8) break;
     if (bytes.toString('latin1', offset + 4, offset + 8) !== 'moov') kept.push(bytes.subarray(offset, offset + size));

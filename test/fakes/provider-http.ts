@@ -2,12 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Answers with a JSON object or a raw string (HTML when it looks like markup), with content-length. */
-export function send(
-  res: ServerResponse,
-  status: number,
-  body?: string | object,
-  headers: Record<string, string> = {},
-): void {
+export function send(res: ServerResponse, status: number, body?: string | object, headers: Record<string, string> = {}): void {
   if (res.destroyed || res.writableEnded) return;
   const isText = typeof body === 'string';
   const payload = body === undefined ? '' : isText ? body : JSON.stringify(body);

@@ -4,15 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  defaultVideoBytes,
-  withoutMoov,
-  errorJson,
-  statusJson,
-  ulidLikeTaskId,
-  type FakeTask,
-  type StatusShape,
-} from './provider-data.js';
+import { defaultVideoBytes, withoutMoov, errorJson, statusJson, ulidLikeTaskId, type FakeTask, type StatusShape } from './provider-data.js';
 import { drained, parseJson, readBody, send } from './provider-http.js';
 import { validateSubmitBody } from './provider-validate.js';
 

@@ -132,9 +132,7 @@ describe('downloadCapped', () => {
     const reason = new Error('stop');
     const controller = new AbortController();
     setTimeout(() => controller.abort(reason), 50);
-    await expect(
-      downloadCapped(`${base}/never`, { maxBytes: 10, timeoutMs: 5000, signal: controller.signal }),
-    ).rejects.toBe(reason);
+    await expect(downloadCapped(`${base}/never`, { maxBytes: 10, timeoutMs: 5000, signal: controller.signal })).rejects.toBe(reason);
   });
 
   it('downloads a finished video from the fake provider, and refuses it once it is too big', async () => {

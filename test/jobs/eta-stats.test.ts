@@ -119,7 +119,7 @@ describe('learned generation times', () => {
     expect(await store.kv.get('eta:MiniMax-Hailuo-2.3:768p:6')).toEqual({ averageS: 50, samples: 20 });
   });
 
-  it('GIVEN a learned time WHEN the provider gives no percentage THEN the progress bar and ETA follow the learned time, not the provider\'s generic estimate', async () => {
+  it("GIVEN a learned time WHEN the provider gives no percentage THEN the progress bar and ETA follow the learned time, not the provider's generic estimate", async () => {
     const eta = createEtaStats(await openSqlite());
     for (const seconds of [200, 200, 200]) await eta.learn(standard, seconds);
     const now = 1_000_000_000;

@@ -15,13 +15,19 @@ const DB = 7;
 
 function historyContract(name: string, open: () => Promise<Store>) {
   describe(`${name}: members' history`, () => {
-    it('GIVEN 12 videos of a member in two servers WHEN they page through one server THEN they see only that server\'s, newest first', async () => {
+    it("GIVEN 12 videos of a member in two servers WHEN they page through one server THEN they see only that server's, newest first", async () => {
       const store = await open();
       const jobs = createJobRepository(store);
       const now = Date.UTC(2026, 10, 30, 12);
       const history = createJobHistory({ store, jobs, retainMs: 30 * DAY, clock: () => now });
       for (let i = 0; i < 12; i += 1) {
-        const job = sampleJob({ id: `h${i}`, guildId: i === 5 ? OTHER_GUILD : GUILD, createdAt: now - (12 - i) * 60_000, state: 'delivered', finishedAt: now });
+        const job = sampleJob({
+          id: `h${i}`,
+          guildId: i === 5 ? OTHER_GUILD : GUILD,
+          createdAt: now - (12 - i) * 60_000,
+          state: 'delivered',
+          finishedAt: now,
+        });
         await jobs.save(job);
         await history.record(job);
         await history.record(job);
@@ -66,7 +72,7 @@ function historyContract(name: string, open: () => Promise<Store>) {
       expect(await history.sweep()).toBe(0);
     });
 
-    it('GIVEN a record removed behind the index\'s back WHEN the member pages THEN it is skipped and the page still fills', async () => {
+    it("GIVEN a record removed behind the index's back WHEN the member pages THEN it is skipped and the page still fills", async () => {
       const store = await open();
       const jobs = createJobRepository(store);
       const now = Date.now();

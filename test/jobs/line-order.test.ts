@@ -12,7 +12,13 @@ describe('the line’s order: round-robin by server, then by member, first come 
   });
 
   it('GIVEN two members of one server, one with many requests WHEN ordered THEN members take turns and each member’s own requests keep their order', () => {
-    const line = [entry('m1', 'A', 'many', 1), entry('m2', 'A', 'many', 2), entry('f1', 'A', 'few', 3), entry('m3', 'A', 'many', 4), entry('f2', 'A', 'few', 5)];
+    const line = [
+      entry('m1', 'A', 'many', 1),
+      entry('m2', 'A', 'many', 2),
+      entry('f1', 'A', 'few', 3),
+      entry('m3', 'A', 'many', 4),
+      entry('f2', 'A', 'few', 5),
+    ];
     expect(ids(lineOrder(line, NO_TURNS))).toEqual(['m1', 'f1', 'm2', 'f2', 'm3']);
   });
 
@@ -43,14 +49,15 @@ describe('the line’s order: round-robin by server, then by member, first come 
 describe('the next in line, found in one pass', () => {
   it('GIVEN 200 seeded random lines and turn records WHEN the next is asked for THEN it is always the first of the full order', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const budget = { limit: 20, windowMs: 60_000 };
     for (let round = 0; round < 200; round += 1) {
       const line = Array.from({ length: 1 + Math.floor(random() * 30) }, (_, i) =>
         entry(`j${round}-${i}`, `g${Math.floor(random() * 4)}`, `u${Math.floor(random() * 3)}`, Math.floor(random() * 10)),
       );
       let turns: Turns = NO_TURNS;
-      for (let k = 0; k < Math.floor(random() * 5); k += 1) turns = takeTurn(turns, line[Math.floor(random() * line.length)] as LineEntry, k, line, budget);
+      for (let k = 0; k < Math.floor(random() * 5); k += 1)
+        turns = takeTurn(turns, line[Math.floor(random() * line.length)] as LineEntry, k, line, budget);
       expect(nextInLine(line, turns)?.jobId).toBe(lineOrder(line, turns)[0]?.jobId);
     }
   });

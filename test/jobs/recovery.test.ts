@@ -26,7 +26,19 @@ describe('recovery of the index of jobs in flight', () => {
     const store = await openStore('memory://');
     const { engine, quota } = testEngine(store, scriptedProvider());
     const hold = (jobId: string) =>
-      quota.reserve({ jobId, reservationId: `res-${jobId}`, guildId: 'g1', userId: 'u1', channelId: 'c1', roleIds: [], cost: 2, prompt: 'a fox', model: 'MiniMax-Hailuo-2.3', resolution: '768p', duration: 6 });
+      quota.reserve({
+        jobId,
+        reservationId: `res-${jobId}`,
+        guildId: 'g1',
+        userId: 'u1',
+        channelId: 'c1',
+        roleIds: [],
+        cost: 2,
+        prompt: 'a fox',
+        model: 'MiniMax-Hailuo-2.3',
+        resolution: '768p',
+        duration: 6,
+      });
     expect((await hold('lost1')).ok).toBe(true);
     expect((await hold('newer1')).ok).toBe(true);
     await store.addToSet('jobs:active', 'lost1');

@@ -13,7 +13,10 @@ const finished = (taskId: string): StatusResult => ({
   ok: true,
   status: { phase: 'succeeded', rawStatus: 'completed', progress: 100, videoUrl: `http://video.test/${taskId}.mp4` },
 });
-const failing = (kind: ProviderError['kind'], status: number): StatusResult => ({ ok: false, error: { kind, status, retryable: kind !== 'auth' } });
+const failing = (kind: ProviderError['kind'], status: number): StatusResult => ({
+  ok: false,
+  error: { kind, status, retryable: kind !== 'auth' },
+});
 
 describe('status glitches are tolerated for a time, not a count', () => {
   let store: Store | undefined;
@@ -40,16 +43,26 @@ describe('status glitches are tolerated for a time, not a count', () => {
     await engine.attachMessage(accepted.job.id, template.reply.channelId, '1500000000000000001');
     await engine.submit(accepted.job.id);
     const service = engine;
-    const settled = () => eventually(async () => {
-      const job = await service.get(accepted.job.id);
-      return job && ['delivered', 'failed', 'expired'].includes(job.state) ? job : undefined;
-    }, 10_000);
+    const settled = () =>
+      eventually(async () => {
+        const job = await service.get(accepted.job.id);
+        return job && ['delivered', 'failed', 'expired'].includes(job.state) ? job : undefined;
+      }, 10_000);
     return { ...built, provider, jobId: accepted.job.id, settled, polls: () => polls };
   }
 
   it('GIVEN the status endpoint fails 14 times in a row (more than the old limit of 10) WHEN it answers again THEN the member gets the video and is charged once', async () => {
-    const kinds: Array<[ProviderError['kind'], number]> = [['server', 502], ['network', 0], ['timeout', 0], ['bad_response', 200], ['not_found', 404], ['rate_limited', 429]];
-    const run = await startJob((taskId, poll) => (poll <= 14 ? failing(...(kinds[poll % kinds.length] ?? ['server', 500])) : finished(taskId)));
+    const kinds: Array<[ProviderError['kind'], number]> = [
+      ['server', 502],
+      ['network', 0],
+      ['timeout', 0],
+      ['bad_response', 200],
+      ['not_found', 404],
+      ['rate_limited', 429],
+    ];
+    const run = await startJob((taskId, poll) =>
+      poll <= 14 ? failing(...(kinds[poll % kinds.length] ?? ['server', 500])) : finished(taskId),
+    );
 
     const job = await run.settled();
 

@@ -55,7 +55,11 @@ function lineContract(name: string, open: () => Promise<Store>, reopen: () => Pr
       const first = await open();
       const repo = await fillLine(first, BUSY_FIRST);
       const line = createSubmitLine(first, repo, BUDGET);
-      const before = [(await line.pick(() => true, 2_000))?.id, (await line.pick(() => true, 2_001))?.id, (await line.pick(() => true, 2_002))?.id];
+      const before = [
+        (await line.pick(() => true, 2_000))?.id,
+        (await line.pick(() => true, 2_001))?.id,
+        (await line.pick(() => true, 2_002))?.id,
+      ];
       await first.close();
       const second = await reopen();
       const again = createSubmitLine(second, createJobRepository(second), BUDGET);

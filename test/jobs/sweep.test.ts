@@ -17,8 +17,26 @@ describe('the sweep: no path can keep a slot held for a job nobody follows', () 
     };
     await quota.setPolicy('g1', { maxConcurrent: 10 });
     for (const id of ['done', 'failed', 'gone', 'live']) await hold(id);
-    await jobs.save(sampleJob({ id: 'done', guildId: 'g1', state: 'delivered', reservationId: 'res-done', taskId: 't-done', result: { videoUrl: 'u', expiresAt: null, delivery: 'attachment' } }));
-    await jobs.save(sampleJob({ id: 'failed', guildId: 'g1', state: 'failed', reservationId: 'res-failed', taskId: 't-failed', failure: { reason: 'provider_failed', detail: null } }));
+    await jobs.save(
+      sampleJob({
+        id: 'done',
+        guildId: 'g1',
+        state: 'delivered',
+        reservationId: 'res-done',
+        taskId: 't-done',
+        result: { videoUrl: 'u', expiresAt: null, delivery: 'attachment' },
+      }),
+    );
+    await jobs.save(
+      sampleJob({
+        id: 'failed',
+        guildId: 'g1',
+        state: 'failed',
+        reservationId: 'res-failed',
+        taskId: 't-failed',
+        failure: { reason: 'provider_failed', detail: null },
+      }),
+    );
     await jobs.save(sampleJob({ id: 'live', guildId: 'g1', state: 'processing', reservationId: 'res-live', taskId: 't-live' }));
 
     await engine.start();
@@ -48,7 +66,9 @@ describe('the sweep: no path can keep a slot held for a job nobody follows', () 
     const told = await eventually(() => seen.failed[0]);
     expect(told.failure?.reason).toBe('record_lost');
     expect(await quota.heldReservations()).toEqual([]);
-    expect(await quota.ledger('g1')).toEqual([expect.objectContaining({ jobId: 'j1', outcome: 'released', reason: 'vanished', taskId: 'task-1' })]);
+    expect(await quota.ledger('g1')).toEqual([
+      expect.objectContaining({ jobId: 'j1', outcome: 'released', reason: 'vanished', taskId: 'task-1' }),
+    ]);
     await engine.stop();
     await store.close();
   });

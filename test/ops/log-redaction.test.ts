@@ -31,7 +31,22 @@ describe('logs never show a secret', () => {
     logger.error({ store: { url: 'rediss://:redis-pass-9@cache:6380/1' } }, 'store unreachable');
     logger.error({ url: 'redis://:pass-with@sign-10@cache:6379/0', storeUrl: new URL('redis://u:url-object-11@cache:6379/2') }, 'odd urls');
     const output = lines.join('');
-    for (const secret of ['top-token-1', 'sk-top-2', 'Bearer top-3', 'sk-header-4', 'discord-5', 'discord-bot-token-123', 'sk-xcompute-456', 'interaction-token-secret', 'sk-in-error-6', 'deep-7', 'redis-pass-8', 'redis-pass-9', 'sign-10', 'url-object-11']) {
+    for (const secret of [
+      'top-token-1',
+      'sk-top-2',
+      'Bearer top-3',
+      'sk-header-4',
+      'discord-5',
+      'discord-bot-token-123',
+      'sk-xcompute-456',
+      'interaction-token-secret',
+      'sk-in-error-6',
+      'deep-7',
+      'redis-pass-8',
+      'redis-pass-9',
+      'sign-10',
+      'url-object-11',
+    ]) {
       expect(output).not.toContain(secret);
     }
     expect(output).toContain('[redacted]');

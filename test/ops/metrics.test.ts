@@ -31,7 +31,13 @@ async function botParts(store: Store) {
 
 async function runJob(engine: Awaited<ReturnType<typeof botParts>>['engine']) {
   const template = sampleJob();
-  const accepted = await engine.accept({ request: template.request, guildId: GUILD, userId: template.userId, roleIds: [], reply: template.reply });
+  const accepted = await engine.accept({
+    request: template.request,
+    guildId: GUILD,
+    userId: template.userId,
+    roleIds: [],
+    reply: template.reply,
+  });
   if (!accepted.ok) throw new Error('not accepted');
   await engine.submit(accepted.job.id);
   return accepted.job.id;
@@ -48,7 +54,11 @@ describe('/metrics and /healthz', () => {
     const { ops, provider, engine } = await botParts(store);
     await engine.start();
     const server: OpsServer = await ops.serve(0, () => ({ connected: true }));
-    cleanup.push(() => store.close(), () => engine.stop(), () => server.close());
+    cleanup.push(
+      () => store.close(),
+      () => engine.stop(),
+      () => server.close(),
+    );
 
     const delivered = await runJob(engine);
     await eventually(async () => (await engine.get(delivered))?.state === 'delivered');
@@ -84,7 +94,10 @@ describe('/metrics and /healthz', () => {
     cleanup.push(() => server.close());
     const health = async () => {
       const response = await fetch(`http://127.0.0.1:${server.port}/healthz`);
-      return { status: response.status, body: (await response.json()) as { ok: boolean; gateway: { connected: boolean }; store: { reachable: boolean; kind: string } } };
+      return {
+        status: response.status,
+        body: (await response.json()) as { ok: boolean; gateway: { connected: boolean }; store: { reachable: boolean; kind: string } },
+      };
     };
 
     const connecting = await health();
@@ -105,7 +118,11 @@ describe('/metrics and /healthz', () => {
 
   it('GIVEN a store that does not answer WHEN /healthz is asked THEN it says so within its timeout instead of hanging', async () => {
     const { createHealthCheck } = await import('../../src/ops/health.js');
-    const check = createHealthCheck({ gateway: () => ({ connected: true }), store: { kind: 'redis', ping: () => new Promise<boolean>(() => undefined) }, timeoutMs: 100 });
+    const check = createHealthCheck({
+      gateway: () => ({ connected: true }),
+      store: { kind: 'redis', ping: () => new Promise<boolean>(() => undefined) },
+      timeoutMs: 100,
+    });
     const started = Date.now();
     const report = await check();
     expect(report).toMatchObject({ ok: false, store: { reachable: false } });

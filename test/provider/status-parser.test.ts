@@ -59,13 +59,11 @@ describe('parseTaskStatus — envelopes', () => {
 });
 
 describe('parseTaskStatus — status words', () => {
-  it.each(['success', 'succeeded', 'completed', 'finished', 'done', 'SUCCESS', 'Completed', ' Done '])(
-    '%s → succeeded',
-    (word) => expect(parseTaskStatus({ status: word })?.phase).toBe('succeeded'),
+  it.each(['success', 'succeeded', 'completed', 'finished', 'done', 'SUCCESS', 'Completed', ' Done '])('%s → succeeded', (word) =>
+    expect(parseTaskStatus({ status: word })?.phase).toBe('succeeded'),
   );
-  it.each(['fail', 'failed', 'failure', 'error', 'cancelled', 'canceled', 'expired', 'Fail', 'FAILED'])(
-    '%s → failed',
-    (word) => expect(parseTaskStatus({ status: word })?.phase).toBe('failed'),
+  it.each(['fail', 'failed', 'failure', 'error', 'cancelled', 'canceled', 'expired', 'Fail', 'FAILED'])('%s → failed', (word) =>
+    expect(parseTaskStatus({ status: word })?.phase).toBe('failed'),
   );
   it.each(['pending', 'queued', 'submitted', 'not_start', 'preparing', 'queueing', 'waiting', 'Preparing', 'Queueing'])(
     '%s → queued',

@@ -23,10 +23,7 @@ let fake: FakeProvider;
 let client: VideoProvider;
 let delays: number[];
 
-async function setUp(
-  fakeOptions: FakeProviderOptions = {},
-  clientOptions: Partial<XComputeClientOptions> = {},
-): Promise<void> {
+async function setUp(fakeOptions: FakeProviderOptions = {}, clientOptions: Partial<XComputeClientOptions> = {}): Promise<void> {
   fake = await startFakeProvider(fakeOptions);
   delays = [];
   client = createXComputeClient({
@@ -338,7 +335,7 @@ describe('the status deadline', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
-  it('GIVEN the caller aborts a status request THEN it rejects with the caller\'s reason, not a timeout value', async () => {
+  it("GIVEN the caller aborts a status request THEN it rejects with the caller's reason, not a timeout value", async () => {
     await setUp({}, { timeouts: { statusMs: 5_000 } });
     fake.failNext('status', { status: 200, body: {}, delayMs: 20_000 });
     const controller = new AbortController();

@@ -29,7 +29,11 @@ describe('/quota admin operations', () => {
 
   it('GIVEN nonsense values THEN the admin is told which fields are wrong and nothing changes', async () => {
     const { quota } = await memoryQuota();
-    expect(await quota.setPolicy('g1', { limit: -1, maxConcurrent: 0 })).toEqual({ ok: false, reason: 'invalid_policy', fields: ['limit', 'maxConcurrent'] });
+    expect(await quota.setPolicy('g1', { limit: -1, maxConcurrent: 0 })).toEqual({
+      ok: false,
+      reason: 'invalid_policy',
+      fields: ['limit', 'maxConcurrent'],
+    });
     expect(await quota.setPolicy('g1', { period: 'year' as never })).toMatchObject({ ok: false, fields: ['period'] });
     expect((await quota.getPolicy('g1')).limit).toBe(10);
   });
@@ -98,7 +102,8 @@ describe('/quota admin operations', () => {
     const { quota } = await memoryQuota({ defaults: { limit: 100, period: 'day' } });
     await quota.setPolicy('g1', { maxConcurrent: 20 });
     const spend = { a: 1, b: 6, c: 3, d: 2, e: 4, f: 5, g: 2 };
-    for (const [userId, cost] of Object.entries(spend)) await quota.charge(granted(await quota.reserve(request({ userId, cost }))), 'delivered');
+    for (const [userId, cost] of Object.entries(spend))
+      await quota.charge(granted(await quota.reserve(request({ userId, cost }))), 'delivered');
     expect(await quota.topSpenders('g1', 5)).toEqual([
       { userId: 'b', credits: 6 },
       { userId: 'f', credits: 5 },

@@ -14,8 +14,28 @@ describe('ledger CSV', () => {
 
   it('GIVEN ledger lines THEN one CRLF row each under the promised header, time in ISO 8601 UTC', () => {
     const csv = ledgerCsv([
-      { at: Date.UTC(2026, 10, 30, 8, 5, 1), userId: '42', jobId: 'j1', cost: 2, outcome: 'undelivered', model: 'MiniMax-Hailuo-2.3', resolution: '768p', duration: 10, taskId: 'task_1' },
-      { at: Date.UTC(2026, 10, 30, 9), userId: '43', jobId: 'j2', cost: 1, outcome: 'released', model: null, resolution: null, duration: null, taskId: null },
+      {
+        at: Date.UTC(2026, 10, 30, 8, 5, 1),
+        userId: '42',
+        jobId: 'j1',
+        cost: 2,
+        outcome: 'undelivered',
+        model: 'MiniMax-Hailuo-2.3',
+        resolution: '768p',
+        duration: 10,
+        taskId: 'task_1',
+      },
+      {
+        at: Date.UTC(2026, 10, 30, 9),
+        userId: '43',
+        jobId: 'j2',
+        cost: 1,
+        outcome: 'released',
+        model: null,
+        resolution: null,
+        duration: null,
+        taskId: null,
+      },
     ]);
     expect(csv).toBe(
       'time,member_id,job_id,model,resolution,duration,credits,outcome,task_id\r\n' +

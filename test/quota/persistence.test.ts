@@ -63,4 +63,3 @@ describe('quota on an SQLite file', () => {
     granted(await quota.reserve(request({ jobId: 'job-after' })));
   });
 });
-

@@ -7,9 +7,7 @@ describe('reserving credits for a /video request', () => {
   it('GIVEN a guild with 5 credits WHEN 50 requests arrive at once THEN exactly 5 jobs start', async () => {
     const { quota } = await memoryQuota({ defaults: { limit: 5, period: 'day' } });
     expect(await quota.setPolicy('g1', { maxConcurrent: 20 })).toMatchObject({ ok: true });
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => quota.reserve(request({ userId: `u${i}` }))),
-    );
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => quota.reserve(request({ userId: `u${i}` }))));
     expect(results.filter((r) => r.ok)).toHaveLength(5);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.refusal.reason === 'guild_budget')).toBe(true);
     expect((await quota.memberStanding('g1', 'u0', [])).guildRemaining).toBe(0);
@@ -87,7 +85,10 @@ describe('reserving credits for a /video request', () => {
     const { quota, clock } = await memoryQuota({ defaults: { limit: 100, period: 'month' }, globalLimit: 3 });
     granted(await quota.reserve(request({ guildId: 'g1', cost: 2 })));
     granted(await quota.reserve(request({ guildId: 'g2' })));
-    expect(await quota.reserve(request({ guildId: 'g2', userId: 'u2' }))).toEqual({ ok: false, refusal: { reason: 'global_ceiling', resetsAt: TOMORROW } });
+    expect(await quota.reserve(request({ guildId: 'g2', userId: 'u2' }))).toEqual({
+      ok: false,
+      refusal: { reason: 'global_ceiling', resetsAt: TOMORROW },
+    });
     expect((await quota.memberStanding('g1', 'u1', [])).globalRemaining).toBe(0);
     // The ceiling is daily even though the guilds' budgets are monthly.
     clock.set('2026-11-26T00:00:00.000Z');
@@ -125,9 +126,18 @@ describe('reserving credits for a /video request', () => {
     const { quota } = await memoryQuota();
     await quota.addBannedWord('g1', 'Gore');
     await quota.addBannedWord('g1', '血腥');
-    expect(await quota.reserve(request({ prompt: 'Lots of GORE please' }))).toEqual({ ok: false, refusal: { reason: 'banned_word', word: 'gore' } });
-    expect(await quota.reserve(request({ prompt: 'ＧＯＲＥ in full width' }))).toEqual({ ok: false, refusal: { reason: 'banned_word', word: 'gore' } });
-    expect(await quota.reserve(request({ prompt: '一个血腥的场面' }))).toEqual({ ok: false, refusal: { reason: 'banned_word', word: '血腥' } });
+    expect(await quota.reserve(request({ prompt: 'Lots of GORE please' }))).toEqual({
+      ok: false,
+      refusal: { reason: 'banned_word', word: 'gore' },
+    });
+    expect(await quota.reserve(request({ prompt: 'ＧＯＲＥ in full width' }))).toEqual({
+      ok: false,
+      refusal: { reason: 'banned_word', word: 'gore' },
+    });
+    expect(await quota.reserve(request({ prompt: '一个血腥的场面' }))).toEqual({
+      ok: false,
+      refusal: { reason: 'banned_word', word: '血腥' },
+    });
     const standing = await quota.memberStanding('g1', 'u1', []);
     expect(standing).toMatchObject({ used: 0, guildUsed: 0, inFlight: [] });
   });

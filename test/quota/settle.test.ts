@@ -53,7 +53,14 @@ describe('settling a reservation', () => {
     expect(await quota.release(id, 'task_failed')).toBe(false);
     expect(await quota.charge(id, 'delivered')).toBe(false);
     expect(await quota.ledger('g1')).toEqual([
-      expect.objectContaining({ jobId: 'job-x', cost: 2, outcome: 'undelivered', reason: 'delivery_failed', taskId: 'task-42', resolution: '1080p' }),
+      expect.objectContaining({
+        jobId: 'job-x',
+        cost: 2,
+        outcome: 'undelivered',
+        reason: 'delivery_failed',
+        taskId: 'task-42',
+        resolution: '1080p',
+      }),
     ]);
     expect(await quota.memberStanding('g1', 'u1', [])).toMatchObject({ used: 0, guildUsed: 0, inFlight: [] });
   });
@@ -78,11 +85,26 @@ describe('settling a reservation', () => {
   it('GIVEN ledger lines written before Ledger v2 WHEN the ledger is read THEN they read as charges with their old outcome as the reason', async () => {
     const { quota, store, clock } = await memoryQuota();
     const key = `quota:ledger:g1:day:${new Date(clock.now()).toISOString().slice(0, 10)}`;
-    await store.kv.set(key, [{ reservationId: 'r0', guildId: 'g1', userId: 'u1', jobId: 'j0', cost: 3, at: 5, outcome: 'delivered_as_link' }]);
+    await store.kv.set(key, [
+      { reservationId: 'r0', guildId: 'g1', userId: 'u1', jobId: 'j0', cost: 3, at: 5, outcome: 'delivered_as_link' },
+    ]);
     const id = granted(await quota.reserve(request({ jobId: 'j1' })));
     await quota.release(id, 'cancelled');
     expect(await quota.ledger('g1')).toEqual([
-      { reservationId: 'r0', guildId: 'g1', userId: 'u1', jobId: 'j0', cost: 3, at: 5, outcome: 'charged', reason: 'delivered_as_link', taskId: null, model: null, resolution: null, duration: null },
+      {
+        reservationId: 'r0',
+        guildId: 'g1',
+        userId: 'u1',
+        jobId: 'j0',
+        cost: 3,
+        at: 5,
+        outcome: 'charged',
+        reason: 'delivered_as_link',
+        taskId: null,
+        model: null,
+        resolution: null,
+        duration: null,
+      },
       expect.objectContaining({ jobId: 'j1', outcome: 'released', reason: 'cancelled' }),
     ]);
   });

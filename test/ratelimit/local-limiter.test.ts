@@ -29,7 +29,10 @@ describe('in-process rate limiter (SQLite and memory stores)', () => {
     const provider = scriptedProvider();
     const paced = createRateLimitedProvider(provider, limiter);
     const started = Date.now();
-    await Promise.all([...Array.from({ length: 5 }, (_, i) => paced.getStatus(`t${i}`)), ...Array.from({ length: 3 }, () => paced.submit(request))]);
+    await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => paced.getStatus(`t${i}`)),
+      ...Array.from({ length: 3 }, () => paced.submit(request)),
+    ]);
     expect(Date.now() - started).toBeLessThan(150);
     expect(provider.polls).toHaveLength(5);
     await limiter.close();

@@ -22,11 +22,14 @@ async function seed(storeUrl: string): Promise<void> {
   await spend(A, { duration: 10, cost: 2 }, (id) => quota.charge(id, 'delivered', { taskId: 'task_a1' }));
   clock.set('2026-11-02T08:00:00.000Z');
   await spend(A, { resolution: '1080p', cost: 2 }, (id) => quota.charge(id, 'delivered_as_link', { taskId: 'task_a2' }));
-  await spend(A, { model: 'MiniMax-Hailuo-2.3-Fast' }, (id) => quota.release(id, 'download_failed', { outcome: 'undelivered', taskId: 'task_a3' }));
+  await spend(A, { model: 'MiniMax-Hailuo-2.3-Fast' }, (id) =>
+    quota.release(id, 'download_failed', { outcome: 'undelivered', taskId: 'task_a3' }),
+  );
   await spend(A, {}, (id) => quota.release(id, 'task_failed', { taskId: 'task_a4' }));
   await spend(A, {}, (id) => quota.release(id, 'restarted', { outcome: 'ambiguous' }));
   clock.set('2026-11-05T23:59:00.000Z');
-  for (const userId of ['u1', 'u2', 'u3']) await spend(B, { userId }, (id) => quota.charge(id, 'delivered', { taskId: `task_b_${userId}` }));
+  for (const userId of ['u1', 'u2', 'u3'])
+    await spend(B, { userId }, (id) => quota.charge(id, 'delivered', { taskId: `task_b_${userId}` }));
   await store.close();
 }
 

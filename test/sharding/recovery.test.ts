@@ -15,9 +15,27 @@ describe('a shard that starts picks up only its own guilds’ unfinished jobs', 
     const store = await openStore('memory://');
     const jobs = createJobRepository(store);
     const now = Date.now();
-    await jobs.save(sampleJob({ id: 'polled0', guildId: GUILD_SHARD_0, state: 'processing', taskId: 'task-a', createdAt: now, progress: { percent: 10, estimatedTimeS: null, rawStatus: 'Processing', lastChangeAt: now } }));
+    await jobs.save(
+      sampleJob({
+        id: 'polled0',
+        guildId: GUILD_SHARD_0,
+        state: 'processing',
+        taskId: 'task-a',
+        createdAt: now,
+        progress: { percent: 10, estimatedTimeS: null, rawStatus: 'Processing', lastChangeAt: now },
+      }),
+    );
     await jobs.save(sampleJob({ id: 'orphan0', guildId: GUILD_SHARD_0, state: 'reserved', taskId: null, createdAt: now }));
-    await jobs.save(sampleJob({ id: 'polled1', guildId: GUILD_SHARD_1, state: 'processing', taskId: 'task-b', createdAt: now, progress: { percent: 10, estimatedTimeS: null, rawStatus: 'Processing', lastChangeAt: now } }));
+    await jobs.save(
+      sampleJob({
+        id: 'polled1',
+        guildId: GUILD_SHARD_1,
+        state: 'processing',
+        taskId: 'task-b',
+        createdAt: now,
+        progress: { percent: 10, estimatedTimeS: null, rawStatus: 'Processing', lastChangeAt: now },
+      }),
+    );
     await jobs.save(sampleJob({ id: 'orphan1', guildId: GUILD_SHARD_1, state: 'reserved', taskId: null, createdAt: now }));
 
     const provider = scriptedProvider();
@@ -45,7 +63,9 @@ describe('a shard that starts picks up only its own guilds’ unfinished jobs', 
     const jobs = createJobRepository(store);
     const now = Date.now();
     await jobs.save(sampleJob({ id: 'wait0', guildId: GUILD_SHARD_0, state: 'waiting', taskId: null, submittedAt: null, createdAt: now }));
-    await jobs.save(sampleJob({ id: 'wait1', guildId: GUILD_SHARD_1, state: 'waiting', taskId: null, submittedAt: null, createdAt: now - 1_000 }));
+    await jobs.save(
+      sampleJob({ id: 'wait1', guildId: GUILD_SHARD_1, state: 'waiting', taskId: null, submittedAt: null, createdAt: now - 1_000 }),
+    );
     const provider = scriptedProvider();
     const shard0 = testEngine(store, provider, { ownsGuild: guildOwnership([0], 2), lineRescanMs: 50 });
     await shard0.engine.start();

@@ -69,7 +69,10 @@ ${trigger}
   });
 
   it('GIVEN a stop that hangs past its deadline THEN the process still ends, exit 1, saying why', async () => {
-    const { code, output } = await run("setTimeout(() => process.kill(process.pid, 'SIGTERM'), 50);", 'await new Promise(() => undefined);');
+    const { code, output } = await run(
+      "setTimeout(() => process.kill(process.pid, 'SIGTERM'), 50);",
+      'await new Promise(() => undefined);',
+    );
     expect(output).toContain('stop took too long');
     expect(code).toBe(1);
   });

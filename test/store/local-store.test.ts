@@ -10,4 +10,8 @@ const sqliteUrl = `sqlite://${join(dir, 'contract.sqlite')}`;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeStoreContract('memory', () => openStore('memory://'));
-describeStoreContract('SQLite', () => openStore(sqliteUrl), () => openStore(sqliteUrl));
+describeStoreContract(
+  'SQLite',
+  () => openStore(sqliteUrl),
+  () => openStore(sqliteUrl),
+);

@@ -19,7 +19,11 @@ describe.skipIf(!up)('Redis store', () => {
   beforeAll(() => flushDb(DB));
   afterAll(() => flushDb(DB));
 
-  describeStoreContract('Redis', () => openStore(URL), () => openStore(URL));
+  describeStoreContract(
+    'Redis',
+    () => openStore(URL),
+    () => openStore(URL),
+  );
 
   it('GIVEN two processes on one Redis WHEN both want the same lock THEN the second waits until the first lets go', async () => {
     const [a, b] = [await openRedisStore(URL), await openRedisStore(URL)];
@@ -89,7 +93,9 @@ describe.skipIf(!up)('Redis store', () => {
         await pause(200);
         leaseAborted = lease.aborted;
         // Waking up, it tries the atomic quota write it was about to make.
-        await usage.writeAll({ usage: { guildId: 'g-stall', periodKey: 'day:x', value: { used: { u: 1 } } } }, [{ key: 'stall:who', value: 'a' }]);
+        await usage.writeAll({ usage: { guildId: 'g-stall', periodKey: 'day:x', value: { used: { u: 1 } } } }, [
+          { key: 'stall:who', value: 'a' },
+        ]);
         return 'a finished';
       });
       await expect(stalled).rejects.toBeInstanceOf(LockLeaseLostError);
@@ -152,7 +158,9 @@ describe.skipIf(!up)('Redis store', () => {
         ['u1', 'charged'],
         ['u2', 'released'],
       ]);
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).reserve(request({ guildId: 'rq', userId: `m${i}` }))));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).reserve(request({ guildId: 'rq', userId: `m${i}` }))),
+      );
       expect(results.filter((r) => r.ok)).toHaveLength(2);
     } finally {
       await Promise.all([a.close(), b.close()]);

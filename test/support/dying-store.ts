@@ -22,9 +22,14 @@ export function dyingStore(inner: Store, diesAt: (write: Write) => boolean = () 
   const kv = new Proxy(inner.kv, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
-      if (prop === 'set') return async (key: string, v: unknown, ttl?: number) => (check({ op: 'set', entries: [{ key, value: v }] }), target.set(key, v, ttl));
+      if (prop === 'set')
+        return async (key: string, v: unknown, ttl?: number) => (
+          check({ op: 'set', entries: [{ key, value: v }] }),
+          target.set(key, v, ttl)
+        );
       if (prop === 'setMany') return async (entries: StoreEntry[]) => (check({ op: 'setMany', entries }), target.setMany(entries));
-      if (prop === 'delete') return async (key: string) => (check({ op: 'delete', entries: [{ key, value: undefined }] }), target.delete(key));
+      if (prop === 'delete')
+        return async (key: string) => (check({ op: 'delete', entries: [{ key, value: undefined }] }), target.delete(key));
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
@@ -33,7 +38,10 @@ export function dyingStore(inner: Store, diesAt: (write: Write) => boolean = () 
     kv,
     withLock: (name, fn) => inner.withLock(name, fn),
     addToSet: async (key, member) => (check({ op: 'set-add', entries: [{ key, value: member }] }), inner.addToSet(key, member)),
-    removeFromSet: async (key, member) => (check({ op: 'set-remove', entries: [{ key, value: member }] }), inner.removeFromSet(key, member)),
+    removeFromSet: async (key, member) => (
+      check({ op: 'set-remove', entries: [{ key, value: member }] }),
+      inner.removeFromSet(key, member)
+    ),
     setMembers: (key) => inner.setMembers(key),
     ping: () => inner.ping(),
     close: () => inner.close(),

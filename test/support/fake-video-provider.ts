@@ -32,7 +32,10 @@ export function scriptedProvider(): ScriptedProvider {
     polls: [],
     failNextSubmit: (error) => (submitError = error),
     failNextStatus: (error) => (statusError = error),
-    statusOf: (taskId) => ({ ok: true, status: { phase: 'succeeded', rawStatus: 'Success', progress: 100, videoUrl: `http://video.test/${taskId}.mp4` } }),
+    statusOf: (taskId) => ({
+      ok: true,
+      status: { phase: 'succeeded', rawStatus: 'Success', progress: 100, videoUrl: `http://video.test/${taskId}.mp4` },
+    }),
     async submit(): Promise<SubmitResult> {
       provider.submits.push(Date.now());
       if (submitError) {

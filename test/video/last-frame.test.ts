@@ -3,7 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { createLastFrameExtractor, ffmpegAvailable, jpegSize } from '../../src/video/last-frame.js';
 
 const mp4 = (): Buffer =>
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=green:s=480x320:d=1', '-pix_fmt', 'yuv420p', '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov', 'pipe:1']);
+  execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=green:s=480x320:d=1',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'mp4',
+    '-movflags',
+    'frag_keyframe+empty_moov',
+    'pipe:1',
+  ]);
 
 describe('the last frame of a video (Extend)', () => {
   it('GIVEN a real MP4 THEN its last frame comes back as a JPEG data URI with its size, checked like any first frame', async () => {
@@ -17,9 +32,15 @@ describe('the last frame of a video (Extend)', () => {
   });
 
   it('GIVEN a file that is not a video, or one that cannot be fetched THEN it says so instead of throwing', async () => {
-    const junk = createLastFrameExtractor({ ffmpegPath: 'ffmpeg', download: async () => ({ ok: true, data: Buffer.from('not a video at all') }) });
+    const junk = createLastFrameExtractor({
+      ffmpegPath: 'ffmpeg',
+      download: async () => ({ ok: true, data: Buffer.from('not a video at all') }),
+    });
     expect(await junk.extract('https://cdn.example/v.mp4')).toEqual({ ok: false, reason: 'unreadable' });
-    const gone = createLastFrameExtractor({ ffmpegPath: 'ffmpeg', download: async () => ({ ok: false, reason: 'http_error', status: 404 }) });
+    const gone = createLastFrameExtractor({
+      ffmpegPath: 'ffmpeg',
+      download: async () => ({ ok: false, reason: 'http_error', status: 404 }),
+    });
     expect(await gone.extract('https://cdn.example/v.mp4')).toEqual({ ok: false, reason: 'download_failed' });
   });
 

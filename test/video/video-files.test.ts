@@ -81,13 +81,18 @@ describe('a finished video is fetched once into a file and checked before anyone
   });
 
   it('GIVEN a file over the cap THEN it is too large (its link works: the provider served it)', async () => {
-    const small = createVideoFiles({ dir, download: (u, path) => downloadToFile(u, path, { maxBytes: 1024, timeoutMs: 5_000, dispatcher: agent }), logger: silentLogger() });
+    const small = createVideoFiles({
+      dir,
+      download: (u, path) => downloadToFile(u, path, { maxBytes: 1024, timeoutMs: 5_000, dispatcher: agent }),
+      logger: silentLogger(),
+    });
     expect(await small.fetch('j6', url())).toEqual({ ok: false, reason: 'too_large' });
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('GIVEN files left by a crash WHEN the bot starts THEN those of ended jobs go, live ones stay, unknown ones go only once a day old', async () => {
-    for (const name of ['jlive.mp4', 'jended.mp4', 'jended2.mp4.part', 'jother.mp4', 'jold.mp4', 'notes.txt']) writeFileSync(join(dir, name), 'x');
+    for (const name of ['jlive.mp4', 'jended.mp4', 'jended2.mp4.part', 'jother.mp4', 'jold.mp4', 'notes.txt'])
+      writeFileSync(join(dir, name), 'x');
     const dayAgo = (Date.now() - 25 * 60 * 60_000) / 1000;
     utimesSync(join(dir, 'jold.mp4'), dayAgo, dayAgo);
     const owners: Record<string, 'live' | 'final' | 'unknown'> = { jlive: 'live', jended: 'final', jended2: 'final' };

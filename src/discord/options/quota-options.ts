@@ -70,7 +70,11 @@ const schema = z.discriminatedUnion('sub', [
     action: z.enum(WORD_ACTIONS),
     word: z.string().max(POLICY_BOUNDS.bannedWordLength).nullable(),
   }),
-  z.object({ sub: z.literal('log'), channel: z.object({ id, type: z.literal(QUOTA_CHANNEL_TYPES) }).nullable(), alert_role: id.nullable() }),
+  z.object({
+    sub: z.literal('log'),
+    channel: z.object({ id, type: z.literal(QUOTA_CHANNEL_TYPES) }).nullable(),
+    alert_role: id.nullable(),
+  }),
   z.object({ sub: z.literal('block'), member: id, reason: z.string().max(POLICY_BOUNDS.blockReasonLength).nullable() }),
   z.object({ sub: z.literal('unblock'), member: id }),
   z.object({ sub: z.literal('export'), export_period: z.enum(EXPORT_PERIODS).nullable() }),
@@ -110,9 +114,11 @@ export function readQuotaOptions(interaction: ChatInputCommandInteraction): Read
   // `period` means day/week/month for set, and current/previous for export.
   const input = sub === 'export' ? { sub, export_period: raw.period } : raw;
   // @everyone's id is the guild's: it is never among a member's role ids, so an override would do nothing.
-  if (raw.sub === 'role' && raw.role !== null && raw.role === interaction.guildId) return { ok: false, problems: [{ code: 'everyone_role' }] };
+  if (raw.sub === 'role' && raw.role !== null && raw.role === interaction.guildId)
+    return { ok: false, problems: [{ code: 'everyone_role' }] };
   // Pinging @everyone is exactly what an alert role must not do.
-  if (raw.sub === 'log' && raw.alert_role !== null && raw.alert_role === interaction.guildId) return { ok: false, problems: [{ code: 'everyone_alert' }] };
+  if (raw.sub === 'log' && raw.alert_role !== null && raw.alert_role === interaction.guildId)
+    return { ok: false, problems: [{ code: 'everyone_alert' }] };
   if (raw.sub === 'block' && raw.member === interaction.user.id) return { ok: false, problems: [{ code: 'block_self' }] };
   const parsed = schema.safeParse(input);
   if (!parsed.success) {

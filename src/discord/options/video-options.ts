@@ -41,5 +41,12 @@ function readImage(option: CommandInteractionOption | undefined): FirstFrameImag
   const parsed = attachmentSchema.safeParse(option.attachment);
   if (!parsed.success) return { forged: String(option.value ?? '') };
   const image = parsed.data;
-  return { url: image.url, filename: image.name, contentType: image.contentType, size: image.size, width: image.width, height: image.height };
+  return {
+    url: image.url,
+    filename: image.name,
+    contentType: image.contentType,
+    size: image.size,
+    width: image.width,
+    height: image.height,
+  };
 }

@@ -22,14 +22,22 @@ export function logChannelEmbed(log: LogChannel | null, failure: LogFailure | un
 export function blockEmbed(userId: string, changed: boolean, locale: string): APIEmbed {
   const t = translatorFor(locale);
   const member = `<@${userId}>`;
-  return { color: QUOTA_COLORS.saved, title: t('admin.block_title'), description: changed ? t('admin.blocked_now', { member }) : t('admin.blocked_already', { member }) };
+  return {
+    color: QUOTA_COLORS.saved,
+    title: t('admin.block_title'),
+    description: changed ? t('admin.blocked_now', { member }) : t('admin.blocked_already', { member }),
+  };
 }
 
 /** `/quota unblock`: the member may make videos again, or was not blocked. */
 export function unblockEmbed(userId: string, changed: boolean, locale: string): APIEmbed {
   const t = translatorFor(locale);
   const member = `<@${userId}>`;
-  return { color: QUOTA_COLORS.saved, title: t('admin.unblock_title'), description: changed ? t('admin.unblocked_now', { member }) : t('admin.unblocked_not', { member }) };
+  return {
+    color: QUOTA_COLORS.saved,
+    title: t('admin.unblock_title'),
+    description: changed ? t('admin.unblocked_now', { member }) : t('admin.unblocked_not', { member }),
+  };
 }
 
 /** `/quota export`: which period the attached CSV covers and how many rows it has. */
@@ -37,14 +45,22 @@ export function exportEmbed(ledger: { start: number; end: number; entries: reado
   const t = translatorFor(locale);
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const params = { from: day(ledger.start), to: day(ledger.end - 1), rows: ledger.entries.length };
-  return { color: QUOTA_COLORS.info, title: t('admin.export_title'), description: ledger.entries.length === 0 ? t('admin.export_empty', params) : t('admin.export_done', params) };
+  return {
+    color: QUOTA_COLORS.info,
+    title: t('admin.export_title'),
+    description: ledger.entries.length === 0 ? t('admin.export_empty', params) : t('admin.export_done', params),
+  };
 }
 
 /** `/quota export`: the file would be over the server's upload limit. */
 export function exportTooLargeEmbed(bytes: number, limit: number, locale: string): APIEmbed {
   const t = translatorFor(locale);
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-  return { color: QUOTA_COLORS.refused, title: t('admin.export_title'), description: t('admin.export_too_large', { size: mb(bytes), limit: mb(limit) }) };
+  return {
+    color: QUOTA_COLORS.refused,
+    title: t('admin.export_title'),
+    description: t('admin.export_too_large', { size: mb(bytes), limit: mb(limit) }),
+  };
 }
 
 /**
@@ -55,7 +71,9 @@ export function adminFields(t: Translator, policy: QuotaPolicy, failure: LogFail
   let log = t('admin.log_off');
   if (policy.log) {
     const channel = `<#${policy.log.channelId}>`;
-    log = policy.log.alertRoleId ? t('admin.log_line_role', { channel, role: `<@&${policy.log.alertRoleId}>` }) : t('admin.log_line', { channel });
+    log = policy.log.alertRoleId
+      ? t('admin.log_line_role', { channel, role: `<@&${policy.log.alertRoleId}>` })
+      : t('admin.log_line', { channel });
     if (failure && failure.channelId === policy.log.channelId) {
       log = `${log}\n${t('admin.log_broken', { channel, when: relativeTime(failure.at), problem: logProblem(t, failure) })}`;
     }
@@ -63,7 +81,9 @@ export function adminFields(t: Translator, policy: QuotaPolicy, failure: LogFail
   const blocked = Object.entries(policy.blocked).sort(([, a], [, b]) => b.at - a.at);
   const lines = blocked.map(([userId, b]) => {
     const params = { member: `<@${userId}>`, by: `<@${b.byUserId}>`, when: relativeTime(b.at) };
-    return b.reason === null ? t('admin.blocked_line', params) : t('admin.blocked_line_reason', { ...params, reason: quoteUserText(b.reason, 100) });
+    return b.reason === null
+      ? t('admin.blocked_line', params)
+      : t('admin.blocked_line_reason', { ...params, reason: quoteUserText(b.reason, 100) });
   });
   return [
     { name: t('admin.field.log'), value: log },

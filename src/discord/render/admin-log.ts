@@ -25,12 +25,24 @@ function changeLine(t: Translator, change: PolicyChange): string {
     case 'maxConcurrent':
       return t('log.change', { field: t(`log.field.${change.field}`), before: value(change.before), after: value(change.after) });
     case 'period':
-      return t('log.change', { field: t('log.field.period'), before: t(`choice.period.${change.before}`), after: t(`choice.period.${change.after}`) });
+      return t('log.change', {
+        field: t('log.field.period'),
+        before: t(`choice.period.${change.before}`),
+        after: t(`choice.period.${change.after}`),
+      });
     case 'roleOverride':
       return t('log.change_role', { role: `<@&${change.roleId}>`, before: value(change.before), after: value(change.after) });
     case 'channels':
     case 'bannedWords': {
-      const show = (items: string[]) => (change.field === 'channels' ? fitLines(t, items.map((id) => `<#${id}>`), ', ', 600) : spoilerWords(t, items, 600));
+      const show = (items: string[]) =>
+        change.field === 'channels'
+          ? fitLines(
+              t,
+              items.map((id) => `<#${id}>`),
+              ', ',
+              600,
+            )
+          : spoilerWords(t, items, 600);
       const parts = [
         ...(change.added.length > 0 ? [t('log.added', { items: show(change.added) })] : []),
         ...(change.removed.length > 0 ? [t('log.removed', { items: show(change.removed) })] : []),
@@ -48,12 +60,19 @@ function changeLine(t: Translator, change: PolicyChange): string {
 export function adminLogMessage(event: AdminEvent, locale: string, alertRoleId: string | null): LogMessage {
   const t = translatorFor(locale);
   const embed = (title: string, description: string, color: number = COLORS.change): LogMessage => ({
-    embed: { color, title, description: description.length > DESCRIPTION_MAX ? `${[...description].slice(0, DESCRIPTION_MAX).join('')}…` : description },
+    embed: {
+      color,
+      title,
+      description: description.length > DESCRIPTION_MAX ? `${[...description].slice(0, DESCRIPTION_MAX).join('')}…` : description,
+    },
     pingRoleId: null,
   });
   switch (event.kind) {
     case 'policy_changed':
-      return embed(t('log.policy_title'), [t('log.policy_by', { actor: user(event.actorId) }), ...event.changes.map((c) => `• ${changeLine(t, c)}`)].join('\n'));
+      return embed(
+        t('log.policy_title'),
+        [t('log.policy_by', { actor: user(event.actorId) }), ...event.changes.map((c) => `• ${changeLine(t, c)}`)].join('\n'),
+      );
     case 'usage_reset':
       return embed(
         t('log.reset_title'),
@@ -70,7 +89,11 @@ export function adminLogMessage(event: AdminEvent, locale: string, alertRoleId: 
         COLORS.warn,
       );
     case 'member_unblocked':
-      return embed(t('log.unblocked_title'), t('log.unblocked', { actor: user(event.actorId), member: user(event.memberId) }), QUOTA_COLORS.saved);
+      return embed(
+        t('log.unblocked_title'),
+        t('log.unblocked', { actor: user(event.actorId), member: user(event.memberId) }),
+        QUOTA_COLORS.saved,
+      );
     case 'log_enabled':
       return embed(
         t('log.enabled_title'),

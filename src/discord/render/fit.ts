@@ -74,15 +74,25 @@ function slotsByTurn(embeds: APIEmbed[]): Slot[][] {
   for (const embed of embeds) {
     const fields = embed.fields ?? [];
     fields.forEach((field, i) => {
-      const value = { get: () => fields[i]?.value ?? '', set: (v: string) => void (fields[i] = { ...field, ...fields[i], value: v || '\u200b' }) };
+      const value = {
+        get: () => fields[i]?.value ?? '',
+        set: (v: string) => void (fields[i] = { ...field, ...fields[i], value: v || '\u200b' }),
+      };
       values.push({ ...value, floor: FIELD_FLOOR });
       rest.push({ ...value, floor: 1 });
-      rest.push({ get: () => fields[i]?.name ?? '', set: (v: string) => void (fields[i] = { ...field, ...fields[i], name: v || '\u200b' }), floor: 1 });
+      rest.push({
+        get: () => fields[i]?.name ?? '',
+        set: (v: string) => void (fields[i] = { ...field, ...fields[i], name: v || '\u200b' }),
+        floor: 1,
+      });
     });
     embed.fields = fields.length > 0 ? fields : embed.fields;
-    if (embed.description !== undefined) descriptions.push({ get: () => embed.description ?? '', set: (v) => void (embed.description = v), floor: 0 });
-    if (embed.footer) rest.push({ get: () => embed.footer?.text ?? '', set: (v) => void (embed.footer = { ...embed.footer, text: v }), floor: 0 });
-    if (embed.author) rest.push({ get: () => embed.author?.name ?? '', set: (v) => void (embed.author = { ...embed.author, name: v }), floor: 0 });
+    if (embed.description !== undefined)
+      descriptions.push({ get: () => embed.description ?? '', set: (v) => void (embed.description = v), floor: 0 });
+    if (embed.footer)
+      rest.push({ get: () => embed.footer?.text ?? '', set: (v) => void (embed.footer = { ...embed.footer, text: v }), floor: 0 });
+    if (embed.author)
+      rest.push({ get: () => embed.author?.name ?? '', set: (v) => void (embed.author = { ...embed.author, name: v }), floor: 0 });
     if (embed.title !== undefined) rest.push({ get: () => embed.title ?? '', set: (v) => void (embed.title = v), floor: 0 });
   }
   return [values, descriptions, rest];
@@ -119,7 +129,9 @@ function fitRows(rows: readonly Row[]): Row[] {
       // A link button whose URL is too long cannot be shortened without breaking it: leave it out.
       .filter((child) => typeof child['url'] !== 'string' || codePointLength(child['url']) <= LIMITS.buttonUrl)
       .slice(0, LIMITS.rowItems)
-      .map((child) => (typeof child['label'] === 'string' ? { ...child, label: cutCodePoints(child['label'], LIMITS.buttonLabel) } : child));
+      .map((child) =>
+        typeof child['label'] === 'string' ? { ...child, label: cutCodePoints(child['label'], LIMITS.buttonLabel) } : child,
+      );
     return { ...row, components: children };
   });
 }

@@ -7,7 +7,17 @@ import { relativeTime } from './format.js';
 const COLOR_HELP = 0x5865f2;
 
 /** The /video options in the order Discord lists them; `prompt` is the one required. */
-const VIDEO_OPTIONS = ['prompt', 'duration', 'resolution', 'image', 'camera', 'model', 'prompt_optimizer', 'fast_pretreatment', 'watermark'] as const;
+const VIDEO_OPTIONS = [
+  'prompt',
+  'duration',
+  'resolution',
+  'image',
+  'camera',
+  'model',
+  'prompt_optimizer',
+  'fast_pretreatment',
+  'watermark',
+] as const;
 
 const CAMERA_EXAMPLES: Record<CameraMove['en'], MessageKey> = {
   'Truck left': 'help.camera.truck_left',

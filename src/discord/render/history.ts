@@ -62,7 +62,9 @@ function entryLines(job: Job, index: number, locale: string, now: number, room: 
     const expires = t('videos.link_expires', { expires: relativeTime(link.expiresAt) });
     const withLink = `[${t('videos.download')}](${maskable(link.url)}) · ${expires}`;
     const base = `${lines.join('\n')}\n`;
-    lines.push(link.url.length <= LINK_MAX && base.length + withLink.length <= room ? withLink : `${t('videos.link_too_long')} · ${expires}`);
+    lines.push(
+      link.url.length <= LINK_MAX && base.length + withLink.length <= room ? withLink : `${t('videos.link_too_long')} · ${expires}`,
+    );
   }
   return lines.join('\n');
 }
@@ -90,7 +92,9 @@ export function historyEmbed(page: HistoryPage, locale: string, now: number, his
     color: COLOR_HISTORY,
     title: t('videos.title'),
     description: entries.join('\n\n'),
-    footer: { text: t('videos.footer', { page: Math.floor(page.offset / VIDEOS_PAGE_SIZE) + 1, pages, total: page.total, days: historyDays }) },
+    footer: {
+      text: t('videos.footer', { page: Math.floor(page.offset / VIDEOS_PAGE_SIZE) + 1, pages, total: page.total, days: historyDays }),
+    },
   };
 }
 
@@ -104,8 +108,22 @@ export function historyButtons(page: HistoryPage, locale: string): APIActionRowC
     {
       type: ComponentType.ActionRow,
       components: [
-        { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `${VIDEOS_PAGE_PREFIX}${newer}:p`, label: t('button.videos_prev'), emoji: { name: '◀️' }, disabled: page.offset === 0 },
-        { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `${VIDEOS_PAGE_PREFIX}${older}:n`, label: t('button.videos_next'), emoji: { name: '▶️' }, disabled: older >= page.total },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          custom_id: `${VIDEOS_PAGE_PREFIX}${newer}:p`,
+          label: t('button.videos_prev'),
+          emoji: { name: '◀️' },
+          disabled: page.offset === 0,
+        },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          custom_id: `${VIDEOS_PAGE_PREFIX}${older}:n`,
+          label: t('button.videos_next'),
+          emoji: { name: '▶️' },
+          disabled: older >= page.total,
+        },
       ],
     },
   ];

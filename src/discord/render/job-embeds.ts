@@ -67,11 +67,10 @@ export function resultEmbed(job: Job, now: number, link?: VideoLink): APIEmbed {
     title: t('result.title'),
     ...(link && link.url.length <= 2048 ? { url: link.url } : {}),
     description: link ? `${requested}\n\n${link.note}\n**[${t('result.link_label')}](${markdownUrl(link.url)})**` : requested,
-    fields: [
-      promptField(job, t('result.prompt')),
-      { name: t('progress.params'), value: renderParams(job.request, t), inline: false },
-    ],
-    footer: { text: `${t('result.took', { duration: formatDuration(now - job.createdAt, job.reply.locale) })} · ${t('progress.job', { jobId: job.id }).replace(/`/g, '')}` },
+    fields: [promptField(job, t('result.prompt')), { name: t('progress.params'), value: renderParams(job.request, t), inline: false }],
+    footer: {
+      text: `${t('result.took', { duration: formatDuration(now - job.createdAt, job.reply.locale) })} · ${t('progress.job', { jobId: job.id }).replace(/`/g, '')}`,
+    },
   };
 }
 
@@ -102,7 +101,8 @@ export function failureEmbed(job: Job): APIEmbed {
   const detail = failure.detail ? quoteUserText(failure.detail, 300) : null;
   let text: string;
   if (failure.reason === 'provider_failed' && !detail) text = t('failed.provider_unknown');
-  else if (failure.reason === 'expired') text = t('failed.expired', { duration: formatDuration(Number(failure.detail ?? 1_800_000), job.reply.locale) });
+  else if (failure.reason === 'expired')
+    text = t('failed.expired', { duration: formatDuration(Number(failure.detail ?? 1_800_000), job.reply.locale) });
   else if (failure.reason === 'cancelled') text = t('failed.cancelled', { user: `<@${failure.detail ?? job.userId}>` });
   else text = t(FAILURE_KEYS[failure.reason], { reason: detail ?? '—' });
   // The provider may still serve the file later: the link, where long links fit (the description).

@@ -10,7 +10,11 @@ import { policyFields } from './quota-show.js';
 /** A member without Manage Server tried `/quota` (admins can re-grant the command to anyone). */
 export function notAdminEmbed(locale: string): APIEmbed {
   const t = translatorFor(locale);
-  return { color: QUOTA_COLORS.refused, title: t('quota.admin_only_title'), description: `${t('quota.not_admin')}\n${t('quota.nothing_changed')}` };
+  return {
+    color: QUOTA_COLORS.refused,
+    title: t('quota.admin_only_title'),
+    description: `${t('quota.not_admin')}\n${t('quota.nothing_changed')}`,
+  };
 }
 
 /** Option values Discord should not have let through (forged or stale clients), one line each. */
@@ -81,7 +85,8 @@ export function policySavedEmbed(policy: QuotaPolicy, changed: boolean, locale: 
 export function resetEmbed(userId: string | null, given: number, locale: string): APIEmbed {
   const t = translatorFor(locale);
   const amount = credits(t, given);
-  const description = userId === null ? t('quota.reset_guild', { credits: amount }) : t('quota.reset_member', { user: `<@${userId}>`, credits: amount });
+  const description =
+    userId === null ? t('quota.reset_guild', { credits: amount }) : t('quota.reset_member', { user: `<@${userId}>`, credits: amount });
   return { color: QUOTA_COLORS.saved, title: t('quota.reset_title'), description };
 }
 
@@ -96,7 +101,13 @@ export function roleOverrideEmbed(roleId: string, policy: QuotaPolicy, locale: s
 }
 
 /** `/quota channels`: what changed, then where /video may now be used. */
-export function channelsEmbed(action: 'add' | 'remove' | 'list' | 'clear', channelId: string | null, policy: QuotaPolicy, changed: boolean, locale: string): APIEmbed {
+export function channelsEmbed(
+  action: 'add' | 'remove' | 'list' | 'clear',
+  channelId: string | null,
+  policy: QuotaPolicy,
+  changed: boolean,
+  locale: string,
+): APIEmbed {
   const t = translatorFor(locale);
   const channel = `<#${channelId ?? ''}>`;
   const head = {
@@ -105,12 +116,23 @@ export function channelsEmbed(action: 'add' | 'remove' | 'list' | 'clear', chann
     clear: t('quota.channels_cleared'),
     list: null,
   }[action];
-  const where = policy.allowedChannelIds.length === 0 ? t('quota.channels_all') : t('quota.channels_only', { channels: channelList(t, policy, 3500) });
-  return { color: action === 'list' ? QUOTA_COLORS.info : QUOTA_COLORS.saved, title: t('quota.channels_title'), description: head ? `${head}\n${where}` : where };
+  const where =
+    policy.allowedChannelIds.length === 0 ? t('quota.channels_all') : t('quota.channels_only', { channels: channelList(t, policy, 3500) });
+  return {
+    color: action === 'list' ? QUOTA_COLORS.info : QUOTA_COLORS.saved,
+    title: t('quota.channels_title'),
+    description: head ? `${head}\n${where}` : where,
+  };
 }
 
 /** `/quota banned-words`: what changed, then the list (in spoilers). */
-export function bannedWordsEmbed(action: 'add' | 'remove' | 'list', word: string | null, policy: QuotaPolicy, changed: boolean, locale: string): APIEmbed {
+export function bannedWordsEmbed(
+  action: 'add' | 'remove' | 'list',
+  word: string | null,
+  policy: QuotaPolicy,
+  changed: boolean,
+  locale: string,
+): APIEmbed {
   const t = translatorFor(locale);
   // Shown as stored (case- and width-folded), so the admin sees what prompts are matched against.
   const shown = `||${quoteUserText(normalizeWord(word ?? ''), 60)}||`;
@@ -121,5 +143,9 @@ export function bannedWordsEmbed(action: 'add' | 'remove' | 'list', word: string
   }[action];
   const count = policy.bannedWords.length;
   const list = count === 0 ? t('quota.words_none') : t('quota.words_list', { count, words: spoilerWords(t, policy.bannedWords, 3500) });
-  return { color: action === 'list' ? QUOTA_COLORS.info : QUOTA_COLORS.saved, title: t('quota.words_title'), description: head ? `${head}\n${list}` : list };
+  return {
+    color: action === 'list' ? QUOTA_COLORS.info : QUOTA_COLORS.saved,
+    title: t('quota.words_title'),
+    description: head ? `${head}\n${list}` : list,
+  };
 }

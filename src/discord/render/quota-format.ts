@@ -47,20 +47,35 @@ export function fitLines(t: Translator, lines: readonly string[], separator: str
  * put offensive words on screen) with markdown escaped so a word cannot break out of it.
  */
 export function spoilerWords(t: Translator, words: readonly string[], max = FIELD_MAX): string {
-  return fitLines(t, words.map((w) => `||${quoteUserText(w, 60)}||`), ', ', max);
+  return fitLines(
+    t,
+    words.map((w) => `||${quoteUserText(w, 60)}||`),
+    ', ',
+    max,
+  );
 }
 
 /** The allowed channels as mentions, or "every channel". */
 export function channelList(t: Translator, policy: QuotaPolicy, max = FIELD_MAX): string {
   if (policy.allowedChannelIds.length === 0) return t('quota.all_channels');
-  return fitLines(t, policy.allowedChannelIds.map((id) => `<#${id}>`), ', ', max);
+  return fitLines(
+    t,
+    policy.allowedChannelIds.map((id) => `<#${id}>`),
+    ', ',
+    max,
+  );
 }
 
 /** Role overrides as `@role: 5 credits` lines, most generous first. */
 export function roleOverrideList(t: Translator, policy: QuotaPolicy, max = FIELD_MAX): string {
   const entries = Object.entries(policy.roleOverrides).sort(([, a], [, b]) => b - a);
   if (entries.length === 0) return t('quota.none');
-  return fitLines(t, entries.map(([roleId, limit]) => t('quota.role_line', { role: `<@&${roleId}>`, credits: credits(t, limit) })), '\n', max);
+  return fitLines(
+    t,
+    entries.map(([roleId, limit]) => t('quota.role_line', { role: `<@&${roleId}>`, credits: credits(t, limit) })),
+    '\n',
+    max,
+  );
 }
 
 /** The per-member limit, or a note that members share the server's budget. */

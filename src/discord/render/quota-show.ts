@@ -41,7 +41,9 @@ export function quotaShowEmbed(overview: QuotaOverview, locale: string): APIEmbe
   const spenders =
     overview.spenders.length === 0
       ? t('quota.no_spenders')
-      : overview.spenders.map((s, i) => t('quota.spender_line', { rank: i + 1, user: `<@${s.userId}>`, credits: credits(t, s.credits) })).join('\n');
+      : overview.spenders
+          .map((s, i) => t('quota.spender_line', { rank: i + 1, user: `<@${s.userId}>`, credits: credits(t, s.credits) }))
+          .join('\n');
   const fields: APIEmbedField[] = [
     ...policyFields(t, policy),
     { name: t('quota.field.role_overrides'), value: roleOverrideList(t, policy) },

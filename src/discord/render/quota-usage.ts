@@ -13,16 +13,20 @@ export function usageEmbed(standing: MemberStanding, locale: string): APIEmbed {
       ? t('usage.you_unlimited', { used: standing.used })
       : t('usage.you_limited', { used: standing.used, limit: standing.limit, remaining: standing.remaining ?? 0 });
   const server =
-    standing.guildLimit === 0
-      ? t('quota.off')
-      : t('usage.server', { remaining: standing.guildRemaining, limit: standing.guildLimit });
+    standing.guildLimit === 0 ? t('quota.off') : t('usage.server', { remaining: standing.guildRemaining, limit: standing.guildLimit });
   // The operator's ceiling only matters to a member when it is what would stop them.
   const global =
     standing.globalRemaining !== null && standing.globalRemaining < standing.guildRemaining
       ? `\n${t('usage.global', { remaining: standing.globalRemaining })}`
       : '';
   const jobs =
-    standing.inFlight.length === 0 ? t('usage.none_in_flight') : fitLines(t, standing.inFlight.map((id) => `\`${id}\``), '\n');
+    standing.inFlight.length === 0
+      ? t('usage.none_in_flight')
+      : fitLines(
+          t,
+          standing.inFlight.map((id) => `\`${id}\``),
+          '\n',
+        );
   const fields: APIEmbedField[] = [
     { name: t('usage.field.you', { when }), value: mine, inline: true },
     { name: t('usage.field.server'), value: `${server}${global}`, inline: true },

@@ -22,7 +22,12 @@ export function refusalEmbed(refusal: QuotaRefusal, locale: string): APIEmbed {
       break;
     case 'guild_budget':
     case 'member_budget':
-      text = t(`quota.${refusal.reason}`, { remaining: refusal.remaining, limit: refusal.limit, cost: refusal.cost, resets: relativeTime(refusal.resetsAt) });
+      text = t(`quota.${refusal.reason}`, {
+        remaining: refusal.remaining,
+        limit: refusal.limit,
+        cost: refusal.cost,
+        resets: relativeTime(refusal.resetsAt),
+      });
       break;
     case 'global_ceiling':
       text = t('quota.global_ceiling', { resets: relativeTime(refusal.resetsAt) });

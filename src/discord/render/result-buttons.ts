@@ -13,7 +13,15 @@ export function cancelButtons(job: Job): APIActionRowComponent<APIComponentInMes
   const t = translatorFor(job.reply.locale);
   return {
     type: ComponentType.ActionRow,
-    components: [{ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `${CANCEL_PREFIX}${job.id}`, label: t('button.cancel'), emoji: { name: '✖️' } }],
+    components: [
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        custom_id: `${CANCEL_PREFIX}${job.id}`,
+        label: t('button.cancel'),
+        emoji: { name: '✖️' },
+      },
+    ],
   };
 }
 
@@ -26,7 +34,10 @@ export const MAX_BUTTON_URL = 512;
  * With `linkUrl` (a video sent as a link) a download button comes first, but only when the URL
  * fits a button (512); a longer link is in the embed only. At most 5 buttons: one row.
  */
-export function resultButtons(job: Job, options: { extend?: boolean; linkUrl?: string } = {}): APIActionRowComponent<APIComponentInMessageActionRow> {
+export function resultButtons(
+  job: Job,
+  options: { extend?: boolean; linkUrl?: string } = {},
+): APIActionRowComponent<APIComponentInMessageActionRow> {
   const linkUrl = options.linkUrl;
   const t = translatorFor(job.reply.locale);
   const download: APIComponentInMessageActionRow[] =
@@ -37,12 +48,38 @@ export function resultButtons(job: Job, options: { extend?: boolean; linkUrl?: s
     type: ComponentType.ActionRow,
     components: [
       ...download,
-      { type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: `${REGENERATE_PREFIX}${job.id}`, label: t('button.regenerate'), emoji: { name: '🔁' } },
-      { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `${EDIT_PREFIX}${job.id}`, label: t('button.edit'), emoji: { name: '✏️' } },
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Primary,
+        custom_id: `${REGENERATE_PREFIX}${job.id}`,
+        label: t('button.regenerate'),
+        emoji: { name: '🔁' },
+      },
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        custom_id: `${EDIT_PREFIX}${job.id}`,
+        label: t('button.edit'),
+        emoji: { name: '✏️' },
+      },
       ...(options.extend
-        ? [{ type: ComponentType.Button as const, style: ButtonStyle.Secondary as const, custom_id: `${EXTEND_PREFIX}${job.id}`, label: t('button.extend'), emoji: { name: '⏩' } }]
+        ? [
+            {
+              type: ComponentType.Button as const,
+              style: ButtonStyle.Secondary as const,
+              custom_id: `${EXTEND_PREFIX}${job.id}`,
+              label: t('button.extend'),
+              emoji: { name: '⏩' },
+            },
+          ]
         : []),
-      { type: ComponentType.Button, style: ButtonStyle.Danger, custom_id: `${DELETE_PREFIX}${job.id}`, label: t('button.delete'), emoji: { name: '🗑️' } },
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Danger,
+        custom_id: `${DELETE_PREFIX}${job.id}`,
+        label: t('button.delete'),
+        emoji: { name: '🗑️' },
+      },
     ],
   };
 }

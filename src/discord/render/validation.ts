@@ -11,7 +11,10 @@ export function validationEmbed(problems: readonly ValidationProblem[], locale: 
       case 'prompt_too_long':
         return t('validation.prompt_too_long', { length: problem.length, max: problem.max, over: problem.length - problem.max });
       case 'bad_choice':
-        return t('validation.bad_choice', { value: cutCodePoints(problem.value, 40).replace(/`/g, "'"), option: t(`opt.${problem.option}.name`) });
+        return t('validation.bad_choice', {
+          value: cutCodePoints(problem.value, 40).replace(/`/g, "'"),
+          option: t(`opt.${problem.option}.name`),
+        });
       case 'camera_unknown':
         return t('validation.camera_unknown', { name: cutCodePoints(problem.name, 50).replace(/`/g, "'") });
       case 'image_type':

@@ -7,7 +7,7 @@ export const admin = {
   'cmd.quota.unblock.name': 'unblock',
   'cmd.quota.unblock.description': 'Let a blocked member make videos again',
   'cmd.quota.export.name': 'export',
-  'cmd.quota.export.description': 'Download this server\'s usage ledger as a CSV file',
+  'cmd.quota.export.description': "Download this server's usage ledger as a CSV file",
   'opt.log_channel.name': 'channel',
   'opt.log_channel.description': 'The text channel for the log (leave out to turn logging off)',
   'opt.alert_role.name': 'alert_role',
@@ -28,13 +28,15 @@ export const admin = {
 
   'admin.log_title': '📒 Log channel',
   'admin.log_on': 'Quota changes, blocks, budget alerts, provider trouble and banned-word refusals will be posted in {channel}.',
-  'admin.log_role': '{role} is pinged when the budget reaches 80 % and 100 %. Make the role mentionable, or give the bot "Mention All Roles", so the ping reaches its members.',
+  'admin.log_role':
+    '{role} is pinged when the budget reaches 80 % and 100 %. Make the role mentionable, or give the bot "Mention All Roles", so the ping reaches its members.',
   'admin.log_off': 'Logging is off. Choose a channel with /quota log to turn it on.',
-  'admin.log_cannot_write': '⚠️ I could not post in {channel}: {problem} Nothing else was changed; the setting is kept, so fix the permissions or choose another channel.',
+  'admin.log_cannot_write':
+    '⚠️ I could not post in {channel}: {problem} Nothing else was changed; the setting is kept, so fix the permissions or choose another channel.',
   'admin.problem.no_access': 'I cannot see that channel. Give the bot View Channel, Send Messages and Embed Links there.',
   'admin.problem.missing_permissions': 'I may not post there. Give the bot Send Messages and Embed Links in that channel.',
   'admin.problem.unknown_channel': 'the channel no longer exists. Choose another one with /quota log.',
-  'admin.problem.other': 'Discord refused the message. Check the bot\'s permissions in that channel.',
+  'admin.problem.other': "Discord refused the message. Check the bot's permissions in that channel.",
   'admin.field.log': 'Log channel',
   'admin.log_line': '{channel}',
   'admin.log_line_role': '{channel}, alerts ping {role}',
@@ -43,14 +45,16 @@ export const admin = {
   'admin.blocked_line': '{member}, by {by} {when}',
   'admin.blocked_line_reason': '{member}, by {by} {when}: {reason}',
   'admin.block_title': '⛔ Member blocked',
-  'admin.blocked_now': '{member} can no longer make videos here. Their requests get a polite private answer and spend nothing. Undo it with /quota unblock.',
+  'admin.blocked_now':
+    '{member} can no longer make videos here. Their requests get a polite private answer and spend nothing. Undo it with /quota unblock.',
   'admin.blocked_already': '{member} was already blocked.',
   'admin.unblock_title': '✅ Member unblocked',
   'admin.unblocked_now': '{member} can make videos again.',
   'admin.unblocked_not': '{member} was not blocked.',
   'admin.export_title': '📄 Usage export',
   'admin.export_done': 'The ledger from {from} to {to}: {rows} rows. Times are UTC; outcome tells whether the credits were charged.',
-  'admin.export_too_large': 'The ledger is {size} MB as CSV, over this server\'s {limit} MB upload limit. Ask the bot\'s operator for it: `npm run report` and the store hold the same data.',
+  'admin.export_too_large':
+    "The ledger is {size} MB as CSV, over this server's {limit} MB upload limit. Ask the bot's operator for it: `npm run report` and the store hold the same data.",
   'admin.export_empty': 'The ledger from {from} to {to} has no rows yet; the file holds only the header.',
 
   'log.policy_title': '⚙️ Quota changed',
@@ -68,8 +72,8 @@ export const admin = {
   'log.field.bannedWords': 'Banned words',
   'log.none': 'none',
   'log.reset_title': '♻️ Usage cleared',
-  'log.reset_guild': '{actor} cleared this period\'s usage of the server: {credits} given back.',
-  'log.reset_member': '{actor} cleared this period\'s usage of {member}: {credits} given back.',
+  'log.reset_guild': "{actor} cleared this period's usage of the server: {credits} given back.",
+  'log.reset_member': "{actor} cleared this period's usage of {member}: {credits} given back.",
   'log.blocked_title': '⛔ Member blocked',
   'log.blocked': '{actor} blocked {member}.',
   'log.blocked_reason': '{actor} blocked {member}. Reason: {reason}',
@@ -81,11 +85,15 @@ export const admin = {
   'log.threshold_title': '📈 Budget {percent}% used',
   'log.threshold_full_title': '🛑 Budget used up',
   'log.threshold': '{used} of {limit} credits used {when}. The budget resets {resets}.',
-  'log.threshold_full': '{used} of {limit} credits used {when}: new videos are refused until the budget resets {resets}, or an admin raises it with /quota set.',
+  'log.threshold_full':
+    '{used} of {limit} credits used {when}: new videos are refused until the budget resets {resets}, or an admin raises it with /quota set.',
   'log.provider_title': '🚨 Videos are stopped by the video provider',
-  'log.provider.auth': 'The provider refused the bot\'s API key, so no video can be made. The bot\'s operator must renew the key (XCOMPUTE_API_KEY). Members are told and nothing is charged.',
-  'log.provider.payment': 'The provider\'s balance is empty, so no video can be made. The bot\'s operator must top it up. Members are told and nothing is charged.',
-  'log.provider.outage': 'The provider has been failing since {since}. Members are told and nothing is charged. This note is posted once; videos resume by themselves when the provider recovers.',
+  'log.provider.auth':
+    "The provider refused the bot's API key, so no video can be made. The bot's operator must renew the key (XCOMPUTE_API_KEY). Members are told and nothing is charged.",
+  'log.provider.payment':
+    "The provider's balance is empty, so no video can be made. The bot's operator must top it up. Members are told and nothing is charged.",
+  'log.provider.outage':
+    'The provider has been failing since {since}. Members are told and nothing is charged. This note is posted once; videos resume by themselves when the provider recovers.',
   'log.banned_title': '🚫 Prompt refused: banned word',
   'log.banned': '{member} in {channel} used the banned word {word}. The prompt is not shown here.',
 

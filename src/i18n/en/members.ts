@@ -33,8 +33,10 @@ export const members = {
   'cancel.already_ended': 'This request has already ended.',
 
   'cmd.animate.name': 'Animate image',
-  'animate.no_image': 'That message has no image to animate. Use Animate image on a message with a JPG, PNG or WebP picture (attached, or shown by a link).',
-  'animate.form_gone': 'This form is no longer valid (it was opened over an hour ago or by someone else). Use Animate image on the message again.',
+  'animate.no_image':
+    'That message has no image to animate. Use Animate image on a message with a JPG, PNG or WebP picture (attached, or shown by a link).',
+  'animate.form_gone':
+    'This form is no longer valid (it was opened over an hour ago or by someone else). Use Animate image on the message again.',
   'modal.animate.title': 'Animate this image',
   'modal.edit.title': 'Edit the prompt and make it again',
   'modal.extend.title': 'Extend: continue from the last frame',

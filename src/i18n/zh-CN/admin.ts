@@ -52,7 +52,8 @@ export const admin = {
   'admin.unblocked_not': '{member} 并未被封禁。',
   'admin.export_title': '📄 用量导出',
   'admin.export_done': '{from} 至 {to} 的账本：共 {rows} 行。时间为 UTC；outcome 列说明额度是否被扣除。',
-  'admin.export_too_large': '账本导出为 CSV 后有 {size} MB，超过本服务器 {limit} MB 的上传上限。请向机器人运营者索取：`npm run report` 和存储中有相同的数据。',
+  'admin.export_too_large':
+    '账本导出为 CSV 后有 {size} MB，超过本服务器 {limit} MB 的上传上限。请向机器人运营者索取：`npm run report` 和存储中有相同的数据。',
   'admin.export_empty': '{from} 至 {to} 的账本还没有记录；文件中只有表头。',
 
   'log.policy_title': '⚙️ 额度已变更',
@@ -83,9 +84,11 @@ export const admin = {
   'log.threshold_title': '📈 预算已使用 {percent}%',
   'log.threshold_full_title': '🛑 预算已用完',
   'log.threshold': '{when}已使用 {used}/{limit} 点额度。预算将于 {resets} 重置。',
-  'log.threshold_full': '{when}已使用 {used}/{limit} 点额度：在预算于 {resets} 重置、或管理员用 /额度 设置 提高上限之前，新的视频请求都会被拒绝。',
+  'log.threshold_full':
+    '{when}已使用 {used}/{limit} 点额度：在预算于 {resets} 重置、或管理员用 /额度 设置 提高上限之前，新的视频请求都会被拒绝。',
   'log.provider_title': '🚨 视频服务商导致视频无法生成',
-  'log.provider.auth': '服务商拒绝了机器人的 API 密钥，目前无法生成任何视频。需要机器人运营者更新密钥（XCOMPUTE_API_KEY）。成员会收到通知，且不扣除额度。',
+  'log.provider.auth':
+    '服务商拒绝了机器人的 API 密钥，目前无法生成任何视频。需要机器人运营者更新密钥（XCOMPUTE_API_KEY）。成员会收到通知，且不扣除额度。',
   'log.provider.payment': '服务商账户余额已用完，目前无法生成任何视频。需要机器人运营者充值。成员会收到通知，且不扣除额度。',
   'log.provider.outage': '服务商自 {since} 起持续出错。成员会收到通知，且不扣除额度。此提醒只发一次；服务商恢复后视频会自动恢复生成。',
   'log.banned_title': '🚫 提示词因屏蔽词被拒绝',

@@ -53,7 +53,6 @@ export const core = {
   'opt.watermark.description': '添加水印（默认关闭）',
   'choice.seconds': '{value} 秒',
 
-
   'stage.waiting': '排队等待中：视频服务每分钟只接受有限的请求',
   'stage.queued': '排队中',
   'stage.generating': '生成中',
@@ -84,9 +83,12 @@ export const core = {
   'result.link_note': '文件太大，无法在这里上传，这是服务商的下载链接。链接将于 {expires} 失效，请尽快下载。',
   'result.link_note_unknown': '文件太大，无法在这里上传，这是服务商的下载链接。链接几小时后失效，请尽快下载。',
   'result.link_label': '下载视频',
-  'result.link_note_no_attach': '机器人在这个频道没有“附加文件”权限，无法上传文件，这是服务商的下载链接。链接将于 {expires} 失效，请尽快下载。',
-  'result.link_note_no_attach_unknown': '机器人在这个频道没有“附加文件”权限，无法上传文件，这是服务商的下载链接。链接几小时后失效，请尽快下载。',
-  'result.link_too_long_plain': '服务商的链接太长，无法放进纯文本消息，而机器人在这里没有“嵌入链接”权限。请让服务器管理员给机器人“嵌入链接”权限，然后打开 /我的视频。',
+  'result.link_note_no_attach':
+    '机器人在这个频道没有“附加文件”权限，无法上传文件，这是服务商的下载链接。链接将于 {expires} 失效，请尽快下载。',
+  'result.link_note_no_attach_unknown':
+    '机器人在这个频道没有“附加文件”权限，无法上传文件，这是服务商的下载链接。链接几小时后失效，请尽快下载。',
+  'result.link_too_long_plain':
+    '服务商的链接太长，无法放进纯文本消息，而机器人在这里没有“嵌入链接”权限。请让服务器管理员给机器人“嵌入链接”权限，然后打开 /我的视频。',
 
   'failed.title': '❌ 视频生成失败',
   'failed.provider': '视频服务无法生成这个视频：{reason}',
@@ -105,7 +107,8 @@ export const core = {
   'failed.download_gone': '视频已生成，但无法下载服务商的文件：服务商已没有这个文件。请重试。',
   'failed.download_link': '试试服务商的链接',
   'failed.delivery': '视频已生成，但无法在 Discord 上发送到这里。请重试。',
-  'failed.maybe_started': '机器人在把你的视频发送给视频服务时重启了，视频可能已开始生成，也可能没有；未扣除你的额度。如果没有收到视频，请重新运行 /视频。',
+  'failed.maybe_started':
+    '机器人在把你的视频发送给视频服务时重启了，视频可能已开始生成，也可能没有；未扣除你的额度。如果没有收到视频，请重新运行 /视频。',
   'failed.record_lost': '机器人丢失了这个视频的记录（存储已被重置），无法完成它。请重新运行 /视频。',
   'failed.cancelled': '已由 {user} 在提交给视频服务之前取消。',
   'failed.cancelled_title': '🚫 视频已取消',

@@ -6,24 +6,28 @@ export const help = {
   'cmd.help.description': '机器人能做什么：/视频 选项、运镜指令、首帧图片和你的额度',
 
   'help.title': '🎬 海螺视频机器人',
-  'help.about': '我会用 MiniMax 海螺 2.3 把你的提示词变成一段短视频（6 或 10 秒，768p 或 1080p）。在安装了我的服务器里运行 **{video}**：我会立即回复，在这条回复里显示进度，完成后把 MP4 放进同一条回复。生成失败的视频不扣额度。',
+  'help.about':
+    '我会用 MiniMax 海螺 2.3 把你的提示词变成一段短视频（6 或 10 秒，768p 或 1080p）。在安装了我的服务器里运行 **{video}**：我会立即回复，在这条回复里显示进度，完成后把 MP4 放进同一条回复。生成失败的视频不扣额度。',
   'help.options.title': '{video} 选项',
   'help.options.line': '**{name}** — {description}',
   'help.options.required_line': '**{name}** — {description}（必填）',
 
   'help.image.title': '🖼️ 从你自己的图片开始',
-  'help.image.body': '通过 **{image}** 选项附上一张图片，视频就会从这张图片开始，并沿用它的宽高比。图片须为 JPG、PNG 或 WebP 格式，小于 20 MB，短边大于 300 像素，宽高比在 2:5 到 5:2 之间。MiniMax-Hailuo-2.3-Fast 模型必须提供首帧。',
+  'help.image.body':
+    '通过 **{image}** 选项附上一张图片，视频就会从这张图片开始，并沿用它的宽高比。图片须为 JPG、PNG 或 WebP 格式，小于 20 MB，短边大于 300 像素，宽高比在 2:5 到 5:2 之间。MiniMax-Hailuo-2.3-Fast 模型必须提供首帧。',
 
   'help.quota.title': '💳 额度',
   'help.quota.guild': '本服务器{period}还剩 {remaining}/{limit} 点额度，将于 {resets} 重置。',
-  'help.quota.guild_member': '本服务器{period}还剩 {remaining}/{limit} 点额度，你还剩 {memberRemaining}/{memberLimit} 点，将于 {resets} 重置。',
+  'help.quota.guild_member':
+    '本服务器{period}还剩 {remaining}/{limit} 点额度，你还剩 {memberRemaining}/{memberLimit} 点，将于 {resets} 重置。',
   'help.quota.off': '本服务器已关闭视频生成。',
   'help.period.day': '今天',
   'help.period.week': '本周',
   'help.period.month': '本月',
 
   'help.camera.title': '🎥 运镜指令',
-  'help.camera.intro': '在 **{camera}** 选项中最多选择 3 个：支持中英文自动补全，例如 `左摇, 上升`。它们会以一个方括号加在提示词前面发送给视频服务：`[左摇,上升]`。你在提示词里自己写的方括号会原样发送：`一只猫[左摇]四处张望`。',
+  'help.camera.intro':
+    '在 **{camera}** 选项中最多选择 3 个：支持中英文自动补全，例如 `左摇, 上升`。它们会以一个方括号加在提示词前面发送给视频服务：`[左摇,上升]`。你在提示词里自己写的方括号会原样发送：`一只猫[左摇]四处张望`。',
   'help.camera.line': '**{zh}** {en} — `[{zh}]{example}`',
   'help.camera.truck_left': '繁忙人行道上演奏的街头艺人',
   'help.camera.truck_right': '运河边一排色彩鲜艳的房子',

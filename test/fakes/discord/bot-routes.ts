@@ -3,7 +3,16 @@
  * command registration, channels and channel messages, DM channels, guilds.
  */
 import { apiError, errors, json, noContent, type RouteResult } from './http-util.js';
-import { checkFileSizes, checkPayload, checkPermissions, createMessage, deleteMessage, editMessage, isEmptyMessage, visibleInChannel } from './messages.js';
+import {
+  checkFileSizes,
+  checkPayload,
+  checkPermissions,
+  createMessage,
+  deleteMessage,
+  editMessage,
+  isEmptyMessage,
+  visibleInChannel,
+} from './messages.js';
 import { apiChannel, apiGuild, apiMember, apiMessage, apiUser } from './payloads.js';
 import type { Route, RouteContext } from './router.js';
 import { SIGNED_URL_LIFETIME_MS, type ChannelState } from './state.js';
@@ -115,10 +124,17 @@ function channelMessages(ctx: RouteContext): RouteResult {
   const { state } = ctx;
   if (ctx.method === 'GET') {
     const limit = Math.min(100, Number(ctx.query.get('limit') ?? 50) || 50);
-    const list = [...state.messages.values()].filter((m) => visibleInChannel(m, found.id)).reverse().slice(0, limit);
+    const list = [...state.messages.values()]
+      .filter((m) => visibleInChannel(m, found.id))
+      .reverse()
+      .slice(0, limit);
     return json(list.map((m) => apiMessage(state, m)));
   }
-  const invalid = checkFileSizes(ctx.files, state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkNonce(ctx.body) ?? checkPermissions(state, found.id, ctx.body, ctx.files, true);
+  const invalid =
+    checkFileSizes(ctx.files, state.defaultAttachmentSizeLimit) ??
+    checkPayload(ctx.state, ctx.body) ??
+    checkNonce(ctx.body) ??
+    checkPermissions(state, found.id, ctx.body, ctx.files, true);
   if (invalid) return invalid;
   if (isEmptyMessage(ctx.body, ctx.files)) return errors.emptyMessage();
   // Discord: with enforce_nonce, a second create with the same nonce by the same author within a
@@ -166,7 +182,9 @@ function channelMessage(ctx: RouteContext): RouteResult {
     return apiError(403, 50005, 'Cannot edit a message authored by another user');
   }
   const invalid =
-    checkFileSizes(ctx.files, ctx.state.defaultAttachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkPermissions(ctx.state, found.id, ctx.body, ctx.files, false);
+    checkFileSizes(ctx.files, ctx.state.defaultAttachmentSizeLimit) ??
+    checkPayload(ctx.state, ctx.body) ??
+    checkPermissions(ctx.state, found.id, ctx.body, ctx.files, false);
   if (invalid) return invalid;
   editMessage(ctx.state, message, ctx.body, ctx.files);
   return json(apiMessage(ctx.state, message));
@@ -189,10 +207,12 @@ function guild(ctx: RouteContext): RouteResult {
 function guildChannels(ctx: RouteContext): RouteResult {
   const found = ctx.params[0] ? ctx.state.guilds.get(ctx.params[0]) : undefined;
   if (!found) return apiError(404, 10004, 'Unknown Guild');
-  return json(found.channelIds.flatMap((id) => {
-    const c = ctx.state.channels.get(id);
-    return c ? [apiChannel(c)] : [];
-  }));
+  return json(
+    found.channelIds.flatMap((id) => {
+      const c = ctx.state.channels.get(id);
+      return c ? [apiChannel(c)] : [];
+    }),
+  );
 }
 
 function guildMember(ctx: RouteContext): RouteResult {

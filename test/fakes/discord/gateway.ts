@@ -179,9 +179,7 @@ export class FakeGateway {
     }
     const rawShard = d['shard'];
     const shard: [number, number] =
-      Array.isArray(rawShard) && typeof rawShard[0] === 'number' && typeof rawShard[1] === 'number'
-        ? [rawShard[0], rawShard[1]]
-        : [0, 1];
+      Array.isArray(rawShard) && typeof rawShard[0] === 'number' && typeof rawShard[1] === 'number' ? [rawShard[0], rawShard[1]] : [0, 1];
     if (shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1]) {
       socket.close(4010, 'Invalid shard.');
       return null;

@@ -6,7 +6,12 @@
  */
 import { FakeGateway, type DisconnectOptions } from './gateway.js';
 import { buildCommandInteraction, buildComponentInteraction } from './interactions.js';
-import { buildMessageCommandInteraction, buildModalSubmitInteraction, type FakeMessageCommandSpec, type FakeModalSubmitSpec } from './modals.js';
+import {
+  buildMessageCommandInteraction,
+  buildModalSubmitInteraction,
+  type FakeMessageCommandSpec,
+  type FakeModalSubmitSpec,
+} from './modals.js';
 import { createMessage, type FakePermission } from './messages.js';
 import { apiGuildCreate } from './payloads.js';
 import { startServer } from './server.js';
@@ -207,7 +212,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const channel = state.channels.get(channelId);
       const message = createMessage(
         state,
-        { channelId, guildId: channel?.guildId ?? null, type: 0, viaWebhook: false, author: state.rememberUser(spec.author ?? state.defaultUser) },
+        {
+          channelId,
+          guildId: channel?.guildId ?? null,
+          type: 0,
+          viaWebhook: false,
+          author: state.rememberUser(spec.author ?? state.defaultUser),
+        },
         { content: spec.content ?? '', embeds: spec.embeds ?? [] },
         [],
       );
@@ -235,7 +246,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return interactionMessages(id).filter((m) => m.id !== original);
     },
     messagesIn: (channelId) => [...state.messages.values()].filter((m) => m.channelId === channelId && !m.deleted),
-    callbackAttempts: (interactionId) => state.requests.filter((r) => r.path.startsWith(`/v10/interactions/${interactionId}/`) && r.path.endsWith('/callback')),
+    callbackAttempts: (interactionId) =>
+      state.requests.filter((r) => r.path.startsWith(`/v10/interactions/${interactionId}/`) && r.path.endsWith('/callback')),
     autocompleteResults: (id) => state.interactions.get(id)?.autocompleteChoices,
     modalShown: (id) => state.interactions.get(id)?.modal,
     expireToken: (key) => {

@@ -21,8 +21,7 @@ const ALLOWED_CALLBACKS: Record<number, number[]> = {
   5: [4, 5, 6, 7],
 };
 
-const asObject = (value: Json | undefined): JsonObject =>
-  value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+const asObject = (value: Json | undefined): JsonObject => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
 
 function messageType(interaction: InteractionState): number {
   return interaction.type === 2 ? 20 : 0;
@@ -134,7 +133,9 @@ function webhookMessage(ctx: RouteContext): RouteResult {
     return noContent();
   }
   const invalid =
-    checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkPermissions(ctx.state, message.channelId, ctx.body, ctx.files, false);
+    checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ??
+    checkPayload(ctx.state, ctx.body) ??
+    checkPermissions(ctx.state, message.channelId, ctx.body, ctx.files, false);
   if (invalid) return invalid;
   editMessage(ctx.state, message, ctx.body, ctx.files);
   return json(apiMessage(ctx.state, message));
@@ -146,7 +147,9 @@ function followUp(ctx: RouteContext): RouteResult {
   if (isResult(interaction)) return interaction;
   if (!interaction.acknowledged) return errors.unknownWebhook();
   const invalid =
-    checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ?? checkPayload(ctx.state, ctx.body) ?? checkPermissions(state, interaction.channelId, ctx.body, ctx.files, false);
+    checkFileSizes(ctx.files, interaction.attachmentSizeLimit) ??
+    checkPayload(ctx.state, ctx.body) ??
+    checkPermissions(state, interaction.channelId, ctx.body, ctx.files, false);
   if (invalid) return invalid;
   if (isEmptyMessage(ctx.body, ctx.files)) return errors.emptyMessage();
   const original = interaction.originalMessageId ? state.messages.get(interaction.originalMessageId) : undefined;

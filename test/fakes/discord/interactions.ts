@@ -195,9 +195,7 @@ export function buildCommandInteraction(
 ): InteractionState {
   const context = resolveContext(state, spec);
   const commandGuild =
-    context.guildId && state.commands.guilds.get(context.guildId)?.some((c) => c.name === spec.commandName)
-      ? context.guildId
-      : null;
+    context.guildId && state.commands.guilds.get(context.guildId)?.some((c) => c.name === spec.commandName) ? context.guildId : null;
   const data: JsonObject = {
     id: state.commandIdFor(spec.commandName, context.guildId),
     name: spec.commandName,

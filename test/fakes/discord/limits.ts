@@ -34,7 +34,16 @@ export interface LimitOptions {
   requireAllowedMentions: boolean;
 }
 
-const EMBED_LIMITS = { title: 256, description: 4096, fieldName: 256, fieldValue: 1024, footer: 2048, authorName: 256, fields: 25, total: 6000 };
+const EMBED_LIMITS = {
+  title: 256,
+  description: 4096,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  authorName: 256,
+  fields: 25,
+  total: 6000,
+};
 
 /** Length as Discord counts it: code points. */
 export const codePoints = (text: string): number => {
@@ -59,7 +68,8 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 /** Every string anywhere in the body must be well-formed UTF-16 (no lone surrogate). */
 function wellFormed(errors: FieldError[], path: FieldError['path'], value: Json | undefined): void {
   if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) errors.push({ path, code: 'STRING_TYPE_INVALID', message: 'Could not interpret the string: it holds an unpaired surrogate.' });
+    if (LONE_SURROGATE.test(value))
+      errors.push({ path, code: 'STRING_TYPE_INVALID', message: 'Could not interpret the string: it holds an unpaired surrogate.' });
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => wellFormed(errors, [...path, index], item));
   } else if (isObject(value)) {
@@ -80,7 +90,11 @@ function checkEmbeds(errors: FieldError[], embeds: Json[]): void {
     if (isObject(author)) total += maxLength(errors, ['embeds', i, 'author', 'name'], author['name'], EMBED_LIMITS.authorName);
     const fields = asArray(embed['fields']);
     if (fields.length > EMBED_LIMITS.fields) {
-      errors.push({ path: ['embeds', i, 'fields'], code: 'BASE_TYPE_BAD_LENGTH', message: `Must be between 0 and ${EMBED_LIMITS.fields} in length.` });
+      errors.push({
+        path: ['embeds', i, 'fields'],
+        code: 'BASE_TYPE_BAD_LENGTH',
+        message: `Must be between 0 and ${EMBED_LIMITS.fields} in length.`,
+      });
     }
     fields.forEach((field, j) => {
       if (!isObject(field)) return;
@@ -100,7 +114,8 @@ function checkComponents(errors: FieldError[], rows: Json[]): void {
   rows.forEach((row, i) => {
     if (!isObject(row)) return;
     const children = asArray(row['components']);
-    if (children.length > 5) errors.push({ path: ['components', i, 'components'], code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 5 in length.' });
+    if (children.length > 5)
+      errors.push({ path: ['components', i, 'components'], code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 5 in length.' });
     children.forEach((child, j) => {
       if (!isObject(child)) return;
       const at = (key: string): FieldError['path'] => ['components', i, 'components', j, key];

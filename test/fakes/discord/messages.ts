@@ -61,7 +61,9 @@ export function checkPermissions(
   const denied = state.deniedPermissions.get(channelId);
   if (!denied || (typeof payload['flags'] === 'number' && (payload['flags'] & EPHEMERAL) !== 0)) return undefined;
   const missing =
-    (needsSend && denied.has('send_messages')) || (files.length > 0 && denied.has('attach_files')) || (asArray(payload['embeds']).length > 0 && denied.has('embed_links'));
+    (needsSend && denied.has('send_messages')) ||
+    (files.length > 0 && denied.has('attach_files')) ||
+    (asArray(payload['embeds']).length > 0 && denied.has('embed_links'));
   return missing ? errors.missingPermissions() : undefined;
 }
 
@@ -137,12 +139,7 @@ function snapshot(state: FakeDiscordState, message: FakeMessage): void {
 }
 
 /** Creates and stores a message. */
-export function createMessage(
-  state: FakeDiscordState,
-  init: NewMessage,
-  payload: JsonObject,
-  files: UploadedFile[],
-): FakeMessage {
+export function createMessage(state: FakeDiscordState, init: NewMessage, payload: JsonObject, files: UploadedFile[]): FakeMessage {
   const flags = typeof payload['flags'] === 'number' ? payload['flags'] & CREATE_FLAGS : 0;
   const content = payload['content'];
   const message: FakeMessage = {
@@ -170,12 +167,7 @@ export function createMessage(
 }
 
 /** Applies an edit payload (and new files) to a stored message. */
-export function editMessage(
-  state: FakeDiscordState,
-  message: FakeMessage,
-  payload: JsonObject,
-  files: UploadedFile[],
-): FakeMessage {
+export function editMessage(state: FakeDiscordState, message: FakeMessage, payload: JsonObject, files: UploadedFile[]): FakeMessage {
   const wasLoading = (message.flags & LOADING) !== 0;
   if ('content' in payload) {
     const content = payload['content'];

@@ -30,8 +30,7 @@ export interface FakeModalSubmitSpec {
   context?: FakeInteractionContextSpec;
 }
 
-const asObject = (value: Json | undefined): JsonObject =>
-  value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+const asObject = (value: Json | undefined): JsonObject => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
 const asArray = (value: Json | undefined): Json[] => (Array.isArray(value) ? value : []);
 const codePoints = (text: string) => [...text].length;
 
@@ -60,8 +59,10 @@ const TEXT_STYLES = [1, 2];
 export function checkModal(data: JsonObject): RouteResult | undefined {
   const customId = data['custom_id'];
   const title = data['title'];
-  if (typeof customId !== 'string' || customId.length < 1 || customId.length > 100) return errors.invalidForm('custom_id: Must be between 1 and 100 in length.');
-  if (typeof title !== 'string' || codePoints(title) < 1 || codePoints(title) > 45) return errors.invalidForm('title: Must be between 1 and 45 in length.');
+  if (typeof customId !== 'string' || customId.length < 1 || customId.length > 100)
+    return errors.invalidForm('custom_id: Must be between 1 and 100 in length.');
+  if (typeof title !== 'string' || codePoints(title) < 1 || codePoints(title) > 45)
+    return errors.invalidForm('title: Must be between 1 and 45 in length.');
   const top = asArray(data['components']);
   if (top.length < 1 || top.length > 5) return errors.invalidForm('components: Must be between 1 and 5 in length.');
   const ids = new Set<string>();
@@ -70,22 +71,27 @@ export function checkModal(data: JsonObject): RouteResult | undefined {
     let fields: JsonObject[];
     if (component['type'] === 18) {
       const label = component['label'];
-      if (typeof label !== 'string' || codePoints(label) < 1 || codePoints(label) > 45) return errors.invalidForm('label: Must be between 1 and 45 in length.');
+      if (typeof label !== 'string' || codePoints(label) < 1 || codePoints(label) > 45)
+        return errors.invalidForm('label: Must be between 1 and 45 in length.');
       const description = component['description'];
-      if (description !== undefined && (typeof description !== 'string' || codePoints(description) > 100)) return errors.invalidForm('description: Must be 100 or fewer in length.');
+      if (description !== undefined && (typeof description !== 'string' || codePoints(description) > 100))
+        return errors.invalidForm('description: Must be 100 or fewer in length.');
       fields = [asObject(component['component'])];
       if (fields[0]?.['label'] !== undefined) return errors.invalidForm('label: A text input inside a label cannot have its own label.');
     } else if (component['type'] === 1) {
       fields = asArray(component['components']).map(asObject);
-      if (fields.length !== 1 || fields[0]?.['type'] !== 4) return errors.invalidForm('components: An action row in a modal holds exactly one text input.');
+      if (fields.length !== 1 || fields[0]?.['type'] !== 4)
+        return errors.invalidForm('components: An action row in a modal holds exactly one text input.');
     } else {
       return errors.invalidForm('components: Modals take labels (18) or action rows (1).');
     }
     for (const field of fields) {
       const id = field['custom_id'];
-      if (typeof id !== 'string' || id.length < 1 || id.length > 100 || ids.has(id)) return errors.invalidForm('custom_id: Must be unique and between 1 and 100 in length.');
+      if (typeof id !== 'string' || id.length < 1 || id.length > 100 || ids.has(id))
+        return errors.invalidForm('custom_id: Must be unique and between 1 and 100 in length.');
       ids.add(id);
-      const problem = field['type'] === 4 ? checkTextInput(field) : field['type'] === 3 ? checkStringSelect(field) : 'Unsupported component in a modal.';
+      const problem =
+        field['type'] === 4 ? checkTextInput(field) : field['type'] === 3 ? checkStringSelect(field) : 'Unsupported component in a modal.';
       if (problem) return errors.invalidForm(problem);
     }
   }
@@ -100,7 +106,8 @@ function checkTextInput(field: JsonObject): string | undefined {
   const value = field['value'];
   if (value !== undefined && (typeof value !== 'string' || codePoints(value) > max)) return `value: Must be ${max} or fewer in length.`;
   const placeholder = field['placeholder'];
-  if (placeholder !== undefined && (typeof placeholder !== 'string' || codePoints(placeholder) > 100)) return 'placeholder: Must be 100 or fewer in length.';
+  if (placeholder !== undefined && (typeof placeholder !== 'string' || codePoints(placeholder) > 100))
+    return 'placeholder: Must be 100 or fewer in length.';
   return undefined;
 }
 
@@ -108,7 +115,12 @@ function checkStringSelect(field: JsonObject): string | undefined {
   const options = asArray(field['options']).map(asObject);
   if (options.length < 1 || options.length > 25) return 'options: Must be between 1 and 25 in length.';
   for (const option of options) {
-    if (typeof option['label'] !== 'string' || codePoints(option['label']) > 100 || typeof option['value'] !== 'string' || option['value'].length > 100) {
+    if (
+      typeof option['label'] !== 'string' ||
+      codePoints(option['label']) > 100 ||
+      typeof option['value'] !== 'string' ||
+      option['value'].length > 100
+    ) {
       return 'options: label and value must be 100 or fewer in length.';
     }
   }
@@ -143,7 +155,12 @@ function submitted(field: JsonObject, values: FakeModalSubmitSpec['values']): Js
   const min = field['min_values'] === undefined ? 1 : Number(field['min_values']);
   const max = field['max_values'] === undefined ? 1 : Number(field['max_values']);
   const required = field['required'] !== false;
-  if (picked.some((v) => !allowed.has(v)) || picked.length > max || (required && picked.length < Math.max(1, min)) || (picked.length > 0 && picked.length < min)) {
+  if (
+    picked.some((v) => !allowed.has(v)) ||
+    picked.length > max ||
+    (required && picked.length < Math.max(1, min)) ||
+    (picked.length > 0 && picked.length < min)
+  ) {
     throw new Error(`fake discord: the client would not submit ${JSON.stringify(picked)} for select ${id}`);
   }
   return { type: 3, id: Number(field['id'] ?? 0), custom_id: id, values: picked };
@@ -161,7 +178,11 @@ export function buildModalSubmitInteraction(state: FakeDiscordState, spec: FakeM
     if (component['type'] === 18) {
       return { type: 18, id: Number(component['id'] ?? 0), component: submitted(asObject(component['component']), spec.values) };
     }
-    return { type: 1, id: Number(component['id'] ?? 0), components: asArray(component['components']).map((f) => submitted(asObject(f), spec.values)) };
+    return {
+      type: 1,
+      id: Number(component['id'] ?? 0),
+      components: asArray(component['components']).map((f) => submitted(asObject(f), spec.values)),
+    };
   });
   const data: JsonObject = { custom_id: String(modal['custom_id']), components };
   const context: FakeInteractionContextSpec = {

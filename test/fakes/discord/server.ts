@@ -73,12 +73,7 @@ async function route(
   });
 }
 
-async function handle(
-  state: FakeDiscordState,
-  gateway: FakeGateway,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+async function handle(state: FakeDiscordState, gateway: FakeGateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = (req.method ?? 'GET').toUpperCase();
   const path = routePath(url.pathname);

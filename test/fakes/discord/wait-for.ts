@@ -14,10 +14,7 @@ export interface WaitForOptions {
  * Polls `probe` until it returns a truthy value and resolves with that value.
  * Rejects after `timeoutMs` with the description and the last error the probe threw.
  */
-export async function waitFor<T>(
-  probe: () => T | undefined | null | false,
-  options: WaitForOptions = {},
-): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | null | false, options: WaitForOptions = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const intervalMs = options.intervalMs ?? 20;
   const started = Date.now();
