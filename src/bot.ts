@@ -25,6 +25,7 @@ import { buttonHandlers } from './discord/buttons.js';
 import type { BotContext } from './discord/command.js';
 import { loadCommands, loadMessageCommands } from '../commands/index.js';
 import { createDraftStore } from './jobs/drafts.js';
+import { isFinal } from './jobs/job.js';
 import { createPressClaims } from './jobs/press-claims.js';
 import { modalHandlers } from './discord/modals.js';
 import { openRateLimiter } from './ratelimit/open-limiter.js';
@@ -223,7 +224,13 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     quota,
     history,
     drafts: createDraftStore(store),
-    presses: createPressClaims(store, { clock }),
+    presses: createPressClaims(store, {
+      clock,
+      isLive: async (jobId) => {
+        const job = await jobs.get(jobId);
+        return job !== undefined && !isFinal(job.state);
+      },
+    }),
     // Known once ffmpeg answered (see framesChecked).
     get frames() {
       return frames;

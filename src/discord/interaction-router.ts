@@ -147,12 +147,14 @@ export function createInteractionRouter(
 
 async function answerError(interaction: RepliableInteraction, ref: string): Promise<void> {
   const content = translatorFor(interaction.locale)('error.unexpected', { ref });
-  // After a public deferral, Discord turns the first follow-up into the (public) reply itself:
-  // the public "thinking…" placeholder goes, then the answer is private like every error answer.
-  if (interaction.deferred && !interaction.replied && !interaction.ephemeral) await interaction.deleteReply().catch(() => undefined);
-  if (interaction.deferred || interaction.replied)
-    await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-  else await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  const allowedMentions = { parse: [] };
+  // Deferred and not answered yet: the deferral's own reply says it (Discord would turn a first
+  // follow-up into that reply anyway, public when the deferral was). It stays the one message of
+  // this request, so a later ending (a restart's "the bot restarted") edits it instead of adding one.
+  if (interaction.deferred && !interaction.replied) await interaction.editReply({ content, embeds: [], components: [], allowedMentions });
+  else if (interaction.deferred || interaction.replied)
+    await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions });
+  else await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions });
 }
 
 /** The private answer in a server not in ALLOWED_GUILD_IDS: nothing is looked up or spent. */

@@ -13,7 +13,7 @@ export async function oncePerPress(
   ctx: BotContext,
   action: PressAction,
   resultJobId: string,
-  start: () => Promise<void>,
+  start: () => Promise<string | null | void>,
 ): Promise<void> {
   const userId = interaction.user.id;
   if (!(await ctx.presses.claim(resultJobId, userId, action))) {
@@ -22,11 +22,13 @@ export async function oncePerPress(
     await interaction.reply({ content: translatorFor(interaction.locale)('error.already_started'), flags: MessageFlags.Ephemeral });
     return;
   }
+  let started: string | null = null;
   try {
-    await start();
+    started = (await start()) ?? null;
   } finally {
+    // A press that was refused (or failed) frees the claim at once: pressing again is a retry.
     await ctx.presses
-      .release(resultJobId, userId, action)
+      .release(resultJobId, userId, action, started)
       .catch((err: unknown) => ctx.logger.warn({ err, resultJobId }, 'could not release a press claim; it expires by itself'));
   }
 }

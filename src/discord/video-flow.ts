@@ -60,14 +60,15 @@ export function acceptInputFor(interaction: VideoInteraction, request: JobReques
  * Reserves the cost, acknowledges publicly (a long job's reply must not be ephemeral: only a
  * public reply can be reached again after the interaction token expires), then puts the job in line. An
  * interaction its caller already deferred publicly (Extend, which takes a frame first) passes the
- * reply's message id in `deferredMessageId`.
+ * reply's message id in `deferredMessageId`. Resolves to the new job's id once it is in line, null
+ * when it was refused (the member was told why).
  */
 export async function launchJob(
   interaction: VideoInteraction,
   request: JobRequest,
   ctx: BotContext,
   options: { deferredMessageId?: string | null } = {},
-): Promise<void> {
+): Promise<string | null> {
   // Normally the quota answers in milliseconds and a refusal can be private. If the store is slow,
   // the router's guard (early-ack.ts) has acknowledged publicly before Discord's 3 s deadline:
   // then `reply` moves the refusal to a private follow-up, and `deferReply` returns the deferral
@@ -75,7 +76,7 @@ export async function launchJob(
   const accepted = await ctx.jobs.accept(acceptInputFor(interaction, request));
   if (!accepted.ok) {
     await ephemeral(interaction, { embeds: [refusalEmbed(accepted.refusal, interaction.locale)] });
-    return;
+    return null;
   }
   const jobId = accepted.job.id;
   let messageId: string | null = options.deferredMessageId ?? null;
@@ -99,4 +100,5 @@ export async function launchJob(
       .catch((abandonErr: unknown) => ctx.logger.error({ err: abandonErr, jobId }, 'could not give up a job that failed to join the line'));
     throw err;
   }
+  return jobId;
 }

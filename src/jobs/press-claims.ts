@@ -14,8 +14,12 @@ export interface PressClaims {
    * being started. Atomic across every process sharing the store.
    */
   claim(resultJobId: string, userId: string, action: PressAction): Promise<boolean>;
-  /** The press's job has started (or was refused): a later press is a new request. */
-  release(resultJobId: string, userId: string, action: PressAction): Promise<void>;
+  /**
+   * The press's job `startedJobId` is in line, or the press was refused or failed (null): a later
+   * press is a new request — at once after a refusal; after a start, once the action's `minHoldMs`
+   * passed (a double click) or the started job ended (a retry after it failed).
+   */
+  release(resultJobId: string, userId: string, action: PressAction, startedJobId?: string | null): Promise<void>;
 }
 
 export interface PressClaimOptions {
@@ -29,6 +33,8 @@ export interface PressClaimOptions {
    * own prompt, so a deliberate second one right after the first started is a new request).
    */
   minHoldMs?: Partial<Record<PressAction, number>>;
+  /** Whether a job is still on its way (not final); a held press whose job ended is let go. */
+  isLive?: (jobId: string) => Promise<boolean>;
 }
 
 const claimKey = (resultJobId: string, userId: string, action: PressAction) => `press:${action}:${resultJobId}:${userId}`;
@@ -47,19 +53,21 @@ export function createPressClaims(store: Store, options: PressClaimOptions = {})
     claim(resultJobId, userId, action) {
       const key = claimKey(resultJobId, userId, action);
       return store.withLock(key, async () => {
-        const held = (await store.kv.get(key)) as { at?: unknown } | undefined;
-        if (held && typeof held.at === 'number' && clock() - held.at < maxHoldMs) return false;
+        const held = (await store.kv.get(key)) as { at?: unknown; jobId?: unknown } | undefined;
+        const fresh = held !== undefined && typeof held.at === 'number' && clock() - held.at < maxHoldMs;
+        const ended = fresh && typeof held.jobId === 'string' && options.isLive !== undefined && !(await options.isLive(held.jobId));
+        if (fresh && !ended) return false;
         await store.kv.set(key, { at: clock() }, maxHoldMs);
         return true;
       });
     },
-    async release(resultJobId, userId, action) {
+    async release(resultJobId, userId, action, startedJobId = null) {
       const key = claimKey(resultJobId, userId, action);
       await store.withLock(key, async () => {
         const held = (await store.kv.get(key)) as { at?: unknown } | undefined;
         if (!held || typeof held.at !== 'number') return;
-        const left = held.at + (minHoldMs[action] ?? 0) - clock();
-        if (left > 0) await store.kv.set(key, held, left);
+        const left = startedJobId === null ? 0 : held.at + (minHoldMs[action] ?? 0) - clock();
+        if (left > 0) await store.kv.set(key, { at: held.at, jobId: startedJobId }, left);
         else await store.kv.delete(key);
       });
     },

@@ -55,6 +55,6 @@ describe('one failed store call between the deferral and joining the line', () =
     // Given up at once: no credit held, nothing sent to the provider, and the member was told.
     expect(standing.guildUsed).toBe(0);
     expect(h.provider.submissions.length).toBe(0);
-    expect(h.discord.followUps(id).some((m) => m.content.includes('Something went wrong'))).toBe(true);
+    expect(h.discord.originalResponse(id)?.content).toContain('Something went wrong');
   });
 });

@@ -30,6 +30,24 @@ function contract(name: string, open: () => Promise<Store[]>) {
       }
     });
 
+    it('GIVEN a press whose job was refused, or whose job already ended, WHEN the member presses again at once THEN it counts (a retry, not a double click)', async () => {
+      const stores = await open();
+      let live = true;
+      const claims = createPressClaims(stores[0] as Store, { isLive: async () => live });
+      try {
+        const result = `j${randomUUID().slice(0, 8)}`;
+        expect(await claims.claim(result, 'u1', 'regenerate')).toBe(true);
+        await claims.release(result, 'u1', 'regenerate', null);
+        expect(await claims.claim(result, 'u1', 'regenerate')).toBe(true);
+        await claims.release(result, 'u1', 'regenerate', 'job-started');
+        expect(await claims.claim(result, 'u1', 'regenerate')).toBe(false);
+        live = false;
+        expect(await claims.claim(result, 'u1', 'regenerate')).toBe(true);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
     it('GIVEN the first press started its job WHEN the member presses again after the double-click window THEN it counts', async () => {
       const stores = await open();
       let now = 1_000_000;
@@ -37,7 +55,7 @@ function contract(name: string, open: () => Promise<Store[]>) {
       try {
         const result = `j${randomUUID().slice(0, 8)}`;
         expect(await claims.claim(result, 'u1', 'regenerate')).toBe(true);
-        await claims.release(result, 'u1', 'regenerate');
+        await claims.release(result, 'u1', 'regenerate', 'job-started');
         now += 1_000;
         expect(await claims.claim(result, 'u1', 'regenerate')).toBe(false);
         now += 60_000;
