@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { QuotaRefusal } from '../quota/types.js';
+import type { QuotaRefusal, ReservationRequest } from '../quota/types.js';
 import { isCancellable, isFinal, reservationIdFor, type Job, type JobReply, type JobRequest } from './job.js';
 import type { JobDeps } from './deps.js';
 import { giveUp } from './failures.js';
@@ -15,6 +15,23 @@ export interface AcceptInput {
   /** When asked in a thread, the channel it belongs to (allowed channels cover their threads). */
   parentChannelId?: string | null;
   reply: Omit<JobReply, 'messageId'>;
+}
+
+/** What the quota is asked for a request: the same for `precheck` and for `accept`'s reservation. */
+function reservationFor(input: AcceptInput, jobId: string, cost: number): ReservationRequest {
+  return {
+    jobId,
+    guildId: input.guildId,
+    userId: input.userId,
+    channelId: input.reply.channelId,
+    parentChannelId: input.parentChannelId ?? null,
+    roleIds: input.roleIds,
+    cost,
+    prompt: input.request.userPrompt,
+    model: input.request.model,
+    resolution: input.request.resolution,
+    duration: input.request.duration,
+  };
 }
 
 export type AcceptResult = { ok: true; job: Job } | { ok: false; refusal: QuotaRefusal };
@@ -62,20 +79,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
   const sweep = (guildId?: string) => sweepJobs(deps, guildId);
 
   return {
-    precheck: (input) =>
-      quota.precheck({
-        jobId: '',
-        guildId: input.guildId,
-        userId: input.userId,
-        channelId: input.reply.channelId,
-        parentChannelId: input.parentChannelId ?? null,
-        roleIds: input.roleIds,
-        cost: quota.costOf(input.request),
-        prompt: input.request.userPrompt,
-        model: input.request.model,
-        resolution: input.request.resolution,
-        duration: input.request.duration,
-      }),
+    precheck: (input) => quota.precheck(reservationFor(input, '', quota.costOf(input.request))),
 
     async accept(input) {
       const now = clock();
@@ -109,17 +113,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
       // a crash comes right after (an index entry without a record is mended at start).
       await jobs.index(job);
       const reserved = await quota.reserve({
-        jobId: id,
-        guildId: job.guildId,
-        userId: job.userId,
-        channelId: job.reply.channelId,
-        parentChannelId: input.parentChannelId ?? null,
-        roleIds: job.roleIds,
-        cost: job.cost,
-        prompt: job.request.userPrompt,
-        model: job.request.model,
-        resolution: job.request.resolution,
-        duration: job.request.duration,
+        ...reservationFor(input, id, job.cost),
         reservationId: job.reservationId ?? undefined,
         alongside: [jobs.entryFor(job)],
       });

@@ -44,9 +44,21 @@ export interface VideoOptionsInput {
   watermark?: RawOptionValue;
 }
 
+/** The `/video` options by the names Discord registers, in the order it lists them (`prompt` is the one required). */
+export const VIDEO_OPTION_NAMES = [
+  'prompt',
+  'duration',
+  'resolution',
+  'image',
+  'camera',
+  'model',
+  'prompt_optimizer',
+  'fast_pretreatment',
+  'watermark',
+] as const;
+
 /** Options a member picks from a list (or true/false): a wrong value or type is a `bad_choice`. */
-export type ChoiceOption =
-  'prompt' | 'duration' | 'resolution' | 'model' | 'camera' | 'image' | 'prompt_optimizer' | 'fast_pretreatment' | 'watermark';
+export type ChoiceOption = (typeof VIDEO_OPTION_NAMES)[number];
 
 /** A request that passed every check; what the job records and the provider receives. */
 export interface VideoRequest {

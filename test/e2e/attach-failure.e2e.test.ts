@@ -3,40 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
-import type { Store } from '../../src/store/types.js';
+import { stallingStore } from '../support/stalling-store.js';
 import { startHarness, videoCommand, type Harness } from './harness.js';
-
-/** The store with one transient failure: the next lock taken on a job record fails once (a Redis blip). */
-function blipStore(inner: Store) {
-  let armed = false;
-  const store: Store = {
-    ...inner,
-    kv: inner.kv,
-    withLock: (name, fn) => {
-      if (armed && name.startsWith('job:')) {
-        armed = false;
-        return Promise.reject(new Error('store blip (review test)'));
-      }
-      return inner.withLock(name, fn);
-    },
-    addToSet: (k, m) => inner.addToSet(k, m),
-    removeFromSet: (k, m) => inner.removeFromSet(k, m),
-    setMembers: (k) => inner.setMembers(k),
-    ping: () => inner.ping(),
-    close: () => inner.close(),
-  };
-  return { store, arm: () => (armed = true) };
-}
 
 describe('one failed store call between the deferral and joining the line', () => {
   let h: Harness;
-  let control: ReturnType<typeof blipStore>;
+  let control: ReturnType<typeof stallingStore>;
   const dir = mkdtempSync(join(tmpdir(), 'hvb-review-'));
   beforeAll(async () => {
     h = await startHarness({
       env: { QUOTA_DEFAULT_LIMIT: '5' },
       store: async () => {
-        control = blipStore(await openStore(`sqlite://${join(dir, 'b.sqlite')}`));
+        control = stallingStore(await openStore(`sqlite://${join(dir, 'b.sqlite')}`));
         return control.store;
       },
     });
@@ -47,7 +25,7 @@ describe('one failed store call between the deferral and joining the line', () =
   });
 
   it('GIVEN attachMessage fails once WHEN the member ran /video THEN the job is ended and its credits released while the bot runs', async () => {
-    control.arm();
+    control.failNextLock('job:');
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'blip after the deferral' }));
     await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
     await new Promise((r) => setTimeout(r, 1_500));

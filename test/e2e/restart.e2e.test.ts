@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type FakeMessage } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
 import { fakeEnv, videoCommand } from './harness.js';
 import { buildBotOnce, trackBotProcesses } from './process.js';
@@ -10,37 +10,45 @@ import { buildBotOnce, trackBotProcesses } from './process.js';
 const text = (message: FakeMessage | undefined) => JSON.stringify([message?.content, message?.embeds]);
 const promptOf = (body: unknown) => (body as { prompt: string }).prompt;
 
-describe('restarts: the bot as a real process, killed by its own pid', () => {
-  let entry: string;
-  let discord: FakeDiscord;
-  let provider: FakeProvider;
-  let dir: string;
-  let env: Record<string, string>;
-  const bots = trackBotProcesses('afterEach');
-
+/**
+ * A world for bot processes: the fakes, a folder for the SQLite file, the environment, and
+ * `boot(extra)`, which starts the bot and resolves once it is connected and listening.
+ */
+function processWorld(folder: string, when: 'afterEach' | 'afterAll', discordOptions: FakeDiscordOptions = {}) {
+  const bots = trackBotProcesses(when);
+  const world = {} as { entry: string; discord: FakeDiscord; provider: FakeProvider; dir: string; env: Record<string, string> };
   beforeAll(async () => {
-    entry = buildBotOnce();
-    discord = await startFakeDiscord();
-    provider = await startFakeProvider({ pollsToComplete: null });
-    dir = mkdtempSync(join(tmpdir(), 'hvb-restart-'));
+    world.entry = buildBotOnce();
+    world.discord = await startFakeDiscord(discordOptions);
+    world.provider = await startFakeProvider({ pollsToComplete: null });
+    world.dir = mkdtempSync(join(tmpdir(), folder));
     // Warnings reach the test output when a restart test fails.
-    env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), LOG_LEVEL: 'warn' };
+    world.env = { ...fakeEnv(world.discord, world.provider, join(world.dir, 'bot.sqlite')), LOG_LEVEL: 'warn' };
   }, 120_000);
-
   afterAll(async () => {
-    await discord?.close();
-    await provider?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await world.discord?.close();
+    await world.provider?.close();
+    if (world.dir) rmSync(world.dir, { recursive: true, force: true });
   });
-
-  const boot = async () => {
+  const boot = async (extra: Record<string, string> = {}) => {
+    const { discord } = world;
     const sessions = discord.identifies.length;
-    const bot = bots.start(entry, env);
+    const bot = bots.start(world.entry, { ...world.env, ...extra });
     await discord.waitFor(() => discord.identifies.length > sessions && discord.gatewaySessions > 0, { timeoutMs: 20_000 });
     // The bot resumes stored jobs right after READY; give it a moment to be listening.
     await new Promise((resolve) => setTimeout(resolve, 300));
     return bot;
   };
+  return { world, boot };
+}
+
+describe('restarts: the bot as a real process, killed by its own pid', () => {
+  const { world, boot } = processWorld('hvb-restart-', 'afterEach');
+  let discord: FakeDiscord;
+  let provider: FakeProvider;
+  beforeAll(() => {
+    ({ discord, provider } = world);
+  });
 
   it('GIVEN a job the provider is working on WHEN the bot is SIGKILLed and the video finishes while it is down THEN the next start delivers it, submitted once', async () => {
     const first = await boot();
@@ -104,34 +112,12 @@ describe('restarts with jobs waiting in line for the provider budget', () => {
     id: String(1_150_000_000_000_000_001n + (BigInt(i) << 22n)),
     name: `server ${i}`,
   }));
-  let entry: string;
+  const { world, boot } = processWorld('hvb-restart-line-', 'afterAll', { guilds });
   let discord: FakeDiscord;
   let provider: FakeProvider;
-  let dir: string;
-  let env: Record<string, string>;
-  const bots = trackBotProcesses('afterAll');
-
-  beforeAll(async () => {
-    entry = buildBotOnce();
-    discord = await startFakeDiscord({ guilds });
-    provider = await startFakeProvider({ pollsToComplete: null });
-    dir = mkdtempSync(join(tmpdir(), 'hvb-restart-line-'));
-    env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), LOG_LEVEL: 'warn' };
-  }, 120_000);
-
-  afterAll(async () => {
-    await discord?.close();
-    await provider?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ discord, provider } = world);
   });
-
-  const boot = async (extra: Record<string, string>) => {
-    const sessions = discord.identifies.length;
-    const bot = bots.start(entry, { ...env, ...extra });
-    await discord.waitFor(() => discord.identifies.length > sessions && discord.gatewaySessions > 0, { timeoutMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return bot;
-  };
 
   it('GIVEN 10 jobs waiting in line WHEN the bot is SIGKILLed and restarted THEN all 10 are sent after the restart, each exactly once, and delivered', async () => {
     // One submission per 10 minutes: after the first, everyone waits.

@@ -236,18 +236,24 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       expect(result.stderr).toMatch(/network/);
     });
 
-    it('GIVEN Discord’s REST API answers but its gateway accepts connections and never speaks (a firewall) THEN it gives up within 15 s naming DISCORD_API_URL and the network', async () => {
-      const walledOff = await startFakeDiscord({ gatewayUrl: `ws://127.0.0.1:${portOf(silent)}/gateway` });
-      try {
-        const result = await failedStart({ DISCORD_API_URL: walledOff.apiUrl });
-        expectPlainFailure(result, /DISCORD_API_URL/);
-        expect(result.stderr).toMatch(/gateway/);
-        expect(result.stderr).toMatch(/network/);
-        expect(result.stderr).not.toContain('Opening handshake');
-      } finally {
-        await walledOff.close();
-      }
-    });
+    it.each([
+      ['accepts connections and never speaks (a firewall that lets the handshake hang)', () => `ws://127.0.0.1:${portOf(silent)}/gateway`],
+      ['refuses connections (a firewall that rejects)', () => 'ws://127.0.0.1:1/gateway'],
+    ])(
+      'GIVEN Discord’s REST API answers but its gateway %s THEN it gives up within 15 s naming DISCORD_API_URL and the network',
+      async (_case, gatewayUrl) => {
+        const walledOff = await startFakeDiscord({ gatewayUrl: gatewayUrl() });
+        try {
+          const result = await failedStart({ DISCORD_API_URL: walledOff.apiUrl });
+          expectPlainFailure(result, /DISCORD_API_URL/);
+          expect(result.stderr).toMatch(/gateway/);
+          expect(result.stderr).toMatch(/network/);
+          expect(result.stderr).not.toContain('Opening handshake');
+        } finally {
+          await walledOff.close();
+        }
+      },
+    );
   });
 });
 

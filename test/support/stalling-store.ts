@@ -4,13 +4,26 @@ import type { Store } from '../../src/store/types.js';
 const KV_CALLS = new Set(['get', 'getMany', 'set', 'setMany', 'delete', 'deleteMany', 'has', 'clear']);
 
 /**
- * The store as a bot sees it when its backend stalls (a Redis failover, a SQLite checkpoint on a
- * slow disk): from `stallFor(ms)` on, every call waits until the stall is over, then goes through.
- * Calls made after it are not delayed.
+ * The store as a bot sees it when its backend misbehaves (a Redis failover, a SQLite checkpoint on
+ * a slow disk):
+ * - `stallFor(ms)`: every call until then waits for the stall to end, then goes through;
+ * - `failFor(ms)`: until `heal()`, every lock and set call waits `ms`, then fails (a failover
+ *   that ends in an error); key-value calls go through;
+ * - `failNextLock(prefix)`: the next lock whose name starts with `prefix` fails at once (a blip).
  */
 export function stallingStore(inner: Store) {
   let until = 0;
+  let failMs = 0;
+  let blipPrefix: string | undefined;
   const wait = async () => {
+    const left = until - Date.now();
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+    if (failMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, failMs));
+      throw new Error('store unavailable (test)');
+    }
+  };
+  const waitForKv = async () => {
     const left = until - Date.now();
     if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   };
@@ -20,17 +33,24 @@ export function stallingStore(inner: Store) {
       if (typeof value !== 'function') return value;
       const call = (value as (...args: unknown[]) => unknown).bind(target);
       if (typeof prop !== 'string' || !KV_CALLS.has(prop)) return call;
-      return async (...args: unknown[]) => (await wait(), call(...args));
+      return async (...args: unknown[]) => (await waitForKv(), call(...args));
     },
   });
   const store: Store = {
     kind: inner.kind,
     kv,
-    withLock: async (name, fn) => (await wait(), inner.withLock(name, fn)),
+    withLock: async (name, fn) => {
+      if (blipPrefix !== undefined && name.startsWith(blipPrefix)) {
+        blipPrefix = undefined;
+        throw new Error('store blip (test)');
+      }
+      await wait();
+      return inner.withLock(name, fn);
+    },
     addToSet: async (key, member) => (await wait(), inner.addToSet(key, member)),
     removeFromSet: async (key, member) => (await wait(), inner.removeFromSet(key, member)),
     setMembers: async (key) => (await wait(), inner.setMembers(key)),
-    ping: async () => (await wait(), inner.ping()),
+    ping: async () => (await waitForKv(), inner.ping()),
     close: () => inner.close(),
   };
   return {
@@ -38,6 +58,17 @@ export function stallingStore(inner: Store) {
     /** Every store call from now until `ms` from now waits for the stall to end. */
     stallFor(ms: number) {
       until = Date.now() + ms;
+    },
+    /** Lock and set calls from now on wait `ms`, then fail, until {@link heal}. */
+    failFor(ms: number) {
+      failMs = ms;
+    },
+    heal() {
+      failMs = 0;
+    },
+    /** The next lock whose name starts with `prefix` fails at once. */
+    failNextLock(prefix: string) {
+      blipPrefix = prefix;
     },
   };
 }

@@ -2,22 +2,10 @@ import type { APIEmbed } from 'discord.js';
 import type { MessageKey, Translator } from '../../i18n/index.js';
 import type { MemberStanding } from '../../quota/quota-standing.js';
 import { CAMERA_MOVES, type CameraMove } from '../../video/camera.js';
+import { VIDEO_OPTION_NAMES } from '../../video/request.js';
 import { relativeTime } from './format.js';
 
 const COLOR_HELP = 0x5865f2;
-
-/** The /video options in the order Discord lists them; `prompt` is the one required. */
-const VIDEO_OPTIONS = [
-  'prompt',
-  'duration',
-  'resolution',
-  'image',
-  'camera',
-  'model',
-  'prompt_optimizer',
-  'fast_pretreatment',
-  'watermark',
-] as const;
 
 const CAMERA_EXAMPLES: Record<CameraMove['en'], MessageKey> = {
   'Truck left': 'help.camera.truck_left',
@@ -57,7 +45,7 @@ function quotaLine(standing: MemberStanding, tr: Translator): string {
  */
 export function helpEmbeds(tr: Translator, standing: MemberStanding | null): APIEmbed[] {
   const video = `/${tr('cmd.video.name')}`;
-  const options = VIDEO_OPTIONS.map((option) => {
+  const options = VIDEO_OPTION_NAMES.map((option) => {
     const params = { name: tr(`opt.${option}.name`), description: tr(`opt.${option}.description`) };
     return tr(option === 'prompt' ? 'help.options.required_line' : 'help.options.line', params);
   });
