@@ -1,8 +1,8 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
@@ -17,15 +17,37 @@ const runsAsRoot = process.getuid?.() === 0;
 // Root writes anything; the unwritable-file cases run the bot as `nobody`, as a service user would.
 const asServiceUser: BotProcessOptions = runsAsRoot ? { uid: 65534, gid: 65534 } : {};
 
+/**
+ * The service user must reach the built bot: a checkout inside a private folder (`mktemp -d` is
+ * 0700) is not traversable by `nobody`. Adds search permission (o+x, no listing) to the folders
+ * above the project that lack it; returns how to put them back.
+ */
+function letServiceUserReach(path: string): () => void {
+  if (!runsAsRoot) return () => undefined;
+  const changed: Array<[string, number]> = [];
+  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    const mode = statSync(folder).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(folder, mode | 0o001);
+      changed.push([folder, mode]);
+    }
+  }
+  return () => {
+    for (const [folder, mode] of changed) chmodSync(folder, mode);
+  };
+}
+
 describe('a start that cannot work stops within 15 s, naming the variable and the fix', () => {
   let entry: string;
   let discord: FakeDiscord;
   let provider: FakeProvider;
   let dir: string;
   const bots = trackBotProcesses('afterEach');
+  let restoreModes = () => undefined as void;
 
   beforeAll(async () => {
     entry = buildBotOnce();
+    restoreModes = letServiceUserReach(entry);
     discord = await startFakeDiscord();
     provider = await startFakeProvider();
     dir = mkdtempSync(join(tmpdir(), 'hvb-startup-'));
@@ -33,6 +55,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
   }, 300_000);
 
   afterAll(async () => {
+    restoreModes();
     await discord?.close();
     await provider?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
