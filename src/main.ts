@@ -1,5 +1,6 @@
 // No static import of discord.js (directly or through bot.js) here: it reads SHARD_COUNT, SHARDS
 // and friends from process.env, which prepareEnvironment() cleans first.
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { prepareEnvironment } from './startup/env-file.js';
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
   await preflight(config, logger);
   if (config.sharding?.role === 'manager') {
     const { runShardManager } = await import('./sharding/run-manager.js');
-    return runShardManager(config);
+    // Each shard runs the file this process started from: the bundle's main.js under `npm start`.
+    return runShardManager(config, fileURLToPath(import.meta.url));
   }
   return runBot(config, logger);
 }

@@ -30,7 +30,8 @@ export interface BotProcessOptions {
 }
 
 const SCRIPTS: Record<BotKind, string> = {
-  ours: fileURLToPath(new URL('./bot-process.js', import.meta.url)),
+  // Ours runs as shipped: the bundle `npm run build` makes (scripts/bundle.ts), as `npm start` does.
+  ours: fileURLToPath(new URL('../../bundle/bench-bot.js', import.meta.url)),
   floor: fileURLToPath(new URL('./floor-process.js', import.meta.url)),
 };
 

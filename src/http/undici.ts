@@ -8,7 +8,11 @@ let loading: Promise<Undici> | undefined;
  * provider and for downloads, which start after login, so loading it (a tenth of a second, several
  * MiB) is kept out of the start.
  */
-export const loadUndici = (): Promise<Undici> => (loading ??= import('undici'));
+export const loadUndici = (): Promise<Undici> =>
+  (loading ??= import('undici').then((loaded) =>
+    // Node gives a CommonJS package's exports by name; the production bundle (esbuild) as `default` only.
+    'Agent' in loaded ? loaded : (loaded as { default: Undici }).default,
+  ));
 
 /** A connection pool made on first use; closing one that was never used does nothing. */
 export interface LazyAgent {

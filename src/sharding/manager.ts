@@ -24,7 +24,7 @@ export async function recommendedShardCount(apiUrl: string, token: string): Prom
 
 /** Overrides for tests; production uses the defaults. */
 export interface ShardingManagerOptions {
-  /** The script each shard process runs; default the compiled `dist/src/main.js`. */
+  /** The script each shard process runs; default the compiled `dist/src/main.js` (main.ts passes the file it runs from). */
   script?: string;
   spawnDelayMs?: number;
   spawnTimeoutMs?: number;

@@ -16,7 +16,7 @@ export const START_HELP = `Hailuo Video Bot: connects to Discord and serves /vid
 /quota, /help and the message command "Animate image", making videos with MiniMax-Hailuo-2.3
 through the xcompute API, within each server's quota.
 
-Usage: npm start            (node dist/src/main.js)
+Usage: npm start            (node dist/bundle/main.js)
        npm start -- --help  (this text)
 
 ${SETTINGS}

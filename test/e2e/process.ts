@@ -6,23 +6,37 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..', '..');
 const outDir = join(root, '.test-dist');
 
-/** Compiles the bot once for tests that run it as a real child process (killed by its own pid). */
+/**
+ * Builds the bot as `npm run build` does into `dir` (tsc, then the esbuild bundle) and returns the
+ * entry `npm start` runs (`<dir>/bundle/main.js`), so process tests run what production runs.
+ */
+export function buildBot(dir: string): string {
+  const compiled = join(dir, 'src', 'main.js');
+  try {
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', dir],
+      {
+        cwd: root,
+        stdio: 'pipe',
+      },
+    );
+  } catch (err) {
+    // Type errors still emit JavaScript (the type check is `npm test`'s job); only no output is fatal.
+    if (!existsSync(compiled)) throw err;
+  }
+  execFileSync(process.execPath, [join(dir, 'scripts', 'bundle.js'), dir], { cwd: root, stdio: 'pipe' });
+  return join(dir, 'bundle', 'main.js');
+}
+
+/** The compiled (tsc, unbundled) file `path` of the build {@link buildBotOnce} made, e.g. `src/deploy-commands.js`. */
+export const compiledFile = (path: string): string => join(outDir, path);
+
+/** Builds the bot once for tests that run it as a real child process (killed by its own pid). */
 export function buildBotOnce(): string {
-  const entry = join(outDir, 'src', 'main.js');
+  const entry = join(outDir, 'bundle', 'main.js');
   if (!process.env.HVB_TEST_DIST_BUILT || !existsSync(entry)) {
-    try {
-      execFileSync(
-        process.execPath,
-        [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir],
-        {
-          cwd: root,
-          stdio: 'pipe',
-        },
-      );
-    } catch (err) {
-      // Type errors still emit JavaScript; only a missing entry point is fatal.
-      if (!existsSync(entry)) throw err;
-    }
+    buildBot(outDir);
     process.env.HVB_TEST_DIST_BUILT = '1';
   }
   return entry;

@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +5,7 @@ import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
 import { shardOfGuild } from '../../src/sharding/ownership.js';
 import { videoCommand } from './harness.js';
-import { startBotProcess, type BotProcess } from './process.js';
+import { buildBot, startBotProcess, type BotProcess } from './process.js';
 import { flushDb, redisAvailable, redisUrl } from '../support/redis.js';
 import { eventually } from '../support/job-engine.js';
 
@@ -15,22 +13,8 @@ const DB = 12;
 const up = await redisAvailable();
 const root = resolve(import.meta.dirname, '..', '..');
 
-/** Compiles the bot into its own folder, so a build for another test never rewrites files under our processes. */
-function buildForSharding(): string {
-  const outDir = join(root, '.test-dist', 'sharding');
-  const entry = join(outDir, 'src', 'main.js');
-  try {
-    execFileSync(
-      process.execPath,
-      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir],
-      { cwd: root, stdio: 'pipe' },
-    );
-  } catch (err) {
-    // Type errors still emit JavaScript (the type check is `npm test`'s job); only no output is fatal.
-    if (!existsSync(entry)) throw err;
-  }
-  return entry;
-}
+/** Builds the bot into its own folder, so a build for another test never rewrites files under our processes. */
+const buildForSharding = (): string => buildBot(join(root, '.test-dist', 'sharding'));
 
 /** A port that is free now, with the one after it free too (shard 1 serves metrics there). */
 async function freePortPair(): Promise<number> {

@@ -8,7 +8,7 @@ import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
 import { redisServerInstalled, startOwnRedis, type OwnRedis } from '../support/redis-server.js';
 import { fakeEnv, videoCommand } from './harness.js';
-import { buildBotOnce, startBotProcess, type BotProcess, type BotProcessOptions, trackBotProcesses } from './process.js';
+import { buildBotOnce, compiledFile, startBotProcess, type BotProcess, type BotProcessOptions, trackBotProcesses } from './process.js';
 
 // The bound: every failed start ends within 15 s, in one or two plain lines.
 const BOUND_MS = 15_000;
@@ -393,7 +393,7 @@ describe('--help', () => {
   });
 
   it('GIVEN npm run deploy-commands -- --help THEN it says what it does and the required variable, exits 0 and registers nothing', async () => {
-    const { code, output, requests } = await run(join(entry, '..', 'deploy-commands.js'));
+    const { code, output, requests } = await run(compiledFile('src/deploy-commands.js'));
     expect(code).toBe(0);
     expect(output).toMatch(/Registers/);
     expect(output).toMatch(/DISCORD_TOKEN/);

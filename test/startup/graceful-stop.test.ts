@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBotOnce } from '../e2e/process.js';
+import { buildBotOnce, compiledFile } from '../e2e/process.js';
 
 /**
  * What an operator sees when the bot process meets a bug it did not expect, or a signal: the one
@@ -15,8 +15,8 @@ describe('the bot process stops one way, whatever stops it', () => {
   let dir: string;
   let module: string;
   beforeAll(() => {
-    const entry = buildBotOnce();
-    module = pathToFileURL(join(entry, '..', 'startup', 'graceful-stop.js')).href;
+    buildBotOnce();
+    module = pathToFileURL(compiledFile('src/startup/graceful-stop.js')).href;
     dir = mkdtempSync(join(tmpdir(), 'hvb-stop-'));
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

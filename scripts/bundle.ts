@@ -1,0 +1,76 @@
+/**
+ * The last step of `npm run build`: bundles the compiled bot (`dist/src/main.js`) and the
+ * benchmark's bot process into `dist/bundle/` with esbuild, which is what `npm start`, the Docker
+ * image and the benchmark run.
+ *
+ * Why: Node 20 loads an ES module graph file by file (resolve, read, parse, link), and the bot's
+ * graph is about 900 files with discord.js and its dependencies. Loaded as a handful of bundled
+ * files, the bot reaches Discord's IDENTIFY sooner than a bare discord.js bot loaded from
+ * node_modules, and holds about 20 MiB less at idle (`npm run bench`, issue 15). Node 22's compile
+ * cache would not help on Node 20, which the bot supports.
+ *
+ * What stays outside the bundle, loaded from node_modules at run time:
+ * - native modules (better-sqlite3, @napi-rs/canvas) and the optional native helpers discord.js
+ *   asks for (zlib-sync, bufferutil, utf-8-validate);
+ * - pino and pino-pretty: pino starts transports in a worker thread by file name;
+ * - chart.js, which usage-chart.ts loads through createRequire on first use.
+ * Code behind a dynamic `import()` (Redis, metrics, undici, the shard manager) stays in chunks of
+ * its own, loaded only when used, as before.
+ *
+ * Usage: node dist/scripts/bundle.js [outDir]   (outDir: where the tsc output is; default dist)
+ */
+import { build } from 'esbuild';
+import { join, resolve } from 'node:path';
+
+/** Packages loaded from node_modules at run time (see above). */
+export const EXTERNAL_PACKAGES = [
+  'better-sqlite3',
+  '@napi-rs/canvas',
+  'chart.js',
+  'pino',
+  'pino-pretty',
+  'zlib-sync',
+  'bufferutil',
+  'utf-8-validate',
+  '@discordjs/voice',
+] as const;
+
+/** The bundle's entry points: output name → compiled file under the tsc output folder. */
+export const BUNDLE_ENTRIES = {
+  main: 'src/main.js',
+  'bench-bot': 'scripts/bench/bot-process.js',
+} as const;
+
+/**
+ * Bundles the compiled entry points under `outDir` (the tsc output) into `outDir/bundle`.
+ * Throws when esbuild reports an error (a missing import, say); warnings are printed.
+ */
+export async function bundle(outDir: string): Promise<void> {
+  const from = resolve(outDir);
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(BUNDLE_ENTRIES).map(([name, file]) => [name, join(from, file)])),
+    outdir: join(from, 'bundle'),
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: [...EXTERNAL_PACKAGES],
+    // CommonJS dependencies (discord.js and most of its own) call `require`, which ES modules lack.
+    banner: {
+      js: "import { createRequire as __hvbCreateRequire } from 'node:module'; const require = __hvbCreateRequire(import.meta.url);",
+    },
+    // Class and function names stay as written (error names, log lines, stack traces).
+    keepNames: true,
+    // Stack traces map back to the TypeScript with NODE_OPTIONS=--enable-source-maps.
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isEntryPoint) {
+  await bundle(process.argv[2] ?? 'dist');
+}
