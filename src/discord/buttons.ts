@@ -22,7 +22,7 @@ const regenerate: ButtonHandler = {
       await interaction.reply({ content: translatorFor(interaction.locale)('error.job_not_found'), flags: MessageFlags.Ephemeral });
       return;
     }
-    await oncePerPress(interaction, ctx, 'regenerate', jobId, () => launchJob(interaction, job.request, ctx));
+    await oncePerPress(interaction, ctx, { action: 'regenerate', resultJobId: jobId }, () => launchJob(interaction, job.request, ctx));
   },
 };
 

@@ -13,6 +13,18 @@ import { acceptInputFor, launchJob } from './video-flow.js';
 export const EDIT_FORM_PREFIX = 'edit:';
 export const EXTEND_FORM_PREFIX = 'extend:';
 
+/**
+ * A form's custom id after its prefix: the finished job, then the id of the press that opened the
+ * form (each opened form is one press; forms opened by older versions name the job only).
+ */
+const formCustomId = (prefix: string, jobId: string, formId: string) => `${prefix}${jobId}:${formId}`;
+
+/** The finished job and the form's own id, read back from a form's custom id (after its prefix). */
+export function formTarget(rest: string): { jobId: string; formId: string | null } {
+  const [jobId = '', formId] = rest.split(':');
+  return { jobId, formId: formId || null };
+}
+
 // A form must be Discord's first answer within 3 s: the job is looked up for its prompt this long at most.
 const FORM_LOOKUP_MS = 1_000;
 
@@ -69,20 +81,28 @@ export async function openEditForm(interaction: ButtonInteraction, jobId: string
   const job = await jobForForm(interaction, jobId, ctx);
   if (!job) return;
   await interaction.showModal(
-    videoModal({ customId: `${EDIT_FORM_PREFIX}${jobId}`, title: 'modal.edit.title', locale: interaction.locale, ...formPrompt(job) }),
+    videoModal({
+      customId: formCustomId(EDIT_FORM_PREFIX, jobId, interaction.id),
+      title: 'modal.edit.title',
+      locale: interaction.locale,
+      ...formPrompt(job),
+    }),
   );
 }
 
-/** The edited prompt: a new job with the same settings, through the quota like Regenerate. */
-export async function submitEditForm(interaction: ModalSubmitInteraction, jobId: string, ctx: BotContext): Promise<void> {
+/**
+ * The edited prompt: a new job with the same settings, through the quota like Regenerate.
+ * Resolves to the new job's id once it is in line, null when it was refused (the member was told).
+ */
+export async function submitEditForm(interaction: ModalSubmitInteraction, jobId: string, ctx: BotContext): Promise<string | null> {
   const job = await jobOrSayGone(interaction, jobId, ctx);
-  if (!job) return;
+  if (!job) return null;
   const checked = validateVideoOptions(sameSettings(job, readModalFields(interaction).prompt, job.request.image));
   if (!checked.ok) {
     await interaction.reply({ embeds: [validationEmbed(checked.problems, interaction.locale)], flags: MessageFlags.Ephemeral });
-    return;
+    return null;
   }
-  await launchJob(interaction, checked.request, ctx);
+  return launchJob(interaction, checked.request, ctx);
 }
 
 /** ⏩ under a finished video: the same prompt, editable, for a new video that starts where this one ends. */
@@ -94,7 +114,12 @@ export async function openExtendForm(interaction: ButtonInteraction, jobId: stri
   const job = await jobForForm(interaction, jobId, ctx);
   if (!job) return;
   await interaction.showModal(
-    videoModal({ customId: `${EXTEND_FORM_PREFIX}${jobId}`, title: 'modal.extend.title', locale: interaction.locale, ...formPrompt(job) }),
+    videoModal({
+      customId: formCustomId(EXTEND_FORM_PREFIX, jobId, interaction.id),
+      title: 'modal.extend.title',
+      locale: interaction.locale,
+      ...formPrompt(job),
+    }),
   );
 }
 
@@ -110,11 +135,12 @@ function videoSource(message: Message | null, job: Job, now: number): string | u
  * The Extend form was sent: the prompt is checked, the reply is acknowledged publicly (taking the
  * frame may take longer than Discord's 3 s), the video's last frame is taken and becomes the new
  * job's first frame, sent as a data URI. Nothing is reserved until the frame is in hand.
+ * Resolves to the new job's id once it is in line, null when it was refused (the member was told).
  */
-export async function submitExtendForm(interaction: ModalSubmitInteraction, jobId: string, ctx: BotContext): Promise<void> {
+export async function submitExtendForm(interaction: ModalSubmitInteraction, jobId: string, ctx: BotContext): Promise<string | null> {
   const t = translatorFor(interaction.locale);
   const job = await jobOrSayGone(interaction, jobId, ctx);
-  if (!job) return;
+  if (!job) return null;
   const prompt = readModalFields(interaction).prompt;
   // The prompt alone first, so a mistake is answered before any work; the frame is checked below.
   const promptProblems = (() => {
@@ -123,19 +149,19 @@ export async function submitExtendForm(interaction: ModalSubmitInteraction, jobI
   })();
   if (promptProblems.length > 0) {
     await interaction.reply({ embeds: [validationEmbed(promptProblems, interaction.locale)], flags: MessageFlags.Ephemeral });
-    return;
+    return null;
   }
   const source = videoSource(interaction.message, job, ctx.clock());
   if (!ctx.frames || !source) {
     await interaction.reply({ content: t(ctx.frames ? 'extend.no_video' : 'extend.unavailable'), flags: MessageFlags.Ephemeral });
-    return;
+    return null;
   }
   // Taking the frame costs the bot a download and an ffmpeg run: a member the quota would refuse
   // (blocked, over budget, at the cap) is told first, with the answer /video gives.
   const refusal = await ctx.jobs.precheck(acceptInputFor(interaction, { ...job.request, userPrompt: prompt, prompt }));
   if (refusal) {
     await interaction.reply({ embeds: [refusalEmbed(refusal, interaction.locale)], flags: MessageFlags.Ephemeral });
-    return;
+    return null;
   }
   const deferred = await interaction.deferReply({ withResponse: true });
   const refuse = async (payload: { content?: string; embeds?: ReturnType<typeof validationEmbed>[] }) => {
@@ -146,12 +172,12 @@ export async function submitExtendForm(interaction: ModalSubmitInteraction, jobI
   if (!frame.ok) {
     ctx.logger.warn({ jobId: job.id, reason: frame.reason }, 'could not take the last frame for Extend');
     await refuse({ content: t(frame.reason === 'busy' ? 'extend.busy' : 'extend.no_frame') });
-    return;
+    return null;
   }
   const checked = validateVideoOptions(sameSettings(job, prompt, frame.image));
   if (!checked.ok) {
     await refuse({ embeds: [validationEmbed(checked.problems, interaction.locale)] });
-    return;
+    return null;
   }
-  await launchJob(interaction, checked.request, ctx, { deferredMessageId: deferred.resource?.message?.id ?? null });
+  return launchJob(interaction, checked.request, ctx, { deferredMessageId: deferred.resource?.message?.id ?? null });
 }

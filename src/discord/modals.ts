@@ -1,7 +1,7 @@
 import type { ModalHandler } from './command.js';
 import { ANIMATE_PREFIX, submitAnimateForm } from './animate-flow.js';
 import { oncePerPress } from './press-guard.js';
-import { EDIT_FORM_PREFIX, EXTEND_FORM_PREFIX, submitEditForm, submitExtendForm } from './edit-flow.js';
+import { EDIT_FORM_PREFIX, EXTEND_FORM_PREFIX, formTarget, submitEditForm, submitExtendForm } from './edit-flow.js';
 
 /** Animate image's form: its custom id names the draft that holds the picked image. */
 const animate: ModalHandler = {
@@ -10,16 +10,27 @@ const animate: ModalHandler = {
   execute: (interaction, draftId, ctx) => submitAnimateForm(interaction, draftId, ctx),
 };
 
-/** Edit's and Extend's forms name the finished job they start from; a form sent twice starts one video. */
+/**
+ * Edit's and Extend's forms name the finished job they start from and the form itself: one form
+ * sent twice (a double click on Submit, Discord delivering it again) starts one video.
+ */
 const edit: ModalHandler = {
   prefix: EDIT_FORM_PREFIX,
   firstAnswer: 'public',
-  execute: (interaction, jobId, ctx) => oncePerPress(interaction, ctx, 'edit', jobId, () => submitEditForm(interaction, jobId, ctx)),
+  execute(interaction, target, ctx) {
+    const { jobId, formId } = formTarget(target);
+    return oncePerPress(interaction, ctx, { action: 'edit', resultJobId: jobId, formId }, () => submitEditForm(interaction, jobId, ctx));
+  },
 };
 const extend: ModalHandler = {
   prefix: EXTEND_FORM_PREFIX,
   firstAnswer: 'public',
-  execute: (interaction, jobId, ctx) => oncePerPress(interaction, ctx, 'extend', jobId, () => submitExtendForm(interaction, jobId, ctx)),
+  execute(interaction, target, ctx) {
+    const { jobId, formId } = formTarget(target);
+    return oncePerPress(interaction, ctx, { action: 'extend', resultJobId: jobId, formId }, () =>
+      submitExtendForm(interaction, jobId, ctx),
+    );
+  },
 };
 
 /**

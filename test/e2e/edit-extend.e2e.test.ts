@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../fakes/discord/index.js';
+import { twoColourVideo } from '../support/videos.js';
 import { startHarness, videoCommand, type Harness } from './harness.js';
 
 interface Button {
@@ -17,34 +18,6 @@ interface Modal {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hvb-extend-'));
-/** A real MP4: one second red, then one second blue; so its last frame is blue. */
-function redThenBlue(): Buffer {
-  const out = join(dir, 'red-blue.mp4');
-  execFileSync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'color=c=red:s=640x360:d=1',
-    '-f',
-    'lavfi',
-    '-i',
-    'color=c=blue:s=640x360:d=1',
-    '-filter_complex',
-    '[0:v][1:v]concat=n=2:v=1[v]',
-    '-map',
-    '[v]',
-    '-pix_fmt',
-    'yuv420p',
-    '-movflags',
-    '+faststart',
-    '-y',
-    out,
-  ]);
-  return readFileSync(out);
-}
 /** The average colour of an image, as [r, g, b]. */
 function averageColour(jpeg: Buffer): number[] {
   const file = join(dir, 'frame.jpg');
@@ -74,7 +47,7 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
   let h: Harness;
   let video: Buffer;
   beforeAll(async () => {
-    video = redThenBlue();
+    video = twoColourVideo();
     h = await startHarness({ provider: { videoBytes: video }, env: { QUOTA_DEFAULT_LIMIT: '6' } });
   });
   afterAll(async () => {
