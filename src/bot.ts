@@ -230,6 +230,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         const job = await jobs.get(jobId);
         return job !== undefined && !isFinal(job.state);
       },
+      onRenewError: (err) => logger.warn({ err }, 'could not renew a press claim; it expires by itself unless a later renewal lands'),
     }),
     // Known once ffmpeg answered (see framesChecked).
     get frames() {

@@ -5,9 +5,11 @@ import type { BotContext } from './command.js';
 
 /**
  * Runs `start` (which starts a new video from a finished one and resolves to the new job's id, or
- * null when it was refused) only for the first of a member's same presses while it is starting; a
- * second press is answered privately that the video already started, and starts and charges
- * nothing. The claim is held on for a few seconds after the job started (see `PRESS_HOLD_MS`).
+ * null when it was refused) only for the first of a member's same presses while it is handled and
+ * its job starting. A second press starts and charges nothing and is told privately what is true
+ * when it comes: the first is still being handled (it may yet be refused), or its video started.
+ * The claim lives as long as the first press is handled, and a few seconds after its job started
+ * (see `PRESS_HOLD_MS`).
  */
 export async function oncePerPress(
   interaction: ButtonInteraction | ModalSubmitInteraction,
@@ -15,11 +17,12 @@ export async function oncePerPress(
   pressed: Omit<Press, 'userId'>,
   start: () => Promise<string | null>,
 ): Promise<void> {
-  const press: Press = { ...pressed, userId: interaction.user.id };
-  if (!(await ctx.presses.claim(press))) {
+  const claimed = await ctx.presses.claim({ ...pressed, userId: interaction.user.id });
+  if (!claimed.claimed) {
     // After an early public acknowledgement, the router's guard turns this private reply into a
     // private follow-up in place of the deferred reply (early-ack.ts).
-    await interaction.reply({ content: translatorFor(interaction.locale)('error.already_started'), flags: MessageFlags.Ephemeral });
+    const note = claimed.first === 'started' ? 'error.already_started' : 'error.press_in_progress';
+    await interaction.reply({ content: translatorFor(interaction.locale)(note), flags: MessageFlags.Ephemeral });
     return;
   }
   let started: string | null = null;
@@ -27,10 +30,10 @@ export async function oncePerPress(
     started = await start();
   } finally {
     // A press that was refused (or failed) frees the claim at once: pressing again is a retry.
-    await ctx.presses
-      .release(press, started)
+    await claimed.claim
+      .release(started)
       .catch((err: unknown) =>
-        ctx.logger.warn({ err, resultJobId: press.resultJobId }, 'could not release a press claim; it expires by itself'),
+        ctx.logger.warn({ err, resultJobId: pressed.resultJobId }, 'could not release a press claim; it expires by itself'),
       );
   }
 }

@@ -7,6 +7,8 @@ export const core = {
   'error.job_not_found': 'That video is no longer known to the bot.',
   'error.already_started':
     'Your new video from this one has already started; this press was not counted and nothing more was charged. Its progress shows in its own reply.',
+  'error.press_in_progress':
+    'Your first press is still being handled, so this one was not counted and nothing was charged for it. The answer to the first one follows shortly.',
 
   'error.guild_not_enabled':
     "This bot is not enabled in this server, so it cannot make videos here. Nothing was charged. A server admin can ask the bot's operator to add this server.",

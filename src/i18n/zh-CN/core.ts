@@ -7,6 +7,7 @@ export const core = {
   'error.not_your_button': '只有发起这个视频的成员（或管理员）可以这样做。',
   'error.job_not_found': '机器人已找不到这个视频。',
   'error.already_started': '你用这个视频开始的新视频已经在生成了；这次点击没有计入，也没有再扣除额度。进度显示在它自己的回复里。',
+  'error.press_in_progress': '你的第一次操作仍在处理中，这次没有计入，也没有为它扣除额度。第一次操作的结果稍后就会显示。',
 
   'error.guild_not_enabled': '此服务器未启用本机器人，无法在这里生成视频。未扣除任何额度。服务器管理员可以请机器人的运营者添加此服务器。',
   'error.restarting': '机器人正在重启，请几秒后再试。',
