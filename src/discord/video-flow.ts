@@ -61,7 +61,7 @@ export function acceptInputFor(interaction: VideoInteraction, request: JobReques
  * public reply can be reached again after the interaction token expires), then puts the job in line. An
  * interaction its caller already deferred publicly (Extend, which takes a frame first) passes the
  * reply's message id in `deferredMessageId`. Resolves to the new job's id once it is in line, null
- * when it was refused (the member was told why).
+ * when it was refused or given up before joining the line (the member was told why).
  */
 export async function launchJob(
   interaction: VideoInteraction,
@@ -91,14 +91,20 @@ export async function launchJob(
   }
   // In line now; it is sent when its turn in the provider's budget comes. If the store fails
   // right here, the job would hold its credits and a slot until the next start: it is given up
-  // now (credits back), and the router tells the member something went wrong.
+  // now (credits back), recording its reply, which says why (the member's history links to it).
+  // When even that fails, the router tells the member something went wrong.
+  const channelId = interaction.channelId ?? '';
   try {
-    await ctx.jobs.attachMessage(jobId, interaction.channelId ?? '', messageId);
+    await ctx.jobs.attachMessage(jobId, channelId, messageId);
   } catch (err) {
-    await ctx.jobs
-      .abandon(jobId)
-      .catch((abandonErr: unknown) => ctx.logger.error({ err: abandonErr, jobId }, 'could not give up a job that failed to join the line'));
-    throw err;
+    ctx.logger.error({ err, jobId }, 'the job could not join the line; giving it up');
+    try {
+      await ctx.jobs.abandon(jobId, { channelId, messageId });
+    } catch (abandonErr) {
+      ctx.logger.error({ err: abandonErr, jobId }, 'could not give up a job that failed to join the line');
+      throw err;
+    }
+    return null;
   }
   return jobId;
 }

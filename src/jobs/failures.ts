@@ -2,7 +2,7 @@ import type { ProviderError } from '../provider/types.js';
 import type { ReleaseReason } from '../quota/types.js';
 import type { JobDeps } from './deps.js';
 import type { FailureReason, Job } from './job.js';
-import { endJob } from './job-ending.js';
+import { endJob, type JobEnding } from './job-ending.js';
 
 /** Plain-words reason for a submission the provider refused. */
 export function failureFromProviderError(error: ProviderError): { reason: FailureReason; detail: string | null } {
@@ -37,6 +37,8 @@ export async function giveUp(
     tell?: boolean;
     /** Only by editing the interaction's reply (default false). */
     inReplyOnly?: boolean;
+    /** Where the job's reply is, recorded with the ending (it was not recorded before). */
+    reply?: JobEnding['reply'];
   },
 ): Promise<Job> {
   const message = (failure.tell ?? true) ? (failure.inReplyOnly ? 'failure_in_reply' : 'failure') : 'none';
@@ -45,5 +47,6 @@ export async function giveUp(
     failure: { reason: failure.reason, detail: failure.detail ?? null },
     settlement: { release: failure.release, ...(failure.outcome ? { outcome: failure.outcome } : {}) },
     message,
+    ...(failure.reply ? { reply: failure.reply } : {}),
   });
 }

@@ -1,6 +1,6 @@
 import type { ChargeOutcome, ReleaseReason, Settlement } from '../quota/types.js';
 import type { JobDeps } from './deps.js';
-import { isFinal, type FailureReason, type Job, type JobState } from './job.js';
+import { isFinal, type FailureReason, type Job, type JobReply, type JobState } from './job.js';
 import type { RunOutcome } from './scheduler.js';
 
 /** How the credits of an ending job are settled. */
@@ -22,6 +22,8 @@ export interface JobEnding {
   message: EndingMessage;
   /** How a delivered video reached the member. */
   delivery?: 'attachment' | 'link';
+  /** Where the job's reply is, when it was not recorded before (written in the ending's own write). */
+  reply?: Pick<JobReply, 'channelId' | 'messageId'>;
 }
 
 /** Telling the member is retried this many times (Discord unreachable), with growing gaps. */
@@ -58,7 +60,7 @@ export async function endJob(
     const final: Job = {
       ...job,
       // Written meanwhile by someone else (the message id of the reply) must not be lost.
-      reply: current?.reply ?? job.reply,
+      reply: { ...(current?.reply ?? job.reply), ...ending.reply },
       state: ending.state,
       failure,
       finishedAt: now,

@@ -56,8 +56,13 @@ export interface JobService {
    * credits, in one atomic step against the job being picked for submission: one of them wins.
    */
   cancel(jobId: string, byUserId: string): Promise<CancelResult>;
-  /** Gives up a job that was never submitted (e.g. Discord refused the acknowledgement). */
-  abandon(jobId: string): Promise<void>;
+  /**
+   * Gives up a job that was never submitted, its credits back. Without `reply`, Discord refused the
+   * acknowledgement: there is no reply, nobody is told. With `reply`, the reply was made but the
+   * job could not join the line (`attachMessage` failed): the reply's place is recorded with the
+   * ending (so the member's history links to it) and the reply says why (`not_queued`).
+   */
+  abandon(jobId: string, reply?: { channelId: string; messageId: string | null }): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
   /** Resumes every job that is not final, then starts the poller. */
   start(): Promise<void>;
@@ -145,11 +150,12 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
 
     cancel: (jobId, byUserId) => cancelJob(deps, jobId, byUserId),
 
-    async abandon(jobId) {
+    async abandon(jobId, reply) {
       const job = await jobs.get(jobId);
       if (!job || job.taskId) return;
       // Discord refused the acknowledgement: there is no reply to tell.
-      await giveUp(deps, job, { reason: 'restarted', release: 'cancelled', tell: false });
+      if (!reply) await giveUp(deps, job, { reason: 'restarted', release: 'cancelled', tell: false });
+      else await giveUp(deps, job, { reason: 'not_queued', release: 'never_submitted', reply });
     },
 
     get: (jobId) => jobs.get(jobId),

@@ -55,6 +55,11 @@ export const FAILURE_REASONS = [
   'record_lost',
   /** A member cancelled the job before it was sent to the provider (detail: who). */
   'cancelled',
+  /**
+   * The job's reply was made but the job could not join the line (the store write that records
+   * the reply's message id failed): given up at once, never sent.
+   */
+  'not_queued',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

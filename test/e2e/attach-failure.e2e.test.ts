@@ -6,6 +6,11 @@ import { openStore } from '../../src/store/open-store.js';
 import { stallingStore } from '../support/stalling-store.js';
 import { startHarness, videoCommand, type Harness } from './harness.js';
 
+interface Embed {
+  title?: string;
+  description?: string;
+}
+
 describe('one failed store call between the deferral and joining the line', () => {
   let h: Harness;
   let control: ReturnType<typeof stallingStore>;
@@ -24,15 +29,47 @@ describe('one failed store call between the deferral and joining the line', () =
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('GIVEN attachMessage fails once WHEN the member ran /video THEN the job is ended and its credits released while the bot runs', async () => {
+  /** Runs /video while recording the reply's message id fails once (a store blip); the reply once it says why. */
+  async function blippedVideo(prompt: string, locale: string) {
     control.failNextLock('job:');
-    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'blip after the deferral' }));
-    await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
-    await new Promise((r) => setTimeout(r, 1_500));
+    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt }), locale });
+    const reply = await h.discord.waitFor(() => {
+      const message = h.discord.originalResponse(id);
+      return message?.embeds.length ? message : undefined;
+    });
+    return { id, reply, embed: reply.embeds[0] as Embed };
+  }
+  async function videos(locale: string) {
+    const { id } = h.discord.dispatchInteraction({ commandName: 'videos', locale });
+    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    return (callback.data as { embeds: Embed[] }).embeds[0]?.description ?? '';
+  }
+
+  it('GIVEN attachMessage fails once WHEN the member ran /video THEN the job is ended and its credits released while the bot runs', async () => {
+    const { id } = await blippedVideo('blip after the deferral', 'en-US');
+    await new Promise((r) => setTimeout(r, 1_000));
     const standing = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
-    // Given up at once: no credit held, nothing sent to the provider, and the member was told.
+    // Given up at once: no credit held, nothing sent to the provider, and the member was told once.
     expect(standing.guildUsed).toBe(0);
     expect(h.provider.submissions.length).toBe(0);
-    expect(h.discord.originalResponse(id)?.content).toContain('Something went wrong');
+    expect(h.discord.followUps(id)).toEqual([]);
+  });
+
+  it('GIVEN attachMessage failed WHEN the member reads the reply and /videos THEN the reply says the video could not be put in line and nothing was charged, not that the bot restarted, and /videos opens that reply', async () => {
+    const { reply, embed } = await blippedVideo('a place in line that was not kept', 'en-US');
+    expect(embed.description).toContain('could not put your video in line');
+    expect(embed.description).toContain('Nothing was charged');
+    expect(embed.description).not.toContain('restarted');
+    const list = await videos('en-US');
+    const entry = list.split('\n\n').find((e) => e.includes('a place in line that was not kept')) ?? '';
+    expect(entry).toContain('❌ Failed');
+    expect(entry).toContain(`[Open](https://discord.com/channels/${h.discord.defaultGuildId}/${reply.channelId}/${reply.id})`);
+    expect(entry).not.toContain('no message');
+  });
+
+  it('zh-CN: the reply says so in Chinese', async () => {
+    const { embed } = await blippedVideo('没有排上队', 'zh-CN');
+    expect(embed.description).toContain('无法把你的视频加入队列');
+    expect(embed.description).toContain('未扣除任何额度');
   });
 });

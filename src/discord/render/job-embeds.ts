@@ -92,6 +92,7 @@ const FAILURE_KEYS: Record<NonNullable<Job['failure']>['reason'], MessageKey> = 
   maybe_started: 'failed.maybe_started',
   record_lost: 'failed.record_lost',
   cancelled: 'failed.cancelled',
+  not_queued: 'failed.not_queued',
 };
 
 /** The reply when the video could not be made: what happened, in plain words, and what to do. */

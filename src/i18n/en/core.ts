@@ -118,6 +118,8 @@ export const core = {
   'failed.delivery': 'The video was made but could not be posted here on Discord. Please try again.',
   'failed.maybe_started':
     'The bot restarted just as your video was being sent to the video service, so it may or may not have started; you were not charged. If no video arrives, run /video again.',
+  'failed.not_queued':
+    'The bot could not put your video in line (its storage did not answer in time), so it was not started. Please try again in a moment.',
   'failed.record_lost': 'The bot lost the record of this video (its storage was reset), so it cannot finish it. Please run /video again.',
   'failed.cancelled': 'Cancelled by {user} before it was sent to the video service.',
   'failed.cancelled_title': '🚫 Video cancelled',
