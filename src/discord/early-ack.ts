@@ -59,6 +59,11 @@ export interface GuardedInteraction<T extends RepliableInteraction> {
   dispose(): void;
   /** Resolves when every answer started so far has landed or failed. */
   settled(): Promise<void>;
+  /**
+   * True once the interaction's reply was deleted (a private answer took the place of a public
+   * deferral, or the handler deleted it): a later answer must be a follow-up, not an edit of it.
+   */
+  replyDeleted(): boolean;
 }
 
 /**
@@ -67,13 +72,14 @@ export interface GuardedInteraction<T extends RepliableInteraction> {
  * deferral with the declared visibility, or deferUpdate for a button that updates its message);
  * the handler's later answers then land where they belong: `reply` edits the deferred reply (or
  * replaces it with a follow-up when the visibility differs, as a private refusal after a public
- * deferral), `update` edits the button's message, `deferReply`/`deferUpdate` return the deferral
- * already made. Every answer goes through one promise chain, so the guard and the handler never
- * both acknowledge (no 40060). Handlers declared `modal` are never deferred: a form must be the
- * first answer.
+ * deferral; once the reply is deleted, `reply` is a follow-up), `update` edits the button's
+ * message, `deferReply`/`deferUpdate` return the deferral already made. Every answer goes through
+ * one promise chain, so the guard and the handler never both acknowledge (no 40060). Handlers
+ * declared `modal` are never deferred: a form must be the first answer.
  */
 export function guardInteraction<T extends RepliableInteraction>(target: T, options: EarlyAckOptions): GuardedInteraction<T> {
   let first: First | undefined;
+  let replyGone = false;
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <R>(op: () => Promise<R>): Promise<R> => {
     const run = chain.then(op);
@@ -92,6 +98,12 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
   };
   // After the first answer landed: if it failed, the interaction cannot be answered again safely.
   const afterFirst = <R>(current: First, op: () => Promise<R>): Promise<R> => serial(async () => (await current.done, op()));
+  /** Deletes the reply (`@original` unless another message is named) and remembers that it is gone. */
+  const deleteReply = async (...args: unknown[]) => {
+    const done = await real('deleteReply')(...args);
+    if (args[0] === undefined || args[0] === '@original') replyGone = true;
+    return done;
+  };
 
   const timer =
     options.firstAnswer === 'modal'
@@ -116,10 +128,10 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
       if (!first) return begin('reply', ephemeral, () => real('reply')(payload));
       const current = first;
       return afterFirst(current, async () => {
-        if (current.kind !== 'deferReply') return real('followUp')(payload);
+        if (current.kind !== 'deferReply' || replyGone) return real('followUp')(payload);
         if (current.ephemeral === ephemeral) return real('editReply')(asEdit(payload as Payload));
         // A private answer cannot turn a public deferral private (nor the reverse): it takes its place.
-        await real('deleteReply')().catch(() => undefined);
+        await deleteReply().catch(() => undefined);
         return real('followUp')(payload);
       });
     },
@@ -150,7 +162,7 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
     },
     editReply: (...args) => serial(() => real('editReply')(...args)),
     followUp: (...args) => serial(() => real('followUp')(...args)),
-    deleteReply: (...args) => serial(() => real('deleteReply')(...args)),
+    deleteReply: (...args) => serial(() => deleteReply(...args)),
     fetchReply: (...args) => serial(() => real('fetchReply')(...args)),
   };
 
@@ -170,5 +182,6 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
     async settled() {
       await chain;
     },
+    replyDeleted: () => replyGone,
   };
 }

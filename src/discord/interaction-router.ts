@@ -121,7 +121,7 @@ export function createInteractionRouter(
       // The guard's deferral, if one is on its way, lands first; then the error answer knows what to follow.
       guard?.dispose();
       await guard?.settled();
-      if (interaction.isRepliable()) await answerError(interaction, ref).catch(() => undefined);
+      if (interaction.isRepliable()) await answerError(interaction, ref, guard?.replyDeleted() ?? false).catch(() => undefined);
     } finally {
       guard?.dispose();
     }
@@ -145,13 +145,18 @@ export function createInteractionRouter(
   };
 }
 
-async function answerError(interaction: RepliableInteraction, ref: string): Promise<void> {
+/**
+ * The "something went wrong" answer. `replyDeleted`: the interaction's reply was deleted (a private
+ * refusal took the place of a public acknowledgement, see early-ack.ts), so it cannot be edited.
+ */
+async function answerError(interaction: RepliableInteraction, ref: string, replyDeleted: boolean): Promise<void> {
   const content = translatorFor(interaction.locale)('error.unexpected', { ref });
   const allowedMentions = { parse: [] };
   // Deferred and not answered yet: the deferral's own reply says it (Discord would turn a first
   // follow-up into that reply anyway, public when the deferral was). It stays the one message of
   // this request, so a later ending (a restart's "the bot restarted") edits it instead of adding one.
-  if (interaction.deferred && !interaction.replied) await interaction.editReply({ content, embeds: [], components: [], allowedMentions });
+  if (interaction.deferred && !interaction.replied && !replyDeleted)
+    await interaction.editReply({ content, embeds: [], components: [], allowedMentions });
   else if (interaction.deferred || interaction.replied)
     await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions });
   else await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions });

@@ -68,6 +68,25 @@ describe('the early acknowledgement every handler gets', () => {
     expect(g.calls).toEqual(['deferReply', 'deleteReply', 'followUp']);
   });
 
+  it('GIVEN a private refusal took the place of a public deferral WHEN the handler answers again THEN it is a follow-up, never an edit of the removed reply', async () => {
+    const g = guard('public');
+    await sleep(80);
+    expect(g.replyDeleted()).toBe(false);
+    await g.interaction.reply({ content: 'no', flags: MessageFlags.Ephemeral });
+    expect(g.replyDeleted()).toBe(true);
+    await g.interaction.reply({ content: 'and one more thing' });
+    expect(g.calls).toEqual(['deferReply', 'deleteReply', 'followUp', 'followUp']);
+  });
+
+  it('GIVEN a handler that deletes its reply itself (Extend refusing after taking the frame) THEN the guard knows it is gone; deleting a follow-up is not that', async () => {
+    const g = guard('public');
+    await g.interaction.deferReply();
+    await g.interaction.deleteReply('1300000000000000001');
+    expect(g.replyDeleted()).toBe(false);
+    await g.interaction.deleteReply();
+    expect(g.replyDeleted()).toBe(true);
+  });
+
   it('GIVEN a deferral made for it WHEN the handler defers itself THEN it gets that deferral back', async () => {
     const g = guard('public');
     await sleep(80);
