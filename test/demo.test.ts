@@ -4,7 +4,7 @@ import { NARRATOR } from '../scripts/demo/run.js';
 import { relativeText, renderMessage } from '../scripts/demo/render.js';
 
 describe('npm run demo', () => {
-  it('GIVEN the local fakes WHEN the demo runs THEN the transcript shows a /video from request to delivered video, a private refusal, the result buttons, /usage, /quota show and matching bytes, with the narrator marked', async () => {
+  it('GIVEN the local fakes WHEN the demo runs THEN the transcript shows a /video from request to delivered video, a private refusal, the result buttons (Regenerate, Edit, Extend), /usage, /quota show and matching bytes, with the narrator marked', async () => {
     const lines: string[] = [];
     const result = await runDemo({ write: (line) => lines.push(line), speed: 5 });
     const transcript = lines.join('\n');
@@ -30,9 +30,24 @@ describe('npm run demo', () => {
     // The result buttons work: Regenerate starts the same request again (through the quota).
     expect(transcript).toMatch(/mika +presses \[🔁 Regenerate\]/);
     expect(transcript).toMatch(/received task \w+, the same prompt and settings/);
-    // What members and admins can look up, privately.
+    // ✏️ Edit: a form holding the prompt as the provider got it; sending it starts a new video.
+    expect(transcript).toMatch(/mika +presses \[✏️ Edit\]/);
+    expect(transcript).toContain('📝 Edit the prompt and make it again');
+    expect(transcript).toContain('Prompt: [推进]a red fox trotting through fresh snow');
+    expect(transcript).toMatch(/mika +sends the form with prompt: \[推进\]a red fox trotting through fresh snow at dusk/);
+    expect(transcript).toMatch(/received task \w+, the edited prompt with the same settings/);
+    expect(transcript).toContain('Prompt [推进]a red fox trotting through fresh snow at dusk');
+    // ⏩ Extend where ffmpeg runs (it does in CI and in the Docker image): the last frame starts the new video.
+    const extendOffered = !transcript.includes('Extend is not offered here');
+    if (extendOffered) {
+      expect(transcript).toMatch(/mika +presses \[⏩ Extend\]/);
+      expect(transcript).toContain('📝 Extend: continue from the last frame');
+      expect(transcript).toMatch(/received task \w+; its first frame is the video's last frame \(a JPEG of [\d,.]+ (bytes|KB)/);
+      expect(transcript).toContain('Prompt the fox leaps into a snowdrift');
+    }
+    // What members and admins can look up, privately: two videos delivered, the edited (and extended) ones held.
     expect(transcript).toMatch(/mika +\/usage\n.*\(only you can see this\) 🎟️ Your video credits/);
-    expect(transcript).toContain('2 credits used');
+    expect(transcript).toContain(`${extendOffered ? 4 : 3} credits used`);
     expect(transcript).toMatch(/sam +\/quota show\n.*\(only you can see this\) 📊 Video quota of this server/);
     // The member reads the camera bracket apart from an English prompt.
     expect(transcript).toContain('Prompt [推进] a red fox trotting through fresh snow');

@@ -199,3 +199,20 @@ export function renderMessage(message: MessageView, context: RenderContext): str
   if (message.flags & EPHEMERAL) lines[0] = `${style.note('(only you can see this)')} ${lines[0] ?? ''}`;
   return lines;
 }
+
+/**
+ * A form (modal) as terminal lines, as it opens for the member: its title, then each field's
+ * label and what it holds already (a prefilled prompt), or "(empty)".
+ */
+export function renderModal(modal: unknown, context: RenderContext): string[] {
+  const style = context.style ?? createStyle(false);
+  if (!isObject(modal)) return [style.dim('(a form)')];
+  const lines = [`📝 ${style.bold(inlineText(str(modal['title']), context))}`];
+  for (const row of list(modal['components'])) {
+    // Discord's labelled fields (type 18) hold their input in `component`.
+    if (!isObject(row) || !isObject(row['component'])) continue;
+    const value = str(row['component']['value']);
+    lines.push(`  ${style.dim(`${str(row['label'])}:`)} ${value || style.dim('(empty)')}`);
+  }
+  return lines;
+}

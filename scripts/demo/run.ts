@@ -16,6 +16,8 @@ import {
   type FakeUserSpec,
 } from '../../test/fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../../test/fakes/provider.js';
+import { twoColourVideo } from '../../test/fakes/real-video.js';
+import { showEditAndExtend, type DemoSession } from './edit-extend.js';
 import { renderMessage, formatBytes, type RenderContext } from './render.js';
 import { createStyle, type Style } from './style.js';
 
@@ -76,6 +78,15 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 
 const clockTime = (ms: number) => new Date(ms).toLocaleTimeString('en-GB');
 
+/** A real MP4 for the fake video API where ffmpeg runs; undefined elsewhere (the fake's default bytes). */
+function demoVideo(): Buffer | undefined {
+  try {
+    return twoColourVideo('white', 'orange');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the whole session, writing the transcript through `options.write`. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const speed = options.speed !== undefined && options.speed > 0 ? options.speed : 1;
@@ -106,7 +117,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       botUsername: BOT_NAME,
       guilds: [{ id: GUILD_ID, name: 'Demo Server', channels: [{ id: CHANNEL_ID, name: 'videos' }] }],
     });
-    provider = await startFakeProvider({ pollsToComplete: null, estimatedTimeS: FAKE_TASK_SECONDS });
+    // A video ffmpeg can read, so Extend can take its last frame (white snow, then an orange fox).
+    const videoBytes = demoVideo();
+    provider = await startFakeProvider({
+      pollsToComplete: null,
+      estimatedTimeS: FAKE_TASK_SECONDS,
+      ...(videoBytes ? { videoBytes } : {}),
+    });
     const fakeDiscord = discord;
     const fakeProvider = provider;
 
@@ -144,14 +161,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       [ADMIN.id, ADMIN.username],
       [fakeDiscord.botUser.id, BOT_NAME],
     ]);
-    const contextFor = (message: FakeMessage): RenderContext => ({
+    const contextFor = (message?: FakeMessage): RenderContext => ({
       now: Date.now(),
       botName: BOT_NAME,
       users,
       channels: new Map([[CHANNEL_ID, 'videos']]),
       style,
       attachmentInfo: (filename) => {
-        const file = message.attachments.find((a) => a.filename === filename);
+        const file = message?.attachments.find((a) => a.filename === filename);
         return file ? { size: file.size, contentType: file.contentType } : undefined;
       },
     });
@@ -269,7 +286,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     write('');
     const regenerateId = JSON.stringify(delivered.components).match(/"custom_id":"(video:regen:[^"]+)"/)?.[1];
     if (!regenerateId) throw new Error('the finished video has no Regenerate button');
-    narrate('under the video: 🔁 Regenerate (same settings, a new credit) and 🗑️ Delete (the requester or a moderator)');
+    narrate(
+      'under the video: 🔁 Regenerate (same settings, a new credit), ✏️ Edit and ⏩ Extend (shown next), 🗑️ Delete (the requester or a moderator)',
+    );
     chat(Date.now(), MEMBER.username, style.member, [`${style.dim('presses')} [🔁 Regenerate]`]);
     const again = fakeDiscord.dispatchComponentInteraction({
       customId: regenerateId,
@@ -287,6 +306,34 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     narrate(`fake xcompute API: received task ${secondTask}, the same prompt and settings`);
     await until(againPump, () => replyText(again.id), "the regenerated job's first progress reply");
     await pause(againPump, 300);
+    narrate(`fake xcompute API: task ${secondTask} is completed too; its video goes into that reply`);
+    fakeProvider.completeTask(secondTask);
+    await until(
+      () => undefined,
+      () => fakeDiscord.originalResponse(again.id)?.attachments.length,
+      'the regenerated video to be delivered',
+    );
+
+    // 3b. ✏️ Edit and ⏩ Extend under the first video: a form each, then a new video with the same settings.
+    write('');
+    const session: DemoSession = {
+      discord: fakeDiscord,
+      provider: fakeProvider,
+      member: MEMBER,
+      botName: BOT_NAME,
+      guildId: GUILD_ID,
+      channelId: CHANNEL_ID,
+      style,
+      extendOffered: bot.context.frames !== undefined,
+      chat,
+      narrate,
+      write,
+      renderContext: () => contextFor(),
+      follow,
+      until,
+      pause,
+    };
+    const forms = await showEditAndExtend(session, delivered);
 
     // 4. What a member and an admin can look up: /usage and /quota show, both private.
     write('');
@@ -303,7 +350,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await pause(askPump, 300);
     };
     await ask(MEMBER, 'usage', '/usage');
-    narrate('one credit charged for the delivered video, one held for the regenerated one; the refusal cost nothing');
+    narrate(
+      `one credit charged for each delivered video (2), one held for each in the making (${forms.started}); the refusal cost nothing`,
+    );
     write('');
     await ask(ADMIN, 'quota', '/quota show', { subcommand: 'show', memberPermissions: MANAGE_GUILD });
 

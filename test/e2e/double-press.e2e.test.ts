@@ -8,7 +8,7 @@ import type { Store } from '../../src/store/types.js';
 import { createPressClaims } from '../../src/jobs/press-claims.js';
 import { isFinal } from '../../src/jobs/job.js';
 import type { LastFrameResult } from '../../src/video/last-frame.js';
-import { twoColourVideo } from '../support/videos.js';
+import { twoColourVideo } from '../fakes/real-video.js';
 import { startHarness, videoCommand, type Harness } from './harness.js';
 
 const promptOf = (body: unknown) => (body as { prompt: string }).prompt;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../fakes/discord/index.js';
-import { twoColourVideo } from '../support/videos.js';
+import { twoColourVideo } from '../fakes/real-video.js';
 import { startHarness, videoCommand, type Harness } from './harness.js';
 
 interface Button {

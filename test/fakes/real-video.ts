@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A real MP4 that ffmpeg can decode (Extend takes its last frame): one second of `first`, then
- * one second of `last` (default red then blue, so its last frame is blue), 640x360.
+ * A real MP4 for the fake provider to serve, one that ffmpeg can decode (Extend takes its last
+ * frame; the default fake video is only a valid box structure): one second of `first`, then one
+ * second of `last` (default red then blue, so its last frame is blue), 640x360. Needs ffmpeg
+ * (`ffmpegPath`, default `ffmpeg` on the PATH); throws when it does not run.
  */
-export function twoColourVideo(first = 'red', last = 'blue'): Buffer {
+export function twoColourVideo(first = 'red', last = 'blue', ffmpegPath = 'ffmpeg'): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'hvb-video-'));
   try {
     const out = join(dir, 'video.mp4');
-    execFileSync('ffmpeg', [
+    execFileSync(ffmpegPath, [
       '-hide_banner',
       '-loglevel',
       'error',
