@@ -21,7 +21,8 @@ Usage: npm start            (node dist/bundle/main.js)
 
 ${SETTINGS}
 Often set:
-  STORE_URL             sqlite://data/bot.sqlite (default), or redis://host:6379/0 (shared; needs appendonly yes)
+  STORE_URL             sqlite://data/bot.sqlite (default), or redis://host:6379/0
+                        (shared; needs appendonly yes)
   ALLOWED_GUILD_IDS     comma-separated server ids the bot serves; others get "not enabled here"
   QUOTA_GLOBAL_LIMIT    credits per day across all servers (a ceiling on spend)
   METRICS_PORT          serves /healthz and /metrics
@@ -33,7 +34,8 @@ Register the slash commands first with: npm run deploy-commands
 
 /** What `npm run deploy-commands -- --help` prints. */
 export const DEPLOY_HELP = `Registers the bot's commands with Discord (a bulk overwrite of /video, /videos, /usage, /quota,
-/help and the message command "Animate image"), then prints the URL that invites the bot to a server. Run it once after installing and after each upgrade, not on every start.
+/help and the message command "Animate image"), then prints the URL that invites the bot to a
+server. Run it once after installing and after each upgrade, not on every start.
 
 Usage: npm run deploy-commands            (node dist/src/deploy-commands.js)
        npm run deploy-commands -- --help  (this text)

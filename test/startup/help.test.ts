@@ -15,3 +15,14 @@ describe('--help names what the bot serves', () => {
     for (const name of messageCommands) expect(text).toContain(`"${name}"`);
   });
 });
+
+// A terminal 100 columns wide shows every line whole (no line wraps in the middle of a word).
+describe('--help fits a terminal', () => {
+  it.each([
+    ['npm start -- --help', START_HELP],
+    ['npm run deploy-commands -- --help', DEPLOY_HELP],
+  ])('GIVEN %s THEN every line is under 100 columns', (_name, text) => {
+    const long = text.split('\n').filter((line) => [...line].length >= 100);
+    expect(long).toEqual([]);
+  });
+});
