@@ -36,7 +36,10 @@ export interface JobEngineOptions {
   maxPollsInFlight?: number;
   /** With sharding: whether this process serves a guild's jobs (default: every guild). */
   ownsGuild?: (guildId: string) => boolean;
-  /** Members' history: every accepted job is recorded in it (default: none kept). */
+  /**
+   * Members' history: every job whose member was answered is recorded in it, once its reply exists
+   * (after the acknowledgement: a history entry is not worth making a member wait; default: none kept).
+   */
   history?: Pick<JobHistory, 'record'>;
   /** Longest life of a finished job's record (a backstop behind the history sweep). */
   finishedTtlMs?: number;
@@ -115,15 +118,15 @@ export function createJobEngine(options: JobEngineOptions): JobService {
   if (!history) return service;
   return {
     ...service,
-    async accept(input) {
-      const accepted = await service.accept(input);
+    async attachMessage(jobId, channelId, messageId) {
+      const attached = await service.attachMessage(jobId, channelId, messageId);
       // A history that cannot be written must not cost the member their video.
-      if (accepted.ok) {
+      if (attached) {
         await history
-          .record(accepted.job)
-          .catch((err: unknown) => options.logger.warn({ err, jobId: accepted.job.id }, "could not add the job to its member's history"));
+          .record(attached)
+          .catch((err: unknown) => options.logger.warn({ err, jobId }, "could not add the job to its member's history"));
       }
-      return accepted;
+      return attached;
     },
   };
 }

@@ -46,9 +46,10 @@ export interface JobService {
   precheck(input: AcceptInput): Promise<QuotaRefusal | undefined>;
   /**
    * Remembers the reply's message id once Discord created it, and puts the job in line for the
-   * provider's submission budget: it is sent when its turn comes (see `dispatcher.ts`).
+   * provider's submission budget: it is sent when its turn comes (see `dispatcher.ts`). Resolves
+   * to the job as written (undefined when its record is gone).
    */
-  attachMessage(jobId: string, channelId: string, messageId: string | null): Promise<void>;
+  attachMessage(jobId: string, channelId: string, messageId: string | null): Promise<Job | undefined>;
   /** Sends a job that was not sent yet to the provider now, out of turn, and starts following it. */
   submit(jobId: string): Promise<Job | undefined>;
   /**
@@ -131,13 +132,14 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
 
     async attachMessage(jobId, channelId, messageId) {
       // The reply exists now: the job joins the line (its place is kept by when it was asked for).
-      await jobs.update(jobId, (job) => ({
+      const attached = await jobs.update(jobId, (job) => ({
         ...job,
         state: job.state === 'accepted' || job.state === 'reserved' ? 'waiting' : job.state,
         reply: { ...job.reply, channelId, messageId },
         updatedAt: clock(),
       }));
       deps.dispatcher.kick();
+      return attached;
     },
 
     async submit(jobId) {

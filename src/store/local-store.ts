@@ -9,8 +9,9 @@ const NEVER_LOST: AbortSignal = new AbortController().signal;
 /** Where a local store keeps its sets when the backend has a place for them (SQLite: one row per member). */
 export interface SetRows {
   setMembers(key: string): string[];
-  addToSet(key: string, member: string): void;
-  removeFromSet(key: string, member: string): void;
+  /** Resolves once the member is durably added (SQLite: once the turn's transaction committed). */
+  addToSet(key: string, member: string): Promise<void>;
+  removeFromSet(key: string, member: string): Promise<void>;
 }
 
 /**
@@ -41,14 +42,17 @@ export function createLocalStore(
     }
     return members;
   };
+  // With one row per member (SQLite) only changes of the same member need to wait for each other,
+  // so writes to different members share one commit (see SqliteAdapter); a set kept as one JSON
+  // array is rewritten whole, so its changes go one at a time.
   const updateSet = (key: string, member: string, add: boolean) =>
-    mutex.run(`set:${key}`, async () => {
+    mutex.run(setRows ? `set:${key}\u0000${member}` : `set:${key}`, async () => {
       const members = await loadSet(key);
       if (members.has(member) === add) return;
       // Memory follows the store only once the write succeeded.
       if (setRows) {
-        if (add) setRows.addToSet(key, member);
-        else setRows.removeFromSet(key, member);
+        if (add) await setRows.addToSet(key, member);
+        else await setRows.removeFromSet(key, member);
       } else {
         const next = new Set(members);
         if (add) next.add(member);

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+// Node's own, not the global: a test's fake timers must not hold commits back.
+import { setImmediate as afterThisTurn } from 'node:timers';
 import Database from 'better-sqlite3';
 
 type Row = { value: string } | undefined;
@@ -23,6 +25,17 @@ export interface SqliteAdapterOptions {
  * and `deleteMany` run in one transaction: a crash or a failing disk leaves all or none.
  * The file is opened in WAL mode with `synchronous=NORMAL`: a commit is one append to the log,
  * and a crash keeps every transaction whole (the last ones may roll back).
+ *
+ * **Writes of one turn of the event loop share one commit** (group commit). The first write opens
+ * a transaction; every write made before the loop's next check phase (`setImmediate`) joins it;
+ * then it commits, and only then do the writers' promises resolve. A write is therefore durable
+ * when its promise resolves, as before, but a burst (200 `/video` at once, each writing its job,
+ * reservation and indexes) commits a few times instead of a thousand: a commit costs a WAL append
+ * (150–200 µs on the bench's disk), a statement inside an open transaction a few µs. Reads on this
+ * connection see the open transaction's writes. A failed statement or commit rolls the whole turn
+ * back, and every writer of that turn is told its write failed (rejected), so nothing is reported
+ * written that is not. Callers that read-modify-write under a lock (quota, jobs) hold it until
+ * their write's promise resolves, i.e. until the commit: no one acts on a write that may roll back.
  */
 export class SqliteAdapter extends EventEmitter {
   /** keyv sets this to its namespace; `clear()` only removes that namespace's rows. */
@@ -38,6 +51,8 @@ export class SqliteAdapter extends EventEmitter {
   private readonly addMember: Database.Statement<[string, string]>;
   private readonly removeMember: Database.Statement<[string, string]>;
   private readonly adopt: (key: string) => string[];
+  /** The writers of the transaction open in this turn of the event loop; undefined when none is open. */
+  private turn: Array<{ resolve: () => void; reject: (err: unknown) => void }> | undefined;
 
   constructor(options: SqliteAdapterOptions) {
     super();
@@ -83,18 +98,68 @@ export class SqliteAdapter extends EventEmitter {
     });
   }
 
+  /**
+   * Runs `statement` inside this turn's transaction (opening it if none is) and resolves with its
+   * result once the transaction committed. Rejects, rolling back the turn, when the statement or
+   * the commit fails.
+   */
+  private write<T>(statement: () => T): Promise<T> {
+    if (!this.turn) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.turn = [];
+      afterThisTurn(() => this.commit());
+    }
+    const writers = this.turn;
+    let result: T;
+    try {
+      result = statement();
+    } catch (err) {
+      this.rollback(err);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return new Promise<T>((resolve, reject) => writers.push({ resolve: () => resolve(result), reject }));
+  }
+
+  /** Commits this turn's transaction and tells its writers; a failed commit is a failed write for each. */
+  private commit(): void {
+    const writers = this.turn;
+    if (!writers) return;
+    this.turn = undefined;
+    try {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const writer of writers) writer.reject(err);
+      return;
+    }
+    for (const writer of writers) writer.resolve();
+  }
+
+  /** Rolls this turn's transaction back; every writer of the turn is told its write failed. */
+  private rollback(err: unknown): void {
+    const writers = this.turn ?? [];
+    this.turn = undefined;
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // SQLite may have rolled back on its own (a full disk, an I/O error).
+    }
+    for (const writer of writers) writer.reject(err);
+  }
+
   /** Members of the set `key`. */
   setMembers(key: string): string[] {
     return this.adopt(key);
   }
 
-  /** Adds `member` to the set `key` (one row; adding it twice keeps one). */
-  addToSet(key: string, member: string): void {
-    this.addMember.run(key, member);
+  /** Adds `member` to the set `key` (one row; adding it twice keeps one); resolves once committed. */
+  addToSet(key: string, member: string): Promise<void> {
+    return this.write(() => void this.addMember.run(key, member));
   }
 
-  removeFromSet(key: string, member: string): void {
-    this.removeMember.run(key, member);
+  /** Removes `member` from the set `key`; resolves once committed. */
+  removeFromSet(key: string, member: string): Promise<void> {
+    return this.write(() => void this.removeMember.run(key, member));
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -110,26 +175,28 @@ export class SqliteAdapter extends EventEmitter {
   }
 
   async set(key: string, value: unknown): Promise<boolean> {
-    this.upsert.run(key, text(value));
+    await this.write(() => this.upsert.run(key, text(value)));
     return true;
   }
 
-  /** Every entry in one transaction; the last value of a key listed twice wins. */
+  /** Every entry at once (a savepoint inside the turn's transaction); the last value of a key listed twice wins. */
   async setMany(entries: Array<{ key: string; value: unknown }>): Promise<boolean[]> {
-    this.upsertAll(entries.map(({ key, value }) => ({ key, value: text(value) })));
+    const rows = entries.map(({ key, value }) => ({ key, value: text(value) }));
+    await this.write(() => this.upsertAll(rows));
     return entries.map(() => true);
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.remove.run(key).changes > 0;
+    return (await this.write(() => this.remove.run(key))).changes > 0;
   }
 
   async deleteMany(keys: string[]): Promise<boolean> {
-    return this.removeAll(keys) > 0;
+    return (await this.write(() => this.removeAll(keys))) > 0;
   }
 
   async clear(): Promise<void> {
-    this.db.prepare(`DELETE FROM ${this.opts.table} WHERE key LIKE ?`).run(this.namespace ? `${this.namespace}:%` : '%');
+    const like = this.namespace ? `${this.namespace}:%` : '%';
+    await this.write(() => this.db.prepare(`DELETE FROM ${this.opts.table} WHERE key LIKE ?`).run(like));
   }
 
   /**
@@ -144,8 +211,11 @@ export class SqliteAdapter extends EventEmitter {
     for (const row of rows) yield [row.key, row.value];
   }
 
+  /** Commits what this turn wrote, then closes the file. */
   async disconnect(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.commit();
+    this.db.close();
   }
 }
 

@@ -52,6 +52,54 @@ describe('SQLite store on better-sqlite3', () => {
     await adapter.disconnect();
   });
 
+  it('GIVEN many writers in one turn of the event loop WHEN they write THEN nothing is visible to another connection before their promises resolve, and all of it after', async () => {
+    const { adapter, kv, path } = open();
+    const other = new Database(path, { readonly: true });
+    const count = () => (other.prepare("SELECT COUNT(*) AS n FROM kv WHERE key LIKE 'hvb:job:%'").get() as { n: number }).n;
+    // 200 jobs asked for at once, as in a burst of /video: each writer's own record.
+    // (The adapter itself, below keyv: keyv reaches it a few promise steps later.)
+    const writes = Array.from({ length: 200 }, (_, i) => adapter.set(`hvb:job:j${i}`, JSON.stringify({ value: { id: `j${i}` } })));
+    const members = Array.from({ length: 200 }, (_, i) => adapter.addToSet('jobs:active', `j${i}`));
+    // Not committed yet: a crash now loses all of it, and no writer has been told it is written.
+    expect(count()).toBe(0);
+    // This connection reads its own turn's writes.
+    expect(await adapter.get('hvb:job:j199')).toBe(JSON.stringify({ value: { id: 'j199' } }));
+    await Promise.all([...writes, ...members]);
+    expect(count()).toBe(200);
+    expect(adapter.setMembers('jobs:active')).toHaveLength(200);
+    expect(await kv.get('job:j0')).toEqual({ id: 'j0' });
+    other.close();
+    await adapter.disconnect();
+  });
+
+  it('GIVEN writers sharing a turn WHEN one write is refused THEN the whole turn is rolled back and every writer of it is told, while the next turn writes normally', async () => {
+    const { adapter, kv } = open();
+    adapter.db.exec("CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    const innocent = kv.set('quota:usage:g1', { used: { u1: 1 } });
+    const refused = kv.setMany([
+      { key: 'quota:usage:g2', value: { used: { u2: 1 } } },
+      { key: 'poison', value: 1 },
+    ]);
+    // Nothing is reported written that is not: the innocent writer learns its write was lost too.
+    await expect(refused).rejects.toThrow('refused');
+    await expect(innocent).rejects.toThrow('refused');
+    expect(await kv.get('quota:usage:g1')).toBeUndefined();
+    expect(await kv.get('quota:usage:g2')).toBeUndefined();
+    await kv.set('quota:usage:g1', { used: { u1: 3 } });
+    expect(await kv.get('quota:usage:g1')).toEqual({ used: { u1: 3 } });
+    await adapter.disconnect();
+  });
+
+  it('GIVEN a write still waiting for its commit WHEN the store closes THEN it is committed first', async () => {
+    const { adapter, path } = open();
+    const written = adapter.set('hvb:job:last', JSON.stringify({ value: { id: 'last' } }));
+    await adapter.disconnect();
+    await written;
+    const again = open(path);
+    expect(await again.kv.get('job:last')).toEqual({ id: 'last' });
+    await again.adapter.disconnect();
+  });
+
   it('GIVEN a file written by the earlier sqlite3/@keyv/sqlite store WHEN the bot opens it THEN every record reads back', async () => {
     const path = join(dir, 'older.sqlite');
     // The layout and value encoding @keyv/sqlite used: keyv's serialised {value, expires} under `hvb:<key>`.
