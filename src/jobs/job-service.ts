@@ -116,13 +116,24 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
       };
       // The job's record is written in the reservation's own atomic step: a crash leaves both or
       // neither. The index of jobs in flight is written first, so recovery finds the job even when
-      // a crash comes right after (an index entry without a record is mended at start).
-      await jobs.index(job);
-      const reserved = await quota.reserve({
-        ...reservationFor(input, id, job.cost),
-        reservationId: job.reservationId ?? undefined,
-        alongside: [jobs.entryFor(job)],
-      });
+      // a crash comes right after (an index entry without a record is mended at start): it is
+      // started now, alongside the reservation's lock and reads, and the reservation writes only
+      // once it landed (nothing, if it failed).
+      const indexed = jobs.index(job);
+      // Observed at once: a failure is reported below, not as an unhandled rejection meanwhile.
+      indexed.catch(() => undefined);
+      let reserved;
+      try {
+        reserved = await quota.reserve({
+          ...reservationFor(input, id, job.cost),
+          reservationId: job.reservationId ?? undefined,
+          alongside: [jobs.entryFor(job)],
+          writeAfter: indexed,
+        });
+      } finally {
+        // Refused before it got that far, or failed: the index write is still awaited (and its error reported).
+        await indexed;
+      }
       if (!reserved.ok) {
         await jobs.delete(id);
         return { ok: false, refusal: reserved.refusal };

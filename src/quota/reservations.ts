@@ -185,6 +185,7 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     });
     if (threshold) changes.alerts = threshold.alerts;
     const alongside = request.alongside ?? [];
+    await request.writeAfter;
     const ceiling = deps.globalLimit;
     const dayKey = record.globalDayKey;
     if (ceiling !== undefined && dayKey !== null) {

@@ -34,6 +34,12 @@ export interface ReservationRequest extends CostKey {
    * job's own record): a crash leaves the job and its reservation together or neither.
    */
   alongside?: readonly StoreEntry[];
+  /**
+   * Nothing is written before this settles, and nothing at all when it rejects (that error is
+   * thrown): a write the caller started first that must land before the reservation's (the job's
+   * index entry). Started alongside, it costs no round trip of its own.
+   */
+  writeAfter?: Promise<unknown>;
 }
 
 export type QuotaRefusal =
