@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     `machine: ${availableParallelism()} cores (os.availableParallelism()), ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${platform()} ${arch()}, Node ${process.version}`,
   );
   lines.push(
-    'bot: real createBot + start in its own process (node --expose-gc), LOG_LEVEL=silent; floor: bare discord.js, defer only; fakes in this process',
+    'bot: real createBot + start as shipped (the esbuild bundle npm start runs) in its own process (node --expose-gc), LOG_LEVEL=silent; floor: bare discord.js from node_modules, defer only; fakes in this process',
   );
   lines.push(`SQLite commit (one upsert, default journal) in ${disk}: ${commitMs.toFixed(1)} ms median`);
   lines.push('');
