@@ -133,9 +133,16 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     const now = deps.clock();
     // Listed on every attempt, before anything is written or refused: the sweep finds the guild's
     // held reservations through this list, also those an older version left (its next attempt,
-    // even a refused one, lists the guild). Asked together with the two reads (one round trip on
-    // Redis instead of three; all under the lock, before anything is written).
-    const [, inFlight, stored] = await Promise.all([repo.markGuild(guildId), repo.readInFlight(guildId), deps.policies.read(guildId)]);
+    // even a refused one, lists the guild). Asked together with the reads (one round trip on Redis
+    // instead of four; all under the lock, before anything is written). The period's usage is read
+    // for the default period at once, and again only for a guild whose policy has another period.
+    const usageKeyGuess = periodKey(deps.defaults.period, now);
+    const [, inFlight, stored, usageGuess] = await Promise.all([
+      repo.markGuild(guildId),
+      repo.readInFlight(guildId),
+      deps.policies.read(guildId),
+      repo.readUsage(guildId, usageKeyGuess),
+    ]);
     // Idempotent per job: a job service that died between reserving and recording the id gets
     // the same reservation back instead of paying twice.
     const existing = Object.entries(inFlight).find(([, f]) => f.jobId === request.jobId);
@@ -147,7 +154,7 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
 
     const key = periodKey(policy.period, now);
     const resetsAt = periodEnd(policy.period, now);
-    const usage = await repo.readUsage(guildId, key);
+    const usage = key === usageKeyGuess ? usageGuess : await repo.readUsage(guildId, key);
     const guildUsed = sum(Object.values(usage.used));
     const memberUsed = usage.used[userId] ?? 0;
     const refused = judge(deps, request, policy, inFlight, usage, resetsAt);
