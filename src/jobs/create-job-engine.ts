@@ -10,7 +10,7 @@ import { pollJob } from './job-poll.js';
 import type { JobScope } from './job-recovery.js';
 import { typicalDuration, type TypicalDuration } from './progress.js';
 import type { JobReporter } from './reporter.js';
-import type { JobRequest } from './job.js';
+import type { Job, JobRequest } from './job.js';
 import { createScheduler } from './scheduler.js';
 import type { JobHistory } from './history.js';
 import { createSubmitLine } from './submit-line.js';
@@ -119,14 +119,22 @@ export function createJobEngine(options: JobEngineOptions): JobService {
   return {
     ...service,
     async attachMessage(jobId, channelId, messageId) {
-      const attached = await service.attachMessage(jobId, channelId, messageId);
       // A history that cannot be written must not cost the member their video.
-      if (attached) {
-        await history
-          .record(attached)
-          .catch((err: unknown) => options.logger.warn({ err, jobId }, "could not add the job to its member's history"));
+      const record = (job: Job | undefined) =>
+        job
+          ? history
+              .record(job)
+              .catch((err: unknown) => options.logger.warn({ err, jobId }, "could not add the job to its member's history"))
+          : undefined;
+      try {
+        const attached = await service.attachMessage(jobId, channelId, messageId);
+        await record(attached);
+        return attached;
+      } catch (err) {
+        // The member has a reply all the same (it will say the video could not be put in line): listed too.
+        await record(await service.get(jobId).catch(() => undefined));
+        throw err;
       }
-      return attached;
     },
   };
 }
