@@ -20,6 +20,7 @@
  * Usage: node dist/scripts/bundle.js [outDir]   (outDir: where the tsc output is; default dist)
  */
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Packages loaded from node_modules at run time (see above). */
@@ -47,6 +48,8 @@ export const BUNDLE_ENTRIES = {
  */
 export async function bundle(outDir: string): Promise<void> {
   const from = resolve(outDir);
+  // Chunk names carry content hashes: a build into an old folder would leave the old chunks there.
+  rmSync(join(from, 'bundle'), { recursive: true, force: true });
   await build({
     entryPoints: Object.fromEntries(Object.entries(BUNDLE_ENTRIES).map(([name, file]) => [name, join(from, file)])),
     outdir: join(from, 'bundle'),
