@@ -62,6 +62,13 @@ export function createJobEngine(options: JobEngineOptions): JobService {
   const clock = options.clock ?? Date.now;
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const ownsGuild = options.ownsGuild;
+  const history = options.history;
+  /** Lists a job in its member's history; a history that cannot be written must not cost the member their video. */
+  const rememberJob = async (job: Job): Promise<void> => {
+    await history
+      ?.record(job)
+      .catch((err: unknown) => options.logger.warn({ err, jobId: job.id }, "could not add the job to its member's history"));
+  };
   const jobs = createJobRepository(options.store, options.finishedTtlMs !== undefined ? { finishedTtlMs: options.finishedTtlMs } : {});
   const line = createSubmitLine(options.store, jobs, options.submitBudget ?? { limit: 20, windowMs: 60_000 });
   const submitTurn = options.submitTurn ?? (async () => undefined);
@@ -99,6 +106,7 @@ export function createJobEngine(options: JobEngineOptions): JobService {
     followed: new Map(),
     renewImageUrl: options.renewImageUrl ?? (async (url) => ({ ok: true, url })),
     ...(ownsGuild ? { ownsGuild } : {}),
+    ...(history ? { remember: (job: Job) => rememberJob(job) } : {}),
     scheduler: createScheduler({
       handler: async (id) => {
         // Defence in depth: a job of a guild another shard owns is left to that shard.
@@ -114,18 +122,11 @@ export function createJobEngine(options: JobEngineOptions): JobService {
     }),
   };
   const service = createJobService(deps);
-  const history = options.history;
   if (!history) return service;
   return {
     ...service,
     async attachMessage(jobId, channelId, messageId) {
-      // A history that cannot be written must not cost the member their video.
-      const record = (job: Job | undefined) =>
-        job
-          ? history
-              .record(job)
-              .catch((err: unknown) => options.logger.warn({ err, jobId }, "could not add the job to its member's history"))
-          : undefined;
+      const record = (job: Job | undefined) => (job ? rememberJob(job) : undefined);
       try {
         const attached = await service.attachMessage(jobId, channelId, messageId);
         await record(attached);

@@ -6,6 +6,11 @@ import { isFinal, reservationIdFor, type Job } from './job.js';
 /** Which guilds' jobs this process serves; absent means all of them (one process, no sharding). */
 export interface JobScope {
   ownsGuild?: (guildId: string) => boolean;
+  /**
+   * Lists a recovered job in its member's history (idempotent). The entry is written after the
+   * acknowledgement, so a crash between the two would otherwise leave an answered job out of /videos.
+   */
+  remember?: (job: Job) => Promise<void>;
 }
 
 /**
@@ -44,6 +49,7 @@ export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
       await deps.jobs.delete(id).catch(() => undefined);
       continue;
     }
+    await deps.remember?.(job);
     if (isFinal(job.state)) {
       // An ending whose message was not carried out yet; else a final job still indexed (mended).
       if (job.outbox) await carryOutOutbox(deps, job);

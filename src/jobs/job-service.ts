@@ -130,14 +130,18 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
           alongside: [jobs.entryFor(job)],
           writeAfter: indexed,
         });
-      } finally {
-        // Refused before it got that far, or failed: the index write is still awaited (and its error reported).
-        await indexed;
+      } catch (err) {
+        // Nothing was reserved; the index write has settled before the error is reported.
+        await indexed.catch(() => undefined);
+        throw err;
       }
       if (!reserved.ok) {
+        // A refusal stays the member's answer even when the index write failed too (nothing is held).
+        await indexed.catch(() => undefined);
         await jobs.delete(id);
         return { ok: false, refusal: reserved.refusal };
       }
+      // Granted: the reservation waited for the index entry, so it landed.
       return { ok: true, job };
     },
 

@@ -136,25 +136,32 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     // even a refused one, lists the guild). Asked together with the reads (one round trip on Redis
     // instead of four; all under the lock, before anything is written). The period's usage is read
     // for the default period at once, and again only for a guild whose policy has another period.
+    // The guesses' own failures (a malformed record) count only where the record is used.
     const usageKeyGuess = periodKey(deps.defaults.period, now);
-    const [, inFlight, stored, usageGuess] = await Promise.all([
+    const settled = <T>(read: Promise<T>) =>
+      read.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+    const [, inFlight, storedRead, usageRead] = await Promise.all([
       repo.markGuild(guildId),
       repo.readInFlight(guildId),
-      deps.policies.read(guildId),
-      repo.readUsage(guildId, usageKeyGuess),
+      settled(deps.policies.read(guildId)),
+      settled(repo.readUsage(guildId, usageKeyGuess)),
     ]);
     // Idempotent per job: a job service that died between reserving and recording the id gets
     // the same reservation back instead of paying twice.
     const existing = Object.entries(inFlight).find(([, f]) => f.jobId === request.jobId);
     if (existing) return { ok: true, reservationId: existing[0], cost: existing[1].cost };
 
-    const policy = resolvePolicy(stored, deps.defaults);
+    if ('error' in storedRead) throw storedRead.error;
+    const policy = resolvePolicy(storedRead.value, deps.defaults);
     const screened = screen(policy, request);
     if (screened) return { ok: false, refusal: screened };
 
     const key = periodKey(policy.period, now);
     const resetsAt = periodEnd(policy.period, now);
-    const usage = key === usageKeyGuess ? usageGuess : await repo.readUsage(guildId, key);
+    const usage = key === usageKeyGuess && 'value' in usageRead ? usageRead.value : await repo.readUsage(guildId, key);
     const guildUsed = sum(Object.values(usage.used));
     const memberUsed = usage.used[userId] ?? 0;
     const refused = judge(deps, request, policy, inFlight, usage, resetsAt);

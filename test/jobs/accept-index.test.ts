@@ -35,6 +35,17 @@ describe('accepting a /video writes its index entry first, alongside the reserva
     await store.close();
   });
 
+  it('GIVEN the index write fails and the server has turned videos off WHEN a member asks THEN they get the refusal, not "something went wrong", and nothing is held', async () => {
+    const store = await openStore(`sqlite://${join(dir, 'refused-and-disabled.sqlite')}`);
+    const { engine, quota } = testEngine(refusingIndex(store), scriptedProvider());
+    expect((await quota.setPolicy('g1', { limit: 0 })).ok).toBe(true);
+    const template = sampleJob();
+    const answer = await engine.accept({ request: template.request, guildId: 'g1', userId: MEMBER, roleIds: [], reply: template.reply });
+    expect(answer).toMatchObject({ ok: false, refusal: { reason: 'disabled' } });
+    expect(await quota.heldReservations('g1')).toEqual([]);
+    await store.close();
+  });
+
   it('GIVEN 50 members of 50 servers asking at once WHEN accepted THEN every job is indexed, recorded and holds exactly its own reservation', async () => {
     const store = await openStore(`sqlite://${join(dir, 'burst.sqlite')}`);
     const { engine, quota } = testEngine(store, scriptedProvider());
