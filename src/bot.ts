@@ -60,6 +60,8 @@ const IMAGE_PROBE_TIMEOUT_MS = 1_500;
 // two on a working network. Past it the gateway cannot be reached, and the start stops (the issue's
 // bound is 15 s for the whole failed start, preflight and module loading included).
 export const GATEWAY_READY_DEADLINE_MS = 10_000;
+// Longest a submission to the provider waits for members' interactions still unanswered (issue 15).
+const SUBMIT_YIELD_MS = 500;
 // From login to the client's ready (READY, then up to 15 s of GUILD_CREATEs per shard).
 const READY_DEADLINE_MS = 90_000;
 
@@ -210,7 +212,12 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     typical: eta.typical,
     learn: eta.learn,
     renewImageUrl: createAttachmentUrlRenewer(client.rest, clock),
-    submitTurn: (signal) => limiter.acquire('submit', signal),
+    // Acknowledgements first: a submission waits (at most SUBMIT_YIELD_MS) while members' interactions
+    // are still unanswered, so a burst of /video is acknowledged before its submissions compete.
+    submitTurn: async (signal) => {
+      await router.whenAnswered(SUBMIT_YIELD_MS);
+      return limiter.acquire('submit', signal);
+    },
     submitBudget: budgets.submit,
   });
   const inspectImage: BotContext['inspectImage'] = (image) =>

@@ -34,6 +34,16 @@ export function createInteractionRouter(
   const withinMs = forms.acknowledgeWithinMs ?? ACKNOWLEDGE_WITHIN_MS;
   let accepting = true;
   const inFlight = new Set<Promise<void>>();
+  // Interactions whose first answer is not sent yet, and who waits for there to be none.
+  let unanswered = 0;
+  let allAnswered: Array<() => void> = [];
+  const answered = () => {
+    unanswered -= 1;
+    if (unanswered > 0) return;
+    const waiting = allAnswered;
+    allAnswered = [];
+    for (const resolve of waiting) resolve();
+  };
 
   function route(interaction: Interaction): Promise<void> {
     const handled = handle(interaction);
@@ -46,11 +56,21 @@ export function createInteractionRouter(
     // A child logger costs a redaction pass over its fields: made only when something is logged.
     const log = () => ctx.logger.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
     let guard: GuardedInteraction<RepliableInteraction> | undefined;
+    // Counted as unanswered until its first answer is sent or its handler ends, whichever is first.
+    let counted = false;
+    const stopCounting = () => {
+      if (!counted) return;
+      counted = false;
+      answered();
+    };
     /** The interaction as its handler gets it: acknowledged for it when it is late. */
     const guarded = <T extends RepliableInteraction>(target: T, firstAnswer: FirstAnswer, name: string): T => {
+      unanswered += 1;
+      counted = true;
       const made = guardInteraction(target, {
         firstAnswer,
         withinMs,
+        onFirstAnswer: stopCounting,
         onEarlyAck: (kind) =>
           log().info({ handler: name, kind, withinMs }, 'handler still busy near the deadline; acknowledged on its behalf'),
         onEarlyAckError: (err) => log().warn({ err, handler: name }, 'early acknowledgement failed'),
@@ -124,11 +144,33 @@ export function createInteractionRouter(
       if (interaction.isRepliable()) await answerError(interaction, ref, guard?.replyDeleted() ?? false).catch(() => undefined);
     } finally {
       guard?.dispose();
+      stopCounting();
     }
   }
 
   return {
     route,
+    /**
+     * Resolves once no interaction is waiting for its first answer, or after `maxWaitMs`. Work that
+     * can wait (sending a video request to the provider, which takes minutes anyway) asks this
+     * first, so a burst of `/video` is acknowledged before the submissions it starts compete with
+     * the acknowledgements still to come (issue 15).
+     */
+    whenAnswered(maxWaitMs: number): Promise<void> {
+      if (unanswered <= 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          allAnswered = allAnswered.filter((waiter) => waiter !== done);
+          resolve();
+        }, maxWaitMs);
+        timer.unref();
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        allAnswered.push(done);
+      });
+    },
     /** New interactions get a short "restarting" answer from now on. */
     stopAccepting() {
       accepting = false;
