@@ -21,7 +21,7 @@ export interface EarlyAckOptions {
   onEarlyAck?: (kind: 'deferReply' | 'deferUpdate') => void;
   /** Told when that acknowledgement failed; the handler's own answer then fails with the same error. */
   onEarlyAckError?: (err: unknown) => void;
-  /** Told once, when the interaction's first answer (reply, deferral, update or form) is sent. */
+  /** Told once, when the interaction's first answer (reply, deferral, update or form) landed or failed. */
   onFirstAnswer?: () => void;
 }
 
@@ -96,7 +96,8 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
   const begin = (kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>): Promise<unknown> => {
     const done = serial(op);
     first = { kind, ephemeral, done };
-    options.onFirstAnswer?.();
+    const landed = () => options.onFirstAnswer?.();
+    done.then(landed, landed);
     return done;
   };
   // After the first answer landed: if it failed, the interaction cannot be answered again safely.

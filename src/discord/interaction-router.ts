@@ -56,7 +56,8 @@ export function createInteractionRouter(
     // A child logger costs a redaction pass over its fields: made only when something is logged.
     const log = () => ctx.logger.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
     let guard: GuardedInteraction<RepliableInteraction> | undefined;
-    // Counted as unanswered until its first answer is sent or its handler ends, whichever is first.
+    // Counted as unanswered until its first answer landed (Discord answered the callback) or its
+    // handler ends, whichever is first.
     let counted = false;
     const stopCounting = () => {
       if (!counted) return;
