@@ -53,7 +53,10 @@ describe('restarts: the bot as a real process, killed by its own pid', () => {
   it('GIVEN a job the provider is working on WHEN the bot is SIGKILLed and the video finishes while it is down THEN the next start delivers it, submitted once', async () => {
     const first = await boot();
     const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'survives a kill' }));
-    const taskId = await discord.waitFor(() => provider.submissions.find((s) => promptOf(s.body) === 'survives a kill')?.taskId);
+    // The first /video of a freshly started process (cold JIT): generous on a loaded machine.
+    const taskId = await discord.waitFor(() => provider.submissions.find((s) => promptOf(s.body) === 'survives a kill')?.taskId, {
+      timeoutMs: 20_000,
+    });
     await discord.waitFor(() => provider.statusRequests.some((r) => r.taskId === taskId));
     process.kill(first.child.pid ?? 0, 'SIGKILL');
     await first.exited;
