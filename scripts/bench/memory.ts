@@ -18,7 +18,7 @@ export const MEMORY_TARGET_BYTES = 20e6;
 /** An edit is sent only when what the member sees changes: never more than one per status poll. */
 export const EDITS_PER_POLL_TARGET = 1;
 // A progress edit: the original reply through the interaction webhook, or the message through the channel.
-const REPLY_EDIT = /^\/v10\/(webhooks\/\d+\/[^/]+\/messages\/@original|channels\/\d+\/messages\/\d+)$/;
+export const REPLY_EDIT = /^\/v10\/(webhooks\/\d+\/[^/]+\/messages\/@original|channels\/\d+\/messages\/\d+)$/;
 
 export interface MemoryFigures {
   idle: MemorySample;
