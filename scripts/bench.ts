@@ -3,7 +3,7 @@
  * against the local fake Discord and fake xcompute, first on SQLite, then on Redis when one
  * answers. Prints one table per store: figure, measured, target, pass/fail.
  *
- *   npm run bench -- --only=sqlite|redis --phases=ack,polling,memory,line --cpu-prof=DIR
+ *   npm run bench -- --only=sqlite|redis --phases=ack,polling,memory,line --cpu-prof=DIR --heap-snapshots=DIR
  *
  * BENCH_REDIS_URL chooses the Redis database (default redis://127.0.0.1:6379/14; it is flushed
  * before and after each phase).
@@ -32,7 +32,12 @@ function argument(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
 }
 
-async function runBackend(backend: Backend, phases: Phase[], cpuProfRoot: string | undefined): Promise<Row[]> {
+async function runBackend(
+  backend: Backend,
+  phases: Phase[],
+  cpuProfRoot: string | undefined,
+  heapSnapshotDir: string | undefined,
+): Promise<Row[]> {
   const rows: Row[] = [];
   const profDir = (phase: Phase) => {
     if (!cpuProfRoot) return undefined;
@@ -60,7 +65,7 @@ async function runBackend(backend: Backend, phases: Phase[], cpuProfRoot: string
   };
   await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'))));
   await run('polling', async () => pollingRows(await measurePolling(backend, profDir('polling'))));
-  await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'))));
+  await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'), heapSnapshotDir)));
   await run('line', async () => lineRows(await measureLine(backend, profDir('line'))));
   if (backend.name === 'Redis') await run('scale', async () => scaleRows(await measureScale(redisUrlOf())));
   return rows;
@@ -70,6 +75,9 @@ async function main(): Promise<void> {
   const only = argument('only')?.toLowerCase();
   const phases = (argument('phases')?.split(',') ?? DEFAULT_PHASES).filter((p): p is Phase => (PHASES as string[]).includes(p));
   const cpuProf = argument('cpu-prof');
+  const heapSnapshots = argument('heap-snapshots');
+  if (heapSnapshots) mkdirSync(resolve(heapSnapshots), { recursive: true });
+  const heapSnapshotDir = heapSnapshots ? resolve(heapSnapshots) : undefined;
   const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
@@ -91,7 +99,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'sqlite') {
     tables.push({
       name: `SQLite (STORE_URL=sqlite://<temp dir>/bot.sqlite in ${disk})`,
-      rows: await runBackend(sqliteBackend(disk), phases, cpuProf),
+      rows: await runBackend(sqliteBackend(disk), phases, cpuProf, heapSnapshotDir),
     });
   }
   if (only === undefined || only === 'redis') {
@@ -99,7 +107,7 @@ async function main(): Promise<void> {
       const redis = redisBackend(redisUrl);
       tables.push({
         name: `Redis (STORE_URL=${redisUrl}, flushed before and after each phase)`,
-        rows: await runBackend(redis, phases, cpuProf),
+        rows: await runBackend(redis, phases, cpuProf, heapSnapshotDir),
       });
     } else {
       tables.push({

@@ -3,6 +3,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BotReply, BotRequest, MemorySample } from './protocol.js';
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export interface BotHandle {
   readonly pid: number;
   /** Date.now() just before the process was forked (cold start is measured from here). */
@@ -14,6 +16,8 @@ export interface BotHandle {
   loop(): Promise<{ p50: number; p99: number; max: number }>;
   /** CPU time the bot process has used so far (user + system), in ms. */
   cpuMs(): Promise<number>;
+  /** Writes a V8 heap snapshot of the bot (after gc) to `path`, for Chrome DevTools' Memory tab. */
+  heapSnapshot(path: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,14 +98,15 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
   });
   await ready;
 
-  const request = (type: BotRequest['type']): Promise<BotReply> => {
+  const ask = (message: DistributiveOmit<BotRequest, 'id'>): Promise<BotReply> => {
     if (exited) return Promise.reject(new Error('bench: the bot process is gone'));
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      child.send({ id, type } satisfies BotRequest);
+      child.send({ ...message, id } satisfies BotRequest);
     });
   };
+  const request = (type: Exclude<BotRequest['type'], 'heap-snapshot'>): Promise<BotReply> => ask({ type });
 
   return {
     pid: child.pid ?? 0,
@@ -123,6 +128,9 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
       const reply = await request('cpu');
       if (reply.type !== 'cpu') throw new Error('bench: unexpected reply to cpu');
       return (reply.user + reply.system) / 1000;
+    },
+    async heapSnapshot(path) {
+      await ask({ type: 'heap-snapshot', path });
     },
     async stop() {
       if (exited) return;

@@ -3,6 +3,7 @@
  * limits allow 3 a guild and 2 a member), default timings. The tasks never complete, so every job
  * stays in flight, polled and edited as in production. Samples are taken after global.gc().
  */
+import { join } from 'node:path';
 import type { MemorySample } from './protocol.js';
 import { kilobytes, megabytes, median, sleep, waitUntil } from './stats.js';
 import { verdict, type Row } from './table.js';
@@ -49,13 +50,21 @@ async function sampleMemory(take: () => Promise<MemorySample>): Promise<MemorySa
   };
 }
 
-export async function measureMemory(backend: Backend, cpuProfDir?: string): Promise<MemoryFigures> {
+/**
+ * `heapSnapshotDir`: also write the bot's heap, idle and with the jobs in flight, as
+ * `<store>-idle.heapsnapshot` and `<store>-loaded.heapsnapshot` (compare them in Chrome DevTools).
+ */
+export async function measureMemory(backend: Backend, cpuProfDir?: string, heapSnapshotDir?: string): Promise<MemoryFigures> {
   const guilds = MEMORY_JOBS / MEMBERS_PER_GUILD;
   const world = await startWorld({ backend, guilds, ...(cpuProfDir ? { cpuProfDir } : {}) });
   try {
     const { discord, provider, bot } = world;
     await sleep(2_000);
     const idle = await sampleMemory(() => bot.memory());
+    const snapshot = async (when: string) => {
+      if (heapSnapshotDir) await bot.heapSnapshot(join(heapSnapshotDir, `${backend.name.toLowerCase()}-${when}.heapsnapshot`));
+    };
+    await snapshot('idle');
 
     const callbackAttempts = () => discord.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/callback')).length;
     const started = Date.now();
@@ -89,6 +98,7 @@ export async function measureMemory(backend: Backend, cpuProfDir?: string): Prom
     const pollsPerSecond = (provider.statusRequests.length - before) / windowS;
     const editsPerSecond = (edits() - editsBefore) / windowS;
     const loaded = await sampleMemory(() => bot.memory());
+    await snapshot('loaded');
     const completed = [...provider.tasks.values()].filter((t) => t.state === 'completed' || t.state === 'failed').length;
     if (completed > 0) throw new Error('bench: some tasks finished; jobs were not all in flight');
     return { idle, loaded, jobs: provider.tasks.size, pollsPerSecond, editsPerSecond, submitSeconds };

@@ -10,7 +10,10 @@ export interface MemorySample {
   gcExposed: boolean;
 }
 
-export type BotRequest = { id: number; type: 'memory' | 'loop-reset' | 'loop' | 'cpu' | 'stop' };
+export type BotRequest =
+  | { id: number; type: 'memory' | 'loop-reset' | 'loop' | 'cpu' | 'stop' }
+  /** Writes a V8 heap snapshot of the bot to `path` (after gc). */
+  | { id: number; type: 'heap-snapshot'; path: string };
 
 export type BotReply =
   | { id: number; type: 'ready' | 'ok' }

@@ -4,6 +4,7 @@
  * Node itself, so it adds the same little to both bots' start-up and memory.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BotReply, BotRequest, MemorySample } from './protocol.js';
 
@@ -63,6 +64,10 @@ export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () =>
           });
         case 'cpu':
           return send({ id: request.id, type: 'cpu', ...process.cpuUsage() });
+        case 'heap-snapshot':
+          await memory();
+          writeHeapSnapshot(request.path);
+          return send({ id: request.id, type: 'ok' });
         case 'stop':
           await stop();
           await send({ id: request.id, type: 'ok' });
