@@ -1,5 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { Job } from '../jobs/job.js';
 import type { MessagePayload, ReplyChannel } from './reply-channel.js';
+
+/** Progress edits handed to Discord at once, across every reply (see {@link createProgressEdits}). */
+export const DEFAULT_EDITS_IN_FLIGHT = 10;
+/** An edit holding its slot this long (a rate-limited or hung route) gives the slot to the next reply. */
+export const EDIT_SLOT_HOLD_MS = 2_000;
+
+/**
+ * What a view looks like, compared to decide whether an edit is needed: a digest rather than the
+ * body's JSON (1–2 kB), which every reply in flight would otherwise keep twice.
+ */
+const viewKey = (body: MessagePayload['body']): string => createHash('sha256').update(JSON.stringify(body)).digest('base64');
 
 interface ReplyState {
   job: Job;
@@ -20,9 +32,24 @@ interface ReplyState {
  * Progress edits of replies, coalesced: at most one edit in flight per reply, at least
  * `minGapMs` between two, only when what the reply shows changed, and never blocking the poller
  * (a rate-limited Discord slows the edits, not the jobs).
+ *
+ * At most `maxInFlight` edits are handed to Discord at once; the other replies wait their turn
+ * here, first come first served, where a newer view replaces an older one. So when thousands of
+ * replies change at once (a burst of `/video`, a long line moving), each reply's edit carries the
+ * view that is newest when it goes out: before, every view was queued in discord.js' own rate
+ * limiter (50 requests a second) and sent, however stale, tens of seconds later.
  */
-export function createProgressEdits(channel: ReplyChannel, clock: () => number, minGapMs: number) {
+export function createProgressEdits(
+  channel: ReplyChannel,
+  clock: () => number,
+  minGapMs: number,
+  maxInFlight = DEFAULT_EDITS_IN_FLIGHT,
+  slotHoldMs = EDIT_SLOT_HOLD_MS,
+) {
   const replies = new Map<string, ReplyState>();
+  // Replies with a view to send, waiting for a slot; a Set keeps the order they joined in.
+  const waiting = new Set<ReplyState>();
+  let slotsTaken = 0;
   // Jobs whose final message was sent: a progress view drawn from a record read just before the
   // ending (the line's refresh, a poll in flight) must not overwrite it. Kept 10 minutes, longer
   // than any read can be in flight.
@@ -40,9 +67,24 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
       state.timer.unref();
       return;
     }
+    if (slotsTaken >= maxInFlight) {
+      waiting.add(state);
+      return;
+    }
+    waiting.delete(state);
     const { key, payload } = state.pending;
     state.pending = null;
     state.sendingKey = key;
+    slotsTaken += 1;
+    let holding = true;
+    const release = () => {
+      if (!holding) return;
+      holding = false;
+      slotsTaken -= 1;
+      next();
+    };
+    const hold = setTimeout(release, slotHoldMs);
+    hold.unref();
     state.inFlight = channel
       .editReply(state.job, payload)
       .then((result) => {
@@ -54,17 +96,28 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
       })
       .catch(() => undefined)
       .finally(() => {
+        clearTimeout(hold);
         state.inFlight = null;
         state.sendingKey = null;
+        release();
         pump(state);
       });
+  };
+
+  /** Gives free slots to the replies that waited longest. */
+  const next = () => {
+    for (const state of waiting) {
+      if (slotsTaken >= maxInFlight) return;
+      waiting.delete(state);
+      pump(state);
+    }
   };
 
   return {
     /** Asks for the reply to show `payload`; returns at once. */
     show(job: Job, payload: MessagePayload): void {
       if (settled.has(job.id)) return;
-      const key = JSON.stringify(payload.body);
+      const key = viewKey(payload.body);
       const state = replies.get(job.id) ?? {
         job,
         shownKey: '',
@@ -103,6 +156,7 @@ export function createProgressEdits(channel: ReplyChannel, clock: () => number, 
       const state = replies.get(jobId);
       if (!state) return;
       replies.delete(jobId);
+      waiting.delete(state);
       state.pending = null;
       if (state.timer) clearTimeout(state.timer);
       state.timer = null;
