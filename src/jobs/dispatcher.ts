@@ -22,6 +22,14 @@ export interface DispatcherOptions {
   rescanMs?: number;
   /** A job picked within this long of joining never shows a place in line (default 250 ms). */
   showAfterMs?: number;
+  /**
+   * Showing places costs in proportion to the line (every waiting job of this process is read and
+   * drawn): the next showing waits at least this many times as long as the last one took, so a
+   * line of thousands moving fast gets fresh places every few seconds at a bounded share of the
+   * CPU, instead of taking all of it (default 10: at most about a tenth; never more than three
+   * rescans apart).
+   */
+  showCostFactor?: number;
 }
 
 export interface Dispatcher {
@@ -40,6 +48,8 @@ export interface Dispatcher {
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const rescanMs = options.rescanMs ?? 10_000;
   const showAfterMs = options.showAfterMs ?? 250;
+  const showCostFactor = options.showCostFactor ?? 10;
+  let lastShowMs = 0;
   let running = false;
   let loop: Promise<void> | undefined;
   let abort = new AbortController();
@@ -67,20 +77,28 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     });
 
   const refresh = async () => {
-    const now = options.clock();
-    const places = await options.line.places(now, options.eligible);
-    if (places.length > 0) await options.show(places);
+    const started = performance.now();
+    try {
+      const now = options.clock();
+      const places = await options.line.places(now, options.eligible);
+      if (places.length > 0) await options.show(places);
+    } finally {
+      lastShowMs = performance.now() - started;
+    }
   };
   /** Shows places a moment after the line moved (a job picked at once never shows one). */
   const lineMoved = () => {
     if (showTimer || !running) return;
-    showTimer = setTimeout(() => {
-      showTimer = undefined;
-      if (showing) return;
-      showing = refresh()
-        .catch((err: unknown) => options.logger.warn({ err }, 'could not show members their place in line'))
-        .finally(() => (showing = undefined));
-    }, showAfterMs);
+    showTimer = setTimeout(
+      () => {
+        showTimer = undefined;
+        if (showing) return;
+        showing = refresh()
+          .catch((err: unknown) => options.logger.warn({ err }, 'could not show members their place in line'))
+          .finally(() => (showing = undefined));
+      },
+      Math.max(showAfterMs, Math.min(lastShowMs * showCostFactor, 3 * rescanMs)),
+    );
     showTimer.unref();
   };
 
