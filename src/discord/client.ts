@@ -50,7 +50,10 @@ export function createDiscordClient(apiUrl: string, timeoutMs = 15_000): Client 
     // An interaction's channel is kept from its own payload even when the gateway never sent it
     // (a private thread, say), so the thread's parent is known for the allowed-channels check.
     partials: [Partials.Channel],
-    rest: { api: apiUrl, timeout: timeoutMs },
+    // discord.js keeps a rate-limit handler per route and interaction token (one per job's reply)
+    // and sweeps idle ones hourly; every 5 minutes, a job polled rarely (thousands in flight on
+    // the status budget) does not keep its handler between two edits.
+    rest: { api: apiUrl, timeout: timeoutMs, handlerSweepInterval: 5 * 60_000 },
     allowedMentions: { parse: [], repliedUser: false },
   });
 }

@@ -98,6 +98,9 @@ async function pollOnce(deps: JobDeps, jobId: string): Promise<RunOutcome> {
   const nextAt = after + nextPollDelay(count, deps.timings.pollIntervalMs, deps.random);
   const running: Job = { ...job, state, progress, updatedAt: after, poll: { nextAt, count, failures: 0, failingSince: null } };
   await deps.jobs.save(running);
+  // The record just written, which the reply's progress state holds too: one copy of the job in
+  // memory between polls, not the one read here plus the one shown.
+  deps.followed.set(jobId, running);
   await deps.reporter.progress(running, computeProgress(running, after, deps.typical));
   return { againAt: nextAt };
 }
