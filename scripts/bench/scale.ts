@@ -16,7 +16,7 @@ import { startFakeDiscord, type FakeCommandInteractionSpec, type FakeDiscord } f
 import { startFakeProvider } from '../../test/fakes/provider.js';
 import { startBotProcess, type BotHandle } from './bot-handle.js';
 import { REPLY_EDIT } from './memory.js';
-import { mebibytes, ms, percentile, sleep, waitUntil } from './stats.js';
+import { kilobytes, mebibytes, ms, percentile, sleep, waitUntil } from './stats.js';
 import { verdict, type Row } from './table.js';
 
 export const SCALE_JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 10_000);
@@ -99,8 +99,8 @@ export interface ScaleRun {
   harnessLoopP99: number;
   /** From the last submission to the edit backlog of the fill having gone out, in s. */
   drainSeconds: number;
-  /** Per process: CPU as a share of one core, RSS after gc, in the steady window. */
-  perProcess: Array<{ cpuShare: number; rss: number; heap: number }>;
+  /** Per process: CPU as a share of one core in the steady window; RSS after gc idle (logged in) and after it. */
+  perProcess: Array<{ cpuShare: number; idleRss: number; rss: number; heap: number }>;
   storeOpsPerS: number;
   statusPerS: number;
   editsPerS: number;
@@ -141,6 +141,9 @@ async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
       bots.push(await startBotProcess({ ...env, ...sharding }, { processEnv: sharding, startTimeoutMs: 180_000 }));
     }
     await waitUntil(() => discord.gatewaySessions >= processes, 60_000, 'every shard to identify');
+    // Logged in to its guilds (discord.js' caches of guilds, channels, roles), no job yet.
+    await sleep(2_000);
+    const idle = await Promise.all(bots.map((b) => b.memory()));
 
     const tally = tallyOf(discord);
     const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -210,6 +213,7 @@ async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
       drainSeconds,
       perProcess: bots.map((_, i) => ({
         cpuShare: ((cpu1[i] ?? 0) - (cpu0[i] ?? 0)) / (t1 - t0),
+        idleRss: idle[i]?.rss ?? Number.NaN,
         rss: memory[i]?.rss ?? Number.NaN,
         heap: memory[i]?.heapUsed ?? Number.NaN,
       })),
@@ -257,7 +261,8 @@ export function scaleRows(runs: ScaleOutcome[]): Row[] {
     const what =
       r.processes === 1 ? `${r.jobs} jobs in flight, one process` : `${r.jobs} jobs in flight, ${r.processes} shard processes on one Redis`;
     const cpu = r.perProcess.map((p) => pct(p.cpuShare)).join(' / ');
-    const rss = r.perProcess.map((p) => mebibytes(p.rss)).join(' / ');
+    const rss = r.perProcess.map((p) => `${mebibytes(p.rss)} (idle ${mebibytes(p.idleRss)})`).join(' / ');
+    const perJob = r.perProcess.reduce((total, p) => total + p.rss - p.idleRss, 0) / r.jobs;
     return [
       {
         figure: `${what}: fill, /video acknowledged (p50 / p99 / max; later than 3 s)`,
@@ -266,8 +271,8 @@ export function scaleRows(runs: ScaleOutcome[]): Row[] {
         result: verdict(r.ack.late === 0),
       },
       {
-        figure: `${what}: CPU of one core, RSS after gc (each process)`,
-        measured: `${cpu}; ${rss}`,
+        figure: `${what}: CPU of one core, RSS after gc (each process; idle: logged in, no job)`,
+        measured: `${cpu}; ${rss}; ${kilobytes(perJob)} a job`,
         target: '—',
         result: 'info' as const,
       },
