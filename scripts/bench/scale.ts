@@ -20,6 +20,8 @@ import { kilobytes, mebibytes, ms, percentile, sleep, waitUntil } from './stats.
 import { verdict, type Row } from './table.js';
 
 export const SCALE_JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 10_000);
+/** Which runs: one process, four shard processes, or both (default `1,4`). */
+const SCALE_PROCESSES = (process.env.BENCH_SCALE_PROCESSES ?? '1,4').split(',').map(Number);
 const MEMBERS_PER_GUILD = 2;
 const BATCH = 250;
 const STEADY_MS = 30_000;
@@ -234,7 +236,7 @@ export type ScaleOutcome = ScaleRun | { processes: number; error: string };
 
 export async function measureScale(redisUrl: string): Promise<ScaleOutcome[]> {
   const outcomes: ScaleOutcome[] = [];
-  for (const processes of [1, 4]) {
+  for (const processes of SCALE_PROCESSES) {
     outcomes.push(
       await run(redisUrl, processes).catch((err: unknown) => ({
         processes,
