@@ -60,7 +60,8 @@ const IMAGE_PROBE_TIMEOUT_MS = 1_500;
 // two on a working network. Past it the gateway cannot be reached, and the start stops (the issue's
 // bound is 15 s for the whole failed start, preflight and module loading included).
 export const GATEWAY_READY_DEADLINE_MS = 10_000;
-// Longest a submission to the provider waits for members' interactions still unanswered (issue 15).
+// Longest a submission to the provider, or a new job joining the line, waits for members'
+// interactions still unanswered (issue 15).
 const SUBMIT_YIELD_MS = 500;
 // From login to the client's ready (READY, then up to 15 s of GUILD_CREATEs per shard).
 const READY_DEADLINE_MS = 90_000;
@@ -250,6 +251,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     logger,
     clock,
     adminLog,
+    acknowledgementsFirst: () => router.whenAnswered(SUBMIT_YIELD_MS),
   };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context, {
     allowedGuildIds: config.allowedGuildIds,

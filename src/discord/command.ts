@@ -42,6 +42,14 @@ export interface BotContext {
   clock: () => number;
   /** Posts admin events to each server's log channel and knows whether it could. */
   adminLog: AdminLog;
+  /**
+   * Resolves once no member's interaction is waiting for its first answer, or after at most 500 ms
+   * (the router's count, see interaction-router.ts `whenAnswered`). Work that follows an answer and
+   * can wait a moment (a new job joining the line after its deferral) asks it first, so a burst of
+   * /video is acknowledged before that work competes with the acknowledgements still to come
+   * (issue 15). Absent: nothing waits.
+   */
+  acknowledgementsFirst?: () => Promise<void>;
 }
 
 /**

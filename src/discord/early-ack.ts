@@ -1,4 +1,12 @@
-import { MessageFlags, MessageFlagsBitField, type MessageFlagsResolvable, type RepliableInteraction } from 'discord.js';
+import {
+  InteractionResponseType,
+  MessageFlags,
+  MessageFlagsBitField,
+  Routes,
+  type MessageFlagsResolvable,
+  type RepliableInteraction,
+} from 'discord.js';
+import { z } from 'zod';
 
 /**
  * How a handler answers first, declared next to it, so an early acknowledgement made on its
@@ -32,6 +40,42 @@ interface First {
   ephemeral: boolean;
   /** The response of the first answer (a deferral's, for a handler's own deferReply later). */
   done: Promise<unknown>;
+}
+
+/**
+ * What a reply deferral asked `withResponse` resolves to through the guard: the part of Discord's
+ * interaction callback response the bot reads (the id of the reply's message). A subset of
+ * discord.js' InteractionCallbackResponse, so handlers read it the same way.
+ */
+export interface DeferredReply {
+  resource?: { message?: { id: string } | null } | null;
+}
+
+// Discord's interaction callback response (with_response=true): only the reply's id is read.
+const callbackResponse = z.object({
+  resource: z.object({ message: z.object({ id: z.string() }).nullish() }).nullish(),
+});
+
+/**
+ * A reply deferral (type 5) sent as discord.js sends it, with `with_response=true`, whose answer is
+ * read as JSON for the reply's message id only. discord.js would build a whole Message from it (its
+ * interaction metadata, mentions, caches): about a quarter of the bot's CPU while a burst of /video
+ * waits for its acknowledgements (issue 15's bench). The interaction is marked deferred as
+ * discord.js marks it, so its later editReply/followUp work as usual.
+ *
+ * @throws what the REST client throws (DiscordAPIError, a timeout); nothing is marked then.
+ */
+async function deferReplyForId(target: RepliableInteraction, ephemeral: boolean): Promise<DeferredReply> {
+  const raw = await target.client.rest.post(Routes.interactionCallback(target.id, target.token), {
+    body: { type: InteractionResponseType.DeferredChannelMessageWithSource, data: { flags: ephemeral ? MessageFlags.Ephemeral : 0 } },
+    auth: false,
+    query: new URLSearchParams({ with_response: 'true' }),
+  });
+  target.deferred = true;
+  target.ephemeral = ephemeral;
+  const parsed = callbackResponse.safeParse(raw);
+  const id = parsed.success ? parsed.data.resource?.message?.id : undefined;
+  return { resource: { message: id === undefined ? null : { id } } };
 }
 
 /** The answers of a handler, as the wrapper sees them: any payload discord.js accepts. */
@@ -75,7 +119,8 @@ export interface GuardedInteraction<T extends RepliableInteraction> {
  * the handler's later answers then land where they belong: `reply` edits the deferred reply (or
  * replaces it with a follow-up when the visibility differs, as a private refusal after a public
  * deferral; once the reply is deleted, `reply` is a follow-up), `update` edits the button's
- * message, `deferReply`/`deferUpdate` return the deferral already made. Every answer goes through
+ * message, `deferReply`/`deferUpdate` return the deferral already made (a reply deferral asked
+ * `withResponse` resolves to a {@link DeferredReply}, read without building a Message). Every answer goes through
  * one promise chain, so the guard and the handler never both acknowledge (no 40060). Handlers
  * declared `modal` are never deferred: a form must be the first answer.
  */
@@ -140,7 +185,10 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
       });
     },
     deferReply: (deferOptions) => {
-      if (!first) return begin('deferReply', isEphemeral(deferOptions), () => real('deferReply')(deferOptions));
+      const ephemeral = isEphemeral(deferOptions);
+      const withResponse = (deferOptions as { withResponse?: boolean } | undefined)?.withResponse === true;
+      if (!first)
+        return begin('deferReply', ephemeral, () => (withResponse ? deferReplyForId(target, ephemeral) : real('deferReply')(deferOptions)));
       if (first.kind === 'deferReply') return first.done;
       return Promise.reject(new Error(`deferReply after the interaction was answered (${first.kind})`));
     },

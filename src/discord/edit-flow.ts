@@ -2,6 +2,7 @@ import { MessageFlags, type ButtonInteraction, type Message, type ModalSubmitInt
 import { translatorFor } from '../i18n/index.js';
 import type { Job } from '../jobs/job.js';
 import { validateVideoOptions, type FirstFrameImage, type VideoOptionsInput } from '../video/request.js';
+import type { DeferredReply } from './early-ack.js';
 import type { BotContext } from './command.js';
 import { readModalFields } from './options/modal-options.js';
 import { liveVideoLink } from './render/history.js';
@@ -163,7 +164,7 @@ export async function submitExtendForm(interaction: ModalSubmitInteraction, jobI
     await interaction.reply({ embeds: [refusalEmbed(refusal, interaction.locale)], flags: MessageFlags.Ephemeral });
     return null;
   }
-  const deferred = await interaction.deferReply({ withResponse: true });
+  const deferred: DeferredReply = await interaction.deferReply({ withResponse: true });
   const refuse = async (payload: { content?: string; embeds?: ReturnType<typeof validationEmbed>[] }) => {
     await interaction.deleteReply().catch(() => undefined);
     await interaction.followUp({ ...payload, flags: MessageFlags.Ephemeral });

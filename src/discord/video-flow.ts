@@ -8,6 +8,7 @@ import {
 import type { JobRequest } from '../jobs/job.js';
 import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
 import type { AcceptInput } from '../jobs/job-service.js';
+import type { DeferredReply } from './early-ack.js';
 import type { BotContext } from './command.js';
 import { serverOf, memberRoleIds, threadParentId } from './interaction-context.js';
 import { refusalEmbed } from './render/refusal.js';
@@ -82,13 +83,16 @@ export async function launchJob(
   let messageId: string | null = options.deferredMessageId ?? null;
   if (options.deferredMessageId === undefined) {
     try {
-      const response = await interaction.deferReply({ withResponse: true });
+      const response: DeferredReply = await interaction.deferReply({ withResponse: true });
       messageId = response.resource?.message?.id ?? null;
     } catch (err) {
       await ctx.jobs.abandon(jobId);
       throw err;
     }
   }
+  // The job is recorded (recovery finds it from here on); joining the line rewrites its record,
+  // which can wait until the members of a burst still waiting for an acknowledgement have theirs.
+  await ctx.acknowledgementsFirst?.();
   // In line now; it is sent when its turn in the provider's budget comes. If the store fails
   // right here, the job would hold its credits and a slot until the next start: it is given up
   // now (credits back), recording its reply, which says why (the member's history links to it).

@@ -95,6 +95,53 @@ describe('the early acknowledgement every handler gets', () => {
     expect(g.calls).toEqual(['deferReply']);
   });
 
+  it('GIVEN a handler that defers publicly asking for the response THEN one callback reads only the reply id, and the interaction counts as deferred for its later edits', async () => {
+    const posts: Array<{ route: string; body: unknown; query: string }> = [];
+    const { target, calls } = fakeInteraction();
+    Object.assign(target, {
+      id: '111',
+      token: 'tok',
+      deferred: false,
+      ephemeral: null,
+      client: {
+        rest: {
+          post: async (route: string, options: { body: unknown; query: URLSearchParams }) => {
+            posts.push({ route, body: options.body, query: options.query.toString() });
+            await sleep(5);
+            // Discord's interaction callback response (with_response=true), abridged.
+            return { interaction: { id: '111', type: 2 }, resource: { type: 5, message: { id: '999', content: '', flags: 128 } } };
+          },
+        },
+      },
+    });
+    const g = guardInteraction(target, { firstAnswer: 'public', withinMs: 1_000 });
+    const response = await g.interaction.deferReply({ withResponse: true });
+    expect(response.resource?.message?.id).toBe('999');
+    expect(posts).toEqual([
+      { route: '/interactions/111/tok/callback', body: { type: 5, data: { flags: 0 } }, query: 'with_response=true' },
+    ]);
+    expect(target.deferred).toBe(true);
+    expect(target.ephemeral).toBe(false);
+    // Its later answer edits the deferred reply, as after discord.js' own deferReply.
+    await g.interaction.reply({ content: 'in line' });
+    g.dispose();
+    expect(calls).toEqual(['editReply']);
+  });
+
+  it('GIVEN a deferral whose callback Discord refuses THEN the handler gets the error and the interaction is not marked deferred', async () => {
+    const { target } = fakeInteraction();
+    Object.assign(target, {
+      id: '112',
+      token: 'tok',
+      deferred: false,
+      client: { rest: { post: () => Promise.reject(new Error('10062 Unknown interaction')) } },
+    });
+    const g = guardInteraction(target, { firstAnswer: 'public', withinMs: 1_000 });
+    await expect(g.interaction.deferReply({ withResponse: true })).rejects.toThrow('10062');
+    g.dispose();
+    expect(target.deferred).toBe(false);
+  });
+
   it('GIVEN a button that updates its message WHEN it is late THEN it is deferred as an update and its update edits the message', async () => {
     const { target, calls } = fakeInteraction();
     const g = guardInteraction(target as unknown as RepliableInteraction & { update(p: unknown): Promise<unknown> }, {
