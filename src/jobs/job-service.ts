@@ -171,7 +171,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
       const job = await jobs.get(jobId);
       if (!job || job.taskId) return;
       // Discord refused the acknowledgement: there is no reply to tell.
-      if (!reply) await giveUp(deps, job, { reason: 'restarted', release: 'cancelled', tell: false });
+      if (!reply) await giveUp(deps, job, { reason: 'not_acknowledged', release: 'cancelled', tell: false });
       else await giveUp(deps, job, { reason: 'not_queued', release: 'never_submitted', reply });
     },
 

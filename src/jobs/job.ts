@@ -60,6 +60,11 @@ export const FAILURE_REASONS = [
    * the reply's message id failed): given up at once, never sent.
    */
   'not_queued',
+  /**
+   * Discord refused the job's acknowledgement (the interaction had expired, say): there is no
+   * reply to tell; the job is given up before it was sent, its credits released.
+   */
+  'not_acknowledged',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

@@ -93,6 +93,7 @@ const FAILURE_KEYS: Record<NonNullable<Job['failure']>['reason'], MessageKey> = 
   record_lost: 'failed.record_lost',
   cancelled: 'failed.cancelled',
   not_queued: 'failed.not_queued',
+  not_acknowledged: 'failed.not_acknowledged',
 };
 
 /** The reply when the video could not be made: what happened, in plain words, and what to do. */

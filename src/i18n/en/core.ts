@@ -120,6 +120,8 @@ export const core = {
     'The bot restarted just as your video was being sent to the video service, so it may or may not have started; you were not charged. If no video arrives, run /video again.',
   'failed.not_queued':
     'The bot could not put your video in line (its storage did not answer in time), so it was not started. Please try again in a moment.',
+  'failed.not_acknowledged':
+    "Discord did not accept the bot's answer to your request in time, so the video was not started; you were not charged. Please run /video again.",
   'failed.record_lost': 'The bot lost the record of this video (its storage was reset), so it cannot finish it. Please run /video again.',
   'failed.cancelled': 'Cancelled by {user} before it was sent to the video service.',
   'failed.cancelled_title': '🚫 Video cancelled',

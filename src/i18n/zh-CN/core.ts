@@ -111,6 +111,7 @@ export const core = {
   'failed.maybe_started':
     '机器人在把你的视频发送给视频服务时重启了，视频可能已开始生成，也可能没有；未扣除你的额度。如果没有收到视频，请重新运行 /视频。',
   'failed.not_queued': '机器人无法把你的视频加入队列（它的存储没有及时响应），因此视频没有开始生成。请稍后再试。',
+  'failed.not_acknowledged': 'Discord 没有及时接受机器人对你请求的回应，因此视频没有开始生成，也没有扣除额度。请重新运行 /视频。',
   'failed.record_lost': '机器人丢失了这个视频的记录（存储已被重置），无法完成它。请重新运行 /视频。',
   'failed.cancelled': '已由 {user} 在提交给视频服务之前取消。',
   'failed.cancelled_title': '🚫 视频已取消',
