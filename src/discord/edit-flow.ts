@@ -2,6 +2,7 @@ import { MessageFlags, type ButtonInteraction, type Message, type ModalSubmitInt
 import { translatorFor } from '../i18n/index.js';
 import type { Job } from '../jobs/job.js';
 import { validateVideoOptions, type FirstFrameImage, type VideoOptionsInput } from '../video/request.js';
+import { splitCameraCommand } from '../video/camera.js';
 import type { DeferredReply } from './early-ack.js';
 import type { BotContext } from './command.js';
 import { readModalFields } from './options/modal-options.js';
@@ -29,15 +30,20 @@ export function formTarget(rest: string): { jobId: string; formId: string | null
 // A form must be Discord's first answer within 3 s: the job is looked up for its prompt this long at most.
 const FORM_LOOKUP_MS = 1_000;
 
-/** The finished job's settings with another prompt (camera moves are in the prompt as the provider got it). */
+/**
+ * The finished job's settings with another prompt. The form holds the prompt as the provider got
+ * it, camera command first (`[推进]a fox`): a leading command of known moves is read back as the
+ * new job's camera moves (shown in its settings, sent the same way), whatever the member did to it.
+ */
 function sameSettings(job: Job, prompt: string, image: FirstFrameImage | null): VideoOptionsInput {
   const r = job.request;
+  const { camera, words } = splitCameraCommand(prompt);
   return {
-    prompt,
+    prompt: words,
     duration: r.duration,
     resolution: r.resolution,
     model: r.model,
-    camera: null,
+    camera,
     image,
     promptOptimizer: r.promptOptimizer,
     fastPretreatment: r.fastPretreatment,

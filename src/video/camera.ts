@@ -71,6 +71,20 @@ export function cameraCommand(zhNames: readonly string[]): string {
   return zhNames.length === 0 ? '' : `[${zhNames.join(',')}]`;
 }
 
+/**
+ * Reads a prompt as the provider got it (or as a member edited it) back into its camera command
+ * and the member's words: `[推进]a fox` → `{ camera: '推进', words: 'a fox' }`. Only a leading
+ * bracket whose every name is a known move (at most {@link MAX_COMBINED_MOVES}) is a command;
+ * anything else (`[note] a fox`) is words, and `camera` is null.
+ */
+export function splitCameraCommand(prompt: string): { camera: string | null; words: string } {
+  const bracket = /^\s*\[([^\]\n]*)\]/.exec(prompt);
+  if (!bracket) return { camera: null, words: prompt };
+  const inside = bracket[1] ?? '';
+  if (!parseCameraOption(inside).ok) return { camera: null, words: prompt };
+  return { camera: inside, words: prompt.slice(bracket[0].length).trimStart() };
+}
+
 /** Autocomplete suggestions for what a member has typed so far, in either language. */
 export function suggestCameraMoves(typed: string, limit = 25): Array<{ name: string; value: string }> {
   const parts = typed.split(/[,，、+]/);

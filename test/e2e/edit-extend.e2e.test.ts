@@ -87,6 +87,9 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
     });
     const reply = await finished(submit.id);
     expect(reply?.id).not.toBe(first.id);
+    // The camera move read back from the form is the new video's setting, shown as it was on the first.
+    expect(JSON.stringify(first?.embeds)).toContain('camera Push in');
+    expect(JSON.stringify(reply?.embeds)).toContain('camera Push in');
     expect(h.provider.submissions.at(-1)?.body).toMatchObject({
       prompt: '[推进]a fox in the snow\nat night, under the moon',
       duration: 10,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAMERA_MOVES, findCameraMove, suggestCameraMoves } from '../../src/video/camera.js';
+import { CAMERA_MOVES, findCameraMove, splitCameraCommand, suggestCameraMoves } from '../../src/video/camera.js';
 
 describe('camera moves', () => {
   it('knows all 15 moves by their English and Chinese names', () => {
@@ -26,5 +26,16 @@ describe('camera moves', () => {
       expect(choice.value.length).toBeLessThanOrEqual(100);
     }
     expect(suggestCameraMoves('跟随')[0]?.name).toBe('Tracking shot 跟随');
+  });
+
+  it('reads a prompt as the provider got it back into its camera command and the words, in both spellings', () => {
+    expect(splitCameraCommand('[推进]a fox in the snow')).toEqual({ camera: '推进', words: 'a fox in the snow' });
+    expect(splitCameraCommand(' [左摇,上升] a fox\nat night')).toEqual({ camera: '左摇,上升', words: 'a fox\nat night' });
+    expect(splitCameraCommand('[Push in, Pedestal up]雪中的狐狸')).toEqual({ camera: 'Push in, Pedestal up', words: '雪中的狐狸' });
+    // Brackets that are not known moves (or too many of them) are the member's words.
+    expect(splitCameraCommand('[note] a fox')).toEqual({ camera: null, words: '[note] a fox' });
+    expect(splitCameraCommand('[推进,拉远,左摇,右摇]a fox')).toEqual({ camera: null, words: '[推进,拉远,左摇,右摇]a fox' });
+    expect(splitCameraCommand('a fox [推进]')).toEqual({ camera: null, words: 'a fox [推进]' });
+    expect(splitCameraCommand('[]a fox')).toEqual({ camera: null, words: '[]a fox' });
   });
 });
