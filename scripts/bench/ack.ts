@@ -3,7 +3,8 @@
  * our bot and one for the floor (a bare discord.js bot that only defers), alternating which goes
  * first, and measures in each
  * - cold start: forking the process → the fake gateway receiving IDENTIFY;
- * - idle RSS: after login, 500 guilds, no jobs, after global.gc();
+ * - idle RSS: after login, 500 guilds, no jobs, after global.gc(), in a world of its own (the
+ *   burst's process never calls gc(), as a production process does not);
  * - acknowledgement latency: 200 `/video` dispatched at once, one per guild and member, from the
  *   fake sending INTERACTION_CREATE to the fake receiving the interaction callback (both on the
  *   fake's clock). Late callbacks count too: the fake refuses those after 3 s, as Discord does.
@@ -57,13 +58,31 @@ async function idleMemory(take: () => Promise<MemorySample>): Promise<MemorySamp
   return samples.sort((a, b) => a.rss - b.rss)[1] ?? samples[0]!;
 }
 
+/**
+ * Idle RSS after gc(), in a world of its own. Not in the burst's world: a forced full GC
+ * recomputes V8's old-generation limit from the live heap at a time the process does nothing,
+ * which gives it the least headroom, so the first burst after it pays a major GC that a
+ * production process (which never calls gc()) would not, and more so the larger its live heap.
+ * Measured side by side on 2026-11-30 (SQLite): the ack p99 ratio was about 2.0× after the forced
+ * GCs and 1.5-1.6× without them.
+ */
+async function idleRound(backend: Backend, kind: BotKind): Promise<MemorySample> {
+  const world = await startWorld({ backend, guilds: IDLE_GUILDS, bot: kind });
+  try {
+    await sleep(1_500);
+    return await idleMemory(() => world.bot.memory());
+  } finally {
+    await world.close();
+  }
+}
+
 async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string): Promise<AckRound> {
+  const idle = await idleRound(backend, kind);
   // Guilds 0..199 are measured; 200..204 only warm the bot up (JIT, connection pools) beforehand.
   const world = await startWorld({ backend, guilds: IDLE_GUILDS, bot: kind, ...(cpuProfDir && kind === 'ours' ? { cpuProfDir } : {}) });
   try {
     const { discord, provider, bot } = world;
     await sleep(1_500);
-    const idle = await idleMemory(() => bot.memory());
 
     const callbacksFor = (ids: Set<string>) =>
       discord.requests.filter((r) => r.method === 'POST' && ids.has(CALLBACK.exec(r.path)?.[1] ?? ''));
