@@ -36,7 +36,8 @@ describe('npm run demo', () => {
     expect(transcript).toContain('Prompt: [推进]a red fox trotting through fresh snow');
     expect(transcript).toMatch(/mika +sends the form with prompt: \[推进\]a red fox trotting through fresh snow at dusk/);
     expect(transcript).toMatch(/received task \w+, the edited prompt with the same settings/);
-    expect(transcript).toContain('Prompt [推进]a red fox trotting through fresh snow at dusk');
+    // The camera command read back from the form is the new video's setting, shown apart from the words.
+    expect(transcript).toContain('Prompt [推进] a red fox trotting through fresh snow at dusk');
     // ⏩ Extend where ffmpeg runs (it does in CI and in the Docker image): the last frame starts the new video.
     const extendOffered = !transcript.includes('Extend is not offered here');
     if (extendOffered) {
