@@ -58,8 +58,10 @@ export interface JobService {
    */
   cancel(jobId: string, byUserId: string): Promise<CancelResult>;
   /**
-   * Gives up a job that was never submitted, its credits back. Without `reply`, Discord refused the
-   * acknowledgement: there is no reply, nobody is told. With `reply`, the reply was made but the
+   * Gives up a job that was never submitted, its credits back. Without `reply`, the acknowledgement
+   * failed (`not_acknowledged`): the member is told in the interaction's reply only, which exists
+   * if an attempt landed after all (Discord did it and answered 5xx, or the answer was lost); when
+   * Discord knows no such reply, nobody was waiting and nothing is sent. With `reply`, the reply was made but the
    * job could not join the line (`attachMessage` failed): the reply's place is recorded with the
    * ending (so the member's history links to it) and the reply says why (`not_queued`).
    */
@@ -171,7 +173,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
       const job = await jobs.get(jobId);
       if (!job || job.taskId) return;
       // Discord refused the acknowledgement: there is no reply to tell.
-      if (!reply) await giveUp(deps, job, { reason: 'not_acknowledged', release: 'cancelled', tell: false });
+      if (!reply) await giveUp(deps, job, { reason: 'not_acknowledged', release: 'cancelled', inReplyOnly: true });
       else await giveUp(deps, job, { reason: 'not_queued', release: 'never_submitted', reply });
     },
 

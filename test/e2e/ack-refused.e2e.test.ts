@@ -37,9 +37,71 @@ describe('Discord refuses the acknowledgement of a /video (real client, fake Dis
     expect(ended?.request.prompt).toContain('a callback that comes too late');
     expect(h.discord.callbacks.filter((c) => c.interactionId === id)).toHaveLength(0);
     expect(h.discord.followUps(id)).toHaveLength(0);
+    // Told in the reply only, which Discord never had: no message anywhere, no DM.
+    expect([...h.discord.messages.values()]).toEqual([]);
     expect(h.provider.submissions).toHaveLength(0);
     const standing = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
     expect(standing.used).toBe(0);
     expect(standing.inFlight).toEqual([]);
+  });
+});
+
+describe('Discord does a deferral and then answers 5xx (real client, fake Discord)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN the deferral landed but Discord answered 500 (the retry gets 40060) THEN the job goes on: the member gets the video in that reply, charged once', async () => {
+    h.discord.failNext({ method: 'POST', path: /\/interactions\/\d+\/[^/]+\/callback$/ }, { status: 500, land: true });
+    const before = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a deferral answered 500' }));
+    const reply = await h.discord.waitFor(
+      () => {
+        const message = h.discord.originalResponse(id);
+        return message?.attachments.length ? message : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(reply.attachments).toHaveLength(1);
+    expect(h.discord.callbacks.filter((c) => c.interactionId === id)).toHaveLength(1);
+    // No error answer: the only follow-up is the usual "your video is ready" ping.
+    expect(h.discord.followUps(id).filter((m) => !m.content.includes('your video is ready'))).toEqual([]);
+    expect(h.provider.submissions.filter((s) => JSON.stringify(s.body).includes('a deferral answered 500'))).toHaveLength(1);
+    const after = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    expect(after.used).toBe(before.used + 1);
+    // The reply's id was read back, so the member's /videos links to it.
+    const page = await h.bot.context.history.page(h.discord.defaultGuildId, h.discord.defaultUser.id, 0, 10);
+    expect(JSON.stringify(page)).toContain(reply.id);
+  });
+});
+
+describe('Discord does a deferral and its answer never comes (real client, fake Discord)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // A short REST timeout, so the lost answer is given up (and the deferral tried again) quickly.
+    h = await startHarness({ env: { DISCORD_REST_TIMEOUT_MS: '1000' } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN the deferral landed but its answer was lost (the retry after the timeout gets 40060) THEN the member still gets the video in that reply, once', async () => {
+    h.discord.failNext({ method: 'POST', path: /\/interactions\/\d+\/[^/]+\/callback$/ }, { status: 500, land: true, hang: true });
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a deferral whose answer was lost' }));
+    const reply = await h.discord.waitFor(
+      () => {
+        const message = h.discord.originalResponse(id);
+        return message?.attachments.length ? message : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(reply.attachments).toHaveLength(1);
+    expect(h.discord.callbacks.filter((c) => c.interactionId === id)).toHaveLength(1);
+    expect(h.discord.followUps(id).filter((m) => !m.content.includes('your video is ready'))).toEqual([]);
+    expect(h.provider.submissions.filter((s) => JSON.stringify(s.body).includes('a deferral whose answer was lost'))).toHaveLength(1);
   });
 });
