@@ -1,5 +1,7 @@
 import {
+  DiscordAPIError,
   InteractionResponseType,
+  RESTJSONErrorCodes,
   MessageFlags,
   MessageFlagsBitField,
   Routes,
@@ -63,14 +65,29 @@ const callbackResponse = z.object({
  * waits for its acknowledgements (issue 15's bench). The interaction is marked deferred as
  * discord.js marks it, so its later editReply/followUp work as usual.
  *
- * @throws what the REST client throws (DiscordAPIError, a timeout); nothing is marked then.
+ * A deferral whose attempt landed although its answer did not (Discord did it and answered 5xx,
+ * or the answer was lost, and the REST client tried again) gets 40060 "already acknowledged" on
+ * the retry: the reply exists, so the deferral counts as made and the reply's id is read back
+ * (`GET …/messages/@original`; null when even that fails).
+ *
+ * @throws what the REST client throws (DiscordAPIError such as 10062, a timeout) other than
+ *   40060; nothing is marked then.
  */
 async function deferReplyForId(target: RepliableInteraction, ephemeral: boolean): Promise<DeferredReply> {
-  const raw = await target.client.rest.post(Routes.interactionCallback(target.id, target.token), {
-    body: { type: InteractionResponseType.DeferredChannelMessageWithSource, data: { flags: ephemeral ? MessageFlags.Ephemeral : 0 } },
-    auth: false,
-    query: new URLSearchParams({ with_response: 'true' }),
-  });
+  let raw: unknown;
+  try {
+    raw = await target.client.rest.post(Routes.interactionCallback(target.id, target.token), {
+      body: { type: InteractionResponseType.DeferredChannelMessageWithSource, data: { flags: ephemeral ? MessageFlags.Ephemeral : 0 } },
+      auth: false,
+      query: new URLSearchParams({ with_response: 'true' }),
+    });
+  } catch (err) {
+    if (!(err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged)) throw err;
+    const original = await target.client.rest
+      .get(Routes.webhookMessage(target.applicationId, target.token, '@original'), { auth: false })
+      .catch(() => null);
+    raw = { resource: { message: original } };
+  }
   target.deferred = true;
   target.ephemeral = ephemeral;
   const parsed = callbackResponse.safeParse(raw);

@@ -1,7 +1,5 @@
 import {
-  DiscordAPIError,
   MessageFlags,
-  RESTJSONErrorCodes,
   type APIEmbed,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -17,10 +15,6 @@ import { refusalEmbed } from './render/refusal.js';
 import { validationEmbed } from './render/validation.js';
 
 type VideoInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
-
-/** Discord's 40060 "Interaction has already been acknowledged". */
-const alreadyAcknowledged = (err: unknown): boolean =>
-  err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged;
 
 const ephemeral = (interaction: VideoInteraction, payload: { content?: string; embeds?: APIEmbed[] }) =>
   interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
@@ -92,16 +86,10 @@ export async function launchJob(
       const response: DeferredReply = await interaction.deferReply({ withResponse: true });
       messageId = response.resource?.message?.id ?? null;
     } catch (err) {
-      if (!alreadyAcknowledged(err)) {
-        // Refused (10062), or no answer: if an attempt landed after all, the reply says why.
-        await ctx.jobs.abandon(jobId);
-        throw err;
-      }
-      // 40060: an earlier attempt of this deferral landed (Discord did it, then answered 5xx or
-      // its answer was lost, and the REST client tried again). The member sees the reply: the job
-      // goes on, and the reply's id is read back.
-      interaction.deferred = true;
-      messageId = (await interaction.fetchReply().catch(() => null))?.id ?? null;
+      // Refused (10062), or no answer at all: if an attempt landed after all, the reply says why.
+      // (A retry refused as already acknowledged, 40060, is a deferral made: see early-ack.ts.)
+      await ctx.jobs.abandon(jobId);
+      throw err;
     }
   }
   // The job is recorded (recovery finds it from here on); joining the line rewrites its record,

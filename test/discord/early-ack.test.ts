@@ -1,4 +1,4 @@
-import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import { DiscordAPIError, MessageFlags, Routes, type RepliableInteraction } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { guardInteraction, type FirstAnswer } from '../../src/discord/early-ack.js';
 
@@ -126,6 +126,39 @@ describe('the early acknowledgement every handler gets', () => {
     await g.interaction.reply({ content: 'in line' });
     g.dispose();
     expect(calls).toEqual(['editReply']);
+  });
+
+  it('GIVEN a deferral that landed although its answer did not (the retry gets 40060) THEN it counts as made and the reply id is read back', async () => {
+    const gets: string[] = [];
+    const { target } = fakeInteraction();
+    Object.assign(target, {
+      id: '113',
+      applicationId: '42',
+      token: 'tok',
+      deferred: false,
+      client: {
+        rest: {
+          post: () =>
+            Promise.reject(
+              new DiscordAPIError(
+                { code: 40060, message: 'Interaction has already been acknowledged.' },
+                40060,
+                400,
+                'POST',
+                '/interactions/113/tok/callback',
+                {},
+              ),
+            ),
+          get: async (route: string) => (gets.push(route), { id: '777', content: '' }),
+        },
+      },
+    });
+    const g = guardInteraction(target, { firstAnswer: 'public', withinMs: 1_000 });
+    const response = await g.interaction.deferReply({ withResponse: true });
+    g.dispose();
+    expect(response.resource?.message?.id).toBe('777');
+    expect(gets).toEqual([Routes.webhookMessage('42', 'tok', '@original')]);
+    expect(target.deferred).toBe(true);
   });
 
   it('GIVEN a deferral whose callback Discord refuses THEN the handler gets the error and the interaction is not marked deferred', async () => {
