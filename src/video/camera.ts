@@ -82,7 +82,10 @@ export function splitCameraCommand(prompt: string): { camera: string | null; wor
   if (!bracket) return { camera: null, words: prompt };
   const inside = bracket[1] ?? '';
   if (!parseCameraOption(inside).ok) return { camera: null, words: prompt };
-  return { camera: inside, words: prompt.slice(bracket[0].length).trimStart() };
+  const words = prompt.slice(bracket[0].length).trimStart();
+  // A command alone is the member's whole prompt (a first frame with a move), as /video takes it.
+  if (words.trim() === '') return { camera: null, words: prompt };
+  return { camera: inside, words };
 }
 
 /** Autocomplete suggestions for what a member has typed so far, in either language. */

@@ -37,5 +37,8 @@ describe('camera moves', () => {
     expect(splitCameraCommand('[推进,拉远,左摇,右摇]a fox')).toEqual({ camera: null, words: '[推进,拉远,左摇,右摇]a fox' });
     expect(splitCameraCommand('a fox [推进]')).toEqual({ camera: null, words: 'a fox [推进]' });
     expect(splitCameraCommand('[]a fox')).toEqual({ camera: null, words: '[]a fox' });
+    // A command alone stays the whole prompt, as /video accepts it with a first frame.
+    expect(splitCameraCommand('[推进]')).toEqual({ camera: null, words: '[推进]' });
+    expect(splitCameraCommand('[拉远]  ')).toEqual({ camera: null, words: '[拉远]  ' });
   });
 });
