@@ -172,7 +172,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     async abandon(jobId, reply) {
       const job = await jobs.get(jobId);
       if (!job || job.taskId) return;
-      // Discord refused the acknowledgement: there is no reply to tell.
+      // The acknowledgement failed: told in its reply only, which exists only if an attempt landed.
       if (!reply) await giveUp(deps, job, { reason: 'not_acknowledged', release: 'cancelled', inReplyOnly: true });
       else await giveUp(deps, job, { reason: 'not_queued', release: 'never_submitted', reply });
     },

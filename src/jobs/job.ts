@@ -61,8 +61,9 @@ export const FAILURE_REASONS = [
    */
   'not_queued',
   /**
-   * Discord refused the job's acknowledgement (the interaction had expired, say): there is no
-   * reply to tell; the job is given up before it was sent, its credits released.
+   * The job's acknowledgement failed (Discord refused it: the interaction had expired, say): the
+   * job is given up before it was sent, its credits released, and told in the interaction's reply
+   * only (which exists only if an attempt landed after all).
    */
   'not_acknowledged',
 ] as const;

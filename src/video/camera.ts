@@ -84,7 +84,7 @@ export function splitCameraCommand(prompt: string): { camera: string | null; wor
   if (!parseCameraOption(inside).ok) return { camera: null, words: prompt };
   const words = prompt.slice(bracket[0].length).trimStart();
   // A command alone is the member's whole prompt (a first frame with a move), as /video takes it.
-  if (words.trim() === '') return { camera: null, words: prompt };
+  if (words === '') return { camera: null, words: prompt };
   return { camera: inside, words };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, videoCommand, type Harness } from './harness.js';
+import { deliveredTo, startHarness, videoCommand, type Harness } from './harness.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { Job } from '../../src/jobs/job.js';
@@ -59,13 +59,7 @@ describe('Discord does a deferral and then answers 5xx (real client, fake Discor
     h.discord.failNext({ method: 'POST', path: /\/interactions\/\d+\/[^/]+\/callback$/ }, { status: 500, land: true });
     const before = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a deferral answered 500' }));
-    const reply = await h.discord.waitFor(
-      () => {
-        const message = h.discord.originalResponse(id);
-        return message?.attachments.length ? message : undefined;
-      },
-      { timeoutMs: 15_000 },
-    );
+    const reply = await deliveredTo(h, id, 15_000);
     expect(reply.attachments).toHaveLength(1);
     expect(h.discord.callbacks.filter((c) => c.interactionId === id)).toHaveLength(1);
     // No error answer: the only follow-up is the usual "your video is ready" ping.
@@ -92,13 +86,7 @@ describe('Discord does a deferral and its answer never comes (real client, fake 
   it('GIVEN the deferral landed but its answer was lost (the retry after the timeout gets 40060) THEN the member still gets the video in that reply, once', async () => {
     h.discord.failNext({ method: 'POST', path: /\/interactions\/\d+\/[^/]+\/callback$/ }, { status: 500, land: true, hang: true });
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a deferral whose answer was lost' }));
-    const reply = await h.discord.waitFor(
-      () => {
-        const message = h.discord.originalResponse(id);
-        return message?.attachments.length ? message : undefined;
-      },
-      { timeoutMs: 15_000 },
-    );
+    const reply = await deliveredTo(h, id, 15_000);
     expect(reply.attachments).toHaveLength(1);
     expect(h.discord.callbacks.filter((c) => c.interactionId === id)).toHaveLength(1);
     expect(h.discord.followUps(id).filter((m) => !m.content.includes('your video is ready'))).toEqual([]);

@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, videoCommand, type Harness } from './harness.js';
+import { deliveredTo, startHarness, videoCommand, type Harness } from './harness.js';
 import type { FakeMessage } from '../fakes/discord/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import { defaultVideoBytes, mp4Bytes } from '../fakes/provider-data.js';
 
 const text = (message: FakeMessage | undefined) => JSON.stringify([message?.content, message?.embeds]);
 const promptOf = (body: unknown) => (body as { prompt: string }).prompt;
-const deliveredTo = (h: Harness, id: string) =>
-  h.discord.waitFor(() => {
-    const message = h.discord.originalResponse(id);
-    return message?.attachments.length ? message : undefined;
-  });
 
 describe('nothing lost: Discord and provider faults (real client, fakes)', () => {
   let h: Harness;

@@ -92,3 +92,13 @@ export function videoCommand(options: Record<string, string | number | boolean>)
     options: Object.entries(options).map(([name, value]) => ({ name, type: types[name] ?? 3, value })),
   };
 }
+
+/** The interaction's original reply once it holds the video (a delivered /video), within `timeoutMs`. */
+export const deliveredTo = (h: Harness, id: string, timeoutMs?: number) =>
+  h.discord.waitFor(
+    () => {
+      const message = h.discord.originalResponse(id);
+      return message?.attachments.length ? message : undefined;
+    },
+    timeoutMs === undefined ? {} : { timeoutMs },
+  );
