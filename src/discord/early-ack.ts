@@ -179,9 +179,7 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
           const update = options.firstAnswer === 'update';
           const ephemeral = options.firstAnswer === 'private';
           const done = begin(update ? 'deferUpdate' : 'deferReply', ephemeral, () =>
-            update
-              ? real('deferUpdate')()
-              : real('deferReply')({ withResponse: true, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) }),
+            update ? real('deferUpdate')() : deferReplyForId(target, ephemeral),
           );
           options.onEarlyAck?.(update ? 'deferUpdate' : 'deferReply');
           done.catch((err: unknown) => options.onEarlyAckError?.(err));

@@ -24,6 +24,15 @@ function fakeInteraction(latencyMs = 20) {
     return { name, payload };
   };
   const target = {
+    id: '100',
+    applicationId: '42',
+    token: 'tok',
+    deferred: false,
+    ephemeral: null,
+    // The guard's own deferral is the callback POST (a reply deferral, type 5), as Discord sees it.
+    client: {
+      rest: { post: async (...args: unknown[]) => (await ack('deferReply')(...args), { resource: { message: { id: 'reply-1' } } }) },
+    },
     reply: ack('reply'),
     deferReply: ack('deferReply'),
     deferUpdate: ack('deferUpdate'),
@@ -90,8 +99,8 @@ describe('the early acknowledgement every handler gets', () => {
   it('GIVEN a deferral made for it WHEN the handler defers itself THEN it gets that deferral back', async () => {
     const g = guard('public');
     await sleep(80);
-    const response = (await g.interaction.deferReply({ withResponse: true })) as unknown as { name: string };
-    expect(response.name).toBe('deferReply');
+    const response = await g.interaction.deferReply({ withResponse: true });
+    expect(response.resource?.message?.id).toBe('reply-1');
     expect(g.calls).toEqual(['deferReply']);
   });
 

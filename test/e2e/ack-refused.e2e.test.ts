@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveredTo, startHarness, videoCommand, type Harness } from './harness.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
+import { stallingStore } from '../support/stalling-store.js';
 import type { Job } from '../../src/jobs/job.js';
 
 describe('Discord refuses the acknowledgement of a /video (real client, fake Discord)', () => {
@@ -92,4 +96,47 @@ describe('Discord does a deferral and its answer never comes (real client, fake 
     expect(h.discord.followUps(id).filter((m) => !m.content.includes('your video is ready'))).toEqual([]);
     expect(h.provider.submissions.filter((s) => JSON.stringify(s.body).includes('a deferral whose answer was lost'))).toHaveLength(1);
   });
+});
+
+describe("the guard's own early deferral (a slow store) lands and Discord answers 500 (real client, fake Discord)", () => {
+  let h: Harness;
+  let stall: (ms: number) => void;
+  const dir = mkdtempSync(join(tmpdir(), 'hvb-ack-'));
+  beforeAll(async () => {
+    h = await startHarness({
+      store: async () => {
+        const stalling = stallingStore(await openStore(`sqlite://${join(dir, 'bot.sqlite')}`));
+        stall = stalling.stallFor;
+        return stalling.store;
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const callbackPath = { method: 'POST', path: /\/interactions\/\d+\/[^/]+\/callback$/ };
+
+  it('GIVEN a /video acknowledged on its behalf after 2 s whose deferral landed with a 500 (the retry gets 40060) THEN the job still goes on in that reply', async () => {
+    h.discord.failNext(callbackPath, { status: 500, land: true });
+    stall(2_600);
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'an early deferral answered 500' }));
+    const reply = await deliveredTo(h, id, 20_000);
+    expect(reply.attachments).toHaveLength(1);
+    expect(h.discord.followUps(id).filter((m) => !m.content.includes('your video is ready'))).toEqual([]);
+  }, 30_000);
+
+  it('GIVEN a private /usage acknowledged on its behalf whose deferral landed with a 500 THEN the member still gets the answer, not "thinking" forever', async () => {
+    h.discord.failNext(callbackPath, { status: 500, land: true });
+    stall(2_600);
+    const { id } = h.discord.dispatchInteraction({ commandName: 'usage' });
+    const reply = await h.discord.waitFor(
+      () => {
+        const message = h.discord.originalResponse(id);
+        return message && JSON.stringify(message.embeds).includes('credits') ? message : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(reply.flags & 64).toBe(64);
+  }, 30_000);
 });
