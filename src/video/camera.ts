@@ -1,3 +1,5 @@
+import { isBlank } from '../text/blank.js';
+
 /** The 15 camera moves of MiniMax-Hailuo-2.3, as the provider names them in Chinese and English. */
 export const CAMERA_MOVES = [
   { zh: '左移', en: 'Truck left' },
@@ -84,7 +86,7 @@ export function splitCameraCommand(prompt: string): { camera: string | null; wor
   if (!parseCameraOption(inside).ok) return { camera: null, words: prompt };
   const words = prompt.slice(bracket[0].length).trimStart();
   // A command alone is the member's whole prompt (a first frame with a move), as /video takes it.
-  if (words === '') return { camera: null, words: prompt };
+  if (isBlank(words)) return { camera: null, words: prompt };
   return { camera: inside, words };
 }
 

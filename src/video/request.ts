@@ -1,6 +1,7 @@
 import type { GenerationRequest, VideoDuration, VideoModel, VideoResolution } from '../provider/types.js';
 import { cameraCommand, parseCameraOption } from './camera.js';
 import { cutCodePoints } from '../text/code-points.js';
+import { isBlank } from '../text/blank.js';
 import { mediaTypeOf } from '../http/media-type.js';
 
 export const MODELS = ['MiniMax-Hailuo-2.3', 'MiniMax-Hailuo-2.3-Fast'] as const satisfies readonly VideoModel[];
@@ -94,9 +95,6 @@ export type ValidationProblem =
 
 export type ValidationResult = { ok: true; request: VideoRequest } | { ok: false; problems: ValidationProblem[] };
 
-// Zero-width and bidi control characters render as nothing: a prompt made only of them is blank.
-const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD]/g;
-
 const isOneOf = <T extends string | number>(list: readonly T[], value: unknown): value is T => (list as readonly unknown[]).includes(value);
 
 /**
@@ -141,7 +139,7 @@ export function validateVideoOptions(input: VideoOptionsInput): ValidationResult
   }
   const userPrompt = (input.prompt ?? '').trim();
   const prompt = buildPrompt(userPrompt, camera);
-  if (userPrompt.replace(INVISIBLE, '').trim() === '') problems.push({ code: 'prompt_blank' });
+  if (isBlank(userPrompt)) problems.push({ code: 'prompt_blank' });
   else if (prompt.length > PROMPT_MAX_LENGTH) problems.push({ code: 'prompt_too_long', length: prompt.length, max: PROMPT_MAX_LENGTH });
 
   if (problems.length > 0) return { ok: false, problems };

@@ -40,5 +40,6 @@ describe('camera moves', () => {
     // A command alone stays the whole prompt, as /video accepts it with a first frame.
     expect(splitCameraCommand('[推进]')).toEqual({ camera: null, words: '[推进]' });
     expect(splitCameraCommand('[拉远]  ')).toEqual({ camera: null, words: '[拉远]  ' });
+    expect(splitCameraCommand('[推进]\u200B')).toEqual({ camera: null, words: '[推进]\u200B' });
   });
 });
