@@ -48,13 +48,19 @@ export type CameraParse =
   | { ok: false; reason: 'too_many_moves'; count: number };
 
 /**
+ * What separates moves: a comma (ASCII or full-width，), the ideographic comma 、 or `+`. Written
+ * as escapes: the production bundle must stay ASCII outside comments (see scripts/bundle.ts).
+ */
+const MOVE_SEPARATORS = /[,\uff0c\u3001+]/;
+
+/**
  * Reads the `camera` option: one move, or up to three joined by commas (`Pan left, 上升`).
  * Discord does not enforce autocomplete values, so anything typed arrives here.
  */
 export function parseCameraOption(value: string): CameraParse {
   const names = value
     .replace(/^\s*\[|\]\s*$/g, '')
-    .split(/[,，、+]/)
+    .split(MOVE_SEPARATORS)
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
   if (names.length === 0) return { ok: false, reason: 'unknown_move', name: value.trim() };
@@ -92,7 +98,7 @@ export function splitCameraCommand(prompt: string): { camera: string | null; wor
 
 /** Autocomplete suggestions for what a member has typed so far, in either language. */
 export function suggestCameraMoves(typed: string, limit = 25): Array<{ name: string; value: string }> {
-  const parts = typed.split(/[,，、+]/);
+  const parts = typed.split(MOVE_SEPARATORS);
   const current = normalise(parts.pop() ?? '');
   const chosen = parts.map((part) => findCameraMove(part)).filter((move): move is CameraMove => move !== undefined);
   if (parts.length >= MAX_COMBINED_MOVES) return [];

@@ -47,5 +47,5 @@ export function quoteUserText(text: string, max: number): string {
   const escaped = escapeMarkdown(text);
   if (codePointLength(escaped) <= max) return escaped;
   // A cut just after an escaping backslash would escape the ellipsis instead: drop the backslashes.
-  return cutCodePoints(escaped, max).replace(/\\+…$/u, '…');
+  return cutCodePoints(escaped, max).replace(/\\+\u2026$/u, '…'); // the regex is escaped: see scripts/bundle.ts
 }
