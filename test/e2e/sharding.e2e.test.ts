@@ -16,20 +16,22 @@ const root = resolve(import.meta.dirname, '..', '..');
 /** Builds the bot into its own folder, so a build for another test never rewrites files under our processes. */
 const buildForSharding = (): string => buildBot(join(root, '.test-dist', 'sharding'));
 
-/** A port that is free now, with the one after it free too (shard 1 serves metrics there). */
+const portFree = (port: number): Promise<boolean> =>
+  new Promise((done) => {
+    const server = createServer().once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+
+/**
+ * A port that is free now, with the one after it free too (shard 1 serves metrics there, 5.5 s
+ * after shard 0 starts). Taken below the kernel's ephemeral range (32768 and up on Linux): the
+ * ports other tests' servers and connections get from the kernel come from that range, and one of
+ * them taking shard 1's port in the meantime made its start fail (EADDRINUSE) and the shard restart.
+ */
 async function freePortPair(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((done) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port: p } = server.address() as { port: number };
-        server.close(() => done(p));
-      });
-    });
-    const nextFree = await new Promise<boolean>((done) => {
-      const server = createServer().once('error', () => done(false));
-      server.listen(port + 1, '127.0.0.1', () => server.close(() => done(true)));
-    });
-    if (nextFree && port < 65_000) return port;
+    const port = 20_000 + 2 * Math.floor(Math.random() * 6_000);
+    if ((await portFree(port)) && (await portFree(port + 1))) return port;
   }
 }
 
@@ -93,7 +95,12 @@ describe.skipIf(!up)('sharding: npm start with SHARD_COUNT runs one process per 
       (guildId, i) => discord.dispatchInteraction({ ...videoCommand({ prompt: `video for server ${i}` }), guildId }).id,
     );
     for (const id of ids) {
-      await discord.waitFor(() => discord.originalResponse(id)?.attachments.length, { timeoutMs: 20_000 });
+      await discord
+        .waitFor(() => discord.originalResponse(id)?.attachments.length, { timeoutMs: 20_000 })
+        .catch((err: unknown) => {
+          // What the shards logged says why (a shard that restarted, a port in use).
+          throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- bot output ---\n${manager?.output() ?? ''}`);
+        });
     }
     for (const [shard, port] of [metricsPort, metricsPort + 1].entries()) {
       // The reply can show the video a moment before the shard hears Discord's answer and counts it.
