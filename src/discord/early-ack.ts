@@ -59,6 +59,14 @@ const callbackResponse = z.object({
 });
 
 /**
+ * The answer to a retried interaction callback whose earlier attempt landed (Discord did it, then
+ * answered 5xx or its answer was lost, and the REST client tried again): 40060 "already
+ * acknowledged". The guard sends one first answer per interaction, so this means it was made.
+ */
+const alreadyAcknowledged = (err: unknown): boolean =>
+  err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged;
+
+/**
  * A reply deferral (type 5) sent as discord.js sends it, with `with_response=true`, whose answer is
  * read as JSON for the reply's message id only. discord.js would build a whole Message from it (its
  * interaction metadata, mentions, caches): about a quarter of the bot's CPU while a burst of /video
@@ -82,7 +90,7 @@ async function deferReplyForId(target: RepliableInteraction, ephemeral: boolean)
       query: new URLSearchParams({ with_response: 'true' }),
     });
   } catch (err) {
-    if (!(err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged)) throw err;
+    if (!alreadyAcknowledged(err)) throw err;
     const original = await target.client.rest
       .get(Routes.webhookMessage(target.applicationId, target.token, '@original'), { auth: false })
       .catch(() => null);
@@ -138,8 +146,10 @@ export interface GuardedInteraction<T extends RepliableInteraction> {
  * deferral; once the reply is deleted, `reply` is a follow-up), `update` edits the button's
  * message, `deferReply`/`deferUpdate` return the deferral already made (a reply deferral asked
  * `withResponse` resolves to a {@link DeferredReply}, read without building a Message). Every answer goes through
- * one promise chain, so the guard and the handler never both acknowledge (no 40060). Handlers
- * declared `modal` are never deferred: a form must be the first answer.
+ * one promise chain, so the guard and the handler never both acknowledge (no 40060). A first
+ * answer whose retry Discord refuses with 40060 (its earlier attempt landed, then 5xx or a lost
+ * answer) counts as made. Handlers declared `modal` are never deferred: a form must be the first
+ * answer.
  */
 export function guardInteraction<T extends RepliableInteraction>(target: T, options: EarlyAckOptions): GuardedInteraction<T> {
   let first: First | undefined;
@@ -155,8 +165,25 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
     if (typeof method !== 'function') throw new Error(`this interaction cannot ${name}`);
     return method.bind(target);
   };
+  /**
+   * A first answer whose retry was refused as already acknowledged was made (see
+   * {@link alreadyAcknowledged}): the member saw it, so it counts as made, and the interaction is
+   * marked as discord.js marks it on success, so the handler goes on (a Cancel is carried out, a
+   * private answer is not followed by an error). It resolves to nothing then.
+   */
+  const madeOnRetry = (kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>) => async (): Promise<unknown> => {
+    try {
+      return await op();
+    } catch (err) {
+      if (!alreadyAcknowledged(err)) throw err;
+      if (kind === 'deferReply' || kind === 'deferUpdate') target.deferred = true;
+      else target.replied = true;
+      if (kind === 'reply' || kind === 'deferReply') target.ephemeral = ephemeral;
+      return undefined;
+    }
+  };
   const begin = (kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>): Promise<unknown> => {
-    const done = serial(op);
+    const done = serial(madeOnRetry(kind, ephemeral, op));
     first = { kind, ephemeral, done };
     const landed = () => options.onFirstAnswer?.();
     done.then(landed, landed);

@@ -170,6 +170,41 @@ describe('the early acknowledgement every handler gets', () => {
     expect(target.deferred).toBe(true);
   });
 
+  it.each([
+    ['reply', 'private', { content: 'a private answer', flags: MessageFlags.Ephemeral }, { replied: true, ephemeral: true }],
+    ['reply', 'public', { content: 'a public answer' }, { replied: true, ephemeral: false }],
+    ['deferReply', 'private', { flags: MessageFlags.Ephemeral }, { deferred: true, ephemeral: true }],
+    ['deferUpdate', 'update', undefined, { deferred: true }],
+    ['update', 'update', { content: 'updated' }, { replied: true }],
+    ['showModal', 'modal', { title: 'form' }, { replied: true }],
+  ] as const)(
+    'GIVEN a first %s (%s) that landed although its answer did not (the retry gets 40060) THEN it counts as made and the interaction is marked as answered, so the handler goes on',
+    async (method, firstAnswer, payload, marked) => {
+      const { target } = fakeInteraction();
+      const refusedAsDone = () =>
+        Promise.reject(
+          new DiscordAPIError({ code: 40060, message: 'Interaction has already been acknowledged.' }, 40060, 400, 'POST', '/callback', {}),
+        );
+      Object.assign(target, { replied: false, deferred: false, ephemeral: null, [method]: refusedAsDone });
+      const g = guardInteraction(target, { firstAnswer, withinMs: 1_000 });
+      const answer = (g.interaction as unknown as Record<string, (p?: unknown) => Promise<unknown>>)[method];
+      await expect(answer?.(payload)).resolves.toBeUndefined();
+      g.dispose();
+      expect(target).toMatchObject(marked);
+      // A later answer goes where it belongs, not refused as a second first answer.
+      if (method === 'reply') await expect(g.interaction.followUp({ content: 'more' })).resolves.toBeDefined();
+    },
+  );
+
+  it('GIVEN a first answer Discord refuses for another reason (10062, too late) THEN the handler gets that error and nothing is marked', async () => {
+    const { target } = fakeInteraction();
+    Object.assign(target, { replied: false, reply: () => Promise.reject(new Error('10062 Unknown interaction')) });
+    const g = guardInteraction(target, { firstAnswer: 'private', withinMs: 1_000 });
+    await expect(g.interaction.reply({ content: 'late', flags: MessageFlags.Ephemeral })).rejects.toThrow('10062');
+    g.dispose();
+    expect(target.replied).toBe(false);
+  });
+
   it('GIVEN a deferral whose callback Discord refuses THEN the handler gets the error and the interaction is not marked deferred', async () => {
     const { target } = fakeInteraction();
     Object.assign(target, {

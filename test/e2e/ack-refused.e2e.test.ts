@@ -140,3 +140,55 @@ describe("the guard's own early deferral (a slow store) lands and Discord answer
     expect(reply.flags & 64).toBe(64);
   }, 30_000);
 });
+
+describe("a button's or a private reply's first answer lands and Discord answers 500 (real client, fake Discord)", () => {
+  let h: Harness;
+  const cancelIdOf = (message: { components?: unknown } | undefined) =>
+    /"custom_id":"(video:cancel:[^"]+)"/.exec(JSON.stringify(message?.components ?? []))?.[1];
+  const callbackPath = { method: 'POST', path: /\/interactions\/\d+\/[^/]+\/callback$/ };
+  beforeAll(async () => {
+    // One submission per 10 minutes: after the first, every request waits in line (cancellable).
+    h = await startHarness({ provider: { pollsToComplete: null }, env: { XCOMPUTE_MAX_RPM: '1', XCOMPUTE_RPM_WINDOW_MS: '600000' } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN a member presses Cancel and the deferUpdate lands but Discord answers 500 (the retry gets 40060) THEN the request is still cancelled and nothing is charged, with no error answer', async () => {
+    h.discord.dispatchInteraction(videoCommand({ prompt: 'first, sent at once' }));
+    await h.discord.waitFor(() => h.provider.submissions.length === 1 || undefined);
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'waits, then cancelled' }));
+    const reply = await h.discord.waitFor(() => {
+      const original = h.discord.originalResponse(id);
+      return original && cancelIdOf(original) ? original : undefined;
+    });
+    const usedBefore = (await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, [])).used;
+
+    h.discord.failNext(callbackPath, { status: 500, land: true });
+    const press = h.discord.dispatchComponentInteraction({ customId: cancelIdOf(reply) ?? '', messageId: reply.id });
+    const cancelled = await h.discord.waitFor(() => {
+      const original = h.discord.originalResponse(id);
+      return JSON.stringify(original?.embeds).includes('Cancelled by') ? original : undefined;
+    });
+    expect(JSON.stringify(cancelled.embeds)).toContain('Nothing was charged');
+    expect(h.discord.callbacks.filter((c) => c.interactionId === press.id)).toHaveLength(1);
+    expect(h.discord.followUps(press.id)).toEqual([]);
+    const after = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    expect(after.used).toBe(usedBefore - 1);
+    expect(h.provider.submissions.map((s) => JSON.stringify(s.body))).not.toContainEqual(expect.stringContaining('waits, then cancelled'));
+  });
+
+  it('GIVEN a /video with a problem whose private answer lands but Discord answers 500 THEN the member sees that one answer, not an error after it, and nothing is reserved', async () => {
+    h.discord.failNext(callbackPath, { status: 500, land: true });
+    const before = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: '   ' }));
+    const answer = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    expect(((answer.data as { flags?: number }).flags ?? 0) & 64).toBe(64);
+    // Time for an error answer to follow, were one coming.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(h.discord.followUps(id)).toEqual([]);
+    expect(h.discord.callbacks.filter((c) => c.interactionId === id)).toHaveLength(1);
+    const after = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    expect(after.inFlight).toEqual(before.inFlight);
+  });
+});
