@@ -1,4 +1,5 @@
 import { Client, GatewayIntentBits, Options, Partials, REST } from 'discord.js';
+import { countCallbackAttempts } from './callback-attempts.js';
 
 /**
  * What discord.js keeps in memory. The bot reads, per interaction: the guild, the channel (a
@@ -44,7 +45,9 @@ export function discordCacheOptions() {
  * anyone; the only mention the bot makes is the requester's, listed by id.
  */
 export function createDiscordClient(apiUrl: string, timeoutMs = 15_000): Client {
-  return new Client({
+  // Interaction callbacks are counted, so a 40060 on a retry is told from one on a first attempt.
+  const attempts = countCallbackAttempts();
+  const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     ...discordCacheOptions(),
     // An interaction's channel is kept from its own payload even when the gateway never sent it
@@ -53,9 +56,11 @@ export function createDiscordClient(apiUrl: string, timeoutMs = 15_000): Client 
     // discord.js keeps a rate-limit handler per route and interaction token (one per job's reply)
     // and sweeps idle ones hourly; every 5 minutes, a job polled rarely (thousands in flight on
     // the status budget) does not keep its handler between two edits.
-    rest: { api: apiUrl, timeout: timeoutMs, handlerSweepInterval: 5 * 60_000 },
+    rest: { api: apiUrl, timeout: timeoutMs, handlerSweepInterval: 5 * 60_000, makeRequest: attempts.makeRequest },
     allowedMentions: { parse: [], repliedUser: false },
   });
+  attempts.attach(client.rest);
+  return client;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { z } from 'zod';
+import { callbackAttempts, forgetCallbackAttempts } from './callback-attempts.js';
 
 /**
  * How a handler answers first, declared next to it, so an early acknowledgement made on its
@@ -58,13 +59,18 @@ const callbackResponse = z.object({
   resource: z.object({ message: z.object({ id: z.string() }).nullish() }).nullish(),
 });
 
-/**
- * The answer to a retried interaction callback whose earlier attempt landed (Discord did it, then
- * answered 5xx or its answer was lost, and the REST client tried again): 40060 "already
- * acknowledged". The guard sends one first answer per interaction, so this means it was made.
- */
-const alreadyAcknowledged = (err: unknown): boolean =>
+/** Discord's 40060 "Interaction has already been acknowledged". */
+export const alreadyAcknowledged = (err: unknown): boolean =>
   err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged;
+
+/**
+ * A 40060 on a retried interaction callback: the earlier attempt landed (Discord did it, then
+ * answered 5xx or its answer was lost, and the REST client tried again), so the answer was made;
+ * the guard sends one first answer per interaction. A 40060 on the first attempt is not ours:
+ * another process answered the interaction (see callback-attempts.ts); it stays an error.
+ */
+const landedOnRetry = (target: RepliableInteraction, err: unknown): boolean =>
+  alreadyAcknowledged(err) && (callbackAttempts(target.client.rest, target.id) ?? 0) >= 2;
 
 /**
  * A reply deferral (type 5) sent as discord.js sends it, with `with_response=true`, whose answer is
@@ -76,7 +82,8 @@ const alreadyAcknowledged = (err: unknown): boolean =>
  * A deferral whose attempt landed although its answer did not (Discord did it and answered 5xx,
  * or the answer was lost, and the REST client tried again) gets 40060 "already acknowledged" on
  * the retry: the reply exists, so the deferral counts as made and the reply's id is read back
- * (`GET …/messages/@original`; null when even that fails).
+ * (`GET …/messages/@original`; null when even that fails). A 40060 on the first attempt (another
+ * process answered) is thrown.
  *
  * @throws what the REST client throws (DiscordAPIError such as 10062, a timeout) other than
  *   40060; nothing is marked then.
@@ -90,7 +97,7 @@ async function deferReplyForId(target: RepliableInteraction, ephemeral: boolean)
       query: new URLSearchParams({ with_response: 'true' }),
     });
   } catch (err) {
-    if (!alreadyAcknowledged(err)) throw err;
+    if (!landedOnRetry(target, err)) throw err;
     const original = await target.client.rest
       .get(Routes.webhookMessage(target.applicationId, target.token, '@original'), { auth: false })
       .catch(() => null);
@@ -145,11 +152,11 @@ export interface GuardedInteraction<T extends RepliableInteraction> {
  * replaces it with a follow-up when the visibility differs, as a private refusal after a public
  * deferral; once the reply is deleted, `reply` is a follow-up), `update` edits the button's
  * message, `deferReply`/`deferUpdate` return the deferral already made (a reply deferral asked
- * `withResponse` resolves to a {@link DeferredReply}, read without building a Message). Every answer goes through
- * one promise chain, so the guard and the handler never both acknowledge (no 40060). A first
- * answer whose retry Discord refuses with 40060 (its earlier attempt landed, then 5xx or a lost
- * answer) counts as made. Handlers declared `modal` are never deferred: a form must be the first
- * answer.
+ * `withResponse` resolves to a {@link DeferredReply}, read without building a Message). Every
+ * answer goes through one promise chain, so the guard and the handler never both acknowledge (no
+ * 40060). A first answer whose retry Discord refuses with 40060 (its earlier attempt landed, then
+ * 5xx or a lost answer) counts as made; a 40060 on its first attempt (another process answered)
+ * is thrown. Handlers declared `modal` are never deferred: a form must be the first answer.
  */
 export function guardInteraction<T extends RepliableInteraction>(target: T, options: EarlyAckOptions): GuardedInteraction<T> {
   let first: First | undefined;
@@ -167,7 +174,7 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
   };
   /**
    * A first answer whose retry was refused as already acknowledged was made (see
-   * {@link alreadyAcknowledged}): the member saw it, so it counts as made, and the interaction is
+   * {@link landedOnRetry}): the member saw it, so it counts as made, and the interaction is
    * marked as discord.js marks it on success, so the handler goes on (a Cancel is carried out, a
    * private answer is not followed by an error). It resolves to nothing then.
    */
@@ -175,7 +182,7 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
     try {
       return await op();
     } catch (err) {
-      if (!alreadyAcknowledged(err)) throw err;
+      if (!landedOnRetry(target, err)) throw err;
       if (kind === 'deferReply' || kind === 'deferUpdate') target.deferred = true;
       else target.replied = true;
       if (kind === 'reply' || kind === 'deferReply') target.ephemeral = ephemeral;
@@ -185,7 +192,10 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
   const begin = (kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>): Promise<unknown> => {
     const done = serial(madeOnRetry(kind, ephemeral, op));
     first = { kind, ephemeral, done };
-    const landed = () => options.onFirstAnswer?.();
+    const landed = () => {
+      forgetCallbackAttempts(target.client.rest, target.id);
+      options.onFirstAnswer?.();
+    };
     done.then(landed, landed);
     return done;
   };

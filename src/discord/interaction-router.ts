@@ -3,7 +3,7 @@ import { MessageFlags, type Interaction, type RepliableInteraction } from 'disco
 import { translatorFor } from '../i18n/index.js';
 import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler, Where } from './command.js';
 import { installedGuildId } from './interaction-context.js';
-import { ACKNOWLEDGE_WITHIN_MS, guardInteraction, type FirstAnswer, type GuardedInteraction } from './early-ack.js';
+import { ACKNOWLEDGE_WITHIN_MS, alreadyAcknowledged, guardInteraction, type FirstAnswer, type GuardedInteraction } from './early-ack.js';
 
 export interface RouterForms {
   /** ALLOWED_GUILD_IDS: the only servers served; unset = every server. */
@@ -137,6 +137,15 @@ export function createInteractionRouter(
         );
       }
     } catch (err) {
+      if (alreadyAcknowledged(err)) {
+        // Discord refused our first answer because someone else had answered (a retry of ours that
+        // landed counts as made and never gets here): the member has that answer, not ours.
+        log().warn(
+          { err },
+          'interaction already answered by someone else: is a second process running this bot with the same token and shard (an overlapping deploy, SHARD_IDS)?',
+        );
+        return;
+      }
       const ref = randomBytes(4).toString('hex');
       log().error({ err, ref }, 'interaction failed');
       // The guard's deferral, if one is on its way, lands first; then the error answer knows what to follow.

@@ -8,7 +8,7 @@ import {
 import type { JobRequest } from '../jobs/job.js';
 import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
 import type { AcceptInput } from '../jobs/job-service.js';
-import type { DeferredReply } from './early-ack.js';
+import { alreadyAcknowledged, type DeferredReply } from './early-ack.js';
 import type { BotContext } from './command.js';
 import { serverOf, memberRoleIds, threadParentId } from './interaction-context.js';
 import { refusalEmbed } from './render/refusal.js';
@@ -87,8 +87,10 @@ export async function launchJob(
       messageId = response.resource?.message?.id ?? null;
     } catch (err) {
       // Refused (10062), or no answer at all: if an attempt landed after all, the reply says why.
-      // (A retry refused as already acknowledged, 40060, is a deferral made: see early-ack.ts.)
-      await ctx.jobs.abandon(jobId);
+      // (A retry refused as already acknowledged, 40060, is a deferral made: see early-ack.ts.) A
+      // 40060 that reaches here came on the first attempt: another process answered, the reply is
+      // its own, and this job ends without a word.
+      await ctx.jobs.abandon(jobId, undefined, { answeredElsewhere: alreadyAcknowledged(err) });
       throw err;
     }
   }

@@ -64,8 +64,11 @@ export interface JobService {
    * Discord knows no such reply, nobody was waiting and nothing is sent. With `reply`, the reply was made but the
    * job could not join the line (`attachMessage` failed): the reply's place is recorded with the
    * ending (so the member's history links to it) and the reply says why (`not_queued`).
+   * `answeredElsewhere`: the acknowledgement was refused because another process answered the
+   * interaction (Discord's 40060 on the first attempt); the reply is that process's, so nothing
+   * is told (the job still ends as `not_acknowledged`, its credits back).
    */
-  abandon(jobId: string, reply?: { channelId: string; messageId: string | null }): Promise<void>;
+  abandon(jobId: string, reply?: { channelId: string; messageId: string | null }, options?: { answeredElsewhere?: boolean }): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
   /** Resumes every job that is not final, then starts the poller. */
   start(): Promise<void>;
@@ -169,11 +172,13 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
 
     cancel: (jobId, byUserId) => cancelJob(deps, jobId, byUserId),
 
-    async abandon(jobId, reply) {
+    async abandon(jobId, reply, options = {}) {
       const job = await jobs.get(jobId);
       if (!job || job.taskId) return;
-      // The acknowledgement failed: told in its reply only, which exists only if an attempt landed.
-      if (!reply) await giveUp(deps, job, { reason: 'not_acknowledged', release: 'cancelled', inReplyOnly: true });
+      // The acknowledgement failed: told in its reply only, which exists only if an attempt landed
+      // (and is not ours when another process answered).
+      const tell = options.answeredElsewhere !== true;
+      if (!reply) await giveUp(deps, job, { reason: 'not_acknowledged', release: 'cancelled', inReplyOnly: true, tell });
       else await giveUp(deps, job, { reason: 'not_queued', release: 'never_submitted', reply });
     },
 

@@ -1,6 +1,22 @@
 import { DiscordAPIError, MessageFlags, Routes, type RepliableInteraction } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { guardInteraction, type FirstAnswer } from '../../src/discord/early-ack.js';
+import { countCallbackAttempts } from '../../src/discord/callback-attempts.js';
+
+/**
+ * Makes `rest` count callbacks as the bot's REST client does, and returns `sent(id, n)`: n callback
+ * attempts for the interaction as the REST client would send them (a first one and its retries).
+ */
+function countedCallbacks(rest: object) {
+  const counter = countCallbackAttempts(async () => ({ status: 204 }) as never);
+  counter.attach(rest as never);
+  return async (interactionId: string, n: number) => {
+    for (let i = 0; i < n; i += 1) await counter.makeRequest(`http://discord.test/api/v10/interactions/${interactionId}/tok/callback`, {});
+  };
+}
+
+const alreadyAcknowledgedError = () =>
+  new DiscordAPIError({ code: 40060, message: 'Interaction has already been acknowledged.' }, 40060, 400, 'POST', '/callback', {});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -140,28 +156,16 @@ describe('the early acknowledgement every handler gets', () => {
   it('GIVEN a deferral that landed although its answer did not (the retry gets 40060) THEN it counts as made and the reply id is read back', async () => {
     const gets: string[] = [];
     const { target } = fakeInteraction();
-    Object.assign(target, {
-      id: '113',
-      applicationId: '42',
-      token: 'tok',
-      deferred: false,
-      client: {
-        rest: {
-          post: () =>
-            Promise.reject(
-              new DiscordAPIError(
-                { code: 40060, message: 'Interaction has already been acknowledged.' },
-                40060,
-                400,
-                'POST',
-                '/interactions/113/tok/callback',
-                {},
-              ),
-            ),
-          get: async (route: string) => (gets.push(route), { id: '777', content: '' }),
-        },
+    const rest = {
+      // The first attempt landed and was answered 500; the REST client's retry got 40060.
+      post: async () => {
+        await sent('113', 2);
+        throw alreadyAcknowledgedError();
       },
-    });
+      get: async (route: string) => (gets.push(route), { id: '777', content: '' }),
+    };
+    const sent = countedCallbacks(rest);
+    Object.assign(target, { id: '113', applicationId: '42', token: 'tok', deferred: false, client: { rest } });
     const g = guardInteraction(target, { firstAnswer: 'public', withinMs: 1_000 });
     const response = await g.interaction.deferReply({ withResponse: true });
     g.dispose();
@@ -181,10 +185,12 @@ describe('the early acknowledgement every handler gets', () => {
     'GIVEN a first %s (%s) that landed although its answer did not (the retry gets 40060) THEN it counts as made and the interaction is marked as answered, so the handler goes on',
     async (method, firstAnswer, payload, marked) => {
       const { target } = fakeInteraction();
-      const refusedAsDone = () =>
-        Promise.reject(
-          new DiscordAPIError({ code: 40060, message: 'Interaction has already been acknowledged.' }, 40060, 400, 'POST', '/callback', {}),
-        );
+      const sent = countedCallbacks(target.client.rest);
+      // Sent, answered 500 or lost, sent again: refused as already acknowledged.
+      const refusedAsDone = async () => {
+        await sent(target.id, 2);
+        throw alreadyAcknowledgedError();
+      };
       Object.assign(target, { replied: false, deferred: false, ephemeral: null, [method]: refusedAsDone });
       const g = guardInteraction(target, { firstAnswer, withinMs: 1_000 });
       const answer = (g.interaction as unknown as Record<string, (p?: unknown) => Promise<unknown>>)[method];
@@ -195,6 +201,45 @@ describe('the early acknowledgement every handler gets', () => {
       if (method === 'reply') await expect(g.interaction.followUp({ content: 'more' })).resolves.toBeDefined();
     },
   );
+
+  it.each([
+    ['reply', 'private', { content: 'a private answer', flags: MessageFlags.Ephemeral }],
+    ['deferUpdate', 'update', undefined],
+    ['update', 'update', { content: 'updated' }],
+  ] as const)(
+    'GIVEN a first %s (%s) refused with 40060 on its first attempt (another process answered the interaction) THEN the handler gets the error and nothing is marked',
+    async (method, firstAnswer, payload) => {
+      const { target } = fakeInteraction();
+      const sent = countedCallbacks(target.client.rest);
+      const refused = async () => {
+        await sent(target.id, 1);
+        throw alreadyAcknowledgedError();
+      };
+      Object.assign(target, { replied: false, deferred: false, [method]: refused });
+      const g = guardInteraction(target, { firstAnswer, withinMs: 1_000 });
+      const answer = (g.interaction as unknown as Record<string, (p?: unknown) => Promise<unknown>>)[method];
+      await expect(answer?.(payload)).rejects.toMatchObject({ code: 40060 });
+      g.dispose();
+      expect(target).toMatchObject({ replied: false, deferred: false });
+    },
+  );
+
+  it('GIVEN a /video deferral refused with 40060 on its first attempt THEN it is not taken as made', async () => {
+    const { target } = fakeInteraction();
+    const rest = {
+      post: async () => {
+        await sent('114', 1);
+        throw alreadyAcknowledgedError();
+      },
+      get: async () => ({ id: 'someone-elses-reply' }),
+    };
+    const sent = countedCallbacks(rest);
+    Object.assign(target, { id: '114', applicationId: '42', token: 'tok', deferred: false, client: { rest } });
+    const g = guardInteraction(target, { firstAnswer: 'public', withinMs: 1_000 });
+    await expect(g.interaction.deferReply({ withResponse: true })).rejects.toMatchObject({ code: 40060 });
+    g.dispose();
+    expect(target.deferred).toBe(false);
+  });
 
   it('GIVEN a first answer Discord refuses for another reason (10062, too late) THEN the handler gets that error and nothing is marked', async () => {
     const { target } = fakeInteraction();

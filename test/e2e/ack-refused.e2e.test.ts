@@ -192,3 +192,64 @@ describe("a button's or a private reply's first answer lands and Discord answers
     expect(after.inFlight).toEqual(before.inFlight);
   });
 });
+
+describe('the same interaction answered by another process first (an overlapping deploy on one shard; real client, fake Discord)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** Delivers the interaction's INTERACTION_CREATE again, as Discord does to every session of its shard. */
+  const deliverAgain = (id: string) => {
+    const delivered = h.discord.interaction(id) as unknown as {
+      payload: Parameters<Harness['discord']['dispatchGatewayEvent']>[1];
+      guildId: string | null;
+    };
+    h.discord.dispatchGatewayEvent('INTERACTION_CREATE', delivered.payload, delivered.guildId);
+  };
+
+  it('GIVEN a /video whose deferral Discord refuses with 40060 on its first attempt (someone else answered) THEN that copy ends without a word and without a charge: one video, charged once, the reply untouched by it', async () => {
+    const before = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'answered by the other process' }));
+    deliverAgain(id);
+    const reply = await deliveredTo(h, id, 15_000);
+    expect(reply.attachments).toHaveLength(1);
+    // One acknowledgement landed; the second copy's was refused (two callbacks sent in all).
+    expect(h.discord.callbacks.filter((c) => c.interactionId === id)).toHaveLength(1);
+    expect(h.provider.submissions.filter((s) => JSON.stringify(s.body).includes('answered by the other process'))).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Only the usual "your video is ready" ping; no "not acknowledged" or error text anywhere.
+    expect(h.discord.followUps(id).filter((m) => !m.content.includes('your video is ready'))).toEqual([]);
+    expect(JSON.stringify(h.discord.originalResponse(id)?.embeds)).not.toMatch(/acknowledg|went wrong/i);
+    const after = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    expect(after.used).toBe(before.used + 1);
+    expect(after.inFlight).toEqual([]);
+  });
+
+  it('GIVEN a Cancel press delivered twice THEN the request is cancelled once and the second copy sends nothing', async () => {
+    // A job in line: the first /video is sent at once, the second waits (one submission per 10 minutes).
+    await h.close();
+    h = await startHarness({ provider: { pollsToComplete: null }, env: { XCOMPUTE_MAX_RPM: '1', XCOMPUTE_RPM_WINDOW_MS: '600000' } });
+    h.discord.dispatchInteraction(videoCommand({ prompt: 'first, sent at once' }));
+    await h.discord.waitFor(() => h.provider.submissions.length === 1 || undefined);
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'waits, cancelled twice' }));
+    const cancelIdOf = (message: { components?: unknown } | undefined) =>
+      /"custom_id":"(video:cancel:[^"]+)"/.exec(JSON.stringify(message?.components ?? []))?.[1];
+    const reply = await h.discord.waitFor(() => {
+      const original = h.discord.originalResponse(id);
+      return original && cancelIdOf(original) ? original : undefined;
+    });
+    const press = h.discord.dispatchComponentInteraction({ customId: cancelIdOf(reply) ?? '', messageId: reply.id });
+    deliverAgain(press.id);
+    await h.discord.waitFor(() => (JSON.stringify(h.discord.originalResponse(id)?.embeds).includes('Cancelled by') ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(h.discord.callbacks.filter((c) => c.interactionId === press.id)).toHaveLength(1);
+    expect(h.discord.followUps(press.id)).toEqual([]);
+    const standing = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    // Only the first request is still in flight (with the provider); the cancelled one holds nothing.
+    expect(standing.inFlight).toHaveLength(1);
+  });
+});
