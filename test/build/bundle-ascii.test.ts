@@ -39,6 +39,17 @@ describe('the production bundle is ASCII-only', () => {
     expect(readFileSync(join(dir, 'plain.js'), 'utf8')).toBe('export const x = 1;\n');
   });
 
+  it('GIVEN a legal comment with a copyright sign THEN it is escaped like any comment, not taken for code', async () => {
+    const dir = scratch({ 'legal.js': '/*! Copyright \u00a9 2026 */\nexport const y = 2;\n' });
+    await escapeCommentText(dir);
+    expect(readFileSync(join(dir, 'legal.js'), 'utf8')).toBe('/*! Copyright \\u00a9 2026 */\nexport const y = 2;\n');
+  });
+
+  it('GIVEN a non-ASCII character in a tagged template (its raw text would change) THEN the build fails', async () => {
+    const dir = scratch({ 'raw.js': 'export const s = String.raw`\u2014`;\n' });
+    await expect(escapeCommentText(dir)).rejects.toThrow(/raw\.js has non-ASCII text outside comments/);
+  });
+
   it('GIVEN a non-ASCII character in a regular expression (esbuild leaves those as written) WHEN the bundle step runs THEN the build fails and says where', async () => {
     const dir = scratch({ 'split.js': 'export const parts = (s) => s.split(/[,\uff0c]/);\n' });
     await expect(escapeCommentText(dir)).rejects.toThrow(/split\.js has non-ASCII text outside comments/);
