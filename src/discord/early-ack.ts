@@ -9,7 +9,7 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { z } from 'zod';
-import { callbackAttempts, forgetCallbackAttempts } from './callback-attempts.js';
+import { callbackAttempts, forgetCallbackAttempts, watchCallbackAttempts } from './callback-attempts.js';
 
 /**
  * How a handler answers first, declared next to it, so an early acknowledgement made on its
@@ -190,6 +190,7 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
     }
   };
   const begin = (kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>): Promise<unknown> => {
+    watchCallbackAttempts(target.client.rest, target.id);
     const done = serial(madeOnRetry(kind, ephemeral, op));
     first = { kind, ephemeral, done };
     const landed = () => {

@@ -138,8 +138,9 @@ export function createInteractionRouter(
       }
     } catch (err) {
       if (alreadyAcknowledged(err)) {
-        // Discord refused our first answer because someone else had answered (a retry of ours that
-        // landed counts as made and never gets here): the member has that answer, not ours.
+        // Discord refused an answer as already acknowledged. For the handlers' first answers (the
+        // guard counts their attempts) that means someone else had answered: a retry of ours that
+        // landed counts as made and never gets here. The member has that answer, not ours.
         log().warn(
           { err },
           'interaction already answered by someone else: is a second process running this bot with the same token and shard (an overlapping deploy, SHARD_IDS)?',
