@@ -45,10 +45,22 @@ export function createInteractionRouter(
     for (const resolve of waiting) resolve();
   };
 
+  // Interactions being handled, by id: the same interaction delivered again meanwhile is not
+  // handled twice (two handlings would share one count of callback attempts; see early-ack.ts).
+  const handling = new Set<string>();
+
   function route(interaction: Interaction): Promise<void> {
+    if (handling.has(interaction.id)) {
+      ctx.logger.warn({ interactionId: interaction.id }, 'the same interaction arrived again while it was being handled; ignored');
+      return Promise.resolve();
+    }
+    handling.add(interaction.id);
     const handled = handle(interaction);
     inFlight.add(handled);
-    void handled.finally(() => inFlight.delete(handled));
+    void handled.finally(() => {
+      inFlight.delete(handled);
+      handling.delete(interaction.id);
+    });
     return handled;
   }
 
@@ -138,13 +150,16 @@ export function createInteractionRouter(
       }
     } catch (err) {
       if (alreadyAcknowledged(err)) {
-        // Discord refused an answer as already acknowledged. For the handlers' first answers (the
-        // guard counts their attempts) that means someone else had answered: a retry of ours that
-        // landed counts as made and never gets here. The member has that answer, not ours.
-        log().warn(
-          { err },
-          'interaction already answered by someone else: is a second process running this bot with the same token and shard (an overlapping deploy, SHARD_IDS)?',
-        );
+        // Discord refused an answer as already acknowledged. For a handler's first answer (the
+        // guard counts its attempts) that means someone else had answered: a retry of ours that
+        // landed counts as made and never gets here. The member has that answer, not ours. The
+        // router's own answers are not counted: there it may also be a retry of ours that landed.
+        if (guard)
+          log().warn(
+            { err },
+            'interaction already answered by someone else: is a second process running this bot with the same token and shard (an overlapping deploy, SHARD_IDS)?',
+          );
+        else log().warn({ err }, 'an answer was refused as already acknowledged (a retry that landed, or another process answered)');
         return;
       }
       const ref = randomBytes(4).toString('hex');

@@ -262,4 +262,22 @@ describe('the interaction answered by another process first (two processes on on
     const standing = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
     expect(standing.inFlight).toHaveLength(1);
   });
+
+  it('GIVEN the same /video delivered twice to this process while it is being handled THEN it is handled once: one acknowledgement, one reservation', async () => {
+    const member = { id: '1400000000000000902', username: 'twice' };
+    const before = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, member.id, []);
+    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: 'delivered twice to one process' }), user: member });
+    const delivered = h.discord.interaction(id) as unknown as {
+      payload: Parameters<Harness['discord']['dispatchGatewayEvent']>[1];
+      guildId: string | null;
+    };
+    h.discord.dispatchGatewayEvent('INTERACTION_CREATE', delivered.payload, delivered.guildId);
+    await h.discord.waitFor(() => h.discord.originalResponse(id)?.embeds.length || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(h.discord.callbacks.filter((c) => c.interactionId === id)).toHaveLength(1);
+    expect(h.discord.callbackAttempts(id)).toHaveLength(1);
+    const after = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, member.id, []);
+    expect(after.inFlight.length - before.inFlight.length).toBe(1);
+    expect(logLines.some((line) => line.includes('the same interaction arrived again'))).toBe(true);
+  });
 });
