@@ -85,8 +85,8 @@ const landedOnRetry = (target: RepliableInteraction, err: unknown): boolean =>
  * (`GET …/messages/@original`; null when even that fails). A 40060 on the first attempt (another
  * process answered) is thrown.
  *
- * @throws what the REST client throws (DiscordAPIError such as 10062, a timeout) other than
- *   40060; nothing is marked then.
+ * @throws what the REST client throws (DiscordAPIError such as 10062, a timeout, a 40060 on the
+ *   first attempt) other than a 40060 on a retry; nothing is marked then.
  */
 async function deferReplyForId(target: RepliableInteraction, ephemeral: boolean): Promise<DeferredReply> {
   let raw: unknown;
