@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { deliveredTo, startHarness, videoCommand, type Harness } from './harness.js';
+import { deliveredTo, startHarness, startStallingHarness, videoCommand, type Harness, type StoreFaults } from './harness.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
-import { stallingStore } from '../support/stalling-store.js';
 import type { Job } from '../../src/jobs/job.js';
 
 describe('Discord refuses the acknowledgement of a /video (real client, fake Discord)', () => {
@@ -103,19 +99,13 @@ describe('Discord does a deferral and its answer never comes (real client, fake 
 describe("the guard's own early deferral (a slow store) lands and Discord answers 500 (real client, fake Discord)", () => {
   let h: Harness;
   let stall: (ms: number) => void;
-  const dir = mkdtempSync(join(tmpdir(), 'hvb-ack-'));
   beforeAll(async () => {
-    h = await startHarness({
-      store: async () => {
-        const stalling = stallingStore(await openStore(`sqlite://${join(dir, 'bot.sqlite')}`));
-        stall = stalling.stallFor;
-        return stalling.store;
-      },
-    });
+    let faults: StoreFaults;
+    ({ h, faults } = await startStallingHarness());
+    stall = faults.stallFor;
   });
   afterAll(async () => {
     await h?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   const callbackPath = { method: 'POST', path: /\/interactions\/\d+\/[^/]+\/callback$/ };
 

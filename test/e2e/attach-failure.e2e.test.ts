@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open-store.js';
-import { stallingStore } from '../support/stalling-store.js';
-import { startHarness, videoCommand, type Harness } from './harness.js';
+import { startStallingHarness, videoCommand, type Harness, type StoreFaults } from './harness.js';
 
 interface Embed {
   title?: string;
@@ -13,20 +8,12 @@ interface Embed {
 
 describe('one failed store call between the deferral and joining the line', () => {
   let h: Harness;
-  let control: ReturnType<typeof stallingStore>;
-  const dir = mkdtempSync(join(tmpdir(), 'hvb-review-'));
+  let control: StoreFaults;
   beforeAll(async () => {
-    h = await startHarness({
-      env: { QUOTA_DEFAULT_LIMIT: '5' },
-      store: async () => {
-        control = stallingStore(await openStore(`sqlite://${join(dir, 'b.sqlite')}`));
-        return control.store;
-      },
-    });
+    ({ h, faults: control } = await startStallingHarness({ env: { QUOTA_DEFAULT_LIMIT: '5' } }));
   });
   afterAll(async () => {
     await h?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** Runs /video while recording the reply's message id fails once (a store blip); the reply once it says why. */

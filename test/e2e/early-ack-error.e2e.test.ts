@@ -1,27 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open-store.js';
-import { stallingStore } from '../support/stalling-store.js';
-import { startHarness, videoCommand, type Harness } from './harness.js';
+import { startStallingHarness, videoCommand, type Harness, type StoreFaults } from './harness.js';
 
 describe('a /video whose store call fails after the early public acknowledgement', () => {
   let h: Harness;
-  let control: ReturnType<typeof stallingStore>;
-  const dir = mkdtempSync(join(tmpdir(), 'hvb-review-'));
+  let control: StoreFaults;
   beforeAll(async () => {
-    h = await startHarness({
-      store: async () => {
-        control = stallingStore(await openStore(`sqlite://${join(dir, 'f.sqlite')}`));
-        return control.store;
-      },
-    });
+    ({ h, faults: control } = await startStallingHarness());
   });
   afterAll(async () => {
     control?.heal();
     await h?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('GIVEN the store stalls 2.5 s then errors WHEN a member runs /video THEN the member reads "something went wrong" once, in the reply the early acknowledgement made (no second message)', async () => {

@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../fakes/discord/index.js';
-import { openStore } from '../../src/store/open-store.js';
 import { VIDEOS_PAGE_PREFIX } from '../../src/discord/render/history.js';
-import { stallingStore } from '../support/stalling-store.js';
-import { startHarness, videoCommand, type Harness } from './harness.js';
+import { startStallingHarness, videoCommand, type Harness, type StoreFaults } from './harness.js';
 
 // Longer than Discord's 3 s: without an early acknowledgement every interaction below would die.
 const STALL_MS = 5_000;
@@ -24,21 +19,14 @@ const text = (message: FakeMessage | undefined) => JSON.stringify([message?.cont
 describe('every command, button and form answers within Discord 3 s while the store stalls (real client, fake Discord, SQLite)', () => {
   let h: Harness;
   let stall: (ms: number) => void;
-  const dir = mkdtempSync(join(tmpdir(), 'hvb-early-ack-'));
 
   beforeAll(async () => {
-    h = await startHarness({
-      env: { QUOTA_DEFAULT_LIMIT: '20' },
-      store: async () => {
-        const stalling = stallingStore(await openStore(`sqlite://${join(dir, 'stalling.sqlite')}`));
-        stall = stalling.stallFor;
-        return stalling.store;
-      },
-    });
+    let faults: StoreFaults;
+    ({ h, faults } = await startStallingHarness({ env: { QUOTA_DEFAULT_LIMIT: '20' } }));
+    stall = faults.stallFor;
   });
   afterAll(async () => {
     await h?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const callbackOf = (id: string) => h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id), { timeoutMs: 5_000 });

@@ -7,6 +7,8 @@ import type { Store } from '../../src/store/types.js';
 import { createLogger, silentLogger, type Logger } from '../../src/log.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../fakes/provider.js';
+import { openStore } from '../../src/store/open-store.js';
+import { stallingStore } from '../support/stalling-store.js';
 
 export interface Harness {
   discord: FakeDiscord;
@@ -22,8 +24,8 @@ export interface HarnessOptions {
   discord?: FakeDiscordOptions;
   provider?: FakeProviderOptions;
   env?: Record<string, string>;
-  /** Builds the store the bot uses (default: the one STORE_URL names). */
-  store?: () => Promise<Store>;
+  /** Builds the store the bot uses from the harness's STORE_URL (default: the one it names). */
+  store?: (storeUrl: string) => Promise<Store>;
   /** One clock for the bot and the fake Discord, so a test can move time on for both. */
   clock?: () => number;
   /** The bot's logger (default silent, or TEST_LOG_LEVEL): tests that read what the operator is told. */
@@ -52,13 +54,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dir = mkdtempSync(join(tmpdir(), 'hvb-e2e-'));
   const discord = await startFakeDiscord({ ...(options.clock ? { clock: options.clock } : {}), ...options.discord });
   const provider = await startFakeProvider({ pollsToComplete: 3, ...options.provider });
-  const env = { ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')), VIDEO_TMP_DIR: join(dir, 'videos'), ...options.env };
+  const env: Record<string, string> = {
+    ...fakeEnv(discord, provider, join(dir, 'bot.sqlite')),
+    VIDEO_TMP_DIR: join(dir, 'videos'),
+    ...options.env,
+  };
   const boot = async () => {
     // TEST_LOG_LEVEL=debug shows the bot's own log while a test runs.
     const logger = options.logger ?? (process.env.TEST_LOG_LEVEL ? createLogger({ level: process.env.TEST_LOG_LEVEL }) : silentLogger());
     const bot = await createBot(loadConfig(env), {
       logger,
-      ...(options.store ? { store: await options.store() } : {}),
+      ...(options.store ? { store: await options.store(env.STORE_URL ?? '') } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
     await bot.start();
@@ -102,3 +108,32 @@ export const deliveredTo = (h: Harness, id: string, timeoutMs?: number) =>
     },
     timeoutMs === undefined ? {} : { timeoutMs },
   );
+
+/** What a test can do to the store of a {@link startStallingHarness} (see `stallingStore`). */
+export type StoreFaults = Omit<ReturnType<typeof stallingStore>, 'store'>;
+
+/**
+ * A harness whose store (its own SQLite file) can be made to stall, fail or blip: the faults act
+ * on the store of the bot running now, also after `h.restart()`.
+ */
+export async function startStallingHarness(options: Omit<HarnessOptions, 'store'> = {}): Promise<{ h: Harness; faults: StoreFaults }> {
+  let current: ReturnType<typeof stallingStore> | undefined;
+  const now = () => {
+    if (!current) throw new Error('the stalling harness has no store yet');
+    return current;
+  };
+  const faults: StoreFaults = {
+    stallFor: (ms) => now().stallFor(ms),
+    failFor: (ms) => now().failFor(ms),
+    heal: () => now().heal(),
+    failNextLock: (prefix) => now().failNextLock(prefix),
+  };
+  const h = await startHarness({
+    ...options,
+    store: async (storeUrl) => {
+      current = stallingStore(await openStore(storeUrl));
+      return current.store;
+    },
+  });
+  return { h, faults };
+}
