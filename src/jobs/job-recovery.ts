@@ -20,10 +20,12 @@ export interface JobScope {
  * turn comes), and jobs that were being sent (the provider may have them without us learning the
  * task id) or never got a reply are ended without a charge, never submitted twice.
  * With sharding, only the jobs of guilds this process owns are touched: the index is shared.
+ * `startedHere`: jobs this process accepted since it started (members can ask while it connects,
+ * before recovery runs); they are live, not left over from a crash, and are not touched.
  */
-export async function recoverJobs(deps: JobDeps & JobScope): Promise<void> {
+export async function recoverJobs(deps: JobDeps & JobScope, startedHere: (jobId: string) => boolean = () => false): Promise<void> {
   const ownsGuild = deps.ownsGuild ?? (() => true);
-  const ids = await deps.jobs.activeIds();
+  const ids = (await deps.jobs.activeIds()).filter((id) => !startedHere(id));
   const now = deps.clock();
   let resumed = 0;
   let waiting = 0;

@@ -88,6 +88,10 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
   const { jobs, quota, clock, logger } = deps;
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = (guildId?: string) => sweepJobs(deps, guildId);
+  // Jobs accepted before recovery has run: the router answers members while the bot connects, and
+  // recovery must not end those (still 'accepted' or 'submitting', or indexed and not yet
+  // recorded) as left over from a crash. Emptied, and no longer filled, once recovery is done.
+  let startedBeforeRecovery: Set<string> | undefined = new Set();
 
   return {
     precheck: (input) => quota.precheck(reservationFor(input, '', quota.costOf(input.request))),
@@ -95,6 +99,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     async accept(input) {
       const now = clock();
       const id = newJobId();
+      startedBeforeRecovery?.add(id);
       const job: Job = {
         id,
         version: 1,
@@ -185,7 +190,9 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     get: (jobId) => jobs.get(jobId),
 
     async start() {
-      await recoverJobs(deps);
+      const startedHere = startedBeforeRecovery;
+      await recoverJobs(deps, (id) => startedHere?.has(id) === true);
+      startedBeforeRecovery = undefined;
       deps.dispatcher.start();
       await sweep().catch((err: unknown) => logger.error({ err }, 'sweep at start failed'));
       // Video files of jobs that ended while the process died before deleting them.

@@ -66,7 +66,8 @@ describe.skipIf(!up)('sharding: npm start with SHARD_COUNT runs one process per 
       METRICS_PORT: String(metricsPort),
       POLL_INTERVAL_MS: '100',
       PROGRESS_EDIT_MIN_MS: '0',
-      LOG_LEVEL: 'warn',
+      // Shown only when a test fails: what each shard did with the /video.
+      LOG_LEVEL: 'info',
     });
     // ShardingManager starts shards 5.5 s apart, as Discord's identify limit asks.
     await discord.waitFor(() => discord.gatewaySessions === 2, { timeoutMs: 40_000 });
@@ -98,8 +99,13 @@ describe.skipIf(!up)('sharding: npm start with SHARD_COUNT runs one process per 
       await discord
         .waitFor(() => discord.originalResponse(id)?.attachments.length, { timeoutMs: 20_000 })
         .catch((err: unknown) => {
-          // What the shards logged says why (a shard that restarted, a port in use).
-          throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- bot output ---\n${manager?.output() ?? ''}`);
+          // What the member reads and what the shards logged say why (a shard that restarted, a port in use).
+          const reply = discord.originalResponse(id);
+          const followUps = discord.followUps(id).map((m) => m.content);
+          const shown = JSON.stringify({ content: reply?.content, embeds: reply?.embeds, followUps });
+          throw new Error(
+            `${err instanceof Error ? err.message : String(err)}\n--- reply ---\n${shown}\n--- bot output ---\n${manager?.output() ?? ''}`,
+          );
         });
     }
     for (const [shard, port] of [metricsPort, metricsPort + 1].entries()) {

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/types.js';
+import type { SubmitResult } from '../../src/provider/types.js';
+import { sampleJob } from '../support/jobs.js';
+import { scriptedProvider } from '../support/fake-video-provider.js';
+import { eventually, testEngine } from '../support/job-engine.js';
+
+// Members can run /video while the bot connects: discord.js hands the router interactions that
+// arrived before its ready as soon as it is ready, and the job engine's start (recovery of what a
+// crash left) runs right after. Recovery must tell those live jobs from left-overs.
+
+const GUILD = 'g1';
+const MEMBER = '1200000000000000001';
+const dir = mkdtempSync(join(tmpdir(), 'hvb-recovery-startup-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const gate = () => {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+};
+
+async function ask(engine: ReturnType<typeof testEngine>['engine']) {
+  const template = sampleJob();
+  const accepted = await engine.accept({ request: template.request, guildId: GUILD, userId: MEMBER, roleIds: [], reply: template.reply });
+  if (!accepted.ok) throw new Error(`refused: ${accepted.refusal.reason}`);
+  return accepted.job;
+}
+
+describe('a /video asked while the bot starts is not taken for a left-over of a crash', () => {
+  it('GIVEN a job accepted (reply not made yet) before the engine starts WHEN recovery runs THEN the member still gets the video and is charged once', async () => {
+    const store = await openStore(`sqlite://${join(dir, 'accepted.sqlite')}`);
+    const { engine, quota, seen } = testEngine(store, scriptedProvider());
+    const job = await ask(engine);
+
+    await engine.start();
+    await engine.attachMessage(job.id, job.reply.channelId, 'm1');
+
+    await eventually(() => seen.delivered.some((j) => j.id === job.id));
+    expect(seen.failed).toEqual([]);
+    await eventually(async () => (await quota.heldReservations(GUILD)).length === 0);
+    expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(1);
+    await engine.stop();
+    await store.close();
+  });
+
+  it('GIVEN a job being sent to the provider when the engine starts WHEN recovery runs THEN it is not ended as "maybe started": the member gets the video, charged once', async () => {
+    const store = await openStore(`sqlite://${join(dir, 'submitting.sqlite')}`);
+    const provider = scriptedProvider();
+    const answer = gate();
+    const submit = provider.submit.bind(provider);
+    provider.submit = async (request): Promise<SubmitResult> => {
+      await answer.opened;
+      return submit(request);
+    };
+    const { engine, quota, seen } = testEngine(store, provider);
+    const job = await ask(engine);
+    await engine.attachMessage(job.id, job.reply.channelId, 'm1');
+    const sent = engine.submit(job.id);
+    await eventually(async () => (await engine.get(job.id))?.state === 'submitting');
+
+    await engine.start();
+    answer.open();
+    await sent;
+
+    await eventually(() => seen.delivered.some((j) => j.id === job.id));
+    expect(seen.failed).toEqual([]);
+    expect(provider.submits).toHaveLength(1);
+    await eventually(async () => (await quota.heldReservations(GUILD)).length === 0);
+    expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(1);
+    await engine.stop();
+    await store.close();
+  });
+
+  it('GIVEN a job indexed but not yet recorded (its reservation is being written) WHEN recovery runs meanwhile THEN the job survives with its credits held and is delivered', async () => {
+    const inner = await openStore(`sqlite://${join(dir, 'indexed.sqlite')}`);
+    const write = gate();
+    let locks = 0;
+    // The reservation's atomic write (the first lock taken) waits until recovery is over: the
+    // window in which a real start finds an index entry without its record, stretched.
+    const store: Store = {
+      ...inner,
+      kv: inner.kv,
+      withLock: async (name, fn) => {
+        locks += 1;
+        if (locks === 1) await write.opened;
+        return inner.withLock(name, fn);
+      },
+    };
+    const { engine, quota, seen } = testEngine(store, scriptedProvider());
+    const asked = ask(engine);
+    await eventually(async () => (await inner.setMembers('jobs:active')).length === 1);
+
+    await engine.start();
+    write.open();
+    const job = await asked;
+    // Still listed as in flight: a crash from here on would find it.
+    expect(await inner.setMembers('jobs:active')).toEqual([job.id]);
+    await engine.attachMessage(job.id, job.reply.channelId, 'm1');
+
+    await eventually(() => seen.delivered.some((j) => j.id === job.id));
+    expect(seen.failed).toEqual([]);
+    await eventually(async () => (await quota.heldReservations(GUILD)).length === 0);
+    expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(1);
+    await engine.stop();
+    await inner.close();
+  });
+
+  it('GIVEN a job left "accepted" by a process that died WHEN a new one starts THEN it is still ended and its credits given back (recovery is unchanged for left-overs)', async () => {
+    const file = `sqlite://${join(dir, 'left-over.sqlite')}`;
+    const first = await openStore(file);
+    const job = await ask(testEngine(first, scriptedProvider()).engine);
+    await first.close();
+
+    const store = await openStore(file);
+    const { engine, quota, seen } = testEngine(store, scriptedProvider());
+    await engine.start();
+    expect(seen.failed.map((j) => j.id)).toEqual([job.id]);
+    expect(await quota.heldReservations(GUILD)).toEqual([]);
+    expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(0);
+    await engine.stop();
+    await store.close();
+  });
+});
