@@ -74,6 +74,7 @@ export async function endJob(
     await deps.jobs.index(final);
     return { job: final, fresh: true };
   });
+  if (ended.fresh) deps.reporter.ended?.(ended.job);
   // The job's video file (if one was downloaded) serves nobody any more.
   await deps.videos?.discard(job.id);
   if (ended.fresh && ended.job.outbox) await carryOutOutbox(deps, ended.job);

@@ -39,4 +39,9 @@ export interface JobReporter {
   failed(job: Job, options?: { inReplyOnly?: boolean }): Promise<TellOutcome>;
   /** Reads the job's reply, so a delivery resumed after a restart never repeats or undoes one. */
   shown(job: Job): Promise<ReplyView>;
+  /**
+   * Hears that the job's ending was decided (written durably, once, by this process), whether the
+   * member is told anything or not: for counting endings. Synchronous and must not throw.
+   */
+  ended?(job: Job): void;
 }

@@ -68,6 +68,17 @@ describe('/metrics and /healthz', () => {
     provider.statusOf = () => ({ ok: true, status: { phase: 'running', rawStatus: 'Processing', progress: 40 } });
     const running = await runJob(engine);
     await eventually(async () => (await engine.get(running))?.state === 'processing');
+    // An ending nobody is told about (another process answered the interaction) counts too.
+    const template = sampleJob();
+    const unanswered = await engine.accept({
+      request: template.request,
+      guildId: GUILD,
+      userId: template.userId,
+      roleIds: [],
+      reply: template.reply,
+    });
+    if (!unanswered.ok) throw new Error('not accepted');
+    await engine.abandon(unanswered.job.id, undefined, { answeredElsewhere: true });
 
     const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
     expect(response.status).toBe(200);
@@ -82,6 +93,7 @@ describe('/metrics and /healthz', () => {
     expect(text).toContain('hvb_jobs{state="processing"} 1');
     expect(text).toContain('hvb_jobs_finished_total{state="delivered",reason=""} 1');
     expect(text).toContain('hvb_jobs_finished_total{state="failed",reason="payment"} 1');
+    expect(text).toMatch(/hvb_jobs_finished_total\{state="\w+",reason="not_acknowledged"\} 1/);
     expect(text).toContain('process_resident_memory_bytes');
     expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
   });
