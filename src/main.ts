@@ -16,9 +16,12 @@ async function main(): Promise<void> {
     process.stdout.write(START_HELP);
     return;
   }
-  prepareEnvironment();
+  const envFile = prepareEnvironment();
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  // Which file the settings came from: the first thing to check when a setting seems ignored.
+  if (envFile) logger.info({ envFile }, `settings read from ${envFile} (variables already set in the environment win)`);
+  else logger.info('no .env file found (ENV_FILE, ./.env, the project folder): settings come from the environment only');
   // Before discord.js and the rest of the bot load (a second or two): a store or a Discord that
   // cannot work stops the start here, in plain words, within 15 s and without a retry loop.
   await preflight(config, logger);

@@ -357,6 +357,8 @@ describe('the .env.example template boots the bot (the README’s path)', () => 
     expect((provider.submissions[0]?.body as { prompt: string }).prompt).toBe('[推进]a red fox in fresh snow');
     // The template's store: the default SQLite file, relative to the working folder.
     expect(() => readFileSync(join(dir, 'data', 'bot.sqlite'))).not.toThrow();
+    // The log says which file the settings came from (the first thing to check when one seems ignored).
+    expect(bot.output()).toContain(`settings read from ${join(dir, '.env')}`);
   }, 90_000);
 });
 
