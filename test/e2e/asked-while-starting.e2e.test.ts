@@ -66,7 +66,8 @@ describe('a /video sent while the bot connects (real client, fake Discord, SQLit
       },
     );
     expect(JSON.stringify(reply.embeds)).not.toMatch(/restart/i);
-    // The one follow-up is the ping that the video is ready; nothing else was said.
+    // The one follow-up is the ping that the video is ready (sent just after the reply shows it); nothing else was said.
+    await discord.waitFor(() => discord?.followUps(id).length, { timeoutMs: 5_000 });
     expect(discord.followUps(id).map((m) => m.content)).toEqual([expect.stringMatching(/your video is ready/)]);
     expect(provider.submissions).toHaveLength(1);
     const metrics = await fetch(`http://127.0.0.1:${bot.metricsPort()}/metrics`).then((r) => r.text());
