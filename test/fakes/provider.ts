@@ -333,8 +333,11 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     else handled = Promise.resolve(send(res, 404, errorJson(404, 'no such route', 'not_found_error')));
     handled.catch(() => res.destroy());
   });
-  // Keep-alive sockets of clients must not keep close() waiting.
-  server.keepAliveTimeout = 1000;
+  // Idle connections stay open as long as real API front ends keep them (nginx 75 s, cloud load
+  // balancers 60 s); close() ends them at once. undici reuses a connection only when the server's
+  // Keep-Alive timeout exceeds its own 2 s margin: the 1 s this once had made every submission and
+  // status poll open a new TCP connection, CPU a real provider never costs the bot.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.baseUrl = baseUrl;
