@@ -51,7 +51,7 @@ export async function endJob(
     onlyIf?: (current: Job) => boolean;
   } = {},
 ): Promise<Job> {
-  const ended = await deps.jobs.withLock(job.id, async () => {
+  const ended = await deps.jobs.withLock(job.id, async (jobLease) => {
     const current = await deps.jobs.get(job.id);
     if (current && isFinal(current.state)) return { job: current, fresh: false };
     if (options.onlyIf && !(current && options.onlyIf(current))) return { job: current ?? job, fresh: false };
@@ -68,9 +68,13 @@ export async function endJob(
       result: job.result && ending.delivery ? { ...job.result, delivery: ending.delivery } : job.result,
       outbox: ending.message === 'none' ? null : { kind: ending.message, since: now, attempts: 0 },
     };
-    await deps.quota.settleAlong(job.guildId, job.reservationId, toSettlement(ending.settlement, job.taskId), () => [
-      deps.jobs.entryFor(final),
-    ]);
+    await deps.quota.settleAlong(
+      job.guildId,
+      job.reservationId,
+      toSettlement(ending.settlement, job.taskId),
+      () => [deps.jobs.entryFor(final)],
+      [jobLease],
+    );
     await deps.jobs.index(final);
     return { job: final, fresh: true };
   });

@@ -40,7 +40,7 @@ export interface JobRepository {
   /** Brings the index in step with `job` after it was written through `entryFor`. */
   index(job: Job): Promise<void>;
   /** Runs `fn` under the job's lock (the one `update` takes). */
-  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  withLock<T>(id: string, fn: (lease: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 /** A job stays indexed while it is not final or still owes its member a message (its outbox). */

@@ -73,13 +73,13 @@ export function createSubmitLine(store: Store, jobs: JobRepository, budget: Subm
     },
 
     pick: (eligible, now) =>
-      store.withLock(LINE_LOCK, async () => {
+      store.withLock(LINE_LOCK, async (lineLease) => {
         const all = await jobs.waitingEntries();
         const turns = await readTurns();
         let candidates = all.filter((e) => eligible(e.guildId));
         for (let entry = nextInLine(candidates, turns); entry; entry = nextInLine(candidates, turns)) {
           const chosen = entry;
-          const taken = await jobs.withLock(chosen.jobId, async () => {
+          const taken = await jobs.withLock(chosen.jobId, async (jobLease) => {
             const current = await jobs.get(chosen.jobId);
             if (current?.state !== 'waiting') {
               // Cancelled, or left in the index by a crash between two writes: not in line any more.
@@ -94,7 +94,7 @@ export function createSubmitLine(store: Store, jobs: JobRepository, budget: Subm
               all.filter((e) => e.jobId !== chosen.jobId),
               budget,
             );
-            await writeAllChecked(store.kv, [jobs.entryFor(next), { key: TURNS_KEY, value: after }]);
+            await writeAllChecked(store.kv, [jobs.entryFor(next), { key: TURNS_KEY, value: after }], [lineLease, jobLease]);
             await jobs.index(next);
             return next;
           });

@@ -19,8 +19,8 @@ export function instrumentQuota<Q extends QuotaGate>(quota: Q, metrics: BotMetri
       }
       return charged;
     },
-    async settleAlong(guildId, reservationId, settlement, also) {
-      const settled = await quota.settleAlong(guildId, reservationId, settlement, also);
+    async settleAlong(guildId, reservationId, settlement, also, held) {
+      const settled = await quota.settleAlong(guildId, reservationId, settlement, also, held);
       if (settled && reservationId && settlement.outcome === 'charged') {
         const record = await usage.readReservation(reservationId).catch(() => undefined);
         if (record) metrics.creditsSpent.inc({ guild: record.guildId }, record.cost);

@@ -202,7 +202,7 @@ export function createQuotaAdmin(deps: AdminDeps) {
      * concurrency slot but stop counting against the budget, and are not given back twice if they fail.
      */
     resetUsage: (guildId: string, userId?: string, actorId?: string): Promise<ResetResult> =>
-      repo.withGuild(guildId, async () => {
+      repo.withGuild(guildId, async (lease) => {
         const policy = resolvePolicy(await policies.read(guildId), deps.defaults);
         const key = periodKey(policy.period, deps.clock());
         const [usage, inFlight] = await Promise.all([repo.readUsage(guildId, key), repo.readInFlight(guildId)]);
@@ -216,7 +216,7 @@ export function createQuotaAdmin(deps: AdminDeps) {
             return [id, hit ? { ...f, counted: false } : f];
           }),
         );
-        await repo.writeAll({ inFlight: { guildId, value: flights }, usage: { guildId, periodKey: key, value: { used } } });
+        await repo.writeAll({ inFlight: { guildId, value: flights }, usage: { guildId, periodKey: key, value: { used } } }, [], [lease]);
         if (actorId !== undefined) events.emit(guildId, { kind: 'usage_reset', actorId, memberId: userId ?? null, credits });
         return { ok: true, periodKey: key, credits };
       }),

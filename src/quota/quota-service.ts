@@ -83,7 +83,7 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     },
     charge: (reservationId, outcome, details) => charge(deps, reservationId, outcome, details),
     release: (reservationId, reason, details) => release(deps, reservationId, reason, details),
-    settleAlong: (guildId, reservationId, settlement, also) => settleWith(deps, guildId, reservationId, settlement, also),
+    settleAlong: (guildId, reservationId, settlement, also, held) => settleWith(deps, guildId, reservationId, settlement, also, held),
     heldReservations: (guildId) => heldReservations(deps, guildId),
     ...createQuotaAdmin({ policies, usage, clock, defaults, events }),
     ...createQuotaStanding({ policies, usage, clock, defaults, globalLimit, maxPerMember }),

@@ -41,13 +41,14 @@ export async function writeChecked(kv: Keyv, key: string, value: unknown, ttlMs?
 /**
  * Writes all entries in one `setMany`, which the SQLite and Redis adapters make atomic. Failures
  * throw (the stores run with `throwOnErrors`); a `false` among the results is one too. Nothing is
- * written when a lock this call holds lost its lease (another process may hold it now).
+ * written when one of `held` (the leases of every lock the caller holds for this write, outer
+ * ones included) was lost: another process may hold that lock now.
  *
- * @throws LockLeaseLostError (from the store) before writing; Error when the store refused a write.
+ * @throws LockLeaseLostError before writing; Error when the store refused a write.
  */
-export async function writeAllChecked(kv: Keyv, entries: StoreEntry[]): Promise<void> {
+export async function writeAllChecked(kv: Keyv, entries: StoreEntry[], held: readonly AbortSignal[]): Promise<void> {
   if (entries.length === 0) return;
-  assertLeasesHeld();
+  assertLeasesHeld(held);
   const results: unknown = await kv.setMany(entries);
   if (Array.isArray(results) && results.some((ok) => ok === false)) {
     throw new Error(`store write failed: ${entries.map((e) => e.key).join(', ')}`);

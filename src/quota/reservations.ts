@@ -129,7 +129,7 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
   const { cost, guildId, userId } = request;
   if (!Number.isFinite(cost) || cost < 0) throw new RangeError(`reservation cost must be a non-negative number, got ${cost}`);
   const { usage: repo } = deps;
-  return repo.withGuild(guildId, async () => {
+  return repo.withGuild(guildId, async (guildLease) => {
     const now = deps.clock();
     // Listed on every attempt, before anything is written or refused: the sweep finds the guild's
     // held reservations through this list, also those an older version left (its next attempt,
@@ -203,15 +203,18 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     const ceiling = deps.globalLimit;
     const dayKey = record.globalDayKey;
     if (ceiling !== undefined && dayKey !== null) {
-      const taken = await repo.withGlobal(async () => {
+      const taken = await repo.withGlobal(async (globalLease) => {
         const global = await repo.readGlobal(dayKey);
         if (globalUsed(global) + cost > ceiling) return false;
-        await repo.writeAll({ ...changes, global: { dayKey, value: { ...global, held: { ...global.held, [id]: cost } } } }, alongside);
+        await repo.writeAll({ ...changes, global: { dayKey, value: { ...global, held: { ...global.held, [id]: cost } } } }, alongside, [
+          guildLease,
+          globalLease,
+        ]);
         return true;
       });
       if (!taken) return { ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } };
     } else {
-      await repo.writeAll(changes, alongside);
+      await repo.writeAll(changes, alongside, [guildLease]);
     }
     return { ok: true, reservationId: id, cost, ...(threshold && { threshold: threshold.crossed }) };
   });
@@ -223,6 +226,8 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
  * e.g. a job's final state and its credits can never come apart. When the reservation is unknown or
  * already settled, only `also(false)`'s records are written (still under the lock) and the result
  * is false. A ledger line is written for every outcome (Ledger v2), at most once per reservation.
+ * `callerLeases`: leases of locks the caller holds around it (a job's), checked with the quota's own
+ * before the write.
  */
 export async function settleWith(
   deps: ReservationDeps,
@@ -230,14 +235,15 @@ export async function settleWith(
   reservationId: string | null,
   settlement: Settlement,
   also: (settled: boolean) => readonly StoreEntry[] | Promise<readonly StoreEntry[]> = () => [],
+  callerLeases: readonly AbortSignal[] = [],
 ): Promise<boolean> {
   const { usage: repo } = deps;
   // Read once outside the lock only to learn which guild's lock to take; re-read inside it.
   const peek = reservationId === null ? undefined : await repo.readReservation(reservationId);
-  return repo.withGuild(peek?.guildId ?? guildId, async () => {
+  return repo.withGuild(peek?.guildId ?? guildId, async (guildLease) => {
     const record = reservationId === null ? undefined : await repo.readReservation(reservationId);
     if (!record || record.state !== 'held') {
-      await repo.writeAll({}, await also(false));
+      await repo.writeAll({}, await also(false), [...callerLeases, guildLease]);
       return false;
     }
     const now = deps.clock();
@@ -292,15 +298,15 @@ export async function settleWith(
     // Everything the settlement changes is written at once, so it happens once or not at all.
     const dayKey = record.globalDayKey;
     if (dayKey === null) {
-      await repo.writeAll(changes, await also(true));
+      await repo.writeAll(changes, await also(true), [...callerLeases, guildLease]);
       return true;
     }
-    await repo.withGlobal(async () => {
+    await repo.withGlobal(async (globalLease) => {
       const global = await repo.readGlobal(dayKey);
       const { [id]: held, ...stillHeld } = global.held;
       const globalChange =
         held === undefined ? {} : { global: { dayKey, value: { charged: global.charged + (charged ? held : 0), held: stillHeld } } };
-      await repo.writeAll({ ...changes, ...globalChange }, await also(true));
+      await repo.writeAll({ ...changes, ...globalChange }, await also(true), [...callerLeases, guildLease, globalLease]);
     });
     return true;
   });

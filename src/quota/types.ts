@@ -139,13 +139,18 @@ export interface QuotaGate {
    * Settles `reservationId` (when it is still held) under its guild's lock and commits `also()`'s
    * records in the same atomic store write, so a job's final state and its credits never come
    * apart. When there is nothing to settle, `also(false)`'s records are still written under the
-   * lock. `guildId` is the guild to lock when the reservation record is gone. True when it settled.
+   * lock. `guildId` is the guild to lock when the reservation record is gone. `held`: the leases
+   * of locks the caller holds around it (the job's, see `Store.withLock`); nothing is written when
+   * one of them or the quota's own was lost. True when it settled.
+   *
+   * @throws LockLeaseLostError before writing, when a lease was lost.
    */
   settleAlong(
     guildId: string,
     reservationId: string | null,
     settlement: Settlement,
     also: (settled: boolean) => readonly StoreEntry[] | Promise<readonly StoreEntry[]>,
+    held?: readonly AbortSignal[],
   ): Promise<boolean>;
   /** Every reservation still held, in every guild (for the sweep that settles leaked ones). */
   heldReservations(guildId?: string): Promise<HeldReservation[]>;

@@ -130,8 +130,9 @@ export interface QuotaChanges {
  * never the other way round, so two requests cannot deadlock).
  */
 export interface UsageRepository {
-  withGuild<T>(guildId: string, fn: () => Promise<T>): Promise<T>;
-  withGlobal<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` under the guild's quota lock; `lease` is that lock's (see `Store.withLock`). */
+  withGuild<T>(guildId: string, fn: (lease: AbortSignal) => Promise<T>): Promise<T>;
+  withGlobal<T>(fn: (lease: AbortSignal) => Promise<T>): Promise<T>;
   readUsage(guildId: string, periodKey: string): Promise<PeriodUsage>;
   readInFlight(guildId: string): Promise<InFlight>;
   readLedger(guildId: string, periodKey: string): Promise<LedgerEntry[]>;
@@ -142,8 +143,12 @@ export interface UsageRepository {
   /**
    * Writes every record in `changes` at once (the only way usage is written); see {@link QuotaChanges}.
    * `also` are other records (a job's final state, its outbox entry) committed in the same write.
+   * `held`: the leases of every lock held for it (the guild's, the global one, a job's); nothing
+   * is written when one was lost.
+   *
+   * @throws LockLeaseLostError before writing; Error when the store refused a write.
    */
-  writeAll(changes: QuotaChanges, also?: readonly StoreEntry[]): Promise<void>;
+  writeAll(changes: QuotaChanges, also: readonly StoreEntry[], held: readonly AbortSignal[]): Promise<void>;
   /** Lists the guild among those that may hold reservations (before its first one is written). */
   markGuild(guildId: string): Promise<void>;
   markedGuilds(): Promise<string[]>;
@@ -176,7 +181,7 @@ export function createUsageRepository(store: Store): UsageRepository {
     readAlerts: async (g, p) => (await readValidated(kv, alertsKey(g, p), alertsSchema)) ?? { fired: [] },
     markGuild: (guildId) => store.addToSet(GUILDS_SET, guildId),
     markedGuilds: () => store.setMembers(GUILDS_SET),
-    writeAll: async ({ reservation, inFlight, usage, ledger, global, alerts }, also = []) => {
+    writeAll: async ({ reservation, inFlight, usage, ledger, global, alerts }, also, held) => {
       const entries: StoreEntry[] = [...also];
       if (reservation) entries.push({ key: reservationKey(reservation.id), value: reservation, ttl: RESERVATION_TTL_MS });
       if (inFlight) entries.push({ key: inFlightKey(inFlight.guildId), value: inFlight.value });
@@ -184,7 +189,7 @@ export function createUsageRepository(store: Store): UsageRepository {
       if (ledger) entries.push({ key: ledgerKey(ledger.guildId, ledger.periodKey), value: ledger.value, ttl: HISTORY_TTL_MS });
       if (global) entries.push({ key: globalKey(global.dayKey), value: global.value, ttl: GLOBAL_TTL_MS });
       if (alerts) entries.push({ key: alertsKey(alerts.guildId, alerts.periodKey), value: alerts.value, ttl: HISTORY_TTL_MS });
-      await writeAllChecked(kv, entries);
+      await writeAllChecked(kv, entries, held);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LockLeaseLostError, runUnderLease } from './lock-lease.js';
+import { LockLeaseLostError } from './lock-lease.js';
 
 /** The two commands the locks need; any node-redis client (whatever its RESP options) has them. */
 export interface LockClient {
@@ -82,7 +82,7 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
         onLost = () => reject(lease.signal.reason);
         lease.signal.addEventListener('abort', onLost, { once: true });
       });
-      const work = runUnderLease(lease.signal, fn);
+      const work = fn(lease.signal);
       try {
         return await Promise.race([work, lost]);
       } finally {

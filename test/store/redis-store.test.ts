@@ -93,9 +93,11 @@ describe.skipIf(!up)('Redis store', () => {
         await pause(200);
         leaseAborted = lease.aborted;
         // Waking up, it tries the atomic quota write it was about to make.
-        await usage.writeAll({ usage: { guildId: 'g-stall', periodKey: 'day:x', value: { used: { u: 1 } } } }, [
-          { key: 'stall:who', value: 'a' },
-        ]);
+        await usage.writeAll(
+          { usage: { guildId: 'g-stall', periodKey: 'day:x', value: { used: { u: 1 } } } },
+          [{ key: 'stall:who', value: 'a' }],
+          [lease],
+        );
         return 'a finished';
       });
       await expect(stalled).rejects.toBeInstanceOf(LockLeaseLostError);
@@ -103,6 +105,36 @@ describe.skipIf(!up)('Redis store', () => {
       await pause(300);
       expect(leaseAborted).toBe(true);
       expect(await b.kv.get('stall:who')).toBe('b');
+    } finally {
+      await raw.quit();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('GIVEN a job ending whose job lock lost its lease (the process froze) WHEN it settles the credits THEN the write is refused: credits stay held, the job record untouched', async () => {
+    const [a, b] = [await openRedisStore(URL, { lockTtlMs: 150 }), await openRedisStore(URL, { lockTtlMs: 150 })];
+    const raw = await rawRedis(DB);
+    try {
+      const { quota } = quotaOn(a);
+      const reservationId = granted(await quota.reserve(request({ guildId: 'g-frozen', jobId: 'frozen1' })));
+      const ending = a.withLock('job:frozen1', async (jobLease) => {
+        // Frozen while holding the job's lock: another process takes it meanwhile.
+        await raw.del('hvb:lock:job:frozen1');
+        await b.withLock('job:frozen1', async () => undefined);
+        await pause(200);
+        // The guild's quota lock is free and taken afresh; only the job's lease was lost.
+        return quota.settleAlong(
+          'g-frozen',
+          reservationId,
+          { outcome: 'released', reason: 'task_failed' },
+          () => [{ key: 'job:frozen1', value: { state: 'failed' } }],
+          [jobLease],
+        );
+      });
+      await expect(ending).rejects.toBeInstanceOf(LockLeaseLostError);
+      await pause(300);
+      expect((await quota.heldReservations('g-frozen')).map((h) => h.reservationId)).toEqual([reservationId]);
+      expect(await a.kv.get('job:frozen1')).toBeUndefined();
     } finally {
       await raw.quit();
       await Promise.all([a.close(), b.close()]);
