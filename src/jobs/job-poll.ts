@@ -116,13 +116,10 @@ async function recordLost(deps: JobDeps, jobId: string): Promise<RunOutcome> {
   deps.logger.error({ jobId, guildId: last.guildId, taskId: last.taskId }, 'job record disappeared from the store; telling the member');
   if (last.reservationId) await deps.quota.release(last.reservationId, 'vanished', { taskId: last.taskId });
   const now = deps.clock();
-  await deps.reporter.failed({
-    ...last,
-    state: 'failed',
-    failure: { reason: 'record_lost', detail: null },
-    finishedAt: now,
-    updatedAt: now,
-  });
+  const lost: Job = { ...last, state: 'failed', failure: { reason: 'record_lost', detail: null }, finishedAt: now, updatedAt: now };
+  // The one ending decided outside endJob: there is no record left to write it into.
+  deps.reporter.ended?.(lost);
+  await deps.reporter.failed(lost);
   return { done: true };
 }
 

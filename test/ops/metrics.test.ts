@@ -66,6 +66,12 @@ describe('/metrics and /healthz', () => {
     await runJob(engine);
     // A job still in flight shows up in the gauge by state.
     provider.statusOf = () => ({ ok: true, status: { phase: 'running', rawStatus: 'Processing', progress: 40 } });
+    // A job whose record vanished from the store (a Redis restarted empty) ends too, and counts.
+    const vanishing = await runJob(engine);
+    await eventually(async () => (await engine.get(vanishing))?.state === 'processing');
+    await store.kv.delete(`job:${vanishing}`);
+    const scrape = () => fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text());
+    await eventually(async () => (await scrape()).includes('reason="record_lost"} 1'));
     const running = await runJob(engine);
     await eventually(async () => (await engine.get(running))?.state === 'processing');
     // An ending nobody is told about (another process answered the interaction) counts too.
@@ -84,7 +90,7 @@ describe('/metrics and /healthz', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
-    expect(text).toContain('hvb_provider_submissions_total{outcome="accepted"} 2');
+    expect(text).toContain('hvb_provider_submissions_total{outcome="accepted"} 3');
     expect(text).toContain('hvb_provider_submissions_total{outcome="failed"} 1');
     expect(text).toContain('hvb_provider_failures_total{operation="submit",kind="payment"} 1');
     expect(text).toMatch(/hvb_provider_status_duration_seconds_count\{outcome="ok"\} [1-9]/);
@@ -94,6 +100,7 @@ describe('/metrics and /healthz', () => {
     expect(text).toContain('hvb_jobs_finished_total{state="delivered",reason=""} 1');
     expect(text).toContain('hvb_jobs_finished_total{state="failed",reason="payment"} 1');
     expect(text).toMatch(/hvb_jobs_finished_total\{state="\w+",reason="not_acknowledged"\} 1/);
+    expect(text).toContain('hvb_jobs_finished_total{state="failed",reason="record_lost"} 1');
     expect(text).toContain('process_resident_memory_bytes');
     expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
   });
