@@ -103,11 +103,12 @@ export async function launchJob(
   // When even that fails, the router tells the member something went wrong.
   const channelId = interaction.channelId ?? '';
   try {
-    await ctx.jobs.attachMessage(jobId, channelId, messageId);
+    // No record to attach to: it vanished from the store (data lost, or ended by someone else).
+    if (!(await ctx.jobs.attachMessage(jobId, channelId, messageId))) throw new Error(`job ${jobId} has no record in the store`);
   } catch (err) {
     ctx.logger.error({ err, jobId }, 'the job could not join the line; giving it up');
     try {
-      await ctx.jobs.abandon(jobId, { channelId, messageId });
+      await ctx.jobs.abandon(jobId, { channelId, messageId }, { lastKnown: accepted.job });
     } catch (abandonErr) {
       ctx.logger.error({ err: abandonErr, jobId }, 'could not give up a job that failed to join the line');
       throw err;

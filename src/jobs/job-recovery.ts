@@ -20,8 +20,10 @@ export interface JobScope {
  * turn comes), and jobs that were being sent (the provider may have them without us learning the
  * task id) or never got a reply are ended without a charge, never submitted twice.
  * With sharding, only the jobs of guilds this process owns are touched: the index is shared.
- * `startedHere`: jobs this process accepted since it started (members can ask while it connects,
- * before recovery runs); they are live, not left over from a crash, and are not touched.
+ * `startedHere`: jobs this process accepted before recovery ran (members can ask while it
+ * connects); they are live, not left over from a crash, and are not touched. With sharding, an
+ * index entry without a record is settled only when its held reservation names a guild of ours
+ * (another shard may be accepting it right now).
  */
 export async function recoverJobs(deps: JobDeps & JobScope, startedHere: (jobId: string) => boolean = () => false): Promise<void> {
   const ownsGuild = deps.ownsGuild ?? (() => true);
@@ -45,6 +47,17 @@ export async function recoverJobs(deps: JobDeps & JobScope, startedHere: (jobId:
         deps.logger.error({ jobId: id }, 'job in flight has a record this version cannot read; leaving it alone');
         others += 1;
         continue;
+      }
+      // With sharding, the index is shared and another shard may be accepting this job right now
+      // (its index entry is written before its record and reservation, which land together): only
+      // a job whose held reservation names a guild of ours is settled here. Without a reservation
+      // its guild cannot be known; the entry is left (it costs a read at each start).
+      if (deps.ownsGuild) {
+        const guildId = await deps.quota.heldGuildOf(reservationIdFor(id));
+        if (guildId === undefined || !ownsGuild(guildId)) {
+          others += 1;
+          continue;
+        }
       }
       deps.logger.warn({ jobId: id }, 'job in flight has no record; releasing its reservation');
       await deps.quota.release(reservationIdFor(id), 'vanished');

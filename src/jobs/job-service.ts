@@ -66,11 +66,19 @@ export interface JobService {
    * ending (so the member's history links to it) and the reply says why (`not_queued`).
    * `answeredElsewhere`: the acknowledgement was refused because another process answered the
    * interaction (Discord's 40060 on the first attempt); the reply is that process's, so nothing
-   * is told (the job still ends as `not_acknowledged`, its credits back).
+   * is told (the job still ends as `not_acknowledged`, its credits back). `lastKnown`: the job as
+   * `accept` returned it, ended in its place when its record is gone from the store.
    */
-  abandon(jobId: string, reply?: { channelId: string; messageId: string | null }, options?: { answeredElsewhere?: boolean }): Promise<void>;
+  abandon(
+    jobId: string,
+    reply?: { channelId: string; messageId: string | null },
+    options?: { answeredElsewhere?: boolean; lastKnown?: Job },
+  ): Promise<void>;
   get(jobId: string): Promise<Job | undefined>;
-  /** Resumes every job that is not final, then starts the poller. */
+  /**
+   * Resumes every job that is not final (see `recoverJobs`; jobs accepted here before it ran are
+   * live and left as they are), then starts the poller. Once per service: later calls do nothing.
+   */
   start(): Promise<void>;
   /** Stops the poller, letting runs in progress finish. */
   stop(): Promise<void>;
@@ -178,7 +186,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     cancel: (jobId, byUserId) => cancelJob(deps, jobId, byUserId),
 
     async abandon(jobId, reply, options = {}) {
-      const job = await jobs.get(jobId);
+      const job = (await jobs.get(jobId)) ?? (options.lastKnown?.id === jobId ? options.lastKnown : undefined);
       if (!job || job.taskId) return;
       // The acknowledgement failed: told in its reply only, which exists only if an attempt landed
       // (and is not ours when another process answered).
@@ -190,6 +198,8 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     get: (jobId) => jobs.get(jobId),
 
     async start() {
+      // A second recovery would take this process' own jobs still being accepted for left-overs.
+      if (!startedBeforeRecovery) return;
       const startedHere = startedBeforeRecovery;
       await recoverJobs(deps, (id) => startedHere?.has(id) === true);
       startedBeforeRecovery = undefined;

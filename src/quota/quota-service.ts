@@ -85,6 +85,10 @@ export function createQuotaService(options: QuotaServiceOptions): QuotaService {
     release: (reservationId, reason, details) => release(deps, reservationId, reason, details),
     settleAlong: (guildId, reservationId, settlement, also, held) => settleWith(deps, guildId, reservationId, settlement, also, held),
     heldReservations: (guildId) => heldReservations(deps, guildId),
+    heldGuildOf: async (reservationId) => {
+      const record = await usage.readReservation(reservationId);
+      return record?.state === 'held' ? record.guildId : undefined;
+    },
     ...createQuotaAdmin({ policies, usage, clock, defaults, events }),
     ...createQuotaStanding({ policies, usage, clock, defaults, globalLimit, maxPerMember }),
   };

@@ -154,4 +154,12 @@ export interface QuotaGate {
   ): Promise<boolean>;
   /** Every reservation still held, in every guild (for the sweep that settles leaked ones). */
   heldReservations(guildId?: string): Promise<HeldReservation[]>;
+  /**
+   * The guild of reservation `reservationId` while it is held; undefined when it is unknown (not
+   * written yet, or expired) or settled. For recovery, which must know whose a job without a
+   * record is before giving its credits back.
+   *
+   * @throws QuotaRecordError for a malformed stored record.
+   */
+  heldGuildOf(reservationId: string): Promise<string | undefined>;
 }

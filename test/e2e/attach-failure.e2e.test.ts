@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStallingHarness, videoCommand, type Harness, type StoreFaults } from './harness.js';
+import { openStore } from '../../src/store/open-store.js';
+import { startHarness, startStallingHarness, videoCommand, type Harness, type StoreFaults } from './harness.js';
 
 interface Embed {
   title?: string;
@@ -58,5 +59,50 @@ describe('one failed store call between the deferral and joining the line', () =
     const { embed } = await blippedVideo('没有排上队', 'zh-CN');
     expect(embed.description).toContain('无法把你的视频加入队列');
     expect(embed.description).toContain('未扣除任何额度');
+  });
+});
+
+describe('the job record gone from the store between the deferral and joining the line', () => {
+  let h: Harness;
+  let vanishNext = false;
+  beforeAll(async () => {
+    h = await startHarness({
+      env: { QUOTA_DEFAULT_LIMIT: '5' },
+      // The next job lock taken (the one joining the line takes) finds the record deleted under it:
+      // a store that lost data, or another process that removed it.
+      store: async (storeUrl) => {
+        const inner = await openStore(storeUrl);
+        return {
+          ...inner,
+          kv: inner.kv,
+          withLock: async (name, fn) => {
+            if (vanishNext && name.startsWith('job:')) {
+              vanishNext = false;
+              await inner.kv.delete(name);
+            }
+            return inner.withLock(name, fn);
+          },
+        };
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN the record vanished WHEN the member ran /video THEN the reply says the video could not be put in line, and nothing is held, charged or sent', async () => {
+    vanishNext = true;
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a record that went missing' }));
+    const reply = await h.discord.waitFor(() => {
+      const message = h.discord.originalResponse(id);
+      return message?.embeds.length ? message : undefined;
+    });
+    const embed = reply.embeds[0] as Embed;
+    expect(embed.description).toContain('could not put your video in line');
+    expect(embed.description).toContain('Nothing was charged');
+    const standing = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    expect(standing.guildUsed).toBe(0);
+    expect(standing.inFlight).toEqual([]);
+    expect(h.provider.submissions).toHaveLength(0);
   });
 });

@@ -110,6 +110,40 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     await inner.close();
   });
 
+  it('GIVEN sharding and another shard accepting jobs (index entries whose records are not written yet) WHEN this shard recovers THEN it leaves them and their credits alone, and settles only its own guild’s job without a record', async () => {
+    const store = await openStore('memory://');
+    const { engine, quota } = testEngine(store, scriptedProvider(), { ownsGuild: (guildId) => guildId === 'g-ours' });
+    const hold = (jobId: string, guildId: string) =>
+      quota.reserve({
+        jobId,
+        reservationId: `res-${jobId}`,
+        guildId,
+        userId: MEMBER,
+        channelId: 'c1',
+        roleIds: [],
+        cost: 1,
+        prompt: 'a fox',
+        model: 'MiniMax-Hailuo-2.3',
+        resolution: '768p',
+        duration: 6,
+      });
+    // The other shard's: one with its reservation written a moment before its record, one with neither yet.
+    expect((await hold('theirs1', 'g-theirs')).ok).toBe(true);
+    await store.addToSet('jobs:active', 'theirs1');
+    await store.addToSet('jobs:active', 'theirs2');
+    // Ours, left by a crash: a reservation whose job record is gone.
+    expect((await hold('ours1', 'g-ours')).ok).toBe(true);
+    await store.addToSet('jobs:active', 'ours1');
+
+    await engine.start();
+
+    expect((await store.setMembers('jobs:active')).sort()).toEqual(['theirs1', 'theirs2']);
+    expect((await quota.heldReservations('g-theirs')).map((h) => h.jobId)).toEqual(['theirs1']);
+    expect(await quota.heldReservations('g-ours')).toEqual([]);
+    await engine.stop();
+    await store.close();
+  });
+
   it('GIVEN a job left "accepted" by a process that died WHEN a new one starts THEN it is still ended and its credits given back (recovery is unchanged for left-overs)', async () => {
     const file = `sqlite://${join(dir, 'left-over.sqlite')}`;
     const first = await openStore(file);
