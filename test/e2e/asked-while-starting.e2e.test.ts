@@ -29,10 +29,13 @@ afterAll(async () => {
 
 /**
  * The store, except that the bot's recovery (its first read of the index of jobs in flight) waits
- * until a job is listed there: the /video below is surely in flight when recovery looks.
+ * until a job is listed there, and the job's lock (joining the line takes it) waits until recovery
+ * has had that job in hand for a while: recovery surely finds the /video below still `accepted`.
  */
 function recoveryWaitsForAJob(inner: Store): Store {
   let first = true;
+  let indexRead!: () => void;
+  const recovering = new Promise<void>((resolve) => (indexRead = resolve)).then(() => new Promise((r) => setTimeout(r, 200)));
   return {
     ...inner,
     kv: inner.kv,
@@ -41,8 +44,15 @@ function recoveryWaitsForAJob(inner: Store): Store {
         first = false;
         const until = Date.now() + 5_000;
         while ((await inner.setMembers(key)).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+        const members = await inner.setMembers(key);
+        indexRead();
+        return members;
       }
       return inner.setMembers(key);
+    },
+    withLock: async (name, fn) => {
+      if (name.startsWith('job:')) await recovering;
+      return inner.withLock(name, fn);
     },
   };
 }
