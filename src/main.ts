@@ -11,17 +11,24 @@ import { EXIT_CONFIG, StartupError } from './startup/startup-error.js';
 
 const STOP_DEADLINE_MS = 10_000;
 
+/** The `.env` file the settings came from, once read (null: none was found). */
+let envFileRead: string | null | undefined;
+/** Where the settings came from, in words: said at start and with a setting that stops it. */
+const settingsSource = (): string =>
+  envFileRead
+    ? `settings read from ${envFileRead}; non-empty variables already set in the environment win`
+    : 'no .env file found at ENV_FILE, ./.env or the project folder; settings come from the environment only';
+
 async function main(): Promise<void> {
   if (wantsHelp()) {
     process.stdout.write(START_HELP);
     return;
   }
-  const envFile = prepareEnvironment();
+  envFileRead = prepareEnvironment() ?? null;
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
   // Which file the settings came from: the first thing to check when a setting seems ignored.
-  if (envFile) logger.info({ envFile }, `settings read from ${envFile} (variables already set in the environment win)`);
-  else logger.info('no .env file found (ENV_FILE, ./.env, the project folder): settings come from the environment only');
+  logger.info({ envFile: envFileRead }, settingsSource());
   // Before discord.js and the rest of the bot load (a second or two): a store or a Discord that
   // cannot work stops the start here, in plain words, within 15 s and without a retry loop.
   await preflight(config, logger);
@@ -52,7 +59,9 @@ function fail(err: unknown): never {
     process.exit(err.exitCode);
   }
   if (err instanceof ConfigError) {
-    console.error(err.message);
+    // A bad or missing setting: the header says which file it was read from (or that none was),
+    // keeping the answer to the one or two lines of a failed start.
+    console.error(`Invalid configuration (${settingsSource()}):\n${err.problems.map((p) => `  - ${p}`).join('\n')}`);
     process.exit(EXIT_CONFIG);
   }
   console.error('The bot could not start:', err instanceof Error ? err.message : String(err));

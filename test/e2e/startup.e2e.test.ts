@@ -89,6 +89,17 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     expect(result.lines.length).toBeLessThanOrEqual(2);
   }
 
+  it('GIVEN a bad setting in the .env file ENV_FILE names THEN it exits 78 naming the setting, a good value and the file it came from', async () => {
+    const file = join(dir, 'bad-setting.env');
+    writeFileSync(file, 'POLL_INTERVAL_MS=fast\n');
+    // Empty in the environment means unset, so the file's value is the one read.
+    const result = await failedStart({ ENV_FILE: file, POLL_INTERVAL_MS: '' });
+    expect(result.code, result.output).toBe(78);
+    expect(result.stderr).toContain('POLL_INTERVAL_MS must be a whole number, for example 5000');
+    expect(result.stderr).toContain(`settings read from ${file}`);
+    expect(result.output).not.toMatch(STACK_LINE);
+  });
+
   describe('STORE_URL on Redis', () => {
     it('GIVEN a Redis port where nothing listens THEN it names STORE_URL once instead of retrying forever', async () => {
       const result = await failedStart({ STORE_URL: 'redis://127.0.0.1:1/0' });
