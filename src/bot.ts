@@ -240,6 +240,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       },
       onRenewError: (err) => logger.warn({ err }, 'could not renew a press claim; it expires by itself unless a later renewal lands'),
     }),
+    framesChecked,
     // Known once ffmpeg answered (see framesChecked).
     get frames() {
       return frames;

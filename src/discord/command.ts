@@ -36,6 +36,11 @@ export interface BotContext {
   presses: PressClaims;
   /** Takes a video's last frame for Extend; absent when ffmpeg is not installed (no Extend button then). */
   frames?: LastFrameExtractor;
+  /**
+   * Settles once it is known whether ffmpeg runs (asked at start, while the bot logs in); `frames`
+   * is final after it. A press that arrives while the bot connects waits for it (see edit-flow.ts).
+   */
+  framesChecked?: Promise<void>;
   /** Checks an attached first frame's bytes against its claimed type. */
   inspectImage: (image: FirstFrameImage) => Promise<ImageVerdict>;
   logger: Logger;

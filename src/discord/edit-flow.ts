@@ -112,8 +112,21 @@ export async function submitEditForm(interaction: ModalSubmitInteraction, jobId:
   return launchJob(interaction, checked.request, ctx);
 }
 
+/**
+ * Waits at most `ms` for the start's ffmpeg check (a press or form that arrives while the bot
+ * connects is handled before it answered), so Extend is not refused as unavailable for want of an
+ * answer. Bounded: a form must open within Discord's 3 s.
+ */
+async function framesKnown(ctx: BotContext, ms = 1_500): Promise<void> {
+  if (!ctx.framesChecked || ctx.frames) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ctx.framesChecked, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /** ⏩ under a finished video: the same prompt, editable, for a new video that starts where this one ends. */
 export async function openExtendForm(interaction: ButtonInteraction, jobId: string, ctx: BotContext): Promise<void> {
+  await framesKnown(ctx);
   if (!ctx.frames) {
     await interaction.reply({ content: translatorFor(interaction.locale)('extend.unavailable'), flags: MessageFlags.Ephemeral });
     return;
@@ -159,6 +172,7 @@ export async function submitExtendForm(interaction: ModalSubmitInteraction, jobI
     return null;
   }
   const source = videoSource(interaction.message, job, ctx.clock());
+  await framesKnown(ctx);
   if (!ctx.frames || !source) {
     await interaction.reply({ content: t(ctx.frames ? 'extend.no_video' : 'extend.unavailable'), flags: MessageFlags.Ephemeral });
     return null;

@@ -178,3 +178,39 @@ describe('without ffmpeg', () => {
     expect(buttonsOf(message).map((b) => b.label)).toEqual(['Regenerate', 'Edit', 'Delete']);
   });
 });
+
+describe('Extend pressed while the bot connects, before its ffmpeg check answered', () => {
+  let h: Harness;
+  const slowDir = mkdtempSync(join(tmpdir(), 'hvb-slow-ffmpeg-'));
+  beforeAll(async () => {
+    // An ffmpeg that takes a second to start (a cold disk, a busy machine): the bot is logged in
+    // and handling interactions before it answered whether it runs.
+    const slow = join(slowDir, 'ffmpeg');
+    writeFileSync(slow, '#!/bin/sh\nsleep 1\nexec ffmpeg "$@"\n', { mode: 0o755 });
+    h = await startHarness({ provider: { videoBytes: twoColourVideo() }, env: { FFMPEG_PATH: slow } });
+  });
+  afterAll(async () => {
+    await h?.close();
+    rmSync(slowDir, { recursive: true, force: true });
+  });
+
+  it('GIVEN a finished video WHEN the bot restarts and the member presses Extend as it connects THEN the form opens (not "Extend is not available")', async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a fox in the snow' }));
+    const video = await h.discord.waitFor(
+      () => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined),
+      { timeoutMs: 15_000 },
+    );
+    const extend = buttonsOf(video).find((b) => b.label === 'Extend');
+    if (!extend) throw new Error('no Extend button');
+
+    const identified = h.discord.identifies.length;
+    const restarting = h.restart();
+    await h.discord.waitFor(() => h.discord.identifies.length > identified && h.discord.gatewaySessions === 1, { timeoutMs: 10_000 });
+    const pressed = h.discord.dispatchComponentInteraction({ messageId: video.id, customId: extend.custom_id });
+    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === pressed.id), { timeoutMs: 5_000 });
+    await restarting;
+    // 9: the form (MODAL); an ephemeral message (4) would be the refusal.
+    expect(callback.type, JSON.stringify(callback.data)).toBe(9);
+    expect((callback.data as Modal).title).toBe('Extend: continue from the last frame');
+  }, 40_000);
+});
