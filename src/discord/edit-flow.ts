@@ -112,23 +112,38 @@ export async function submitEditForm(interaction: ModalSubmitInteraction, jobId:
   return launchJob(interaction, checked.request, ctx);
 }
 
+/** How long after Discord created an Extend interaction the ffmpeg check may still be waited for (ms). */
+const FRAMES_WAIT_UNTIL_AGE_MS = 1_200;
+
 /**
- * Waits at most `ms` for the start's ffmpeg check (a press or form that arrives while the bot
- * connects is handled before it answered), so Extend is not refused as unavailable for want of an
- * answer. Bounded: a form must open within Discord's 3 s.
+ * Whether Extend can run: waits for the start's ffmpeg check (a press or form that arrives while
+ * the bot connects is handled before it answered) until the interaction is
+ * {@link FRAMES_WAIT_UNTIL_AGE_MS} old, so the form still opens within Discord's 3 s (a form
+ * cannot be deferred) after the job lookup. `starting`: the check has not answered yet (ffmpeg
+ * may well be installed); `absent`: it answered that ffmpeg does not run.
  */
-async function framesKnown(ctx: BotContext, ms = 1_500): Promise<void> {
-  if (!ctx.framesChecked || ctx.frames) return;
+async function framesState(ctx: BotContext, createdTimestamp: number): Promise<'ready' | 'starting' | 'absent'> {
+  if (ctx.frames) return 'ready';
+  if (!ctx.framesChecked) return 'absent';
+  let known = false;
+  const checked = ctx.framesChecked.then(() => (known = true));
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([ctx.framesChecked, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  const budget = Math.max(0, createdTimestamp + FRAMES_WAIT_UNTIL_AGE_MS - Date.now());
+  await Promise.race([checked, new Promise<void>((resolve) => (timer = setTimeout(resolve, budget)))]);
   clearTimeout(timer);
+  if (ctx.frames) return 'ready';
+  return known ? 'absent' : 'starting';
 }
 
 /** ⏩ under a finished video: the same prompt, editable, for a new video that starts where this one ends. */
 export async function openExtendForm(interaction: ButtonInteraction, jobId: string, ctx: BotContext): Promise<void> {
-  await framesKnown(ctx);
-  if (!ctx.frames) {
-    await interaction.reply({ content: translatorFor(interaction.locale)('extend.unavailable'), flags: MessageFlags.Ephemeral });
+  const frames = await framesState(ctx, interaction.createdTimestamp);
+  if (frames !== 'ready') {
+    const t = translatorFor(interaction.locale);
+    await interaction.reply({
+      content: t(frames === 'starting' ? 'extend.starting' : 'extend.unavailable'),
+      flags: MessageFlags.Ephemeral,
+    });
     return;
   }
   const job = await jobForForm(interaction, jobId, ctx);
@@ -172,9 +187,10 @@ export async function submitExtendForm(interaction: ModalSubmitInteraction, jobI
     return null;
   }
   const source = videoSource(interaction.message, job, ctx.clock());
-  await framesKnown(ctx);
-  if (!ctx.frames || !source) {
-    await interaction.reply({ content: t(ctx.frames ? 'extend.no_video' : 'extend.unavailable'), flags: MessageFlags.Ephemeral });
+  const frames = await framesState(ctx, interaction.createdTimestamp);
+  if (frames !== 'ready' || !ctx.frames || !source) {
+    const why = frames === 'starting' ? 'extend.starting' : frames === 'absent' ? 'extend.unavailable' : 'extend.no_video';
+    await interaction.reply({ content: t(why), flags: MessageFlags.Ephemeral });
     return null;
   }
   // Taking the frame costs the bot a download and an ffmpeg run: a member the quota would refuse

@@ -54,7 +54,9 @@ export async function recoverJobs(deps: JobDeps & JobScope, startedHere: (jobId:
       // its guild cannot be known; the entry is left (it costs a read at each start).
       if (deps.ownsGuild) {
         const guildId = await deps.quota.heldGuildOf(reservationIdFor(id));
-        if (guildId === undefined || !ownsGuild(guildId)) {
+        // Read again: the record lands in the reservation's own write, so a reservation seen just
+        // after an empty read may be a job accepted in between, not one whose record was lost.
+        if (guildId === undefined || !ownsGuild(guildId) || (await deps.jobs.exists(id))) {
           others += 1;
           continue;
         }

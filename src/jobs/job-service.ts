@@ -100,6 +100,29 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
   // recovery must not end those (still 'accepted' or 'submitting', or indexed and not yet
   // recorded) as left over from a crash. Emptied, and no longer filled, once recovery is done.
   let startedBeforeRecovery: Set<string> | undefined = new Set();
+  let starting: Promise<void> | undefined;
+
+  async function startOnce(): Promise<void> {
+    const startedHere = startedBeforeRecovery;
+    await recoverJobs(deps, (id) => startedHere?.has(id) === true);
+    startedBeforeRecovery = undefined;
+    deps.dispatcher.start();
+    await sweep().catch((err: unknown) => logger.error({ err }, 'sweep at start failed'));
+    // Video files of jobs that ended while the process died before deleting them.
+    await deps.videos
+      .sweep(async (id) => {
+        const job = await jobs.get(id);
+        if (job) return isFinal(job.state) ? 'final' : 'live';
+        return (await jobs.exists(id)) ? 'live' : 'unknown';
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'could not sweep left-over video files'));
+    deps.scheduler.start();
+    sweeper = setInterval(
+      () => void sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed; next one in a while')),
+      deps.timings.sweepIntervalMs,
+    );
+    sweeper.unref();
+  }
 
   return {
     precheck: (input) => quota.precheck(reservationFor(input, '', quota.costOf(input.request))),
@@ -197,28 +220,15 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
 
     get: (jobId) => jobs.get(jobId),
 
-    async start() {
-      // A second recovery would take this process' own jobs still being accepted for left-overs.
-      if (!startedBeforeRecovery) return;
-      const startedHere = startedBeforeRecovery;
-      await recoverJobs(deps, (id) => startedHere?.has(id) === true);
-      startedBeforeRecovery = undefined;
-      deps.dispatcher.start();
-      await sweep().catch((err: unknown) => logger.error({ err }, 'sweep at start failed'));
-      // Video files of jobs that ended while the process died before deleting them.
-      await deps.videos
-        .sweep(async (id) => {
-          const job = await jobs.get(id);
-          if (job) return isFinal(job.state) ? 'final' : 'live';
-          return (await jobs.exists(id)) ? 'live' : 'unknown';
-        })
-        .catch((err: unknown) => logger.warn({ err }, 'could not sweep left-over video files'));
-      deps.scheduler.start();
-      sweeper = setInterval(
-        () => void sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed; next one in a while')),
-        deps.timings.sweepIntervalMs,
-      );
-      sweeper.unref();
+    start() {
+      // Once: a second recovery would take this process' own jobs still being accepted for
+      // left-overs (and a second sweeper would outlive stop()). Calls while it runs share it.
+      starting ??= startOnce().catch((err: unknown) => {
+        // A start that failed may be tried again.
+        starting = undefined;
+        throw err;
+      });
+      return starting;
     },
 
     async stop() {

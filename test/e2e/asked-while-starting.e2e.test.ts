@@ -9,7 +9,7 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
-import { fakeEnv, videoCommand } from './harness.js';
+import { fakeEnv, startHarness, videoCommand, type Harness } from './harness.js';
 import { eventually } from '../support/job-engine.js';
 
 // A shard that has just identified (a restart, or shard 1 of a sharded start 5.5 s after shard 0)
@@ -86,4 +86,25 @@ describe('a /video sent while the bot connects (real client, fake Discord, SQLit
     const spent = `hvb_credits_spent_total{guild="${discord.defaultGuildId}"} 1`;
     await eventually(async () => (await fetch(`http://127.0.0.1:${bot?.metricsPort()}/metrics`).then((r) => r.text())).includes(spent));
   }, 30_000);
+});
+
+describe('a bot alone on its store (no sharding) mends what a crash left in the index of jobs in flight', () => {
+  let h: Harness | undefined;
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN index entries without a job record (an accept that died between its two writes) WHEN the bot starts THEN they are removed', async () => {
+    let store: Store | undefined;
+    h = await startHarness({
+      store: async (storeUrl) => {
+        store = await openStore(storeUrl);
+        // Left by crashes: entries whose record and reservation were never written.
+        await store.addToSet('jobs:active', 'orphan1');
+        await store.addToSet('jobs:active', 'orphan2');
+        return store;
+      },
+    });
+    expect(await store?.setMembers('jobs:active')).toEqual([]);
+  });
 });

@@ -182,11 +182,13 @@ describe('without ffmpeg', () => {
 describe('Extend pressed while the bot connects, before its ffmpeg check answered', () => {
   let h: Harness;
   const slowDir = mkdtempSync(join(tmpdir(), 'hvb-slow-ffmpeg-'));
+  const delayFile = join(slowDir, 'delay');
   beforeAll(async () => {
-    // An ffmpeg that takes a second to start (a cold disk, a busy machine): the bot is logged in
+    // An ffmpeg that takes a while to start (a cold disk, a busy machine): the bot is logged in
     // and handling interactions before it answered whether it runs.
     const slow = join(slowDir, 'ffmpeg');
-    writeFileSync(slow, '#!/bin/sh\nsleep 1\nexec ffmpeg "$@"\n', { mode: 0o755 });
+    writeFileSync(delayFile, '0.6');
+    writeFileSync(slow, `#!/bin/sh\nsleep "$(cat '${delayFile}')"\nexec ffmpeg "$@"\n`, { mode: 0o755 });
     h = await startHarness({ provider: { videoBytes: twoColourVideo() }, env: { FFMPEG_PATH: slow } });
   });
   afterAll(async () => {
@@ -194,23 +196,40 @@ describe('Extend pressed while the bot connects, before its ffmpeg check answere
     rmSync(slowDir, { recursive: true, force: true });
   });
 
-  it('GIVEN a finished video WHEN the bot restarts and the member presses Extend as it connects THEN the form opens (not "Extend is not available")', async () => {
-    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a fox in the snow' }));
-    const video = await h.discord.waitFor(
-      () => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined),
-      { timeoutMs: 15_000 },
-    );
+  let video: FakeMessage;
+  /** Restarts the bot and presses Extend the moment it identifies; Discord's callback for the press. */
+  async function pressExtendWhileRestarting() {
     const extend = buttonsOf(video).find((b) => b.label === 'Extend');
     if (!extend) throw new Error('no Extend button');
-
     const identified = h.discord.identifies.length;
     const restarting = h.restart();
     await h.discord.waitFor(() => h.discord.identifies.length > identified && h.discord.gatewaySessions === 1, { timeoutMs: 10_000 });
     const pressed = h.discord.dispatchComponentInteraction({ messageId: video.id, customId: extend.custom_id });
     const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === pressed.id), { timeoutMs: 5_000 });
     await restarting;
-    // 9: the form (MODAL); an ephemeral message (4) would be the refusal.
+    return callback;
+  }
+
+  it('GIVEN a finished video WHEN the bot restarts and the member presses Extend as it connects THEN the form opens (not "Extend is not available")', async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a fox in the snow' }));
+    video = await h.discord.waitFor(
+      () => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined),
+      {
+        timeoutMs: 15_000,
+      },
+    );
+    const callback = await pressExtendWhileRestarting();
+    // 9: the form (MODAL); an ephemeral message (4) would be a refusal.
     expect(callback.type, JSON.stringify(callback.data)).toBe(9);
     expect((callback.data as Modal).title).toBe('Extend: continue from the last frame');
+  }, 40_000);
+
+  it('GIVEN the ffmpeg check has still not answered when the press must be answered THEN the member reads that the bot is still starting, privately, not that Extend is unavailable', async () => {
+    writeFileSync(delayFile, '4');
+    const callback = await pressExtendWhileRestarting();
+    expect(callback.type).toBe(4);
+    const data = callback.data as { content: string; flags: number };
+    expect(data.content).toContain('still starting');
+    expect(data.flags & 64).toBe(64);
   }, 40_000);
 });

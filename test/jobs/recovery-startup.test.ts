@@ -144,6 +144,27 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     await store.close();
   });
 
+  it('GIVEN start called twice at once WHEN both finish THEN the store was recovered and swept once, as by one start', async () => {
+    const reads = async (starts: number) => {
+      const inner = await openStore('memory://');
+      let count = 0;
+      const store: Store = {
+        ...inner,
+        kv: inner.kv,
+        setMembers: (key) => {
+          if (key === 'jobs:active') count += 1;
+          return inner.setMembers(key);
+        },
+      };
+      const { engine } = testEngine(store, scriptedProvider());
+      await Promise.all(Array.from({ length: starts }, () => engine.start()));
+      await engine.stop();
+      await inner.close();
+      return count;
+    };
+    expect(await reads(2)).toBe(await reads(1));
+  });
+
   it('GIVEN a job left "accepted" by a process that died WHEN a new one starts THEN it is still ended and its credits given back (recovery is unchanged for left-overs)', async () => {
     const file = `sqlite://${join(dir, 'left-over.sqlite')}`;
     const first = await openStore(file);

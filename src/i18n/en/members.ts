@@ -51,6 +51,7 @@ export const members = {
   'button.edit': 'Edit',
   'button.extend': 'Extend',
   'extend.unavailable': 'Extend is not available on this bot (ffmpeg is not installed). Ask the bot operator to enable it.',
+  'extend.starting': 'The bot is still starting up. Press Extend again in a few seconds.',
   'extend.no_video': 'The video file is no longer available to take its last frame from. Nothing was charged.',
   'extend.busy': 'Many videos are being extended right now. Please try again in a minute; nothing was charged.',
   'extend.no_frame': 'The last frame of this video could not be taken. Please try again later; nothing was charged.',

@@ -51,6 +51,7 @@ export const members = {
   'button.edit': '编辑',
   'button.extend': '延长',
   'extend.unavailable': '此机器人未启用“延长”（未安装 ffmpeg）。请联系机器人运营者启用。',
+  'extend.starting': '机器人仍在启动中，请几秒后再点一次“延长”。',
   'extend.no_video': '已无法获取这个视频文件来截取最后一帧。未扣除任何额度。',
   'extend.busy': '现在有很多视频正在延长。请一分钟后再试；未扣除任何额度。',
   'extend.no_frame': '无法截取这个视频的最后一帧。请稍后再试；未扣除任何额度。',
