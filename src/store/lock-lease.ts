@@ -10,10 +10,24 @@ export class LockLeaseLostError extends Error {
   }
 }
 
+// When each Redis lease runs out unless its renewal lands (ms epoch), as its lock last confirmed it.
+const expiries = new WeakMap<AbortSignal, { lockName: string; expiresAt: () => number }>();
+
+/**
+ * Tells {@link assertLeasesHeld} when `lease` runs out unless renewed: `expiresAt()` in ms epoch,
+ * from the last acquisition or renewal the lock server confirmed. A holder whose process froze
+ * past it (a GC pause, a suspended VM) learns of the loss only when a renewal answer arrives, which
+ * can come after its next write; the time alone says so before it writes.
+ */
+export function trackLeaseExpiry(lease: AbortSignal, lockName: string, expiresAt: () => number): void {
+  expiries.set(lease, { lockName, expiresAt });
+}
+
 /**
  * Throws the {@link LockLeaseLostError} of any of `held` (the leases of the locks the caller
- * holds, as `withLock` hands them to its function) that was lost; a no-op for locks that cannot
- * lose a lease (the SQLite store's in-process ones). The atomic quota, line and job-ending writes
+ * holds, as `withLock` hands them to its function) that was lost, or that is past the time it runs
+ * out unless renewed (see {@link trackLeaseExpiry}); a no-op for locks that cannot lose a lease
+ * (the SQLite store's in-process ones). The atomic quota, line and job-ending writes
  * call it just before they commit.
  *
  * The leases are passed by hand, not found through an AsyncLocalStorage: on Node 20 and 22 one
@@ -21,5 +35,9 @@ export class LockLeaseLostError extends Error {
  * the Redis store's hot path about a tenth of its CPU (issue 15's profiles).
  */
 export function assertLeasesHeld(held: readonly AbortSignal[]): void {
-  for (const lease of held) lease.throwIfAborted();
+  for (const lease of held) {
+    lease.throwIfAborted();
+    const expiry = expiries.get(lease);
+    if (expiry && Date.now() >= expiry.expiresAt()) throw new LockLeaseLostError(expiry.lockName);
+  }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LockLeaseLostError } from './lock-lease.js';
+import { LockLeaseLostError, trackLeaseExpiry } from './lock-lease.js';
 
 /** The two commands the locks need; any node-redis client (whatever its RESP options) has them. */
 export interface LockClient {
@@ -44,11 +44,15 @@ export class LockTimeoutError extends Error {
 export function createRedisLocks(client: LockClient, options: RedisLockOptions) {
   const renewEveryMs = Math.max(10, Math.floor(options.ttlMs / 3));
 
-  const acquire = async (key: string, owner: string): Promise<boolean> => {
+  const acquire = async (key: string, owner: string, tookAt: (sentAt: number) => void): Promise<boolean> => {
     const deadline = Date.now() + options.maxWaitMs;
     for (let attempt = 0; ; attempt += 1) {
+      const sentAt = Date.now();
       const taken = await client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: options.ttlMs } });
-      if (taken === 'OK') return true;
+      if (taken === 'OK') {
+        tookAt(sentAt);
+        return true;
+      }
       if (Date.now() >= deadline) return false;
       // Short, jittered waits: critical sections are a few store round trips long.
       await sleep(Math.min(5 + attempt * 2, 50) * (0.5 + Math.random()));
@@ -64,12 +68,20 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
     async withLock<T>(name: string, fn: (lease: AbortSignal) => Promise<T>): Promise<T> {
       const key = `hvb:lock:${name}`;
       const owner = randomUUID();
-      if (!(await acquire(key, owner))) throw new LockTimeoutError(name);
+      // The lease counts from before the request that took (or renewed) it: never later than Redis' own clock.
+      let confirmedAt = Date.now();
+      if (!(await acquire(key, owner, (sentAt) => (confirmedAt = sentAt)))) throw new LockTimeoutError(name);
       const lease = new AbortController();
+      // Writes stop a little before Redis would let the lock go, so a frozen holder that wakes up
+      // after its lease ran out never writes, even before a renewal tells it so.
+      const margin = Math.min(1_000, Math.floor(options.ttlMs / 5));
+      trackLeaseExpiry(lease.signal, name, () => confirmedAt + options.ttlMs - margin);
       const renewal = setInterval(() => {
+        const sentAt = Date.now();
         client
           .eval(RENEW_SCRIPT, { keys: [key], arguments: [owner, String(options.ttlMs)] })
           .then((renewed) => {
+            if (renewed !== 0) confirmedAt = Math.max(confirmedAt, sentAt);
             if (renewed !== 0 || lease.signal.aborted) return;
             options.onLeaseLost?.(name);
             lease.abort(new LockLeaseLostError(name));

@@ -111,6 +111,26 @@ describe.skipIf(!up)('Redis store', () => {
     }
   });
 
+  it('GIVEN a holder whose whole process froze past its lease (no renewal answer yet) WHEN it wakes and writes THEN the write is refused before it reaches Redis', async () => {
+    const a = await openRedisStore(URL, { lockTtlMs: 300 });
+    try {
+      const usage = createUsageRepository(a);
+      const frozen = a.withLock('frozen-process', async (lease) => {
+        // A GC pause or a suspended VM: nothing runs, not even the lease's renewals.
+        const until = Date.now() + 600;
+        while (Date.now() < until) {
+          // frozen
+        }
+        await usage.writeAll({}, [{ key: 'frozen:who', value: 'a' }], [lease]);
+        return 'wrote';
+      });
+      await expect(frozen).rejects.toBeInstanceOf(LockLeaseLostError);
+      expect(await a.kv.get('frozen:who')).toBeUndefined();
+    } finally {
+      await a.close();
+    }
+  });
+
   it('GIVEN a job ending whose job lock lost its lease (the process froze) WHEN it settles the credits THEN the write is refused: credits stay held, the job record untouched', async () => {
     const [a, b] = [await openRedisStore(URL, { lockTtlMs: 150 }), await openRedisStore(URL, { lockTtlMs: 150 })];
     const raw = await rawRedis(DB);
