@@ -39,14 +39,21 @@ export async function giveUp(
     inReplyOnly?: boolean;
     /** Where the job's reply is, recorded with the ending (it was not recorded before). */
     reply?: JobEnding['reply'];
+    /** Ends it only when its current record passes (see `endJob`); else it is returned as it is. */
+    onlyIf?: (current: Job) => boolean;
   },
 ): Promise<Job> {
   const message = (failure.tell ?? true) ? (failure.inReplyOnly ? 'failure_in_reply' : 'failure') : 'none';
-  return endJob(deps, job, {
-    state: failure.reason === 'expired' ? 'expired' : 'failed',
-    failure: { reason: failure.reason, detail: failure.detail ?? null },
-    settlement: { release: failure.release, ...(failure.outcome ? { outcome: failure.outcome } : {}) },
-    message,
-    ...(failure.reply ? { reply: failure.reply } : {}),
-  });
+  return endJob(
+    deps,
+    job,
+    {
+      state: failure.reason === 'expired' ? 'expired' : 'failed',
+      failure: { reason: failure.reason, detail: failure.detail ?? null },
+      settlement: { release: failure.release, ...(failure.outcome ? { outcome: failure.outcome } : {}) },
+      message,
+      ...(failure.reply ? { reply: failure.reply } : {}),
+    },
+    failure.onlyIf ? { onlyIf: failure.onlyIf } : {},
+  );
 }

@@ -209,13 +209,18 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     cancel: (jobId, byUserId) => cancelJob(deps, jobId, byUserId),
 
     async abandon(jobId, reply, options = {}) {
-      const job = (await jobs.get(jobId)) ?? (options.lastKnown?.id === jobId ? options.lastKnown : undefined);
+      const stored = await jobs.get(jobId);
+      const job = stored ?? (options.lastKnown?.id === jobId ? options.lastKnown : undefined);
       if (!job || job.taskId) return;
+      // Only a job still short of the provider: a write that failed after it landed (the line's
+      // pick may have taken the job meanwhile) must not end a job being submitted. A record that is
+      // gone is ended from what accept returned.
+      const onlyIf = stored ? { onlyIf: (current: Job) => isCancellable(current.state) } : {};
       // The acknowledgement failed: told in its reply only, which exists only if an attempt landed
       // (and is not ours when another process answered).
       const tell = options.answeredElsewhere !== true;
-      if (!reply) await giveUp(deps, job, { reason: 'not_acknowledged', release: 'cancelled', inReplyOnly: true, tell });
-      else await giveUp(deps, job, { reason: 'not_queued', release: 'never_submitted', reply });
+      if (!reply) await giveUp(deps, job, { reason: 'not_acknowledged', release: 'cancelled', inReplyOnly: true, tell, ...onlyIf });
+      else await giveUp(deps, job, { reason: 'not_queued', release: 'never_submitted', reply, ...onlyIf });
     },
 
     get: (jobId) => jobs.get(jobId),

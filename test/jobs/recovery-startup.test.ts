@@ -31,7 +31,7 @@ async function ask(engine: ReturnType<typeof testEngine>['engine']) {
   return accepted.job;
 }
 
-describe('a /video asked while the bot starts is not taken for a left-over of a crash', () => {
+describe('a /video asked while the bot starts is not taken for a left-over of a crash (and other live jobs are not ended as given up)', () => {
   it('GIVEN a job accepted (reply not made yet) before the engine starts WHEN recovery runs THEN the member still gets the video and is charged once', async () => {
     const store = await openStore(`sqlite://${join(dir, 'accepted.sqlite')}`);
     const { engine, quota, seen } = testEngine(store, scriptedProvider());
@@ -140,6 +140,33 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     expect((await store.setMembers('jobs:active')).sort()).toEqual(['theirs1', 'theirs2']);
     expect((await quota.heldReservations('g-theirs')).map((h) => h.jobId)).toEqual(['theirs1']);
     expect(await quota.heldReservations('g-ours')).toEqual([]);
+    await engine.stop();
+    await store.close();
+  });
+
+  it('GIVEN a job the line already picked (being sent) WHEN the flow gives it up because its line write reported a failure after landing THEN it is not ended: the member gets the video, charged once', async () => {
+    const store = await openStore(`sqlite://${join(dir, 'abandon-picked.sqlite')}`);
+    const provider = scriptedProvider();
+    const answer = gate();
+    const submit = provider.submit.bind(provider);
+    provider.submit = async (request): Promise<SubmitResult> => {
+      await answer.opened;
+      return submit(request);
+    };
+    const { engine, quota, seen } = testEngine(store, provider);
+    await engine.start();
+    const job = await ask(engine);
+    await engine.attachMessage(job.id, job.reply.channelId, 'm1');
+    await eventually(async () => (await engine.get(job.id))?.state === 'submitting');
+
+    await engine.abandon(job.id, { channelId: job.reply.channelId, messageId: 'm1' });
+    expect((await engine.get(job.id))?.state).toBe('submitting');
+    answer.open();
+
+    await eventually(() => seen.delivered.some((j) => j.id === job.id));
+    expect(seen.failed).toEqual([]);
+    await eventually(async () => (await quota.heldReservations(GUILD)).length === 0);
+    expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(1);
     await engine.stop();
     await store.close();
   });
