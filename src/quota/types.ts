@@ -140,8 +140,8 @@ export interface QuotaGate {
    * records in the same atomic store write, so a job's final state and its credits never come
    * apart. When there is nothing to settle, `also(false)`'s records are still written under the
    * lock. `guildId` is the guild to lock when the reservation record is gone. `held`: the leases
-   * of locks the caller holds around it (the job's, see `Store.withLock`); nothing is written when
-   * one of them or the quota's own was lost. True when it settled.
+   * of locks the caller holds around it (the job's, see `Store.withLock`; `[]` outside any lock);
+   * nothing is written when one of them or the quota's own was lost. True when it settled.
    *
    * @throws LockLeaseLostError before writing, when a lease was lost.
    */
@@ -150,7 +150,7 @@ export interface QuotaGate {
     reservationId: string | null,
     settlement: Settlement,
     also: (settled: boolean) => readonly StoreEntry[] | Promise<readonly StoreEntry[]>,
-    held?: readonly AbortSignal[],
+    held: readonly AbortSignal[],
   ): Promise<boolean>;
   /** Every reservation still held, in every guild (for the sweep that settles leaked ones). */
   heldReservations(guildId?: string): Promise<HeldReservation[]>;
