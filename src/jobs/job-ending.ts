@@ -40,8 +40,8 @@ const toSettlement = (s: EndingSettlement, taskId: string | null): Settlement =>
  * committed in ONE atomic store write, under the job's lock and its guild's quota lock. Then the
  * message is carried out (see {@link carryOutOutbox}); a crash before it landed leaves the outbox
  * in the record, and the next start (or the sweep) carries it out. A job that is already final
- * is returned as it is: an ending is decided once. Every path that ends a job comes here, except
- * a job whose record vanished from the store (job-poll.ts `recordLost`: nothing left to write).
+ * is returned as it is: an ending is decided once. Every path that ends a job comes here (one whose
+ * record vanished from the store too: its final record is written again).
  */
 export async function endJob(
   deps: Pick<JobDeps, 'jobs' | 'quota' | 'reporter' | 'clock' | 'logger' | 'scheduler'> & Partial<Pick<JobDeps, 'videos'>>,

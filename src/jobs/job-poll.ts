@@ -107,19 +107,16 @@ async function pollOnce(deps: JobDeps, jobId: string): Promise<RunOutcome> {
 
 /**
  * The record of a job this process was following is gone (e.g. a Redis restarted empty): the
- * in-memory view disagrees with the store. Its member is told from the last record seen and its
- * reservation (if still there) released; an unreadable record is left alone.
+ * in-memory view disagrees with the store. It is ended from the last record seen, through endJob
+ * like every other ending: the final record written again with its outbox, the reservation (if
+ * still there) released, and the member told with endJob's retries when Discord is unreachable.
+ * An unreadable record is left alone.
  */
 async function recordLost(deps: JobDeps, jobId: string): Promise<RunOutcome> {
   const last = deps.followed.get(jobId);
   if (!last || (await deps.jobs.exists(jobId))) return { done: true };
   deps.logger.error({ jobId, guildId: last.guildId, taskId: last.taskId }, 'job record disappeared from the store; telling the member');
-  if (last.reservationId) await deps.quota.release(last.reservationId, 'vanished', { taskId: last.taskId });
-  const now = deps.clock();
-  const lost: Job = { ...last, state: 'failed', failure: { reason: 'record_lost', detail: null }, finishedAt: now, updatedAt: now };
-  // The one ending decided outside endJob: there is no record left to write it into.
-  deps.reporter.ended?.(lost);
-  await deps.reporter.failed(lost);
+  await giveUp(deps, last, { reason: 'record_lost', release: 'vanished' });
   return { done: true };
 }
 

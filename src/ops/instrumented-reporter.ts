@@ -4,7 +4,7 @@ import type { BotMetrics } from './metrics.js';
 /**
  * A reporter that records how jobs end and how long delivery took. Every ending this process
  * decides is counted once (`hvb_jobs_finished_total`), also those nobody is told about (a reply
- * Discord never had, a member who already saw the video) and a job whose record vanished. Delivery time starts when the poller
+ * Discord never had, a member who already saw the video). Delivery time starts when the poller
  * saw the task complete (`completedAt`), so it includes the download and the upload.
  */
 export function instrumentReporter(reporter: JobReporter, metrics: BotMetrics, clock: () => number = Date.now): JobReporter {

@@ -3,7 +3,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { createJobRepository } from '../../src/jobs/job-repository.js';
 import { sampleJob } from '../support/jobs.js';
 import { scriptedProvider } from '../support/fake-video-provider.js';
-import { eventually, testEngine } from '../support/job-engine.js';
+import { eventually, recordingReporter, testEngine } from '../support/job-engine.js';
 import { request } from '../quota/helpers.js';
 
 describe('the sweep: no path can keep a slot held for a job nobody follows', () => {
@@ -48,6 +48,29 @@ describe('the sweep: no path can keep a slot held for a job nobody follows', () 
       ['failed', 'released', 'reconciled'],
       ['gone', 'released', 'vanished'],
     ]);
+    await engine.stop();
+    await store.close();
+  });
+
+  it('GIVEN a followed job whose record disappears WHEN Discord cannot be reached to tell the member THEN the ending is written again with the message still owed (a later try or start tells them)', async () => {
+    const store = await openStore('memory://');
+    const jobs = createJobRepository(store);
+    const provider = scriptedProvider();
+    provider.statusOf = () => ({ ok: true, status: { phase: 'running', rawStatus: 'Processing', progress: 10 } });
+    const { reporter, seen } = recordingReporter();
+    const { engine, quota } = testEngine(store, provider, { reporter: { ...reporter, failed: async () => 'retry' } });
+    expect((await quota.reserve(request({ jobId: 'j2', reservationId: 'res-j2', guildId: 'g1' }))).ok).toBe(true);
+    await jobs.save(sampleJob({ id: 'j2', guildId: 'g1', state: 'processing', reservationId: 'res-j2', taskId: 'task-2' }));
+    await engine.start();
+    await eventually(() => seen.progress.length > 0);
+    await store.kv.delete('job:j2');
+    const ended = await eventually(async () => {
+      const job = await jobs.get('j2');
+      return job?.state === 'failed' ? job : undefined;
+    });
+    expect(ended.failure?.reason).toBe('record_lost');
+    expect(ended.outbox).toMatchObject({ kind: 'failure' });
+    expect(await quota.heldReservations()).toEqual([]);
     await engine.stop();
     await store.close();
   });
