@@ -125,14 +125,15 @@ const FRAMES_WAIT_UNTIL_AGE_MS = 1_200;
 async function framesState(ctx: BotContext, createdTimestamp: number): Promise<'ready' | 'starting' | 'absent'> {
   if (ctx.frames) return 'ready';
   if (!ctx.framesChecked) return 'absent';
-  let known = false;
-  const checked = ctx.framesChecked.then(() => (known = true));
   let timer: NodeJS.Timeout | undefined;
   const budget = Math.max(0, createdTimestamp + FRAMES_WAIT_UNTIL_AGE_MS - Date.now());
-  await Promise.race([checked, new Promise<void>((resolve) => (timer = setTimeout(resolve, budget)))]);
+  const answered = await Promise.race([
+    ctx.framesChecked.then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budget))),
+  ]);
   clearTimeout(timer);
   if (ctx.frames) return 'ready';
-  return known ? 'absent' : 'starting';
+  return answered ? 'absent' : 'starting';
 }
 
 /** ⏩ under a finished video: the same prompt, editable, for a new video that starts where this one ends. */

@@ -8,6 +8,7 @@ import type { SubmitResult } from '../../src/provider/types.js';
 import { sampleJob } from '../support/jobs.js';
 import { scriptedProvider } from '../support/fake-video-provider.js';
 import { eventually, testEngine } from '../support/job-engine.js';
+import { request } from '../quota/helpers.js';
 
 // Members can run /video while the bot connects: discord.js hands the router interactions that
 // arrived before its ready as soon as it is ready, and the job engine's start (recovery of what a
@@ -23,6 +24,26 @@ const gate = () => {
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { open, opened };
 };
+
+/** A provider whose submissions wait until `open()`: a job held in `submitting`. */
+function gatedProvider() {
+  const provider = scriptedProvider();
+  const answer = gate();
+  const submit = provider.submit.bind(provider);
+  provider.submit = async (request): Promise<SubmitResult> => {
+    await answer.opened;
+    return submit(request);
+  };
+  return { provider, open: answer.open };
+}
+
+/** The member got the video, was never told of a failure, and was charged exactly once. */
+async function deliveredChargedOnce({ quota, seen }: Pick<ReturnType<typeof testEngine>, 'quota' | 'seen'>, jobId: string) {
+  await eventually(() => seen.delivered.some((j) => j.id === jobId));
+  expect(seen.failed).toEqual([]);
+  await eventually(async () => (await quota.heldReservations(GUILD)).length === 0);
+  expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(1);
+}
 
 async function ask(engine: ReturnType<typeof testEngine>['engine']) {
   const template = sampleJob();
@@ -40,23 +61,14 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     await engine.start();
     await engine.attachMessage(job.id, job.reply.channelId, 'm1');
 
-    await eventually(() => seen.delivered.some((j) => j.id === job.id));
-    expect(seen.failed).toEqual([]);
-    await eventually(async () => (await quota.heldReservations(GUILD)).length === 0);
-    expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(1);
+    await deliveredChargedOnce({ quota, seen }, job.id);
     await engine.stop();
     await store.close();
   });
 
   it('GIVEN a job being sent to the provider when the engine starts WHEN recovery runs THEN it is not ended as "maybe started": the member gets the video, charged once', async () => {
     const store = await openStore(`sqlite://${join(dir, 'submitting.sqlite')}`);
-    const provider = scriptedProvider();
-    const answer = gate();
-    const submit = provider.submit.bind(provider);
-    provider.submit = async (request): Promise<SubmitResult> => {
-      await answer.opened;
-      return submit(request);
-    };
+    const { provider, open } = gatedProvider();
     const { engine, quota, seen } = testEngine(store, provider);
     const job = await ask(engine);
     await engine.attachMessage(job.id, job.reply.channelId, 'm1');
@@ -64,14 +76,11 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     await eventually(async () => (await engine.get(job.id))?.state === 'submitting');
 
     await engine.start();
-    answer.open();
+    open();
     await sent;
 
-    await eventually(() => seen.delivered.some((j) => j.id === job.id));
-    expect(seen.failed).toEqual([]);
+    await deliveredChargedOnce({ quota, seen }, job.id);
     expect(provider.submits).toHaveLength(1);
-    await eventually(async () => (await quota.heldReservations(GUILD)).length === 0);
-    expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(1);
     await engine.stop();
     await store.close();
   });
@@ -102,10 +111,7 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     expect(await inner.setMembers('jobs:active')).toEqual([job.id]);
     await engine.attachMessage(job.id, job.reply.channelId, 'm1');
 
-    await eventually(() => seen.delivered.some((j) => j.id === job.id));
-    expect(seen.failed).toEqual([]);
-    await eventually(async () => (await quota.heldReservations(GUILD)).length === 0);
-    expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(1);
+    await deliveredChargedOnce({ quota, seen }, job.id);
     await engine.stop();
     await inner.close();
   });
@@ -114,19 +120,7 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     const store = await openStore('memory://');
     const { engine, quota } = testEngine(store, scriptedProvider(), { ownsGuild: (guildId) => guildId === 'g-ours' });
     const hold = (jobId: string, guildId: string) =>
-      quota.reserve({
-        jobId,
-        reservationId: `res-${jobId}`,
-        guildId,
-        userId: MEMBER,
-        channelId: 'c1',
-        roleIds: [],
-        cost: 1,
-        prompt: 'a fox',
-        model: 'MiniMax-Hailuo-2.3',
-        resolution: '768p',
-        duration: 6,
-      });
+      quota.reserve(request({ jobId, reservationId: `res-${jobId}`, guildId, userId: MEMBER }));
     // The other shard's: one with its reservation written a moment before its record, one with neither yet.
     expect((await hold('theirs1', 'g-theirs')).ok).toBe(true);
     await store.addToSet('jobs:active', 'theirs1');
@@ -146,13 +140,7 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
 
   it('GIVEN a job the line already picked (being sent) WHEN the flow gives it up because its line write reported a failure after landing THEN it is not ended: the member gets the video, charged once', async () => {
     const store = await openStore(`sqlite://${join(dir, 'abandon-picked.sqlite')}`);
-    const provider = scriptedProvider();
-    const answer = gate();
-    const submit = provider.submit.bind(provider);
-    provider.submit = async (request): Promise<SubmitResult> => {
-      await answer.opened;
-      return submit(request);
-    };
+    const { provider, open } = gatedProvider();
     const { engine, quota, seen } = testEngine(store, provider);
     await engine.start();
     const job = await ask(engine);
@@ -161,12 +149,9 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
 
     await engine.abandon(job.id, { channelId: job.reply.channelId, messageId: 'm1' });
     expect((await engine.get(job.id))?.state).toBe('submitting');
-    answer.open();
+    open();
 
-    await eventually(() => seen.delivered.some((j) => j.id === job.id));
-    expect(seen.failed).toEqual([]);
-    await eventually(async () => (await quota.heldReservations(GUILD)).length === 0);
-    expect((await quota.memberStanding(GUILD, MEMBER, [])).used).toBe(1);
+    await deliveredChargedOnce({ quota, seen }, job.id);
     await engine.stop();
     await store.close();
   });

@@ -29,7 +29,8 @@ async function botParts(store: Store) {
   return { ops, provider, engine };
 }
 
-async function runJob(engine: Awaited<ReturnType<typeof botParts>>['engine']) {
+/** A sample /video accepted (reserved and recorded, not sent); its job id. */
+async function acceptJob(engine: Awaited<ReturnType<typeof botParts>>['engine']) {
   const template = sampleJob();
   const accepted = await engine.accept({
     request: template.request,
@@ -39,8 +40,13 @@ async function runJob(engine: Awaited<ReturnType<typeof botParts>>['engine']) {
     reply: template.reply,
   });
   if (!accepted.ok) throw new Error('not accepted');
-  await engine.submit(accepted.job.id);
   return accepted.job.id;
+}
+
+async function runJob(engine: Awaited<ReturnType<typeof botParts>>['engine']) {
+  const id = await acceptJob(engine);
+  await engine.submit(id);
+  return id;
 }
 
 describe('/metrics and /healthz', () => {
@@ -75,16 +81,8 @@ describe('/metrics and /healthz', () => {
     const running = await runJob(engine);
     await eventually(async () => (await engine.get(running))?.state === 'processing');
     // An ending nobody is told about (another process answered the interaction) counts too.
-    const template = sampleJob();
-    const unanswered = await engine.accept({
-      request: template.request,
-      guildId: GUILD,
-      userId: template.userId,
-      roleIds: [],
-      reply: template.reply,
-    });
-    if (!unanswered.ok) throw new Error('not accepted');
-    await engine.abandon(unanswered.job.id, undefined, { answeredElsewhere: true });
+    const unanswered = await acceptJob(engine);
+    await engine.abandon(unanswered, undefined, { answeredElsewhere: true });
 
     const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
     expect(response.status).toBe(200);
