@@ -99,7 +99,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   // With sharding, this process polls and recovers only the jobs of the guilds its shards own.
   // Alone (no sharding) there is no owner check at all: recovery then knows no other process
   // shares the index of jobs in flight, and mends entries left without a record.
-  const ownsGuild = config.sharding?.role === 'shard' ? ownershipFor(config.sharding) : undefined;
+  const sharded = config.sharding?.role === 'shard' && config.sharding.count !== 1;
+  const ownsGuild = sharded ? ownershipFor(config.sharding) : undefined;
   // Metrics (prom-client) are loaded only when something can scrape them.
   const metricsPort = metricsPortFor(config.metricsPort, config.sharding);
   const meteredOps =

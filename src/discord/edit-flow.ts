@@ -126,7 +126,8 @@ async function framesState(ctx: BotContext, createdTimestamp: number): Promise<'
   if (ctx.frames) return 'ready';
   if (!ctx.framesChecked) return 'absent';
   let timer: NodeJS.Timeout | undefined;
-  const budget = Math.max(0, createdTimestamp + FRAMES_WAIT_UNTIL_AGE_MS - Date.now());
+  // Capped: the interaction's time comes from Discord's clock, which ours may lag.
+  const budget = Math.min(FRAMES_WAIT_UNTIL_AGE_MS, Math.max(0, createdTimestamp + FRAMES_WAIT_UNTIL_AGE_MS - Date.now()));
   const answered = await Promise.race([
     ctx.framesChecked.then(() => true),
     new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budget))),

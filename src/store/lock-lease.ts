@@ -10,12 +10,14 @@ export class LockLeaseLostError extends Error {
   }
 }
 
-// When each Redis lease runs out unless its renewal lands (ms epoch), as its lock last confirmed it.
+// When each Redis lease runs out unless its renewal lands (ms on the monotonic performance.now()
+// clock, which a stepped system clock cannot move), as its lock last confirmed it.
 const expiries = new WeakMap<AbortSignal, { lockName: string; expiresAt: () => number }>();
 
 /**
- * Tells {@link assertLeasesHeld} when `lease` runs out unless renewed: `expiresAt()` in ms epoch,
- * from the last acquisition or renewal the lock server confirmed. A holder whose process froze
+ * Tells {@link assertLeasesHeld} when `lease` runs out unless renewed: `expiresAt()` in ms of
+ * `performance.now()`, from the last acquisition or renewal the lock server confirmed (and
+ * `-Infinity` once the lock was released). A holder whose process froze
  * past it (a GC pause, a suspended VM) learns of the loss only when a renewal answer arrives, which
  * can come after its next write; the time alone says so before it writes.
  */
@@ -38,6 +40,6 @@ export function assertLeasesHeld(held: readonly AbortSignal[]): void {
   for (const lease of held) {
     lease.throwIfAborted();
     const expiry = expiries.get(lease);
-    if (expiry && Date.now() >= expiry.expiresAt()) throw new LockLeaseLostError(expiry.lockName);
+    if (expiry && performance.now() >= expiry.expiresAt()) throw new LockLeaseLostError(expiry.lockName);
   }
 }

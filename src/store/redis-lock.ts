@@ -47,7 +47,7 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
   const acquire = async (key: string, owner: string, tookAt: (sentAt: number) => void): Promise<boolean> => {
     const deadline = Date.now() + options.maxWaitMs;
     for (let attempt = 0; ; attempt += 1) {
-      const sentAt = Date.now();
+      const sentAt = performance.now();
       const taken = await client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: options.ttlMs } });
       if (taken === 'OK') {
         tookAt(sentAt);
@@ -69,15 +69,16 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
       const key = `hvb:lock:${name}`;
       const owner = randomUUID();
       // The lease counts from before the request that took (or renewed) it: never later than Redis' own clock.
-      let confirmedAt = Date.now();
+      let confirmedAt = performance.now();
+      let released = false;
       if (!(await acquire(key, owner, (sentAt) => (confirmedAt = sentAt)))) throw new LockTimeoutError(name);
       const lease = new AbortController();
       // Writes stop a little before Redis would let the lock go, so a frozen holder that wakes up
       // after its lease ran out never writes, even before a renewal tells it so.
       const margin = Math.min(1_000, Math.floor(options.ttlMs / 5));
-      trackLeaseExpiry(lease.signal, name, () => confirmedAt + options.ttlMs - margin);
+      trackLeaseExpiry(lease.signal, name, () => (released ? -Infinity : confirmedAt + options.ttlMs - margin));
       const renewal = setInterval(() => {
-        const sentAt = Date.now();
+        const sentAt = performance.now();
         client
           .eval(RENEW_SCRIPT, { keys: [key], arguments: [owner, String(options.ttlMs)] })
           .then((renewed) => {
@@ -98,6 +99,8 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
       try {
         return await Promise.race([work, lost]);
       } finally {
+        // A lease kept past its lock (by mistake) fences nothing: writes with it are refused.
+        released = true;
         clearInterval(renewal);
         if (onLost) lease.signal.removeEventListener('abort', onLost);
         // Whatever `fn` does after its lease was lost ends unobserved; its writes were refused.

@@ -131,6 +131,22 @@ describe.skipIf(!up)('Redis store', () => {
     }
   });
 
+  it('GIVEN a lease kept after its lock was released WHEN a write is made with it THEN it is refused (it fences nothing any more)', async () => {
+    const a = await openRedisStore(URL);
+    try {
+      let kept: AbortSignal | undefined;
+      await a.withLock('kept', async (lease) => {
+        kept = lease;
+      });
+      await expect(createUsageRepository(a).writeAll({}, [{ key: 'kept:who', value: 'a' }], kept ? [kept] : [])).rejects.toBeInstanceOf(
+        LockLeaseLostError,
+      );
+      expect(await a.kv.get('kept:who')).toBeUndefined();
+    } finally {
+      await a.close();
+    }
+  });
+
   it('GIVEN a job ending whose job lock lost its lease (the process froze) WHEN it settles the credits THEN the write is refused: credits stay held, the job record untouched', async () => {
     const [a, b] = [await openRedisStore(URL, { lockTtlMs: 150 }), await openRedisStore(URL, { lockTtlMs: 150 })];
     const raw = await rawRedis(DB);
