@@ -18,7 +18,7 @@ import { createEtaStats } from './jobs/eta-stats.js';
 import { createJobHistory } from './jobs/history.js';
 import { createJobRepository } from './jobs/job-repository.js';
 import type { JobTimings } from './jobs/deps.js';
-import { createDiscordClient, createOnceRest, createUploadRest } from './discord/client.js';
+import { CALLBACK_POOL_OPTIONS, createDiscordClient, createOnceRest, createUploadRest } from './discord/client.js';
 import { createDiscordReporter } from './discord/job-reporter.js';
 import { createInteractionRouter } from './discord/interaction-router.js';
 import { buttonHandlers } from './discord/buttons.js';
@@ -156,7 +156,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         downloadCapped(url, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: await downloads.get() }),
     });
   });
-  const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs);
+  // Interaction callbacks' own connections (see CALLBACK_POOL_OPTIONS), made once logged in.
+  const callbacks = lazyAgent(CALLBACK_POOL_OPTIONS);
+  const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs, () => callbacks.peek());
   adminLog = createAdminLog({
     rest: client.rest,
     logChannel: async (guildId) => (await quota.getPolicy(guildId)).log,
@@ -330,6 +332,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         for (const timer of timers) clearTimeout(timer);
       }
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
+      // undici is loaded now rather than before login (cold start, issue 15); until then
+      // callbacks share discord.js' connections.
+      await callbacks.get();
       await jobs.start();
       sweepHistory();
       sweepTimer = setInterval(sweepHistory, HISTORY_SWEEP_EVERY_MS);
@@ -349,6 +354,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       await client.destroy();
       await provider.close();
       await downloads.close();
+      await callbacks.close();
       await opsServer?.close();
     },
   };
