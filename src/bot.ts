@@ -156,9 +156,17 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         downloadCapped(url, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: await downloads.get() }),
     });
   });
-  // Interaction callbacks' own connections (see CALLBACK_POOL_OPTIONS), made once logged in.
+  // Interaction callbacks' own connections (see CALLBACK_POOL_OPTIONS), made on the first callback
+  // (loading undici: kept out of the start and of an idle bot's memory, issue 15); until they
+  // exist, callbacks share discord.js' connections.
   const callbacks = lazyAgent(CALLBACK_POOL_OPTIONS);
-  const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs, () => callbacks.peek());
+  const callbackPool = () => {
+    const pool = callbacks.peek();
+    if (!pool)
+      void callbacks.get().catch((err: unknown) => logger.warn({ err }, 'could not make the connection pool of interaction callbacks'));
+    return pool;
+  };
+  const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs, callbackPool);
   adminLog = createAdminLog({
     rest: client.rest,
     logChannel: async (guildId) => (await quota.getPolicy(guildId)).log,
@@ -332,9 +340,6 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         for (const timer of timers) clearTimeout(timer);
       }
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
-      // undici is loaded now rather than before login (cold start, issue 15); until then
-      // callbacks share discord.js' connections.
-      await callbacks.get();
       await jobs.start();
       sweepHistory();
       sweepTimer = setInterval(sweepHistory, HISTORY_SWEEP_EVERY_MS);

@@ -33,7 +33,11 @@ describe('a burst of /video is acknowledged over a bounded set of connections (r
     await h?.close();
   });
 
-  it(`GIVEN ${GUILDS} members of ${GUILDS} servers WHEN they all run /video at once THEN each reply is deferred in time, over at most ${CALLBACK_CONNECTIONS} connections used only for callbacks`, async () => {
+  it(`GIVEN the bot answered an interaction before AND ${GUILDS} members of ${GUILDS} servers WHEN they all run /video at once THEN each reply is deferred in time, over at most ${CALLBACK_CONNECTIONS} connections used only for callbacks`, async () => {
+    // The pool is made on the bot's first callback (its undici is loaded then, not at start).
+    const first = h.discord.dispatchInteraction({ commandName: 'help' }).id;
+    await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === first));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const ids = Array.from(
       { length: GUILDS },
       (_, g) =>
