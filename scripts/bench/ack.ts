@@ -11,6 +11,7 @@
  * The figures are medians over the rounds, and ours are given as ratios to the floor's: on a
  * shared machine absolute times move with the load, ratios measured side by side much less.
  */
+import { join } from 'node:path';
 import type { BotKind } from './bot-handle.js';
 import type { MemorySample } from './protocol.js';
 import { mebibytes as megabytes, median, ms, percentile, sleep, waitUntil } from './stats.js';
@@ -79,7 +80,7 @@ async function idleRound(backend: Backend, kind: BotKind): Promise<MemorySample>
 async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string): Promise<AckRound> {
   const idle = await idleRound(backend, kind);
   // Guilds 0..199 are measured; 200..204 only warm the bot up (JIT, connection pools) beforehand.
-  const world = await startWorld({ backend, guilds: IDLE_GUILDS, bot: kind, ...(cpuProfDir && kind === 'ours' ? { cpuProfDir } : {}) });
+  const world = await startWorld({ backend, guilds: IDLE_GUILDS, bot: kind, ...(cpuProfDir ? { cpuProfDir: join(cpuProfDir, kind) } : {}) });
   try {
     const { discord, provider, bot } = world;
     await sleep(1_500);
