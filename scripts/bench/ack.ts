@@ -80,7 +80,8 @@ async function idleRound(backend: Backend, kind: BotKind): Promise<MemorySample>
 async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string): Promise<AckRound> {
   const idle = await idleRound(backend, kind);
   // Guilds 0..199 are measured; 200..204 only warm the bot up (JIT, connection pools) beforehand.
-  const world = await startWorld({ backend, guilds: IDLE_GUILDS, bot: kind, ...(cpuProfDir ? { cpuProfDir: join(cpuProfDir, kind) } : {}) });
+  const profile = cpuProfDir ? { cpuProfDir: join(cpuProfDir, kind) } : {};
+  const world = await startWorld({ backend, guilds: IDLE_GUILDS, bot: kind, ...profile });
   try {
     const { discord, provider, bot } = world;
     await sleep(1_500);
