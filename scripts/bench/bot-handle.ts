@@ -40,7 +40,16 @@ const SCRIPTS: Record<BotKind, string> = {
 };
 
 export async function startBotProcess(env: Record<string, string>, options: BotProcessOptions = {}): Promise<BotHandle> {
-  const execArgv = ['--expose-gc', ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, ...(process.env.BENCH_CPU_PROF_INTERVAL_US ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL_US}`] : [])] : [])];
+  const execArgv = [
+    '--expose-gc',
+    ...(options.cpuProfDir
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${options.cpuProfDir}`,
+          ...(process.env.BENCH_CPU_PROF_INTERVAL_US ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL_US}`] : []),
+        ]
+      : []),
+  ];
   // stdout is a pipe (not a TTY), as in production: the bot logs JSON, not through pino-pretty.
   const forkedAt = Date.now();
   const child: ChildProcess = fork(SCRIPTS[options.kind ?? 'ours'], [], {
