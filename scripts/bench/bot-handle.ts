@@ -54,7 +54,10 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
   const forkedAt = Date.now();
   const child: ChildProcess = fork(SCRIPTS[options.kind ?? 'ours'], [], {
     execArgv,
-    env: { ...process.env, ...options.processEnv, BENCH_BOT_ENV: JSON.stringify(env) },
+    // MALLOC_ARENA_MAX=2, as the Dockerfile and the systemd unit run the bot (see the README's
+    // "Running on a server"), for ours and the floor alike: glibc otherwise gives threads (V8's
+    // GC and compiler, libuv's pool) arenas of their own that keep what they freed in RSS.
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, ...options.processEnv, BENCH_BOT_ENV: JSON.stringify(env) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const output: string[] = [];
