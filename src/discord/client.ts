@@ -4,13 +4,14 @@ import { countCallbackAttempts, isCallbackUrl } from './callback-attempts.js';
 
 /**
  * Connections the pool of interaction callbacks keeps to Discord (see `createDiscordClient`).
- * A burst of 200 `/video` then reuses them instead of opening 200 (each a TCP and TLS handshake
- * against discord.com, and a socket to set up and tear down: about a fifth of the bot's CPU
- * while such a burst waited for its acknowledgements, issue 15's bench). 64 is far above what
- * Discord takes from one bot (its global limit is 50 requests a second; callbacks are exempt,
- * and answer in tens of milliseconds): at 100 ms a callback, 640 a second.
+ * A burst of simultaneous `/video` then reuses them instead of opening one per interaction (each
+ * a TCP and TLS handshake against discord.com, and a socket to set up and tear down: about a fifth
+ * of the bot's CPU while issue 15's bench burst of 200 waited for its acknowledgements). The cap
+ * is a trade: callbacks beyond it wait for a free connection, so the last of a burst of N waits
+ * about N/128 callback round trips; at Discord's usual 100-500 ms a round trip, a burst of 200 is
+ * answered within about a second, well inside the 3 s Discord allows.
  */
-export const CALLBACK_CONNECTIONS = 64;
+export const CALLBACK_CONNECTIONS = 128;
 
 /** undici's pool options for interaction callbacks: kept warm 30 s between bursts. */
 export const CALLBACK_POOL_OPTIONS = {
