@@ -160,10 +160,13 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   // (loading undici: kept out of the start and of an idle bot's memory, issue 15); until they
   // exist, callbacks share discord.js' connections.
   const callbacks = lazyAgent(CALLBACK_POOL_OPTIONS);
+  let callbackPoolAsked = false;
   const callbackPool = () => {
     const pool = callbacks.peek();
-    if (!pool)
+    if (!pool && !callbackPoolAsked) {
+      callbackPoolAsked = true;
       void callbacks.get().catch((err: unknown) => logger.warn({ err }, 'could not make the connection pool of interaction callbacks'));
+    }
     return pool;
   };
   const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs, callbackPool);

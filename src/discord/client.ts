@@ -64,10 +64,14 @@ export function discordCacheOptions() {
 /**
  * The gateway client. `allowedMentions` parses nothing, so no text from a member can ping
  * anyone; the only mention the bot makes is the requester's, listed by id.
+ * @param timeoutMs how long a REST request may take before discord.js aborts (and retries) it.
+ * @param callbackPool the connection pool interaction callbacks go through, or undefined while
+ *   there is none yet (they then share discord.js' own); see CALLBACK_CONNECTIONS.
  */
 export function createDiscordClient(apiUrl: string, timeoutMs = 15_000, callbackPool?: () => Dispatcher | undefined): Client {
-  // Interaction callbacks, deadline-bound (3 s), have a pool of their own (once it is made, after
-  // login): capped and kept alive, and no slow edit can hold a connection a callback needs.
+  // Interaction callbacks, deadline-bound (3 s), have a pool of their own once `callbackPool`
+  // gives one (the bot makes it on the first callback): capped and kept alive, and no slow edit
+  // can hold a connection a callback needs. Until then they share discord.js' connections.
   // undici 7's Agent serves discord.js' undici 6 request(): a dispatcher is an interface
   // (dispatch with handler callbacks) both speak, and our tests drive every callback through it.
   const send: RESTOptions['makeRequest'] = (url, init) => {

@@ -34,7 +34,9 @@ export function lazyAgent(options: Agent.Options): LazyAgent {
       })),
     peek: () => made,
     async close() {
-      if (agent) await (await agent).close();
+      // A pool that could not be made (undici failed to load) has nothing to close.
+      const pool = await agent?.catch(() => undefined);
+      await pool?.close();
     },
   };
 }
