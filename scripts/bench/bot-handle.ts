@@ -39,16 +39,23 @@ const SCRIPTS: Record<BotKind, string> = {
   floor: fileURLToPath(new URL('./floor-process.js', import.meta.url)),
 };
 
+/**
+ * `--cpu-prof-interval` from BENCH_CPU_PROF_INTERVAL_US (microseconds between samples; V8's default
+ * is 1000). Node ignores a value it cannot read without a word, so one that is not a positive
+ * whole number stops the bench instead.
+ */
+function profileInterval(): string[] {
+  const raw = process.env.BENCH_CPU_PROF_INTERVAL_US;
+  if (raw === undefined || raw === '') return [];
+  if (!/^[1-9][0-9]*$/.test(raw))
+    throw new Error(`BENCH_CPU_PROF_INTERVAL_US must be a positive whole number of microseconds, got "${raw}"`);
+  return [`--cpu-prof-interval=${raw}`];
+}
+
 export async function startBotProcess(env: Record<string, string>, options: BotProcessOptions = {}): Promise<BotHandle> {
   const execArgv = [
     '--expose-gc',
-    ...(options.cpuProfDir
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${options.cpuProfDir}`,
-          ...(process.env.BENCH_CPU_PROF_INTERVAL_US ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL_US}`] : []),
-        ]
-      : []),
+    ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, ...profileInterval()] : []),
   ];
   // stdout is a pipe (not a TTY), as in production: the bot logs JSON, not through pino-pretty.
   const forkedAt = Date.now();

@@ -75,7 +75,10 @@ export function createDiscordClient(apiUrl: string, timeoutMs = 15_000, callback
   // undici 7's Agent serves discord.js' undici 6 request(): a dispatcher is an interface
   // (dispatch with handler callbacks) both speak, and our tests drive every callback through it.
   const send: RESTOptions['makeRequest'] = (url, init) => {
-    const pool = isCallbackUrl(url) ? callbackPool?.() : undefined;
+    // JSON bodies only: a callback with files carries discord.js' FormData, a class of its undici
+    // 6 that undici 7 cannot send (it throws); those few go through discord.js' own connections.
+    const pool =
+      isCallbackUrl(url) && (init.body === undefined || init.body === null || typeof init.body === 'string') ? callbackPool?.() : undefined;
     return DefaultRestOptions.makeRequest(url, pool ? { ...init, dispatcher: pool as unknown as SendInit['dispatcher'] } : init);
   };
   // Interaction callbacks are counted, so a 40060 on a retry is told from one on a first attempt.

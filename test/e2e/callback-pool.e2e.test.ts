@@ -69,4 +69,18 @@ describe('a burst of /video is acknowledged over a bounded set of connections (r
     const others = h.discord.requests.filter((r) => !CALLBACK.test(r.path) && callbackConnections.has(r.connection));
     expect(others.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
+
+  it('GIVEN the pool exists WHEN a member runs /usage (an answer with a file: the chart) THEN the answer and its file arrive', async () => {
+    const id = h.discord.dispatchInteraction({
+      guildId: guildId(0),
+      channelId: channelId(0),
+      user: { id: 1_400_000_000_000_000_000n.toString(), username: 'member_0' },
+      commandName: 'usage',
+    }).id;
+    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    expect(callback.type).toBe(4);
+    const request = h.discord.requests.find((r) => r.method === 'POST' && CALLBACK.exec(r.path)?.[1] === id);
+    expect(request?.status).toBeLessThan(300);
+    expect(request?.files.map((f) => f.name)).toEqual(['usage.png']);
+  });
 });
