@@ -18,7 +18,7 @@ import { createEtaStats } from './jobs/eta-stats.js';
 import { createJobHistory } from './jobs/history.js';
 import { createJobRepository } from './jobs/job-repository.js';
 import type { JobTimings } from './jobs/deps.js';
-import { CALLBACK_POOL_OPTIONS, createDiscordClient, createOnceRest, createUploadRest } from './discord/client.js';
+import { createDiscordClient, createOnceRest, createUploadRest } from './discord/client.js';
 import { createDiscordReporter } from './discord/job-reporter.js';
 import { createInteractionRouter } from './discord/interaction-router.js';
 import { buttonHandlers } from './discord/buttons.js';
@@ -156,20 +156,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         downloadCapped(url, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: await downloads.get() }),
     });
   });
-  // Interaction callbacks' own connections (see CALLBACK_POOL_OPTIONS), made on the first callback
-  // (loading undici: kept out of the start and of an idle bot's memory, issue 15); until they
-  // exist, callbacks share discord.js' connections.
-  const callbacks = lazyAgent(CALLBACK_POOL_OPTIONS);
-  let callbackPoolAsked = false;
-  const callbackPool = () => {
-    const pool = callbacks.peek();
-    if (!pool && !callbackPoolAsked) {
-      callbackPoolAsked = true;
-      void callbacks.get().catch((err: unknown) => logger.warn({ err }, 'could not make the connection pool of interaction callbacks'));
-    }
-    return pool;
-  };
-  const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs, callbackPool);
+  const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs);
   adminLog = createAdminLog({
     rest: client.rest,
     logChannel: async (guildId) => (await quota.getPolicy(guildId)).log,
@@ -362,7 +349,6 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       await client.destroy();
       await provider.close();
       await downloads.close();
-      await callbacks.close();
       await opsServer?.close();
     },
   };

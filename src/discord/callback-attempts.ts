@@ -4,9 +4,6 @@ import { DefaultRestOptions, type REST, type RESTOptions } from 'discord.js';
 // Responding, "Create Interaction Response"); the query (with_response) may follow.
 const CALLBACK = /\/interactions\/(\d+)\/[^/?]+\/callback(?:\?|$)/;
 
-/** Is `url` an interaction callback (Create Interaction Response)? */
-export const isCallbackUrl = (url: string): boolean => CALLBACK.test(url);
-
 const countsOf = new WeakMap<object, Map<string, number>>();
 
 /**

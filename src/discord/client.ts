@@ -1,26 +1,5 @@
-import { Client, DefaultRestOptions, GatewayIntentBits, Options, Partials, REST, type RESTOptions } from 'discord.js';
-import type { Dispatcher } from 'undici';
-import { countCallbackAttempts, isCallbackUrl } from './callback-attempts.js';
-
-/**
- * Connections the pool of interaction callbacks keeps to Discord (see `createDiscordClient`).
- * A burst of simultaneous `/video` then reuses them instead of opening one per interaction (each
- * a TCP and TLS handshake against discord.com, and a socket to set up and tear down: about a fifth
- * of the bot's CPU while issue 15's bench burst of 200 waited for its acknowledgements). The cap
- * is a trade: callbacks beyond it wait for a free connection, so the last of a burst of N waits
- * about N/128 callback round trips; at Discord's usual 100-500 ms a round trip, a burst of 200 is
- * answered within about a second, well inside the 3 s Discord allows.
- */
-export const CALLBACK_CONNECTIONS = 128;
-
-/** undici's pool options for interaction callbacks: kept warm 30 s between bursts. */
-export const CALLBACK_POOL_OPTIONS = {
-  connections: CALLBACK_CONNECTIONS,
-  keepAliveTimeout: 30_000,
-  connect: { timeout: 10_000 },
-} as const;
-
-type SendInit = Parameters<RESTOptions['makeRequest']>[1];
+import { Client, GatewayIntentBits, Options, Partials, REST } from 'discord.js';
+import { countCallbackAttempts } from './callback-attempts.js';
 
 /**
  * What discord.js keeps in memory. The bot reads, per interaction: the guild, the channel (a
@@ -64,25 +43,10 @@ export function discordCacheOptions() {
 /**
  * The gateway client. `allowedMentions` parses nothing, so no text from a member can ping
  * anyone; the only mention the bot makes is the requester's, listed by id.
- * @param timeoutMs how long a REST request may take before discord.js aborts (and retries) it.
- * @param callbackPool the connection pool interaction callbacks go through, or undefined while
- *   there is none yet (they then share discord.js' own); see CALLBACK_CONNECTIONS.
  */
-export function createDiscordClient(apiUrl: string, timeoutMs = 15_000, callbackPool?: () => Dispatcher | undefined): Client {
-  // Interaction callbacks, deadline-bound (3 s), have a pool of their own once `callbackPool`
-  // gives one (the bot makes it on the first callback): capped and kept alive, and no slow edit
-  // can hold a connection a callback needs. Until then they share discord.js' connections.
-  // undici 7's Agent serves discord.js' undici 6 request(): a dispatcher is an interface
-  // (dispatch with handler callbacks) both speak, and our tests drive every callback through it.
-  const send: RESTOptions['makeRequest'] = (url, init) => {
-    // JSON bodies only: a callback with files carries discord.js' FormData, a class of its undici
-    // 6 that undici 7 cannot send (it throws); those few go through discord.js' own connections.
-    const pool =
-      isCallbackUrl(url) && (init.body === undefined || init.body === null || typeof init.body === 'string') ? callbackPool?.() : undefined;
-    return DefaultRestOptions.makeRequest(url, pool ? { ...init, dispatcher: pool as unknown as SendInit['dispatcher'] } : init);
-  };
+export function createDiscordClient(apiUrl: string, timeoutMs = 15_000): Client {
   // Interaction callbacks are counted, so a 40060 on a retry is told from one on a first attempt.
-  const attempts = countCallbackAttempts(send);
+  const attempts = countCallbackAttempts();
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     ...discordCacheOptions(),

@@ -17,22 +17,14 @@ export const loadUndici = (): Promise<Undici> =>
 /** A connection pool made on first use; closing one that was never used does nothing. */
 export interface LazyAgent {
   get(): Promise<Dispatcher>;
-  /** The pool if `get` already made it, else undefined (never loads undici). */
-  peek(): Dispatcher | undefined;
   close(): Promise<void>;
 }
 
 /** A {@link LazyAgent} with undici's `Agent` options. */
 export function lazyAgent(options: Agent.Options): LazyAgent {
   let agent: Promise<Agent> | undefined;
-  let made: Agent | undefined;
   return {
-    get: () =>
-      (agent ??= loadUndici().then((undici) => {
-        made = new undici.Agent(options);
-        return made;
-      })),
-    peek: () => made,
+    get: () => (agent ??= loadUndici().then((undici) => new undici.Agent(options))),
     async close() {
       // A pool that could not be made (undici failed to load) has nothing to close.
       const pool = await agent?.catch(() => undefined);

@@ -73,9 +73,6 @@ async function route(
   });
 }
 
-/** Numbers of the accepted TCP connections, for RecordedRequest.connection. */
-const connectionIds = new WeakMap<object, number>();
-
 async function handle(state: FakeDiscordState, gateway: FakeGateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = (req.method ?? 'GET').toUpperCase();
@@ -92,7 +89,6 @@ async function handle(state: FakeDiscordState, gateway: FakeGateway, req: Incomi
     at: state.clock(),
     unknownRoute: false,
     injected: false,
-    connection: connectionIds.get(req.socket) ?? 0,
   };
   let result: RouteResult | undefined;
   try {
@@ -134,14 +130,11 @@ async function handle(state: FakeDiscordState, gateway: FakeGateway, req: Incomi
  */
 export async function startServer(state: FakeDiscordState, gateway: FakeGateway, port = 0): Promise<RunningServer> {
   const sockets = new Set<Socket>();
-  let connections = 0;
   const server: Server = createServer((req, res) => {
     void handle(state, gateway, req, res);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
-    connections += 1;
-    connectionIds.set(socket, connections);
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('upgrade', (req, socket, head) => {

@@ -252,8 +252,6 @@ export interface RecordedRequest {
   unknownRoute: boolean;
   /** True when the answer came from {@link FakeDiscord.failNext}. */
   injected: boolean;
-  /** Which TCP connection carried it: 1 for the server's first accepted connection, and so on. */
-  connection: number;
 }
 
 /** One interaction callback that was accepted. */
