@@ -17,7 +17,7 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: production dependencies and the compiled output only, run by the non-root `node` user.
 # MALLOC_ARENA_MAX=2: glibc would give each thread (V8's GC and compiler, libuv's pool) an arena of
-# its own that keeps what it freed in RSS; with two, 1,000 jobs in flight grow RSS by about 12-16 kB
+# its own that keeps what it freed in RSS; with two, 1,000 jobs in flight grow RSS by about 12-16.5 kB
 # a job instead of 23-27 (issue 15's bench).
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \

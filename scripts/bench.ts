@@ -12,6 +12,7 @@ import { availableParallelism, cpus, platform, arch, loadavg, tmpdir } from 'nod
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS } from './bench/ack.js';
+import { profileInterval } from './bench/bot-handle.js';
 import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
   const only = argument('only')?.toLowerCase();
   const phases = (argument('phases')?.split(',') ?? DEFAULT_PHASES).filter((p): p is Phase => (PHASES as string[]).includes(p));
   const cpuProf = argument('cpu-prof');
+  // A bad BENCH_CPU_PROF_INTERVAL_US stops the bench here, before any phase runs.
+  if (cpuProf) profileInterval();
   const heapSnapshots = argument('heap-snapshots');
   if (heapSnapshots) mkdirSync(resolve(heapSnapshots), { recursive: true });
   const heapSnapshotDir = heapSnapshots ? resolve(heapSnapshots) : undefined;

@@ -42,9 +42,9 @@ const SCRIPTS: Record<BotKind, string> = {
 /**
  * `--cpu-prof-interval` from BENCH_CPU_PROF_INTERVAL_US (microseconds between samples; V8's default
  * is 1000). Node ignores a value it cannot read without a word, so one that is not a positive
- * whole number stops the bench instead.
+ * whole number throws; the bench asks this once before any phase (scripts/bench.ts).
  */
-function profileInterval(): string[] {
+export function profileInterval(): string[] {
   const raw = process.env.BENCH_CPU_PROF_INTERVAL_US;
   if (raw === undefined || raw === '') return [];
   if (!/^[1-9][0-9]*$/.test(raw))

@@ -132,7 +132,7 @@ export function memoryRows(f: MemoryFigures): Row[] {
     },
     {
       figure: `bot RSS growth, ${f.jobs} jobs in flight`,
-      measured: `${megabytes(growth)} (heap +${megabytes(heap)}, V8 heap reserved +${megabytes(f.loaded.heapTotal - f.idle.heapTotal)}, external (Buffers) +${megabytes(f.loaded.external - f.idle.external)}; ${f.pollsPerSecond.toFixed(0)} status req/s; all submitted in ${f.submitSeconds.toFixed(1)} s)`,
+      measured: `${megabytes(growth)} (heap +${megabytes(heap)}, V8 heap reserved +${megabytes(f.loaded.heapTotal - f.idle.heapTotal)}, external (C++ objects, incl. Buffers) +${megabytes(f.loaded.external - f.idle.external)}; ${f.pollsPerSecond.toFixed(0)} status req/s; all submitted in ${f.submitSeconds.toFixed(1)} s)`,
       target: `< ${megabytes(MEMORY_TARGET_BYTES)}`,
       result: verdict(growth < MEMORY_TARGET_BYTES && f.jobs >= MEMORY_JOBS),
     },
