@@ -72,12 +72,25 @@ async function runBackend(
   return rows;
 }
 
+/** A wrong argument or BENCH_ setting: reported as its message alone. */
+class UsageError extends Error {}
+
 async function main(): Promise<void> {
   const only = argument('only')?.toLowerCase();
-  const phases = (argument('phases')?.split(',') ?? DEFAULT_PHASES).filter((p): p is Phase => (PHASES as string[]).includes(p));
+  if (only !== undefined && only !== 'sqlite' && only !== 'redis') throw new UsageError(`--only must be sqlite or redis, got "${only}"`);
+  const asked = argument('phases')?.split(',') ?? DEFAULT_PHASES;
+  const unknown = asked.filter((p) => !(PHASES as string[]).includes(p));
+  if (unknown.length > 0) throw new UsageError(`unknown phase ${unknown.join(', ')}; phases are ${PHASES.join(', ')}`);
+  const phases = asked as Phase[];
   const cpuProf = argument('cpu-prof');
   // A bad BENCH_CPU_PROF_INTERVAL_US stops the bench here, before any phase runs.
-  if (cpuProf) profileInterval();
+  if (cpuProf) {
+    try {
+      profileInterval();
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  }
   const heapSnapshots = argument('heap-snapshots');
   if (heapSnapshots) mkdirSync(resolve(heapSnapshots), { recursive: true });
   const heapSnapshotDir = heapSnapshots ? resolve(heapSnapshots) : undefined;
@@ -155,6 +168,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  // A wrong argument or setting is said in one line; anything else with its stack.
+  console.error(err instanceof UsageError ? `bench: ${err.message}` : err);
   process.exit(1);
 });
