@@ -19,7 +19,7 @@
  *
  * Usage: node dist/scripts/bundle.js [outDir]   (outDir: where the tsc output is; default dist)
  */
-import { build, transform } from 'esbuild';
+import { build, transform, type Plugin } from 'esbuild';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -35,6 +35,44 @@ export const EXTERNAL_PACKAGES = [
   'utf-8-validate',
   '@discordjs/voice',
 ] as const;
+
+/**
+ * CommonJS packages our own modules import from many files: each goes through one shared module.
+ *
+ * Why: in an ES module bundle, esbuild turns every file's `import { … } from 'discord.js'` into
+ * `__toESM(require_discord_js())` in that file, and `__toESM` copies the package's exports onto a
+ * fresh object with one getter closure per export. discord.js exports 535 names and 34 of our
+ * files imported it: about 18,000 getters, kept for the life of the process (the idle heap
+ * snapshot's `get` closures, their accessor pairs and dictionary properties, about 2.5 MiB;
+ * issue 15's idle RSS). One shared module makes one copy. esbuild has no option for this.
+ */
+export const SHARED_COMMONJS_IMPORTS = ['discord.js'] as const;
+
+const SHARED_NAMESPACE = 'hvb-shared-commonjs';
+
+/**
+ * An esbuild plugin: resolves `packages` imported by a file outside node_modules to one module per
+ * package that re-exports it (`export * from '<package>'`), so the bundle copies each package's
+ * exports once instead of once per importing file. Imports from node_modules are left alone.
+ */
+export function sharedCommonJsImports(packages: readonly string[], resolveDir: string): Plugin {
+  const escaped = packages.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const filter = new RegExp(`^(${escaped.join('|')})$`);
+  return {
+    name: 'shared-commonjs-imports',
+    setup(build) {
+      build.onResolve({ filter }, (args) => {
+        if (args.namespace !== 'file' || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+        return { path: args.path, namespace: SHARED_NAMESPACE };
+      });
+      build.onLoad({ filter: /.*/, namespace: SHARED_NAMESPACE }, (args) => ({
+        contents: `export * from ${JSON.stringify(args.path)};\n`,
+        resolveDir,
+        loader: 'js',
+      }));
+    },
+  };
+}
 
 /** The bundle's entry points: output name → compiled file under the tsc output folder. */
 export const BUNDLE_ENTRIES = {
@@ -60,6 +98,7 @@ export async function bundle(outDir: string): Promise<void> {
     platform: 'node',
     target: 'node20',
     external: [...EXTERNAL_PACKAGES],
+    plugins: [sharedCommonJsImports(SHARED_COMMONJS_IMPORTS, from)],
     // CommonJS dependencies (discord.js and most of its own) call `require`, which ES modules lack.
     banner: {
       js: "import { createRequire as __hvbCreateRequire } from 'node:module'; const require = __hvbCreateRequire(import.meta.url);",
