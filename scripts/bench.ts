@@ -141,7 +141,8 @@ async function main(): Promise<void> {
   lines.push(
     `- ack, cold start, idle RSS: ${ACK_ROUNDS} rounds of ours and of the floor (a bare discord.js 14 bot that only defers, default`,
     '  caches), interleaved, each in a fresh world; medians over the rounds, ours as a ratio to the floor. Cold start: forking the',
-    `  process → the fake gateway receiving IDENTIFY. Idle RSS: logged in to ${IDLE_GUILDS} guilds, after gc (in a world of its own). Ack latency:`,
+    `  process → the fake gateway receiving IDENTIFY. Idle RSS: logged in to ${IDLE_GUILDS} guilds, after gc (in a world of its own),`,
+    "  once V8's memory reducer has given back the young generation logging in grew (and 1.5 s after login, as before). Ack latency:",
     `  ${ACK_INTERACTIONS} /video interactions sent by the fake gateway at once, one per guild and member; from the fake sending`,
     '  INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings.',
     `- status requests: ${POLL_JOBS} jobs at POLL_INTERVAL_MS=${POLL_BASE_MS} whose tasks the fake provider completes 1–20 s after`,

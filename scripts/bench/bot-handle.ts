@@ -9,7 +9,8 @@ export interface BotHandle {
   readonly pid: number;
   /** Date.now() just before the process was forked (cold start is measured from here). */
   readonly forkedAt: number;
-  memory(): Promise<MemorySample>;
+  /** Memory after two full GCs; with `{ gc: false }`, as it is, without collecting (gcExposed false). */
+  memory(options?: { gc?: boolean }): Promise<MemorySample>;
   /** Starts a fresh event-loop delay histogram in the bot. */
   resetLoop(): Promise<void>;
   /** Event-loop delay of the bot since the last reset, in ms. */
@@ -125,13 +126,13 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
       child.send({ ...message, id } satisfies BotRequest);
     });
   };
-  const request = (type: Exclude<BotRequest['type'], 'heap-snapshot'>): Promise<BotReply> => ask({ type });
+  const request = (type: Exclude<BotRequest['type'], 'heap-snapshot' | 'memory'>): Promise<BotReply> => ask({ type });
 
   return {
     pid: child.pid ?? 0,
     forkedAt,
-    async memory() {
-      const reply = await request('memory');
+    async memory(options = {}) {
+      const reply = await ask({ type: 'memory', ...(options.gc === false ? { gc: false } : {}) });
       if (reply.type !== 'memory') throw new Error('bench: unexpected reply to memory');
       return reply.memory;
     },

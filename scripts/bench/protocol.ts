@@ -11,7 +11,9 @@ export interface MemorySample {
 }
 
 export type BotRequest =
-  | { id: number; type: 'memory' | 'loop-reset' | 'loop' | 'cpu' | 'stop' }
+  | { id: number; type: 'loop-reset' | 'loop' | 'cpu' | 'stop' }
+  /** Memory now; after two full GCs unless `gc` is false (a peek that leaves V8's own schedule alone). */
+  | { id: number; type: 'memory'; gc?: boolean }
   /** Writes a V8 heap snapshot of the bot to `path` (after gc). */
   | { id: number; type: 'heap-snapshot'; path: string };
 

@@ -14,9 +14,9 @@ const send = (message: BotReply): Promise<void> =>
     process.send(message, undefined, {}, () => resolve());
   });
 
-async function memory(): Promise<MemorySample> {
+async function memory(collect = true): Promise<MemorySample> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) {
+  if (gc && collect) {
     // Two rounds: the first may only promote what the second can free.
     gc();
     await nextTurn();
@@ -29,7 +29,7 @@ async function memory(): Promise<MemorySample> {
     heapTotal: usage.heapTotal,
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,
-    gcExposed: Boolean(gc),
+    gcExposed: Boolean(gc) && collect,
   };
 }
 
@@ -50,7 +50,7 @@ export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () =>
     void (async () => {
       switch (request.type) {
         case 'memory':
-          return send({ id: request.id, type: 'memory', memory: await memory() });
+          return send({ id: request.id, type: 'memory', memory: await memory(request.gc !== false) });
         case 'loop-reset':
           loop.reset();
           return send({ id: request.id, type: 'ok' });
