@@ -16,7 +16,7 @@ describe('the production bundle copies discord.js exports once', () => {
       .filter((f) => f.endsWith('.js'))
       .map((f) => readFileSync(join(bundleDir, f), 'utf8'));
     const definition = sources
-      .map((text) => /var (require_\w+) = __commonJS\(\{\s*"node_modules\/discord\.js\/src\/index\.js"/.exec(text)?.[1])
+      .map((text) => /var (require_\w+)\s*=\s*__commonJS\(\{\s*"node_modules\/discord\.js\/src\/index\.js"/.exec(text)?.[1])
       .find((name) => name !== undefined);
     expect(definition, 'discord.js is bundled').toBeDefined();
     const conversions = new RegExp(`__toESM\\(${escape(definition ?? '')}\\(\\)`, 'g');
