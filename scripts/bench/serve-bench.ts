@@ -4,7 +4,7 @@
  * Node itself, so it adds the same little to both bots' start-up and memory.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BotReply, BotRequest, MemorySample } from './protocol.js';
 
@@ -29,6 +29,9 @@ async function memory(collect = true): Promise<MemorySample> {
     heapTotal: usage.heapTotal,
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,
+    youngGeneration: getHeapSpaceStatistics()
+      .filter((space) => space.space_name === 'new_space' || space.space_name === 'new_large_object_space')
+      .reduce((total, space) => total + space.physical_space_size, 0),
     gcExposed: Boolean(gc) && collect,
   };
 }
