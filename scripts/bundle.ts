@@ -43,8 +43,11 @@ export const EXTERNAL_PACKAGES = [
  * `__toESM(require_discord_js())` in that file, and `__toESM` copies the package's exports onto a
  * fresh object with one getter closure per export. discord.js exports 535 names and 34 of our
  * files imported it: about 18,000 getters, kept for the life of the process (the idle heap
- * snapshot's `get` closures, their accessor pairs and dictionary properties, about 2.5 MiB;
- * issue 15's idle RSS). One shared module makes one copy. esbuild has no option for this.
+ * snapshot's `get` closures, their accessor pairs and dictionary properties: 2.0 MiB less idle
+ * heap without them; issue 15's idle RSS). One shared module makes one copy (which its own
+ * `export *` wraps in one more layer of 535 getters). esbuild has no option for this.
+ * A default import would find nothing there (`export *` leaves `default` out), and tsc refuses
+ * one already: discord.js' typings have no default export.
  */
 export const SHARED_COMMONJS_IMPORTS = ['discord.js'] as const;
 
@@ -110,7 +113,7 @@ export async function bundle(outDir: string): Promise<void> {
     keepNames: true,
     // Whitespace out: V8 keeps every loaded script's source text on the heap for the life of the
     // process, and the bot loads about 6 MB of it at start (discord.js alone 4 MB); without the
-    // indentation and line breaks that is about a third less: 2 MiB less idle heap, measured with
+    // indentation and line breaks that is about a third less: 1.7 MiB less idle heap, measured with
     // `npm run bench` (issue 15). Names are kept (keepNames above, identifiers not renamed), so
     // log lines and error names read as before; a stack trace's positions were already the
     // bundle's, not the TypeScript's, and map back the same way:

@@ -140,7 +140,7 @@ export function memoryRows(f: MemoryFigures): Row[] {
     },
     {
       figure: `bot RSS growth, ${f.jobs} jobs in flight`,
-      measured: `${megabytes(growth)} (heap +${megabytes(heap)}, V8 heap reserved +${megabytes(f.loaded.heapTotal - f.idle.heapTotal)}; the young generation's resident pages ${young >= 0 ? '+' : ''}${megabytes(young)}, external (C++ objects, incl. Buffers) +${megabytes(f.loaded.external - f.idle.external)}; ${f.pollsPerSecond.toFixed(0)} status req/s; all submitted in ${f.submitSeconds.toFixed(1)} s)`,
+      measured: `${megabytes(perJob * f.jobs)} without the young generation, ${megabytes(growth)} with it (heap +${megabytes(heap)}, V8 heap reserved +${megabytes(f.loaded.heapTotal - f.idle.heapTotal)}; the young generation's resident pages ${young >= 0 ? '+' : ''}${megabytes(young)}, external (C++ objects, incl. Buffers) +${megabytes(f.loaded.external - f.idle.external)}; ${f.pollsPerSecond.toFixed(0)} status req/s; all submitted in ${f.submitSeconds.toFixed(1)} s)`,
       target: `< ${megabytes(MEMORY_TARGET_BYTES)} without the young generation`,
       result: verdict(perJob * f.jobs < MEMORY_TARGET_BYTES && f.jobs >= MEMORY_JOBS),
     },

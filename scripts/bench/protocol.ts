@@ -9,7 +9,8 @@ export interface MemorySample {
   /**
    * Resident bytes of V8's young generation (new space, physical size): pages V8 keeps for its
    * nursery whatever lives in it, up to 2 × 16 MiB on 64-bit Node 20 and 22, given back by the
-   * memory reducer when the process idles.
+   * memory reducer when the process idles. Not the new large-object space: it has no such cap,
+   * and what a job keeps can sit there.
    */
   youngGeneration: number;
   /** False when global.gc was not available (then the sample includes garbage). */

@@ -30,7 +30,7 @@ async function memory(collect = true): Promise<MemorySample> {
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,
     youngGeneration: getHeapSpaceStatistics()
-      .filter((space) => space.space_name === 'new_space' || space.space_name === 'new_large_object_space')
+      .filter((space) => space.space_name === 'new_space')
       .reduce((total, space) => total + space.physical_space_size, 0),
     gcExposed: Boolean(gc) && collect,
   };
