@@ -133,7 +133,9 @@ export function memoryRows(f: MemoryFigures): Row[] {
   const gcNote = f.idle.gcExposed ? 'after gc' : 'gc not exposed';
   return [
     {
-      figure: 'bot RSS idle (logged in, no jobs)',
+      // Not the settled idle figure of the ack phase: this one is taken 2 s after the warm-up's
+      // videos, while V8 still holds the young generation they grew; it is the base of the growth.
+      figure: 'bot RSS before the jobs (logged in, 2 s after the warm-up videos; not settled)',
       measured: `${megabytes(f.idle.rss)} (heap ${megabytes(f.idle.heapUsed)}, ${gcNote})`,
       target: '—',
       result: 'info',
