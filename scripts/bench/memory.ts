@@ -129,7 +129,8 @@ export function memoryRows(f: MemoryFigures): Row[] {
   const young = f.loaded.youngGeneration - f.idle.youngGeneration;
   // Never less than what the heap grew: memory glibc kept from start-up and handed to the jobs
   // can make RSS grow less than the jobs' own objects (one SQLite run: 5.3 MB for a 6.0 MB heap).
-  const perJob = Math.max(growth - young, heap) / f.jobs;
+  const jobsGrowth = Math.max(growth - young, heap);
+  const perJob = jobsGrowth / f.jobs;
   const gcNote = f.idle.gcExposed ? 'after gc' : 'gc not exposed';
   return [
     {
@@ -142,9 +143,9 @@ export function memoryRows(f: MemoryFigures): Row[] {
     },
     {
       figure: `bot RSS growth, ${f.jobs} jobs in flight`,
-      measured: `${megabytes(perJob * f.jobs)} without the young generation, ${megabytes(growth)} with it (heap +${megabytes(heap)}, V8 heap reserved +${megabytes(f.loaded.heapTotal - f.idle.heapTotal)}; the young generation's resident pages ${young >= 0 ? '+' : ''}${megabytes(young)}, external (C++ objects, incl. Buffers) +${megabytes(f.loaded.external - f.idle.external)}; ${f.pollsPerSecond.toFixed(0)} status req/s; all submitted in ${f.submitSeconds.toFixed(1)} s)`,
+      measured: `${megabytes(jobsGrowth)} without the young generation, ${megabytes(growth)} with it (heap +${megabytes(heap)}, V8 heap reserved +${megabytes(f.loaded.heapTotal - f.idle.heapTotal)}; the young generation's resident pages ${young >= 0 ? '+' : ''}${megabytes(young)}, external (C++ objects, incl. Buffers) +${megabytes(f.loaded.external - f.idle.external)}; ${f.pollsPerSecond.toFixed(0)} status req/s; all submitted in ${f.submitSeconds.toFixed(1)} s)`,
       target: `< ${megabytes(MEMORY_TARGET_BYTES)} without the young generation`,
-      result: verdict(perJob * f.jobs < MEMORY_TARGET_BYTES && f.jobs >= MEMORY_JOBS),
+      result: verdict(jobsGrowth < MEMORY_TARGET_BYTES && f.jobs >= MEMORY_JOBS),
     },
     {
       figure: `progress edits per status poll (${f.jobs} jobs, steady ${STEADY_MS / 1000} s)`,
