@@ -28,7 +28,10 @@ const DEFAULT_PHASES: Phase[] = ['ack', 'polling', 'memory', 'line'];
 
 const redisUrlOf = (): string => process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
 
-function argument(name: string): string | undefined {
+/** The bench's options, each written `--name=value`. */
+const OPTIONS = ['only', 'phases', 'cpu-prof', 'heap-snapshots'] as const;
+
+function argument(name: (typeof OPTIONS)[number]): string | undefined {
   const prefix = `--${name}=`;
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
 }
@@ -76,12 +79,21 @@ async function runBackend(
 class UsageError extends Error {}
 
 async function main(): Promise<void> {
+  // `--phases ack` (a space) or a misspelt option would otherwise run every phase for minutes.
+  for (const arg of process.argv.slice(2)) {
+    if (!OPTIONS.some((name) => arg.startsWith(`--${name}=`) && arg.length > name.length + 3))
+      throw new UsageError(`cannot read "${arg}"; options are ${OPTIONS.map((name) => `--${name}=…`).join(', ')}`);
+  }
+  const rounds = process.env.BENCH_ROUNDS;
+  if (rounds !== undefined && !/^[1-9][0-9]*$/.test(rounds))
+    throw new UsageError(`BENCH_ROUNDS must be a positive whole number, got "${rounds}"`);
   const only = argument('only')?.toLowerCase();
   if (only !== undefined && only !== 'sqlite' && only !== 'redis') throw new UsageError(`--only must be sqlite or redis, got "${only}"`);
-  const asked = argument('phases')?.split(',') ?? DEFAULT_PHASES;
+  const asked = argument('phases')?.toLowerCase().split(',') ?? DEFAULT_PHASES;
   const unknown = asked.filter((p) => !(PHASES as string[]).includes(p));
-  if (unknown.length > 0) throw new UsageError(`unknown phase ${unknown.join(', ')}; phases are ${PHASES.join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`unknown phase ${unknown.map((p) => `"${p}"`).join(', ')}; phases are ${PHASES.join(', ')}`);
   const phases = asked as Phase[];
+  if (only === 'sqlite' && phases.every((p) => p === 'scale')) throw new UsageError('the scale phase runs on Redis only');
   const cpuProf = argument('cpu-prof');
   // A bad BENCH_CPU_PROF_INTERVAL_US stops the bench here, before any phase runs.
   if (cpuProf) {
@@ -151,7 +163,7 @@ async function main(): Promise<void> {
     '- completion → upload: from the task turning completed at the fake provider to the fake Discord receiving the upload',
     '  (PATCH of the original reply with the MP4, 1 MiB). Compared per job with the jitter-free poll interval in effect at the',
     `  completion (the gap of the schedule that contains it, at POLL_INTERVAL_MS=${POLL_BASE_MS}) + 1 s; the 1 s slack is not scaled.`,
-    `- memory: RSS of the bot process after global.gc(), idle after login vs. with ${MEMORY_JOBS} jobs in flight`,
+    `- memory: RSS of the bot process after global.gc(), before the jobs (2 s after 20 warm-up videos) vs. with ${MEMORY_JOBS} jobs in flight`,
     '  (500 guilds × 2 members, tasks never complete, default 5 s polling and 3 s progress edits, 15 s of steady polling).',
     `- line: XCOMPUTE_MAX_RPM=${LINE_BUDGET} with a ${LINE_WINDOW_MS / 1000} s window (XCOMPUTE_RPM_WINDOW_MS: time 10× faster). A busy server asks`,
     `  ${LINE_BUSY_JOBS} times, keeping its cap of 20 jobs in flight full (it asks again when a video arrives or a request is refused);`,
