@@ -1,5 +1,6 @@
-import { Client, GatewayIntentBits, Options, Partials, REST } from 'discord.js';
+import { Client, GatewayIntentBits, Options, REST } from 'discord.js';
 import { countCallbackAttempts } from './callback-attempts.js';
+import { watchThreadParents } from './thread-parents.js';
 
 /**
  * What discord.js keeps in memory. The bot reads, per interaction: the guild, the channel (a
@@ -50,9 +51,6 @@ export function createDiscordClient(apiUrl: string, timeoutMs = 15_000): Client 
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     ...discordCacheOptions(),
-    // An interaction's channel is kept from its own payload even when the gateway never sent it
-    // (a private thread, say), so the thread's parent is known for the allowed-channels check.
-    partials: [Partials.Channel],
     // discord.js keeps a rate-limit handler per route and interaction token (one per job's reply)
     // and sweeps idle ones hourly; every 5 minutes, a job polled rarely (thousands in flight on
     // the status budget) does not keep its handler between two edits.
@@ -60,6 +58,9 @@ export function createDiscordClient(apiUrl: string, timeoutMs = 15_000): Client 
     allowedMentions: { parse: [], repliedUser: false },
   });
   attempts.attach(client.rest);
+  // A thread the gateway never announced (a private one) is known from its interactions' own
+  // payloads, for the allowed-channels check (no partial channels: see thread-parents.ts).
+  watchThreadParents(client);
   return client;
 }
 

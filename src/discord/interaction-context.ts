@@ -1,21 +1,31 @@
 import type { BaseInteraction } from 'discord.js';
+import { rememberedThreadParent } from './thread-parents.js';
 
-/** Ids of the member's roles, whether discord.js cached the member or gave the raw payload. */
+/**
+ * Ids of the member's roles (Discord's member object in the interaction), whether discord.js
+ * built a GuildMember or gave the raw payload. A GuildMember's ids are read from the list
+ * discord.js keeps from that payload (`_roles`): `member.roles.cache` would filter every role of
+ * the server to build a Collection, about 50 µs per `/video` on a server with many roles
+ * (issue 15's ack latency). Should discord.js stop keeping that list, the Collection is used.
+ */
 export function memberRoleIds(interaction: BaseInteraction): string[] {
   const member = interaction.member;
   if (!member) return [];
   if (Array.isArray(member.roles)) return [...member.roles];
+  const kept: unknown = (member as unknown as { _roles?: unknown })._roles;
+  if (Array.isArray(kept) && kept.every((id) => typeof id === 'string')) return [...kept];
   return [...member.roles.cache.keys()].filter((id) => id !== interaction.guildId);
 }
 
 /**
  * The channel a thread belongs to, so a server's allowed channels cover their threads (and a
- * forum's posts). Null outside threads. The client keeps partial channels, so a thread the gateway
- * never announced is still known from the interaction's own payload.
+ * forum's posts). Null outside threads. A thread the gateway never announced (a private one) is
+ * known from the interaction's own payload (see thread-parents.ts).
  */
 export function threadParentId(interaction: BaseInteraction): string | null {
   const channel = interaction.channel;
-  return channel?.isThread() ? channel.parentId : null;
+  if (channel) return channel.isThread() ? channel.parentId : null;
+  return interaction.channelId === null ? null : (rememberedThreadParent(interaction.client, interaction.channelId) ?? null);
 }
 
 /**

