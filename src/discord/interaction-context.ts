@@ -4,9 +4,10 @@ import { rememberedThreadParent } from './thread-parents.js';
 /**
  * Ids of the member's roles (Discord's member object in the interaction), whether discord.js
  * built a GuildMember or gave the raw payload. A GuildMember's ids are read from the list
- * discord.js keeps from that payload (`_roles`): `member.roles.cache` would filter every role of
- * the server to build a Collection, about 50 µs per `/video` on a server with many roles
- * (issue 15's ack latency). Should discord.js stop keeping that list, the Collection is used.
+ * discord.js keeps from that payload (`_roles`): `member.roles.cache` builds a new Collection of
+ * the member's Role objects (and @everyone's) on every read, only for its keys to be listed again
+ * (up to 50 µs in a profile of a burst of `/video`, issue 15). Should discord.js stop keeping that
+ * list, the Collection is used.
  */
 export function memberRoleIds(interaction: BaseInteraction): string[] {
   const member = interaction.member;
@@ -18,8 +19,9 @@ export function memberRoleIds(interaction: BaseInteraction): string[] {
 }
 
 /**
- * The channel a thread belongs to, so a server's allowed channels cover their threads (and a
- * forum's posts). Null outside threads. A thread the gateway never announced (a private one) is
+ * The channel a thread belongs to, so a server's allowed channels cover their threads. Null
+ * outside threads. (Only text channels can be allowed today, see QUOTA_CHANNEL_TYPES, so a
+ * forum's posts are not covered.) A thread the gateway never announced (a private one) is
  * known from the interaction's own payload (see thread-parents.ts).
  */
 export function threadParentId(interaction: BaseInteraction): string | null {

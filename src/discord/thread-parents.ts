@@ -28,15 +28,21 @@ const registry = new WeakMap<Client, Map<string, string>>();
 export function watchThreadParents(client: Client): void {
   const parents = new Map<string, string>();
   registry.set(client, parents);
+  // discord.js calls this before it handles the packet, in the same call: anything thrown here
+  // would lose the interaction itself, so nothing may escape.
   client.ws.on(GatewayDispatchEvents.InteractionCreate, (data: unknown) => {
-    const parsed = interactionChannel.safeParse(data);
-    const channel = parsed.success ? parsed.data.channel : undefined;
-    if (!channel?.parent_id || !THREAD_TYPES.has(channel.type)) return;
-    parents.delete(channel.id);
-    parents.set(channel.id, channel.parent_id);
-    if (parents.size > THREAD_PARENTS_KEPT) {
-      const oldest = parents.keys().next();
-      if (!oldest.done) parents.delete(oldest.value);
+    try {
+      const parsed = interactionChannel.safeParse(data);
+      const channel = parsed.success ? parsed.data.channel : undefined;
+      if (!channel?.parent_id || !THREAD_TYPES.has(channel.type)) return;
+      parents.delete(channel.id);
+      parents.set(channel.id, channel.parent_id);
+      if (parents.size > THREAD_PARENTS_KEPT) {
+        const oldest = parents.keys().next();
+        if (!oldest.done) parents.delete(oldest.value);
+      }
+    } catch {
+      // Only this thread's parent is not remembered: the allowed-channels check then refuses it.
     }
   });
 }
