@@ -50,7 +50,9 @@ export async function startOwnRedis(args: string[] = [], password?: string): Pro
       client.destroy();
       break;
     } catch (err) {
-      client.destroy();
+      // A refused connection leaves the client closed already, and destroying it again throws
+      // ("The client is closed"), which would end the wait on a server still starting.
+      if (client.isOpen) client.destroy();
       if (attempt > 50) throw err;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
