@@ -5,7 +5,8 @@ import {
   CHANNEL_ACTIONS,
   EXPORT_PERIODS,
   INT_BOUNDS,
-  QUOTA_CHANNEL_TYPES,
+  ALLOWED_CHANNEL_TYPES,
+  LOG_CHANNEL_TYPES,
   QUOTA_PERIODS,
   WORD_ACTIONS,
 } from '../src/discord/options/quota-options.js';
@@ -56,7 +57,7 @@ export const data = inServers(localized(new SlashCommandBuilder(), 'quota', 'cmd
           .setRequired(true)
           .addChoices(...CHANNEL_ACTIONS.map(actionChoice)),
       )
-      .addChannelOption((o) => localized(o, 'channel', 'opt.channel').addChannelTypes(...QUOTA_CHANNEL_TYPES)),
+      .addChannelOption((o) => localized(o, 'channel', 'opt.channel').addChannelTypes(...ALLOWED_CHANNEL_TYPES)),
   )
   .addSubcommand((s) =>
     localized(s, 'banned-words', 'cmd.quota.banned-words')
@@ -69,7 +70,7 @@ export const data = inServers(localized(new SlashCommandBuilder(), 'quota', 'cmd
   )
   .addSubcommand((s) =>
     localized(s, 'log', 'cmd.quota.log')
-      .addChannelOption((o) => localized(o, 'channel', 'opt.log_channel').addChannelTypes(...QUOTA_CHANNEL_TYPES))
+      .addChannelOption((o) => localized(o, 'channel', 'opt.log_channel').addChannelTypes(...LOG_CHANNEL_TYPES))
       .addRoleOption((o) => localized(o, 'alert_role', 'opt.alert_role')),
   )
   .addSubcommand((s) =>

@@ -19,9 +19,8 @@ export function memberRoleIds(interaction: BaseInteraction): string[] {
 }
 
 /**
- * The channel a thread belongs to, so a server's allowed channels cover their threads. Null
- * outside threads. (Only text channels can be allowed today, see QUOTA_CHANNEL_TYPES, so a
- * forum's posts are not covered.) A thread the gateway never announced (a private one) is
+ * The channel a thread belongs to, so a server's allowed channels cover their threads (and a
+ * forum's posts, which are threads). Null outside threads. A thread the gateway never announced (a private one) is
  * known from the interaction's own payload (see thread-parents.ts).
  */
 export function threadParentId(interaction: BaseInteraction): string | null {

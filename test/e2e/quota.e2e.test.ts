@@ -10,6 +10,10 @@ const STUDIO = '110000000000000011';
 const STUDIO_THREAD = '110000000000000012';
 const GENERAL_THREAD = '110000000000000013';
 const STUDIO_PRIVATE_THREAD = '110000000000000014';
+const FORUM = '110000000000000015';
+const FORUM_POST = '110000000000000016';
+const VOICE = '110000000000000017';
+const CATEGORY = '110000000000000018';
 const PATRON = '110000000000000020';
 const MANAGE_GUILD = String(1 << 5);
 const SEND_MESSAGES = String(1 << 11);
@@ -73,6 +77,10 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
               { id: STUDIO_THREAD, name: 'storyboards', type: 11, parentId: STUDIO },
               { id: STUDIO_PRIVATE_THREAD, name: 'drafts', type: 12, parentId: STUDIO },
               { id: GENERAL_THREAD, name: 'off-topic', type: 11, parentId: GENERAL },
+              { id: FORUM, name: 'video-requests', type: 15 },
+              { id: FORUM_POST, name: 'my storyboard', type: 11, parentId: FORUM },
+              { id: VOICE, name: 'studio-voice', type: 2 },
+              { id: CATEGORY, name: 'Studio', type: 4 },
             ],
             roles: [{ id: PATRON, name: 'Patron', permissions: '0' }],
           },
@@ -229,6 +237,35 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
 
     const cleared = await ask(quota('channels', { action: 'clear' }), admin);
     expect(cleared.text).toContain('/video works in every channel');
+  });
+
+  it("GIVEN a forum and a voice channel allowed WHEN members ask in a forum post and in the voice channel's chat THEN the videos start; a category cannot be allowed", async () => {
+    expect((await ask(quota('channels', { action: 'add', channel: FORUM }), admin)).text).toContain(`<#${FORUM}>`);
+    expect((await ask(quota('channels', { action: 'add', channel: VOICE }), admin)).text).toContain(`<#${VOICE}>`);
+
+    const inPost = await ask({ ...videoCommand({ prompt: 'a kite over the dunes' }), channelId: FORUM_POST }, member(1));
+    expect(inPost.type).toBe(5);
+    const inVoice = await ask({ ...videoCommand({ prompt: 'a kite at night' }), channelId: VOICE }, member(2));
+    expect(inVoice.type).toBe(5);
+    await h.discord.waitFor(() => h.provider.submissions.length === 2);
+    const elsewhere = await ask({ ...videoCommand({ prompt: 'a kite in the rain' }), channelId: GENERAL }, member(3));
+    expect(elsewhere.text).toContain('Videos can only be made in');
+
+    // Discord's picker offers no categories (channel_types); a forged or stale client could send one.
+    const category = await ask(quota('channels', { action: 'add', channel: CATEGORY }), admin);
+    expect(category.ephemeral).toBe(true);
+    expect(category.text).toContain('Pick a channel where members can use /video');
+    const log = await ask(quota('log', { channel: VOICE }), admin);
+    expect(log.text).toContain('Pick a text channel for the log');
+    expect((await ask(quota('channels', { action: 'list' }), admin)).text).not.toContain(`<#${CATEGORY}>`);
+  });
+
+  it('GIVEN the /quota command as registered THEN allowed channels offer every kind members can use /video in, and the log only text channels', () => {
+    const json = quotaCommand.data;
+    const sub = (name: string) =>
+      json.options?.find((o) => o.name === name) as { options?: Array<{ name: string; channel_types?: number[] }> };
+    expect(sub('channels').options?.find((o) => o.name === 'channel')?.channel_types).toEqual([0, 5, 15, 16, 2, 13]);
+    expect(sub('log').options?.find((o) => o.name === 'channel')?.channel_types).toEqual([0]);
   });
 
   it('GIVEN a member with a video in progress WHEN they run /usage THEN they see their own numbers, the server budget, the reset and the job id', async () => {

@@ -7,8 +7,21 @@ export const QUOTA_PERIODS = periodSchema.options;
 export const CHANNEL_ACTIONS = ['add', 'remove', 'list', 'clear'] as const;
 export const WORD_ACTIONS = ['add', 'remove', 'list'] as const;
 export const EXPORT_PERIODS = ['current', 'previous'] as const;
-/** /video replies are posted in the channel, so only channels that hold messages make sense. */
-export const QUOTA_CHANNEL_TYPES = [ChannelType.GuildText] as const;
+/**
+ * Channels `/quota channels` can allow: every kind where members can run `/video` (Discord's
+ * channel types: text, announcement, the text chat of voice and stage channels, forums and media
+ * channels, whose posts are threads). A thread counts as its parent (see threadParentId).
+ */
+export const ALLOWED_CHANNEL_TYPES = [
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+  ChannelType.GuildForum,
+  ChannelType.GuildMedia,
+  ChannelType.GuildVoice,
+  ChannelType.GuildStageVoice,
+] as const;
+/** The log channel holds the bot's own messages: a text channel. */
+export const LOG_CHANNEL_TYPES = [ChannelType.GuildText] as const;
 
 /** Bounds of the integer options: the builder shows them, and the reader enforces them again. */
 export const INT_BOUNDS = Object.freeze({
@@ -39,6 +52,7 @@ export type QuotaOptionProblem =
   | { code: 'choice'; option: string }
   | { code: 'missing'; option: string }
   | { code: 'channel_type' }
+  | { code: 'allowed_channel_type' }
   | { code: 'everyone_role' }
   | { code: 'everyone_alert' }
   | { code: 'block_self' }
@@ -63,7 +77,7 @@ const schema = z.discriminatedUnion('sub', [
   z.object({
     sub: z.literal('channels'),
     action: z.enum(CHANNEL_ACTIONS),
-    channel: z.object({ id, type: z.literal(QUOTA_CHANNEL_TYPES) }).nullable(),
+    channel: z.object({ id, type: z.literal(ALLOWED_CHANNEL_TYPES) }).nullable(),
   }),
   z.object({
     sub: z.literal('banned-words'),
@@ -72,7 +86,7 @@ const schema = z.discriminatedUnion('sub', [
   }),
   z.object({
     sub: z.literal('log'),
-    channel: z.object({ id, type: z.literal(QUOTA_CHANNEL_TYPES) }).nullable(),
+    channel: z.object({ id, type: z.literal(LOG_CHANNEL_TYPES) }).nullable(),
     alert_role: id.nullable(),
   }),
   z.object({ sub: z.literal('block'), member: id, reason: z.string().max(POLICY_BOUNDS.blockReasonLength).nullable() }),
@@ -80,10 +94,10 @@ const schema = z.discriminatedUnion('sub', [
   z.object({ sub: z.literal('export'), export_period: z.enum(EXPORT_PERIODS).nullable() }),
 ]);
 
-function problemOf(issue: z.core.$ZodIssue): QuotaOptionProblem {
+function problemOf(issue: z.core.$ZodIssue, sub: string): QuotaOptionProblem {
   const option = String(issue.path[0] ?? 'sub');
   if (option in INT_BOUNDS) return { code: 'range', option: option as IntOption, ...INT_BOUNDS[option as IntOption] };
-  if (option === 'channel') return { code: 'channel_type' };
+  if (option === 'channel') return sub === 'log' ? { code: 'channel_type' } : { code: 'allowed_channel_type' };
   if (option === 'word' && issue.code === 'too_big') return { code: 'word_too_long', max: POLICY_BOUNDS.bannedWordLength };
   if (option === 'period' || option === 'action') return { code: 'choice', option };
   if (option === 'export_period') return { code: 'choice', option: 'period' };
@@ -122,7 +136,7 @@ export function readQuotaOptions(interaction: ChatInputCommandInteraction): Read
   if (raw.sub === 'block' && raw.member === interaction.user.id) return { ok: false, problems: [{ code: 'block_self' }] };
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(problemOf);
+    const problems = parsed.error.issues.map((issue) => problemOf(issue, sub));
     const unique = [...new Map(problems.map((p) => [JSON.stringify(p), p])).values()];
     return { ok: false, problems: unique };
   }
