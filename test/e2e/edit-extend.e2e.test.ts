@@ -5,12 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../fakes/discord/index.js';
 import { twoColourVideo } from '../fakes/real-video.js';
-import { startHarness, videoCommand, type Harness } from './harness.js';
+import { answerTo as answerToIn, buttonsOf, deliveredTo, press as pressIn, startHarness, videoCommand, type Harness } from './harness.js';
 
-interface Button {
-  custom_id: string;
-  label: string;
-}
 interface Modal {
   custom_id: string;
   title: string;
@@ -40,9 +36,6 @@ function averageColour(jpeg: Buffer): number[] {
   ];
 }
 
-const buttonsOf = (message: FakeMessage | undefined): Button[] =>
-  ((message?.components ?? []) as unknown as Array<{ components: Button[] }>).flatMap((row) => row.components);
-
 describe('Edit and Extend under a finished video (buttons, modals, modal submits through real discord.js)', () => {
   let h: Harness;
   let video: Buffer;
@@ -55,17 +48,9 @@ describe('Edit and Extend under a finished video (buttons, modals, modal submits
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const answerTo = (id: string) => h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
-  const finished = (id: string) =>
-    h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), {
-      timeoutMs: 15_000,
-    });
-  const press = async (message: FakeMessage, label: string) => {
-    const button = buttonsOf(message).find((b) => b.label === label);
-    if (!button) throw new Error(`no ${label} button`);
-    const { id } = h.discord.dispatchComponentInteraction({ messageId: message.id, customId: button.custom_id });
-    return { id, callback: await answerTo(id) };
-  };
+  const answerTo = (id: string) => answerToIn(h, id);
+  const finished = (id: string) => deliveredTo(h, id, 15_000);
+  const press = (message: FakeMessage, label: string) => pressIn(h, message, label);
 
   let first: FakeMessage;
 

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import type { Store } from '../../src/store/types.js';
 import { createLogger, silentLogger, type Logger } from '../../src/log.js';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type FakeMessage } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../fakes/provider.js';
 import { openStore } from '../../src/store/open-store.js';
 import { stallingStore } from '../support/stalling-store.js';
@@ -108,6 +108,27 @@ export const deliveredTo = (h: Harness, id: string, timeoutMs?: number) =>
     },
     timeoutMs === undefined ? {} : { timeoutMs },
   );
+
+/** A button of a message the bot sent, as the fake Discord keeps it. */
+export interface MessageButton {
+  custom_id: string;
+  label: string;
+}
+
+/** The buttons of `message`, row after row. */
+export const buttonsOf = (message: FakeMessage | undefined): MessageButton[] =>
+  ((message?.components ?? []) as unknown as Array<{ components: MessageButton[] }>).flatMap((row) => row.components);
+
+/** The bot's first answer (interaction callback) to interaction `id`, once it came. */
+export const answerTo = (h: Harness, id: string) => h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+
+/** Presses the button labelled `label` on `message` and waits for the bot's first answer to the press. */
+export async function press(h: Harness, message: FakeMessage, label: string) {
+  const button = buttonsOf(message).find((b) => b.label === label);
+  if (!button) throw new Error(`no ${label} button`);
+  const { id } = h.discord.dispatchComponentInteraction({ messageId: message.id, customId: button.custom_id });
+  return { id, callback: await answerTo(h, id) };
+}
 
 /** What a test can do to the store of a {@link startStallingHarness} (see `stallingStore`). */
 export type StoreFaults = Omit<ReturnType<typeof stallingStore>, 'store'>;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAttachmentInput, FakeMessage } from '../fakes/discord/index.js';
 import { twoColourVideo } from '../fakes/real-video.js';
-import { startHarness, videoCommand, type Harness } from './harness.js';
+import { answerTo as answerToIn, buttonsOf, deliveredTo, press as pressIn, startHarness, videoCommand, type Harness } from './harness.js';
 
 const GUILD = '110000000000000001';
 const GENERAL = '110000000000000010';
@@ -12,9 +12,6 @@ const MANAGE_GUILD = String(1 << 5);
 const admin = { user: { id: '120000000000000001', username: 'admin' }, memberPermissions: MANAGE_GUILD };
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(4000)]);
 const png: FakeAttachmentInput = { filename: 'cat.png', contentType: 'image/png', data: PNG, width: 1280, height: 720 };
-type Button = { custom_id: string; label: string };
-const buttonsOf = (m: FakeMessage | undefined): Button[] =>
-  ((m?.components ?? []) as unknown as Array<{ components: Button[] }>).flatMap((r) => r.components);
 
 // A private thread the gateway never announced to the bot (it is not a member): discord.js has no
 // channel object for it (no partial channels), so everything the bot needs comes from the
@@ -55,17 +52,9 @@ describe('a private thread of an allowed channel, never announced to the bot', (
   afterAll(async () => {
     await h?.close();
   });
-  const answerTo = (id: string) => h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
-  const finished = (id: string) =>
-    h.discord.waitFor(() => (h.discord.originalResponse(id)?.attachments.length ? h.discord.originalResponse(id) : undefined), {
-      timeoutMs: 20_000,
-    });
-  const press = async (message: FakeMessage, label: string) => {
-    const button = buttonsOf(message).find((b) => b.label === label);
-    if (!button) throw new Error(`no ${label} button`);
-    const { id } = h.discord.dispatchComponentInteraction({ messageId: message.id, customId: button.custom_id });
-    return { id, callback: await answerTo(id) };
-  };
+  const answerTo = (id: string) => answerToIn(h, id);
+  const finished = (id: string) => deliveredTo(h, id, 20_000);
+  const press = (message: FakeMessage, label: string) => pressIn(h, message, label);
   let first: FakeMessage;
 
   it('GIVEN /video in the thread THEN it counts as the allowed channel and the video is delivered with its buttons', async () => {
