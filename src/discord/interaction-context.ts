@@ -20,8 +20,8 @@ export function memberRoleIds(interaction: BaseInteraction): string[] {
 
 /**
  * The channel a thread belongs to, so a server's allowed channels cover their threads (and a
- * forum's posts, which are threads). Null outside threads. A thread the gateway never announced (a private one) is
- * known from the interaction's own payload (see thread-parents.ts).
+ * forum's posts, which are threads). Null outside threads. A thread the gateway never announced
+ * (a private one) is known from the interaction's own payload (see thread-parents.ts).
  */
 export function threadParentId(interaction: BaseInteraction): string | null {
   const channel = interaction.channel;

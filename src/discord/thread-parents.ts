@@ -1,4 +1,4 @@
-import { ChannelType, GatewayDispatchEvents, type Client } from 'discord.js';
+import { Constants, GatewayDispatchEvents, type Client } from 'discord.js';
 import { z } from 'zod';
 
 /** How many threads' parents are remembered at most (the least recently seen are forgotten first). */
@@ -10,7 +10,8 @@ const interactionChannel = z.object({
   channel: z.object({ id: z.string(), type: z.number(), parent_id: z.string().nullish() }).nullish(),
 });
 
-const THREAD_TYPES: ReadonlySet<number> = new Set([ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread]);
+// discord.js' own list of the channel types that are threads.
+const THREAD_TYPES: ReadonlySet<number> = new Set(Constants.ThreadChannelTypes);
 
 const registry = new WeakMap<Client, Map<string, string>>();
 
