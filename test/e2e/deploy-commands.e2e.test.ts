@@ -65,7 +65,7 @@ describe('npm run deploy-commands', () => {
     await expect(deployCommands({ DISCORD_API_URL: discord.apiUrl })).rejects.toThrow(/DISCORD_TOKEN/);
   });
 
-  it('GIVEN a registration WHEN it is done THEN it gives the invite URL with this application id and the permissions 117760', async () => {
+  it('GIVEN a registration WHEN it is done THEN it gives the invite URL with this application id and the permissions 274878024704', async () => {
     const result = await deployCommands({
       DISCORD_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
@@ -73,14 +73,14 @@ describe('npm run deploy-commands', () => {
     });
     expect(result.applicationId).toBe(discord.applicationId);
     expect(result.inviteUrl).toBe(
-      `https://discord.com/oauth2/authorize?client_id=${discord.applicationId}&scope=bot%20applications.commands&permissions=117760`,
+      `https://discord.com/oauth2/authorize?client_id=${discord.applicationId}&scope=bot%20applications.commands&permissions=274878024704`,
     );
   });
 
-  it('asks for exactly View Channel, Send Messages, Embed Links, Attach Files and Read Message History (117760, from discord.js’ PermissionFlagsBits)', () => {
-    const { ViewChannel, SendMessages, EmbedLinks, AttachFiles, ReadMessageHistory } = PermissionFlagsBits;
-    expect(BOT_PERMISSIONS).toBe(ViewChannel | SendMessages | EmbedLinks | AttachFiles | ReadMessageHistory);
-    expect(BOT_PERMISSIONS).toBe(117760n);
+  it('asks for exactly View Channel, Send Messages, Send Messages in Threads, Embed Links, Attach Files and Read Message History (274878024704, from discord.js’ PermissionFlagsBits)', () => {
+    const { ViewChannel, SendMessages, SendMessagesInThreads, EmbedLinks, AttachFiles, ReadMessageHistory } = PermissionFlagsBits;
+    expect(BOT_PERMISSIONS).toBe(ViewChannel | SendMessages | SendMessagesInThreads | EmbedLinks | AttachFiles | ReadMessageHistory);
+    expect(BOT_PERMISSIONS).toBe(274878024704n);
   });
 
   it('GIVEN a token Discord refuses WHEN run THEN it names DISCORD_TOKEN and registers nothing', async () => {
