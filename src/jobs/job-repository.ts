@@ -27,7 +27,14 @@ export interface JobRepository {
   exists(id: string): Promise<boolean>;
   /** Writes the record and keeps the index of jobs that are not final in step with it. */
   save(job: Job): Promise<void>;
-  /** Reads, changes and writes one job under its lock, so the poller and a button never interleave. */
+  /**
+   * Reads, changes and writes one job under its lock, so the poller and a button never interleave.
+   * `change` returning undefined (or the job itself) writes nothing. Resolves to the job as stored
+   * after it (undefined when there is no readable record).
+   *
+   * @throws LockLeaseLostError (nothing written) when the lock's lease was lost meanwhile;
+   *   what the store throws.
+   */
   update(id: string, change: (job: Job) => Job | undefined): Promise<Job | undefined>;
   activeIds(): Promise<string[]>;
   /** Jobs indexed as waiting in line; may hold a few that moved on meanwhile (check their state). */
@@ -52,12 +59,12 @@ const indexed = (job: Job): boolean => !isFinal(job.state) || job.outbox !== nul
  */
 export function createJobRepository(store: Store, options: { finishedTtlMs?: number } = {}): JobRepository {
   const finishedTtlMs = options.finishedTtlMs ?? DEFAULT_FINISHED_TTL_MS;
-  const get = async (id: string): Promise<Job | undefined> => {
-    const raw: unknown = await store.kv.get(jobKey(id));
+  const parse = (raw: unknown): Job | undefined => {
     if (raw === undefined) return undefined;
     const parsed = jobSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   };
+  const get = async (id: string): Promise<Job | undefined> => parse(await store.kv.get(jobKey(id)));
   const entryFor = (job: Job): StoreEntry => ({ key: jobKey(job.id), value: job, ...(isFinal(job.state) ? { ttl: finishedTtlMs } : {}) });
   const index = async (job: Job): Promise<void> => {
     if (indexed(job)) await store.addToSet(ACTIVE_SET, job.id);
@@ -75,15 +82,22 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
     get,
     exists: async (id) => (await store.kv.get(jobKey(id))) !== undefined,
     save,
+    // The record is read as the lock is taken (one round trip on Redis) and written only while
+    // the lock is still this holder's (checked by the store in the same step as the write).
     update: (id, change) =>
-      store.withLock(jobKey(id), async () => {
-        const current = await get(id);
-        if (!current) return undefined;
-        const next = change(current);
-        if (!next || next === current) return current;
-        await save(next);
-        return next;
-      }),
+      store.withLock(
+        jobKey(id),
+        async (lease, read) => {
+          const current = read ? parse(read[0]) : await get(id);
+          if (!current) return undefined;
+          const next = change(current);
+          if (!next || next === current) return current;
+          await store.commit([entryFor(next)], [lease]);
+          await index(next);
+          return next;
+        },
+        [jobKey(id)],
+      ),
     activeIds: () => store.setMembers(ACTIVE_SET),
     waitingEntries: async () => (await store.setMembers(WAITING_SET)).flatMap((m) => parseLineMember(m) ?? []),
     unlist: (entry) =>

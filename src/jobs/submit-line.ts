@@ -94,7 +94,7 @@ export function createSubmitLine(store: Store, jobs: JobRepository, budget: Subm
               all.filter((e) => e.jobId !== chosen.jobId),
               budget,
             );
-            await writeAllChecked(store.kv, [jobs.entryFor(next), { key: TURNS_KEY, value: after }], [lineLease, jobLease]);
+            await writeAllChecked(store, [jobs.entryFor(next), { key: TURNS_KEY, value: after }], [lineLease, jobLease]);
             await jobs.index(next);
             return next;
           });

@@ -1,7 +1,6 @@
 import type Keyv from 'keyv';
 import type { z } from 'zod';
-import { assertLeasesHeld } from '../store/lock-lease.js';
-import type { StoreEntry } from '../store/types.js';
+import type { Store, StoreEntry } from '../store/types.js';
 
 /** A stored quota record that does not match its schema: a bug or a hand-edited store. */
 export class QuotaRecordError extends Error {
@@ -19,7 +18,16 @@ export class QuotaRecordError extends Error {
  * to defaults, because silently resetting a budget or policy would loosen what an admin set.
  */
 export async function readValidated<S extends z.ZodType>(kv: Keyv, key: string, schema: S): Promise<z.output<S> | undefined> {
-  const raw: unknown = await kv.get(key);
+  return validated(key, await kv.get(key), schema);
+}
+
+/**
+ * Checks a record already read (`raw`, as the store returned it for `key`) against `schema`, as
+ * {@link readValidated} does: undefined when there is none.
+ *
+ * @throws QuotaRecordError for a malformed record.
+ */
+export function validated<S extends z.ZodType>(key: string, raw: unknown, schema: S): z.output<S> | undefined {
   if (raw === undefined || raw === null) return undefined;
   const parsed = schema.safeParse(raw);
   if (!parsed.success)
@@ -39,18 +47,14 @@ export async function writeChecked(kv: Keyv, key: string, value: unknown, ttlMs?
 }
 
 /**
- * Writes all entries in one `setMany`, which the SQLite and Redis adapters make atomic. Failures
- * throw (the stores run with `throwOnErrors`); a `false` among the results is one too. Nothing is
- * written when one of `held` (the leases of every lock the caller holds for this write, outer
- * ones included) was lost: another process may hold that lock now.
+ * Writes all entries in one atomic step ({@link Store.commit}: one SQLite transaction, one Redis
+ * script). Nothing is written when one of `held` (the leases of every lock the caller holds for
+ * this write, outer ones included) was lost: another process may hold that lock now; on Redis the
+ * server checks the locks' owners in the same step.
  *
  * @throws LockLeaseLostError before writing; Error when the store refused a write.
  */
-export async function writeAllChecked(kv: Keyv, entries: StoreEntry[], held: readonly AbortSignal[]): Promise<void> {
+export async function writeAllChecked(store: Pick<Store, 'commit'>, entries: StoreEntry[], held: readonly AbortSignal[]): Promise<void> {
   if (entries.length === 0) return;
-  assertLeasesHeld(held);
-  const results: unknown = await kv.setMany(entries);
-  if (Array.isArray(results) && results.some((ok) => ok === false)) {
-    throw new Error(`store write failed: ${entries.map((e) => e.key).join(', ')}`);
-  }
+  await store.commit(entries, held);
 }

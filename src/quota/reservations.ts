@@ -129,26 +129,17 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
   const { cost, guildId, userId } = request;
   if (!Number.isFinite(cost) || cost < 0) throw new RangeError(`reservation cost must be a non-negative number, got ${cost}`);
   const { usage: repo } = deps;
-  return repo.withGuild(guildId, async (guildLease) => {
+  // Listed on every attempt, before anything is written or refused: the sweep finds the guild's
+  // held reservations through this list, also those an older version left (its next attempt,
+  // even a refused one, lists the guild). Sent alongside the lock's request; awaited under it.
+  const marked = repo.markGuild(guildId);
+  marked.catch(() => undefined);
+  // The period's usage is read with the lock for the default period, and again only for a guild
+  // whose policy has another period.
+  const usageKeyGuess = periodKey(deps.defaults.period, deps.clock());
+  return repo.withGuildRead(guildId, usageKeyGuess, async (guildLease, { inFlight, policy: storedRead, usage: usageRead }) => {
     const now = deps.clock();
-    // Listed on every attempt, before anything is written or refused: the sweep finds the guild's
-    // held reservations through this list, also those an older version left (its next attempt,
-    // even a refused one, lists the guild). Asked together with the reads (one round trip on Redis
-    // instead of four; all under the lock, before anything is written). The period's usage is read
-    // for the default period at once, and again only for a guild whose policy has another period.
-    // The guesses' own failures (a malformed record) count only where the record is used.
-    const usageKeyGuess = periodKey(deps.defaults.period, now);
-    const settled = <T>(read: Promise<T>) =>
-      read.then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      );
-    const [, inFlight, storedRead, usageRead] = await Promise.all([
-      repo.markGuild(guildId),
-      repo.readInFlight(guildId),
-      settled(deps.policies.read(guildId)),
-      settled(repo.readUsage(guildId, usageKeyGuess)),
-    ]);
+    await marked;
     // Idempotent per job: a job service that died between reserving and recording the id gets
     // the same reservation back instead of paying twice.
     const existing = Object.entries(inFlight).find(([, f]) => f.jobId === request.jobId);

@@ -1,6 +1,7 @@
 import Keyv, { type KeyvOptions } from 'keyv';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { Store } from './types.js';
+import { assertLeasesHeld } from './lock-lease.js';
+import type { Store, StoreEntry } from './types.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
 import { ClosingError } from '../closing-error.js';
 
@@ -66,10 +67,19 @@ export function createLocalStore(
   return {
     kind,
     kv,
-    withLock: (name, fn) => {
+    withLock: (name, fn, read) => {
       if (closed) return Promise.reject(new ClosingError('store is closed'));
-      // One process owns the file: its locks cannot lose a lease.
-      return track(mutex.run(`lock:${name}`, () => fn(NEVER_LOST)));
+      // One process owns the file: its locks cannot lose a lease. Keys to read are read in one
+      // statement (SQLite) once the lock is held.
+      return track(mutex.run(`lock:${name}`, async () => fn(NEVER_LOST, read ? await kv.getMany(read.slice()) : undefined)));
+    },
+    commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[]) => {
+      if (entries.length === 0) return;
+      assertLeasesHeld(held);
+      const results: unknown = await kv.setMany(entries.slice());
+      if (Array.isArray(results) && results.some((ok) => ok === false)) {
+        throw new Error(`store write failed: ${entries.map((e) => e.key).join(', ')}`);
+      }
     },
     addToSet: (key, member) => updateSet(key, member, true),
     removeFromSet: (key, member) => updateSet(key, member, false),

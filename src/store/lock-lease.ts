@@ -43,3 +43,25 @@ export function assertLeasesHeld(held: readonly AbortSignal[]): void {
     if (expiry && performance.now() >= expiry.expiresAt()) throw new LockLeaseLostError(expiry.lockName);
   }
 }
+
+/** The lock a Redis lease belongs to, as the server knows it: its key and its holder's owner token. */
+export interface LeaseFence {
+  lockName: string;
+  key: string;
+  owner: string;
+}
+
+const fences = new WeakMap<AbortSignal, LeaseFence>();
+
+/**
+ * Tells the Redis store's atomic write ({@link leaseFence}) which lock `lease` is the lease of, so
+ * that write checks on the server, in the same step, that the lock is still this holder's.
+ */
+export function trackLeaseFence(lease: AbortSignal, fence: LeaseFence): void {
+  fences.set(lease, fence);
+}
+
+/** The lock `lease` belongs to on Redis (see {@link trackLeaseFence}); undefined for in-process locks. */
+export function leaseFence(lease: AbortSignal): LeaseFence | undefined {
+  return fences.get(lease);
+}

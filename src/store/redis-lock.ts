@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LockLeaseLostError, trackLeaseExpiry } from './lock-lease.js';
+import { LockLeaseLostError, trackLeaseExpiry, trackLeaseFence } from './lock-lease.js';
+import { redisScript, type ScriptClient } from './redis-scripts.js';
 
-/** The two commands the locks need; any node-redis client (whatever its RESP options) has them. */
-export interface LockClient {
+/** The commands the locks need; any node-redis client (whatever its RESP options) has them. */
+export interface LockClient extends ScriptClient {
   set(key: string, value: string, options: { condition: 'NX'; expiration: { type: 'PX'; value: number } }): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
 // Both scripts act only while the caller still owns the lock, so a holder whose lease ran out
 // can neither extend nor delete the lock a newer holder took.
-const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = redisScript(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`);
+const RENEW = redisScript(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`);
+// Takes the lock (KEYS[1]) as SET NX PX does and, only when it was taken, reads KEYS[2..] in the
+// same atomic step: the values the holder sees are those under its lock. Busy: nil. (MGET's
+// missing keys are false in Lua, so the array keeps its length.)
+const ACQUIRE_READING = redisScript(
+  `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then if #KEYS == 1 then return {} end return redis.call('mget', unpack(KEYS, 2)) end return false`,
+);
 
 /** Lease and patience of the Redis locks. */
 export interface RedisLockOptions {
@@ -44,16 +50,27 @@ export class LockTimeoutError extends Error {
 export function createRedisLocks(client: LockClient, options: RedisLockOptions) {
   const renewEveryMs = Math.max(10, Math.floor(options.ttlMs / 3));
 
-  const acquire = async (key: string, owner: string, tookAt: (sentAt: number) => void): Promise<boolean> => {
+  /** Takes the lock: undefined when it stayed busy past the wait; else the raw values of `read` (null: missing). */
+  const acquire = async (
+    key: string,
+    owner: string,
+    read: readonly string[] | undefined,
+    tookAt: (sentAt: number) => void,
+  ): Promise<ReadonlyArray<string | null> | undefined> => {
     const deadline = Date.now() + options.maxWaitMs;
     for (let attempt = 0; ; attempt += 1) {
       const sentAt = performance.now();
-      const taken = await client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: options.ttlMs } });
-      if (taken === 'OK') {
+      if (read && read.length > 0) {
+        const values = await ACQUIRE_READING.run(client, [key, ...read], [owner, String(options.ttlMs)]);
+        if (Array.isArray(values)) {
+          tookAt(sentAt);
+          return values.map((v: unknown) => (typeof v === 'string' ? v : null));
+        }
+      } else if ((await client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: options.ttlMs } })) === 'OK') {
         tookAt(sentAt);
-        return true;
+        return [];
       }
-      if (Date.now() >= deadline) return false;
+      if (Date.now() >= deadline) return undefined;
       // Short, jittered waits: critical sections are a few store round trips long.
       await sleep(Math.min(5 + attempt * 2, 50) * (0.5 + Math.random()));
     }
@@ -61,26 +78,34 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
 
   return {
     /**
-     * Runs `fn` holding the lock `name`. Waits at most `maxWaitMs` for it.
+     * Runs `fn` holding the lock `name`. Waits at most `maxWaitMs` for it. With `read` (Redis keys),
+     * the lock is taken and those keys read in one atomic step (one script, one round trip), and
+     * `fn` gets their raw values in the same order (null for a missing key).
      * @throws LockTimeoutError when the lock stayed busy; LockLeaseLostError when its lease was lost
      *   while `fn` ran (`fn`'s own result is then dropped).
      */
-    async withLock<T>(name: string, fn: (lease: AbortSignal) => Promise<T>): Promise<T> {
+    async withLock<T>(
+      name: string,
+      fn: (lease: AbortSignal, values: ReadonlyArray<string | null>) => Promise<T>,
+      read?: readonly string[],
+    ): Promise<T> {
       const key = `hvb:lock:${name}`;
       const owner = randomUUID();
       // The lease counts from before the request that took (or renewed) it: never later than Redis' own clock.
       let confirmedAt = performance.now();
       let released = false;
-      if (!(await acquire(key, owner, (sentAt) => (confirmedAt = sentAt)))) throw new LockTimeoutError(name);
+      const values = await acquire(key, owner, read, (sentAt) => (confirmedAt = sentAt));
+      if (!values) throw new LockTimeoutError(name);
       const lease = new AbortController();
+      // The atomic writes made under the lock check on the server that it is still this holder's.
+      trackLeaseFence(lease.signal, { lockName: name, key, owner });
       // Writes stop a little before Redis would let the lock go, so a frozen holder that wakes up
       // after its lease ran out never writes, even before a renewal tells it so.
       const margin = Math.min(1_000, Math.floor(options.ttlMs / 5));
       trackLeaseExpiry(lease.signal, name, () => (released ? -Infinity : confirmedAt + options.ttlMs - margin));
       const renewal = setInterval(() => {
         const sentAt = performance.now();
-        client
-          .eval(RENEW_SCRIPT, { keys: [key], arguments: [owner, String(options.ttlMs)] })
+        RENEW.run(client, [key], [owner, String(options.ttlMs)])
           .then((renewed) => {
             if (renewed !== 0) confirmedAt = Math.max(confirmedAt, sentAt);
             if (renewed !== 0 || lease.signal.aborted) return;
@@ -95,7 +120,7 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
         onLost = () => reject(lease.signal.reason);
         lease.signal.addEventListener('abort', onLost, { once: true });
       });
-      const work = fn(lease.signal);
+      const work = fn(lease.signal, values);
       try {
         return await Promise.race([work, lost]);
       } finally {
@@ -106,7 +131,7 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
         // Whatever `fn` does after its lease was lost ends unobserved; its writes were refused.
         work.catch(() => undefined);
         lost.catch(() => undefined);
-        await client.eval(RELEASE_SCRIPT, { keys: [key], arguments: [owner] }).catch(() => undefined);
+        await RELEASE.run(client, [key], [owner]).catch(() => undefined);
       }
     },
   };

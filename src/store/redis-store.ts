@@ -3,7 +3,9 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import type { Logger } from '../log.js';
 import { createRedisLocks } from './redis-lock.js';
 import { deserialize, serialize } from './serialize.js';
-import type { Store } from './types.js';
+import type { Store, StoreEntry } from './types.js';
+import { assertLeasesHeld, leaseFence, LockLeaseLostError } from './lock-lease.js';
+import { redisScript } from './redis-scripts.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
 import { ClosingError } from '../closing-error.js';
 import { redisClientOptions } from './redis-options.js';
@@ -16,6 +18,39 @@ export interface RedisStoreOptions {
   lockMaxWaitMs?: number;
   logger?: Logger;
 }
+
+// keyv's layout on Redis (with the adapter's namespace `hvb` and its `::` separator): what `kv`
+// reads and writes, byte for byte, so records written by either path read back through the other.
+const KEY_PREFIX = 'hvb::';
+const redisKey = (key: string) => `${KEY_PREFIX}${key}`;
+
+/** A keyv record as stored: `{ value, expires? }` serialized (expires in ms epoch). */
+function encodeRecord(value: unknown, ttl: number | undefined): string {
+  return serialize({ value, expires: ttl ? Date.now() + ttl : undefined });
+}
+
+/** The value of a keyv record as `kv.get` returns it: undefined when missing or expired. */
+function decodeRecord(raw: string | null): unknown {
+  if (raw === null) return undefined;
+  const data = deserialize<{ value?: unknown; expires?: unknown } | null>(raw);
+  if (data === null || typeof data !== 'object') return undefined;
+  if (typeof data.expires === 'number' && Date.now() > data.expires) return undefined;
+  return data.value;
+}
+
+// Checks that each lock KEYS[1..n] (n = ARGV[1]) still holds its owner token ARGV[1+i]; then sets
+// each record KEYS[n+j] to its value, with a PX lease when its ttl is not empty. Returns 0 when
+// written, or the index of the first lock that is not the caller's any more (nothing written).
+const COMMIT = redisScript(`local n = tonumber(ARGV[1])
+for i = 1, n do
+  if redis.call('get', KEYS[i]) ~= ARGV[1 + i] then return i end
+end
+local a = n + 2
+for i = n + 1, #KEYS do
+  if ARGV[a + 1] == '' then redis.call('set', KEYS[i], ARGV[a]) else redis.call('set', KEYS[i], ARGV[a], 'PX', ARGV[a + 1]) end
+  a = a + 2
+end
+return 0`);
 
 /**
  * The shared store: keyv on Redis for records, Redis itself for what keyv cannot make atomic
@@ -51,9 +86,25 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   return {
     kind: 'redis',
     kv,
-    withLock: async (name, fn) => {
+    withLock: async (name, fn, read) => {
       open();
-      return writes.track(locks.withLock(name, fn));
+      if (!read) return writes.track(locks.withLock(name, (lease) => fn(lease)));
+      return writes.track(locks.withLock(name, (lease, raw) => fn(lease, raw.map(decodeRecord)), read.map(redisKey)));
+    },
+    commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[]) => {
+      open();
+      if (entries.length === 0) return;
+      assertLeasesHeld(held);
+      const fences = held.flatMap((lease) => leaseFence(lease) ?? []);
+      const keys = [...fences.map((f) => f.key), ...entries.map((e) => redisKey(e.key))];
+      const args = [String(fences.length), ...fences.map((f) => f.owner)];
+      for (const e of entries) {
+        const ttl = typeof e.ttl === 'number' && e.ttl > 0 ? e.ttl : undefined;
+        args.push(encodeRecord(e.value, ttl), ttl === undefined ? '' : String(Math.ceil(ttl)));
+      }
+      const lost = await writes.track(COMMIT.run(client, keys, args));
+      const fence = typeof lost === 'number' && lost > 0 ? fences[lost - 1] : undefined;
+      if (fence) throw new LockLeaseLostError(fence.lockName);
     },
     addToSet: async (key, member) => {
       open();

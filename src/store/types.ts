@@ -20,14 +20,30 @@ export interface Store {
   readonly kv: Keyv;
   /**
    * Runs `fn` while holding the lock called `name`, exclusive across every process that shares
-   * this store. Reservations of quota and claims of jobs depend on it for atomicity.
+   * this store. Reservations of quota and claims of jobs depend on it for atomicity. With `read`
+   * (keys, as `kv` names them), `fn` gets their values as read under the lock, in that order
+   * (undefined for a missing or expired record); on Redis the lock is taken and the keys read in
+   * one round trip. A wrapper that drops `read` hands `fn` no values: `fn` then reads them itself.
    *
    * Redis: waits at most 60 s for a busy lock (then LockTimeoutError); the lease (15 s, renewed
    * every 5 s) lost while `fn` runs rejects with LockLeaseLostError and aborts `lease`. SQLite: an
    * in-process lock, no wait limit, a lease that never aborts. Either throws ClosingError once the
    * store is closing.
    */
-  withLock<T>(name: string, fn: (lease: AbortSignal) => Promise<T>): Promise<T>;
+  withLock<T>(name: string, fn: (lease: AbortSignal, read?: ReadonlyArray<unknown>) => Promise<T>, read?: readonly string[]): Promise<T>;
+  /**
+   * Writes every entry or none, and only while each lock whose lease is in `held` (as `withLock`
+   * handed them; outer locks included) is still the caller's.
+   *
+   * SQLite and memory: one transaction, after checking the leases (in-process locks never lose
+   * theirs). Redis: one script that checks each lock's owner token on the server and writes in the
+   * same atomic step, so a holder whose lease ran out (a frozen process, a failover) never
+   * overwrites what the lock's next holder wrote: server-side fencing, not only the local check.
+   *
+   * @throws LockLeaseLostError (nothing written) when a lease was lost or its lock is another
+   *   holder's; Error when the backend refused the write; ClosingError once the store is closing.
+   */
+  commit(entries: readonly StoreEntry[], held: readonly AbortSignal[]): Promise<void>;
   /** Adds a member to a set (an index such as "jobs not yet final"). */
   addToSet(key: string, member: string): Promise<void>;
   removeFromSet(key: string, member: string): Promise<void>;

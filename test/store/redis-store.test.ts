@@ -131,6 +131,55 @@ describe.skipIf(!up)('Redis store', () => {
     }
   });
 
+  it('GIVEN a holder that still believes its lease is live WHEN Redis already gave its lock to another process THEN the server refuses its write: nothing lands over what the new holder wrote', async () => {
+    // What the local checks cannot see: the lock's key expired or moved on the server (a failover
+    // that lost the key, a clock jump on the server) while the holder's own clock says it is fine.
+    const [a, b] = [await openRedisStore(URL), await openRedisStore(URL)];
+    const raw = await rawRedis(DB);
+    try {
+      const usage = createUsageRepository(a);
+      const stale = a.withLock('fenced', async (lease) => {
+        await raw.del('hvb:lock:fenced');
+        await b.withLock('fenced', async (newLease) => {
+          await createUsageRepository(b).writeAll({}, [{ key: 'fenced:who', value: 'b' }], [newLease]);
+          await usage.writeAll(
+            {},
+            [
+              { key: 'fenced:who', value: 'a' },
+              { key: 'fenced:also', value: 'a' },
+            ],
+            [lease],
+          );
+        });
+      });
+      await expect(stale).rejects.toBeInstanceOf(LockLeaseLostError);
+      expect(await a.kv.get('fenced:who')).toBe('b');
+      expect(await a.kv.get('fenced:also')).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await raw.quit();
+    }
+  });
+
+  it('GIVEN Redis forgot its scripts (a restart, SCRIPT FLUSH) WHEN locks are taken and records committed THEN the scripts are sent again and everything works', async () => {
+    const a = await openRedisStore(URL);
+    const raw = await rawRedis(DB);
+    try {
+      await a.withLock('flushed', async (lease) => a.commit([{ key: 'flushed:one', value: 1 }], [lease]));
+      await raw.sendCommand(['SCRIPT', 'FLUSH']);
+      const read = await a.withLock(
+        'flushed',
+        async (lease, values) => (await a.commit([{ key: 'flushed:two', value: 2 }], [lease]), values),
+        ['flushed:one'],
+      );
+      expect(read).toEqual([1]);
+      expect(await a.kv.get('flushed:two')).toBe(2);
+    } finally {
+      await a.close();
+      await raw.quit();
+    }
+  });
+
   it('GIVEN a lease kept after its lock was released WHEN a write is made with it THEN it is refused (it fences nothing any more)', async () => {
     const a = await openRedisStore(URL);
     try {

@@ -58,6 +58,56 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       }
     });
 
+    it('GIVEN records written through kv and through commit WHEN a lock is taken reading them THEN each path reads what the other wrote, and missing or expired records read as undefined', async () => {
+      const store = await open();
+      try {
+        await store.kv.set('contract:read:kv', { n: 1, text: ':colon first' });
+        await store.commit(
+          [
+            { key: 'contract:read:commit', value: { n: 2, list: ['a'] } },
+            { key: 'contract:read:short', value: 'soon gone', ttl: 60 },
+            { key: 'contract:read:long', value: 'kept', ttl: 60_000 },
+          ],
+          [],
+        );
+        expect(await store.kv.get('contract:read:commit')).toEqual({ n: 2, list: ['a'] });
+        expect(await store.kv.get('contract:read:long')).toBe('kept');
+        const keys = ['contract:read:kv', 'contract:read:commit', 'contract:read:never', 'contract:read:long'];
+        const seen = await store.withLock('contract:read', async (_lease, values) => values, keys);
+        expect(seen).toEqual([{ n: 1, text: ':colon first' }, { n: 2, list: ['a'] }, undefined, 'kept']);
+        await pause(150);
+        expect(await store.kv.get('contract:read:short')).toBeUndefined();
+        expect(await store.withLock('contract:read', async (_lease, values) => values, ['contract:read:short'])).toEqual([undefined]);
+        // Without keys to read, the function gets no values.
+        expect(await store.withLock('contract:read', async (_lease, values) => values)).toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('GIVEN a lock held WHEN many writes commit under it THEN all of one commit land together, and a lease lost before the commit writes nothing', async () => {
+      const store = await open();
+      try {
+        await store.withLock('contract:commit', async (lease) => {
+          await store.commit(
+            [
+              { key: 'contract:commit:a', value: 1 },
+              { key: 'contract:commit:b', value: 2 },
+            ],
+            [lease],
+          );
+        });
+        expect(await store.kv.get('contract:commit:a')).toBe(1);
+        expect(await store.kv.get('contract:commit:b')).toBe(2);
+        const lost = new AbortController();
+        lost.abort(new Error('lease lost (test)'));
+        await expect(store.commit([{ key: 'contract:commit:a', value: 'late' }], [lost.signal])).rejects.toThrow('lease lost (test)');
+        expect(await store.kv.get('contract:commit:a')).toBe(1);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('GIVEN writes still in flight WHEN the store is closed THEN close waits for them and the data is kept', async () => {
       const store = await open();
       let written = false;

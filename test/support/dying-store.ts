@@ -36,7 +36,8 @@ export function dyingStore(inner: Store, diesAt: (write: Write) => boolean = () 
   const store: Store = {
     kind: inner.kind,
     kv,
-    withLock: (name, fn) => inner.withLock(name, fn),
+    withLock: (name, fn, read) => inner.withLock(name, fn, read),
+    commit: async (entries, held) => (check({ op: 'setMany', entries: [...entries] }), inner.commit(entries, held)),
     addToSet: async (key, member) => (check({ op: 'set-add', entries: [{ key, value: member }] }), inner.addToSet(key, member)),
     removeFromSet: async (key, member) => (
       check({ op: 'set-remove', entries: [{ key, value: member }] }),

@@ -39,14 +39,15 @@ export function stallingStore(inner: Store) {
   const store: Store = {
     kind: inner.kind,
     kv,
-    withLock: async (name, fn) => {
+    withLock: async (name, fn, read) => {
       if (blipPrefix !== undefined && name.startsWith(blipPrefix)) {
         blipPrefix = undefined;
         throw new Error('store blip (test)');
       }
       await wait();
-      return inner.withLock(name, fn);
+      return inner.withLock(name, fn, read);
     },
+    commit: async (entries, held) => (await waitForKv(), inner.commit(entries, held)),
     addToSet: async (key, member) => (await wait(), inner.addToSet(key, member)),
     removeFromSet: async (key, member) => (await wait(), inner.removeFromSet(key, member)),
     setMembers: async (key) => (await wait(), inner.setMembers(key)),
