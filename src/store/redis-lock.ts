@@ -48,6 +48,10 @@ export class LockTimeoutError extends Error {
  * under the lock ({@link assertLeasesHeld}) refuse to commit, so two holders never both write.
  */
 export function createRedisLocks(client: LockClient, options: RedisLockOptions) {
+  // Owner tokens: one random UUID for this set of locks and a counter, unique across processes as
+  // a UUID per lock would be, without drawing (and formatting) one on every lock of a burst.
+  const ownerPrefix = `${randomUUID()}:`;
+  let taken = 0;
   const renewEveryMs = Math.max(10, Math.floor(options.ttlMs / 3));
 
   /** Takes the lock: undefined when it stayed busy past the wait; else the raw values of `read` (null: missing). */
@@ -90,7 +94,7 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
       read?: readonly string[],
     ): Promise<T> {
       const key = `hvb:lock:${name}`;
-      const owner = randomUUID();
+      const owner = `${ownerPrefix}${(taken += 1).toString(36)}`;
       // The lease counts from before the request that took (or renewed) it: never later than Redis' own clock.
       let confirmedAt = performance.now();
       let released = false;
