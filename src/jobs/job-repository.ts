@@ -44,6 +44,11 @@ export interface JobRepository {
   delete(id: string): Promise<void>;
   /** The record of `job` as one entry of an atomic multi-record write (see `endJob`). */
   entryFor(job: Job): StoreEntry;
+  /**
+   * The index entries (set, member) a new record of `job` needs, to be added with it (see
+   * `CommitOptions.addToSets`): what {@link index} would add.
+   */
+  indexEntriesFor(job: Job): Array<[string, string]>;
   /** Brings the index in step with `job` after it was written through `entryFor`. */
   index(job: Job): Promise<void>;
   /** Runs `fn` under the job's lock (the one `update` takes). */
@@ -106,6 +111,10 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
         lineMember({ id: entry.jobId, guildId: entry.guildId, userId: entry.userId, createdAt: entry.enqueuedAt }),
       ),
     entryFor,
+    indexEntriesFor: (job) => [
+      ...(indexed(job) ? [[ACTIVE_SET, job.id] as [string, string]] : []),
+      ...(job.state === 'waiting' ? [[WAITING_SET, lineMember(job)] as [string, string]] : []),
+    ],
     index,
     withLock: (id, fn) => store.withLock(jobKey(id), fn),
     delete: async (id) => {

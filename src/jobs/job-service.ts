@@ -164,34 +164,18 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
         failure: null,
         outbox: null,
       };
-      // The job's record is written in the reservation's own atomic step: a crash leaves both or
-      // neither. The index of jobs in flight is written first, so recovery finds the job even when
-      // a crash comes right after (an index entry without a record is mended at start): it is
-      // started now, alongside the reservation's lock and reads, and the reservation writes only
-      // once it landed (nothing, if it failed).
-      const indexed = jobs.index(job);
-      // Observed at once: a failure is reported below, not as an unhandled rejection meanwhile.
-      indexed.catch(() => undefined);
-      let reserved;
-      try {
-        reserved = await quota.reserve({
-          ...reservationFor(input, id, job.cost),
-          reservationId: job.reservationId ?? undefined,
-          alongside: [jobs.entryFor(job)],
-          writeAfter: indexed,
-        });
-      } catch (err) {
-        // Nothing was reserved; the index write has settled before the error is reported.
-        await indexed.catch(() => undefined);
-        throw err;
-      }
-      if (!reserved.ok) {
-        // A refusal stays the member's answer even when the index write failed too (nothing is held).
-        await indexed.catch(() => undefined);
-        await jobs.delete(id);
-        return { ok: false, refusal: reserved.refusal };
-      }
-      // Granted: the reservation waited for the index entry, so it landed.
+      // The job's record and its entry in the index of jobs in flight are written in the
+      // reservation's own atomic step, only when it is granted: a crash leaves the reservation, the
+      // job and its index entry together or none of them (on SQLite the index entry lands just
+      // before, so recovery finds the job even when a crash comes right after; an index entry
+      // without a record is mended at start). A refusal writes nothing.
+      const reserved = await quota.reserve({
+        ...reservationFor(input, id, job.cost),
+        reservationId: job.reservationId ?? undefined,
+        alongside: [jobs.entryFor(job)],
+        alongsideSets: jobs.indexEntriesFor(job),
+      });
+      if (!reserved.ok) return { ok: false, refusal: reserved.refusal };
       return { ok: true, job };
     },
 

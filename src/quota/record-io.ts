@@ -1,6 +1,6 @@
 import type Keyv from 'keyv';
 import type { z } from 'zod';
-import type { Store, StoreEntry } from '../store/types.js';
+import type { CommitOptions, Store, StoreEntry } from '../store/types.js';
 
 /** A stored quota record that does not match its schema: a bug or a hand-edited store. */
 export class QuotaRecordError extends Error {
@@ -54,7 +54,12 @@ export async function writeChecked(kv: Keyv, key: string, value: unknown, ttlMs?
  *
  * @throws LockLeaseLostError before writing; Error when the store refused a write.
  */
-export async function writeAllChecked(store: Pick<Store, 'commit'>, entries: StoreEntry[], held: readonly AbortSignal[]): Promise<void> {
-  if (entries.length === 0) return;
-  await store.commit(entries, held);
+export async function writeAllChecked(
+  store: Pick<Store, 'commit'>,
+  entries: StoreEntry[],
+  held: readonly AbortSignal[],
+  options: CommitOptions = {},
+): Promise<void> {
+  if (entries.length === 0 && !options.addToSets?.length) return;
+  await store.commit(entries, held, options);
 }

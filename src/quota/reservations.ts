@@ -190,22 +190,25 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     });
     if (threshold) changes.alerts = threshold.alerts;
     const alongside = request.alongside ?? [];
-    await request.writeAfter;
+    const addToSets = request.alongsideSets ?? [];
     const ceiling = deps.globalLimit;
     const dayKey = record.globalDayKey;
     if (ceiling !== undefined && dayKey !== null) {
       const taken = await repo.withGlobal(async (globalLease) => {
         const global = await repo.readGlobal(dayKey);
         if (globalUsed(global) + cost > ceiling) return false;
-        await repo.writeAll({ ...changes, global: { dayKey, value: { ...global, held: { ...global.held, [id]: cost } } } }, alongside, [
-          guildLease,
-          globalLease,
-        ]);
+        await repo.writeAll(
+          { ...changes, global: { dayKey, value: { ...global, held: { ...global.held, [id]: cost } } } },
+          alongside,
+          [guildLease, globalLease],
+          { addToSets },
+        );
         return true;
       });
       if (!taken) return { ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } };
     } else {
-      await repo.writeAll(changes, alongside, [guildLease]);
+      // The reservation's write is the last thing done under the guild lock: it lets go of it too.
+      await repo.writeAll(changes, alongside, [guildLease], { addToSets, release: guildLease });
     }
     return { ok: true, reservationId: id, cost, ...(threshold && { threshold: threshold.crossed }) };
   });

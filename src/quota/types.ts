@@ -35,11 +35,10 @@ export interface ReservationRequest extends CostKey {
    */
   alongside?: readonly StoreEntry[];
   /**
-   * Nothing is written before this settles, and nothing at all when it rejects (that error is
-   * thrown): a write the caller started first that must land before the reservation's (the job's
-   * index entry). Started alongside, it costs no round trip of its own.
+   * Set members added with the reservation, only when it is granted (the job's index entry): on
+   * Redis in the same atomic step, on SQLite durably just before (see `CommitOptions.addToSets`).
    */
-  writeAfter?: Promise<unknown>;
+  alongsideSets?: ReadonlyArray<readonly [key: string, member: string]>;
 }
 
 export type QuotaRefusal =

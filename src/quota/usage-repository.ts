@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Store, StoreEntry } from '../store/types.js';
+import type { CommitOptions, Store, StoreEntry } from '../store/types.js';
 import { readValidated, validated, writeAllChecked } from './record-io.js';
 import { policyKey } from './policy-repository.js';
 import { storedPolicySchema, type StoredPolicy } from './policy.js';
@@ -176,11 +176,12 @@ export interface UsageRepository {
    * Writes every record in `changes` at once (the only way usage is written); see {@link QuotaChanges}.
    * `also` are other records (a job's final state, its outbox entry) committed in the same write.
    * `held`: the leases of every lock held for it (the guild's, the global one, a job's); nothing
-   * is written when one was lost.
+   * is written when one was lost. `options`: set members added with it, and the lock it lets go
+   * of (see `CommitOptions`).
    *
    * @throws LockLeaseLostError before writing; Error when the store refused a write.
    */
-  writeAll(changes: QuotaChanges, also: readonly StoreEntry[], held: readonly AbortSignal[]): Promise<void>;
+  writeAll(changes: QuotaChanges, also: readonly StoreEntry[], held: readonly AbortSignal[], options?: CommitOptions): Promise<void>;
   /** Lists the guild among those that may hold reservations (before its first one is written). */
   markGuild(guildId: string): Promise<void>;
   markedGuilds(): Promise<string[]>;
@@ -229,7 +230,7 @@ export function createUsageRepository(store: Store): UsageRepository {
     readAlerts: async (g, p) => (await readValidated(kv, alertsKey(g, p), alertsSchema)) ?? { fired: [] },
     markGuild: (guildId) => store.addToSet(GUILDS_SET, guildId),
     markedGuilds: () => store.setMembers(GUILDS_SET),
-    writeAll: async ({ reservation, inFlight, usage, ledger, global, alerts }, also, held) => {
+    writeAll: async ({ reservation, inFlight, usage, ledger, global, alerts }, also, held, options) => {
       const entries: StoreEntry[] = [...also];
       if (reservation) entries.push({ key: reservationKey(reservation.id), value: reservation, ttl: RESERVATION_TTL_MS });
       if (inFlight) entries.push({ key: inFlightKey(inFlight.guildId), value: inFlight.value });
@@ -237,7 +238,7 @@ export function createUsageRepository(store: Store): UsageRepository {
       if (ledger) entries.push({ key: ledgerKey(ledger.guildId, ledger.periodKey), value: ledger.value, ttl: HISTORY_TTL_MS });
       if (global) entries.push({ key: globalKey(global.dayKey), value: global.value, ttl: GLOBAL_TTL_MS });
       if (alerts) entries.push({ key: alertsKey(alerts.guildId, alerts.periodKey), value: alerts.value, ttl: HISTORY_TTL_MS });
-      await writeAllChecked(store, entries, held);
+      await writeAllChecked(store, entries, held, options);
     },
   };
 }

@@ -1,7 +1,7 @@
 import Keyv, { type KeyvOptions } from 'keyv';
 import { KeyedMutex } from './keyed-mutex.js';
 import { assertLeasesHeld } from './lock-lease.js';
-import type { Store, StoreEntry } from './types.js';
+import type { CommitOptions, Store, StoreEntry } from './types.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
 import { ClosingError } from '../closing-error.js';
 
@@ -73,7 +73,10 @@ export function createLocalStore(
       // statement (SQLite) once the lock is held.
       return track(mutex.run(`lock:${name}`, async () => fn(NEVER_LOST, read ? await kv.getMany(read.slice()) : undefined)));
     },
-    commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[]) => {
+    commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[], options: CommitOptions = {}) => {
+      assertLeasesHeld(held);
+      // The index entries land (durably) before the records they index.
+      await Promise.all((options.addToSets ?? []).map(([key, member]) => updateSet(key, member, true)));
       if (entries.length === 0) return;
       assertLeasesHeld(held);
       const results: unknown = await kv.setMany(entries.slice());

@@ -49,6 +49,8 @@ export interface LeaseFence {
   lockName: string;
   key: string;
   owner: string;
+  /** Set by a commit that deleted the lock as its last step: the holder has nothing to release. */
+  released: boolean;
 }
 
 const fences = new WeakMap<AbortSignal, LeaseFence>();

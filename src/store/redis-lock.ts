@@ -101,18 +101,21 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
       const values = await acquire(key, owner, read, (sentAt) => (confirmedAt = sentAt));
       if (!values) throw new LockTimeoutError(name);
       const lease = new AbortController();
-      // The atomic writes made under the lock check on the server that it is still this holder's.
-      trackLeaseFence(lease.signal, { lockName: name, key, owner });
+      // The atomic writes made under the lock check on the server that it is still this holder's
+      // (and the last of them may let go of it: see CommitOptions.release).
+      const fence = { lockName: name, key, owner, released: false };
+      trackLeaseFence(lease.signal, fence);
       // Writes stop a little before Redis would let the lock go, so a frozen holder that wakes up
       // after its lease ran out never writes, even before a renewal tells it so.
       const margin = Math.min(1_000, Math.floor(options.ttlMs / 5));
-      trackLeaseExpiry(lease.signal, name, () => (released ? -Infinity : confirmedAt + options.ttlMs - margin));
+      trackLeaseExpiry(lease.signal, name, () => (released || fence.released ? -Infinity : confirmedAt + options.ttlMs - margin));
       const renewal = setInterval(() => {
         const sentAt = performance.now();
         RENEW.run(client, [key], [owner, String(options.ttlMs)])
           .then((renewed) => {
             if (renewed !== 0) confirmedAt = Math.max(confirmedAt, sentAt);
-            if (renewed !== 0 || lease.signal.aborted) return;
+            // A lock its last commit let go of is gone by design, not lost.
+            if (renewed !== 0 || lease.signal.aborted || fence.released) return;
             options.onLeaseLost?.(name);
             lease.abort(new LockLeaseLostError(name));
           })
@@ -135,7 +138,7 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
         // Whatever `fn` does after its lease was lost ends unobserved; its writes were refused.
         work.catch(() => undefined);
         lost.catch(() => undefined);
-        await RELEASE.run(client, [key], [owner]).catch(() => undefined);
+        if (!fence.released) await RELEASE.run(client, [key], [owner]).catch(() => undefined);
       }
     },
   };

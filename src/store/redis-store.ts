@@ -3,7 +3,7 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import type { Logger } from '../log.js';
 import { createRedisLocks } from './redis-lock.js';
 import { deserialize, serialize } from './serialize.js';
-import type { Store, StoreEntry } from './types.js';
+import type { CommitOptions, Store, StoreEntry } from './types.js';
 import { assertLeasesHeld, leaseFence, LockLeaseLostError } from './lock-lease.js';
 import { redisScript } from './redis-scripts.js';
 import { createWriteTracker, TrackedKeyv } from './write-tracker.js';
@@ -38,18 +38,27 @@ function decodeRecord(raw: string | null): unknown {
   return data.value;
 }
 
-// Checks that each lock KEYS[1..n] (n = ARGV[1]) still holds its owner token ARGV[1+i]; then sets
-// each record KEYS[n+j] to its value, with a PX lease when its ttl is not empty. Returns 0 when
-// written, or the index of the first lock that is not the caller's any more (nothing written).
+// KEYS: n locks, s sets, then the records. ARGV: n, s, r, the n locks' owner tokens, the s
+// members, then a value and a ttl ('' for none) per record. Checks that each lock still holds the
+// caller's token; then adds each member to its set, sets each record (PX when it has a ttl), and
+// deletes lock r when r > 0. Returns 0 when done, or the index of the first lock that is not the
+// caller's any more (nothing written).
 const COMMIT = redisScript(`local n = tonumber(ARGV[1])
+local s = tonumber(ARGV[2])
+local r = tonumber(ARGV[3])
 for i = 1, n do
-  if redis.call('get', KEYS[i]) ~= ARGV[1 + i] then return i end
+  if redis.call('get', KEYS[i]) ~= ARGV[3 + i] then return i end
 end
-local a = n + 2
-for i = n + 1, #KEYS do
+local a = 4 + n
+for i = n + 1, n + s do
+  redis.call('sadd', KEYS[i], ARGV[a])
+  a = a + 1
+end
+for i = n + s + 1, #KEYS do
   if ARGV[a + 1] == '' then redis.call('set', KEYS[i], ARGV[a]) else redis.call('set', KEYS[i], ARGV[a], 'PX', ARGV[a + 1]) end
   a = a + 2
 end
+if r > 0 then redis.call('del', KEYS[r]) end
 return 0`);
 
 /**
@@ -91,13 +100,16 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
       if (!read) return writes.track(locks.withLock(name, (lease) => fn(lease)));
       return writes.track(locks.withLock(name, (lease, raw) => fn(lease, raw.map(decodeRecord)), read.map(redisKey)));
     },
-    commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[]) => {
+    commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[], options: CommitOptions = {}) => {
       open();
-      if (entries.length === 0) return;
+      const sets = options.addToSets ?? [];
+      if (entries.length === 0 && sets.length === 0) return;
       assertLeasesHeld(held);
       const fences = held.flatMap((lease) => leaseFence(lease) ?? []);
-      const keys = [...fences.map((f) => f.key), ...entries.map((e) => redisKey(e.key))];
-      const args = [String(fences.length), ...fences.map((f) => f.owner)];
+      const released = options.release ? leaseFence(options.release) : undefined;
+      const keys = [...fences.map((f) => f.key), ...sets.map(([key]) => setKey(key)), ...entries.map((e) => redisKey(e.key))];
+      const args = [String(fences.length), String(sets.length), String(released ? fences.indexOf(released) + 1 : 0)];
+      args.push(...fences.map((f) => f.owner), ...sets.map(([, member]) => member));
       for (const e of entries) {
         const ttl = typeof e.ttl === 'number' && e.ttl > 0 ? e.ttl : undefined;
         args.push(encodeRecord(e.value, ttl), ttl === undefined ? '' : String(Math.ceil(ttl)));
@@ -105,6 +117,7 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
       const lost = await writes.track(COMMIT.run(client, keys, args));
       const fence = typeof lost === 'number' && lost > 0 ? fences[lost - 1] : undefined;
       if (fence) throw new LockLeaseLostError(fence.lockName);
+      if (released && fences.includes(released)) released.released = true;
     },
     addToSet: async (key, member) => {
       open();

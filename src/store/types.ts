@@ -7,6 +7,24 @@ export interface StoreEntry {
   ttl?: number;
 }
 
+/** What else a {@link Store.commit} does with its records. */
+export interface CommitOptions {
+  /**
+   * Set members added with the records (an index entry of the record written). Redis: in the same
+   * atomic step. SQLite and memory: durably before the records are written, so a crash leaves at
+   * worst an index entry without its record (which readers of the index skip and recovery mends),
+   * never a record its index misses.
+   */
+  addToSets?: ReadonlyArray<readonly [key: string, member: string]>;
+  /**
+   * The lease (one of `held`) whose lock the commit lets go of once written, when the write is the
+   * last thing done under it: on Redis the lock is deleted in the same script, which spares the
+   * release's own round trip; any later write with that lease is refused. In-process locks are let
+   * go of when `withLock`'s function returns, as always.
+   */
+  release?: AbortSignal;
+}
+
 /**
  * The one place durable state lives. Repositories (jobs, quota, settings) build on it and
  * never reach for the backend directly, so the same code runs on SQLite and on Redis.
@@ -43,7 +61,7 @@ export interface Store {
    * @throws LockLeaseLostError (nothing written) when a lease was lost or its lock is another
    *   holder's; Error when the backend refused the write; ClosingError once the store is closing.
    */
-  commit(entries: readonly StoreEntry[], held: readonly AbortSignal[]): Promise<void>;
+  commit(entries: readonly StoreEntry[], held: readonly AbortSignal[], options?: CommitOptions): Promise<void>;
   /** Adds a member to a set (an index such as "jobs not yet final"). */
   addToSet(key: string, member: string): Promise<void>;
   removeFromSet(key: string, member: string): Promise<void>;

@@ -19,10 +19,15 @@ function refusingIndex(inner: Store): Store {
     ...inner,
     kv: inner.kv,
     addToSet: (key, member) => (key === 'jobs:active' ? Promise.reject(new Error('index write refused')) : inner.addToSet(key, member)),
+    // The index entry of a new job is added by the commit that records it.
+    commit: (entries, held, options) =>
+      options?.addToSets?.some(([key]) => key === 'jobs:active')
+        ? Promise.reject(new Error('index write refused'))
+        : inner.commit(entries, held, options),
   };
 }
 
-describe('accepting a /video writes its index entry first, alongside the reservation', () => {
+describe('accepting a /video writes its index entry with the reservation', () => {
   it('GIVEN the index write fails WHEN a member asks for a video THEN the request fails and nothing is reserved or recorded (no credit held, no job left behind)', async () => {
     const store = await openStore(`sqlite://${join(dir, 'refused.sqlite')}`);
     const { engine, quota } = testEngine(refusingIndex(store), scriptedProvider());

@@ -88,16 +88,20 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
   it('GIVEN a job indexed but not yet recorded (its reservation is being written) WHEN recovery runs meanwhile THEN the job survives with its credits held and is delivered', async () => {
     const inner = await openStore(`sqlite://${join(dir, 'indexed.sqlite')}`);
     const write = gate();
-    let locks = 0;
-    // The reservation's atomic write (the first lock taken) waits until recovery is over: the
-    // window in which a real start finds an index entry without its record, stretched.
+    let commits = 0;
+    // The reservation's atomic write lands its index entry, then waits until recovery is over
+    // before its records: the window in which a real start finds an index entry without its
+    // record (on SQLite the entry lands just before them), stretched.
     const store: Store = {
       ...inner,
       kv: inner.kv,
-      withLock: async (name, fn) => {
-        locks += 1;
-        if (locks === 1) await write.opened;
-        return inner.withLock(name, fn);
+      commit: async (entries, held, options) => {
+        const sets = options?.addToSets ?? [];
+        if (sets.length > 0 && (commits += 1) === 1) {
+          for (const [key, member] of sets) await inner.addToSet(key, member);
+          await write.opened;
+        }
+        return inner.commit(entries, held, options);
       },
     };
     const { engine, quota, seen } = testEngine(store, scriptedProvider());

@@ -161,6 +161,32 @@ describe.skipIf(!up)('Redis store', () => {
     }
   });
 
+  it('GIVEN a commit that lets go of its lock while the holder is still running WHEN another process asks for the lock THEN it gets it at once, no lease is reported lost, and the former holder writes nothing more', async () => {
+    const lost: string[] = [];
+    const a = await openRedisStore(URL, {
+      lockTtlMs: 150,
+      logger: { error: (_: unknown, msg: string) => lost.push(msg), warn: () => undefined } as never,
+    });
+    const b = await openRedisStore(URL);
+    try {
+      let tookOver = false;
+      await a.withLock('handover', async (lease) => {
+        await a.commit([{ key: 'handover:rec', value: 'a' }], [lease], { release: lease });
+        // The lock is free while its former holder still runs, past renewals (every 50 ms here).
+        await b.withLock('handover', async () => {
+          tookOver = true;
+        });
+        await pause(200);
+        await expect(a.commit([{ key: 'handover:rec', value: 'late' }], [lease])).rejects.toBeInstanceOf(LockLeaseLostError);
+      });
+      expect(tookOver).toBe(true);
+      expect(await a.kv.get('handover:rec')).toBe('a');
+      expect(lost).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('GIVEN Redis forgot its scripts (a restart, SCRIPT FLUSH) WHEN locks are taken and records committed THEN the scripts are sent again and everything works', async () => {
     const a = await openRedisStore(URL);
     const raw = await rawRedis(DB);

@@ -108,6 +108,23 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       }
     });
 
+    it('GIVEN a commit that adds index entries and lets go of its lock THEN the records and the entries land, and the lock is free for the next holder', async () => {
+      const store = await open();
+      try {
+        await store.withLock('contract:release', async (lease) => {
+          await store.commit([{ key: 'contract:release:rec', value: 'r' }], [lease], {
+            addToSets: [['contract:release:index', 'rec']],
+            release: lease,
+          });
+        });
+        expect(await store.kv.get('contract:release:rec')).toBe('r');
+        expect(await store.setMembers('contract:release:index')).toEqual(['rec']);
+        expect(await store.withLock('contract:release', async () => 'taken again')).toBe('taken again');
+      } finally {
+        await store.close();
+      }
+    });
+
     it('GIVEN writes still in flight WHEN the store is closed THEN close waits for them and the data is kept', async () => {
       const store = await open();
       let written = false;

@@ -37,7 +37,13 @@ export function dyingStore(inner: Store, diesAt: (write: Write) => boolean = () 
     kind: inner.kind,
     kv,
     withLock: (name, fn, read) => inner.withLock(name, fn, read),
-    commit: async (entries, held) => (check({ op: 'setMany', entries: [...entries] }), inner.commit(entries, held)),
+    commit: async (entries, held, options) => {
+      // The index entries a commit adds land with its records (or, on SQLite, just before them).
+      const added = (options?.addToSets ?? []).map(([key, member]) => ({ key, value: member }));
+      if (added.length > 0) check({ op: 'set-add', entries: added });
+      check({ op: 'setMany', entries: [...entries] });
+      return inner.commit(entries, held, options);
+    },
     addToSet: async (key, member) => (check({ op: 'set-add', entries: [{ key, value: member }] }), inner.addToSet(key, member)),
     removeFromSet: async (key, member) => (
       check({ op: 'set-remove', entries: [{ key, value: member }] }),
