@@ -2,13 +2,13 @@ import { constants } from 'node:fs';
 import { mkdir, open, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createClient } from '@keyv/redis';
+import { redisCheckClientOptions } from '../store/redis-options.js';
 import { withoutPassword, type Logger } from '../log.js';
 import { sqlitePath } from '../store/open-store.js';
 import { EXIT_CONFIG, EXIT_UNAVAILABLE, StartupError } from './startup-error.js';
 
 /** The whole Redis check ends within this, so a start-up on a dead Redis stops in under 15 s. */
 export const REDIS_CHECK_DEADLINE_MS = 6_000;
-const REDIS_CONNECT_TIMEOUT_MS = 4_000;
 // Below this, SQLite may fail to grow its file or its shared-memory index mid-write.
 const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
@@ -99,10 +99,7 @@ export async function checkSqlite(storeUrl: string): Promise<void> {
  */
 export async function checkRedis(storeUrl: string, deadlineMs: number = REDIS_CHECK_DEADLINE_MS): Promise<RedisPersistence> {
   const shown = String(withoutPassword(storeUrl));
-  const client = createClient({
-    url: storeUrl,
-    socket: { connectTimeout: Math.min(REDIS_CONNECT_TIMEOUT_MS, deadlineMs), reconnectStrategy: false },
-  });
+  const client = createClient(redisCheckClientOptions(storeUrl));
   client.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
