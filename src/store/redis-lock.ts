@@ -127,7 +127,13 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
         onLost = () => reject(lease.signal.reason);
         lease.signal.addEventListener('abort', onLost, { once: true });
       });
-      const work = fn(lease.signal, values);
+      let work: Promise<T>;
+      try {
+        work = fn(lease.signal, values);
+      } catch (err) {
+        // A function that throws before its first await is a failed holder too: the lock is let go of below.
+        work = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
       try {
         return await Promise.race([work, lost]);
       } finally {

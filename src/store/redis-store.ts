@@ -98,7 +98,8 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
     withLock: async (name, fn, read) => {
       open();
       if (!read) return writes.track(locks.withLock(name, (lease) => fn(lease)));
-      return writes.track(locks.withLock(name, (lease, raw) => fn(lease, raw.map(decodeRecord)), read.map(redisKey)));
+      // A record that is not keyv's JSON throws here, as `kv.get` would: the holder fails and lets go.
+      return writes.track(locks.withLock(name, async (lease, raw) => fn(lease, raw.map(decodeRecord)), read.map(redisKey)));
     },
     commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[], options: CommitOptions = {}) => {
       open();

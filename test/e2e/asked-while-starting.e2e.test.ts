@@ -50,9 +50,9 @@ function recoveryWaitsForAJob(inner: Store): Store {
       }
       return inner.setMembers(key);
     },
-    withLock: async (name, fn) => {
+    withLock: async (name, fn, read) => {
       if (name.startsWith('job:')) await recovering;
-      return inner.withLock(name, fn);
+      return inner.withLock(name, fn, read);
     },
   };
 }

@@ -75,12 +75,12 @@ describe('the job record gone from the store between the deferral and joining th
         return {
           ...inner,
           kv: inner.kv,
-          withLock: async (name, fn) => {
+          withLock: async (name, fn, read) => {
             if (vanishNext && name.startsWith('job:')) {
               vanishNext = false;
               await inner.kv.delete(name);
             }
-            return inner.withLock(name, fn);
+            return inner.withLock(name, fn, read);
           },
         };
       },

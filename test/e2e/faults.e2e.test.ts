@@ -271,7 +271,10 @@ describe('a slow store', () => {
       store: async () => {
         const store = await openStore('memory://');
         // Every locked step (quota reservations among them) takes longer than Discord's 3 s allow.
-        return { ...store, withLock: async (name, fn) => (await new Promise((r) => setTimeout(r, 2_500)), store.withLock(name, fn)) };
+        return {
+          ...store,
+          withLock: async (name, fn, read) => (await new Promise((r) => setTimeout(r, 2_500)), store.withLock(name, fn, read)),
+        };
       },
     });
   });

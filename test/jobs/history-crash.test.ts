@@ -48,7 +48,7 @@ describe('/videos after a crash right after the acknowledgement', () => {
     const dying: Store = {
       ...store,
       kv: store.kv,
-      withLock: (name, fn) => (name.startsWith('history:') ? new Promise(() => undefined) : store.withLock(name, fn)),
+      withLock: (name, fn, read) => (name.startsWith('history:') ? new Promise(() => undefined) : store.withLock(name, fn, read)),
     };
     const first = testEngine(dying, scriptedProvider(), withHistory(dying));
     const asked = sampleJob();

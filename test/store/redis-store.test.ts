@@ -187,6 +187,28 @@ describe.skipIf(!up)('Redis store', () => {
     }
   });
 
+  it('GIVEN a hand-edited record that is not JSON WHEN a member asks for a video THEN the request fails and the guild lock is let go of, so the server works again once the record is fixed', async () => {
+    const raw = await rawRedis(DB);
+    const a = await openRedisStore(URL, { lockTtlMs: 300, lockMaxWaitMs: 1_000 });
+    const b = await openRedisStore(URL, { lockTtlMs: 300, lockMaxWaitMs: 1_000 });
+    try {
+      await raw.set('hvb::quota:policy:g-corrupt', '{"value":{"limit":5');
+      await expect(quotaOn(a).quota.reserve(request({ guildId: 'g-corrupt' }))).rejects.toThrow();
+      expect(await raw.get('hvb:lock:quota:g-corrupt')).toBeNull();
+      await raw.del('hvb::quota:policy:g-corrupt');
+      await expect(b.withLock('quota:g-corrupt', async () => 'taken')).resolves.toBe('taken');
+      // A function that throws before its first await lets go of the lock too.
+      const throwing = a.withLock('sync-throw', () => {
+        throw new Error('thrown at once');
+      });
+      await expect(throwing).rejects.toThrow('thrown at once');
+      expect(await raw.get('hvb:lock:sync-throw')).toBeNull();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await raw.quit();
+    }
+  });
+
   it('GIVEN Redis forgot its scripts (a restart, SCRIPT FLUSH) WHEN locks are taken and records committed THEN the scripts are sent again and everything works', async () => {
     const a = await openRedisStore(URL);
     const raw = await rawRedis(DB);

@@ -47,7 +47,11 @@ export function stallingStore(inner: Store) {
       await wait();
       return inner.withLock(name, fn, read);
     },
-    commit: async (entries, held, options) => (await waitForKv(), inner.commit(entries, held, options)),
+    // A commit that adds set members (a new job's index entry) fails like addToSet does.
+    commit: async (entries, held, options) => (
+      await (options?.addToSets?.length ? wait() : waitForKv()),
+      inner.commit(entries, held, options)
+    ),
     addToSet: async (key, member) => (await wait(), inner.addToSet(key, member)),
     removeFromSet: async (key, member) => (await wait(), inner.removeFromSet(key, member)),
     setMembers: async (key) => (await wait(), inner.setMembers(key)),
