@@ -71,12 +71,17 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
   };
   const get = async (id: string): Promise<Job | undefined> => parse(await store.kv.get(jobKey(id)));
   const entryFor = (job: Job): StoreEntry => ({ key: jobKey(job.id), value: job, ...(isFinal(job.state) ? { ttl: finishedTtlMs } : {}) });
+  // The index entries a record of `job` needs: in the index of jobs in flight while it is, in the
+  // line's while it waits.
+  const indexEntriesFor = (job: Job): Array<[string, string]> => [
+    ...(indexed(job) ? [[ACTIVE_SET, job.id] as [string, string]] : []),
+    ...(job.state === 'waiting' ? [[WAITING_SET, lineMember(job)] as [string, string]] : []),
+  ];
   const index = async (job: Job): Promise<void> => {
-    if (indexed(job)) await store.addToSet(ACTIVE_SET, job.id);
-    else await store.removeFromSet(ACTIVE_SET, job.id);
+    for (const [key, member] of indexEntriesFor(job)) await store.addToSet(key, member);
+    if (!indexed(job)) await store.removeFromSet(ACTIVE_SET, job.id);
     // A job leaves the line only to be submitted or to end: other saves skip the round trip.
-    if (job.state === 'waiting') await store.addToSet(WAITING_SET, lineMember(job));
-    else if (job.state === 'submitting' || isFinal(job.state)) await store.removeFromSet(WAITING_SET, lineMember(job));
+    if (job.state === 'submitting' || isFinal(job.state)) await store.removeFromSet(WAITING_SET, lineMember(job));
   };
   const save = async (job: Job): Promise<void> => {
     const entry = entryFor(job);
@@ -111,10 +116,7 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
         lineMember({ id: entry.jobId, guildId: entry.guildId, userId: entry.userId, createdAt: entry.enqueuedAt }),
       ),
     entryFor,
-    indexEntriesFor: (job) => [
-      ...(indexed(job) ? [[ACTIVE_SET, job.id] as [string, string]] : []),
-      ...(job.state === 'waiting' ? [[WAITING_SET, lineMember(job)] as [string, string]] : []),
-    ],
+    indexEntriesFor,
     index,
     withLock: (id, fn) => store.withLock(jobKey(id), fn),
     delete: async (id) => {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Store } from '../store/types.js';
-import { writeAllChecked } from '../quota/record-io.js';
 import type { Job } from './job.js';
 import type { JobRepository } from './job-repository.js';
 import { lineOrder, nextInLine, NO_TURNS, startTimes, takeTurn, type SubmitBudget, type Turns } from './line-order.js';
@@ -94,7 +93,7 @@ export function createSubmitLine(store: Store, jobs: JobRepository, budget: Subm
               all.filter((e) => e.jobId !== chosen.jobId),
               budget,
             );
-            await writeAllChecked(store, [jobs.entryFor(next), { key: TURNS_KEY, value: after }], [lineLease, jobLease]);
+            await store.commit([jobs.entryFor(next), { key: TURNS_KEY, value: after }], [lineLease, jobLease]);
             await jobs.index(next);
             return next;
           });

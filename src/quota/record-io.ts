@@ -1,6 +1,5 @@
 import type Keyv from 'keyv';
 import type { z } from 'zod';
-import type { CommitOptions, Store, StoreEntry } from '../store/types.js';
 
 /** A stored quota record that does not match its schema: a bug or a hand-edited store. */
 export class QuotaRecordError extends Error {
@@ -44,22 +43,4 @@ export function validated<S extends z.ZodType>(key: string, raw: unknown, schema
  */
 export async function writeChecked(kv: Keyv, key: string, value: unknown, ttlMs?: number): Promise<void> {
   if (!(await kv.set(key, value, ttlMs))) throw new Error(`store write failed: ${key}`);
-}
-
-/**
- * Writes all entries in one atomic step ({@link Store.commit}: one SQLite transaction, one Redis
- * script). Nothing is written when one of `held` (the leases of every lock the caller holds for
- * this write, outer ones included) was lost: another process may hold that lock now; on Redis the
- * server checks the locks' owners in the same step.
- *
- * @throws LockLeaseLostError before writing; Error when the store refused a write.
- */
-export async function writeAllChecked(
-  store: Pick<Store, 'commit'>,
-  entries: StoreEntry[],
-  held: readonly AbortSignal[],
-  options: CommitOptions = {},
-): Promise<void> {
-  if (entries.length === 0 && !options.addToSets?.length) return;
-  await store.commit(entries, held, options);
 }

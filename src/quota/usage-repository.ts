@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CommitOptions, Store, StoreEntry } from '../store/types.js';
-import { readValidated, validated, writeAllChecked } from './record-io.js';
+import { readValidated, validated } from './record-io.js';
 import { policyKey } from './policy-repository.js';
 import { storedPolicySchema, type StoredPolicy } from './policy.js';
 import { LEDGER_OUTCOMES } from './types.js';
@@ -238,7 +238,7 @@ export function createUsageRepository(store: Store): UsageRepository {
       if (ledger) entries.push({ key: ledgerKey(ledger.guildId, ledger.periodKey), value: ledger.value, ttl: HISTORY_TTL_MS });
       if (global) entries.push({ key: globalKey(global.dayKey), value: global.value, ttl: GLOBAL_TTL_MS });
       if (alerts) entries.push({ key: alertsKey(alerts.guildId, alerts.periodKey), value: alerts.value, ttl: HISTORY_TTL_MS });
-      await writeAllChecked(store, entries, held, options);
+      await store.commit(entries, held, options);
     },
   };
 }

@@ -74,9 +74,11 @@ export function createLocalStore(
       return track(mutex.run(`lock:${name}`, async () => fn(NEVER_LOST, read ? await kv.getMany(read.slice()) : undefined)));
     },
     commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[], options: CommitOptions = {}) => {
+      const sets = options.addToSets ?? [];
+      if (entries.length === 0 && sets.length === 0) return;
       assertLeasesHeld(held);
       // The index entries land (durably) before the records they index.
-      await Promise.all((options.addToSets ?? []).map(([key, member]) => updateSet(key, member, true)));
+      await Promise.all(sets.map(([key, member]) => updateSet(key, member, true)));
       if (entries.length === 0) return;
       assertLeasesHeld(held);
       const results: unknown = await kv.setMany(entries.slice());

@@ -16,7 +16,7 @@ const RENEW = redisScript(`if redis.call('get', KEYS[1]) == ARGV[1] then return 
 // same atomic step: the values the holder sees are those under its lock. Busy: nil. (MGET's
 // missing keys are false in Lua, so the array keeps its length.)
 const ACQUIRE_READING = redisScript(
-  `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then if #KEYS == 1 then return {} end return redis.call('mget', unpack(KEYS, 2)) end return false`,
+  `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('mget', unpack(KEYS, 2)) end return false`,
 );
 
 /** Lease and patience of the Redis locks. */
