@@ -2,7 +2,7 @@ import Keyv from 'keyv';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import type { Logger } from '../log.js';
 import { createRedisLocks } from './redis-lock.js';
-import { deserialize, serialize } from './serialize.js';
+import { decodeRecord, deserialize, encodeRecord, serialize } from './serialize.js';
 import type { CommitOptions, Store, StoreEntry } from './types.js';
 import { assertLeasesHeld, leaseFence, LockLeaseLostError } from './lock-lease.js';
 import { redisScript } from './redis-scripts.js';
@@ -23,20 +23,6 @@ export interface RedisStoreOptions {
 // reads and writes, byte for byte, so records written by either path read back through the other.
 const KEY_PREFIX = 'hvb::';
 const redisKey = (key: string) => `${KEY_PREFIX}${key}`;
-
-/** A keyv record as stored: `{ value, expires? }` serialized (expires in ms epoch). */
-function encodeRecord(value: unknown, ttl: number | undefined): string {
-  return serialize({ value, expires: ttl ? Date.now() + ttl : undefined });
-}
-
-/** The value of a keyv record as `kv.get` returns it: undefined when missing or expired. */
-function decodeRecord(raw: string | null): unknown {
-  if (raw === null) return undefined;
-  const data = deserialize<{ value?: unknown; expires?: unknown } | null>(raw);
-  if (data === null || typeof data !== 'object') return undefined;
-  if (typeof data.expires === 'number' && Date.now() > data.expires) return undefined;
-  return data.value;
-}
 
 // KEYS: n locks, s sets, then the records. ARGV: n, s, r, the n locks' owner tokens, the s
 // members, then a value and a ttl ('' for none) per record. Checks that each lock still holds the

@@ -22,3 +22,26 @@ export function serialize(data: unknown): string {
 export function deserialize<T>(text: string): T {
   return (ESCAPED.test(text) ? defaultDeserialize(text) : JSON.parse(text)) as T;
 }
+
+/**
+ * A keyv record as stored: `{ value, expires? }` serialized, `expires` in ms since the epoch
+ * (absent without a `ttl` in ms, or with one ≤ 0, as keyv treats 0). What `kv.set` writes, byte
+ * for byte, so records written by the stores' own commits read back through `kv` and the other way.
+ */
+export function encodeRecord(value: unknown, ttl: number | undefined): string {
+  return serialize({ value, expires: ttl !== undefined && ttl > 0 ? Date.now() + ttl : undefined });
+}
+
+/**
+ * The value of a stored keyv record as `kv.get` returns it: undefined when missing (`null` or
+ * `undefined`) or expired.
+ *
+ * @throws SyntaxError when the text is not JSON (as `kv.get` would).
+ */
+export function decodeRecord(raw: string | null | undefined): unknown {
+  if (raw === null || raw === undefined) return undefined;
+  const data = deserialize<{ value?: unknown; expires?: unknown } | null>(raw);
+  if (data === null || typeof data !== 'object') return undefined;
+  if (typeof data.expires === 'number' && Date.now() > data.expires) return undefined;
+  return data.value;
+}

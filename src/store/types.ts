@@ -11,9 +11,9 @@ export interface StoreEntry {
 export interface CommitOptions {
   /**
    * Set members added with the records (an index entry of the record written). Redis: in the same
-   * atomic step. SQLite and memory: durably before the records are written, so a crash leaves at
-   * worst an index entry without its record (which readers of the index skip and recovery mends),
-   * never a record its index misses.
+   * atomic step; SQLite: in the same transaction. Memory (tests, the demo): before the records are
+   * written, so a failure leaves at worst an index entry without its record (which readers of the
+   * index skip and recovery mends), never a record its index misses.
    */
   addToSets?: ReadonlyArray<readonly [key: string, member: string]>;
   /**

@@ -156,3 +156,62 @@ describe('sets on SQLite', () => {
     }
   });
 });
+
+describe('commits and locked reads on SQLite, past keyv', () => {
+  it('GIVEN a commit of a job, its reservation and its index entry WHEN SQLite refuses one record THEN neither the records nor the index entry are stored, the caller sees the failure, and the next commit lands whole', async () => {
+    const path = join(dir, 'commit-whole.sqlite');
+    const store = await openStore(`sqlite://${path}`);
+    try {
+      // Read once, so the set is also kept in memory: memory must not list what was rolled back.
+      expect(await store.setMembers('jobs:active')).toEqual([]);
+      const raw = new Database(path);
+      raw.exec("CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END");
+      raw.close();
+      const refused = store.withLock('quota:g1', (lease) =>
+        store.commit(
+          [
+            { key: 'job:j1', value: { id: 'j1' } },
+            { key: 'quota:reservation:poison', value: { jobId: 'j1' } },
+          ],
+          [lease],
+          { addToSets: [['jobs:active', 'j1']], release: lease },
+        ),
+      );
+      await expect(refused).rejects.toThrow('disk full (test)');
+      expect(await store.kv.get('job:j1')).toBeUndefined();
+      expect(await store.setMembers('jobs:active')).toEqual([]);
+
+      await store.withLock('quota:g1', (lease) =>
+        store.commit([{ key: 'job:j2', value: { id: 'j2' } }], [lease], { addToSets: [['jobs:active', 'j2']] }),
+      );
+      expect(await store.kv.get('job:j2')).toEqual({ id: 'j2' });
+      expect(await store.setMembers('jobs:active')).toEqual(['j2']);
+    } finally {
+      await store.close();
+    }
+    // After a restart the file says the same: nothing of the refused commit, all of the next.
+    const again = await openStore(`sqlite://${path}`);
+    try {
+      expect(await again.kv.get('job:j1')).toBeUndefined();
+      expect(await again.kv.get('job:j2')).toEqual({ id: 'j2' });
+      expect(await again.setMembers('jobs:active')).toEqual(['j2']);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('GIVEN a record that is not JSON WHEN a lock is taken reading it THEN that holder fails with the parse error and the lock is free for the next one', async () => {
+    const path = join(dir, 'corrupt-read.sqlite');
+    const store = await openStore(`sqlite://${path}`);
+    try {
+      await store.kv.set('quota:inflight:g1', { r1: 1 });
+      const raw = new Database(path);
+      raw.prepare('UPDATE kv SET value = ? WHERE key = ?').run('{"value": not json', 'hvb:quota:inflight:g1');
+      raw.close();
+      await expect(store.withLock('quota:g1', async () => 'read', ['quota:inflight:g1'])).rejects.toThrow(SyntaxError);
+      expect(await store.withLock('quota:g1', async () => 'free', ['quota:policy:g1'])).toBe('free');
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -38,7 +38,7 @@ export function dyingStore(inner: Store, diesAt: (write: Write) => boolean = () 
     kv,
     withLock: (name, fn, read) => inner.withLock(name, fn, read),
     commit: async (entries, held, options) => {
-      // The index entries a commit adds land with its records (or, on SQLite, just before them).
+      // The index entries a commit adds land with its records (one Redis script, one SQLite transaction).
       const added = (options?.addToSets ?? []).map(([key, member]) => ({ key, value: member }));
       if (added.length > 0) check({ op: 'set-add', entries: added });
       check({ op: 'setMany', entries: [...entries] });
