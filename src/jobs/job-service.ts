@@ -133,6 +133,33 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     sweeper.unref();
   }
 
+  /**
+   * After a reservation that threw: its write may have landed although its answer did not (Redis'
+   * reply lost on the way back, a timeout after the script ran). The job, its index entry and its
+   * credits then exist while the member is told the request failed (the router's error answer):
+   * the job is ended at once, its credits released, told nowhere else, so nothing stays held until
+   * a restart and no second message reaches the member. Best effort: a store still failing leaves
+   * it to the sweep and to recovery, as before.
+   */
+  async function dropIfRecorded(job: Job, cause: unknown): Promise<void> {
+    try {
+      const stored = await jobs.get(job.id);
+      if (!stored || !isCancellable(stored.state)) return;
+      await giveUp(deps, stored, {
+        reason: 'not_queued',
+        release: 'never_submitted',
+        tell: false,
+        onlyIf: (current) => isCancellable(current.state),
+      });
+      logger.warn(
+        { jobId: job.id, err: cause },
+        'the reservation failed after its write landed; the job was dropped and its credits released',
+      );
+    } catch (err) {
+      logger.error({ err, jobId: job.id }, 'could not check or drop the job of a failed reservation; the sweep or the next start ends it');
+    }
+  }
+
   return {
     precheck: (input) => quota.precheck(reservationFor(input, '', quota.costOf(input.request))),
 
@@ -165,16 +192,21 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
         outbox: null,
       };
       // The job's record and its entry in the index of jobs in flight are written in the
-      // reservation's own atomic step, only when it is granted: a crash leaves the reservation, the
-      // job and its index entry together or none of them (on SQLite the index entry lands just
-      // before, so recovery finds the job even when a crash comes right after; an index entry
-      // without a record is mended at start). A refusal writes nothing.
-      const reserved = await quota.reserve({
-        ...reservationFor(input, id, job.cost),
-        reservationId: job.reservationId ?? undefined,
-        alongside: [jobs.entryFor(job)],
-        alongsideSets: jobs.indexEntriesFor(job),
-      });
+      // reservation's own atomic step (one Redis script, one SQLite transaction), only when it is
+      // granted: a crash leaves the reservation, the job and its index entry together or none of
+      // them. A refusal writes nothing.
+      let reserved: Awaited<ReturnType<typeof quota.reserve>>;
+      try {
+        reserved = await quota.reserve({
+          ...reservationFor(input, id, job.cost),
+          reservationId: job.reservationId ?? undefined,
+          alongside: [jobs.entryFor(job)],
+          alongsideSets: jobs.indexEntriesFor(job),
+        });
+      } catch (err) {
+        await dropIfRecorded(job, err);
+        throw err;
+      }
       if (!reserved.ok) return { ok: false, refusal: reserved.refusal };
       return { ok: true, job };
     },
