@@ -129,26 +129,28 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
   const { cost, guildId, userId } = request;
   if (!Number.isFinite(cost) || cost < 0) throw new RangeError(`reservation cost must be a non-negative number, got ${cost}`);
   const { usage: repo } = deps;
-  // Listed on every attempt, before anything is written or refused: the sweep finds the guild's
-  // held reservations through this list, also those an older version left (its next attempt,
-  // even a refused one, lists the guild). Sent alongside the lock's request; awaited under it.
-  const marked = repo.markGuild(guildId);
-  marked.catch(() => undefined);
   // The period's usage is read with the lock for the default period, and again only for a guild
   // whose policy has another period.
   const usageKeyGuess = periodKey(deps.defaults.period, deps.clock());
   return repo.withGuildRead(guildId, usageKeyGuess, async (guildLease, { inFlight, policy: storedRead, usage: usageRead }) => {
     const now = deps.clock();
-    await marked;
+    // The guild is listed on every attempt: the sweep finds its held reservations through that
+    // list, also those an older version left (its next attempt, even a refused one, lists the
+    // guild). A granted reservation lists it in its own write (see `writeAll`); an answer that
+    // writes nothing lists it here, before it is given.
+    const answer = async (result: ReserveResult): Promise<ReserveResult> => {
+      await repo.markGuild(guildId);
+      return result;
+    };
     // Idempotent per job: a job service that died between reserving and recording the id gets
     // the same reservation back instead of paying twice.
     const existing = Object.entries(inFlight).find(([, f]) => f.jobId === request.jobId);
-    if (existing) return { ok: true, reservationId: existing[0], cost: existing[1].cost };
+    if (existing) return answer({ ok: true, reservationId: existing[0], cost: existing[1].cost });
 
     if ('error' in storedRead) throw storedRead.error;
     const policy = resolvePolicy(storedRead.value, deps.defaults);
     const screened = screen(policy, request);
-    if (screened) return { ok: false, refusal: screened };
+    if (screened) return answer({ ok: false, refusal: screened });
 
     const key = periodKey(policy.period, now);
     const resetsAt = periodEnd(policy.period, now);
@@ -156,7 +158,7 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     const guildUsed = sum(Object.values(usage.used));
     const memberUsed = usage.used[userId] ?? 0;
     const refused = judge(deps, request, policy, inFlight, usage, resetsAt);
-    if (refused) return { ok: false, refusal: refused };
+    if (refused) return answer({ ok: false, refusal: refused });
 
     const id = request.reservationId ?? deps.idFactory();
     const record: ReservationRecord = {
@@ -205,7 +207,7 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
         );
         return true;
       });
-      if (!taken) return { ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } };
+      if (!taken) return answer({ ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } });
     } else {
       // The reservation's write is the last thing done under the guild lock: it lets go of it too.
       await repo.writeAll(changes, alongside, [guildLease], { addToSets, release: guildLease });

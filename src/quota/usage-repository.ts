@@ -230,15 +230,21 @@ export function createUsageRepository(store: Store): UsageRepository {
     readAlerts: async (g, p) => (await readValidated(kv, alertsKey(g, p), alertsSchema)) ?? { fired: [] },
     markGuild: (guildId) => store.addToSet(GUILDS_SET, guildId),
     markedGuilds: () => store.setMembers(GUILDS_SET),
-    writeAll: async ({ reservation, inFlight, usage, ledger, global, alerts }, also, held, options) => {
+    writeAll: async ({ reservation, inFlight, usage, ledger, global, alerts }, also, held, options = {}) => {
       const entries: StoreEntry[] = [...also];
+      // A held reservation's guild is listed in the same atomic step that writes it: the sweep
+      // can never miss it (on SQLite the guild's row is written once; on Redis a set add).
+      const listed: CommitOptions =
+        reservation?.state === 'held'
+          ? { ...options, addToSets: [...(options.addToSets ?? []), [GUILDS_SET, reservation.guildId]] }
+          : options;
       if (reservation) entries.push({ key: reservationKey(reservation.id), value: reservation, ttl: RESERVATION_TTL_MS });
       if (inFlight) entries.push({ key: inFlightKey(inFlight.guildId), value: inFlight.value });
       if (usage) entries.push({ key: usageKey(usage.guildId, usage.periodKey), value: usage.value, ttl: HISTORY_TTL_MS });
       if (ledger) entries.push({ key: ledgerKey(ledger.guildId, ledger.periodKey), value: ledger.value, ttl: HISTORY_TTL_MS });
       if (global) entries.push({ key: globalKey(global.dayKey), value: global.value, ttl: GLOBAL_TTL_MS });
       if (alerts) entries.push({ key: alertsKey(alerts.guildId, alerts.periodKey), value: alerts.value, ttl: HISTORY_TTL_MS });
-      await store.commit(entries, held, options);
+      await store.commit(entries, held, listed);
     },
   };
 }

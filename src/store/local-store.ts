@@ -101,7 +101,9 @@ export function createLocalStore(
         // One transaction for the records and their index entries, past keyv (its setMany costs a
         // promise and a copy per record: a tenth of a /video's work before its acknowledgement).
         const rows = entries.map((e) => ({ key: rowKey(e.key), value: encodeRecord(e.value, e.ttl) }));
-        await track(setRows.writeRows(rows, sets));
+        // A member this process knows is in its set (it owns the file) is not written again.
+        const added = sets.filter(([key, member]) => loaded.get(key)?.has(member) !== true);
+        await track(setRows.writeRows(rows, added));
         // Memory follows the store only once the write succeeded (a set not read yet is read whole later).
         for (const [key, member] of sets) loaded.get(key)?.add(member);
         return;
