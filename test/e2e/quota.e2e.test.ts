@@ -268,6 +268,23 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     expect(sub('log').options?.find((o) => o.name === 'channel')?.channel_types).toEqual([0]);
   });
 
+  it('GIVEN a server that allows one video at a time WHEN a second member asks THEN the refusal says "a video in progress" (not "1 videos"), in English and in Chinese, and several read as a number', async () => {
+    expect((await ask(quota('set', { limit: 10, period: 'day', max_concurrent: 1 }), admin)).text).toContain('Quota saved');
+    expect((await ask(videoCommand({ prompt: 'a kite over the dunes' }), member(1))).type).toBe(5);
+    const second = await ask(videoCommand({ prompt: 'a kite at dusk' }), member(2));
+    expect(second.type).toBe(4);
+    expect(second.ephemeral).toBe(true);
+    expect(second.text).toContain('This server already has a video in progress. Please wait for it to finish.');
+    expect(second.text).not.toContain('1 videos');
+    const inChinese = await ask({ ...videoCommand({ prompt: 'a kite at noon' }), locale: 'zh-CN' }, member(3));
+    expect(inChinese.text).toContain('本服务器已有一个视频正在生成');
+
+    expect((await ask(quota('set', { limit: 10, period: 'day', max_concurrent: 2 }), admin)).text).toContain('Quota saved');
+    expect((await ask(videoCommand({ prompt: 'a kite at night' }), member(2))).type).toBe(5);
+    const third = await ask(videoCommand({ prompt: 'a kite in the rain' }), member(3));
+    expect(third.text).toContain('This server already has 2 videos in progress. Please wait for one to finish.');
+  });
+
   it('GIVEN a member with a video in progress WHEN they run /usage THEN they see their own numbers, the server budget, the reset and the job id', async () => {
     await ask(quota('set', { limit: 10, period: 'week', per_user: 3 }), admin);
     const video = await ask(videoCommand({ prompt: 'a paper boat on a stream' }), member(1));

@@ -32,8 +32,13 @@ export function refusalEmbed(refusal: QuotaRefusal, locale: string): APIEmbed {
     case 'global_ceiling':
       text = t('quota.global_ceiling', { resets: relativeTime(refusal.resetsAt) });
       break;
-    default:
-      text = t(`quota.${refusal.reason}`, { max: refusal.max });
+    case 'guild_concurrency':
+      // "1 videos" reads wrong: one video in progress has a sentence of its own.
+      text = refusal.max === 1 ? t('quota.guild_concurrency.one') : t('quota.guild_concurrency', { max: refusal.max });
+      break;
+    case 'member_concurrency':
+      text = refusal.max === 1 ? t('quota.member_concurrency.one') : t('quota.member_concurrency', { max: refusal.max });
+      break;
   }
   return { color: 0xfee75c, title: t('quota.refused_title'), description: `${text}\n${t('quota.nothing_charged')}` };
 }

@@ -10,7 +10,9 @@ export const quota = {
     'You have used up your own budget for this period: {remaining} of your {limit} credits left, and this video costs {cost}. Your budget resets {resets}.',
   'quota.global_ceiling': 'The bot has reached its daily spending ceiling across all servers. It resets {resets}.',
   'quota.guild_concurrency': 'This server already has {max} videos in progress. Please wait for one to finish.',
+  'quota.guild_concurrency.one': 'This server already has a video in progress. Please wait for it to finish.',
   'quota.member_concurrency': 'You already have {max} videos in progress. Please wait for one to finish.',
+  'quota.member_concurrency.one': 'You already have a video in progress. Please wait for it to finish.',
   'quota.nothing_charged': 'Nothing was charged.',
 
   'cmd.quota.name': 'quota',

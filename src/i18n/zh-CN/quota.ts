@@ -10,7 +10,9 @@ export const quota = {
   'quota.member_budget': '你本周期的个人额度已用完：还剩 {remaining}/{limit} 点，而这个视频需要 {cost} 点。你的额度将于 {resets} 重置。',
   'quota.global_ceiling': '机器人今天在所有服务器上的花费已达上限，将于 {resets} 重置。',
   'quota.guild_concurrency': '本服务器已有 {max} 个视频正在生成，请等待其中一个完成。',
+  'quota.guild_concurrency.one': '本服务器已有一个视频正在生成，请等待它完成。',
   'quota.member_concurrency': '你已有 {max} 个视频正在生成，请等待其中一个完成。',
+  'quota.member_concurrency.one': '你已有一个视频正在生成，请等待它完成。',
   'quota.nothing_charged': '未扣除任何额度。',
 
   'cmd.quota.name': '额度',
