@@ -49,7 +49,7 @@ export async function recoverJobs(deps: JobDeps & JobScope, startedHere: (jobId:
         continue;
       }
       // With sharding, the index is shared and another shard may be accepting this job right now
-      // (its index entry lands with its record and reservation on Redis, just before them on SQLite): only
+      // (its index entry lands in the same write as its record and reservation): only
       // a job whose held reservation names a guild of ours is settled here. Without a reservation
       // its guild cannot be known; the entry is left (it costs a read at each start).
       if (deps.ownsGuild) {

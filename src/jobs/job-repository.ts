@@ -22,6 +22,11 @@ const jobKey = (id: string) => `job:${id}`;
 const DEFAULT_FINISHED_TTL_MS = 37 * 24 * 60 * 60_000;
 
 export interface JobRepository {
+  /**
+   * The job's record, validated; undefined when there is none or it cannot be read (not JSON, or
+   * not this version's shape: see `exists`).
+   * @throws the store's own errors (an outage, a closed store).
+   */
   get(id: string): Promise<Job | undefined>;
   /** True when a record is stored under the id, readable or not. */
   exists(id: string): Promise<boolean>;
@@ -69,7 +74,22 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
     const parsed = jobSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   };
-  const get = async (id: string): Promise<Job | undefined> => parse(await store.kv.get(jobKey(id)));
+  // A record that is not JSON at all (a torn or hand-edited row) reads as one this version cannot
+  // read, like a record that fails the schema: recovery leaves it alone and starts, instead of the
+  // whole start failing on it (a crash loop under systemd). The store's own errors (an outage)
+  // are thrown as before.
+  const readRaw = async (id: string): Promise<{ raw: unknown } | 'not json'> => {
+    try {
+      return { raw: await store.kv.get(jobKey(id)) };
+    } catch (err) {
+      if (err instanceof SyntaxError) return 'not json';
+      throw err;
+    }
+  };
+  const get = async (id: string): Promise<Job | undefined> => {
+    const read = await readRaw(id);
+    return read === 'not json' ? undefined : parse(read.raw);
+  };
   const entryFor = (job: Job): StoreEntry => ({ key: jobKey(job.id), value: job, ...(isFinal(job.state) ? { ttl: finishedTtlMs } : {}) });
   // The index entries a record of `job` needs: in the index of jobs in flight while it is, in the
   // line's while it waits.
@@ -90,7 +110,10 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
   };
   return {
     get,
-    exists: async (id) => (await store.kv.get(jobKey(id))) !== undefined,
+    exists: async (id) => {
+      const read = await readRaw(id);
+      return read === 'not json' || read.raw !== undefined;
+    },
     save,
     // The record is read as the lock is taken (one round trip on Redis) and written only while
     // the lock is still this holder's (checked by the store in the same step as the write).

@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/open-store.js';
 import { createJobRepository } from '../../src/jobs/job-repository.js';
 import { sampleJob } from '../support/jobs.js';
@@ -55,5 +61,44 @@ describe('recovery of the index of jobs in flight', () => {
     expect(await store.kv.get('job:newer1')).toEqual({ id: 'newer1', state: 'some_future_state' });
     await engine.stop();
     await store.close();
+  });
+
+  it('GIVEN a job record torn on disk (not JSON) among jobs in flight WHEN the bot starts THEN it starts: the others are recovered, the torn one is left alone with its credits held, and an error names its job', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvb-torn-record-'));
+    try {
+      const path = join(dir, 'bot.sqlite');
+      const store = await openStore(`sqlite://${path}`);
+      const jobs = createJobRepository(store);
+      await jobs.save(sampleJob({ id: 'done1', state: 'delivered', finishedAt: Date.now() }));
+      await store.addToSet('jobs:active', 'done1');
+      await jobs.save(sampleJob({ id: 'torn1', state: 'waiting' }));
+      await store.addToSet('jobs:active', 'torn1');
+      await store.close();
+      // Half a record, as a hand edit or a broken copy of the file leaves it.
+      const raw = new Database(path);
+      raw.prepare('UPDATE kv SET value = ? WHERE key = ?').run('{"value":{"id":"torn1","sta', 'hvb:job:torn1');
+      raw.close();
+
+      const reopened = await openStore(`sqlite://${path}`);
+      const lines: string[] = [];
+      const destination = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const { engine } = testEngine(reopened, scriptedProvider(), { logger: createLogger({ level: 'error', destination }) });
+      await engine.start();
+      const again = createJobRepository(reopened);
+      expect(await again.activeIds()).toEqual(['torn1']);
+      expect(await again.get('torn1')).toBeUndefined();
+      expect(await again.exists('torn1')).toBe(true);
+      const logged = lines.map((line) => JSON.parse(line) as { jobId?: string; msg?: string });
+      expect(logged).toContainEqual(expect.objectContaining({ jobId: 'torn1', msg: expect.stringContaining('cannot read') }));
+      await engine.stop();
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
