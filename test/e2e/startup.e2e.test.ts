@@ -270,6 +270,21 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       expect(result.stderr).toMatch(/network/);
     });
 
+    it('GIVEN a store that fails and a Discord that never answers (both checks run at once) THEN it names STORE_URL, the one to fix first, without waiting for Discord', async () => {
+      const started = Date.now();
+      const result = await failedStart({ STORE_URL: 'redis://127.0.0.1:1/0', DISCORD_API_URL: `http://127.0.0.1:${portOf(silent)}/api` });
+      expectPlainFailure(result, /STORE_URL/);
+      expect(result.stderr).not.toMatch(/DISCORD_API_URL/);
+      // The Discord check gives up only after 15 s; the store's answer does not wait for it.
+      expect(Date.now() - started).toBeLessThan(10_000);
+    });
+
+    it('GIVEN a store that fails and a token Discord refuses THEN only STORE_URL is named, as when the checks ran one after the other', async () => {
+      const result = await failedStart({ STORE_URL: 'redis://127.0.0.1:1/0', DISCORD_TOKEN: 'not-the-bot-token' });
+      expectPlainFailure(result, /STORE_URL/);
+      expect(result.stderr).not.toMatch(/DISCORD_TOKEN/);
+    });
+
     it.each([
       ['accepts connections and never speaks (a firewall that lets the handshake hang)', () => `ws://127.0.0.1:${portOf(silent)}/gateway`],
       ['refuses connections (a firewall that rejects)', () => 'ws://127.0.0.1:1/gateway'],
