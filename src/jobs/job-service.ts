@@ -138,8 +138,9 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
    * reply lost on the way back, a timeout after the script ran). The job, its index entry and its
    * credits then exist while the member is told the request failed (the router's error answer):
    * the job is ended at once, its credits released, told nowhere else, so nothing stays held until
-   * a restart and no second message reaches the member. Best effort: a store still failing leaves
-   * it to the sweep and to recovery, as before.
+   * a restart and no second message reaches the member. Best effort, run in the background (it
+   * waits for the store to answer): a store still failing leaves it to the sweep and to recovery.
+   * Never throws.
    */
   async function dropIfRecorded(job: Job, cause: unknown): Promise<void> {
     try {
@@ -204,7 +205,9 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
           alongsideSets: jobs.indexEntriesFor(job),
         });
       } catch (err) {
-        await dropIfRecorded(job, err);
+        // In the background: the member's answer ("something went wrong") must not wait for a store
+        // that lost its connection (a Redis client queues commands until it is back).
+        void dropIfRecorded(job, err);
         throw err;
       }
       if (!reserved.ok) return { ok: false, refusal: reserved.refusal };

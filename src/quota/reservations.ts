@@ -132,88 +132,95 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
   // The period's usage is read with the lock for the default period, and again only for a guild
   // whose policy has another period.
   const usageKeyGuess = periodKey(deps.defaults.period, deps.clock());
-  return repo.withGuildRead(guildId, usageKeyGuess, async (guildLease, { inFlight, policy: storedRead, usage: usageRead }) => {
-    const now = deps.clock();
-    // The guild is listed on every attempt: the sweep finds its held reservations through that
-    // list, also those an older version left (its next attempt, even a refused one, lists the
-    // guild). A granted reservation lists it in its own write (see `writeAll`); an answer that
-    // writes nothing lists it here, before it is given.
-    const answer = async (result: ReserveResult): Promise<ReserveResult> => {
-      await repo.markGuild(guildId);
-      return result;
-    };
-    // Idempotent per job: a job service that died between reserving and recording the id gets
-    // the same reservation back instead of paying twice.
-    const existing = Object.entries(inFlight).find(([, f]) => f.jobId === request.jobId);
-    if (existing) return answer({ ok: true, reservationId: existing[0], cost: existing[1].cost });
+  // The guild is listed on every attempt: the sweep finds its held reservations through that list,
+  // also those an older version left (its next attempt, even a refused one, lists the guild). A
+  // granted reservation lists it in its own write (see `writeAll`); an answer that writes nothing
+  // lists it once the guild lock is let go of (a set add needs no lock), before it is given.
+  let listSeparately = false;
+  const answer = (result: ReserveResult): ReserveResult => {
+    listSeparately = true;
+    return result;
+  };
+  const result = await repo.withGuildRead<ReserveResult>(
+    guildId,
+    usageKeyGuess,
+    async (guildLease, { inFlight, policy: storedRead, usage: usageRead }) => {
+      const now = deps.clock();
+      // Idempotent per job: a job service that died between reserving and recording the id gets
+      // the same reservation back instead of paying twice.
+      const existing = Object.entries(inFlight).find(([, f]) => f.jobId === request.jobId);
+      if (existing) return answer({ ok: true, reservationId: existing[0], cost: existing[1].cost });
 
-    if ('error' in storedRead) throw storedRead.error;
-    const policy = resolvePolicy(storedRead.value, deps.defaults);
-    const screened = screen(policy, request);
-    if (screened) return answer({ ok: false, refusal: screened });
+      if ('error' in storedRead) throw storedRead.error;
+      const policy = resolvePolicy(storedRead.value, deps.defaults);
+      const screened = screen(policy, request);
+      if (screened) return answer({ ok: false, refusal: screened });
 
-    const key = periodKey(policy.period, now);
-    const resetsAt = periodEnd(policy.period, now);
-    const usage = key === usageKeyGuess && 'value' in usageRead ? usageRead.value : await repo.readUsage(guildId, key);
-    const guildUsed = sum(Object.values(usage.used));
-    const memberUsed = usage.used[userId] ?? 0;
-    const refused = judge(deps, request, policy, inFlight, usage, resetsAt);
-    if (refused) return answer({ ok: false, refusal: refused });
+      const key = periodKey(policy.period, now);
+      const resetsAt = periodEnd(policy.period, now);
+      const usage = key === usageKeyGuess && 'value' in usageRead ? usageRead.value : await repo.readUsage(guildId, key);
+      const guildUsed = sum(Object.values(usage.used));
+      const memberUsed = usage.used[userId] ?? 0;
+      const refused = judge(deps, request, policy, inFlight, usage, resetsAt);
+      if (refused) return answer({ ok: false, refusal: refused });
 
-    const id = request.reservationId ?? deps.idFactory();
-    const record: ReservationRecord = {
-      id,
-      guildId,
-      userId,
-      jobId: request.jobId,
-      cost,
-      periodKey: key,
-      globalDayKey: deps.globalLimit === undefined ? null : periodKey('day', now),
-      state: 'held',
-      reservedAt: now,
-      model: request.model,
-      resolution: request.resolution,
-      duration: request.duration,
-    };
-    // One atomic write of every record the reservation touches: a crash leaves all or none.
-    const changes: QuotaChanges = {
-      reservation: record,
-      inFlight: {
+      const id = request.reservationId ?? deps.idFactory();
+      const record: ReservationRecord = {
+        id,
         guildId,
-        value: { ...inFlight, [id]: { userId, jobId: request.jobId, cost, periodKey: key, counted: true, reservedAt: now } },
-      },
-      usage: { guildId, periodKey: key, value: { used: { ...usage.used, [userId]: memberUsed + cost } } },
-    };
-    const threshold = await crossedThreshold(deps, guildId, key, {
-      used: guildUsed + cost,
-      limit: policy.limit,
-      period: policy.period,
-      resetsAt,
-    });
-    if (threshold) changes.alerts = threshold.alerts;
-    const alongside = request.alongside ?? [];
-    const addToSets = request.alongsideSets ?? [];
-    const ceiling = deps.globalLimit;
-    const dayKey = record.globalDayKey;
-    if (ceiling !== undefined && dayKey !== null) {
-      const taken = await repo.withGlobal(async (globalLease) => {
-        const global = await repo.readGlobal(dayKey);
-        if (globalUsed(global) + cost > ceiling) return false;
-        await repo.writeAll(
-          { ...changes, global: { dayKey, value: { ...global, held: { ...global.held, [id]: cost } } } },
-          alongside,
-          [guildLease, globalLease],
-          { addToSets },
-        );
-        return true;
+        userId,
+        jobId: request.jobId,
+        cost,
+        periodKey: key,
+        globalDayKey: deps.globalLimit === undefined ? null : periodKey('day', now),
+        state: 'held',
+        reservedAt: now,
+        model: request.model,
+        resolution: request.resolution,
+        duration: request.duration,
+      };
+      // One atomic write of every record the reservation touches: a crash leaves all or none.
+      const changes: QuotaChanges = {
+        reservation: record,
+        inFlight: {
+          guildId,
+          value: { ...inFlight, [id]: { userId, jobId: request.jobId, cost, periodKey: key, counted: true, reservedAt: now } },
+        },
+        usage: { guildId, periodKey: key, value: { used: { ...usage.used, [userId]: memberUsed + cost } } },
+      };
+      const threshold = await crossedThreshold(deps, guildId, key, {
+        used: guildUsed + cost,
+        limit: policy.limit,
+        period: policy.period,
+        resetsAt,
       });
-      if (!taken) return answer({ ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } });
-    } else {
-      // The reservation's write is the last thing done under the guild lock: it lets go of it too.
-      await repo.writeAll(changes, alongside, [guildLease], { addToSets, release: guildLease });
-    }
-    return { ok: true, reservationId: id, cost, ...(threshold && { threshold: threshold.crossed }) };
-  });
+      if (threshold) changes.alerts = threshold.alerts;
+      const alongside = request.alongside ?? [];
+      const addToSets = request.alongsideSets ?? [];
+      const ceiling = deps.globalLimit;
+      const dayKey = record.globalDayKey;
+      if (ceiling !== undefined && dayKey !== null) {
+        const taken = await repo.withGlobal(async (globalLease) => {
+          const global = await repo.readGlobal(dayKey);
+          if (globalUsed(global) + cost > ceiling) return false;
+          await repo.writeAll(
+            { ...changes, global: { dayKey, value: { ...global, held: { ...global.held, [id]: cost } } } },
+            alongside,
+            [guildLease, globalLease],
+            { addToSets },
+          );
+          return true;
+        });
+        if (!taken) return answer({ ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } });
+      } else {
+        // The reservation's write is the last thing done under the guild lock: it lets go of it too.
+        await repo.writeAll(changes, alongside, [guildLease], { addToSets, release: guildLease });
+      }
+      return { ok: true, reservationId: id, cost, ...(threshold && { threshold: threshold.crossed }) };
+    },
+  );
+  if (listSeparately) await repo.markGuild(guildId);
+  return result;
 }
 
 /**

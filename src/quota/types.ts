@@ -35,8 +35,8 @@ export interface ReservationRequest extends CostKey {
    */
   alongside?: readonly StoreEntry[];
   /**
-   * Set members added with the reservation, only when it is granted (the job's index entry): on
-   * Redis in the same atomic step, on SQLite durably just before (see `CommitOptions.addToSets`).
+   * Set members added with the reservation, only when it is granted (the job's index entry), in
+   * the same atomic step (one Redis script, one SQLite transaction; see `CommitOptions.addToSets`).
    */
   alongsideSets?: ReadonlyArray<readonly [key: string, member: string]>;
 }

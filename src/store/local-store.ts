@@ -57,6 +57,14 @@ export function createLocalStore(
     }
     return members;
   };
+  // A set read while a turn's transaction is open sees that turn's rows before they are committed
+  // (SQLite reads on the writing connection). When the turn is rolled back instead, every writer of
+  // it is told (the adapter rejects them all), and what memory holds of any set may include rows
+  // that never reached the file: it is dropped and read again from the file when next needed.
+  const forgetSetsOnFailure = (err: unknown): never => {
+    loaded.clear();
+    throw err;
+  };
   // With one row per member (SQLite) only changes of the same member need to wait for each other,
   // so writes to different members share one commit (see SqliteAdapter); a set kept as one JSON
   // array is rewritten whole, so its changes go one at a time.
@@ -66,8 +74,7 @@ export function createLocalStore(
       if (members.has(member) === add) return;
       // Memory follows the store only once the write succeeded.
       if (setRows) {
-        if (add) await setRows.addToSet(key, member);
-        else await setRows.removeFromSet(key, member);
+        await (add ? setRows.addToSet(key, member) : setRows.removeFromSet(key, member)).catch(forgetSetsOnFailure);
       } else {
         const next = new Set(members);
         if (add) next.add(member);
@@ -103,8 +110,11 @@ export function createLocalStore(
         const rows = entries.map((e) => ({ key: rowKey(e.key), value: encodeRecord(e.value, e.ttl) }));
         // A member this process knows is in its set (it owns the file) is not written again.
         const added = sets.filter(([key, member]) => loaded.get(key)?.has(member) !== true);
-        await track(setRows.writeRows(rows, added));
-        // Memory follows the store only once the write succeeded (a set not read yet is read whole later).
+        await track(setRows.writeRows(rows, added)).catch(forgetSetsOnFailure);
+        // Memory follows the store only once the write succeeded (a set not read yet is read whole
+        // later). Members are added here without the per-member lock `updateSet` takes: callers add
+        // index entries of records written for the first time (a new job, a guild's listing, which
+        // nothing removes), never members another write may be removing in the same turn.
         for (const [key, member] of sets) loaded.get(key)?.add(member);
         return;
       }

@@ -99,7 +99,7 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
       args.push(...fences.map((f) => f.owner), ...sets.map(([, member]) => member));
       for (const e of entries) {
         const ttl = typeof e.ttl === 'number' && e.ttl > 0 ? e.ttl : undefined;
-        args.push(encodeRecord(e.value, ttl), ttl === undefined ? '' : String(Math.ceil(ttl)));
+        args.push(encodeRecord(e.value, e.ttl), ttl === undefined ? '' : String(Math.ceil(ttl)));
       }
       const lost = await writes.track(COMMIT.run(client, keys, args));
       const fence = typeof lost === 'number' && lost > 0 ? fences[lost - 1] : undefined;

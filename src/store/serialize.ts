@@ -24,12 +24,13 @@ export function deserialize<T>(text: string): T {
 }
 
 /**
- * A keyv record as stored: `{ value, expires? }` serialized, `expires` in ms since the epoch
- * (absent without a `ttl` in ms, or with one ≤ 0, as keyv treats 0). What `kv.set` writes, byte
- * for byte, so records written by the stores' own commits read back through `kv` and the other way.
+ * A keyv record as stored: `{ value, expires? }` serialized, `expires` in ms since the epoch: absent
+ * without a `ttl` (ms) or with 0, already past with a negative one, as keyv 5's `set` does. What
+ * `kv.set` writes, byte for byte, so records written by the stores' own commits read back through
+ * `kv` and the other way.
  */
 export function encodeRecord(value: unknown, ttl: number | undefined): string {
-  return serialize({ value, expires: ttl !== undefined && ttl > 0 ? Date.now() + ttl : undefined });
+  return serialize({ value, expires: ttl !== undefined && ttl !== 0 ? Date.now() + ttl : undefined });
 }
 
 /**

@@ -11,22 +11,45 @@ import type { Job } from '../../src/jobs/job.js';
  */
 function answerLosingStore(inner: Store) {
   let armed = false;
+  // Like a Redis whose connection dropped: after the lost answer, every read waits (node-redis
+  // queues commands until it is back) for `stallMs`.
+  let stallMs = 0;
+  let downUntil = 0;
+  const waitIfDown = async () => {
+    const left = downUntil - Date.now();
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  };
+  const kv = new Proxy(inner.kv, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const method = (value as (...args: unknown[]) => unknown).bind(target);
+      if (prop !== 'get' && prop !== 'getMany') return method;
+      return async (...args: unknown[]) => {
+        await waitIfDown();
+        return method(...args);
+      };
+    },
+  });
   const store: Store = {
     ...inner,
-    kv: inner.kv,
+    kv,
     commit: async (entries, held, options) => {
       const recordsJob = options?.addToSets?.some(([key]) => key === 'jobs:active') === true;
+      await waitIfDown();
       await inner.commit(entries, held, options);
       if (armed && recordsJob) {
         armed = false;
+        downUntil = Date.now() + stallMs;
         throw new Error('the store did not answer (test: the write landed, its answer was lost)');
       }
     },
   };
   return {
     store,
-    loseNextAccept: () => {
+    loseNextAccept: (stallForMs = 0) => {
       armed = true;
+      stallMs = stallForMs;
     },
   };
 }
@@ -91,4 +114,22 @@ describe('a /video whose reservation landed but whose answer was lost (real clie
     expect(h.provider.submissions).toHaveLength(1);
     expect(h.discord.callbacks.filter((c) => c.interactionId === next.id)).toHaveLength(1);
   });
+
+  it('GIVEN the answer was lost because the store went away for 6 s WHEN the member waits THEN "Something went wrong" comes at once, privately, not when the store is back; the job is dropped once it is', async () => {
+    faults.loseNextAccept(6_000);
+    const asked = Date.now();
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a store that went away' }));
+    const answer = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id), 5_000);
+    expect(Date.now() - asked).toBeLessThan(2_000);
+    expect(answer.type).toBe(4);
+    expect(JSON.stringify(answer.data)).toContain('Something went wrong');
+    let job: Job | undefined;
+    for (const deadline = Date.now() + 15_000; job?.state !== 'failed' && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = (await storedJobs()).find((j) => j.request.prompt.includes('a store that went away'));
+    }
+    expect(job?.state).toBe('failed');
+    expect(h.discord.callbacks.filter((c) => c.interactionId === id)).toHaveLength(1);
+    expect(h.discord.followUps(id)).toHaveLength(0);
+  }, 30_000);
 });

@@ -89,9 +89,9 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     const inner = await openStore(`sqlite://${join(dir, 'indexed.sqlite')}`);
     const write = gate();
     let commits = 0;
-    // The reservation's atomic write lands its index entry, then waits until recovery is over
-    // before its records: the window in which a real start finds an index entry without its
-    // record (on SQLite the entry lands just before them), stretched.
+    // The reservation's write lands its index entry, then waits until recovery is over before its
+    // records: an index entry without its record, as a store that wrote them in two steps (SQLite
+    // before they shared one transaction) left for a start to find, stretched.
     const store: Store = {
       ...inner,
       kv: inner.kv,

@@ -214,4 +214,37 @@ describe('commits and locked reads on SQLite, past keyv', () => {
       await store.close();
     }
   });
+
+  it('GIVEN a set first read in the turn of a commit that is then rolled back WHEN the guild is listed again later THEN the listing reaches the file (memory kept nothing of the rolled-back turn)', async () => {
+    const path = join(dir, 'rolled-back-set.sqlite');
+    const store = await openStore(`sqlite://${path}`);
+    const raw = new Database(path);
+    raw.exec("CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END");
+    raw.close();
+    // A granted reservation lists its guild (the set not read yet); in the same turn the sweep reads
+    // the set for the first time, and another write fails: the whole turn is rolled back.
+    const granted = store.withLock('quota:g', (lease) =>
+      store.commit([{ key: 'quota:reservation:r1', value: { id: 'r1' } }], [lease], { addToSets: [['quota:guilds', 'g']] }),
+    );
+    const firstRead = store.setMembers('quota:guilds');
+    const refused = store.kv.set('poison', 1).catch((err: unknown) => err);
+    await expect(granted).rejects.toThrow('disk full (test)');
+    await refused;
+    await firstRead;
+    expect(await store.kv.get('quota:reservation:r1')).toBeUndefined();
+    expect(await store.setMembers('quota:guilds')).toEqual([]);
+
+    // The next reservation of the guild lands, and with it the listing.
+    await store.withLock('quota:g', (lease) =>
+      store.commit([{ key: 'quota:reservation:r2', value: { id: 'r2' } }], [lease], { addToSets: [['quota:guilds', 'g']] }),
+    );
+    await store.close();
+    const again = await openStore(`sqlite://${path}`);
+    try {
+      expect(await again.kv.get('quota:reservation:r2')).toEqual({ id: 'r2' });
+      expect(await again.setMembers('quota:guilds')).toEqual(['g']);
+    } finally {
+      await again.close();
+    }
+  });
 });
