@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ClosingError } from '../closing-error.js';
 import type { QuotaRefusal, ReservationRequest } from '../quota/types.js';
 import { isCancellable, isFinal, reservationIdFor, type Job, type JobReply, type JobRequest } from './job.js';
 import type { JobDeps } from './deps.js';
@@ -101,6 +103,9 @@ export const newJobId = (): string => {
   return `j${BigInt(`0x${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(15, 17)}`).toString(36)}`;
 };
 
+/** How long a failed accept's answer waits for its job to be dropped (see `dropIfRecorded`). */
+const DROP_WAIT_MS = 500;
+
 export function createJobService(deps: JobDeps & JobScope): JobService {
   const { jobs, quota, clock, logger } = deps;
   let sweeper: NodeJS.Timeout | undefined;
@@ -138,9 +143,9 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
    * reply lost on the way back, a timeout after the script ran). The job, its index entry and its
    * credits then exist while the member is told the request failed (the router's error answer):
    * the job is ended at once, its credits released, told nowhere else, so nothing stays held until
-   * a restart and no second message reaches the member. Best effort, run in the background (it
-   * waits for the store to answer): a store still failing leaves it to the sweep and to recovery.
-   * Never throws.
+   * a restart and no second message reaches the member. Best effort (the caller waits for it
+   * DROP_WAIT_MS at most; it goes on once the store answers): a store still failing leaves it to
+   * the sweep and to recovery. Never throws.
    */
   async function dropIfRecorded(job: Job, cause: unknown): Promise<void> {
     try {
@@ -157,7 +162,11 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
         'the reservation failed after its write landed; the job was dropped and its credits released',
       );
     } catch (err) {
-      logger.error({ err, jobId: job.id }, 'could not check or drop the job of a failed reservation; the sweep or the next start ends it');
+      const closing = err instanceof ClosingError;
+      logger[closing ? 'warn' : 'error'](
+        { err, jobId: job.id },
+        'could not check or drop the job of a failed reservation; the sweep or the next start ends it',
+      );
     }
   }
 
@@ -205,9 +214,10 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
           alongsideSets: jobs.indexEntriesFor(job),
         });
       } catch (err) {
-        // In the background: the member's answer ("something went wrong") must not wait for a store
-        // that lost its connection (a Redis client queues commands until it is back).
-        void dropIfRecorded(job, err);
+        // The member's answer ("something went wrong") waits a moment for it, so credits a healthy
+        // store releases at once are free when the member asks again; not longer: a store that lost
+        // its connection (a Redis client queues commands until it is back) finishes it later.
+        await Promise.race([dropIfRecorded(job, err), delay(DROP_WAIT_MS, undefined, { ref: false })]);
         throw err;
       }
       if (!reserved.ok) return { ok: false, refusal: reserved.refusal };

@@ -50,9 +50,10 @@ export function createLocalStore(
   // Only this process uses the store, so a set read once stays true; it is written on change only.
   const loaded = new Map<string, Set<string>>();
   const loadSet = async (key: string) => {
+    if (setRows) return loadRows(setRows, key);
     let members = loaded.get(key);
     if (!members) {
-      members = new Set(setRows ? setRows.setMembers(key) : ((await kv.get<string[]>(key)) ?? []));
+      members = new Set((await kv.get<string[]>(key)) ?? []);
       loaded.set(key, members);
     }
     return members;
@@ -61,26 +62,44 @@ export function createLocalStore(
   // (SQLite reads on the writing connection). When the turn is rolled back instead, every writer of
   // it is told (the adapter rejects them all), and what memory holds of any set may include rows
   // that never reached the file: it is dropped and read again from the file when next needed.
+  // (Accepted: a change skipped because such a read already lists the member reports success although
+  // the turn then rolls back; the write that added the member is told it failed, and its caller
+  // answers for both.)
   const forgetSetsOnFailure = (err: unknown): never => {
     loaded.clear();
     throw err;
+  };
+  /** The set as memory has it now (SQLite: read at once, in this tick, when not kept yet). */
+  const loadRows = (rows: SetRows, key: string): Set<string> => {
+    let members = loaded.get(key);
+    if (!members) {
+      members = new Set(rows.setMembers(key));
+      loaded.set(key, members);
+    }
+    return members;
   };
   // With one row per member (SQLite) only changes of the same member need to wait for each other,
   // so writes to different members share one commit (see SqliteAdapter); a set kept as one JSON
   // array is rewritten whole, so its changes go one at a time.
   const updateSet = (key: string, member: string, add: boolean) =>
     mutex.run(setRows ? `set:${key}\u0000${member}` : `set:${key}`, async () => {
+      if (setRows) {
+        // Checked and written in one tick; memory follows the store only once the write succeeded,
+        // in the set memory holds then (a failure elsewhere may have made it read the file again).
+        if (loadRows(setRows, key).has(member) === add) return;
+        await (add ? setRows.addToSet(key, member) : setRows.removeFromSet(key, member)).catch(forgetSetsOnFailure);
+        const now = loaded.get(key);
+        if (add) now?.add(member);
+        else now?.delete(member);
+        return;
+      }
       const members = await loadSet(key);
       if (members.has(member) === add) return;
       // Memory follows the store only once the write succeeded.
-      if (setRows) {
-        await (add ? setRows.addToSet(key, member) : setRows.removeFromSet(key, member)).catch(forgetSetsOnFailure);
-      } else {
-        const next = new Set(members);
-        if (add) next.add(member);
-        else next.delete(member);
-        await kv.set(key, [...next]);
-      }
+      const next = new Set(members);
+      if (add) next.add(member);
+      else next.delete(member);
+      await kv.set(key, [...next]);
       if (add) members.add(member);
       else members.delete(member);
     });

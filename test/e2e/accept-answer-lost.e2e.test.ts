@@ -119,7 +119,7 @@ describe('a /video whose reservation landed but whose answer was lost (real clie
     faults.loseNextAccept(6_000);
     const asked = Date.now();
     const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a store that went away' }));
-    const answer = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id), 5_000);
+    const answer = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id), { timeoutMs: 5_000 });
     expect(Date.now() - asked).toBeLessThan(2_000);
     expect(answer.type).toBe(4);
     expect(JSON.stringify(answer.data)).toContain('Something went wrong');
