@@ -61,7 +61,7 @@ export async function recoverJobs(deps: JobDeps & JobScope, startedHere: (jobId:
           continue;
         }
       }
-      deps.logger.warn({ jobId: id }, 'job in flight has no record; releasing its reservation');
+      deps.logger.warn({ jobId: id }, 'job in flight has no record (or one that is not JSON); releasing its reservation and dropping it');
       await deps.quota.release(reservationIdFor(id), 'vanished');
       await deps.jobs.delete(id).catch(() => undefined);
       continue;

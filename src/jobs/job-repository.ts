@@ -24,11 +24,15 @@ const DEFAULT_FINISHED_TTL_MS = 37 * 24 * 60 * 60_000;
 export interface JobRepository {
   /**
    * The job's record, validated; undefined when there is none or it cannot be read (not JSON, or
-   * not this version's shape: see `exists`).
+   * not this version's shape: `exists` tells them apart).
    * @throws the store's own errors (an outage, a closed store).
    */
   get(id: string): Promise<Job | undefined>;
-  /** True when a record is stored under the id, readable or not. */
+  /**
+   * True when a record is stored under the id, readable by this version or not (a newer version's
+   * record during a rolling upgrade is left to it). A row that is not JSON at all (torn or
+   * hand-edited) is no version's record: false, so it is treated as gone (its credits released).
+   */
   exists(id: string): Promise<boolean>;
   /** Writes the record and keeps the index of jobs that are not final in step with it. */
   save(job: Job): Promise<void>;
@@ -74,10 +78,9 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
     const parsed = jobSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   };
-  // A record that is not JSON at all (a torn or hand-edited row) reads as one this version cannot
-  // read, like a record that fails the schema: recovery leaves it alone and starts, instead of the
-  // whole start failing on it (a crash loop under systemd). The store's own errors (an outage)
-  // are thrown as before.
+  // A record that is not JSON at all (a torn or hand-edited row) reads as no record: recovery and
+  // the sweep release its credits and recovery drops it, instead of the whole start failing on it
+  // (a crash loop under systemd). The store's own errors (an outage) are thrown as before.
   const readRaw = async (id: string): Promise<{ raw: unknown } | 'not json'> => {
     try {
       return { raw: await store.kv.get(jobKey(id)) };
@@ -112,7 +115,7 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
     get,
     exists: async (id) => {
       const read = await readRaw(id);
-      return read === 'not json' || read.raw !== undefined;
+      return read !== 'not json' && read.raw !== undefined;
     },
     save,
     // The record is read as the lock is taken (one round trip on Redis) and written only while

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/open-store.js';
 import { createJobRepository } from '../../src/jobs/job-repository.js';
+import { reservationIdFor } from '../../src/jobs/job.js';
 import { sampleJob } from '../support/jobs.js';
 import { scriptedProvider } from '../support/fake-video-provider.js';
 import { testEngine } from '../support/job-engine.js';
@@ -63,16 +64,31 @@ describe('recovery of the index of jobs in flight', () => {
     await store.close();
   });
 
-  it('GIVEN a job record torn on disk (not JSON) among jobs in flight WHEN the bot starts THEN it starts: the others are recovered, the torn one is left alone (still indexed, readable as missing) and an error names its job', async () => {
+  it('GIVEN a job record torn on disk (not JSON) among jobs in flight WHEN the bot starts THEN it starts: the others are recovered, and the torn one is dropped with its credits and concurrency slot given back, a warning naming its job', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hvb-torn-record-'));
     try {
       const path = join(dir, 'bot.sqlite');
       const store = await openStore(`sqlite://${path}`);
       const jobs = createJobRepository(store);
       await jobs.save(sampleJob({ id: 'done1', state: 'delivered', finishedAt: Date.now() }));
-      // A delivered job still indexed (mended at start), and the one about to be torn.
+      // A delivered job still indexed (mended at start), and the one about to be torn, with its credits held.
       await store.addToSet('jobs:active', 'done1');
-      await jobs.save(sampleJob({ id: 'torn1', state: 'waiting' }));
+      const { quota } = testEngine(store, scriptedProvider());
+      const held = await quota.reserve({
+        jobId: 'torn1',
+        reservationId: reservationIdFor('torn1'),
+        guildId: 'g1',
+        userId: 'u1',
+        channelId: 'c1',
+        roleIds: [],
+        cost: 2,
+        prompt: 'a fox',
+        model: 'MiniMax-Hailuo-2.3',
+        resolution: '768p',
+        duration: 6,
+      });
+      expect(held.ok).toBe(true);
+      await jobs.save(sampleJob({ id: 'torn1', state: 'waiting', guildId: 'g1', userId: 'u1' }));
       await store.close();
       // Half a record, as a hand edit or a broken copy of the file leaves it.
       const raw = new Database(path);
@@ -87,14 +103,17 @@ describe('recovery of the index of jobs in flight', () => {
           done();
         },
       });
-      const { engine } = testEngine(reopened, scriptedProvider(), { logger: createLogger({ level: 'error', destination }) });
+      const { engine, quota: after } = testEngine(reopened, scriptedProvider(), { logger: createLogger({ level: 'warn', destination }) });
       await engine.start();
       const again = createJobRepository(reopened);
-      expect(await again.activeIds()).toEqual(['torn1']);
-      expect(await again.get('torn1')).toBeUndefined();
-      expect(await again.exists('torn1')).toBe(true);
+      expect(await again.activeIds()).toEqual([]);
+      expect(await again.exists('torn1')).toBe(false);
+      expect(await after.heldReservations('g1')).toEqual([]);
+      const standing = await after.memberStanding('g1', 'u1', []);
+      expect(standing.used).toBe(0);
+      expect(standing.inFlight).toEqual([]);
       const logged = lines.map((line) => JSON.parse(line) as { jobId?: string; msg?: string });
-      expect(logged).toContainEqual(expect.objectContaining({ jobId: 'torn1', msg: expect.stringContaining('cannot read') }));
+      expect(logged).toContainEqual(expect.objectContaining({ jobId: 'torn1', msg: expect.stringContaining('not JSON') }));
       await engine.stop();
       await reopened.close();
     } finally {
