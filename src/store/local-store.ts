@@ -49,6 +49,15 @@ export function createLocalStore(
 
   // Only this process uses the store, so a set read once stays true; it is written on change only.
   const loaded = new Map<string, Set<string>>();
+  /** The set as memory has it now (SQLite: read at once, in this tick, when not kept yet). */
+  const loadRows = (rows: SetRows, key: string): Set<string> => {
+    let members = loaded.get(key);
+    if (!members) {
+      members = new Set(rows.setMembers(key));
+      loaded.set(key, members);
+    }
+    return members;
+  };
   const loadSet = async (key: string) => {
     if (setRows) return loadRows(setRows, key);
     let members = loaded.get(key);
@@ -68,15 +77,6 @@ export function createLocalStore(
   const forgetSetsOnFailure = (err: unknown): never => {
     loaded.clear();
     throw err;
-  };
-  /** The set as memory has it now (SQLite: read at once, in this tick, when not kept yet). */
-  const loadRows = (rows: SetRows, key: string): Set<string> => {
-    let members = loaded.get(key);
-    if (!members) {
-      members = new Set(rows.setMembers(key));
-      loaded.set(key, members);
-    }
-    return members;
   };
   // With one row per member (SQLite) only changes of the same member need to wait for each other,
   // so writes to different members share one commit (see SqliteAdapter); a set kept as one JSON

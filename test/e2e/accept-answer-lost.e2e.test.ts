@@ -3,44 +3,27 @@ import { startHarness, videoCommand, type Harness } from './harness.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import type { Job } from '../../src/jobs/job.js';
+import { stallingStore } from '../support/stalling-store.js';
 
 /**
  * The store as a shared one is when its answer to a write is lost on the way back (Redis' reply
- * dropped, a timeout after the script ran): `loseNextAccept()` makes the next commit that records
- * a new job land, then fail as if nothing had come back.
+ * dropped, a timeout after the script ran): `loseNextAccept(stallForMs)` makes the next commit that
+ * records a new job land, then fail as if nothing had come back; with `stallForMs`, every store
+ * call then waits that long, like a Redis whose connection dropped (node-redis queues commands
+ * until it is back).
  */
 function answerLosingStore(inner: Store) {
+  const stalling = stallingStore(inner);
   let armed = false;
-  // Like a Redis whose connection dropped: after the lost answer, every read waits (node-redis
-  // queues commands until it is back) for `stallMs`.
   let stallMs = 0;
-  let downUntil = 0;
-  const waitIfDown = async () => {
-    const left = downUntil - Date.now();
-    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
-  };
-  const kv = new Proxy(inner.kv, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') return value;
-      const method = (value as (...args: unknown[]) => unknown).bind(target);
-      if (prop !== 'get' && prop !== 'getMany') return method;
-      return async (...args: unknown[]) => {
-        await waitIfDown();
-        return method(...args);
-      };
-    },
-  });
   const store: Store = {
-    ...inner,
-    kv,
+    ...stalling.store,
     commit: async (entries, held, options) => {
       const recordsJob = options?.addToSets?.some(([key]) => key === 'jobs:active') === true;
-      await waitIfDown();
-      await inner.commit(entries, held, options);
+      await stalling.store.commit(entries, held, options);
       if (armed && recordsJob) {
         armed = false;
-        downUntil = Date.now() + stallMs;
+        stalling.stallFor(stallMs);
         throw new Error('the store did not answer (test: the write landed, its answer was lost)');
       }
     },

@@ -11,6 +11,11 @@ import { reservationIdFor } from '../../src/jobs/job.js';
 import { sampleJob } from '../support/jobs.js';
 import { scriptedProvider } from '../support/fake-video-provider.js';
 import { testEngine } from '../support/job-engine.js';
+import { request } from '../quota/helpers.js';
+
+/** Holds 2 credits of member u1 in guild g1 for the job `jobId`, under the reservation id the job would have. */
+const holdFor = (quota: ReturnType<typeof testEngine>['quota'], jobId: string) =>
+  quota.reserve(request({ jobId, reservationId: reservationIdFor(jobId), guildId: 'g1', userId: 'u1', cost: 2, prompt: 'a fox' }));
 
 describe('recovery of the index of jobs in flight', () => {
   it('GIVEN a delivered job still listed as in flight (a crash between two writes) WHEN the bot starts THEN the list is mended and the job stays readable for its buttons', async () => {
@@ -32,20 +37,7 @@ describe('recovery of the index of jobs in flight', () => {
   it('GIVEN a job in flight whose record is gone WHEN the bot starts THEN its credits and concurrency slot are given back', async () => {
     const store = await openStore('memory://');
     const { engine, quota } = testEngine(store, scriptedProvider());
-    const hold = (jobId: string) =>
-      quota.reserve({
-        jobId,
-        reservationId: `res-${jobId}`,
-        guildId: 'g1',
-        userId: 'u1',
-        channelId: 'c1',
-        roleIds: [],
-        cost: 2,
-        prompt: 'a fox',
-        model: 'MiniMax-Hailuo-2.3',
-        resolution: '768p',
-        duration: 6,
-      });
+    const hold = (jobId: string) => holdFor(quota, jobId);
     expect((await hold('lost1')).ok).toBe(true);
     expect((await hold('newer1')).ok).toBe(true);
     await store.addToSet('jobs:active', 'lost1');
@@ -74,20 +66,7 @@ describe('recovery of the index of jobs in flight', () => {
       // A delivered job still indexed (mended at start), and the one about to be torn, with its credits held.
       await store.addToSet('jobs:active', 'done1');
       const { quota } = testEngine(store, scriptedProvider());
-      const held = await quota.reserve({
-        jobId: 'torn1',
-        reservationId: reservationIdFor('torn1'),
-        guildId: 'g1',
-        userId: 'u1',
-        channelId: 'c1',
-        roleIds: [],
-        cost: 2,
-        prompt: 'a fox',
-        model: 'MiniMax-Hailuo-2.3',
-        resolution: '768p',
-        duration: 6,
-      });
-      expect(held.ok).toBe(true);
+      expect((await holdFor(quota, 'torn1')).ok).toBe(true);
       await jobs.save(sampleJob({ id: 'torn1', state: 'waiting', guildId: 'g1', userId: 'u1' }));
       await store.close();
       // Half a record, as a hand edit or a broken copy of the file leaves it.
