@@ -120,20 +120,30 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
     save,
     // The record is read as the lock is taken (one round trip on Redis) and written only while
     // the lock is still this holder's (checked by the store in the same step as the write).
-    update: (id, change) =>
-      store.withLock(
-        jobKey(id),
-        async (lease, read) => {
-          const current = read ? parse(read[0]) : await get(id);
-          if (!current) return undefined;
-          const next = change(current);
-          if (!next || next === current) return current;
-          await store.commit([entryFor(next)], [lease]);
-          await index(next);
-          return next;
-        },
-        [jobKey(id)],
-      ),
+    update: async (id, change) => {
+      let readIt = false;
+      try {
+        return await store.withLock(
+          jobKey(id),
+          async (lease, read) => {
+            readIt = true;
+            const current = read ? parse(read[0]) : await get(id);
+            if (!current) return undefined;
+            const next = change(current);
+            if (!next || next === current) return current;
+            await store.commit([entryFor(next)], [lease]);
+            await index(next);
+            return next;
+          },
+          [jobKey(id)],
+        );
+      } catch (err) {
+        // The store decodes the record it reads with the lock: one that is not JSON is no record
+        // here either (as for `get`), not a failure of the caller's change.
+        if (!readIt && err instanceof SyntaxError) return undefined;
+        throw err;
+      }
+    },
     activeIds: () => store.setMembers(ACTIVE_SET),
     waitingEntries: async () => (await store.setMembers(WAITING_SET)).flatMap((m) => parseLineMember(m) ?? []),
     unlist: (entry) =>

@@ -72,6 +72,7 @@ describe('recovery of the index of jobs in flight', () => {
       // Half a record, as a hand edit or a broken copy of the file leaves it.
       const raw = new Database(path);
       raw.prepare('UPDATE kv SET value = ? WHERE key = ?').run('{"value":{"id":"torn1","sta', 'hvb:job:torn1');
+      raw.prepare('INSERT INTO kv (key, value) VALUES (?, ?)').run('hvb:job:torn2', '{"value":{"id":"torn2"');
       raw.close();
 
       const reopened = await openStore(`sqlite://${path}`);
@@ -87,6 +88,8 @@ describe('recovery of the index of jobs in flight', () => {
       const again = createJobRepository(reopened);
       expect(await again.activeIds()).toEqual([]);
       expect(await again.exists('torn1')).toBe(false);
+      // A torn record of a job no longer in flight (a button on a finished job): no record to change, no crash.
+      expect(await again.update('torn2', (job) => ({ ...job, updatedAt: 1 }))).toBeUndefined();
       expect(await after.heldReservations('g1')).toEqual([]);
       const standing = await after.memberStanding('g1', 'u1', []);
       expect(standing.used).toBe(0);
