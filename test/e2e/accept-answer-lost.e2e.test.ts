@@ -70,7 +70,9 @@ describe('a /video whose reservation landed but whose answer was lost (real clie
       await new Promise((resolve) => setTimeout(resolve, 50));
       job = (await storedJobs()).find((j) => j.request.prompt.includes('a write whose answer was lost'));
     }
-    // The member's one answer: the private "something went wrong".
+    // The member's one answer: the private "something went wrong" (sent once the drop is done, or
+    // after at most half a second).
+    await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
     const answers = h.discord.callbacks.filter((c) => c.interactionId === id);
     expect(answers).toHaveLength(1);
     expect(JSON.stringify(answers[0]?.data)).toContain('Something went wrong');
