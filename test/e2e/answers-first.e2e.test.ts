@@ -65,4 +65,21 @@ describe('the router knows whether members are still waiting for a first answer 
     expect(waited).toBeLessThan(250);
     await router.drain(5_000);
   });
+
+  it('GIVEN many pieces of work asking at once with different bounds THEN each goes ahead by its own bound or when all are answered, whichever is first', async () => {
+    h.discord.dispatchInteraction({ commandName: 'slow-to-answer' });
+    await sleep(50);
+    const started = Date.now();
+    const at = (bound: number) => router.whenAnswered(bound).then(() => Date.now() - started);
+    // Long bounds share one wait that ends when the member is answered (~250 ms from here);
+    // a short bound asked after them still ends by its own.
+    const [long, longer, short] = await Promise.all([at(5_000), at(6_000), at(100)]);
+    expect(short).toBeGreaterThanOrEqual(90);
+    expect(short).toBeLessThan(200);
+    expect(long).toBeGreaterThanOrEqual(200);
+    expect(long).toBeLessThan(900);
+    expect(longer).toBeGreaterThanOrEqual(200);
+    expect(longer).toBeLessThan(900);
+    await router.drain(5_000);
+  });
 });
