@@ -1,11 +1,12 @@
 import { constants } from 'node:fs';
-import { mkdir, open, stat, statfs, unlink } from 'node:fs/promises';
+import { open, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createClient } from '@keyv/redis';
 import { redisCheckClientOptions } from '../store/redis-options.js';
 import { withoutPassword, type Logger } from '../log.js';
 import { sqlitePath } from '../store/open-store.js';
 import { EXIT_CONFIG, EXIT_UNAVAILABLE, StartupError } from './startup-error.js';
+import { makeFolder } from '../make-folder.js';
 
 /** The whole Redis check ends within this, so a start-up on a dead Redis stops in under 15 s. */
 export const REDIS_CHECK_DEADLINE_MS = 6_000;
@@ -47,7 +48,7 @@ export async function checkSqlite(storeUrl: string): Promise<void> {
   const dir = dirname(path);
   const fix = 'set STORE_URL to a file in a folder the bot may write, for example sqlite://data/bot.sqlite';
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
   } catch (err) {
     throw new StartupError([
       `STORE_URL=${storeUrl}: cannot create the folder ${dir} (${codeOf(err)}).`,

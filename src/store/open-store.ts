@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from '../log.js';
+import { makeFolder } from '../make-folder.js';
 import { createLocalStore } from './local-store.js';
 import { deserialize, serialize } from './serialize.js';
 import type { Store } from './types.js';
@@ -21,7 +21,7 @@ export async function openStore(storeUrl: string, options: { logger?: Logger } =
   }
   if (storeUrl.startsWith('sqlite:')) {
     const path = sqlitePath(storeUrl);
-    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+    if (path !== ':memory:') await makeFolder(dirname(path));
     // Loaded only for SQLite: a Redis deployment never needs the native module.
     const { SqliteAdapter } = await import('./sqlite-adapter.js');
     const adapter = new SqliteAdapter({ path, table: 'kv', busyTimeoutMs: 10_000 });

@@ -3,10 +3,11 @@
  * from the file on every try, deleted when the job ends. A file named `<jobId>.mp4` is always a
  * checked, complete one; a download in progress is `<jobId>.mp4.part` until it passed the checks.
  */
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { FileDownloadResult } from '../http/download-file.js';
+import { makeFolder } from '../make-folder.js';
 import { checkMp4File, type Mp4Check } from './mp4-boxes.js';
 
 /**
@@ -66,7 +67,7 @@ export function createVideoFiles(options: VideoFilesOptions): VideoFiles {
     const done = fileOf(jobId);
     const kept = await stat(done).catch(() => undefined);
     if (kept?.isFile()) return { ok: true, path: done, size: kept.size };
-    await mkdir(options.dir, { recursive: true });
+    await makeFolder(options.dir);
     const part = partOf(jobId);
     const fetched = await options
       .download(url, part)

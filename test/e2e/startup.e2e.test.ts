@@ -198,6 +198,13 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       expect(result.stderr).toContain(`${file}/data`);
     });
 
+    it('GIVEN a folder under /proc, where no folder can be made THEN it stops naming STORE_URL and the folder instead of hanging', async () => {
+      // Node's recursive mkdir retries forever there (ENOENT although the parent exists).
+      const result = await failedStart({ STORE_URL: 'sqlite:///proc/hvb-no-such-folder/data/bot.sqlite' });
+      expectPlainFailure(result, /STORE_URL/);
+      expect(result.stderr).toContain('/proc/hvb-no-such-folder/data');
+    });
+
     it('GIVEN a folder the bot’s user cannot write THEN it names STORE_URL and the folder', async () => {
       const locked = join(dir, 'locked');
       mkdirSync(locked);
