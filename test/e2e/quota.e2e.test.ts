@@ -149,7 +149,7 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     const taskId = await h.discord.waitFor(() => h.provider.submissions[0]?.taskId);
 
     const blocked = await ask(videoCommand({ prompt: 'one more while the first runs' }), member(2));
-    expect(blocked.text).toContain('0 of 1 credits left');
+    expect(blocked.text).toContain('0 of 1 credit left');
 
     h.provider.failTask(taskId, 'content moderation: unsafe output');
     await h.discord.waitFor(() => JSON.stringify(h.discord.originalResponse(first.id)?.embeds ?? []).includes('could not be made'));
@@ -157,7 +157,7 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     const usage = await ask({ commandName: 'usage' }, member(1));
     expect(usage.ephemeral).toBe(true);
     expect(usage.text).toContain('0 credits used');
-    expect(usage.text).toContain('1 of 1 credits left');
+    expect(usage.text).toContain('1 of 1 credit left');
     expect(usage.text).toContain('Your videos in progress (0 of 2 at a time)');
 
     const again = await ask(videoCommand({ prompt: 'a second try' }), member(1));

@@ -2,7 +2,7 @@ import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { LogFailure } from '../../alerts/log-health.js';
 import { translatorFor, type Translator } from '../../i18n/index.js';
 import type { LogChannel, QuotaPolicy } from '../../quota/policy.js';
-import { quoteUserText, relativeTime } from './format.js';
+import { counted, quoteUserText, relativeTime } from './format.js';
 import { fitLines, QUOTA_COLORS } from './quota-format.js';
 
 /** What a failed post means for the admin, and how to fix it. */
@@ -44,7 +44,7 @@ export function unblockEmbed(userId: string, changed: boolean, locale: string): 
 export function exportEmbed(ledger: { start: number; end: number; entries: readonly unknown[] }, locale: string): APIEmbed {
   const t = translatorFor(locale);
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const params = { from: day(ledger.start), to: day(ledger.end - 1), rows: ledger.entries.length };
+  const params = { from: day(ledger.start), to: day(ledger.end - 1), rowCount: counted(t, 'rows', ledger.entries.length) };
   return {
     color: QUOTA_COLORS.info,
     title: t('admin.export_title'),

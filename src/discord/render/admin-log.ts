@@ -102,7 +102,12 @@ export function adminLogMessage(event: AdminEvent, locale: string, alertRoleId: 
           : t('log.enabled_role', { actor: user(event.actorId), role: `<@&${event.alertRoleId}>` }),
       );
     case 'budget_threshold': {
-      const params = { used: event.used, limit: event.limit, when: t(`quota.this.${event.period}`), resets: relativeTime(event.resetsAt) };
+      const params = {
+        used: event.used,
+        limitCredits: credits(t, event.limit),
+        when: t(`quota.this.${event.period}`),
+        resets: relativeTime(event.resetsAt),
+      };
       const full = event.percent >= 100;
       const message = embed(
         full ? t('log.threshold_full_title') : t('log.threshold_title', { percent: event.percent }),

@@ -1,5 +1,5 @@
 import { escapeMarkdown } from 'discord.js';
-import { languageOf } from '../../i18n/index.js';
+import { languageOf, type Translator } from '../../i18n/index.js';
 import { codePointLength, cutCodePoints } from '../../text/code-points.js';
 
 const UNITS = { en: ['h ', 'm ', 'm', 's'], 'zh-CN': ['小时', '分', '分', '秒'] } as const;
@@ -36,6 +36,11 @@ export function placeInLine(position: number, locale?: string): string {
 }
 
 /** Discord's relative timestamp (`in 2 minutes`), drawn by each member's client in their language. */
+/** `1 video`, `3 videos` (days and rows likewise; Chinese has one form). Credits: `credits` in quota-format.ts. */
+export function counted(t: Translator, noun: 'videos' | 'days' | 'rows', count: number): string {
+  return t(count === 1 ? `count.${noun}.one` : `count.${noun}.other`, { count });
+}
+
 export const relativeTime = (ms: number): string => `<t:${Math.floor(ms / 1000)}:R>`;
 
 /**

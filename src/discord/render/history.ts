@@ -2,7 +2,7 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APICompone
 import { translatorFor, type MessageKey } from '../../i18n/index.js';
 import type { Job, JobState } from '../../jobs/job.js';
 import type { HistoryPage } from '../../jobs/history.js';
-import { quoteUserText, relativeTime } from './format.js';
+import { counted, quoteUserText, relativeTime } from './format.js';
 
 export const VIDEOS_PAGE_PREFIX = 'videos:page:';
 /** Videos per page of /videos. */
@@ -93,7 +93,12 @@ export function historyEmbed(page: HistoryPage, locale: string, now: number, his
     title: t('videos.title'),
     description: entries.join('\n\n'),
     footer: {
-      text: t('videos.footer', { page: Math.floor(page.offset / VIDEOS_PAGE_SIZE) + 1, pages, total: page.total, days: historyDays }),
+      text: t('videos.footer', {
+        page: Math.floor(page.offset / VIDEOS_PAGE_SIZE) + 1,
+        pages,
+        videoCount: counted(t, 'videos', page.total),
+        dayCount: counted(t, 'days', historyDays),
+      }),
     },
   };
 }

@@ -36,7 +36,12 @@ export function quotaShowEmbed(overview: QuotaOverview, locale: string): APIEmbe
   const usage =
     policy.limit === 0
       ? t('quota.off')
-      : t('quota.show.usage', { used: standing.guildUsed, limit: standing.guildLimit, remaining: standing.guildRemaining, when });
+      : t('quota.show.usage', {
+          used: standing.guildUsed,
+          limitCredits: credits(t, standing.guildLimit),
+          remaining: standing.guildRemaining,
+          when,
+        });
   const words = policy.bannedWords.length === 0 ? t('quota.none') : spoilerWords(t, policy.bannedWords);
   const spenders =
     overview.spenders.length === 0
@@ -54,7 +59,11 @@ export function quotaShowEmbed(overview: QuotaOverview, locale: string): APIEmbe
     const remaining = standing.globalRemaining ?? overview.global.limit;
     fields.push({
       name: t('quota.field.global'),
-      value: t('quota.global', { remaining, limit: overview.global.limit, resets: relativeTime(overview.global.resetsAt) }),
+      value: t('quota.global', {
+        remaining,
+        limitCredits: credits(t, overview.global.limit),
+        resets: relativeTime(overview.global.resetsAt),
+      }),
     });
   }
   fields.push({ name: t('quota.field.top_spenders', { when }), value: spenders });

@@ -52,7 +52,7 @@ export const admin = {
   'admin.unblocked_now': '{member} can make videos again.',
   'admin.unblocked_not': '{member} was not blocked.',
   'admin.export_title': '📄 Usage export',
-  'admin.export_done': 'The ledger from {from} to {to}: {rows} rows. Times are UTC; outcome tells whether the credits were charged.',
+  'admin.export_done': 'The ledger from {from} to {to}: {rowCount}. Times are UTC; outcome tells whether the credits were charged.',
   'admin.export_too_large':
     "The ledger is {size} MB as CSV, over this server's {limit} MB upload limit. Ask the bot's operator for it: `npm run report` and the store hold the same data.",
   'admin.export_empty': 'The ledger from {from} to {to} has no rows yet; the file holds only the header.',
@@ -84,9 +84,9 @@ export const admin = {
   'log.enabled_role': '{actor} chose this channel for the video quota log. {role} is pinged at 80 % and 100 % of the budget.',
   'log.threshold_title': '📈 Budget {percent}% used',
   'log.threshold_full_title': '🛑 Budget used up',
-  'log.threshold': '{used} of {limit} credits used {when}. The budget resets {resets}.',
+  'log.threshold': '{used} of {limitCredits} used {when}. The budget resets {resets}.',
   'log.threshold_full':
-    '{used} of {limit} credits used {when}: new videos are refused until the budget resets {resets}, or an admin raises it with /quota set.',
+    '{used} of {limitCredits} used {when}: new videos are refused until the budget resets {resets}, or an admin raises it with /quota set.',
   'log.provider_title': '🚨 Videos are stopped by the video provider',
   'log.provider.auth':
     "The provider refused the bot's API key, so no video can be made. The bot's operator must renew the key (XCOMPUTE_API_KEY). Members are told and nothing is charged.",

@@ -15,9 +15,9 @@ export const help = {
     'Attach an image with the **{image}** option and the video starts from it, following its aspect ratio. It must be a JPG, PNG or WebP file under 20 MB, its short side over 300 px and its aspect ratio between 2:5 and 5:2. The MiniMax-Hailuo-2.3-Fast model needs one.',
 
   'help.quota.title': '💳 Quota',
-  'help.quota.guild': 'This server has {remaining} of {limit} credits left {period}; they reset {resets}.',
+  'help.quota.guild': 'This server has {remaining} of {limitCredits} left {period}; they reset {resets}.',
   'help.quota.guild_member':
-    'This server has {remaining} of {limit} credits left {period} and you have {memberRemaining} of your {memberLimit}; they reset {resets}.',
+    'This server has {remaining} of {limitCredits} left {period} and you have {memberRemaining} of your {memberLimit}; they reset {resets}.',
   'help.quota.off': 'Video generation is turned off on this server.',
   'help.period.day': 'today',
   'help.period.week': 'this week',

@@ -5,7 +5,7 @@ export const members = {
 
   'videos.title': '🎞️ Your videos in this server',
   'videos.empty': 'You have no videos in this server yet. Make one with /video.',
-  'videos.footer': 'Page {page} of {pages} · {total} videos · kept {days} days',
+  'videos.footer': 'Page {page} of {pages} · {videoCount} · kept {dayCount}',
   'videos.open': 'Open',
   'videos.download': 'Download',
   'videos.link_expires': 'link expires {expires}',

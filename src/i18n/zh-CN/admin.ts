@@ -51,7 +51,7 @@ export const admin = {
   'admin.unblocked_now': '{member} 可以重新生成视频了。',
   'admin.unblocked_not': '{member} 并未被封禁。',
   'admin.export_title': '📄 用量导出',
-  'admin.export_done': '{from} 至 {to} 的账本：共 {rows} 行。时间为 UTC；outcome 列说明额度是否被扣除。',
+  'admin.export_done': '{from} 至 {to} 的账本：共 {rowCount}。时间为 UTC；outcome 列说明额度是否被扣除。',
   'admin.export_too_large':
     '账本导出为 CSV 后有 {size} MB，超过本服务器 {limit} MB 的上传上限。请向机器人运营者索取：`npm run report` 和存储中有相同的数据。',
   'admin.export_empty': '{from} 至 {to} 的账本还没有记录；文件中只有表头。',
@@ -83,9 +83,9 @@ export const admin = {
   'log.enabled_role': '{actor} 选择了本频道作为视频额度日志频道。预算达到 80% 和 100% 时会提醒 {role}。',
   'log.threshold_title': '📈 预算已使用 {percent}%',
   'log.threshold_full_title': '🛑 预算已用完',
-  'log.threshold': '{when}已使用 {used}/{limit} 点额度。预算将于 {resets} 重置。',
+  'log.threshold': '{when}已使用 {used}/{limitCredits}额度。预算将于 {resets} 重置。',
   'log.threshold_full':
-    '{when}已使用 {used}/{limit} 点额度：在预算于 {resets} 重置、或管理员用 /额度 设置 提高上限之前，新的视频请求都会被拒绝。',
+    '{when}已使用 {used}/{limitCredits}额度：在预算于 {resets} 重置、或管理员用 /额度 设置 提高上限之前，新的视频请求都会被拒绝。',
   'log.provider_title': '🚨 视频服务商导致视频无法生成',
   'log.provider.auth':
     '服务商拒绝了机器人的 API 密钥，目前无法生成任何视频。需要机器人运营者更新密钥（XCOMPUTE_API_KEY）。成员会收到通知，且不扣除额度。',

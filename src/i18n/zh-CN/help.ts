@@ -17,9 +17,9 @@ export const help = {
     '通过 **{image}** 选项附上一张图片，视频就会从这张图片开始，并沿用它的宽高比。图片须为 JPG、PNG 或 WebP 格式，小于 20 MB，短边大于 300 像素，宽高比在 2:5 到 5:2 之间。MiniMax-Hailuo-2.3-Fast 模型必须提供首帧。',
 
   'help.quota.title': '💳 额度',
-  'help.quota.guild': '本服务器{period}还剩 {remaining}/{limit} 点额度，将于 {resets} 重置。',
+  'help.quota.guild': '本服务器{period}还剩 {remaining}/{limitCredits}额度，将于 {resets} 重置。',
   'help.quota.guild_member':
-    '本服务器{period}还剩 {remaining}/{limit} 点额度，你还剩 {memberRemaining}/{memberLimit} 点，将于 {resets} 重置。',
+    '本服务器{period}还剩 {remaining}/{limitCredits}额度，你还剩 {memberRemaining}/{memberLimit} 点，将于 {resets} 重置。',
   'help.quota.off': '本服务器已关闭视频生成。',
   'help.period.day': '今天',
   'help.period.week': '本周',

@@ -7,7 +7,7 @@ export const members = {
 
   'videos.title': '🎞️ 你在本服务器的视频',
   'videos.empty': '你在本服务器还没有视频。用 /视频 生成一个吧。',
-  'videos.footer': '第 {page}/{pages} 页 · 共 {total} 个视频 · 保留 {days} 天',
+  'videos.footer': '第 {page}/{pages} 页 · 共 {videoCount} · 保留 {dayCount}',
   'videos.open': '打开',
   'videos.download': '下载',
   'videos.link_expires': '链接 {expires} 失效',
