@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { JobReporter } from '../jobs/reporter.js';
 import type { FailureReason } from '../jobs/job.js';
 import type { VideoProvider } from '../provider/types.js';
-import { readValidated, writeChecked } from '../quota/record-io.js';
+import { readValidated } from '../quota/record-io.js';
 import type { Store } from '../store/types.js';
 import type { AdminEventSink, ProviderTrouble } from './events.js';
 
@@ -45,11 +45,12 @@ export function createProviderIncidents(deps: IncidentDeps) {
   };
 
   async function open(guildId: string, trouble: ProviderTrouble): Promise<void> {
-    const fresh = await deps.store.withLock(incidentKey(guildId), async () => {
+    const fresh = await deps.store.withLock(incidentKey(guildId), async (lease) => {
       const current: Incident | undefined = await readValidated(deps.store.kv, incidentKey(guildId), incidentSchema);
       if (current?.trouble === trouble) return null;
       const incident = { trouble, since: trouble === 'outage' ? (failingSince ?? deps.clock()) : deps.clock() };
-      await writeChecked(deps.store.kv, incidentKey(guildId), incident);
+      // Only while the lock is still ours (checked with the write on Redis): one announcement per incident.
+      await deps.store.commit([{ key: incidentKey(guildId), value: incident }], [lease]);
       return incident;
     });
     if (fresh) deps.events.emit(guildId, { kind: 'provider_trouble', ...fresh });

@@ -93,13 +93,15 @@ export function createEtaStats(store: Store, options: EtaStatsOptions = {}): Eta
     async learn(request, seconds) {
       if (!Number.isFinite(seconds) || seconds < minSeconds || seconds > maxSeconds) return;
       const key = storeKey(request);
-      await store.withLock(key, async () => {
+      await store.withLock(key, async (lease) => {
         // Read the stored value rather than the memory copy: another process may have learned too.
         const current = await read(request);
         const next: EtaRecord = current
           ? { averageS: alpha * seconds + (1 - alpha) * current.averageS, samples: current.samples + 1 }
           : { averageS: seconds, samples: 1 };
-        await store.kv.set(key, next);
+        // Only while the lock is still ours (checked with the write on Redis): a holder that stalled
+        // past its lease would count a sample over another process' newer average.
+        await store.commit([{ key, value: next }], [lease]);
         memory.set(id(request), next);
       });
     },

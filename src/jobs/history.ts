@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../store/types.js';
+import { assertLeasesHeld } from '../store/lock-lease.js';
 import type { Logger } from '../log.js';
 import { isFinal, type Job } from './job.js';
 import type { JobRepository } from './job-repository.js';
@@ -70,12 +71,15 @@ export function createJobHistory(options: JobHistoryOptions): JobHistory {
   /** Changes one member's index under its lock; `change` returns the entries to keep. */
   const updateIndex = (guildId: string, userId: string, change: (entries: HistoryIndex['entries']) => HistoryIndex['entries']) => {
     const key = indexKey(guildId, userId);
-    return store.withLock(key, async () => {
+    return store.withLock(key, async (lease) => {
       const current = await readIndex(key);
       const entries = change(current.entries);
       if (entries === current.entries) return;
+      // Written only while the lock is still ours (checked with the write on Redis), so a holder
+      // that stalled past its lease cannot put back entries another process removed.
+      assertLeasesHeld([lease]);
       if (entries.length === 0) await store.kv.delete(key);
-      else await store.kv.set(key, { version: 1, entries } satisfies HistoryIndex);
+      else await store.commit([{ key, value: { version: 1, entries } satisfies HistoryIndex }], [lease]);
     });
   };
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ClosingError } from '../closing-error.js';
 import type { Store } from '../store/types.js';
+import { assertLeasesHeld } from '../store/lock-lease.js';
 
 /** What was pressed under the finished video. */
 export type PressAction = 'regenerate' | 'edit' | 'extend';
@@ -118,10 +119,10 @@ export function createPressClaims(store: Store, options: PressClaimOptions = {})
     const stop = () => clearInterval(timer);
     const renew = () =>
       store
-        .withLock(key, async () => {
+        .withLock(key, async (lease) => {
           const held = readHeld(await store.kv.get(key), maxHoldMs);
           if (held?.owner !== owner || held.jobId !== undefined) return stop();
-          await store.kv.set(key, { until: clock() + maxHoldMs, owner } satisfies HeldPress, maxHoldMs);
+          await store.commit([{ key, value: { until: clock() + maxHoldMs, owner } satisfies HeldPress, ttl: maxHoldMs }], [lease]);
         })
         .catch((err: unknown) => {
           // The store is closing (the process stops): the claim expires by itself.
@@ -137,25 +138,31 @@ export function createPressClaims(store: Store, options: PressClaimOptions = {})
   return {
     claim(press) {
       const key = claimKey(press);
-      return store.withLock(key, async (): Promise<ClaimResult> => {
+      return store.withLock(key, async (lease): Promise<ClaimResult> => {
         const held = readHeld(await store.kv.get(key), maxHoldMs);
         const fresh = held !== undefined && clock() < held.until;
         const ended = fresh && held.jobId !== undefined && options.isLive !== undefined && !(await options.isLive(held.jobId));
         if (fresh && !ended) return { claimed: false, first: held.jobId === undefined ? 'handling' : 'started' };
         const owner = randomUUID();
-        await store.kv.set(key, { until: clock() + maxHoldMs, owner } satisfies HeldPress, maxHoldMs);
+        // Claimed only while the lock is still ours (checked with the write on Redis): a holder
+        // that stalled past its lease must not take a press another process claimed meanwhile.
+        await store.commit([{ key, value: { until: clock() + maxHoldMs, owner } satisfies HeldPress, ttl: maxHoldMs }], [lease]);
         const stopRenewing = keepAlive(key, owner);
         return {
           claimed: true,
           claim: {
             async release(startedJobId) {
               stopRenewing();
-              await store.withLock(key, async () => {
+              await store.withLock(key, async (releaseLease) => {
                 if (readHeld(await store.kv.get(key), maxHoldMs)?.owner !== owner) return;
+                assertLeasesHeld([releaseLease]);
                 // Held on from the start (not the press): an Extend may start long after it was sent.
                 const hold = minHoldMs[press.action] ?? 0;
                 if (startedJobId === null || hold <= 0) await store.kv.delete(key);
-                else await store.kv.set(key, { until: clock() + hold, owner, jobId: startedJobId } satisfies HeldPress, hold);
+                else {
+                  const started: HeldPress = { until: clock() + hold, owner, jobId: startedJobId };
+                  await store.commit([{ key, value: started, ttl: hold }], [releaseLease]);
+                }
               });
             },
           },

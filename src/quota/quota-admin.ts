@@ -58,12 +58,12 @@ export function createQuotaAdmin(deps: AdminDeps) {
    * With an `actorId`, a change that altered settings is announced in the log channel.
    */
   const update = (guildId: string, change: (current: StoredPolicy) => Change, actorId?: string): Promise<PolicyChangeResult> =>
-    repo.withGuild(guildId, async () => {
+    repo.withGuild(guildId, async (lease) => {
       const current = (await policies.read(guildId)) ?? EMPTY;
       const next = change(current);
       if (isRefusal(next)) return { ok: false, ...next };
       const changed = JSON.stringify(next) !== JSON.stringify(current);
-      if (changed) await policies.write(guildId, next);
+      if (changed) await policies.write(guildId, next, [lease]);
       const policy = resolvePolicy(next, deps.defaults);
       if (changed && actorId !== undefined) {
         const changes = policyChanges(resolvePolicy(current, deps.defaults), policy);
