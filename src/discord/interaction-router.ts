@@ -14,6 +14,9 @@ export interface RouterForms {
   acknowledgeWithinMs?: number;
 }
 
+/** Callers of `whenAnswered` whose bounds end within this many ms of each other share one wait. */
+export const SHARED_WAIT_MS = 25;
+
 /**
  * The one error boundary for interactions: every handler is awaited here; an unexpected error
  * is logged with a short reference the member can quote, and answered ephemerally. Every
@@ -34,22 +37,23 @@ export function createInteractionRouter(
   const withinMs = forms.acknowledgeWithinMs ?? ACKNOWLEDGE_WITHIN_MS;
   let accepting = true;
   const inFlight = new Set<Promise<void>>();
-  // Interactions whose first answer is not sent yet, and who waits for there to be none: waiters
-  // share one promise and one timer per deadline (a burst of /video asks 200 times at once; a
-  // timer, a promise and a closure each were a measurable part of its CPU, issue 15).
+  // Interactions whose first answer is not sent yet, and who waits for there to be none. Waiters
+  // whose deadlines fall in the same slice of SHARED_WAIT_MS share one promise and one timer,
+  // which ends at the slice's start (never after a waiter's own bound, at most that much before):
+  // a burst of /video asks 200 times within a few hundred ms, and a timer, a promise and a
+  // closure each were a measurable part of its CPU (issue 15).
   let unanswered = 0;
   interface Waiting {
-    deadline: number;
     promise: Promise<void>;
     release: () => void;
   }
-  let waiting: Waiting[] = [];
+  let waiting = new Map<number, Waiting>();
   const answered = () => {
     unanswered -= 1;
     if (unanswered > 0) return;
     const released = waiting;
-    waiting = [];
-    for (const wait of released) wait.release();
+    waiting = new Map();
+    for (const wait of released.values()) wait.release();
   };
 
   // Interactions being handled, by id: the same interaction delivered again meanwhile is not
@@ -184,31 +188,33 @@ export function createInteractionRouter(
   return {
     route,
     /**
-     * Resolves once no interaction is waiting for its first answer, or after at most `maxWaitMs`
-     * (callers share the wait of an earlier caller whose bound ends first). Work that
+     * Resolves once no interaction is waiting for its first answer, or after `maxWaitMs` (up to
+     * {@link SHARED_WAIT_MS} sooner: callers whose bounds end close together share one wait). Work that
      * can wait (sending a video request to the provider, which takes minutes anyway) asks this
      * first, so a burst of `/video` is acknowledged before the submissions it starts compete with
      * the acknowledgements still to come (issue 15).
      */
     whenAnswered(maxWaitMs: number): Promise<void> {
       if (unanswered <= 0) return Promise.resolve();
-      // A wait already under way that ends no later than this caller's bound serves it too.
-      const latest = performance.now() + maxWaitMs;
-      const shared = waiting.find((wait) => wait.deadline <= latest);
+      const slice = Math.floor((performance.now() + maxWaitMs) / SHARED_WAIT_MS);
+      const shared = waiting.get(slice);
       if (shared) return shared.promise;
       let release = () => undefined as void;
       const promise = new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          waiting = waiting.filter((wait) => wait.promise !== promise);
-          resolve();
-        }, maxWaitMs);
+        const timer = setTimeout(
+          () => {
+            if (waiting.get(slice)?.promise === promise) waiting.delete(slice);
+            resolve();
+          },
+          Math.max(0, slice * SHARED_WAIT_MS - performance.now()),
+        );
         timer.unref();
         release = () => {
           clearTimeout(timer);
           resolve();
         };
       });
-      waiting.push({ deadline: latest, promise, release });
+      waiting.set(slice, { promise, release });
       return promise;
     },
     /** New interactions get a short "restarting" answer from now on. */

@@ -1,7 +1,7 @@
 import { Events } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/discord/command.js';
-import { createInteractionRouter } from '../../src/discord/interaction-router.js';
+import { createInteractionRouter, SHARED_WAIT_MS } from '../../src/discord/interaction-router.js';
 import { startHarness, type Harness } from './harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -61,25 +61,31 @@ describe('the router knows whether members are still waiting for a first answer 
     const started = Date.now();
     await router.whenAnswered(100);
     const waited = Date.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(90);
+    expect(waited).toBeGreaterThanOrEqual(100 - SHARED_WAIT_MS - 5);
     expect(waited).toBeLessThan(250);
     await router.drain(5_000);
   });
 
-  it('GIVEN many pieces of work asking at once with different bounds THEN each goes ahead by its own bound or when all are answered, whichever is first', async () => {
+  it('GIVEN pieces of work asking with different bounds at different times THEN each goes ahead by its own bound (at most SHARED_WAIT_MS sooner) or when all are answered, whichever is first', async () => {
     h.discord.dispatchInteraction({ commandName: 'slow-to-answer' });
     await sleep(50);
     const started = Date.now();
-    const at = (bound: number) => router.whenAnswered(bound).then(() => Date.now() - started);
-    // Long bounds share one wait that ends when the member is answered (~250 ms from here);
-    // a short bound asked after them still ends by its own.
-    const [long, longer, short] = await Promise.all([at(5_000), at(6_000), at(100)]);
-    expect(short).toBeGreaterThanOrEqual(90);
-    expect(short).toBeLessThan(200);
-    expect(long).toBeGreaterThanOrEqual(200);
-    expect(long).toBeLessThan(900);
-    expect(longer).toBeGreaterThanOrEqual(200);
-    expect(longer).toBeLessThan(900);
+    const since = (from: number) => () => Date.now() - from;
+    // A short bound asked first does not release a long one asked after it.
+    const short = router.whenAnswered(60).then(since(started));
+    const long = router.whenAnswered(5_000).then(since(started));
+    // The same short bound asked 100 ms later waits by its own bound, not the first one's.
+    await sleep(100);
+    const laterAt = Date.now();
+    const later = router.whenAnswered(100).then(since(laterAt));
+    const [shortWaited, longWaited, laterWaited] = await Promise.all([short, long, later]);
+    expect(shortWaited).toBeGreaterThanOrEqual(60 - SHARED_WAIT_MS - 5);
+    expect(shortWaited).toBeLessThan(100);
+    expect(laterWaited).toBeGreaterThanOrEqual(100 - SHARED_WAIT_MS - 5);
+    expect(laterWaited).toBeLessThan(150);
+    // The member is answered about 250 ms after `started` (a 300 ms decision, asked 50 ms before).
+    expect(longWaited).toBeGreaterThanOrEqual(200);
+    expect(longWaited).toBeLessThan(900);
     await router.drain(5_000);
   });
 });
