@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -11,8 +11,8 @@ import { dirname } from 'node:path';
  * folder there would hang every download).
  *
  * @throws the file system's error (ENOENT, EACCES, ENOTDIR, EROFS…) for the first level that
- *   cannot be created; a level that exists already (EEXIST) is fine, whatever it is (the caller
- *   checks that `dir` is a folder).
+ *   cannot be created; ENOTDIR too when `dir` exists and is not a folder, ENOENT when it is a
+ *   link to nothing. A folder that exists already is fine.
  */
 export async function makeFolder(dir: string): Promise<void> {
   try {
@@ -20,7 +20,7 @@ export async function makeFolder(dir: string): Promise<void> {
     return;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
+    if (code === 'EEXIST') return mustBeFolder(dir);
     if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
   }
   // The parent is missing: make it, then this level, once (a second ENOENT is the answer).
@@ -29,5 +29,14 @@ export async function makeFolder(dir: string): Promise<void> {
     await mkdir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    await mustBeFolder(dir);
+  }
+}
+
+/** Something is at `dir` already: it must be a folder (or a link to one). */
+async function mustBeFolder(dir: string): Promise<void> {
+  // stat follows links: a dangling one throws ENOENT, as the folder it names is missing.
+  if (!(await stat(dir)).isDirectory()) {
+    throw Object.assign(new Error(`ENOTDIR: not a folder, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir });
   }
 }

@@ -1,10 +1,11 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { checkDiscord } from './discord-check.js';
-import { checkStore } from './store-check.js';
+import { checkStore, checkVideoFolder } from './store-check.js';
 
 /**
- * The start-up checks: the store (STORE_URL reachable, writable, keeping its data) and Discord
+ * The start-up checks: the store (STORE_URL reachable, writable, keeping its data), the video
+ * folder (VIDEO_TMP_DIR writable) and Discord
  * (DISCORD_TOKEN accepted, DISCORD_API_URL answering), run at once; a problem is reported in the
  * order an operator fixes things, the store's first. Each ends in well under 15 s. Run by
  * `npm start` in every process (the sharding manager and each shard), before discord.js loads.
@@ -20,5 +21,6 @@ export async function preflight(config: Config, logger: Logger): Promise<void> {
   // Read below once the store passed; a store failure ends the start without waiting for it.
   discord.catch(() => undefined);
   await checkStore(config.storeUrl, { allowVolatile: config.storeAllowVolatile, logger: logger.child({ component: 'store' }) });
+  await checkVideoFolder(config.videoTmpDir);
   await discord;
 }

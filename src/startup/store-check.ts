@@ -47,27 +47,11 @@ export async function checkSqlite(storeUrl: string): Promise<void> {
   if (path === ':memory:') return;
   const dir = dirname(path);
   const fix = 'set STORE_URL to a file in a folder the bot may write, for example sqlite://data/bot.sqlite';
-  try {
-    await makeFolder(dir);
-  } catch (err) {
-    throw new StartupError([
-      `STORE_URL=${storeUrl}: cannot create the folder ${dir} (${codeOf(err)}).`,
-      `Fix: create it and give the bot's user write access (chown), or ${fix}.`,
-    ]);
-  }
-  if (!(await stat(dir)).isDirectory()) throw new StartupError([`STORE_URL=${storeUrl}: ${dir} is not a folder.`, `Fix: ${fix}.`]);
-  // A real write, not access(): root passes access() on a read-only file system.
-  const probe = join(dir, `.hvb-write-check-${process.pid}`);
-  try {
-    const handle = await open(probe, 'wx');
-    await handle.close();
-    await unlink(probe);
-  } catch (err) {
-    throw new StartupError([
-      `STORE_URL=${storeUrl}: the bot cannot write in ${dir} (${codeOf(err)}); SQLite creates its -wal and -shm files there.`,
-      `Fix: give the bot's user write access to ${dir} (chown), or ${fix}.`,
-    ]);
-  }
+  await checkWritableFolder(dir, {
+    setting: `STORE_URL=${storeUrl}`,
+    fix,
+    why: 'SQLite creates its -wal and -shm files there',
+  });
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
     const info = await stat(file).catch(() => undefined);
     if (!info) continue;
@@ -90,6 +74,53 @@ export async function checkSqlite(storeUrl: string): Promise<void> {
     throw new StartupError([
       `The disk holding ${path} has ${Math.floor((space.bavail * space.bsize) / 1024)} KiB free; SQLite needs room for its log and shared-memory files.`,
       'Fix: free some space on that disk, or set STORE_URL to a file on another disk.',
+    ]);
+  }
+}
+
+/**
+ * Checks VIDEO_TMP_DIR before the bot starts, as STORE_URL's folder is checked: it exists or can
+ * be made, is a folder and the bot's user can write in it. Without this a bad folder showed only
+ * when a video was ready: every download failed, and members were told the provider's file could
+ * not be downloaded.
+ *
+ * @throws StartupError naming VIDEO_TMP_DIR, the folder and the fix.
+ */
+export async function checkVideoFolder(dir: string): Promise<void> {
+  await checkWritableFolder(dir, {
+    setting: `VIDEO_TMP_DIR=${dir}`,
+    fix: "set VIDEO_TMP_DIR to a folder the bot may write, or leave it unset (a folder in the system's temporary folder)",
+    why: 'finished videos wait there between their download and their upload',
+  });
+}
+
+/**
+ * Makes `dir` if it is missing and checks that it is a folder the bot can write in (a real write,
+ * not access(): root passes access() on a read-only file system).
+ *
+ * @throws StartupError whose lines name `setting`, the folder, the system's error code and `fix`.
+ */
+async function checkWritableFolder(dir: string, named: { setting: string; fix: string; why: string }): Promise<void> {
+  try {
+    await makeFolder(dir);
+  } catch (err) {
+    if (codeOf(err) === 'ENOTDIR' && (await stat(dir).catch(() => undefined))?.isDirectory() === false) {
+      throw new StartupError([`${named.setting}: ${dir} is not a folder.`, `Fix: ${named.fix}.`]);
+    }
+    throw new StartupError([
+      `${named.setting}: cannot create the folder ${dir} (${codeOf(err)}).`,
+      `Fix: create it and give the bot's user write access (chown), or ${named.fix}.`,
+    ]);
+  }
+  const probe = join(dir, `.hvb-write-check-${process.pid}`);
+  try {
+    const handle = await open(probe, 'wx');
+    await handle.close();
+    await unlink(probe);
+  } catch (err) {
+    throw new StartupError([
+      `${named.setting}: the bot cannot write in ${dir} (${codeOf(err)}); ${named.why}.`,
+      `Fix: give the bot's user write access to ${dir} (chown), or ${named.fix}.`,
     ]);
   }
 }

@@ -1,4 +1,16 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -205,6 +217,15 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       expect(result.stderr).toContain('/proc/hvb-no-such-folder/data');
     });
 
+    it('GIVEN a folder that is a link to nothing THEN it names STORE_URL and the folder, in two plain lines', async () => {
+      const dangling = join(dir, 'dangling-store');
+      symlinkSync(join(dir, 'no-such-target'), dangling);
+      const result = await failedStart({ STORE_URL: `sqlite://${dangling}/bot.sqlite` });
+      expectPlainFailure(result, /STORE_URL/);
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain(dangling);
+    });
+
     it('GIVEN a folder the bot’s user cannot write THEN it names STORE_URL and the folder', async () => {
       const locked = join(dir, 'locked');
       mkdirSync(locked);
@@ -223,6 +244,36 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       chmodSync(join(shared, 'bot.sqlite-shm'), 0o444);
       const result = await failedStart({ STORE_URL: `sqlite://${shared}/bot.sqlite` }, asServiceUser);
       expectPlainFailure(result, /bot\.sqlite-shm/);
+    });
+  });
+
+  describe('VIDEO_TMP_DIR', () => {
+    it('GIVEN a folder under /proc, where no folder can be made THEN it stops naming VIDEO_TMP_DIR instead of failing every download later', async () => {
+      const result = await failedStart({ VIDEO_TMP_DIR: '/proc/hvb-no-such-folder/videos' });
+      expectPlainFailure(result, /VIDEO_TMP_DIR/);
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain('/proc/hvb-no-such-folder/videos');
+    });
+
+    it('GIVEN a file where the folder should be THEN it says it is not a folder', async () => {
+      const file = join(dir, 'videos-is-a-file');
+      writeFileSync(file, 'not a folder');
+      const result = await failedStart({ VIDEO_TMP_DIR: file });
+      expectPlainFailure(result, /VIDEO_TMP_DIR/);
+      expect(result.stderr).toContain(`${file} is not a folder`);
+    });
+
+    it('GIVEN a folder the bot’s user cannot write THEN it names VIDEO_TMP_DIR and the folder', async () => {
+      const locked = join(dir, 'locked-videos');
+      mkdirSync(locked);
+      chmodSync(locked, 0o555);
+      // A store the service user may write, so the video folder is the one problem.
+      const open = join(dir, 'open-store');
+      mkdirSync(open);
+      chmodSync(open, 0o777);
+      const result = await failedStart({ VIDEO_TMP_DIR: locked, STORE_URL: `sqlite://${open}/bot.sqlite` }, asServiceUser);
+      expectPlainFailure(result, /VIDEO_TMP_DIR/);
+      expect(result.stderr).toContain(locked);
     });
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,21 @@ describe('makeFolder', () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
     await expect(makeFolder(join(file, 'data', 'videos'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it('GIVEN a file where the folder itself should be THEN it fails with ENOTDIR instead of taking the file for the folder', async () => {
+    const file = join(root, 'not-a-folder');
+    writeFileSync(file, 'x');
+    await expect(makeFolder(file)).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it('GIVEN a link to a folder THEN it is fine; GIVEN a link to nothing THEN it fails with ENOENT', async () => {
+    const target = join(root, 'target');
+    await makeFolder(target);
+    symlinkSync(target, join(root, 'link'));
+    await expect(makeFolder(join(root, 'link'))).resolves.toBeUndefined();
+    symlinkSync(join(root, 'gone'), join(root, 'dangling'));
+    await expect(makeFolder(join(root, 'dangling'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it.runIf(existsSync('/proc/self'))('GIVEN a folder under /proc THEN it fails with ENOENT instead of retrying forever', async () => {
