@@ -19,7 +19,9 @@ describe('message catalogues', () => {
     expect(languageOf('zh-TW')).toBe('zh-CN');
     expect(languageOf('fr')).toBe('en');
     expect(t('zh-CN', 'stage.queued')).toBe('排队中');
-    expect(t('en-US', 'validation.prompt_too_long', { length: 2010, max: 2000, over: 10 })).toContain('Shorten it by 10');
+    expect(t('en-US', 'validation.prompt_too_long', { length: 2010, max: 2000, overCharacters: '10 characters' })).toContain(
+      'Shorten it by 10',
+    );
   });
 });
 
@@ -27,15 +29,17 @@ describe('message catalogues', () => {
 // not compile, so a member never sees a raw `{limit}` in a message.
 describe('message parameters are typed from the English text', () => {
   it('GIVEN the right parameters THEN the call compiles and fills them', () => {
-    expect(t('en', 'validation.prompt_too_long', { length: 2010, max: 2000, over: 10 })).toContain('the limit is 2000');
+    expect(t('en', 'validation.prompt_too_long', { length: 2010, max: 2000, overCharacters: '10 characters' })).toContain(
+      'the limit is 2000',
+    );
     expect(t('en', 'error.restarting')).toContain('restarting');
   });
 
   it('GIVEN a missing, misspelt or needless parameter THEN tsc refuses the call', () => {
-    // @ts-expect-error `over` is missing
+    // @ts-expect-error `overCharacters` is missing
     t('en', 'validation.prompt_too_long', { length: 2010, max: 2000 });
     // @ts-expect-error `lenght` is misspelt
-    t('en', 'validation.prompt_too_long', { lenght: 2010, max: 2000, over: 10 });
+    t('en', 'validation.prompt_too_long', { lenght: 2010, max: 2000, overCharacters: '10 characters' });
     // @ts-expect-error the text has no placeholders
     t('en', 'error.restarting', { ref: 'x' });
     // @ts-expect-error parameters are required for a text with placeholders

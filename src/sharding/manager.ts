@@ -49,7 +49,9 @@ export async function startShards(config: Config, logger: Logger, options: Shard
   const totalShards = sharding.count === 'auto' ? await recommendedShardCount(config.discordApiUrl, config.discordToken) : sharding.count;
   const tooHigh = sharding.ids?.filter((id) => id >= totalShards) ?? [];
   if (tooHigh.length > 0)
-    throw new Error(`SHARD_IDS has ${tooHigh.join(',')} but there are only ${totalShards} shards (0 to ${totalShards - 1})`);
+    throw new Error(
+      `SHARD_IDS has ${tooHigh.join(',')} but there ${totalShards === 1 ? 'is only 1 shard (0)' : `are only ${totalShards} shards (0 to ${totalShards - 1})`}`,
+    );
   const shardIds = sharding.ids ? [...sharding.ids] : [...Array(totalShards).keys()];
   const script = options.script ?? fileURLToPath(new URL('../main.js', import.meta.url));
   const manager = new ShardingManager(script, {

@@ -7,6 +7,7 @@ import { historyEmbed } from '../../src/discord/render/history.js';
 import { quotaShowEmbed } from '../../src/discord/render/quota-show.js';
 import { usageEmbed } from '../../src/discord/render/quota-usage.js';
 import { refusalEmbed } from '../../src/discord/render/refusal.js';
+import { validationEmbed } from '../../src/discord/render/validation.js';
 import { translatorFor } from '../../src/i18n/index.js';
 import type { MemberStanding } from '../../src/quota/quota-standing.js';
 import { resolvePolicy } from '../../src/quota/policy.js';
@@ -76,19 +77,21 @@ function everyCountedText(locale: string, standing: MemberStanding = ones): stri
     ),
     text(exportEmbed({ start: now - 86_400_000, end: now, entries: [{}] }, locale)),
     text(historyEmbed({ jobs: [sampleJob({ state: 'delivered', completedAt: now })], total: 1, offset: 0 }, locale, now, 1)),
+    text(validationEmbed([{ code: 'prompt_too_long', length: 2001, max: 2000 }], locale)),
   ];
 }
 
-describe('counts read right in every answer and log line (1 credit, 1 video, 1 day, 1 row)', () => {
-  it('GIVEN a limit of 1, 1 credit used and left, 1 video kept 1 day, 1 ledger row THEN no English text says "1 credits", "1 videos", "1 days" or "1 rows"', () => {
+describe('counts read right in every answer and log line (1 credit, 1 video, 1 day, 1 row, 1 character)', () => {
+  it('GIVEN a limit of 1, 1 credit used and left, 1 video kept 1 day, 1 ledger row THEN no English text says "1 credits", "1 videos", "1 days", "1 rows" or "1 characters"', () => {
     const all = everyCountedText('en-US').join('\n');
-    expect(all).not.toMatch(/\b1 (credits|videos|days|rows)\b/);
+    expect(all).not.toMatch(/\b1 (credits|videos|days|rows|characters)\b/);
     expect(all).toContain('1 of 1 credit left');
     expect(all).toContain('1 credit used (no limit of your own)');
     expect(all).toContain('The bot has only 1 credit left today across all servers.');
     expect(all).toContain('1 of 1 credit used today, 1 left.');
     expect(all).toContain('1 video · kept 1 day');
     expect(all).toContain(': 1 row.');
+    expect(all).toContain('Shorten it by 1 character.');
   });
 
   it('GIVEN counts other than 1 THEN the plural stays: "0 of 7 credits", "3 credits used", "25 videos", "30 days"', () => {
@@ -117,5 +120,6 @@ describe('counts read right in every answer and log line (1 credit, 1 video, 1 d
     expect(all).toContain('还剩 1/1 点');
     expect(all).toContain('共 1 个视频 · 保留 1 天');
     expect(all).toContain('共 1 行');
+    expect(all).toContain('请删减 1 个字符。');
   });
 });

@@ -36,8 +36,8 @@ export function placeInLine(position: number, locale?: string): string {
 }
 
 /** Discord's relative timestamp (`in 2 minutes`), drawn by each member's client in their language. */
-/** `1 video`, `3 videos` (days and rows likewise; Chinese has one form). Credits: `credits` in quota-format.ts. */
-export function counted(t: Translator, noun: 'videos' | 'days' | 'rows', count: number): string {
+/** `1 video`, `3 videos` (days, rows and characters likewise; Chinese has one form). Credits: `credits` in quota-format.ts. */
+export function counted(t: Translator, noun: 'videos' | 'days' | 'rows' | 'characters', count: number): string {
   return t(count === 1 ? `count.${noun}.one` : `count.${noun}.other`, { count });
 }
 

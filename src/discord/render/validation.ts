@@ -2,6 +2,7 @@ import type { APIEmbed } from 'discord.js';
 import { translatorFor } from '../../i18n/index.js';
 import type { ValidationProblem } from '../../video/request.js';
 import { cutCodePoints } from '../../text/code-points.js';
+import { counted } from './format.js';
 
 /** An ephemeral answer listing what to change, one line a problem. */
 export function validationEmbed(problems: readonly ValidationProblem[], locale: string): APIEmbed {
@@ -9,7 +10,11 @@ export function validationEmbed(problems: readonly ValidationProblem[], locale: 
   const lines = problems.map((problem) => {
     switch (problem.code) {
       case 'prompt_too_long':
-        return t('validation.prompt_too_long', { length: problem.length, max: problem.max, over: problem.length - problem.max });
+        return t('validation.prompt_too_long', {
+          length: problem.length,
+          max: problem.max,
+          overCharacters: counted(t, 'characters', problem.length - problem.max),
+        });
       case 'bad_choice':
         return t('validation.bad_choice', {
           value: cutCodePoints(problem.value, 40).replace(/`/g, "'"),

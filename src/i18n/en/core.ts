@@ -18,7 +18,7 @@ export const core = {
   'validation.footer': 'Nothing was charged. Change the options above and run /video again.',
   'validation.prompt_blank': 'The prompt is empty. Describe the scene, for example "a cat running across a sunny meadow".',
   'validation.prompt_too_long':
-    'The prompt is {length} characters long (camera command included); the limit is {max}. Shorten it by {over} characters.',
+    'The prompt is {length} characters long (camera command included); the limit is {max}. Shorten it by {overCharacters}.',
   'validation.bad_choice': '`{value}` is not a valid {option}. Pick one of the listed choices.',
   'validation.resolution_duration': '1080p videos can only be 6 seconds long. Choose duration 6, or resolution 768p for 10 seconds.',
   'validation.fast_needs_image':

@@ -69,6 +69,8 @@ export const quota = {
   'count.days.other': '{count} days',
   'count.rows.one': '{count} row',
   'count.rows.other': '{count} rows',
+  'count.characters.one': '{count} character',
+  'count.characters.other': '{count} characters',
   'quota.this.day': 'today',
   'quota.this.week': 'this week',
   'quota.this.month': 'this month',

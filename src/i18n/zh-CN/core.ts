@@ -15,7 +15,7 @@ export const core = {
   'validation.title': '无法开始生成这个视频',
   'validation.footer': '未扣除任何额度。请修改上面的选项后再次运行 /视频。',
   'validation.prompt_blank': '提示词为空。请描述画面，例如“一只猫在阳光明媚的草地上奔跑”。',
-  'validation.prompt_too_long': '提示词（含运镜指令）共 {length} 个字符，上限为 {max}。请删减 {over} 个字符。',
+  'validation.prompt_too_long': '提示词（含运镜指令）共 {length} 个字符，上限为 {max}。请删减 {overCharacters}。',
   'validation.bad_choice': '`{value}` 不是有效的 {option}。请从列表中选择。',
   'validation.resolution_duration': '1080p 视频只支持 6 秒。请选择 6 秒时长，或选择 768p 以生成 10 秒视频。',
   'validation.fast_needs_image': 'Fast 模型需要首帧图片。请通过 `首帧` 选项附上一张图片，或改用 MiniMax-Hailuo-2.3 模型。',

@@ -71,6 +71,8 @@ export const quota = {
   'count.days.other': '{count} 天',
   'count.rows.one': '{count} 行',
   'count.rows.other': '{count} 行',
+  'count.characters.one': '{count} 个字符',
+  'count.characters.other': '{count} 个字符',
   'quota.this.day': '今天',
   'quota.this.week': '本周',
   'quota.this.month': '本月',
