@@ -4,6 +4,7 @@ import type { FailureReason } from '../jobs/job.js';
 import type { VideoProvider } from '../provider/types.js';
 import { readValidated } from '../quota/record-io.js';
 import type { Store } from '../store/types.js';
+import { assertLeasesHeld } from '../store/lock-lease.js';
 import type { AdminEventSink, ProviderTrouble } from './events.js';
 
 /** The provider must have been failing this long before a failed video counts as an outage. */
@@ -58,7 +59,11 @@ export function createProviderIncidents(deps: IncidentDeps) {
 
   async function close(guildId: string): Promise<void> {
     if ((await deps.store.kv.get(incidentKey(guildId))) === undefined) return;
-    await deps.store.withLock(incidentKey(guildId), () => deps.store.kv.delete(incidentKey(guildId)));
+    // The lease's time is checked before the removal (Redis does not fence a delete; see the README).
+    await deps.store.withLock(incidentKey(guildId), async (lease) => {
+      assertLeasesHeld([lease]);
+      await deps.store.kv.delete(incidentKey(guildId));
+    });
   }
 
   return {

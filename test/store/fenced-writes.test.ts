@@ -9,7 +9,7 @@ import { openRedisStore } from '../../src/store/redis-store.js';
 import type { Store } from '../../src/store/types.js';
 import { quotaOn } from '../quota/helpers.js';
 import { sampleJob } from '../support/jobs.js';
-import { flushDb, redisAvailable, redisUrl } from '../support/redis.js';
+import { flushDb, rawRedis, redisAvailable, redisUrl } from '../support/redis.js';
 
 const DB = 8;
 const URL = redisUrl(DB);
@@ -44,6 +44,32 @@ function freezingAfterRead(store: Store, prefix: string, ms: number): Store {
 }
 
 /**
+ * The store as a process whose lock Redis gave away while it read a record whose key starts with
+ * `prefix` (a failover that lost the lock's key): `meanwhile` runs once, right after that read,
+ * before the holder writes. Its own clock still says the lease is fine: only the server can tell.
+ */
+function losingLockOnRead(store: Store, prefix: string, meanwhile: () => Promise<void>): Store {
+  let done = false;
+  const kv = new Proxy(store.kv, {
+    get(target, prop, receiver) {
+      if (prop !== 'get') {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      }
+      return async (key: string) => {
+        const value: unknown = await target.get(key);
+        if (!done && key.startsWith(prefix)) {
+          done = true;
+          await meanwhile();
+        }
+        return value;
+      };
+    },
+  });
+  return { ...store, kv };
+}
+
+/**
  * Every write a lock guards on Redis is fenced, not only the quota's and the jobs': a holder that
  * stalled past its lease (another shard may hold the lock now) writes nothing, for admins' quota
  * settings, members' history, learned ETAs, button-press claims and provider incidents alike.
@@ -67,6 +93,24 @@ describe.skipIf(!up)('writes under a lock whose lease ran out are refused (Redis
     const healthy = quotaOn(store).quota;
     expect((await healthy.setPolicy('g-fenced', { limit: 7 })).ok).toBe(true);
     expect((await healthy.getPolicy('g-fenced')).limit).toBe(7);
+  });
+
+  it('GIVEN an admin’s /quota set whose guild lock Redis gave to another shard meanwhile THEN the server refuses its write: the other shard’s setting stays', async () => {
+    const other = await openRedisStore(URL, { lockTtlMs: LEASE_MS });
+    const raw = await rawRedis(DB);
+    try {
+      const stale = quotaOn(
+        losingLockOnRead(store, 'quota:policy:g-taken', async () => {
+          await raw.del('hvb:lock:quota:g-taken');
+          expect((await quotaOn(other).quota.setPolicy('g-taken', { limit: 5 })).ok).toBe(true);
+        }),
+      ).quota;
+      await expect(stale.setPolicy('g-taken', { limit: 50 })).rejects.toBeInstanceOf(LockLeaseLostError);
+      expect((await quotaOn(store).quota.getPolicy('g-taken')).limit).toBe(5);
+    } finally {
+      await raw.quit();
+      await other.close();
+    }
   });
 
   it('GIVEN a member’s history entry written by a process that froze past its lease THEN the index is left as it was', async () => {
