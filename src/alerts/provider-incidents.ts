@@ -4,7 +4,6 @@ import type { FailureReason } from '../jobs/job.js';
 import type { VideoProvider } from '../provider/types.js';
 import { readValidated } from '../quota/record-io.js';
 import type { Store } from '../store/types.js';
-import { assertLeasesHeld } from '../store/lock-lease.js';
 import type { AdminEventSink, ProviderTrouble } from './events.js';
 
 /** The provider must have been failing this long before a failed video counts as an outage. */
@@ -59,11 +58,7 @@ export function createProviderIncidents(deps: IncidentDeps) {
 
   async function close(guildId: string): Promise<void> {
     if ((await deps.store.kv.get(incidentKey(guildId))) === undefined) return;
-    // The lease's time is checked before the removal (Redis does not fence a delete; see the README).
-    await deps.store.withLock(incidentKey(guildId), async (lease) => {
-      assertLeasesHeld([lease]);
-      await deps.store.kv.delete(incidentKey(guildId));
-    });
+    await deps.store.withLock(incidentKey(guildId), (lease) => deps.store.commit([], [lease], { remove: [incidentKey(guildId)] }));
   }
 
   return {

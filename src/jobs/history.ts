@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Store } from '../store/types.js';
-import { assertLeasesHeld } from '../store/lock-lease.js';
 import type { Logger } from '../log.js';
 import { isFinal, type Job } from './job.js';
 import type { JobRepository } from './job-repository.js';
@@ -75,10 +74,9 @@ export function createJobHistory(options: JobHistoryOptions): JobHistory {
       const current = await readIndex(key);
       const entries = change(current.entries);
       if (entries === current.entries) return;
-      // Written only while the lock is still ours (checked with the write on Redis), so a holder
-      // that stalled past its lease cannot put back entries another process removed.
-      assertLeasesHeld([lease]);
-      if (entries.length === 0) await store.kv.delete(key);
+      // Written (or removed) only while the lock is still ours (checked with the write on Redis),
+      // so a holder that stalled past its lease cannot undo what another process wrote.
+      if (entries.length === 0) await store.commit([], [lease], { remove: [key] });
       else await store.commit([{ key, value: { version: 1, entries } satisfies HistoryIndex }], [lease]);
     });
   };

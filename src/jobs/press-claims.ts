@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ClosingError } from '../closing-error.js';
 import type { Store } from '../store/types.js';
-import { assertLeasesHeld } from '../store/lock-lease.js';
 
 /** What was pressed under the finished video. */
 export type PressAction = 'regenerate' | 'edit' | 'extend';
@@ -155,10 +154,9 @@ export function createPressClaims(store: Store, options: PressClaimOptions = {})
               stopRenewing();
               await store.withLock(key, async (releaseLease) => {
                 if (readHeld(await store.kv.get(key), maxHoldMs)?.owner !== owner) return;
-                assertLeasesHeld([releaseLease]);
                 // Held on from the start (not the press): an Extend may start long after it was sent.
                 const hold = minHoldMs[press.action] ?? 0;
-                if (startedJobId === null || hold <= 0) await store.kv.delete(key);
+                if (startedJobId === null || hold <= 0) await store.commit([], [releaseLease], { remove: [key] });
                 else {
                   const started: HeldPress = { until: clock() + hold, owner, jobId: startedJobId };
                   await store.commit([{ key, value: started, ttl: hold }], [releaseLease]);

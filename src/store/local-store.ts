@@ -19,10 +19,11 @@ export interface SetRows {
   removeFromSet(key: string, member: string): Promise<void>;
   /** keyv's stored text of each row (keys as stored, namespace included); undefined when missing. */
   readRows(keys: readonly string[]): Array<string | undefined>;
-  /** Adds the set members and writes the rows in one transaction; resolves once durable. */
+  /** Adds the set members, writes the rows and deletes the rows `removed` names in one transaction; resolves once durable. */
   writeRows(
     rows: ReadonlyArray<{ key: string; value: string }>,
     members: ReadonlyArray<readonly [key: string, member: string]>,
+    removed?: readonly string[],
   ): Promise<void>;
 }
 
@@ -121,7 +122,8 @@ export function createLocalStore(
     },
     commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[], options: CommitOptions = {}) => {
       const sets = options.addToSets ?? [];
-      if (entries.length === 0 && sets.length === 0) return;
+      const removed = options.remove ?? [];
+      if (entries.length === 0 && sets.length === 0 && removed.length === 0) return;
       assertLeasesHeld(held);
       if (setRows) {
         // One transaction for the records and their index entries, past keyv (its setMany costs a
@@ -129,7 +131,7 @@ export function createLocalStore(
         const rows = entries.map((e) => ({ key: rowKey(e.key), value: encodeRecord(e.value, e.ttl) }));
         // A member this process knows is in its set (it owns the file) is not written again.
         const added = sets.filter(([key, member]) => loaded.get(key)?.has(member) !== true);
-        await track(setRows.writeRows(rows, added)).catch(forgetSetsOnFailure);
+        await track(setRows.writeRows(rows, added, removed.map(rowKey))).catch(forgetSetsOnFailure);
         // Memory follows the store only once the write succeeded (a set not read yet is read whole
         // later). Members are added here without the per-member lock `updateSet` takes: callers add
         // index entries of records written for the first time (a new job, a guild's listing, which
@@ -139,12 +141,15 @@ export function createLocalStore(
       }
       // The index entries land (durably) before the records they index.
       await Promise.all(sets.map(([key, member]) => updateSet(key, member, true)));
-      if (entries.length === 0) return;
+      if (entries.length === 0 && removed.length === 0) return;
       assertLeasesHeld(held);
-      const results: unknown = await kv.setMany(entries.slice());
-      if (Array.isArray(results) && results.some((ok) => ok === false)) {
-        throw new Error(`store write failed: ${entries.map((e) => e.key).join(', ')}`);
+      if (entries.length > 0) {
+        const results: unknown = await kv.setMany(entries.slice());
+        if (Array.isArray(results) && results.some((ok) => ok === false)) {
+          throw new Error(`store write failed: ${entries.map((e) => e.key).join(', ')}`);
+        }
       }
+      if (removed.length > 0) await kv.deleteMany(removed.slice());
     },
     addToSet: (key, member) => updateSet(key, member, true),
     removeFromSet: (key, member) => updateSet(key, member, false),

@@ -24,25 +24,30 @@ export interface RedisStoreOptions {
 const KEY_PREFIX = 'hvb::';
 const redisKey = (key: string) => `${KEY_PREFIX}${key}`;
 
-// KEYS: n locks, s sets, then the records. ARGV: n, s, r, the n locks' owner tokens, the s
-// members, then a value and a ttl ('' for none) per record. Checks that each lock still holds the
-// caller's token; then adds each member to its set, sets each record (PX when it has a ttl), and
-// deletes lock r when r > 0. Returns 0 when done, or the index of the first lock that is not the
-// caller's any more (nothing written).
+// KEYS: n locks, s sets, w records, then the records to delete. ARGV: n, s, r, w, the n locks'
+// owner tokens, the s members, then a value and a ttl ('' for none) per record written. Checks
+// that each lock still holds the caller's token; then adds each member to its set, sets each
+// record (PX when it has a ttl), deletes the records to delete, and deletes lock r when r > 0.
+// Returns 0 when done, or the index of the first lock that is not the caller's any more (nothing
+// written).
 const COMMIT = redisScript(`local n = tonumber(ARGV[1])
 local s = tonumber(ARGV[2])
 local r = tonumber(ARGV[3])
+local w = tonumber(ARGV[4])
 for i = 1, n do
-  if redis.call('get', KEYS[i]) ~= ARGV[3 + i] then return i end
+  if redis.call('get', KEYS[i]) ~= ARGV[4 + i] then return i end
 end
-local a = 4 + n
+local a = 5 + n
 for i = n + 1, n + s do
   redis.call('sadd', KEYS[i], ARGV[a])
   a = a + 1
 end
-for i = n + s + 1, #KEYS do
+for i = n + s + 1, n + s + w do
   if ARGV[a + 1] == '' then redis.call('set', KEYS[i], ARGV[a]) else redis.call('set', KEYS[i], ARGV[a], 'PX', ARGV[a + 1]) end
   a = a + 2
+end
+for i = n + s + w + 1, #KEYS do
+  redis.call('del', KEYS[i])
 end
 if r > 0 then redis.call('del', KEYS[r]) end
 return 0`);
@@ -90,12 +95,23 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
     commit: async (entries: readonly StoreEntry[], held: readonly AbortSignal[], options: CommitOptions = {}) => {
       open();
       const sets = options.addToSets ?? [];
-      if (entries.length === 0 && sets.length === 0) return;
+      const removed = options.remove ?? [];
+      if (entries.length === 0 && sets.length === 0 && removed.length === 0) return;
       assertLeasesHeld(held);
       const fences = held.flatMap((lease) => leaseFence(lease) ?? []);
       const released = options.release ? leaseFence(options.release) : undefined;
-      const keys = [...fences.map((f) => f.key), ...sets.map(([key]) => setKey(key)), ...entries.map((e) => redisKey(e.key))];
-      const args = [String(fences.length), String(sets.length), String(released ? fences.indexOf(released) + 1 : 0)];
+      const keys = [
+        ...fences.map((f) => f.key),
+        ...sets.map(([key]) => setKey(key)),
+        ...entries.map((e) => redisKey(e.key)),
+        ...removed.map(redisKey),
+      ];
+      const args = [
+        String(fences.length),
+        String(sets.length),
+        String(released ? fences.indexOf(released) + 1 : 0),
+        String(entries.length),
+      ];
       args.push(...fences.map((f) => f.owner), ...sets.map(([, member]) => member));
       for (const e of entries) {
         const ttl = typeof e.ttl === 'number' && e.ttl > 0 ? e.ttl : undefined;

@@ -17,6 +17,11 @@ export interface CommitOptions {
    */
   addToSets?: ReadonlyArray<readonly [key: string, member: string]>;
   /**
+   * Records deleted with the write, fenced as its records are (Redis: in the same script, after
+   * the lock checks; SQLite: in the same transaction; memory: after the records).
+   */
+  remove?: readonly string[];
+  /**
    * The lease (one of `held`) whose lock the commit lets go of once written, when the write is the
    * last thing done under it: on Redis the lock is deleted in the same script, which spares the
    * release's own round trip; any later write with that lease is refused. In-process locks are let

@@ -113,6 +113,23 @@ describe.skipIf(!up)('writes under a lock whose lease ran out are refused (Redis
     }
   });
 
+  it('GIVEN a removal under a lock Redis gave to another process meanwhile THEN the server refuses it: what the new holder wrote stays', async () => {
+    const other = await openRedisStore(URL, { lockTtlMs: LEASE_MS });
+    const raw = await rawRedis(DB);
+    try {
+      const stale = store.withLock('fenced-removal', async (lease) => {
+        await raw.del('hvb:lock:fenced-removal');
+        await other.withLock('fenced-removal', (newLease) => other.commit([{ key: 'fenced-removal:rec', value: 'new' }], [newLease]));
+        await store.commit([], [lease], { remove: ['fenced-removal:rec'] });
+      });
+      await expect(stale).rejects.toBeInstanceOf(LockLeaseLostError);
+      expect(await store.kv.get('fenced-removal:rec')).toBe('new');
+    } finally {
+      await raw.quit();
+      await other.close();
+    }
+  });
+
   it('GIVEN a member’s history entry written by a process that froze past its lease THEN the index is left as it was', async () => {
     const job = sampleJob({ guildId: 'g-fenced', userId: 'u-history' });
     const frozen = createJobHistory({

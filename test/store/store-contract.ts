@@ -125,6 +125,37 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       }
     });
 
+    it('GIVEN a commit that removes records under a lock THEN they are gone with its write (also when it writes nothing else), and a lost lease removes nothing', async () => {
+      const store = await open();
+      try {
+        await store.kv.set('contract:remove:a', 'a');
+        await store.kv.set('contract:remove:b', 'b');
+        await store.kv.set('contract:remove:kept', 'kept');
+        await store.withLock('contract:remove', async (lease) => {
+          await store.commit([{ key: 'contract:remove:new', value: 'n' }], [lease], { remove: ['contract:remove:a'] });
+          await store.commit([], [lease], { remove: ['contract:remove:b', 'contract:remove:never-was'] });
+        });
+        expect(await store.kv.get('contract:remove:a')).toBeUndefined();
+        expect(await store.kv.get('contract:remove:b')).toBeUndefined();
+        expect(await store.kv.get('contract:remove:new')).toBe('n');
+        const lost = new AbortController();
+        lost.abort(new Error('lease lost (test)'));
+        await expect(store.commit([], [lost.signal], { remove: ['contract:remove:kept'] })).rejects.toThrow('lease lost (test)');
+        expect(await store.kv.get('contract:remove:kept')).toBe('kept');
+        if (reopen) {
+          const again = await reopen();
+          try {
+            expect(await again.kv.get('contract:remove:a')).toBeUndefined();
+            expect(await again.kv.get('contract:remove:kept')).toBe('kept');
+          } finally {
+            await again.close();
+          }
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
     it('GIVEN writes still in flight WHEN the store is closed THEN close waits for them and the data is kept', async () => {
       const store = await open();
       let written = false;
