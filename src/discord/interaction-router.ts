@@ -14,7 +14,7 @@ export interface RouterForms {
   acknowledgeWithinMs?: number;
 }
 
-/** Callers of `whenAnswered` whose bounds end within this many ms of each other share one wait. */
+/** Callers of `whenAnswered` whose bounds end in the same slice of this many ms share one wait. */
 export const SHARED_WAIT_MS = 25;
 
 /**

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, stat, statfs, unlink } from 'node:fs/promises';
+import { open, readlink, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createClient } from '@keyv/redis';
 import { redisCheckClientOptions } from '../store/redis-options.js';
@@ -106,6 +106,13 @@ async function checkWritableFolder(dir: string, named: { setting: string; fix: s
   } catch (err) {
     if (codeOf(err) === 'ENOTDIR' && (await stat(dir).catch(() => undefined))?.isDirectory() === false) {
       throw new StartupError([`${named.setting}: ${dir} is not a folder.`, `Fix: ${named.fix}.`]);
+    }
+    const target = await readlink(dir).catch(() => undefined);
+    if (codeOf(err) === 'ENOENT' && target !== undefined) {
+      throw new StartupError([
+        `${named.setting}: ${dir} is a link to ${target}, which does not exist.`,
+        `Fix: create ${target} (or remove the link), or ${named.fix}.`,
+      ]);
     }
     throw new StartupError([
       `${named.setting}: cannot create the folder ${dir} (${codeOf(err)}).`,

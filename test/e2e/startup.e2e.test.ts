@@ -223,7 +223,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       const result = await failedStart({ STORE_URL: `sqlite://${dangling}/bot.sqlite` });
       expectPlainFailure(result, /STORE_URL/);
       expect(result.code).toBe(78);
-      expect(result.stderr).toContain(dangling);
+      expect(result.stderr).toContain(`${dangling} is a link to ${join(dir, 'no-such-target')}, which does not exist`);
     });
 
     it('GIVEN a folder the bot’s user cannot write THEN it names STORE_URL and the folder', async () => {
