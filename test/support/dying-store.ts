@@ -41,7 +41,10 @@ export function dyingStore(inner: Store, diesAt: (write: Write) => boolean = () 
       // The index entries a commit adds land with its records (one Redis script, one SQLite transaction).
       const added = (options?.addToSets ?? []).map(([key, member]) => ({ key, value: member }));
       if (added.length > 0) check({ op: 'set-add', entries: added });
-      check({ op: 'setMany', entries: [...entries] });
+      if (entries.length > 0 || (options?.remove ?? []).length === 0) check({ op: 'setMany', entries: [...entries] });
+      // Removals land in the same atomic step: a crash test can name them as it names a delete.
+      const removed = (options?.remove ?? []).map((key) => ({ key, value: undefined }));
+      if (removed.length > 0) check({ op: 'delete', entries: removed });
       return inner.commit(entries, held, options);
     },
     addToSet: async (key, member) => (check({ op: 'set-add', entries: [{ key, value: member }] }), inner.addToSet(key, member)),
