@@ -177,9 +177,10 @@ export class SqliteAdapter extends EventEmitter {
 
   /**
    * Adds `members` to their sets, writes `rows` (keys as stored, values as keyv's text) and deletes
-   * the rows `removed` names in this turn's transaction: all of them or none. Resolves once committed; rejects, with nothing
-   * written, when a statement or the commit failed. The store's commit for records written under
-   * a lock (quota, jobs): one call instead of keyv's `setMany` and one per set member.
+   * the rows `removed` names in this turn's transaction: all of them or none. Resolves once
+   * committed; rejects, with nothing written, when a statement or the commit failed. The store's
+   * commit for records written under a lock (quota, jobs): one call instead of keyv's `setMany`
+   * and one per set member.
    */
   writeRows(
     rows: ReadonlyArray<{ key: string; value: string }>,

@@ -16,12 +16,8 @@ const URL = redisUrl(DB);
 const up = await redisAvailable();
 const LEASE_MS = 300;
 
-/**
- * The store as a process that froze (a GC pause, a suspended VM: not even its lease renewals run)
- * for `ms` right after reading a record whose key starts with `prefix`, under the lock of the write
- * that follows: its lease runs out meanwhile, as another process' lock would let it.
- */
-function freezingAfterRead(store: Store, prefix: string, ms: number): Store {
+/** The store with `then` run right after each read of a record whose key starts with `prefix`. */
+function afterRead(store: Store, prefix: string, then: () => void | Promise<void>): Store {
   const kv = new Proxy(store.kv, {
     get(target, prop, receiver) {
       if (prop !== 'get') {
@@ -30,12 +26,7 @@ function freezingAfterRead(store: Store, prefix: string, ms: number): Store {
       }
       return async (key: string) => {
         const value: unknown = await target.get(key);
-        if (key.startsWith(prefix)) {
-          const until = Date.now() + ms;
-          while (Date.now() < until) {
-            // frozen
-          }
-        }
+        if (key.startsWith(prefix)) await then();
         return value;
       };
     },
@@ -44,29 +35,30 @@ function freezingAfterRead(store: Store, prefix: string, ms: number): Store {
 }
 
 /**
+ * The store as a process that froze (a GC pause, a suspended VM: not even its lease renewals run)
+ * for `ms` right after reading a record whose key starts with `prefix`, under the lock of the write
+ * that follows: its lease runs out meanwhile, as another process' lock would let it.
+ */
+const freezingAfterRead = (store: Store, prefix: string, ms: number): Store =>
+  afterRead(store, prefix, () => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      // frozen
+    }
+  });
+
+/**
  * The store as a process whose lock Redis gave away while it read a record whose key starts with
  * `prefix` (a failover that lost the lock's key): `meanwhile` runs once, right after that read,
  * before the holder writes. Its own clock still says the lease is fine: only the server can tell.
  */
 function losingLockOnRead(store: Store, prefix: string, meanwhile: () => Promise<void>): Store {
   let done = false;
-  const kv = new Proxy(store.kv, {
-    get(target, prop, receiver) {
-      if (prop !== 'get') {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      }
-      return async (key: string) => {
-        const value: unknown = await target.get(key);
-        if (!done && key.startsWith(prefix)) {
-          done = true;
-          await meanwhile();
-        }
-        return value;
-      };
-    },
+  return afterRead(store, prefix, async () => {
+    if (done) return;
+    done = true;
+    await meanwhile();
   });
-  return { ...store, kv };
 }
 
 /**
