@@ -62,6 +62,55 @@ describe('one failed store call between the deferral and joining the line', () =
   });
 });
 
+describe('joining the line and giving the job up both failing after the deferral', () => {
+  let h: Harness;
+  let control: StoreFaults;
+  beforeAll(async () => {
+    ({ h, faults: control } = await startStallingHarness({ env: { QUOTA_DEFAULT_LIMIT: '5' } }));
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** Runs /video while joining the line and giving the job up both fail; the reply once it changed. */
+  async function failedTwice(prompt: string, locale: string) {
+    control.failNextLock('job:', 2);
+    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt }), locale });
+    const reply = await h.discord.waitFor(() => {
+      const message = h.discord.originalResponse(id);
+      return message?.content ? message : undefined;
+    });
+    return { id, reply };
+  }
+
+  it('GIVEN joining the line and giving the job up both fail WHEN the member ran /video THEN the reply itself says something went wrong, with a reference to quote, and nothing else is posted', async () => {
+    const { id, reply } = await failedTwice('two failures in a row', 'en-US');
+    expect(reply.content).toMatch(/^Something went wrong on our side\. Please try again in a moment\. \(ref `[0-9a-f]{8}`\)$/);
+    expect(reply.embeds).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.discord.followUps(id)).toEqual([]);
+    expect(h.provider.submissions.length).toBe(0);
+    // The job holds its credits until the next start, which ends it and says so in that reply.
+    const t0 = Date.now();
+    await h.restart();
+    console.log('restart took', Date.now() - t0);
+    const ended = await h.discord.waitFor(() => {
+      const message = h.discord.originalResponse(id);
+      return message?.embeds.length ? message : undefined;
+    });
+    expect((ended.embeds[0] as Embed).description).toContain('Nothing was charged');
+    expect(h.discord.followUps(id)).toEqual([]);
+    const standing = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    expect(standing.guildUsed).toBe(0);
+    expect(standing.inFlight).toEqual([]);
+  });
+
+  it('zh-CN: the reply says something went wrong in Chinese', async () => {
+    const { reply } = await failedTwice('两次失败', 'zh-CN');
+    expect(reply.content).toMatch(/^我们这边出了点问题，请稍后再试。（参考编号 `[0-9a-f]{8}`）$/);
+  });
+});
+
 describe('the job record gone from the store between the deferral and joining the line', () => {
   let h: Harness;
   let vanishNext = false;
@@ -104,5 +153,35 @@ describe('the job record gone from the store between the deferral and joining th
     expect(standing.guildUsed).toBe(0);
     expect(standing.inFlight).toEqual([]);
     expect(h.provider.submissions).toHaveLength(0);
+  });
+});
+
+describe('a stop while a /video, already acknowledged, is joining the line', () => {
+  let h: Harness;
+  let control: StoreFaults;
+  beforeAll(async () => {
+    ({ h, faults: control } = await startStallingHarness({ env: { QUOTA_DEFAULT_LIMIT: '5' } }));
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN joining the line waits for the store WHEN the bot is stopped meanwhile and started again THEN the stop waited for the job to join the line, and the member gets the video in that reply', async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'in line across a restart' }));
+    // Joining the line (a lock on the job's record, after the deferral) waits until released.
+    const release = control.holdNextLock('job:');
+    await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    const restarted = h.restart();
+    setTimeout(release, 1_000);
+    await restarted;
+    const reply = await h.discord.waitFor(() => {
+      const message = h.discord.originalResponse(id);
+      return message?.attachments.length ? message : undefined;
+    });
+    expect(reply.attachments).toHaveLength(1);
+    expect(h.provider.submissions).toHaveLength(1);
+    // The reply and the one "your video is ready" ping under it: nothing says it failed.
+    await h.discord.waitFor(() => h.discord.followUps(id).length > 0 || undefined);
+    expect(h.discord.followUps(id).map((m) => m.content)).toEqual([expect.stringContaining('your video is ready')]);
   });
 });

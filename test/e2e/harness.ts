@@ -147,7 +147,8 @@ export async function startStallingHarness(options: Omit<HarnessOptions, 'store'
     stallFor: (ms) => now().stallFor(ms),
     failFor: (ms) => now().failFor(ms),
     heal: () => now().heal(),
-    failNextLock: (prefix) => now().failNextLock(prefix),
+    failNextLock: (prefix, times) => now().failNextLock(prefix, times),
+    holdNextLock: (prefix) => now().holdNextLock(prefix),
   };
   const h = await startHarness({
     ...options,

@@ -15,6 +15,8 @@ export function stallingStore(inner: Store) {
   let until = 0;
   let failMs = 0;
   let blipPrefix: string | undefined;
+  let blipsLeft = 0;
+  let hold: { prefix: string; released: Promise<void> } | undefined;
   const wait = async () => {
     const left = until - Date.now();
     if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
@@ -41,8 +43,14 @@ export function stallingStore(inner: Store) {
     kv,
     withLock: async (name, fn, read) => {
       if (blipPrefix !== undefined && name.startsWith(blipPrefix)) {
-        blipPrefix = undefined;
+        blipsLeft -= 1;
+        if (blipsLeft <= 0) blipPrefix = undefined;
         throw new Error('store blip (test)');
+      }
+      if (hold !== undefined && name.startsWith(hold.prefix)) {
+        const { released } = hold;
+        hold = undefined;
+        await released;
       }
       await wait();
       return inner.withLock(name, fn, read);
@@ -68,12 +76,19 @@ export function stallingStore(inner: Store) {
     failFor(ms: number) {
       failMs = ms;
     },
+    /** The next lock whose name starts with `prefix` waits until the function returned is called. */
+    holdNextLock(prefix: string): () => void {
+      let release = () => undefined as void;
+      hold = { prefix, released: new Promise<void>((resolve) => (release = resolve)) };
+      return release;
+    },
     heal() {
       failMs = 0;
     },
-    /** The next lock whose name starts with `prefix` fails at once. */
-    failNextLock(prefix: string) {
+    /** The next lock (or the next `times` locks) whose name starts with `prefix` fails at once. */
+    failNextLock(prefix: string, times = 1) {
       blipPrefix = prefix;
+      blipsLeft = times;
     },
   };
 }
