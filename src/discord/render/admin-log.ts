@@ -2,8 +2,8 @@ import type { APIEmbed } from 'discord.js';
 import type { AdminEvent, PolicyChange } from '../../alerts/events.js';
 import { PINGING_THRESHOLDS } from '../../alerts/events.js';
 import { translatorFor, type Translator } from '../../i18n/index.js';
-import { quoteUserText, relativeTime } from './format.js';
-import { credits, fitLines, QUOTA_COLORS, spoilerWords } from './quota-format.js';
+import { counted, quoteUserText, relativeTime } from './format.js';
+import { fitLines, QUOTA_COLORS, spoilerWords } from './quota-format.js';
 
 const COLORS = { change: 0x5865f2, warn: 0xfee75c, alert: 0xed4245 } as const;
 // An embed description holds 4096 characters; the rest is margin for the first line.
@@ -77,8 +77,12 @@ export function adminLogMessage(event: AdminEvent, locale: string, alertRoleId: 
       return embed(
         t('log.reset_title'),
         event.memberId === null
-          ? t('log.reset_guild', { actor: user(event.actorId), credits: credits(t, event.credits) })
-          : t('log.reset_member', { actor: user(event.actorId), member: user(event.memberId), credits: credits(t, event.credits) }),
+          ? t('log.reset_guild', { actor: user(event.actorId), credits: counted(t, 'credits', event.credits) })
+          : t('log.reset_member', {
+              actor: user(event.actorId),
+              member: user(event.memberId),
+              credits: counted(t, 'credits', event.credits),
+            }),
       );
     case 'member_blocked':
       return embed(
@@ -104,7 +108,7 @@ export function adminLogMessage(event: AdminEvent, locale: string, alertRoleId: 
     case 'budget_threshold': {
       const params = {
         used: event.used,
-        limitCredits: credits(t, event.limit),
+        limitCredits: counted(t, 'credits', event.limit),
         when: t(`quota.this.${event.period}`),
         resets: relativeTime(event.resetsAt),
       };

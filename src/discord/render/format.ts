@@ -35,12 +35,12 @@ export function placeInLine(position: number, locale?: string): string {
   return `${position}${suffix}`;
 }
 
-/** Discord's relative timestamp (`in 2 minutes`), drawn by each member's client in their language. */
-/** `1 video`, `3 videos` (days, rows and characters likewise; Chinese has one form). Credits: `credits` in quota-format.ts. */
-export function counted(t: Translator, noun: 'videos' | 'days' | 'rows' | 'characters', count: number): string {
+/** `1 credit`, `3 credits` (videos, days, rows and characters likewise; Chinese has one form). */
+export function counted(t: Translator, noun: 'credits' | 'videos' | 'days' | 'rows' | 'characters', count: number): string {
   return t(count === 1 ? `count.${noun}.one` : `count.${noun}.other`, { count });
 }
 
+/** Discord's relative timestamp (`in 2 minutes`), drawn by each member's client in their language. */
 export const relativeTime = (ms: number): string => `<t:${Math.floor(ms / 1000)}:R>`;
 
 /**

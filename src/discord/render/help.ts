@@ -3,8 +3,7 @@ import type { MessageKey, Translator } from '../../i18n/index.js';
 import type { MemberStanding } from '../../quota/quota-standing.js';
 import { CAMERA_MOVES, type CameraMove } from '../../video/camera.js';
 import { VIDEO_OPTION_NAMES } from '../../video/request.js';
-import { relativeTime } from './format.js';
-import { credits } from './quota-format.js';
+import { counted, relativeTime } from './format.js';
 
 const COLOR_HELP = 0x5865f2;
 
@@ -31,7 +30,7 @@ function quotaLine(standing: MemberStanding, tr: Translator): string {
   if (standing.guildLimit === 0) return tr('help.quota.off');
   const guild = {
     remaining: standing.guildRemaining,
-    limitCredits: credits(tr, standing.guildLimit),
+    limitCredits: counted(tr, 'credits', standing.guildLimit),
     period: tr(`help.period.${standing.period}`),
     resets: relativeTime(standing.resetsAt),
   };

@@ -3,8 +3,8 @@ import { translatorFor } from '../../i18n/index.js';
 import { normalizeWord, type QuotaPolicy } from '../../quota/policy.js';
 import type { PolicyChangeRefusal } from '../../quota/quota-admin.js';
 import type { QuotaOptionProblem } from '../options/quota-options.js';
-import { quoteUserText } from './format.js';
-import { budget, channelList, credits, QUOTA_COLORS, spoilerWords } from './quota-format.js';
+import { counted, quoteUserText } from './format.js';
+import { budget, channelList, QUOTA_COLORS, spoilerWords } from './quota-format.js';
 import { policyFields } from './quota-show.js';
 
 /** A member without Manage Server tried `/quota` (admins can re-grant the command to anyone). */
@@ -84,7 +84,7 @@ export function policySavedEmbed(policy: QuotaPolicy, changed: boolean, locale: 
 /** `/quota reset`: how many credits went back, to the server or to one member. */
 export function resetEmbed(userId: string | null, given: number, locale: string): APIEmbed {
   const t = translatorFor(locale);
-  const amount = credits(t, given);
+  const amount = counted(t, 'credits', given);
   const description =
     userId === null ? t('quota.reset_guild', { credits: amount }) : t('quota.reset_member', { user: `<@${userId}>`, credits: amount });
   return { color: QUOTA_COLORS.saved, title: t('quota.reset_title'), description };

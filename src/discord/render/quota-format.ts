@@ -1,18 +1,13 @@
 import type { Translator } from '../../i18n/index.js';
 import type { QuotaPolicy } from '../../quota/policy.js';
 import type { QuotaPeriod } from '../../quota/types.js';
-import { quoteUserText } from './format.js';
+import { counted, quoteUserText } from './format.js';
 
 /** Embed colours: green for a saved change, blurple for information, yellow for a refusal. */
 export const QUOTA_COLORS = Object.freeze({ saved: 0x57f287, info: 0x5865f2, refused: 0xfee75c });
 
 /** Discord's limit on an embed field value. */
 export const FIELD_MAX = 1024;
-
-/** `1 credit`, `3 credits` (Chinese has one form). */
-export function credits(t: Translator, count: number): string {
-  return t(count === 1 ? 'quota.credits.one' : 'quota.credits.other', { count });
-}
 
 /** `today`, `this week`, `this month`. */
 export function thisPeriod(t: Translator, period: QuotaPeriod): string {
@@ -21,7 +16,7 @@ export function thisPeriod(t: Translator, period: QuotaPeriod): string {
 
 /** `20 credits per day`; `off` when the limit is 0. */
 export function budget(t: Translator, limit: number, period: QuotaPeriod): string {
-  return t('quota.budget', { credits: credits(t, limit), per: t(`quota.per.${period}`) });
+  return t('quota.budget', { credits: counted(t, 'credits', limit), per: t(`quota.per.${period}`) });
 }
 
 /**
@@ -72,7 +67,7 @@ export function roleOverrideList(t: Translator, policy: QuotaPolicy, max = FIELD
   if (entries.length === 0) return t('quota.none');
   return fitLines(
     t,
-    entries.map(([roleId, limit]) => t('quota.role_line', { role: `<@&${roleId}>`, credits: credits(t, limit) })),
+    entries.map(([roleId, limit]) => t('quota.role_line', { role: `<@&${roleId}>`, credits: counted(t, 'credits', limit) })),
     '\n',
     max,
   );

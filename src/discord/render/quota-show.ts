@@ -2,10 +2,10 @@ import type { APIEmbed, APIEmbedField } from 'discord.js';
 import { translatorFor, type Translator } from '../../i18n/index.js';
 import type { QuotaPolicy } from '../../quota/policy.js';
 import type { MemberStanding, Spender } from '../../quota/quota-standing.js';
-import { relativeTime } from './format.js';
+import { counted, relativeTime } from './format.js';
 import type { LogFailure } from '../../alerts/log-health.js';
 import { adminFields } from './admin-answers.js';
-import { channelList, credits, guildBudget, perMember, QUOTA_COLORS, roleOverrideList, spoilerWords, thisPeriod } from './quota-format.js';
+import { channelList, guildBudget, perMember, QUOTA_COLORS, roleOverrideList, spoilerWords, thisPeriod } from './quota-format.js';
 
 /** What `/quota show` needs, gathered by the command from the quota service and the configuration. */
 export interface QuotaOverview {
@@ -38,7 +38,7 @@ export function quotaShowEmbed(overview: QuotaOverview, locale: string): APIEmbe
       ? t('quota.off')
       : t('quota.show.usage', {
           used: standing.guildUsed,
-          limitCredits: credits(t, standing.guildLimit),
+          limitCredits: counted(t, 'credits', standing.guildLimit),
           remaining: standing.guildRemaining,
           when,
         });
@@ -47,7 +47,7 @@ export function quotaShowEmbed(overview: QuotaOverview, locale: string): APIEmbe
     overview.spenders.length === 0
       ? t('quota.no_spenders')
       : overview.spenders
-          .map((s, i) => t('quota.spender_line', { rank: i + 1, user: `<@${s.userId}>`, credits: credits(t, s.credits) }))
+          .map((s, i) => t('quota.spender_line', { rank: i + 1, user: `<@${s.userId}>`, credits: counted(t, 'credits', s.credits) }))
           .join('\n');
   const fields: APIEmbedField[] = [
     ...policyFields(t, policy),
@@ -61,7 +61,7 @@ export function quotaShowEmbed(overview: QuotaOverview, locale: string): APIEmbe
       name: t('quota.field.global'),
       value: t('quota.global', {
         remaining,
-        limitCredits: credits(t, overview.global.limit),
+        limitCredits: counted(t, 'credits', overview.global.limit),
         resets: relativeTime(overview.global.resetsAt),
       }),
     });

@@ -1,8 +1,7 @@
 import type { APIEmbed } from 'discord.js';
 import { translatorFor } from '../../i18n/index.js';
 import type { QuotaRefusal } from '../../quota/types.js';
-import { quoteUserText, relativeTime } from './format.js';
-import { credits } from './quota-format.js';
+import { counted, quoteUserText, relativeTime } from './format.js';
 
 /** Why the quota said no, and when it resets, in the member's language. */
 export function refusalEmbed(refusal: QuotaRefusal, locale: string): APIEmbed {
@@ -25,7 +24,7 @@ export function refusalEmbed(refusal: QuotaRefusal, locale: string): APIEmbed {
     case 'member_budget':
       text = t(`quota.${refusal.reason}`, {
         remaining: refusal.remaining,
-        limitCredits: credits(t, refusal.limit),
+        limitCredits: counted(t, 'credits', refusal.limit),
         cost: refusal.cost,
         resets: relativeTime(refusal.resetsAt),
       });

@@ -61,8 +61,8 @@ export const quota = {
   'choice.action.list': 'list',
   'choice.action.clear': 'clear',
 
-  'quota.credits.one': '{count} credit',
-  'quota.credits.other': '{count} credits',
+  'count.credits.one': '{count} credit',
+  'count.credits.other': '{count} credits',
   'count.videos.one': '{count} video',
   'count.videos.other': '{count} videos',
   'count.days.one': '{count} day',

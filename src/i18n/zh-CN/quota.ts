@@ -63,8 +63,8 @@ export const quota = {
   'choice.action.list': '列出',
   'choice.action.clear': '清空',
 
-  'quota.credits.one': '{count} 点',
-  'quota.credits.other': '{count} 点',
+  'count.credits.one': '{count} 点',
+  'count.credits.other': '{count} 点',
   'count.videos.one': '{count} 个视频',
   'count.videos.other': '{count} 个视频',
   'count.days.one': '{count} 天',
