@@ -91,9 +91,7 @@ describe('joining the line and giving the job up both failing after the deferral
     expect(h.discord.followUps(id)).toEqual([]);
     expect(h.provider.submissions.length).toBe(0);
     // The job holds its credits until the next start, which ends it and says so in that reply.
-    const t0 = Date.now();
     await h.restart();
-    console.log('restart took', Date.now() - t0);
     const ended = await h.discord.waitFor(() => {
       const message = h.discord.originalResponse(id);
       return message?.embeds.length ? message : undefined;
