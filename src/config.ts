@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { costOverridesSchema } from './quota/costs.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -25,10 +26,6 @@ const httpUrl = (name: string, example: string) =>
 
 const snowflake = (name: string) =>
   z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits), for example 1100000000000000001`);
-
-const costTable = z.record(z.string(), z.number().int().min(0), {
-  error: 'QUOTA_COSTS must be a JSON object of "model:resolution:duration" to credits, for example {"MiniMax-Hailuo-2.3:768p:6":1}',
-});
 
 const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
@@ -169,7 +166,7 @@ const schema = z.object({
     } catch {
       return value;
     }
-  }, costTable.optional()),
+  }, costOverridesSchema.optional()),
 });
 
 /**

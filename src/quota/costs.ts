@@ -19,25 +19,53 @@ export const DEFAULT_COSTS: Readonly<Record<string, number>> = Object.freeze({
   'MiniMax-Hailuo-2.3-Fast:1080p:6': 1,
 });
 
-const KEY_SHAPE = /^[^:\s]+:[^:\s]+:\d+$/;
-const overridesSchema = z.record(z.string(), z.number().int().min(0).max(1_000_000)).superRefine((table, ctx) => {
-  // Checked here rather than as the record's key schema so the message names the bad key.
-  for (const key of Object.keys(table)) {
-    if (!KEY_SHAPE.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'keys look like "<model>:<resolution>:<duration>"' });
-  }
-});
+/** The most one video may be set to cost, in credits (a typo of a few digits more is refused). */
+export const COST_MAX = 1_000_000;
+
+const EXAMPLE = '{"MiniMax-Hailuo-2.3:768p:6":1}';
+
+/**
+ * QUOTA_COSTS as the operator writes it: a JSON object of combinations the bot offers (the keys
+ * of {@link DEFAULT_COSTS}, written exactly so) to whole credits from 0 to {@link COST_MAX}. A key
+ * the bot never asks for (a typo, a wrong case, 1080p for 10 s, which the provider does not
+ * make) is refused by name, with the keys that exist: an override nobody reads would look set
+ * and change nothing. Each message starts with `QUOTA_COSTS`.
+ */
+export const costOverridesSchema = z
+  .record(z.string(), z.unknown(), {
+    error: `QUOTA_COSTS must be a JSON object of "model:resolution:duration" to credits, for example ${EXAMPLE}`,
+  })
+  .superRefine((table, ctx) => {
+    for (const [key, value] of Object.entries(table)) {
+      // Checked here rather than as the record's key schema so the message names the bad key.
+      if (!Object.hasOwn(DEFAULT_COSTS, key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `QUOTA_COSTS: "${key}" is not a video the bot offers; the keys are ${Object.keys(DEFAULT_COSTS).join(', ')}`,
+        });
+      }
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > COST_MAX) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `QUOTA_COSTS: "${key}" must cost a whole number of credits from 0 to ${COST_MAX}, for example ${EXAMPLE}`,
+        });
+      }
+    }
+  })
+  .transform((table) => table as Record<string, number>);
 
 /**
  * Builds the cost function from the defaults with the operator's `overrides` merged over them.
- * Throws on malformed overrides: they come from configuration and should stop startup.
+ * Throws on overrides {@link costOverridesSchema} refuses (loadConfig refuses them first, so
+ * the operator reads which key is wrong and the bot exits 78).
  * A combination missing from the table costs the most expensive entry, so a gap in the
  * configuration can never make a video free.
  */
 export function createCostTable(overrides?: Record<string, number>): (key: CostKey) => number {
-  const parsed = overridesSchema.safeParse(overrides ?? {});
-  if (!parsed.success) {
-    throw new Error(`Invalid cost table override: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
+  const parsed = costOverridesSchema.safeParse(overrides ?? {});
+  if (!parsed.success) throw new Error(`Invalid cost table override: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   const table = new Map<string, number>(Object.entries({ ...DEFAULT_COSTS, ...parsed.data }));
   const fallback = Math.max(...table.values());
   return (key) => table.get(costKeyString(key)) ?? fallback;

@@ -37,6 +37,25 @@ describe('configuration from the environment', () => {
     expect(message).toContain('for example 5000');
   });
 
+  it('refuses QUOTA_COSTS a bot would start with and then stop on, or ignore: a key it never asks for, a cost out of bounds, not an object', () => {
+    const problems = (value: string) => {
+      try {
+        loadConfig({ ...base, QUOTA_COSTS: value });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).message;
+      }
+      return '';
+    };
+    expect(problems('{"Hailuo:768p:6":1}')).toContain('QUOTA_COSTS: "Hailuo:768p:6" is not a video the bot offers; the keys are ');
+    expect(problems('{"MiniMax-Hailuo-2.3:768p:6":-2}')).toContain(
+      '"MiniMax-Hailuo-2.3:768p:6" must cost a whole number of credits from 0 to 1000000',
+    );
+    expect(problems('{"MiniMax-Hailuo-2.3:768p:6":"3"}')).toContain('must cost a whole number of credits');
+    expect(problems('[1,2]')).toContain('QUOTA_COSTS must be a JSON object');
+    expect(problems('{"MiniMax-Hailuo-2.3-Fast:1080p:6":0}')).toBe('');
+  });
+
   it('reads operator overrides', () => {
     const config = loadConfig({
       ...base,

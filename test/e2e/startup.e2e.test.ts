@@ -113,6 +113,30 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     expect(result.output).not.toMatch(STACK_LINE);
   });
 
+  it.each([
+    ['a key in the wrong case', '{"minimax-hailuo-2.3:768p:6":5}', '"minimax-hailuo-2.3:768p:6" is not a video the bot offers'],
+    [
+      'a video the provider does not make (1080p for 10 s)',
+      '{"MiniMax-Hailuo-2.3:1080p:10":5}',
+      '"MiniMax-Hailuo-2.3:1080p:10" is not a video the bot offers',
+    ],
+    [
+      'a cost over the bound',
+      '{"MiniMax-Hailuo-2.3:768p:6":2000000}',
+      '"MiniMax-Hailuo-2.3:768p:6" must cost a whole number of credits from 0 to 1000000',
+    ],
+  ])(
+    'GIVEN QUOTA_COSTS with %s THEN it exits 78 before contacting anyone, naming the key and the keys that exist, instead of failing after the checks (and being restarted forever)',
+    async (_case, value, named) => {
+      const result = await failedStart({ QUOTA_COSTS: value });
+      expect(result.code, result.output).toBe(78);
+      expect(result.stderr).toContain(`QUOTA_COSTS: ${named}`);
+      if (named.includes('not a video'))
+        expect(result.stderr).toContain('the keys are MiniMax-Hailuo-2.3:768p:6, MiniMax-Hailuo-2.3:768p:10');
+      expect(result.output).not.toMatch(STACK_LINE);
+    },
+  );
+
   describe('STORE_URL on Redis', () => {
     it('GIVEN a Redis port where nothing listens THEN it names STORE_URL once instead of retrying forever', async () => {
       const result = await failedStart({ STORE_URL: 'redis://127.0.0.1:1/0' });
