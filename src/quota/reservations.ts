@@ -73,7 +73,12 @@ export async function precheck(deps: ReservationDeps, request: ReservationReques
   if (refused) return refused;
   const dayKey = deps.globalLimit === undefined ? null : periodKey('day', now);
   if (deps.globalLimit !== undefined && dayKey !== null && globalUsed(await repo.readGlobal(dayKey)) + request.cost > deps.globalLimit) {
-    return { reason: 'global_ceiling', resetsAt: periodEnd('day', now) };
+    return {
+      reason: 'global_ceiling',
+      resetsAt: periodEnd('day', now),
+      cost: request.cost,
+      aboveCeiling: request.cost > deps.globalLimit,
+    };
   }
   return undefined;
 }
@@ -211,7 +216,10 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
           );
           return true;
         });
-        if (!taken) return answer({ ok: false, refusal: { reason: 'global_ceiling', resetsAt: periodEnd('day', now) } });
+        if (!taken) {
+          const refusal = { reason: 'global_ceiling', resetsAt: periodEnd('day', now), cost, aboveCeiling: cost > ceiling } as const;
+          return answer({ ok: false, refusal });
+        }
       } else {
         // The reservation's write is the last thing done under the guild lock: it lets go of it too.
         await repo.writeAll(changes, alongside, [guildLease], { addToSets, release: guildLease });

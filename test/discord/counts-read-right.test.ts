@@ -44,18 +44,12 @@ function everyCountedText(locale: string, standing: MemberStanding = ones): stri
     text(usageEmbed({ ...standing, limit: null, remaining: null }, locale)),
     // The operator's ceiling shows when it is what would stop the member.
     text(usageEmbed({ ...standing, guildLimit: 10, guildRemaining: 5 }, locale)),
-    text(
-      refusalEmbed(
-        { reason: 'guild_budget', cost: 2, remaining: standing.guildRemaining, limit: standing.guildLimit, resetsAt: now },
-        locale,
-      ),
-    ),
-    text(
-      refusalEmbed(
-        { reason: 'member_budget', cost: 2, remaining: standing.remaining ?? 0, limit: standing.limit ?? 0, resetsAt: now },
-        locale,
-      ),
-    ),
+    // A video of 1 credit when none is left, and one of 2 credits against a budget of 1 (it never fits).
+    ...[1, 2].flatMap((cost) => [
+      text(refusalEmbed({ reason: 'guild_budget', cost, remaining: 0, limit: standing.guildLimit, resetsAt: now }, locale)),
+      text(refusalEmbed({ reason: 'member_budget', cost, remaining: 0, limit: standing.limit ?? 0, resetsAt: now }, locale)),
+    ]),
+    text(refusalEmbed({ reason: 'global_ceiling', cost: 1, aboveCeiling: true, resetsAt: now }, locale)),
     text(quotaShowEmbed({ policy, standing, spenders: [], global: { limit: standing.guildLimit, resetsAt: now } }, locale)),
     ...helpEmbeds(translatorFor(locale), standing).map(text),
     ...helpEmbeds(translatorFor(locale), { ...standing, limit: null, remaining: null }).map(text),
@@ -92,6 +86,11 @@ describe('counts read right in every answer and log line (1 credit, 1 video, 1 d
     expect(all).toContain('1 video · kept 1 day');
     expect(all).toContain(': 1 row.');
     expect(all).toContain('Shorten it by 1 character.');
+    expect(all).toContain('0 of 1 credit left, and this video costs 1 credit.');
+    expect(all).toContain('you have 1 of your 1 credit; they reset');
+    expect(all).toContain("This video costs 2 credits, more than this server's whole budget of 1 credit a period");
+    expect(all).toContain('This video costs 2 credits, more than your whole budget of 1 credit a period');
+    expect(all).toContain("This video costs 1 credit, more than the bot's whole daily spending ceiling");
   });
 
   it('GIVEN counts other than 1 THEN the plural stays: "0 of 7 credits", "3 credits used", "25 videos", "30 days"', () => {
@@ -108,6 +107,7 @@ describe('counts read right in every answer and log line (1 credit, 1 video, 1 d
     const all = everyCountedText('en-US', standing).join('\n');
     expect(all).toContain('3 of 7 credits used, 4 left');
     expect(all).toContain('3 credits used (no limit of your own)');
+    expect(all).toContain('you have 4 of your 7 credits; they reset');
     expect(all).toContain('The bot has only 2 credits left today across all servers.');
     const page = historyEmbed({ jobs: [sampleJob({ state: 'delivered', completedAt: now })], total: 25, offset: 0 }, 'en-US', now, 30);
     expect(page.footer?.text).toContain('25 videos · kept 30 days');
@@ -121,5 +121,7 @@ describe('counts read right in every answer and log line (1 credit, 1 video, 1 d
     expect(all).toContain('共 1 个视频 · 保留 1 天');
     expect(all).toContain('共 1 行');
     expect(all).toContain('请删减 1 个字符。');
+    expect(all).toContain('还剩 0/1 点，而这个视频需要 1 点。');
+    expect(all).toContain('这个视频需要 2 点，超过了本服务器每个周期的全部额度（1 点）');
   });
 });

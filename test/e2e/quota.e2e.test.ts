@@ -165,6 +165,33 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     await h.discord.waitFor(() => h.provider.submissions.length === 2);
   });
 
+  it('GIVEN a budget of 1 credit WHEN a member asks for a 10 s video (2 credits) THEN the private answer says it costs more than the whole budget and what to change, not that the budget is used up or when it resets; nothing is spent', async () => {
+    await ask(quota('set', { limit: 1, period: 'day' }), admin);
+    const refused = await ask(videoCommand({ prompt: 'too long for the budget', duration: 10 }), member(1));
+    expect(refused.type).toBe(4);
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.text).toContain("This video costs 2 credits, more than this server's whole budget of 1 credit a period");
+    expect(refused.text).toContain('Try a shorter or lower-resolution video');
+    expect(refused.text).not.toContain('used up');
+    expect(refused.text).not.toMatch(/<t:\d+:R>/);
+    expect(refused.text).toContain('Nothing was charged.');
+    const zh = await ask({ ...videoCommand({ prompt: '太长了', duration: 10 }), locale: 'zh-CN' }, member(2));
+    expect(zh.text).toContain('这个视频需要 2 点，超过了本服务器每个周期的全部额度（1 点），等到重置也无法开始');
+    // A 6 s video still fits the budget.
+    expect((await ask(videoCommand({ prompt: 'short enough' }), member(1))).type).toBe(5);
+    await h.discord.waitFor(() => h.provider.submissions.length === 1);
+  });
+
+  it('GIVEN a per-member limit of 1 credit WHEN a member asks for a 10 s video THEN the answer says it costs more than their whole budget', async () => {
+    await ask(quota('set', { limit: 10, period: 'day', per_user: 1 }), admin);
+    const refused = await ask(videoCommand({ prompt: 'too long for me', duration: 10 }), member(1));
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.text).toContain('This video costs 2 credits, more than your whole budget of 1 credit a period');
+    expect(refused.text).toContain('ask a server admin to raise your limit');
+    await settle();
+    expect(h.provider.submissions).toHaveLength(0);
+  });
+
   it('GIVEN a role override WHEN members with and without the role ask twice THEN only the role holder gets a second video, and /quota show lists the override and the spenders', async () => {
     await ask(quota('set', { limit: 10, period: 'day', per_user: 1, max_concurrent: 5 }), admin);
     const role = await ask(quota('role', { role: PATRON, per_user: 3 }), admin);

@@ -87,7 +87,12 @@ describe('reserving credits for a /video request', () => {
     granted(await quota.reserve(request({ guildId: 'g2' })));
     expect(await quota.reserve(request({ guildId: 'g2', userId: 'u2' }))).toEqual({
       ok: false,
-      refusal: { reason: 'global_ceiling', resetsAt: TOMORROW },
+      refusal: { reason: 'global_ceiling', resetsAt: TOMORROW, cost: 1, aboveCeiling: false },
+    });
+    // A video costing more than the whole ceiling is told so: the next day would not help either.
+    expect(await quota.reserve(request({ guildId: 'g2', userId: 'u3', cost: 4 }))).toEqual({
+      ok: false,
+      refusal: { reason: 'global_ceiling', resetsAt: TOMORROW, cost: 4, aboveCeiling: true },
     });
     expect((await quota.memberStanding('g1', 'u1', [])).globalRemaining).toBe(0);
     // The ceiling is daily even though the guilds' budgets are monthly.

@@ -35,7 +35,11 @@ function quotaLine(standing: MemberStanding, tr: Translator): string {
     resets: relativeTime(standing.resetsAt),
   };
   if (standing.limit === null || standing.remaining === null) return tr('help.quota.guild', guild);
-  return tr('help.quota.guild_member', { ...guild, memberRemaining: standing.remaining, memberLimit: standing.limit });
+  return tr('help.quota.guild_member', {
+    ...guild,
+    memberRemaining: standing.remaining,
+    memberCredits: counted(tr, 'credits', standing.limit),
+  });
 }
 
 /**

@@ -22,15 +22,25 @@ export function refusalEmbed(refusal: QuotaRefusal, locale: string): APIEmbed {
       break;
     case 'guild_budget':
     case 'member_budget':
+      // A video that costs more than the whole budget never fits, whatever was used: the reset is no answer.
+      if (refusal.cost > refusal.limit) {
+        text = t(`quota.${refusal.reason}.over_limit`, {
+          costCredits: counted(t, 'credits', refusal.cost),
+          limitCredits: counted(t, 'credits', refusal.limit),
+        });
+        break;
+      }
       text = t(`quota.${refusal.reason}`, {
         remaining: refusal.remaining,
         limitCredits: counted(t, 'credits', refusal.limit),
-        cost: refusal.cost,
+        costCredits: counted(t, 'credits', refusal.cost),
         resets: relativeTime(refusal.resetsAt),
       });
       break;
     case 'global_ceiling':
-      text = t('quota.global_ceiling', { resets: relativeTime(refusal.resetsAt) });
+      text = refusal.aboveCeiling
+        ? t('quota.global_ceiling.over_limit', { costCredits: counted(t, 'credits', refusal.cost) })
+        : t('quota.global_ceiling', { resets: relativeTime(refusal.resetsAt) });
       break;
     case 'guild_concurrency':
       // "1 videos" reads wrong: one video in progress has a sentence of its own.

@@ -17,7 +17,7 @@ export const help = {
   'help.quota.title': '💳 Quota',
   'help.quota.guild': 'This server has {remaining} of {limitCredits} left {period}; they reset {resets}.',
   'help.quota.guild_member':
-    'This server has {remaining} of {limitCredits} left {period} and you have {memberRemaining} of your {memberLimit}; they reset {resets}.',
+    'This server has {remaining} of {limitCredits} left {period} and you have {memberRemaining} of your {memberCredits}; they reset {resets}.',
   'help.quota.off': 'Video generation is turned off on this server.',
   'help.period.day': 'today',
   'help.period.week': 'this week',

@@ -5,10 +5,16 @@ export const quota = {
   'quota.channel_not_allowed': 'Videos can only be made in {channels}. Please try there.',
   'quota.banned_word': 'Your prompt contains a word this server does not allow ("{word}"). Please rephrase it.',
   'quota.guild_budget':
-    "This server's video budget is used up for this period: {remaining} of {limitCredits} left, and this video costs {cost}. The budget resets {resets}.",
+    "This server's video budget is used up for this period: {remaining} of {limitCredits} left, and this video costs {costCredits}. The budget resets {resets}.",
   'quota.member_budget':
-    'You have used up your own budget for this period: {remaining} of your {limitCredits} left, and this video costs {cost}. Your budget resets {resets}.',
+    'You have used up your own budget for this period: {remaining} of your {limitCredits} left, and this video costs {costCredits}. Your budget resets {resets}.',
+  'quota.guild_budget.over_limit':
+    "This video costs {costCredits}, more than this server's whole budget of {limitCredits} a period, so waiting for the reset will not help. Try a shorter or lower-resolution video, or ask a server admin to raise the budget with /quota set.",
+  'quota.member_budget.over_limit':
+    'This video costs {costCredits}, more than your whole budget of {limitCredits} a period, so waiting for the reset will not help. Try a shorter or lower-resolution video, or ask a server admin to raise your limit.',
   'quota.global_ceiling': 'The bot has reached its daily spending ceiling across all servers. It resets {resets}.',
+  'quota.global_ceiling.over_limit':
+    "This video costs {costCredits}, more than the bot's whole daily spending ceiling across all servers, so waiting for the reset will not help. Try a shorter or lower-resolution video.",
   'quota.guild_concurrency': 'This server already has {max} videos in progress. Please wait for one to finish.',
   'quota.guild_concurrency.one': 'This server already has a video in progress. Please wait for it to finish.',
   'quota.member_concurrency': 'You already have {max} videos in progress. Please wait for one to finish.',

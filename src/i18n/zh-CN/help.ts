@@ -19,7 +19,7 @@ export const help = {
   'help.quota.title': '💳 额度',
   'help.quota.guild': '本服务器{period}还剩 {remaining}/{limitCredits}额度，将于 {resets} 重置。',
   'help.quota.guild_member':
-    '本服务器{period}还剩 {remaining}/{limitCredits}额度，你还剩 {memberRemaining}/{memberLimit} 点，将于 {resets} 重置。',
+    '本服务器{period}还剩 {remaining}/{limitCredits}额度，你还剩 {memberRemaining}/{memberCredits}，将于 {resets} 重置。',
   'help.quota.off': '本服务器已关闭视频生成。',
   'help.period.day': '今天',
   'help.period.week': '本周',

@@ -7,10 +7,16 @@ export const quota = {
   'quota.channel_not_allowed': '只能在 {channels} 中生成视频，请到那里再试。',
   'quota.banned_word': '你的提示词包含本服务器不允许的词语（“{word}”）。请换个说法。',
   'quota.guild_budget':
-    '本服务器本周期的视频额度已用完：还剩 {remaining}/{limitCredits}，而这个视频需要 {cost} 点。额度将于 {resets} 重置。',
+    '本服务器本周期的视频额度已用完：还剩 {remaining}/{limitCredits}，而这个视频需要 {costCredits}。额度将于 {resets} 重置。',
   'quota.member_budget':
-    '你本周期的个人额度已用完：还剩 {remaining}/{limitCredits}，而这个视频需要 {cost} 点。你的额度将于 {resets} 重置。',
+    '你本周期的个人额度已用完：还剩 {remaining}/{limitCredits}，而这个视频需要 {costCredits}。你的额度将于 {resets} 重置。',
+  'quota.guild_budget.over_limit':
+    '这个视频需要 {costCredits}，超过了本服务器每个周期的全部额度（{limitCredits}），等到重置也无法开始。请改用更短或分辨率更低的视频，或请服务器管理员用 /quota set 提高额度。',
+  'quota.member_budget.over_limit':
+    '这个视频需要 {costCredits}，超过了你每个周期的全部个人额度（{limitCredits}），等到重置也无法开始。请改用更短或分辨率更低的视频，或请服务器管理员提高你的额度。',
   'quota.global_ceiling': '机器人今天在所有服务器上的花费已达上限，将于 {resets} 重置。',
+  'quota.global_ceiling.over_limit':
+    '这个视频需要 {costCredits}，超过了机器人在所有服务器上每天的全部花费上限，等到重置也无法开始。请改用更短或分辨率更低的视频。',
   'quota.guild_concurrency': '本服务器已有 {max} 个视频正在生成，请等待其中一个完成。',
   'quota.guild_concurrency.one': '本服务器已有一个视频正在生成，请等待它完成。',
   'quota.member_concurrency': '你已有 {max} 个视频正在生成，请等待其中一个完成。',
