@@ -182,6 +182,15 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     await h.discord.waitFor(() => h.provider.submissions.length === 1);
   });
 
+  it('GIVEN an admin turns videos off (limit 0) WHEN they run /quota show THEN it says videos are off, with no reset time for a budget that does not exist', async () => {
+    await ask(quota('set', { limit: 0, period: 'day' }), admin);
+    const shown = await ask(quota('show'), admin);
+    expect(shown.text).toContain('Video generation is off (limit 0).');
+    expect(shown.text).not.toContain('Resets');
+    await ask(quota('set', { limit: 5, period: 'day' }), admin);
+    expect((await ask(quota('show'), admin)).text).toMatch(/Resets <t:\d+:R>/);
+  });
+
   it('GIVEN a per-member limit of 1 credit WHEN a member asks for a 10 s video THEN the answer says it costs more than their whole budget', async () => {
     await ask(quota('set', { limit: 10, period: 'day', per_user: 1 }), admin);
     const refused = await ask(videoCommand({ prompt: 'too long for me', duration: 10 }), member(1));

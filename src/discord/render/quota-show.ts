@@ -71,7 +71,8 @@ export function quotaShowEmbed(overview: QuotaOverview, locale: string): APIEmbe
   return {
     color: QUOTA_COLORS.info,
     title: t('quota.show.title'),
-    description: `${usage}\n${t('quota.resets', { resets: relativeTime(standing.resetsAt) })}`,
+    // Turned off, there is no budget to reset: the period's reset says nothing an admin can use.
+    description: policy.limit === 0 ? usage : `${usage}\n${t('quota.resets', { resets: relativeTime(standing.resetsAt) })}`,
     fields,
   };
 }
