@@ -78,6 +78,8 @@ export function stallingStore(inner: Store) {
     },
     /** The next lock whose name starts with `prefix` waits until the function returned is called. */
     holdNextLock(prefix: string): () => void {
+      // One hold at a time: a second would silently drop the first one's release.
+      if (hold !== undefined) throw new Error(`a lock starting with ${hold.prefix} is already held (test)`);
       let release = () => undefined as void;
       hold = { prefix, released: new Promise<void>((resolve) => (release = resolve)) };
       return release;
@@ -87,7 +89,7 @@ export function stallingStore(inner: Store) {
     },
     /** The next lock (or the next `times` locks) whose name starts with `prefix` fails at once. */
     failNextLock(prefix: string, times = 1) {
-      blipPrefix = prefix;
+      blipPrefix = times > 0 ? prefix : undefined;
       blipsLeft = times;
     },
   };
