@@ -66,3 +66,155 @@ describe('forged option types on /video (real client, fakes)', () => {
       expect(shown).toContain(part);
   });
 });
+
+// The same for /quota: a modified client can send `limit` as a number with decimals or as text, a
+// user or role as text, a channel Discord never resolved. The admin gets the private list of what
+// to change that an out-of-range value gets, never "Something went wrong", and the policy stays.
+
+describe('forged option types on /quota (real client, fakes)', () => {
+  let h: Harness;
+  const MANAGE_GUILD = String(1 << 5);
+  const admin = { user: { id: '120000000000000001', username: 'admin' }, memberPermissions: MANAGE_GUILD };
+  const UNKNOWN_CHANNEL = '110000000000000999';
+
+  /** Runs `/quota <subcommand>` as the admin and returns the first answer to it. */
+  async function quota(subcommand: string, options: FakeCommandOption[], locale = 'en-US') {
+    const { id } = h.discord.dispatchInteraction({ commandName: 'quota', subcommand, options, locale, ...admin });
+    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    const data = (callback.data ?? {}) as { flags?: number };
+    return { ephemeral: ((data.flags ?? 0) & 64) === 64, text: JSON.stringify(data) };
+  }
+  const policy = () => h.bot.context.quota.getPolicy(h.discord.defaultGuildId);
+
+  beforeAll(async () => {
+    h = await startHarness();
+    // A policy worth keeping: anything a forged payload changed would show against it.
+    const set = await quota('set', [
+      { name: 'limit', type: 4, value: 7 },
+      { name: 'period', type: 3, value: 'week' },
+      { name: 'per_user', type: 4, value: 3 },
+    ]);
+    expect(set.text).not.toMatch(/could not change/);
+    await quota('log', [{ name: 'channel', type: 7, value: h.discord.defaultChannelId }]);
+    expect((await policy()).log?.channelId).toBe(h.discord.defaultChannelId);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const limitRange = /`limit` must be a whole number from 0 to 1000000/;
+  const cases: Array<[string, string, string, FakeCommandOption[], RegExp]> = [
+    [
+      'limit as the number 1.5',
+      'en-US',
+      'set',
+      [
+        { name: 'limit', type: 10, value: 1.5 },
+        { name: 'period', type: 3, value: 'day' },
+      ],
+      limitRange,
+    ],
+    [
+      'limit as the text "abc"',
+      'en-US',
+      'set',
+      [
+        { name: 'limit', type: 3, value: 'abc' },
+        { name: 'period', type: 3, value: 'day' },
+      ],
+      limitRange,
+    ],
+    [
+      'limit as the text "abc"',
+      'zh-CN',
+      'set',
+      [
+        { name: 'limit', type: 3, value: 'abc' },
+        { name: 'period', type: 3, value: 'day' },
+      ],
+      /`上限` 必须是 0 到 1000000 之间的整数/,
+    ],
+    [
+      'per_user as the text "5" beside a good limit',
+      'en-US',
+      'set',
+      [
+        { name: 'limit', type: 4, value: 20 },
+        { name: 'period', type: 3, value: 'day' },
+        { name: 'per_user', type: 3, value: '5' },
+      ],
+      /`per_user` must be a whole number from 0 to 1000000/,
+    ],
+    [
+      'period as the number 1',
+      'en-US',
+      'set',
+      [
+        { name: 'limit', type: 4, value: 20 },
+        { name: 'period', type: 4, value: 1 },
+      ],
+      /`period` must be one of the listed choices/,
+    ],
+    [
+      'role as the text "abc"',
+      'en-US',
+      'role',
+      [
+        { name: 'role', type: 3, value: 'abc' },
+        { name: 'per_user', type: 4, value: 9 },
+      ],
+      /Choose a `role`/,
+    ],
+    [
+      'role as a text option holding a role id',
+      'en-US',
+      'role',
+      [
+        { name: 'role', type: 3, value: '110000000000000777' },
+        { name: 'per_user', type: 4, value: 9 },
+      ],
+      /Choose a `role`/,
+    ],
+    ['member to block as a number', 'en-US', 'block', [{ name: 'member', type: 4, value: 42 }], /Choose a `member`/],
+    ['member to block as the number 1.5', 'zh-CN', 'block', [{ name: 'member', type: 10, value: 1.5 }], /此操作需要选择 `成员`/],
+    ['log channel as text', 'en-US', 'log', [{ name: 'channel', type: 3, value: 'general' }], /Pick a text channel for the log/],
+    [
+      'log channel Discord did not resolve',
+      'en-US',
+      'log',
+      [{ name: 'channel', type: 7, value: UNKNOWN_CHANNEL }],
+      /Pick a text channel for the log/,
+    ],
+    [
+      'allowed channel as a number',
+      'en-US',
+      'channels',
+      [
+        { name: 'action', type: 3, value: 'add' },
+        { name: 'channel', type: 4, value: 5 },
+      ],
+      /Pick a channel where members can use \/video/,
+    ],
+  ];
+
+  it.each(cases)(
+    'GIVEN %s (%s) on /quota %s WHEN an admin sends it THEN a private answer says what to change, and the policy stays as it was',
+    async (_name, locale, subcommand, options, expected) => {
+      const before = await policy();
+      const answer = await quota(subcommand, options, locale);
+      expect(answer.ephemeral).toBe(true);
+      expect(answer.text).toMatch(expected);
+      expect(answer.text).toMatch(locale === 'zh-CN' ? /无法修改额度/ : /I could not change the quota/);
+      expect(answer.text).not.toMatch(/Something went wrong|出了点问题/);
+      expect(await policy()).toEqual(before);
+    },
+  );
+
+  it('GIVEN the forged attempts WHEN the admin runs /quota show THEN it still shows the policy they set', async () => {
+    const show = await quota('show', []);
+    expect(show.ephemeral).toBe(true);
+    const kept = await policy();
+    expect(kept).toMatchObject({ limit: 7, period: 'week', perUser: 3, roleOverrides: {}, blocked: {}, allowedChannelIds: [] });
+    expect(kept.log?.channelId).toBe(h.discord.defaultChannelId);
+  });
+});

@@ -1,4 +1,4 @@
-import { ChannelType, type ChatInputCommandInteraction } from 'discord.js';
+import { ApplicationCommandOptionType, ChannelType, type ChatInputCommandInteraction, type CommandInteractionOption } from 'discord.js';
 import { z } from 'zod';
 import { periodSchema, POLICY_BOUNDS } from '../../quota/policy.js';
 import type { QuotaPeriod } from '../../quota/types.js';
@@ -62,6 +62,15 @@ export type ReadQuotaOptions = { ok: true; action: QuotaAction } | { ok: false; 
 
 const int = (option: IntOption) => z.number().int().min(INT_BOUNDS[option].min).max(INT_BOUNDS[option].max);
 const id = z.string().regex(/^\d{1,20}$/);
+// A user, role or channel option is an id Discord checked against its declared type and resolved;
+// the same digits in another type of option were checked by no one, so the type must match too.
+const user = z.object({ type: z.literal(ApplicationCommandOptionType.User), value: id }).transform((o) => o.value);
+const role = z.object({ type: z.literal(ApplicationCommandOptionType.Role), value: id }).transform((o) => o.value);
+// Which kind of channel it is comes only from what Discord resolved: an unresolved id is refused.
+const channel = <T extends readonly ChannelType[]>(types: T) =>
+  z
+    .object({ type: z.literal(ApplicationCommandOptionType.Channel), value: id, channelType: z.literal(types) })
+    .transform((o) => ({ id: o.value, type: o.channelType }));
 
 const schema = z.discriminatedUnion('sub', [
   z.object({
@@ -72,13 +81,9 @@ const schema = z.discriminatedUnion('sub', [
     max_concurrent: int('max_concurrent').nullable(),
   }),
   z.object({ sub: z.literal('show') }),
-  z.object({ sub: z.literal('reset'), user: id.nullable() }),
-  z.object({ sub: z.literal('role'), role: id, per_user: int('per_user') }),
-  z.object({
-    sub: z.literal('channels'),
-    action: z.enum(CHANNEL_ACTIONS),
-    channel: z.object({ id, type: z.literal(ALLOWED_CHANNEL_TYPES) }).nullable(),
-  }),
+  z.object({ sub: z.literal('reset'), user: user.nullable() }),
+  z.object({ sub: z.literal('role'), role, per_user: int('per_user') }),
+  z.object({ sub: z.literal('channels'), action: z.enum(CHANNEL_ACTIONS), channel: channel(ALLOWED_CHANNEL_TYPES).nullable() }),
   z.object({
     sub: z.literal('banned-words'),
     action: z.enum(WORD_ACTIONS),
@@ -86,11 +91,11 @@ const schema = z.discriminatedUnion('sub', [
   }),
   z.object({
     sub: z.literal('log'),
-    channel: z.object({ id, type: z.literal(LOG_CHANNEL_TYPES) }).nullable(),
-    alert_role: id.nullable(),
+    channel: channel(LOG_CHANNEL_TYPES).nullable(),
+    alert_role: role.nullable(),
   }),
-  z.object({ sub: z.literal('block'), member: id, reason: z.string().max(POLICY_BOUNDS.blockReasonLength).nullable() }),
-  z.object({ sub: z.literal('unblock'), member: id }),
+  z.object({ sub: z.literal('block'), member: user, reason: z.string().max(POLICY_BOUNDS.blockReasonLength).nullable() }),
+  z.object({ sub: z.literal('unblock'), member: user }),
   z.object({ sub: z.literal('export'), export_period: z.enum(EXPORT_PERIODS).nullable() }),
 ]);
 
@@ -105,42 +110,61 @@ function problemOf(issue: z.core.$ZodIssue, sub: string): QuotaOptionProblem {
   return { code: 'missing', option };
 }
 
-/** Reads and checks the `/quota` options. Values are checked again by the quota core. */
+/**
+ * Reads and checks the `/quota` options. Values are checked again by the quota core.
+ *
+ * The options are read from the payload as it came (`interaction.options.data`), never through
+ * discord.js' typed getters (getInteger, getUser…): those throw when a forged or replayed payload
+ * gives an option another type (`limit` as the number 1.5 or the text "abc"), which would end as
+ * "Something went wrong". Here zod judges every value, so a wrong type gets the same list of what
+ * to change as a wrong value, and nothing is changed.
+ */
 export function readQuotaOptions(interaction: ChatInputCommandInteraction): ReadQuotaOptions {
-  const o = interaction.options;
-  const channel = o.getChannel('channel');
-  const raw = {
-    sub: o.getSubcommand(),
-    limit: o.getInteger('limit'),
-    period: o.getString('period'),
-    per_user: o.getInteger('per_user'),
-    max_concurrent: o.getInteger('max_concurrent'),
-    user: o.getUser('user')?.id ?? null,
-    role: o.getRole('role')?.id ?? null,
-    action: o.getString('action'),
-    channel: channel ? { id: channel.id, type: channel.type } : null,
-    word: o.getString('word'),
-    alert_role: o.getRole('alert_role')?.id ?? null,
-    member: o.getUser('member')?.id ?? null,
-    reason: o.getString('reason'),
+  const { sub, options } = subcommandOf(interaction.options.data);
+  const byName = new Map(options.map((option) => [option.name, option]));
+  const value = (name: string): unknown => byName.get(name)?.value ?? null;
+  const ref = (name: string) => {
+    const option = byName.get(name);
+    if (!option) return null;
+    return { type: option.type, value: option.value ?? null, channelType: option.channel?.type ?? null };
   };
-  const sub = raw.sub;
-  // `period` means day/week/month for set, and current/previous for export.
-  const input = sub === 'export' ? { sub, export_period: raw.period } : raw;
-  // @everyone's id is the guild's: it is never among a member's role ids, so an override would do nothing.
-  if (raw.sub === 'role' && raw.role !== null && raw.role === interaction.guildId)
-    return { ok: false, problems: [{ code: 'everyone_role' }] };
-  // Pinging @everyone is exactly what an alert role must not do.
-  if (raw.sub === 'log' && raw.alert_role !== null && raw.alert_role === interaction.guildId)
-    return { ok: false, problems: [{ code: 'everyone_alert' }] };
-  if (raw.sub === 'block' && raw.member === interaction.user.id) return { ok: false, problems: [{ code: 'block_self' }] };
-  const parsed = schema.safeParse(input);
+  const raw = {
+    sub,
+    limit: value('limit'),
+    // `period` means day/week/month for set, and current/previous for export.
+    [sub === 'export' ? 'export_period' : 'period']: value('period'),
+    per_user: value('per_user'),
+    max_concurrent: value('max_concurrent'),
+    user: ref('user'),
+    role: ref('role'),
+    action: value('action'),
+    channel: ref('channel'),
+    word: value('word'),
+    alert_role: ref('alert_role'),
+    member: ref('member'),
+    reason: value('reason'),
+  };
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => problemOf(issue, sub));
     const unique = [...new Map(problems.map((p) => [JSON.stringify(p), p])).values()];
     return { ok: false, problems: unique };
   }
-  return toAction(parsed.data);
+  const checked = parsed.data;
+  // @everyone's id is the guild's: it is never among a member's role ids, so an override would do nothing.
+  if (checked.sub === 'role' && checked.role === interaction.guildId) return { ok: false, problems: [{ code: 'everyone_role' }] };
+  // Pinging @everyone is exactly what an alert role must not do.
+  if (checked.sub === 'log' && checked.alert_role !== null && checked.alert_role === interaction.guildId)
+    return { ok: false, problems: [{ code: 'everyone_alert' }] };
+  if (checked.sub === 'block' && checked.member === interaction.user.id) return { ok: false, problems: [{ code: 'block_self' }] };
+  return toAction(checked);
+}
+
+/** The subcommand's name and its options, found without discord.js' getters (see readQuotaOptions). */
+function subcommandOf(data: readonly CommandInteractionOption[]): { sub: string; options: readonly CommandInteractionOption[] } {
+  const top = data[0];
+  if (top?.type !== ApplicationCommandOptionType.Subcommand) return { sub: '', options: data };
+  return { sub: top.name, options: top.options ?? [] };
 }
 
 const missing = (option: string): ReadQuotaOptions => ({ ok: false, problems: [{ code: 'missing', option }] });
