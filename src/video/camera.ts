@@ -55,7 +55,9 @@ const MOVE_SEPARATORS = /[,\uff0c\u3001+]/;
 
 /**
  * Reads the `camera` option: one move, or up to three joined by commas (`Pan left, 上升`).
- * Discord does not enforce autocomplete values, so anything typed arrives here.
+ * Discord does not enforce autocomplete values, so anything typed arrives here. A move named
+ * more than once, in any language or case (`Push in, push in, 推进`), is one move: it is counted
+ * once and kept once, where it first appears.
  */
 export function parseCameraOption(value: string): CameraParse {
   const names = value
@@ -64,13 +66,13 @@ export function parseCameraOption(value: string): CameraParse {
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
   if (names.length === 0) return { ok: false, reason: 'unknown_move', name: value.trim() };
-  if (names.length > MAX_COMBINED_MOVES) return { ok: false, reason: 'too_many_moves', count: names.length };
   const moves: CameraMove[] = [];
   for (const name of names) {
     const move = findCameraMove(name);
     if (!move) return { ok: false, reason: 'unknown_move', name };
     if (!moves.includes(move)) moves.push(move);
   }
+  if (moves.length > MAX_COMBINED_MOVES) return { ok: false, reason: 'too_many_moves', count: moves.length };
   return { ok: true, moves };
 }
 
@@ -100,8 +102,10 @@ export function splitCameraCommand(prompt: string): { camera: string | null; wor
 export function suggestCameraMoves(typed: string, limit = 25): Array<{ name: string; value: string }> {
   const parts = typed.split(MOVE_SEPARATORS);
   const current = normalise(parts.pop() ?? '');
-  const chosen = parts.map((part) => findCameraMove(part)).filter((move): move is CameraMove => move !== undefined);
-  if (parts.length >= MAX_COMBINED_MOVES) return [];
+  const named = parts.map((part) => findCameraMove(part)).filter((move): move is CameraMove => move !== undefined);
+  // A move typed twice is one move, as parseCameraOption counts it.
+  const chosen = [...new Set(named)];
+  if (parts.length - (named.length - chosen.length) >= MAX_COMBINED_MOVES) return [];
   const prefix = chosen.map((move) => move.en);
   const matches = CAMERA_MOVES.filter((move) => !chosen.includes(move)).filter(
     (move) => current === '' || normalise(move.en).includes(current) || move.zh.includes(current),

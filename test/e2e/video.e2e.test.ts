@@ -179,3 +179,32 @@ describe('/video end to end (real discord.js and undici against local fakes)', (
     expect(h.provider.submissions.length).toBe(before);
   });
 });
+
+describe('/video with one camera move named several ways (real client, fakes)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('GIVEN camera "Push in, push in, 推进, Push in" WHEN the member runs /video THEN the video starts and the provider gets the move once', async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a fox in the snow', camera: 'Push in, push in, 推进, Push in' }));
+    // Accepted (a deferred reply), not refused as "4 camera moves".
+    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    expect(JSON.stringify(callback.data ?? {})).not.toMatch(/camera moves/);
+    expect(callback.type).toBe(5);
+    const submission = await h.discord.waitFor(() => h.provider.submissions[0]);
+    expect((submission.body as { prompt: string }).prompt).toBe('[推进]a fox in the snow');
+    const message = await h.discord.waitFor(() => {
+      const original = h.discord.originalResponse(id);
+      return original?.attachments.length ? original : undefined;
+    });
+    expect(embedText(message.embeds)).toContain('Your video is ready');
+    // The reply names the move once too, in the prompt and in the settings.
+    expect(embedText(message.embeds)).toContain('[推进] a fox in the snow');
+    expect(embedText(message.embeds)).toContain('camera Push in (推进)');
+    expect(h.provider.submissions).toHaveLength(1);
+  });
+});

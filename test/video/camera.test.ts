@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAMERA_MOVES, findCameraMove, splitCameraCommand, suggestCameraMoves } from '../../src/video/camera.js';
+import { CAMERA_MOVES, findCameraMove, parseCameraOption, splitCameraCommand, suggestCameraMoves } from '../../src/video/camera.js';
 
 describe('camera moves', () => {
   it('knows all 15 moves by their English and Chinese names', () => {
@@ -18,6 +18,25 @@ describe('camera moves', () => {
     expect(suggestCameraMoves('推进, pedestal').map((c) => c.value)).toEqual(['Push in, Pedestal up', 'Push in, Pedestal down']);
     expect(suggestCameraMoves('')).toHaveLength(15);
     expect(suggestCameraMoves('Pan left, Pan right, Push in, ')).toEqual([]);
+  });
+
+  it('counts a move written several ways (any case, English or Chinese) once, in the order moves first appear', () => {
+    const zh = (value: string) => {
+      const parsed = parseCameraOption(value);
+      return parsed.ok ? parsed.moves.map((move) => move.zh) : parsed;
+    };
+    expect(zh('Push in, push in, 推进, Push in')).toEqual(['推进']);
+    expect(zh('PUSH IN，推进、push_in+Push-in')).toEqual(['推进']);
+    expect(zh('上升, Pan left, pedestal up, 左摇, Zoom in, ZOOM IN')).toEqual(['上升', '左摇', '变焦推近']);
+    expect(zh('[Push in, 推进]')).toEqual(['推进']);
+    // Four different moves are still too many, counted without their repeats.
+    expect(zh('Pan left, pan left, Pan right, Push in, 推进, Pull out')).toEqual({ ok: false, reason: 'too_many_moves', count: 4 });
+    expect(zh('Push in, push in, Barrel roll')).toEqual({ ok: false, reason: 'unknown_move', name: 'Barrel roll' });
+  });
+
+  it('keeps suggesting while a move typed twice leaves room for another', () => {
+    expect(suggestCameraMoves('Push in, 推进, zoom').map((c) => c.value)).toEqual(['Push in, Zoom in', 'Push in, Zoom out']);
+    expect(suggestCameraMoves('Pan left, Pan right, Push in, 推进, ')).toEqual([]);
   });
 
   it('labels suggestions in both languages within Discord limits', () => {

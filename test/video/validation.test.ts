@@ -111,6 +111,13 @@ describe('the prompt the provider receives', () => {
     expect(problemsOf({ prompt: 'city', camera: 'Pan left, Pan right, Push in, Pull out' })).toEqual(['camera_too_many']);
   });
 
+  it('sends a move named several ways once, and only refuses more than three different moves', () => {
+    const repeated = validateVideoOptions({ prompt: 'city', camera: 'Push in, push in, 推进, Push in' });
+    expect(repeated.ok && [repeated.request.prompt, repeated.request.camera]).toEqual(['[推进]city', ['推进']]);
+    const mixed = validateVideoOptions({ prompt: 'city', camera: 'Pan left, 上升, pan LEFT, 左摇, Zoom in' });
+    expect(mixed.ok && mixed.request.prompt).toBe('[左摇,上升,变焦推近]city');
+  });
+
   it('keeps bracket commands typed in the prompt as typed', () => {
     const result = validateVideoOptions({ prompt: 'a cat [左摇] then [固定] rests', camera: 'Shake' });
     expect(result.ok && result.request.prompt).toBe('[晃动]a cat [左摇] then [固定] rests');
