@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cutCodePoints } from '../text/code-points.js';
 import type { CostKey } from './types.js';
 
 /** The table key of a request: `"<model>:<resolution>:<duration>"`, e.g. `"MiniMax-Hailuo-2.3:768p:6"`. */
@@ -24,37 +25,49 @@ export const COST_MAX = 1_000_000;
 
 const EXAMPLE = '{"MiniMax-Hailuo-2.3:768p:6":1}';
 
+/** A key as an error message shows it: quoted and escaped (a newline cannot fake a line), at most 60 code points. */
+const shownKey = (key: string): string => JSON.stringify(cutCodePoints(key, 60));
+
+/** `"a", "b", "c" and 4 more`: a few of `keys`, so a long bad table still gives a short message. */
+function someKeys(keys: readonly string[]): string {
+  const shown = keys.slice(0, 3).map(shownKey).join(', ');
+  return keys.length > 3 ? `${shown} and ${keys.length - 3} more` : shown;
+}
+
 /**
  * QUOTA_COSTS as the operator writes it: a JSON object of combinations the bot offers (the keys
- * of {@link DEFAULT_COSTS}, written exactly so) to whole credits from 0 to {@link COST_MAX}. A key
+ * of {@link DEFAULT_COSTS}, written exactly so) to whole credits from 0 to {@link COST_MAX}. Keys
  * the bot never asks for (a typo, a wrong case, 1080p for 10 s, which the provider does not
- * make) is refused by name, with the keys that exist: an override nobody reads would look set
- * and change nothing. Each message starts with `QUOTA_COSTS`.
+ * make, `__proto__`) are refused by name, with the keys that exist: an override nobody reads would
+ * look set and change nothing. At most two messages, each starting with `QUOTA_COSTS`, whatever
+ * the table's size. The keys are read from the parsed JSON itself (zod's record drops
+ * `__proto__`), so no key escapes the check.
  */
 export const costOverridesSchema = z
-  .record(z.string(), z.unknown(), {
+  .custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
     error: `QUOTA_COSTS must be a JSON object of "model:resolution:duration" to credits, for example ${EXAMPLE}`,
   })
   .superRefine((table, ctx) => {
-    for (const [key, value] of Object.entries(table)) {
-      // Checked here rather than as the record's key schema so the message names the bad key.
-      if (!Object.hasOwn(DEFAULT_COSTS, key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `QUOTA_COSTS: "${key}" is not a video the bot offers; the keys are ${Object.keys(DEFAULT_COSTS).join(', ')}`,
-        });
-      }
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > COST_MAX) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `QUOTA_COSTS: "${key}" must cost a whole number of credits from 0 to ${COST_MAX}, for example ${EXAMPLE}`,
-        });
-      }
+    const keys = Object.keys(table);
+    const unknown = keys.filter((key) => !Object.hasOwn(DEFAULT_COSTS, key));
+    const badCost = keys.filter((key) => {
+      const cost = table[key];
+      return typeof cost !== 'number' || !Number.isInteger(cost) || cost < 0 || cost > COST_MAX;
+    });
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `QUOTA_COSTS: ${someKeys(unknown)} ${unknown.length === 1 ? 'is not a video' : 'are not videos'} the bot offers; the keys are ${Object.keys(DEFAULT_COSTS).join(', ')}`,
+      });
+    }
+    if (badCost.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `QUOTA_COSTS: ${someKeys(badCost)} must cost a whole number of credits from 0 to ${COST_MAX}, for example ${EXAMPLE}`,
+      });
     }
   })
-  .transform((table) => table as Record<string, number>);
+  .transform((table) => Object.fromEntries(Object.entries(table)) as Record<string, number>);
 
 /**
  * Builds the cost function from the defaults with the operator's `overrides` merged over them.

@@ -24,8 +24,9 @@ export interface ReservationDeps extends StandingDeps {
 }
 
 /**
- * The refusals that need this period's figures, in the order a member is told them: the server's
- * budget, the member's own, then videos in progress (server, member). Shared by {@link reserve}
+ * The refusals that need this period's figures, in the order a member is told them: a video that
+ * costs more than a whole budget (the server's, the member's, the operator's daily ceiling), then
+ * the server's budget, the member's own, then videos in progress (server, member). Shared by {@link reserve}
  * (under the lock, where it decides) and {@link precheck} (a look without the lock).
  */
 function judge(
@@ -37,15 +38,31 @@ function judge(
   resetsAt: number,
 ): QuotaRefusal | undefined {
   const { cost, userId } = request;
+  const { period } = policy;
   const guildUsed = sum(Object.values(usage.used));
-  if (guildUsed + cost > policy.limit) {
-    return { reason: 'guild_budget', cost, remaining: Math.max(0, policy.limit - guildUsed), limit: policy.limit, resetsAt };
-  }
+  const guildBudget = {
+    reason: 'guild_budget',
+    cost,
+    remaining: Math.max(0, policy.limit - guildUsed),
+    limit: policy.limit,
+    period,
+    resetsAt,
+  } as const;
   const limit = memberLimit(policy, request.roleIds);
   const memberUsed = usage.used[userId] ?? 0;
-  if (limit !== null && memberUsed + cost > limit) {
-    return { reason: 'member_budget', cost, remaining: Math.max(0, limit - memberUsed), limit, resetsAt };
+  const memberBudget =
+    limit === null
+      ? undefined
+      : ({ reason: 'member_budget', cost, remaining: Math.max(0, limit - memberUsed), limit, period, resetsAt } as const);
+  // A video that costs more than a whole budget never fits: that is said first, so the member is
+  // not sent to wait for a reset (of the server's budget, say) after which another one refuses it.
+  if (cost > policy.limit) return guildBudget;
+  if (memberBudget && cost > memberBudget.limit) return memberBudget;
+  if (deps.globalLimit !== undefined && cost > deps.globalLimit) {
+    return { reason: 'global_ceiling', resetsAt: periodEnd('day', deps.clock()), cost, aboveCeiling: true };
   }
+  if (guildUsed + cost > policy.limit) return guildBudget;
+  if (memberBudget && memberUsed + cost > memberBudget.limit) return memberBudget;
   const flights = Object.values(inFlight);
   if (flights.length >= policy.maxConcurrent) return { reason: 'guild_concurrency', max: policy.maxConcurrent };
   if (flights.filter((f) => f.userId === userId).length >= deps.maxPerMember)

@@ -46,8 +46,8 @@ export type QuotaRefusal =
   | { reason: 'disabled' }
   | { reason: 'channel_not_allowed'; allowedChannelIds: string[] }
   | { reason: 'banned_word'; word: string }
-  | { reason: 'guild_budget'; cost: number; remaining: number; limit: number; resetsAt: number }
-  | { reason: 'member_budget'; cost: number; remaining: number; limit: number; resetsAt: number }
+  | { reason: 'guild_budget'; cost: number; remaining: number; limit: number; period: QuotaPeriod; resetsAt: number }
+  | { reason: 'member_budget'; cost: number; remaining: number; limit: number; period: QuotaPeriod; resetsAt: number }
   /** `aboveCeiling`: the video costs more than the whole daily ceiling (never fits; the ceiling itself is the operator's). */
   | { reason: 'global_ceiling'; resetsAt: number; cost: number; aboveCeiling: boolean }
   | { reason: 'guild_concurrency'; max: number }

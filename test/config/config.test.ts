@@ -54,6 +54,18 @@ describe('configuration from the environment', () => {
     expect(problems('{"MiniMax-Hailuo-2.3:768p:6":"3"}')).toContain('must cost a whole number of credits');
     expect(problems('[1,2]')).toContain('QUOTA_COSTS must be a JSON object');
     expect(problems('{"MiniMax-Hailuo-2.3-Fast:1080p:6":0}')).toBe('');
+    // JSON.parse keeps "__proto__" as a key of its own; it is refused like any other, not dropped.
+    expect(problems('{"__proto__":{"MiniMax-Hailuo-2.3:768p:6":0}}')).toContain('QUOTA_COSTS: "__proto__" is not a video the bot offers');
+    // A key is shown escaped and short: a newline in it cannot make a line of its own in the message.
+    const forged = problems(`{"x\\n  - QUOTA_COSTS is fine${'y'.repeat(5_000)}":1}`);
+    expect(forged).toContain('QUOTA_COSTS: "x\\n  - QUOTA_COSTS is fine');
+    expect(forged).not.toContain('\n  - QUOTA_COSTS is fine');
+    expect(forged.length).toBeLessThan(1_000);
+    // 2,000 bad keys: two lines that name three of them, not 4,000 lines.
+    const many = problems(JSON.stringify(Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`bad:${i}:6`, -1]))));
+    expect(many).toContain('"bad:0:6", "bad:1:6", "bad:2:6" and 1997 more are not videos the bot offers');
+    expect(many).toContain('"bad:0:6", "bad:1:6", "bad:2:6" and 1997 more must cost a whole number of credits');
+    expect(many.length).toBeLessThan(1_000);
   });
 
   it('reads operator overrides', () => {

@@ -46,8 +46,8 @@ function everyCountedText(locale: string, standing: MemberStanding = ones): stri
     text(usageEmbed({ ...standing, guildLimit: 10, guildRemaining: 5 }, locale)),
     // A video of 1 credit when none is left, and one of 2 credits against a budget of 1 (it never fits).
     ...[1, 2].flatMap((cost) => [
-      text(refusalEmbed({ reason: 'guild_budget', cost, remaining: 0, limit: standing.guildLimit, resetsAt: now }, locale)),
-      text(refusalEmbed({ reason: 'member_budget', cost, remaining: 0, limit: standing.limit ?? 0, resetsAt: now }, locale)),
+      text(refusalEmbed({ reason: 'guild_budget', cost, remaining: 0, limit: standing.guildLimit, period: 'day', resetsAt: now }, locale)),
+      text(refusalEmbed({ reason: 'member_budget', cost, remaining: 0, limit: standing.limit ?? 0, period: 'day', resetsAt: now }, locale)),
     ]),
     text(refusalEmbed({ reason: 'global_ceiling', cost: 1, aboveCeiling: true, resetsAt: now }, locale)),
     text(quotaShowEmbed({ policy, standing, spenders: [], global: { limit: standing.guildLimit, resetsAt: now } }, locale)),
@@ -88,8 +88,8 @@ describe('counts read right in every answer and log line (1 credit, 1 video, 1 d
     expect(all).toContain('Shorten it by 1 character.');
     expect(all).toContain('0 of 1 credit left, and this video costs 1 credit.');
     expect(all).toContain('you have 1 of your 1 credit; they reset');
-    expect(all).toContain("This video costs 2 credits, more than this server's whole budget of 1 credit a period");
-    expect(all).toContain('This video costs 2 credits, more than your whole budget of 1 credit a period');
+    expect(all).toContain("This video costs 2 credits, more than this server's whole budget of 1 credit per day");
+    expect(all).toContain('This video costs 2 credits, more than your whole budget of 1 credit per day');
     expect(all).toContain("This video costs 1 credit, more than the bot's whole daily spending ceiling");
   });
 
@@ -122,6 +122,6 @@ describe('counts read right in every answer and log line (1 credit, 1 video, 1 d
     expect(all).toContain('共 1 行');
     expect(all).toContain('请删减 1 个字符。');
     expect(all).toContain('还剩 0/1 点，而这个视频需要 1 点。');
-    expect(all).toContain('这个视频需要 2 点，超过了本服务器每个周期的全部额度（1 点）');
+    expect(all).toContain('这个视频需要 2 点，超过了本服务器的全部额度（每天 1 点）');
   });
 });

@@ -170,13 +170,13 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     const refused = await ask(videoCommand({ prompt: 'too long for the budget', duration: 10 }), member(1));
     expect(refused.type).toBe(4);
     expect(refused.ephemeral).toBe(true);
-    expect(refused.text).toContain("This video costs 2 credits, more than this server's whole budget of 1 credit a period");
-    expect(refused.text).toContain('Try a shorter or lower-resolution video');
+    expect(refused.text).toContain("This video costs 2 credits, more than this server's whole budget of 1 credit per day");
+    expect(refused.text).toContain('A shorter or lower-resolution video costs less (run /video again)');
     expect(refused.text).not.toContain('used up');
     expect(refused.text).not.toMatch(/<t:\d+:R>/);
     expect(refused.text).toContain('Nothing was charged.');
     const zh = await ask({ ...videoCommand({ prompt: '太长了', duration: 10 }), locale: 'zh-CN' }, member(2));
-    expect(zh.text).toContain('这个视频需要 2 点，超过了本服务器每个周期的全部额度（1 点），等到重置也无法开始');
+    expect(zh.text).toContain('这个视频需要 2 点，超过了本服务器的全部额度（每天 1 点），等到重置也无法开始');
     // A 6 s video still fits the budget.
     expect((await ask(videoCommand({ prompt: 'short enough' }), member(1))).type).toBe(5);
     await h.discord.waitFor(() => h.provider.submissions.length === 1);
@@ -195,8 +195,8 @@ describe('/quota and /usage end to end (real discord.js against the fakes)', () 
     await ask(quota('set', { limit: 10, period: 'day', per_user: 1 }), admin);
     const refused = await ask(videoCommand({ prompt: 'too long for me', duration: 10 }), member(1));
     expect(refused.ephemeral).toBe(true);
-    expect(refused.text).toContain('This video costs 2 credits, more than your whole budget of 1 credit a period');
-    expect(refused.text).toContain('ask a server admin to raise your limit');
+    expect(refused.text).toContain('This video costs 2 credits, more than your whole budget of 1 credit per day');
+    expect(refused.text).toContain('a server admin can raise your limit');
     await settle();
     expect(h.provider.submissions).toHaveLength(0);
   });

@@ -18,7 +18,7 @@ describe('reserving credits for a /video request', () => {
     granted(await quota.reserve(request({ cost: 2 })));
     expect(await quota.reserve(request({ cost: 2, userId: 'u2' }))).toEqual({
       ok: false,
-      refusal: { reason: 'guild_budget', cost: 2, remaining: 1, limit: 3, resetsAt: TOMORROW },
+      refusal: { reason: 'guild_budget', cost: 2, remaining: 1, limit: 3, period: 'day', resetsAt: TOMORROW },
     });
   });
 
@@ -57,7 +57,7 @@ describe('reserving credits for a /video request', () => {
     for (let i = 0; i < 2; i += 1) await quota.charge(granted(await quota.reserve(request())), 'delivered');
     expect(await quota.reserve(request())).toEqual({
       ok: false,
-      refusal: { reason: 'member_budget', cost: 1, remaining: 0, limit: 2, resetsAt: TOMORROW },
+      refusal: { reason: 'member_budget', cost: 1, remaining: 0, limit: 2, period: 'day', resetsAt: TOMORROW },
     });
     expect((await quota.reserve(request({ userId: 'u2' }))).ok).toBe(true);
   });
@@ -98,6 +98,25 @@ describe('reserving credits for a /video request', () => {
     // The ceiling is daily even though the guilds' budgets are monthly.
     clock.set('2026-11-26T00:00:00.000Z');
     expect((await quota.reserve(request({ guildId: 'g2', userId: 'u2' }))).ok).toBe(true);
+  });
+
+  it("GIVEN the server budget is nearly used up WHEN a video costs more than the member's whole limit THEN that is the answer, not the server budget: waiting for its reset would not help", async () => {
+    const { quota } = await memoryQuota({ defaults: { limit: 10, period: 'week' } });
+    await quota.setPolicy('g1', { perUser: 3, maxConcurrent: 20 });
+    for (let i = 0; i < 9; i += 1) await quota.charge(granted(await quota.reserve(request({ userId: `other${i}` }))), 'delivered');
+    const overMember = await quota.reserve(request({ cost: 4 }));
+    expect(overMember.ok === false && overMember.refusal).toMatchObject({ reason: 'member_budget', cost: 4, limit: 3, period: 'week' });
+    // A video within every whole budget still meets the server's short one first.
+    const short = await quota.reserve(request({ cost: 2 }));
+    expect(short.ok === false && short.refusal).toMatchObject({ reason: 'guild_budget', cost: 2, remaining: 1, limit: 10 });
+  });
+
+  it("GIVEN the server budget is nearly used up WHEN a video costs more than the operator's whole daily ceiling THEN the ceiling is the answer", async () => {
+    const { quota } = await memoryQuota({ defaults: { limit: 10, period: 'day' }, globalLimit: 9 });
+    await quota.setPolicy('g1', { maxConcurrent: 20 });
+    for (let i = 0; i < 8; i += 1) await quota.charge(granted(await quota.reserve(request({ userId: `other${i}` }))), 'delivered');
+    const overCeiling = await quota.reserve(request({ cost: 10 }));
+    expect(overCeiling.ok === false && overCeiling.refusal).toMatchObject({ reason: 'global_ceiling', cost: 10, aboveCeiling: true });
   });
 
   it('GIVEN the ceiling is reached WHEN a job fails THEN its credits return to the ceiling too', async () => {

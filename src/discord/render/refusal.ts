@@ -2,6 +2,7 @@ import type { APIEmbed } from 'discord.js';
 import { translatorFor } from '../../i18n/index.js';
 import type { QuotaRefusal } from '../../quota/types.js';
 import { counted, quoteUserText, relativeTime } from './format.js';
+import { budget } from './quota-format.js';
 
 /** Why the quota said no, and when it resets, in the member's language. */
 export function refusalEmbed(refusal: QuotaRefusal, locale: string): APIEmbed {
@@ -26,7 +27,7 @@ export function refusalEmbed(refusal: QuotaRefusal, locale: string): APIEmbed {
       if (refusal.cost > refusal.limit) {
         text = t(`quota.${refusal.reason}.over_limit`, {
           costCredits: counted(t, 'credits', refusal.cost),
-          limitCredits: counted(t, 'credits', refusal.limit),
+          budget: budget(t, refusal.limit, refusal.period),
         });
         break;
       }

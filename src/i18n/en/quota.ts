@@ -9,12 +9,12 @@ export const quota = {
   'quota.member_budget':
     'You have used up your own budget for this period: {remaining} of your {limitCredits} left, and this video costs {costCredits}. Your budget resets {resets}.',
   'quota.guild_budget.over_limit':
-    "This video costs {costCredits}, more than this server's whole budget of {limitCredits} a period, so waiting for the reset will not help. Try a shorter or lower-resolution video, or ask a server admin to raise the budget with /quota set.",
+    "This video costs {costCredits}, more than this server's whole budget of {budget}, so waiting for the reset will not help. A shorter or lower-resolution video costs less (run /video again), or a server admin can raise the budget with /quota set.",
   'quota.member_budget.over_limit':
-    'This video costs {costCredits}, more than your whole budget of {limitCredits} a period, so waiting for the reset will not help. Try a shorter or lower-resolution video, or ask a server admin to raise your limit.',
+    'This video costs {costCredits}, more than your whole budget of {budget}, so waiting for the reset will not help. A shorter or lower-resolution video costs less (run /video again), or a server admin can raise your limit.',
   'quota.global_ceiling': 'The bot has reached its daily spending ceiling across all servers. It resets {resets}.',
   'quota.global_ceiling.over_limit':
-    "This video costs {costCredits}, more than the bot's whole daily spending ceiling across all servers, so waiting for the reset will not help. Try a shorter or lower-resolution video.",
+    "This video costs {costCredits}, more than the bot's whole daily spending ceiling across all servers, so waiting for tomorrow will not help. A cheaper video may fit; only the bot's operator can raise the ceiling.",
   'quota.guild_concurrency': 'This server already has {max} videos in progress. Please wait for one to finish.',
   'quota.guild_concurrency.one': 'This server already has a video in progress. Please wait for it to finish.',
   'quota.member_concurrency': 'You already have {max} videos in progress. Please wait for one to finish.',

@@ -11,9 +11,9 @@ export const quota = {
   'quota.member_budget':
     '你本周期的个人额度已用完：还剩 {remaining}/{limitCredits}，而这个视频需要 {costCredits}。你的额度将于 {resets} 重置。',
   'quota.guild_budget.over_limit':
-    '这个视频需要 {costCredits}，超过了本服务器每个周期的全部额度（{limitCredits}），等到重置也无法开始。请改用更短或分辨率更低的视频，或请服务器管理员用 /quota set 提高额度。',
+    '这个视频需要 {costCredits}，超过了本服务器的全部额度（{budget}），等到重置也无法开始。更短或分辨率更低的视频花费更少（请重新运行 /video），或请服务器管理员用 /quota set 提高额度。',
   'quota.member_budget.over_limit':
-    '这个视频需要 {costCredits}，超过了你每个周期的全部个人额度（{limitCredits}），等到重置也无法开始。请改用更短或分辨率更低的视频，或请服务器管理员提高你的额度。',
+    '这个视频需要 {costCredits}，超过了你的全部个人额度（{budget}），等到重置也无法开始。更短或分辨率更低的视频花费更少（请重新运行 /video），或请服务器管理员提高你的额度。',
   'quota.global_ceiling': '机器人今天在所有服务器上的花费已达上限，将于 {resets} 重置。',
   'quota.global_ceiling.over_limit':
     '这个视频需要 {costCredits}，超过了机器人在所有服务器上每天的全部花费上限，等到重置也无法开始。请改用更短或分辨率更低的视频。',
