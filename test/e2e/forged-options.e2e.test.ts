@@ -195,6 +195,8 @@ describe('forged option types on /quota (real client, fakes)', () => {
       ],
       /Pick a channel where members can use \/video/,
     ],
+    ['a subcommand /quota does not have', 'en-US', 'nuke', [], /Choose one of the \/quota commands Discord lists \(set, show, reset…\)\./],
+    ['a subcommand /quota does not have', 'zh-CN', 'nuke', [], /请选择 Discord 列出的某个 \/quota 子命令/],
   ];
 
   it.each(cases)(

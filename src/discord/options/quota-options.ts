@@ -56,7 +56,9 @@ export type QuotaOptionProblem =
   | { code: 'everyone_role' }
   | { code: 'everyone_alert' }
   | { code: 'block_self' }
-  | { code: 'word_too_long'; max: number };
+  | { code: 'word_too_long'; max: number }
+  /** No subcommand Discord would send (a forged payload): there is no option to name. */
+  | { code: 'subcommand' };
 
 export type ReadQuotaOptions = { ok: true; action: QuotaAction } | { ok: false; problems: QuotaOptionProblem[] };
 
@@ -101,6 +103,7 @@ const schema = z.discriminatedUnion('sub', [
 
 function problemOf(issue: z.core.$ZodIssue, sub: string): QuotaOptionProblem {
   const option = String(issue.path[0] ?? 'sub');
+  if (option === 'sub') return { code: 'subcommand' };
   if (option in INT_BOUNDS) return { code: 'range', option: option as IntOption, ...INT_BOUNDS[option as IntOption] };
   if (option === 'channel') return sub === 'log' ? { code: 'channel_type' } : { code: 'allowed_channel_type' };
   if (option === 'word' && issue.code === 'too_big') return { code: 'word_too_long', max: POLICY_BOUNDS.bannedWordLength };

@@ -99,6 +99,7 @@ export const quota = {
   'quota.problem_title': 'I could not change the quota',
   'quota.problem.range': '`{option}` must be a whole number from {min} to {max}.',
   'quota.problem.choice': '`{option}` must be one of the listed choices.',
+  'quota.problem.subcommand': 'Choose one of the /quota commands Discord lists (set, show, reset…).',
   'quota.problem.missing': 'Choose a `{option}` for this action.',
   'quota.problem.channel_type': 'Pick a text channel for the log: the bot posts its messages there.',
   'quota.problem.allowed_channel_type':

@@ -101,6 +101,7 @@ export const quota = {
   'quota.problem_title': '无法修改额度',
   'quota.problem.range': '`{option}` 必须是 {min} 到 {max} 之间的整数。',
   'quota.problem.choice': '`{option}` 必须是列表中的选项之一。',
+  'quota.problem.subcommand': '请选择 Discord 列出的某个 /quota 子命令（set、show、reset……）。',
   'quota.problem.missing': '此操作需要选择 `{option}`。',
   'quota.problem.channel_type': '请为日志选择文字频道：机器人会在那里发布消息。',
   'quota.problem.allowed_channel_type': '请选择成员可以使用 /视频 的频道：文字、公告、语音、舞台、论坛或媒体频道。',
