@@ -26,8 +26,8 @@ export interface ReservationDeps extends StandingDeps {
 /**
  * The refusals that need this period's figures, in the order a member is told them: a video that
  * costs more than a whole budget (the server's, the member's, the operator's daily ceiling), then
- * the server's budget, the member's own, then videos in progress (server, member). Shared by {@link reserve}
- * (under the lock, where it decides) and {@link precheck} (a look without the lock).
+ * the server's budget, the member's own, then videos in progress (server, member). Shared by
+ * {@link reserve} (under the lock, where it decides) and {@link precheck} (a look without the lock).
  */
 function judge(
   deps: ReservationDeps,
