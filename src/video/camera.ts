@@ -102,10 +102,12 @@ export function splitCameraCommand(prompt: string): { camera: string | null; wor
 export function suggestCameraMoves(typed: string, limit = 25): Array<{ name: string; value: string }> {
   const parts = typed.split(MOVE_SEPARATORS);
   const current = normalise(parts.pop() ?? '');
-  const named = parts.map((part) => findCameraMove(part)).filter((move): move is CameraMove => move !== undefined);
+  // Empty parts (`Push in,, `) name nothing, as parseCameraOption reads them.
+  const typedNames = parts.filter((part) => part.trim().length > 0);
+  const named = typedNames.map((part) => findCameraMove(part)).filter((move): move is CameraMove => move !== undefined);
   // A move typed twice is one move, as parseCameraOption counts it.
   const chosen = [...new Set(named)];
-  if (parts.length - (named.length - chosen.length) >= MAX_COMBINED_MOVES) return [];
+  if (typedNames.length - (named.length - chosen.length) >= MAX_COMBINED_MOVES) return [];
   const prefix = chosen.map((move) => move.en);
   const matches = CAMERA_MOVES.filter((move) => !chosen.includes(move)).filter(
     (move) => current === '' || normalise(move.en).includes(current) || move.zh.includes(current),

@@ -17,6 +17,9 @@ describe('camera moves', () => {
     expect(suggestCameraMoves('变焦').map((c) => c.value)).toEqual(['Zoom in', 'Zoom out']);
     expect(suggestCameraMoves('推进, pedestal').map((c) => c.value)).toEqual(['Push in, Pedestal up', 'Push in, Pedestal down']);
     expect(suggestCameraMoves('')).toHaveLength(15);
+    // Empty parts name nothing: after "Push in,,," the member can still pick a second move.
+    expect(suggestCameraMoves('Push in,,, ped').map((c) => c.value)).toEqual(['Push in, Pedestal up', 'Push in, Pedestal down']);
+    expect(parseCameraOption('Push in,,, Pedestal up')).toMatchObject({ ok: true });
     expect(suggestCameraMoves('Pan left, Pan right, Push in, ')).toEqual([]);
   });
 
