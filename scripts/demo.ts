@@ -14,7 +14,9 @@ if (isEntryPoint) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  runDemo({ write: (line) => process.stdout.write(`${line}\n`), color })
+  // `npm run demo -- --store=redis://127.0.0.1:6379/15`: the same session on an empty Redis database.
+  const storeUrl = process.argv.find((arg) => arg.startsWith('--store='))?.slice('--store='.length);
+  runDemo({ write: (line) => process.stdout.write(`${line}\n`), color, ...(storeUrl ? { storeUrl } : {}) })
     .then(() => {
       process.exitCode = 0;
     })

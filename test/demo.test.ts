@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from '../scripts/demo.js';
 import { NARRATOR } from '../scripts/demo/run.js';
 import { relativeText, renderMessage } from '../scripts/demo/render.js';
+import { flushDb, rawRedis, redisAvailable, redisUrl } from './support/redis.js';
 
 describe('npm run demo', () => {
   it('GIVEN the local fakes WHEN the demo runs THEN the transcript shows a /video from request to delivered video, a private refusal, the result buttons (Regenerate, Edit, Extend), /usage, /quota show and matching bytes, with the narrator marked', async () => {
@@ -98,5 +99,52 @@ describe('npm run demo', () => {
       'ETA in 45s',
       'a *literal* star',
     ]);
+  });
+});
+
+describe('npm run demo -- --store=redis://…', () => {
+  const DB = 15;
+
+  it('GIVEN an empty Redis database WHEN the demo runs on it THEN the same session runs on Redis, as shard processes use it, and the database is empty again at the end', async (ctx) => {
+    if (!(await redisAvailable())) ctx.skip();
+    await flushDb(DB);
+    const lines: string[] = [];
+    await runDemo({ write: (line) => lines.push(line), speed: 5, storeUrl: redisUrl(DB) });
+    const transcript = lines.join('\n');
+    expect(transcript).toContain(`store               Redis at ${redisUrl(DB)}, as shard processes use it (emptied again at the end)`);
+    expect(transcript).toContain('✅ Your video is ready');
+    expect(transcript).toContain('(only you can see this) I could not start that video');
+    expect(transcript).toMatch(/sam +\/quota show\n.*\(only you can see this\) 📊 Video quota of this server/);
+    expect(transcript).toContain('the Redis database is empty again.');
+    const client = await rawRedis(DB);
+    try {
+      expect(await client.dbSize()).toBe(0);
+    } finally {
+      await client.quit();
+    }
+  });
+
+  it('GIVEN a Redis database holding anything (it could be a running bot’s) WHEN the demo is pointed at it THEN it refuses before starting and leaves the database as it was', async (ctx) => {
+    if (!(await redisAvailable())) ctx.skip();
+    await flushDb(DB);
+    const client = await rawRedis(DB);
+    try {
+      await client.set('someone:else', 'keep me');
+      const lines: string[] = [];
+      await expect(runDemo({ write: (line) => lines.push(line), speed: 5, storeUrl: redisUrl(DB) })).rejects.toThrow(
+        `${redisUrl(DB)} holds 1 key: the demo runs only on an empty Redis database`,
+      );
+      expect(lines).toEqual([]);
+      expect(await client.get('someone:else')).toBe('keep me');
+    } finally {
+      await client.flushDb();
+      await client.quit();
+    }
+  });
+
+  it('GIVEN a Redis URL with a password where nothing answers WHEN the demo is pointed at it THEN it says it could not reach Redis, without printing the password', async () => {
+    const refused = runDemo({ write: () => undefined, speed: 5, storeUrl: 'redis://:secret-77@127.0.0.1:1/15' });
+    await expect(refused).rejects.toThrow('the demo could not reach Redis at redis://***@127.0.0.1:1/15');
+    await expect(refused).rejects.not.toThrow(/secret-77/);
   });
 });

@@ -2,6 +2,8 @@
  * The demo session: the real bot (createBot + start) against the local fake Discord and the fake
  * xcompute API, printed as a member would see it. Nothing outside 127.0.0.1 is contacted.
  */
+import { createClient } from '@keyv/redis';
+import { redisCheckClientOptions } from '../../src/store/redis-options.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { createBot, type Bot } from '../../src/bot.js';
@@ -30,6 +32,54 @@ export interface DemoOptions {
   color?: boolean;
   /** Longest wait for any one step before the demo gives up. Default 20 s. */
   stepTimeoutMs?: number;
+  /**
+   * The bot's store (its STORE_URL): `memory://` (the default), or a Redis database to see the
+   * bot run on Redis as its shards do (`redis://127.0.0.1:6379/15`). The database must be empty:
+   * the demo refuses one holding anything (it could be a running bot's), writes only its demo
+   * server's records, and empties the database again at the end.
+   */
+  storeUrl?: string;
+}
+
+/** `redis://user:secret@host/1` as it can be printed: the password left out. */
+const printableUrl = (url: string) => url.replace(/\/\/([^@/]*)@/, '//***@');
+
+/**
+ * A Redis database the demo may use: connects, and refuses one holding any key.
+ * @throws Error naming the URL (without its password) when Redis cannot be reached or the database is not empty.
+ */
+async function claimEmptyRedis(url: string): Promise<{ empty: () => Promise<void> }> {
+  const client = createClient(redisCheckClientOptions(url));
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(`the demo could not reach Redis at ${printableUrl(url)}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  try {
+    const keys = await client.dbSize();
+    if (keys > 0) {
+      throw new Error(
+        `${printableUrl(url)} holds ${keys} ${keys === 1 ? 'key' : 'keys'}: the demo runs only on an empty Redis database, since it empties the database again at the end. Pick a database number nothing uses (the number after the last /).`,
+      );
+    }
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
+  return {
+    empty: async () => {
+      const again = createClient(redisCheckClientOptions(url));
+      again.on('error', () => undefined);
+      await again.connect();
+      try {
+        await again.flushDb();
+      } finally {
+        await again.quit().catch(() => undefined);
+      }
+    },
+  };
 }
 
 export interface DemoResult {
@@ -111,6 +161,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let provider: FakeProvider | undefined;
   let bot: Bot | undefined;
   let result: DemoResult | undefined;
+  const storeUrl = options.storeUrl ?? 'memory://';
+  // Checked before anything starts: a database in use is refused and left as it was.
+  const redis = /^rediss?:/i.test(storeUrl) ? await claimEmptyRedis(storeUrl) : undefined;
 
   try {
     discord = await startFakeDiscord({
@@ -133,6 +186,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say('xcompute video API, both on this machine:');
     say(`  fake Discord        ${fakeDiscord.apiUrl}`);
     say(`  fake xcompute API   ${fakeProvider.baseUrl}`);
+    if (redis) say(`  store               Redis at ${printableUrl(storeUrl)}, as shard processes use it (emptied again at the end)`);
     say('No Discord application, no API key. This script tells the fake API when to report progress.');
     say(
       `Time runs faster than in production: the bot asks about the task every ${(scaled(DEMO_POLL_MS) / 1000).toFixed(2)} s (production: ${PRODUCTION_POLL_MS / 1000} s,`,
@@ -146,7 +200,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       DISCORD_API_URL: fakeDiscord.apiUrl,
       XCOMPUTE_API_KEY: fakeProvider.apiKey,
       XCOMPUTE_BASE_URL: fakeProvider.baseUrl,
-      STORE_URL: 'memory://',
+      STORE_URL: storeUrl,
+      // A demo's records are thrown away at its end: a Redis that keeps nothing on disk is fine.
+      STORE_ALLOW_VOLATILE: 'true',
       POLL_INTERVAL_MS: String(scaled(DEMO_POLL_MS)),
       PROGRESS_EDIT_MIN_MS: String(scaled(500)),
       LOG_LEVEL: 'silent',
@@ -382,7 +438,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await quietly('the bot to stop', bot && (() => (bot as Bot).stop()));
     await quietly('the fake Discord to close', discord && (() => (discord as FakeDiscord).close()));
     await quietly('the fake video API to close', provider && (() => (provider as FakeProvider).close()));
+    await quietly('the demo to empty its Redis database', redis?.empty);
   }
-  say(`Done in ${(result.durationMs / 1000).toFixed(1)} s. The bot has stopped and both fakes are closed.`);
+  say(
+    `Done in ${(result.durationMs / 1000).toFixed(1)} s. The bot has stopped and both fakes are closed${redis ? '; the Redis database is empty again' : ''}.`,
+  );
   return result;
 }
