@@ -2,9 +2,29 @@
  * `npm run demo`: the real bot against a local fake Discord and a local fake video API, printed as
  * a member would see it. No account, no key, nothing outside 127.0.0.1.
  */
+import { parseArgs } from 'node:util';
 import { runDemo } from './demo/run.js';
 
 export { runDemo, DemoTimeoutError, type DemoOptions, type DemoResult } from './demo/run.js';
+
+export const DEMO_USAGE = `Usage: npm run demo [-- --store=<url>]
+  --store=<url>   the bot's store: memory:// (the default), or an empty Redis database,
+                  e.g. redis://127.0.0.1:6379/15 (emptied again at the end)
+  --help          this text`;
+
+/**
+ * The demo's command line (node's own parseArgs): `--store=<url>` or `--store <url>`, `--help`.
+ * @throws Error naming the argument, with {@link DEMO_USAGE}, for anything else (a typo must not
+ *   quietly run the demo on another store).
+ */
+export function demoArgs(args: readonly string[]): { storeUrl?: string; help: boolean } {
+  try {
+    const { values } = parseArgs({ args: [...args], options: { store: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+    return { ...(values.store ? { storeUrl: values.store } : {}), help: values.help === true };
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${DEMO_USAGE}`, { cause: err });
+  }
+}
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isEntryPoint) {
@@ -14,9 +34,19 @@ if (isEntryPoint) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
+  let args: ReturnType<typeof demoArgs>;
+  try {
+    args = demoArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(`${DEMO_USAGE}\n`);
+    process.exit(0);
+  }
   // `npm run demo -- --store=redis://127.0.0.1:6379/15`: the same session on an empty Redis database.
-  const storeUrl = process.argv.find((arg) => arg.startsWith('--store='))?.slice('--store='.length);
-  runDemo({ write: (line) => process.stdout.write(`${line}\n`), color, ...(storeUrl ? { storeUrl } : {}) })
+  runDemo({ write: (line) => process.stdout.write(`${line}\n`), color, ...(args.storeUrl ? { storeUrl: args.storeUrl } : {}) })
     .then(() => {
       process.exitCode = 0;
     })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runDemo } from '../scripts/demo.js';
+import { demoArgs, runDemo } from '../scripts/demo.js';
 import { NARRATOR } from '../scripts/demo/run.js';
 import { relativeText, renderMessage } from '../scripts/demo/render.js';
 import { flushDb, rawRedis, redisAvailable, redisUrl } from './support/redis.js';
@@ -11,6 +11,7 @@ describe('npm run demo', () => {
     const transcript = lines.join('\n');
 
     expect(transcript).toContain('Nothing real is contacted');
+    expect(transcript).toContain('store               in memory, nothing kept (--store=redis://… for Redis)');
     expect(transcript).toMatch(/mika +\/video prompt: a red fox trotting through fresh snow {2}camera: Push in {2}duration: 6/);
     expect(transcript).toContain('Hailuo is thinking…');
     expect(transcript).toContain('🎬 Making your video');
@@ -146,5 +147,20 @@ describe('npm run demo -- --store=redis://…', () => {
     const refused = runDemo({ write: () => undefined, speed: 5, storeUrl: 'redis://:secret-77@127.0.0.1:1/15' });
     await expect(refused).rejects.toThrow('the demo could not reach Redis at redis://***@127.0.0.1:1/15');
     await expect(refused).rejects.not.toThrow(/secret-77/);
+  });
+});
+
+describe('npm run demo arguments', () => {
+  it('GIVEN --store=<url> or --store <url> THEN both name the store; nothing means memory', () => {
+    expect(demoArgs(['--store=redis://127.0.0.1:6379/15'])).toEqual({ storeUrl: 'redis://127.0.0.1:6379/15', help: false });
+    expect(demoArgs(['--store', 'redis://127.0.0.1:6379/15'])).toEqual({ storeUrl: 'redis://127.0.0.1:6379/15', help: false });
+    expect(demoArgs([])).toEqual({ help: false });
+    expect(demoArgs(['--help'])).toEqual({ help: true });
+  });
+
+  it('GIVEN a mistyped argument THEN the demo does not quietly run on another store: it names the argument and shows the usage', () => {
+    expect(() => demoArgs(['--stor=redis://127.0.0.1:6379/15'])).toThrow(/--stor.*\n.*Usage: npm run demo/s);
+    expect(() => demoArgs(['redis://127.0.0.1:6379/15'])).toThrow(/Usage: npm run demo/);
+    expect(() => demoArgs(['--store'])).toThrow(/--store/);
   });
 });

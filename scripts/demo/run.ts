@@ -186,7 +186,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     say('xcompute video API, both on this machine:');
     say(`  fake Discord        ${fakeDiscord.apiUrl}`);
     say(`  fake xcompute API   ${fakeProvider.baseUrl}`);
-    if (redis) say(`  store               Redis at ${printableUrl(storeUrl)}, as shard processes use it (emptied again at the end)`);
+    say(
+      redis
+        ? `  store               Redis at ${printableUrl(storeUrl)}, as shard processes use it (emptied again at the end)`
+        : '  store               in memory, nothing kept (--store=redis://… for Redis)',
+    );
     say('No Discord application, no API key. This script tells the fake API when to report progress.');
     say(
       `Time runs faster than in production: the bot asks about the task every ${(scaled(DEMO_POLL_MS) / 1000).toFixed(2)} s (production: ${PRODUCTION_POLL_MS / 1000} s,`,
