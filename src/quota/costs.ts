@@ -55,9 +55,14 @@ export const costOverridesSchema = z
       return typeof cost !== 'number' || !Number.isInteger(cost) || cost < 0 || cost > COST_MAX;
     });
     if (unknown.length > 0) {
+      // The likeliest slip is the letter case (or a space): name the key it meant.
+      const loose = (key: string) => key.replace(/\s+/g, '').toLowerCase();
+      const meant = unknown
+        .map((key) => Object.keys(DEFAULT_COSTS).find((known) => loose(known) === loose(key)))
+        .find((known) => known !== undefined);
       ctx.addIssue({
         code: 'custom',
-        message: `QUOTA_COSTS: ${someKeys(unknown)} ${unknown.length === 1 ? 'is not a video' : 'are not videos'} the bot offers; the keys are ${Object.keys(DEFAULT_COSTS).join(', ')}`,
+        message: `QUOTA_COSTS: ${someKeys(unknown)} ${unknown.length === 1 ? 'is not a video' : 'are not videos'} the bot offers${meant ? ` (did you mean "${meant}"? keys are written exactly, case included)` : ''}; the keys are ${Object.keys(DEFAULT_COSTS).join(', ')}`,
       });
     }
     if (badCost.length > 0) {

@@ -48,6 +48,9 @@ describe('configuration from the environment', () => {
       return '';
     };
     expect(problems('{"Hailuo:768p:6":1}')).toContain('QUOTA_COSTS: "Hailuo:768p:6" is not a video the bot offers; the keys are ');
+    expect(problems('{"minimax-hailuo-2.3-fast:768P:10":1}')).toContain(
+      '"minimax-hailuo-2.3-fast:768P:10" is not a video the bot offers (did you mean "MiniMax-Hailuo-2.3-Fast:768p:10"? keys are written exactly, case included); the keys are ',
+    );
     expect(problems('{"MiniMax-Hailuo-2.3:768p:6":-2}')).toContain(
       '"MiniMax-Hailuo-2.3:768p:6" must cost a whole number of credits from 0 to 1000000',
     );
