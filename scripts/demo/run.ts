@@ -49,37 +49,31 @@ const printableUrl = (url: string) => url.replace(/\/\/([^@/]*)@/, '//***@');
  * @throws Error naming the URL (without its password) when Redis cannot be reached or the database is not empty.
  */
 async function claimEmptyRedis(url: string): Promise<{ empty: () => Promise<void> }> {
-  const client = createClient(redisCheckClientOptions(url));
-  client.on('error', () => undefined);
-  try {
+  /** Runs `work` on a client of its own, closed after. */
+  const withClient = async <T>(work: (client: { dbSize(): Promise<number>; flushDb(): Promise<unknown> }) => Promise<T>): Promise<T> => {
+    const client = createClient(redisCheckClientOptions(url));
+    client.on('error', () => undefined);
     await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.quit().catch(() => undefined);
+    }
+  };
+  let keys: number;
+  try {
+    keys = await withClient((client) => client.dbSize());
   } catch (err) {
     throw new Error(`the demo could not reach Redis at ${printableUrl(url)}: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });
   }
-  try {
-    const keys = await client.dbSize();
-    if (keys > 0) {
-      throw new Error(
-        `${printableUrl(url)} holds ${keys} ${keys === 1 ? 'key' : 'keys'}: the demo runs only on an empty Redis database, since it empties the database again at the end. Pick a database number nothing uses (the number after the last /).`,
-      );
-    }
-  } finally {
-    await client.quit().catch(() => undefined);
+  if (keys > 0) {
+    throw new Error(
+      `${printableUrl(url)} holds ${keys} ${keys === 1 ? 'key' : 'keys'}: the demo runs only on an empty Redis database, since it empties the database again at the end. Pick a database number nothing uses (the number after the last /).`,
+    );
   }
-  return {
-    empty: async () => {
-      const again = createClient(redisCheckClientOptions(url));
-      again.on('error', () => undefined);
-      await again.connect();
-      try {
-        await again.flushDb();
-      } finally {
-        await again.quit().catch(() => undefined);
-      }
-    },
-  };
+  return { empty: () => withClient((client) => client.flushDb()).then(() => undefined) };
 }
 
 export interface DemoResult {

@@ -4,6 +4,7 @@ import { findBannedWord, memberLimit, resolvePolicy, type QuotaPolicy } from './
 import type {
   ChargeOutcome,
   HeldReservation,
+  QuotaPeriod,
   QuotaRefusal,
   ReleaseDetails,
   ReleaseReason,
@@ -23,6 +24,18 @@ export interface ReservationDeps extends StandingDeps {
   idFactory: () => string;
 }
 
+/** A budget refusal; made only when it is the answer (the judge runs for every /video). */
+function budgetRefusal(
+  reason: 'guild_budget' | 'member_budget',
+  cost: number,
+  budget: number,
+  used: number,
+  period: QuotaPeriod,
+  resetsAt: number,
+): QuotaRefusal {
+  return { reason, cost, remaining: Math.max(0, budget - used), limit: budget, period, resetsAt };
+}
+
 /**
  * The refusals that need this period's figures, in the order a member is told them: a video that
  * costs more than a whole budget (the server's, the member's, the operator's daily ceiling), then
@@ -38,31 +51,18 @@ function judge(
   resetsAt: number,
 ): QuotaRefusal | undefined {
   const { cost, userId } = request;
-  const { period } = policy;
   const guildUsed = sum(Object.values(usage.used));
-  const guildBudget = {
-    reason: 'guild_budget',
-    cost,
-    remaining: Math.max(0, policy.limit - guildUsed),
-    limit: policy.limit,
-    period,
-    resetsAt,
-  } as const;
   const limit = memberLimit(policy, request.roleIds);
   const memberUsed = usage.used[userId] ?? 0;
-  const memberBudget =
-    limit === null
-      ? undefined
-      : ({ reason: 'member_budget', cost, remaining: Math.max(0, limit - memberUsed), limit, period, resetsAt } as const);
   // A video that costs more than a whole budget never fits: that is said first, so the member is
   // not sent to wait for a reset (of the server's budget, say) after which another one refuses it.
-  if (cost > policy.limit) return guildBudget;
-  if (memberBudget && cost > memberBudget.limit) return memberBudget;
+  if (cost > policy.limit) return budgetRefusal('guild_budget', cost, policy.limit, guildUsed, policy.period, resetsAt);
+  if (limit !== null && cost > limit) return budgetRefusal('member_budget', cost, limit, memberUsed, policy.period, resetsAt);
   if (deps.globalLimit !== undefined && cost > deps.globalLimit) {
     return { reason: 'global_ceiling', resetsAt: periodEnd('day', deps.clock()), cost, aboveCeiling: true };
   }
-  if (guildUsed + cost > policy.limit) return guildBudget;
-  if (memberBudget && memberUsed + cost > memberBudget.limit) return memberBudget;
+  if (guildUsed + cost > policy.limit) return budgetRefusal('guild_budget', cost, policy.limit, guildUsed, policy.period, resetsAt);
+  if (limit !== null && memberUsed + cost > limit) return budgetRefusal('member_budget', cost, limit, memberUsed, policy.period, resetsAt);
   const flights = Object.values(inFlight);
   if (flights.length >= policy.maxConcurrent) return { reason: 'guild_concurrency', max: policy.maxConcurrent };
   if (flights.filter((f) => f.userId === userId).length >= deps.maxPerMember)

@@ -1,10 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
+import type { FakeMessage } from '../fakes/discord/index.js';
 import { startHarness, startStallingHarness, videoCommand, type Harness, type StoreFaults } from './harness.js';
 
 interface Embed {
   title?: string;
   description?: string;
+}
+
+/**
+ * Runs /video while the next `failures` locks on a job record fail (joining the line takes the
+ * first, giving the job up the second); resolves once its reply `shown`.
+ */
+async function videoWithFailedJobLocks(
+  h: Harness,
+  control: StoreFaults,
+  run: { prompt: string; locale: string; failures: number; shown: (reply: FakeMessage) => boolean },
+) {
+  control.failNextLock('job:', run.failures);
+  const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt: run.prompt }), locale: run.locale });
+  const reply = await h.discord.waitFor(() => {
+    const message = h.discord.originalResponse(id);
+    return message && run.shown(message) ? message : undefined;
+  });
+  return { id, reply };
 }
 
 describe('one failed store call between the deferral and joining the line', () => {
@@ -19,12 +38,7 @@ describe('one failed store call between the deferral and joining the line', () =
 
   /** Runs /video while recording the reply's message id fails once (a store blip); the reply once it says why. */
   async function blippedVideo(prompt: string, locale: string) {
-    control.failNextLock('job:');
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt }), locale });
-    const reply = await h.discord.waitFor(() => {
-      const message = h.discord.originalResponse(id);
-      return message?.embeds.length ? message : undefined;
-    });
+    const { id, reply } = await videoWithFailedJobLocks(h, control, { prompt, locale, failures: 1, shown: (m) => m.embeds.length > 0 });
     return { id, reply, embed: reply.embeds[0] as Embed };
   }
   async function videos(locale: string) {
@@ -73,15 +87,8 @@ describe('joining the line and giving the job up both failing after the deferral
   });
 
   /** Runs /video while joining the line and giving the job up both fail; the reply once it changed. */
-  async function failedTwice(prompt: string, locale: string) {
-    control.failNextLock('job:', 2);
-    const { id } = h.discord.dispatchInteraction({ ...videoCommand({ prompt }), locale });
-    const reply = await h.discord.waitFor(() => {
-      const message = h.discord.originalResponse(id);
-      return message?.content ? message : undefined;
-    });
-    return { id, reply };
-  }
+  const failedTwice = (prompt: string, locale: string) =>
+    videoWithFailedJobLocks(h, control, { prompt, locale, failures: 2, shown: (m) => m.content !== '' });
 
   it('GIVEN joining the line and giving the job up both fail WHEN the member ran /video THEN the reply itself says something went wrong, with a reference to quote, and nothing else is posted', async () => {
     const { id, reply } = await failedTwice('two failures in a row', 'en-US');
