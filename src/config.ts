@@ -241,6 +241,20 @@ export function loadStoreUrl(env: Record<string, string | undefined> = process.e
 }
 
 /**
+ * VIDEO_TMP_DIR's default: `hailuo-video-bot-<uid>` in the system's temporary folder (`os.tmpdir()`,
+ * i.e. TMPDIR or /tmp), one per user; `hailuo-video-bot` where there are no user ids (Windows).
+ * A folder shared by every user stopped a bot run as a service user once the same folder had been
+ * made by root (a first start with sudo, a test run): /tmp's sticky bit keeps the service user
+ * from writing in it or replacing it, and the start ended on "cannot write VIDEO_TMP_DIR". Another
+ * local user cannot make the folder in the bot's place either (the bot would write its videos into
+ * a folder that user owns).
+ */
+export function defaultVideoTmpDir(): string {
+  const uid = process.getuid?.();
+  return join(tmpdir(), uid === undefined ? 'hailuo-video-bot' : `hailuo-video-bot-${uid}`);
+}
+
+/**
  * Reads the whole environment once. Every problem is reported together, each naming its
  * variable and a good value, so an operator fixes `.env` in one go.
  */
@@ -283,7 +297,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: e.METRICS_PORT,
     historyDays: e.HISTORY_DAYS,
     ffmpegPath: e.FFMPEG_PATH,
-    videoTmpDir: e.VIDEO_TMP_DIR ?? join(tmpdir(), 'hailuo-video-bot'),
+    videoTmpDir: e.VIDEO_TMP_DIR ?? defaultVideoTmpDir(),
     quota: Object.freeze({
       defaultLimit: e.QUOTA_DEFAULT_LIMIT,
       defaultPeriod: e.QUOTA_DEFAULT_PERIOD,

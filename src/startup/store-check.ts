@@ -82,16 +82,27 @@ export async function checkSqlite(storeUrl: string): Promise<void> {
  * Checks VIDEO_TMP_DIR before the bot starts, as STORE_URL's folder is checked: it exists or can
  * be made, is a folder and the bot's user can write in it. Without this a bad folder showed only
  * when a video was ready: every download failed, and members were told the provider's file could
- * not be downloaded.
+ * not be downloaded. `isDefault`: `dir` is VIDEO_TMP_DIR's per-user default in the
+ * shared temporary folder (see `defaultVideoTmpDir`), which must also belong to the bot's user:
+ * one another user made in its place is refused (its owner could read or swap the videos).
  *
  * @throws StartupError naming VIDEO_TMP_DIR, the folder and the fix.
  */
-export async function checkVideoFolder(dir: string): Promise<void> {
-  await checkWritableFolder(dir, {
-    setting: `VIDEO_TMP_DIR=${dir}`,
-    fix: "set VIDEO_TMP_DIR to a folder the bot may write, or leave it unset (a folder in the system's temporary folder)",
-    why: 'finished videos wait there between their download and their upload',
-  });
+export async function checkVideoFolder(dir: string, options: { isDefault?: boolean } = {}): Promise<void> {
+  const setting = options.isDefault ? `VIDEO_TMP_DIR (its default, ${dir})` : `VIDEO_TMP_DIR=${dir}`;
+  const fix = options.isDefault
+    ? 'set VIDEO_TMP_DIR to a folder the bot may write'
+    : "set VIDEO_TMP_DIR to a folder the bot may write, or leave it unset (a folder of the bot's user in the system's temporary folder)";
+  await checkWritableFolder(dir, { setting, fix, why: 'finished videos wait there between their download and their upload' });
+  const uid = process.getuid?.();
+  if (!options.isDefault || uid === undefined) return;
+  const owner = (await stat(dir)).uid;
+  if (owner !== uid) {
+    throw new StartupError([
+      `${setting}: ${dir} belongs to another user (uid ${owner}), not to the bot's (uid ${uid}); videos must not wait in a folder someone else controls.`,
+      `Fix: remove ${dir}, or ${fix}.`,
+    ]);
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -20,6 +22,14 @@ describe('configuration from the environment', () => {
       quota: { defaultLimit: 20, defaultPeriod: 'day', globalLimit: undefined, costs: undefined },
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("keeps finished videos by default in a folder of the bot's own user in the temporary folder, not one shared by every user", () => {
+    const uid = process.getuid?.();
+    const own = join(tmpdir(), uid === undefined ? 'hailuo-video-bot' : `hailuo-video-bot-${uid}`);
+    expect(loadConfig(base).videoTmpDir).toBe(own);
+    expect(loadConfig({ ...base, VIDEO_TMP_DIR: '' }).videoTmpDir).toBe(own);
+    expect(loadConfig({ ...base, VIDEO_TMP_DIR: '/srv/videos' }).videoTmpDir).toBe('/srv/videos');
   });
 
   it('stops start-up naming each missing or bad variable and what a good value looks like', () => {

@@ -299,6 +299,50 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       expectPlainFailure(result, /VIDEO_TMP_DIR/);
       expect(result.stderr).toContain(locked);
     });
+
+    // Its default is a folder of the bot's user in the temporary folder; one shared by every user
+    // stopped a service user's bot once root had made it (a first start with sudo).
+    const sharedTmp = (name: string) => {
+      const tmp = join(dir, name);
+      mkdirSync(tmp);
+      chmodSync(tmp, 0o1777);
+      // A store the service user may write, so the folder is what is checked.
+      const store = join(tmp, 'store');
+      mkdirSync(store);
+      chmodSync(store, 0o777);
+      return { tmp, storeUrl: `sqlite://${store}/bot.sqlite` };
+    };
+
+    it.runIf(runsAsRoot)(
+      'GIVEN the old shared default folder made by root WHEN a service user starts the bot without VIDEO_TMP_DIR THEN it uses a folder of its own and the start goes on',
+      async () => {
+        const { tmp, storeUrl } = sharedTmp('tmp-root-made');
+        mkdirSync(join(tmp, 'hailuo-video-bot'), { mode: 0o755 });
+        // A token Discord refuses ends the start right after the folder check.
+        const result = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl, DISCORD_TOKEN: 'not-the-bot-token' }, asServiceUser);
+        expectPlainFailure(result, /DISCORD_TOKEN/);
+        expect(result.stderr).not.toMatch(/VIDEO_TMP_DIR/);
+        const own = statSync(join(tmp, 'hailuo-video-bot-65534'));
+        expect(own.isDirectory()).toBe(true);
+        expect(own.uid).toBe(65534);
+      },
+    );
+
+    it.runIf(runsAsRoot)(
+      'GIVEN the default folder made by another user WHEN the bot starts without VIDEO_TMP_DIR THEN it refuses, naming the folder, its owner and the fix',
+      async () => {
+        const { tmp, storeUrl } = sharedTmp('tmp-taken');
+        // Made by root (uid 0) for the service user's bot, and open to it: writable, but not its own.
+        const taken = join(tmp, 'hailuo-video-bot-65534');
+        mkdirSync(taken);
+        chmodSync(taken, 0o777);
+        const result = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl }, asServiceUser);
+        expectPlainFailure(result, /VIDEO_TMP_DIR \(its default/);
+        expect(result.code).toBe(78);
+        expect(result.stderr).toContain(`${taken} belongs to another user (uid 0)`);
+        expect(result.stderr).toContain(`Fix: remove ${taken}, or set VIDEO_TMP_DIR`);
+      },
+    );
   });
 
   describe('Discord', () => {
