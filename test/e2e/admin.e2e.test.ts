@@ -189,6 +189,15 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
     expect((await ask(quota('show'), admin())).text).not.toContain('I cannot write in');
   });
 
+  it("GIVEN a server's cap on videos at once WHEN an admin runs /quota show THEN it also says how many one member may have at once (the bot's 2, or the server's cap when lower), in English and in Chinese", async (ctx) => {
+    if (!(await start()) || !h) return ctx.skip(!redisUp, 'Redis is not running');
+    await ask(quota('set', { limit: 10, period: 'day', max_concurrent: 3 }), admin());
+    expect((await ask(quota('show'), admin())).text).toContain('Up to 3 for the server, 2 per member');
+    expect((await ask(quota('show'), admin('zh-CN'))).text).toContain('整个服务器最多 3 个，每位成员最多 2 个');
+    await ask(quota('set', { limit: 10, period: 'day', max_concurrent: 1 }), admin());
+    expect((await ask(quota('show'), admin())).text).toContain('Up to 1 for the server, 1 per member');
+  });
+
   it('GIVEN a blocked member WHEN they ask by command, by button or from the Apps menu THEN they are told politely and privately, nothing is submitted or spent, /quota show lists them, and unblocking lets them in again', async (ctx) => {
     if (!(await start()) || !h) return ctx.skip(!redisUp, 'Redis is not running');
     await ask(quota('log', { channel: LOG }), admin());

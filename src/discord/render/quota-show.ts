@@ -19,12 +19,20 @@ export interface QuotaOverview {
   logFailure?: LogFailure | null;
 }
 
-/** The policy's settings as embed fields; shared by `/quota show` and the answer to `/quota set`. */
-export function policyFields(t: Translator, policy: QuotaPolicy): APIEmbedField[] {
+/**
+ * The policy's settings as embed fields; shared by `/quota show` and the answer to `/quota set`.
+ * `perMemberAtOnce`: videos one member may have in progress at once (the bot's own cap, 2, or the
+ * server's when lower), shown beside the server's when given.
+ */
+export function policyFields(t: Translator, policy: QuotaPolicy, perMemberAtOnce?: number): APIEmbedField[] {
+  const atOnce =
+    perMemberAtOnce === undefined
+      ? t('quota.concurrency', { max: policy.maxConcurrent })
+      : t('quota.concurrency_with_member', { max: policy.maxConcurrent, perMember: perMemberAtOnce });
   return [
     { name: t('quota.field.budget'), value: guildBudget(t, policy), inline: true },
     { name: t('quota.field.per_member'), value: perMember(t, policy), inline: true },
-    { name: t('quota.field.concurrency'), value: t('quota.concurrency', { max: policy.maxConcurrent }), inline: true },
+    { name: t('quota.field.concurrency'), value: atOnce, inline: true },
   ];
 }
 
@@ -50,7 +58,7 @@ export function quotaShowEmbed(overview: QuotaOverview, locale: string): APIEmbe
           .map((s, i) => t('quota.spender_line', { rank: i + 1, user: `<@${s.userId}>`, credits: counted(t, 'credits', s.credits) }))
           .join('\n');
   const fields: APIEmbedField[] = [
-    ...policyFields(t, policy),
+    ...policyFields(t, policy, standing.maxInFlight),
     { name: t('quota.field.role_overrides'), value: roleOverrideList(t, policy) },
     { name: t('quota.field.channels'), value: channelList(t, policy) },
     { name: t('quota.field.banned_words', { count: policy.bannedWords.length }), value: words },

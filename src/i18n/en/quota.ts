@@ -91,6 +91,7 @@ export const quota = {
   'quota.no_member_limit': 'None: members share the server budget',
   'quota.role_line': '{role}: {credits}',
   'quota.concurrency': 'Up to {max} for the server',
+  'quota.concurrency_with_member': 'Up to {max} for the server, {perMember} per member',
   'quota.resets': 'Resets {resets}.',
 
   'quota.admin_only_title': 'Only server managers can do that',

@@ -93,6 +93,7 @@ export const quota = {
   'quota.no_member_limit': '无：成员共享服务器额度',
   'quota.role_line': '{role}：{credits}',
   'quota.concurrency': '整个服务器最多 {max} 个',
+  'quota.concurrency_with_member': '整个服务器最多 {max} 个，每位成员最多 {perMember} 个',
   'quota.resets': '将于 {resets} 重置。',
 
   'quota.admin_only_title': '只有服务器管理者可以这样做',
