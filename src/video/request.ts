@@ -1,6 +1,6 @@
 import type { GenerationRequest, VideoDuration, VideoModel, VideoResolution } from '../provider/types.js';
 import { cameraCommand, parseCameraOption } from './camera.js';
-import { cutCodePoints } from '../text/code-points.js';
+import { codePointLength, cutCodePoints } from '../text/code-points.js';
 import { isBlank } from '../text/blank.js';
 import { mediaTypeOf } from '../http/media-type.js';
 
@@ -140,7 +140,12 @@ export function validateVideoOptions(input: VideoOptionsInput): ValidationResult
   const userPrompt = (input.prompt ?? '').trim();
   const prompt = buildPrompt(userPrompt, camera);
   if (isBlank(userPrompt)) problems.push({ code: 'prompt_blank' });
-  else if (prompt.length > PROMPT_MAX_LENGTH) problems.push({ code: 'prompt_too_long', length: prompt.length, max: PROMPT_MAX_LENGTH });
+  else {
+    // Characters as Discord counts them for the option's max_length and the provider for its 2000
+    // (the seed: 最多 2000 字符): code points, so an emoji counts one, not two UTF-16 units.
+    const length = codePointLength(prompt);
+    if (length > PROMPT_MAX_LENGTH) problems.push({ code: 'prompt_too_long', length, max: PROMPT_MAX_LENGTH });
+  }
 
   if (problems.length > 0) return { ok: false, problems };
   return {

@@ -49,6 +49,21 @@ describe('a member asking for a video', () => {
     });
   });
 
+  it('counts the prompt in characters as Discord does (code points): emoji and rare CJK characters count one each, not two', () => {
+    // 2000 emoji pass Discord's max_length of 2000 and are 4000 UTF-16 units.
+    expect(problemsOf({ prompt: '🦊'.repeat(2000) })).toEqual([]);
+    expect(problemsOf({ prompt: '𠀀'.repeat(1000) + '雪'.repeat(1000) })).toEqual([]);
+    expect(validateVideoOptions({ prompt: '🦊'.repeat(2001) })).toEqual({
+      ok: false,
+      problems: [{ code: 'prompt_too_long', length: 2001, max: 2000 }],
+    });
+    // With a camera command, whose Chinese name adds to the prompt sent.
+    expect(validateVideoOptions({ prompt: '🦊'.repeat(1997), camera: 'Push in' })).toEqual({
+      ok: false,
+      problems: [{ code: 'prompt_too_long', length: 2001, max: 2000 }],
+    });
+  });
+
   it('cannot get a 10 second video in 1080p', () => {
     expect(problemsOf({ prompt: 'x', resolution: '1080p', duration: 10 })).toEqual(['resolution_duration']);
     expect(problemsOf({ prompt: 'x', resolution: '1080p', duration: 6 })).toEqual([]);
