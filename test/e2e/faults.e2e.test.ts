@@ -154,13 +154,25 @@ describe('nothing lost: Discord and provider faults (real client, fakes)', () =>
     expect(text(message)).toContain('\\\\*\\\\*bold\\\\*\\\\*');
   });
 
-  it('GIVEN 2000 emoji WHEN sent as a prompt THEN the member is told how much too long it is and nothing is submitted', async () => {
+  it('GIVEN 2001 emoji WHEN sent as a prompt THEN the member is told how much too long it is, counted in characters as Discord counts them, and nothing is submitted', async () => {
     const before = h.provider.submissions.length;
-    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: '🎬'.repeat(2000) }));
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: '🎬'.repeat(2001) }));
     const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
     expect((callback.data as { flags: number }).flags & 64).toBe(64);
+    expect(JSON.stringify(callback.data)).toContain('The prompt is 2001 characters long');
     expect(JSON.stringify(callback.data)).toContain('the limit is 2000');
+    expect(JSON.stringify(callback.data)).toContain('Shorten it by 1 character.');
     expect(h.provider.submissions.length).toBe(before);
+  });
+
+  it('GIVEN 2000 emoji, which Discord lets through its limit of 2000 characters WHEN sent as a prompt THEN the video is made (each emoji is one character, not two)', async () => {
+    const prompt = '🎬'.repeat(2000);
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt }));
+    const promptOf = (body: unknown) => (body as { prompt?: string }).prompt;
+    const submitted = await h.discord.waitFor(() => h.provider.submissions.find((s) => promptOf(s.body) === prompt));
+    expect(submitted.status).toBe(200);
+    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    expect(callback.type).toBe(5);
   });
 
   it('GIVEN a user-installed context in a server without the bot WHEN /video runs THEN it is refused without a provider call', async () => {
