@@ -11,8 +11,8 @@ const dir = mkdtempSync(join(tmpdir(), 'hvb-sqlite-adapter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let files = 0;
-function open(path = join(dir, `db-${++files}.sqlite`)) {
-  const adapter = new SqliteAdapter({ path, table: 'kv' });
+function open(path = join(dir, `db-${++files}.sqlite`), options: { groupCommitWindowMs?: number } = {}) {
+  const adapter = new SqliteAdapter({ path, table: 'kv', ...options });
   const kv = new Keyv({ store: adapter, namespace: 'hvb', throwOnErrors: true });
   return { adapter, kv, path };
 }
@@ -53,7 +53,8 @@ describe('SQLite store on better-sqlite3', () => {
   });
 
   it('GIVEN many writers in one turn of the event loop WHEN they write THEN nothing is visible to another connection before their promises resolve, and all of it after', async () => {
-    const { adapter, kv, path } = open();
+    // One group for the whole turn, however slow the machine (the window is tested below).
+    const { adapter, kv, path } = open(undefined, { groupCommitWindowMs: Infinity });
     const other = new Database(path, { readonly: true });
     const count = () => (other.prepare("SELECT COUNT(*) AS n FROM kv WHERE key LIKE 'hvb:job:%'").get() as { n: number }).n;
     // 200 jobs asked for at once, as in a burst of /video: each writer's own record.
@@ -73,7 +74,7 @@ describe('SQLite store on better-sqlite3', () => {
   });
 
   it('GIVEN writers sharing a turn WHEN one write is refused THEN the whole turn is rolled back and every writer of it is told, while the next turn writes normally', async () => {
-    const { adapter, kv } = open();
+    const { adapter, kv } = open(undefined, { groupCommitWindowMs: Infinity });
     adapter.db.exec("CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'refused'); END");
     const innocent = kv.set('quota:usage:g1', { used: { u1: 1 } });
     const refused = kv.setMany([
@@ -87,6 +88,34 @@ describe('SQLite store on better-sqlite3', () => {
     expect(await kv.get('quota:usage:g2')).toBeUndefined();
     await kv.set('quota:usage:g1', { used: { u1: 3 } });
     expect(await kv.get('quota:usage:g1')).toEqual({ used: { u1: 3 } });
+    await adapter.disconnect();
+  });
+
+  it('GIVEN a turn of the event loop that goes on writing (a burst read from the gateway) WHEN the group commit window passes THEN what was written so far is committed at once, each writer still told only once its own commit landed, and a refusal after it rolls back only the group still open', async () => {
+    const { adapter, path } = open(undefined, { groupCommitWindowMs: 4 });
+    adapter.db.exec("CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    const other = new Database(path, { readonly: true });
+    const count = () => (other.prepare("SELECT COUNT(*) AS n FROM kv WHERE key LIKE 'hvb:job:%'").get() as { n: number }).n;
+    const record = (id: string) => JSON.stringify({ value: { id } });
+    const busy = (ms: number) => {
+      for (const until = performance.now() + ms; performance.now() < until; );
+    };
+    const settled = (p: Promise<unknown>) => p.then(() => 'written', (err: unknown) => (err instanceof Error ? err.message : String(err)));
+
+    const first = settled(adapter.set('hvb:job:a', record('a')));
+    expect(count()).toBe(0);
+    busy(6);
+    // The window has passed: this write commits the group with it, in the same turn.
+    const second = settled(adapter.set('hvb:job:b', record('b')));
+    expect(count()).toBe(2);
+    // The next write opens the next group, which waits (for the turn's end here).
+    const third = settled(adapter.set('hvb:job:c', record('c')));
+    const refused = settled(adapter.set('hvb:job:poison', record('poison')));
+    expect(count()).toBe(2);
+    expect(await Promise.all([first, second, third, refused])).toEqual(['written', 'written', 'refused', 'refused']);
+    expect(count()).toBe(2);
+    expect(await adapter.get('hvb:job:c')).toBeUndefined();
+    other.close();
     await adapter.disconnect();
   });
 
