@@ -98,9 +98,13 @@ describe('SQLite store on better-sqlite3', () => {
     const count = () => (other.prepare("SELECT COUNT(*) AS n FROM kv WHERE key LIKE 'hvb:job:%'").get() as { n: number }).n;
     const record = (id: string) => JSON.stringify({ value: { id } });
     const busy = (ms: number) => {
-      for (const until = performance.now() + ms; performance.now() < until; );
+      for (const until = performance.now() + ms; performance.now() < until;);
     };
-    const settled = (p: Promise<unknown>) => p.then(() => 'written', (err: unknown) => (err instanceof Error ? err.message : String(err)));
+    const settled = (p: Promise<unknown>) =>
+      p.then(
+        () => 'written',
+        (err: unknown) => (err instanceof Error ? err.message : String(err)),
+      );
 
     const first = settled(adapter.set('hvb:job:a', record('a')));
     expect(count()).toBe(0);
