@@ -245,9 +245,9 @@ export function loadStoreUrl(env: Record<string, string | undefined> = process.e
  * i.e. TMPDIR or /tmp), one per user; `hailuo-video-bot` where there are no user ids (Windows).
  * A folder shared by every user stopped a bot run as a service user once the same folder had been
  * made by root (a first start with sudo, a test run): /tmp's sticky bit keeps the service user
- * from writing in it or replacing it, and the start ended on "cannot write VIDEO_TMP_DIR". Another
- * local user cannot make the folder in the bot's place either (the bot would write its videos into
- * a folder that user owns).
+ * from writing in it or replacing it, and the start ended on "cannot write VIDEO_TMP_DIR". A
+ * default folder (or link) another local user made in the bot's place is refused at start-up (see
+ * `checkVideoFolder`): its owner could read or swap the videos.
  */
 export function defaultVideoTmpDir(): string {
   const uid = process.getuid?.();

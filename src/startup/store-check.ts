@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, readlink, stat, statfs, unlink } from 'node:fs/promises';
+import { lstat, open, readlink, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createClient } from '@keyv/redis';
 import { redisCheckClientOptions } from '../store/redis-options.js';
@@ -96,7 +96,8 @@ export async function checkVideoFolder(dir: string, options: { isDefault?: boole
   await checkWritableFolder(dir, { setting, fix, why: 'finished videos wait there between their download and their upload' });
   const uid = process.getuid?.();
   if (!options.isDefault || uid === undefined) return;
-  const owner = (await stat(dir)).uid;
+  // The entry itself (lstat): a link another user made could point elsewhere later.
+  const owner = (await lstat(dir)).uid;
   if (owner !== uid) {
     throw new StartupError([
       `${setting}: ${dir} belongs to another user (uid ${owner}), not to the bot's (uid ${uid}); videos must not wait in a folder someone else controls.`,

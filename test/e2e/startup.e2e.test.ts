@@ -1,5 +1,6 @@
 import {
   chmodSync,
+  chownSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -341,6 +342,21 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
         expect(result.code).toBe(78);
         expect(result.stderr).toContain(`${taken} belongs to another user (uid 0)`);
         expect(result.stderr).toContain(`Fix: remove ${taken}, or set VIDEO_TMP_DIR`);
+      },
+    );
+
+    it.runIf(runsAsRoot)(
+      "GIVEN the default folder's name taken by another user's link to a folder of the bot's user THEN it refuses the link too (its owner could point it elsewhere later)",
+      async () => {
+        const { tmp, storeUrl } = sharedTmp('tmp-link');
+        const target = join(tmp, 'bots-own');
+        mkdirSync(target);
+        chownSync(target, 65534, 65534);
+        const link = join(tmp, 'hailuo-video-bot-65534');
+        symlinkSync(target, link);
+        const result = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl }, asServiceUser);
+        expectPlainFailure(result, /VIDEO_TMP_DIR \(its default/);
+        expect(result.stderr).toContain(`${link} belongs to another user (uid 0)`);
       },
     );
   });
