@@ -1,6 +1,9 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+/** Permissions of VIDEO_TMP_DIR when the bot makes it (at start-up or again later): its own user only. */
+export const VIDEO_FOLDER_MODE = 0o700;
+
 /**
  * Creates `dir` and the folders above it that are missing, one level at a time.
  *
@@ -12,11 +15,13 @@ import { dirname } from 'node:path';
  *
  * @throws the file system's error (ENOENT, EACCES, ENOTDIR, EROFS…) for the first level that
  *   cannot be created; ENOTDIR too when `dir` exists and is not a folder, ENOENT when it is a
- *   link to nothing. A folder that exists already is fine.
+ *   link to nothing. A folder that exists already is fine (its mode is left as it is).
+ * @param mode permissions of `dir` itself when it is made (default 0o777, less the umask); the
+ *   folders above it get the default.
  */
-export async function makeFolder(dir: string): Promise<void> {
+export async function makeFolder(dir: string, mode?: number): Promise<void> {
   try {
-    await mkdir(dir);
+    await mkdir(dir, mode === undefined ? undefined : { mode });
     return;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -26,7 +31,7 @@ export async function makeFolder(dir: string): Promise<void> {
   // The parent is missing: make it, then this level, once (a second ENOENT is the answer).
   await makeFolder(dirname(dir));
   try {
-    await mkdir(dir);
+    await mkdir(dir, mode === undefined ? undefined : { mode });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     await mustBeFolder(dir);

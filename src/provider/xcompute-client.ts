@@ -9,6 +9,7 @@ import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.js'
 import { parseTaskStatus } from './status-parser.js';
 import type { GenerationRequest, ProviderError, StatusResult, SubmitResult, VideoProvider } from './types.js';
 import { readSubmitAnswer, toSubmitBody } from './xcompute-wire.js';
+import { codePointLength } from '../text/code-points.js';
 
 /** The documented status route; `{task_id}` is replaced by the URL-encoded id. */
 export const DEFAULT_STATUS_PATH = '/v1/tasks/{task_id}';
@@ -115,7 +116,7 @@ export function createXComputeClient(options: XComputeClientOptions): VideoProvi
       const body = JSON.stringify(toSubmitBody(request));
       // The prompt is user content: only its length is logged.
       const { model, duration, resolution } = request;
-      log.debug({ model, duration, resolution, promptChars: request.prompt.length }, 'submitting generation task');
+      log.debug({ model, duration, resolution, promptChars: codePointLength(request.prompt) }, 'submitting generation task');
       for (let attempt = 1; ; attempt += 1) {
         const result = await submitOnce(body, signal);
         if (result.ok) {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defaultVideoTmpDir, type Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { checkDiscord } from './discord-check.js';
@@ -21,6 +22,6 @@ export async function preflight(config: Config, logger: Logger): Promise<void> {
   // Read below once the store and the folder passed; their failure ends the start without waiting for it.
   discord.catch(() => undefined);
   await checkStore(config.storeUrl, { allowVolatile: config.storeAllowVolatile, logger: logger.child({ component: 'store' }) });
-  await checkVideoFolder(config.videoTmpDir, { isDefault: config.videoTmpDir === defaultVideoTmpDir() });
+  await checkVideoFolder(config.videoTmpDir, { isDefault: resolve(config.videoTmpDir) === resolve(defaultVideoTmpDir()) });
   await discord;
 }

@@ -6,7 +6,7 @@ import { redisCheckClientOptions } from '../store/redis-options.js';
 import { withoutPassword, type Logger } from '../log.js';
 import { sqlitePath } from '../store/open-store.js';
 import { EXIT_CONFIG, EXIT_UNAVAILABLE, StartupError } from './startup-error.js';
-import { makeFolder } from '../make-folder.js';
+import { makeFolder, VIDEO_FOLDER_MODE } from '../make-folder.js';
 
 /** The whole Redis check ends within this, so a start-up on a dead Redis stops in under 15 s. */
 export const REDIS_CHECK_DEADLINE_MS = 6_000;
@@ -93,15 +93,23 @@ export async function checkVideoFolder(dir: string, options: { isDefault?: boole
   const fix = options.isDefault
     ? 'set VIDEO_TMP_DIR to a folder the bot may write'
     : "set VIDEO_TMP_DIR to a folder the bot may write, or leave it unset (a folder of the bot's user in the system's temporary folder)";
-  await checkWritableFolder(dir, { setting, fix, why: 'finished videos wait there between their download and their upload' });
-  const uid = process.getuid?.();
+  const why = 'finished videos wait there between their download and their upload';
+  // Made private (0700) when the bot makes it: others must not read or swap the videos.
+  await checkWritableFolder(dir, { setting, fix, why, mode: VIDEO_FOLDER_MODE });
+  const uid = process.geteuid?.();
   if (!options.isDefault || uid === undefined) return;
   // The entry itself (lstat): a link another user made could point elsewhere later.
-  const owner = (await lstat(dir)).uid;
-  if (owner !== uid) {
+  const entry = await lstat(dir);
+  if (entry.uid !== uid) {
     throw new StartupError([
-      `${setting}: ${dir} belongs to another user (uid ${owner}), not to the bot's (uid ${uid}); videos must not wait in a folder someone else controls.`,
+      `${setting}: ${dir} belongs to another user (uid ${entry.uid}), not to the bot's (uid ${uid}); videos must not wait in a folder someone else controls.`,
       `Fix: remove ${dir}, or ${fix}.`,
+    ]);
+  }
+  if ((entry.mode & 0o022) !== 0) {
+    throw new StartupError([
+      `${setting}: other users may write in ${dir} (mode ${(entry.mode & 0o777).toString(8)}); videos must not wait in a folder someone else can change.`,
+      `Fix: chmod 700 ${dir}, or ${fix}.`,
     ]);
   }
 }
@@ -112,9 +120,9 @@ export async function checkVideoFolder(dir: string, options: { isDefault?: boole
  *
  * @throws StartupError whose lines name `setting`, the folder, the system's error code and `fix`.
  */
-async function checkWritableFolder(dir: string, named: { setting: string; fix: string; why: string }): Promise<void> {
+async function checkWritableFolder(dir: string, named: { setting: string; fix: string; why: string; mode?: number }): Promise<void> {
   try {
-    await makeFolder(dir);
+    await makeFolder(dir, named.mode);
   } catch (err) {
     if (codeOf(err) === 'ENOTDIR' && (await stat(dir).catch(() => undefined))?.isDirectory() === false) {
       throw new StartupError([`${named.setting}: ${dir} is not a folder.`, `Fix: ${named.fix}.`]);

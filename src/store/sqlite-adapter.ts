@@ -51,10 +51,11 @@ export const GROUP_COMMIT_WINDOW_MS = 4;
  * when its promise resolves, as before, but a burst (200 `/video` at once, each writing its job,
  * reservation and indexes) commits a few times instead of a thousand: a commit costs a WAL append
  * (150–200 µs on the bench's disk), a statement inside an open transaction a few µs. Reads on this
- * connection see the open transaction's writes. A failed statement or commit rolls the whole turn
- * back, and every writer of that turn is told its write failed (rejected), so nothing is reported
- * written that is not. Callers that read-modify-write under a lock (quota, jobs) hold it until
- * their write's promise resolves, i.e. until the commit: no one acts on a write that may roll back.
+ * connection see the open transaction's writes. A failed statement or commit rolls the open group
+ * back (the whole turn, or what it wrote since the window last closed), and every writer of that
+ * group is told its write failed (rejected), so nothing is reported written that is not. Callers
+ * that read-modify-write under a lock (quota, jobs) hold it until their write's promise resolves,
+ * i.e. until the commit: no one acts on a write that may roll back.
  */
 export class SqliteAdapter extends EventEmitter {
   /** keyv sets this to its namespace; `clear()` only removes that namespace's rows. */
@@ -153,7 +154,7 @@ export class SqliteAdapter extends EventEmitter {
     return committed;
   }
 
-  /** Commits this turn's transaction and tells its writers; a failed commit is a failed write for each. */
+  /** Commits the open group's transaction and tells its writers; a failed commit is a failed write for each. */
   private commit(): void {
     const writers = this.turn;
     if (!writers) return;
@@ -161,14 +162,19 @@ export class SqliteAdapter extends EventEmitter {
     try {
       if (this.db.inTransaction) this.commitStatement.run();
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // SQLite may have rolled back on its own (a full disk, an I/O error).
+      }
+      // Every writer of the group is told, whatever the rollback did: none is left waiting.
       for (const writer of writers) writer.reject(err);
       return;
     }
     for (const writer of writers) writer.resolve();
   }
 
-  /** Rolls this turn's transaction back; every writer of the turn is told its write failed. */
+  /** Rolls the open group's transaction back; every writer of the group is told its write failed. */
   private rollback(err: unknown): void {
     const writers = this.turn ?? [];
     this.turn = undefined;

@@ -7,7 +7,7 @@ import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { FileDownloadResult } from '../http/download-file.js';
-import { makeFolder } from '../make-folder.js';
+import { makeFolder, VIDEO_FOLDER_MODE } from '../make-folder.js';
 import { checkMp4File, type Mp4Check } from './mp4-boxes.js';
 
 /**
@@ -67,7 +67,8 @@ export function createVideoFiles(options: VideoFilesOptions): VideoFiles {
     const done = fileOf(jobId);
     const kept = await stat(done).catch(() => undefined);
     if (kept?.isFile()) return { ok: true, path: done, size: kept.size };
-    await makeFolder(options.dir);
+    // Made again if something removed it (a cleaner of /tmp), private as at start-up.
+    await makeFolder(options.dir, VIDEO_FOLDER_MODE);
     const part = partOf(jobId);
     const fetched = await options
       .download(url, part)

@@ -326,6 +326,8 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
         const own = statSync(join(tmp, 'hailuo-video-bot-65534'));
         expect(own.isDirectory()).toBe(true);
         expect(own.uid).toBe(65534);
+        // Private: other local users can neither read nor swap the videos.
+        expect(own.mode & 0o777).toBe(0o700);
       },
     );
 
@@ -342,6 +344,24 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
         expect(result.code).toBe(78);
         expect(result.stderr).toContain(`${taken} belongs to another user (uid 0)`);
         expect(result.stderr).toContain(`Fix: remove ${taken}, or set VIDEO_TMP_DIR`);
+        // The same folder named in VIDEO_TMP_DIR, written another way, is the default all the same.
+        const named = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl, VIDEO_TMP_DIR: `${taken}/` }, asServiceUser);
+        expectPlainFailure(named, /belongs to another user/);
+      },
+    );
+
+    it.runIf(runsAsRoot)(
+      "GIVEN the default folder of the bot's user left open to everyone (0777) THEN it refuses, saying how to close it",
+      async () => {
+        const { tmp, storeUrl } = sharedTmp('tmp-open');
+        const open = join(tmp, 'hailuo-video-bot-65534');
+        mkdirSync(open);
+        chownSync(open, 65534, 65534);
+        chmodSync(open, 0o777);
+        const result = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl }, asServiceUser);
+        expectPlainFailure(result, /VIDEO_TMP_DIR \(its default/);
+        expect(result.stderr).toContain(`other users may write in ${open} (mode 777)`);
+        expect(result.stderr).toContain(`Fix: chmod 700 ${open}, or set VIDEO_TMP_DIR`);
       },
     );
 

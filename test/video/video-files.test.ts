@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
@@ -46,6 +46,13 @@ describe('a finished video is fetched once into a file and checked before anyone
     expect(provider.fileRequests).toHaveLength(1);
     await videos.discard('j1');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('GIVEN the folder removed while the bot runs (a cleaner of /tmp) WHEN a video is fetched THEN the folder is made again, private to the bot (0700), and the video is there', async () => {
+    rmSync(dir, { recursive: true, force: true });
+    const fetched = await videos.fetch('j1', url());
+    expect(fetched).toEqual({ ok: true, path: join(dir, 'j1.mp4'), size: VIDEO.length });
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
   it('GIVEN two tries at once THEN one download serves both', async () => {
