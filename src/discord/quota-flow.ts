@@ -62,7 +62,8 @@ async function runEmbed(
     case 'set': {
       const { limit, period, perUser, maxConcurrent } = action;
       const patch = { limit, period, ...(perUser !== null && { perUser }), ...(maxConcurrent !== null && { maxConcurrent }) };
-      return changed(await q.setPolicy(guildId, patch, actor), (r) => policySavedEmbed(r.policy, r.changed, locale));
+      const saved = await q.setPolicy(guildId, patch, actor);
+      return changed(saved, (r) => policySavedEmbed(r.policy, r.changed, locale, q.perMemberAtOnce(r.policy)));
     }
     case 'show': {
       const [policy, standing, spenders, timeline, logFailure] = await Promise.all([

@@ -1,5 +1,5 @@
 import { periodEnd, periodKey, periodStart } from './periods.js';
-import { memberLimit, resolvePolicy, type PolicyDefaults } from './policy.js';
+import { memberLimit, resolvePolicy, type PolicyDefaults, type QuotaPolicy } from './policy.js';
 import type { PolicyRepository } from './policy-repository.js';
 import type { QuotaPeriod } from './types.js';
 import { globalUsed, type LedgerEntry, type UsageRepository } from './usage-repository.js';
@@ -73,6 +73,8 @@ export function createQuotaStanding(deps: StandingDeps) {
   };
 
   return {
+    /** Videos one member may have in progress at once under `policy`: the bot's cap (2) or the server's when lower. */
+    perMemberAtOnce: (policy: QuotaPolicy): number => Math.min(deps.maxPerMember, policy.maxConcurrent),
     /** A member's own use and limit, the guild's budget and when it resets, and their jobs in flight. */
     memberStanding: async (guildId: string, userId: string, roleIds: readonly string[]): Promise<MemberStanding> => {
       const { now, policy, key, usage } = await current(guildId);

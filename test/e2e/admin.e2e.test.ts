@@ -189,9 +189,11 @@ describe.each(stores)('admin tools on $name (real discord.js against the fakes)'
     expect((await ask(quota('show'), admin())).text).not.toContain('I cannot write in');
   });
 
-  it("GIVEN a server's cap on videos at once WHEN an admin runs /quota show THEN it also says how many one member may have at once (the bot's 2, or the server's cap when lower), in English and in Chinese", async (ctx) => {
+  it("GIVEN a server's cap on videos at once WHEN an admin sets it or runs /quota show THEN the answer also says how many one member may have at once (the bot's 2, or the server's cap when lower), in English and in Chinese", async (ctx) => {
     if (!(await start()) || !h) return ctx.skip(!redisUp, 'Redis is not running');
-    await ask(quota('set', { limit: 10, period: 'day', max_concurrent: 3 }), admin());
+    expect((await ask(quota('set', { limit: 10, period: 'day', max_concurrent: 3 }), admin())).text).toContain(
+      'Up to 3 for the server, 2 per member',
+    );
     expect((await ask(quota('show'), admin())).text).toContain('Up to 3 for the server, 2 per member');
     expect((await ask(quota('show'), admin('zh-CN'))).text).toContain('整个服务器最多 3 个，每位成员最多 2 个');
     await ask(quota('set', { limit: 10, period: 'day', max_concurrent: 1 }), admin());

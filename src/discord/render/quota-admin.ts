@@ -74,11 +74,11 @@ function refused(title: string, lines: readonly string[], footer: string): APIEm
   return { color: QUOTA_COLORS.refused, title, description: `${lines.map((l) => `• ${l}`).join('\n')}\n${footer}` };
 }
 
-/** `/quota set` saved (or found nothing to change). */
-export function policySavedEmbed(policy: QuotaPolicy, changed: boolean, locale: string): APIEmbed {
+/** `/quota set` saved (or found nothing to change); `perMemberAtOnce` as in {@link policyFields}. */
+export function policySavedEmbed(policy: QuotaPolicy, changed: boolean, locale: string, perMemberAtOnce?: number): APIEmbed {
   const t = translatorFor(locale);
   const description = changed ? t('quota.saved') : t('quota.already_so');
-  return { color: QUOTA_COLORS.saved, title: t('quota.saved_title'), description, fields: policyFields(t, policy) };
+  return { color: QUOTA_COLORS.saved, title: t('quota.saved_title'), description, fields: policyFields(t, policy, perMemberAtOnce) };
 }
 
 /** `/quota reset`: how many credits went back, to the server or to one member. */
