@@ -67,14 +67,16 @@ export function createQuotaStanding(deps: StandingDeps) {
     const policy = resolvePolicy(await policies.read(guildId), deps.defaults);
     return { now, policy, key: periodKey(policy.period, now) };
   };
+  /** Videos one member may have in progress at once under `policy`: the bot's cap (2) or the server's when lower. */
+  const perMemberAtOnce = (policy: QuotaPolicy): number => Math.min(deps.maxPerMember, policy.maxConcurrent);
   const current = async (guildId: string) => {
     const p = await period(guildId);
     return { ...p, usage: await repo.readUsage(guildId, p.key) };
   };
 
   return {
-    /** Videos one member may have in progress at once under `policy`: the bot's cap (2) or the server's when lower. */
-    perMemberAtOnce: (policy: QuotaPolicy): number => Math.min(deps.maxPerMember, policy.maxConcurrent),
+    /** Videos one member may have in progress at once under `policy` (see `perMemberAtOnce` above). */
+    perMemberAtOnce,
     /** A member's own use and limit, the guild's budget and when it resets, and their jobs in flight. */
     memberStanding: async (guildId: string, userId: string, roleIds: readonly string[]): Promise<MemberStanding> => {
       const { now, policy, key, usage } = await current(guildId);
@@ -100,7 +102,7 @@ export function createQuotaStanding(deps: StandingDeps) {
           .filter((f) => f.userId === userId)
           .sort((a, b) => a.reservedAt - b.reservedAt)
           .map((f) => f.jobId),
-        maxInFlight: Math.min(deps.maxPerMember, policy.maxConcurrent),
+        maxInFlight: perMemberAtOnce(policy),
       };
     },
 

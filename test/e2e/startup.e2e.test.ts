@@ -311,19 +311,20 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       const store = join(tmp, 'store');
       mkdirSync(store);
       chmodSync(store, 0o777);
-      return { tmp, storeUrl: `sqlite://${store}/bot.sqlite` };
+      // VIDEO_TMP_DIR's default for the service user (uid 65534) under this TMPDIR.
+      return { tmp, storeUrl: `sqlite://${store}/bot.sqlite`, defaultFolder: join(tmp, 'hailuo-video-bot-65534') };
     };
 
     it.runIf(runsAsRoot)(
       'GIVEN the old shared default folder made by root WHEN a service user starts the bot without VIDEO_TMP_DIR THEN it uses a folder of its own and the start goes on',
       async () => {
-        const { tmp, storeUrl } = sharedTmp('tmp-root-made');
+        const { tmp, storeUrl, defaultFolder } = sharedTmp('tmp-root-made');
         mkdirSync(join(tmp, 'hailuo-video-bot'), { mode: 0o755 });
         // A token Discord refuses ends the start right after the folder check.
         const result = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl, DISCORD_TOKEN: 'not-the-bot-token' }, asServiceUser);
         expectPlainFailure(result, /DISCORD_TOKEN/);
         expect(result.stderr).not.toMatch(/VIDEO_TMP_DIR/);
-        const own = statSync(join(tmp, 'hailuo-video-bot-65534'));
+        const own = statSync(defaultFolder);
         expect(own.isDirectory()).toBe(true);
         expect(own.uid).toBe(65534);
         // Private: other local users can neither read nor swap the videos.
@@ -334,9 +335,8 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     it.runIf(runsAsRoot)(
       'GIVEN the default folder made by another user WHEN the bot starts without VIDEO_TMP_DIR THEN it refuses, naming the folder, its owner and the fix',
       async () => {
-        const { tmp, storeUrl } = sharedTmp('tmp-taken');
+        const { tmp, storeUrl, defaultFolder: taken } = sharedTmp('tmp-taken');
         // Made by root (uid 0) for the service user's bot, and open to it: writable, but not its own.
-        const taken = join(tmp, 'hailuo-video-bot-65534');
         mkdirSync(taken);
         chmodSync(taken, 0o777);
         const result = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl }, asServiceUser);
@@ -353,8 +353,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     it.runIf(runsAsRoot)(
       "GIVEN the default folder of the bot's user left open to everyone (0777) THEN it refuses, saying how to close it",
       async () => {
-        const { tmp, storeUrl } = sharedTmp('tmp-open');
-        const open = join(tmp, 'hailuo-video-bot-65534');
+        const { tmp, storeUrl, defaultFolder: open } = sharedTmp('tmp-open');
         mkdirSync(open);
         chownSync(open, 65534, 65534);
         chmodSync(open, 0o777);
@@ -368,11 +367,10 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     it.runIf(runsAsRoot)(
       "GIVEN the default folder's name taken by another user's link to a folder of the bot's user THEN it refuses the link too (its owner could point it elsewhere later)",
       async () => {
-        const { tmp, storeUrl } = sharedTmp('tmp-link');
+        const { tmp, storeUrl, defaultFolder: link } = sharedTmp('tmp-link');
         const target = join(tmp, 'bots-own');
         mkdirSync(target);
         chownSync(target, 65534, 65534);
-        const link = join(tmp, 'hailuo-video-bot-65534');
         symlinkSync(target, link);
         const result = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl }, asServiceUser);
         expectPlainFailure(result, /VIDEO_TMP_DIR \(its default/);
