@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, open, readlink, stat, statfs, unlink } from 'node:fs/promises';
+import { chmod, lstat, open, readlink, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createClient } from '@keyv/redis';
 import { redisCheckClientOptions } from '../store/redis-options.js';
@@ -84,7 +84,8 @@ export async function checkSqlite(storeUrl: string): Promise<void> {
  * when a video was ready: every download failed, and members were told the provider's file could
  * not be downloaded. `isDefault`: `dir` is VIDEO_TMP_DIR's per-user default in the
  * shared temporary folder (see `defaultVideoTmpDir`), which must also belong to the bot's user:
- * one another user made in its place is refused (its owner could read or swap the videos).
+ * one another user made in its place is refused (its owner could read or swap the videos), as is
+ * one others may write in; one others may only read is made 0700.
  *
  * @throws StartupError naming VIDEO_TMP_DIR, the folder and the fix.
  */
@@ -94,24 +95,31 @@ export async function checkVideoFolder(dir: string, options: { isDefault?: boole
     ? 'set VIDEO_TMP_DIR to a folder the bot may write'
     : "set VIDEO_TMP_DIR to a folder the bot may write, or leave it unset (a folder of the bot's user in the system's temporary folder)";
   const why = 'finished videos wait there between their download and their upload';
-  // Made private (0700) when the bot makes it: others must not read or swap the videos.
-  await checkWritableFolder(dir, { setting, fix, why, mode: VIDEO_FOLDER_MODE });
-  const uid = process.geteuid?.();
-  if (!options.isDefault || uid === undefined) return;
+  const uid = options.isDefault ? process.geteuid?.() : undefined;
   // The entry itself (lstat): a link another user made could point elsewhere later.
-  const entry = await lstat(dir);
-  if (entry.uid !== uid) {
+  const foreign = async (): Promise<void> => {
+    const entry = await lstat(dir).catch(() => undefined);
+    if (uid === undefined || entry === undefined || entry.uid === uid) return;
     throw new StartupError([
       `${setting}: ${dir} belongs to another user (uid ${entry.uid}), not to the bot's (uid ${uid}); videos must not wait in a folder someone else controls.`,
       `Fix: remove ${dir}, or ${fix}.`,
     ]);
-  }
-  if ((entry.mode & 0o022) !== 0) {
+  };
+  // Before the write test too: another user's folder is named as such, whatever its mode.
+  await foreign();
+  // Made private (0700) when the bot makes it: others must not read or swap the videos.
+  await checkWritableFolder(dir, { setting, fix, why, mode: VIDEO_FOLDER_MODE });
+  if (uid === undefined) return;
+  await foreign();
+  const mode = (await lstat(dir)).mode & 0o777;
+  if ((mode & 0o022) !== 0) {
     throw new StartupError([
-      `${setting}: other users may write in ${dir} (mode ${(entry.mode & 0o777).toString(8)}); videos must not wait in a folder someone else can change.`,
+      `${setting}: other users may write in ${dir} (mode ${mode.toString(8)}); videos must not wait in a folder someone else can change.`,
       `Fix: chmod 700 ${dir}, or ${fix}.`,
     ]);
   }
+  // Readable by others only (an earlier version made it 0755): its own folder, so the bot closes it.
+  if ((mode & 0o077) !== 0) await chmod(dir, VIDEO_FOLDER_MODE);
 }
 
 /**

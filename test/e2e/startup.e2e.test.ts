@@ -344,9 +344,27 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
         expect(result.code).toBe(78);
         expect(result.stderr).toContain(`${taken} belongs to another user (uid 0)`);
         expect(result.stderr).toContain(`Fix: remove ${taken}, or set VIDEO_TMP_DIR`);
+        // Closed to the bot (0755): still named as another user's folder, not as one to give write access to.
+        chmodSync(taken, 0o755);
+        const closed = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl }, asServiceUser);
+        expectPlainFailure(closed, /VIDEO_TMP_DIR \(its default/);
+        expect(closed.stderr).toContain(`${taken} belongs to another user (uid 0)`);
+        chmodSync(taken, 0o777);
         // The same folder named in VIDEO_TMP_DIR, written another way, is the default all the same.
         const named = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl, VIDEO_TMP_DIR: `${taken}/` }, asServiceUser);
         expectPlainFailure(named, /belongs to another user/);
+      },
+    );
+
+    it.runIf(runsAsRoot)(
+      "GIVEN the default folder of the bot's user readable by others (0755, as an earlier version made it) THEN the start goes on and the folder is made private",
+      async () => {
+        const { tmp, storeUrl, defaultFolder } = sharedTmp('tmp-readable');
+        mkdirSync(defaultFolder, { mode: 0o755 });
+        chownSync(defaultFolder, 65534, 65534);
+        const result = await failedStart({ TMPDIR: tmp, STORE_URL: storeUrl, DISCORD_TOKEN: 'not-the-bot-token' }, asServiceUser);
+        expectPlainFailure(result, /DISCORD_TOKEN/);
+        expect(statSync(defaultFolder).mode & 0o777).toBe(0o700);
       },
     );
 
