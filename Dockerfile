@@ -5,9 +5,7 @@ WORKDIR /app
 # better-sqlite3 builds its native module from source (node-gyp: python3, make, g++) when no prebuilt
 # binary can be fetched for the platform; the runtime stage only copies the built module.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-# patches/: fixes to dependencies that `npm ci` applies (postinstall: patch-package); see patches/README.md.
 COPY package.json package-lock.json ./
-COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
