@@ -15,7 +15,6 @@ import type {
   ThresholdCrossed,
 } from './types.js';
 import type { StoreEntry } from '../store/types.js';
-import { throwIfSpeculative } from '../store/lock-lease.js';
 import { globalUsed, type LedgerEntry, type QuotaChanges, type ReservationRecord } from './usage-repository.js';
 import { BUDGET_THRESHOLDS } from '../alerts/events.js';
 
@@ -126,13 +125,10 @@ async function crossedThreshold(
   guildId: string,
   key: string,
   figures: Omit<ThresholdCrossed, 'percent'>,
-  guildLease: AbortSignal,
 ): Promise<{ crossed: ThresholdCrossed; alerts: NonNullable<QuotaChanges['alerts']> } | undefined> {
   if (figures.limit <= 0) return undefined;
   const reached = BUDGET_THRESHOLDS.filter((percent) => figures.used * 100 >= percent * figures.limit);
   if (reached.length === 0) return undefined;
-  // The alerts record is read under the guild lock: a speculative run takes it first.
-  throwIfSpeculative(guildLease);
   const { fired } = await deps.usage.readAlerts(guildId, key);
   const fresh = reached.filter((percent) => !fired.includes(percent));
   const highest = fresh.at(-1);
@@ -171,8 +167,6 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     guildId,
     usageKeyGuess,
     async (guildLease, { inFlight, policy: storedRead, usage: usageRead }) => {
-      // A run on guessed records (see `withGuildRead`'s speculate) may be followed by the real one.
-      listSeparately = false;
       const now = deps.clock();
       // Idempotent per job: a job service that died between reserving and recording the id gets
       // the same reservation back instead of paying twice.
@@ -186,7 +180,6 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
 
       const key = periodKey(policy.period, now);
       const resetsAt = periodEnd(policy.period, now);
-      if (key !== usageKeyGuess) throwIfSpeculative(guildLease);
       const usage = key === usageKeyGuess && 'value' in usageRead ? usageRead.value : await repo.readUsage(guildId, key);
       const guildUsed = sum(Object.values(usage.used));
       const memberUsed = usage.used[userId] ?? 0;
@@ -217,25 +210,18 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
         },
         usage: { guildId, periodKey: key, value: { used: { ...usage.used, [userId]: memberUsed + cost } } },
       };
-      const threshold = await crossedThreshold(
-        deps,
-        guildId,
-        key,
-        {
-          used: guildUsed + cost,
-          limit: policy.limit,
-          period: policy.period,
-          resetsAt,
-        },
-        guildLease,
-      );
+      const threshold = await crossedThreshold(deps, guildId, key, {
+        used: guildUsed + cost,
+        limit: policy.limit,
+        period: policy.period,
+        resetsAt,
+      });
       if (threshold) changes.alerts = threshold.alerts;
       const alongside = request.alongside ?? [];
       const addToSets = request.alongsideSets ?? [];
       const ceiling = deps.globalLimit;
       const dayKey = record.globalDayKey;
       if (ceiling !== undefined && dayKey !== null) {
-        throwIfSpeculative(guildLease);
         const taken = await repo.withGlobal(async (globalLease) => {
           const global = await repo.readGlobal(dayKey);
           if (globalUsed(global) + cost > ceiling) return false;
@@ -257,8 +243,6 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
       }
       return { ok: true, reservationId: id, cost, ...(threshold && { threshold: threshold.crossed }) };
     },
-    // A granted reservation on the records this process last knew is one round trip (Redis).
-    { speculate: true },
   );
   if (listSeparately) await repo.markGuild(guildId);
   return result;

@@ -160,19 +160,10 @@ export interface UsageRepository {
    * lock is taken and the three read in one script (one round trip and one command instead of
    * four); on SQLite they are read in one statement.
    *
-   * `options.speculate`: `fn` may run first on the records as this process last knew them,
-   * without the lock (see `Store.withLock`); it then calls `throwIfSpeculative(lease)` before any
-   * other store operation than its final commit (with `release: lease`).
-   *
    * @throws QuotaRecordError for a malformed in-flight record (a malformed policy or usage record
    *   is handed to `fn` as its `error`, to throw only where it is used); what `withGuild` throws.
    */
-  withGuildRead<T>(
-    guildId: string,
-    periodKey: string,
-    fn: (lease: AbortSignal, read: GuildRead) => Promise<T>,
-    options?: { speculate?: boolean },
-  ): Promise<T>;
+  withGuildRead<T>(guildId: string, periodKey: string, fn: (lease: AbortSignal, read: GuildRead) => Promise<T>): Promise<T>;
   withGlobal<T>(fn: (lease: AbortSignal) => Promise<T>): Promise<T>;
   readUsage(guildId: string, periodKey: string): Promise<PeriodUsage>;
   readInFlight(guildId: string): Promise<InFlight>;
@@ -214,7 +205,7 @@ export function createUsageRepository(store: Store): UsageRepository {
 
   return {
     withGuild: (guildId, fn) => store.withLock(guildLockName(guildId), fn),
-    withGuildRead: (guildId, periodKey, fn, options) => {
+    withGuildRead: (guildId, periodKey, fn) => {
       const keys = [inFlightKey(guildId), policyKey(guildId), usageKey(guildId, periodKey)] as const;
       return store.withLock(
         guildLockName(guildId),
@@ -228,7 +219,6 @@ export function createUsageRepository(store: Store): UsageRepository {
           });
         },
         keys,
-        options,
       );
     },
     withGlobal: (fn) => store.withLock(GLOBAL_LOCK_NAME, fn),

@@ -67,39 +67,3 @@ export function trackLeaseFence(lease: AbortSignal, fence: LeaseFence): void {
 export function leaseFence(lease: AbortSignal): LeaseFence | undefined {
   return fences.get(lease);
 }
-
-/**
- * A run of a `withLock` function on values the store guessed, before taking the lock (see
- * `Store.withLock`'s `speculate`): its one allowed store operation is a final commit that lets go
- * of the lease, which the store turns into one atomic step (take the lock, check the guessed
- * values, write, let go). Anything else it tries throws {@link SpeculationMissed}, and the
- * function is run again, holding the lock, on the values read under it.
- */
-export class SpeculationMissed extends Error {
-  override readonly name = 'SpeculationMissed';
-  constructor(readonly lockName: string) {
-    super(`the run of lock ${lockName} on guessed values was not kept; it is run again holding the lock`);
-  }
-}
-
-const speculative = new WeakMap<AbortSignal, string>();
-
-/** Marks `lease` as a speculative run's (see {@link SpeculationMissed}) of the lock `lockName`. */
-export function markSpeculative(lease: AbortSignal, lockName: string): void {
-  speculative.set(lease, lockName);
-}
-
-/** True when `lease` is a speculative run's: the lock is not held, the values are a guess. */
-export function isSpeculative(lease: AbortSignal): boolean {
-  return speculative.has(lease);
-}
-
-/**
- * For a function that may run speculatively: call it before any store operation other than the
- * final commit (a read of another record, another lock). Throws {@link SpeculationMissed} in a
- * speculative run, so the function runs again holding the lock; a no-op otherwise.
- */
-export function throwIfSpeculative(lease: AbortSignal): void {
-  const lockName = speculative.get(lease);
-  if (lockName !== undefined) throw new SpeculationMissed(lockName);
-}

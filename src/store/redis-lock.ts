@@ -80,75 +80,7 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
     }
   };
 
-  /** A new owner token: unique across processes (see `ownerPrefix`). */
-  const newOwner = (): string => `${ownerPrefix}${(taken += 1).toString(36)}`;
-
-  /**
-   * Runs `fn` holding the lock `name` (Redis key `key`), which `owner` took when a request sent at
-   * `sentAt` (ms, performance.now()) landed: renews its lease while `fn` runs, fences the writes
-   * made under it, and lets go of it at the end (unless a commit already did).
-   */
-  const holding = async <T>(
-    name: string,
-    key: string,
-    owner: string,
-    sentAt: number,
-    values: ReadonlyArray<string | null>,
-    fn: (lease: AbortSignal, values: ReadonlyArray<string | null>) => Promise<T>,
-  ): Promise<T> => {
-    // The lease counts from before the request that took (or renewed) it: never later than Redis' own clock.
-    let confirmedAt = sentAt;
-    let released = false;
-    const lease = new AbortController();
-    // The atomic writes made under the lock check on the server that it is still this holder's
-    // (and the last of them may let go of it: see CommitOptions.release).
-    const fence = { lockName: name, key, owner, released: false };
-    trackLeaseFence(lease.signal, fence);
-    // Writes stop a little before Redis would let the lock go, so a frozen holder that wakes up
-    // after its lease ran out never writes, even before a renewal tells it so.
-    const margin = Math.min(1_000, Math.floor(options.ttlMs / 5));
-    trackLeaseExpiry(lease.signal, name, () => (released || fence.released ? -Infinity : confirmedAt + options.ttlMs - margin));
-    const renewal = setInterval(() => {
-      const sentAt = performance.now();
-      RENEW.run(client, [key], [owner, String(options.ttlMs)])
-        .then((renewed) => {
-          if (renewed !== 0) confirmedAt = Math.max(confirmedAt, sentAt);
-          // A lock its last commit let go of is gone by design, not lost.
-          if (renewed !== 0 || lease.signal.aborted || fence.released) return;
-          options.onLeaseLost?.(name);
-          lease.abort(new LockLeaseLostError(name));
-        })
-        .catch(() => undefined);
-    }, renewEveryMs);
-    renewal.unref();
-    let onLost: (() => void) | undefined;
-    const lost = new Promise<never>((_resolve, reject) => {
-      onLost = () => reject(lease.signal.reason);
-      lease.signal.addEventListener('abort', onLost, { once: true });
-    });
-    let work: Promise<T>;
-    try {
-      work = fn(lease.signal, values);
-    } catch (err) {
-      // A function that throws before its first await is a failed holder too: the lock is let go of below.
-      work = Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-    try {
-      return await Promise.race([work, lost]);
-    } finally {
-      // A lease kept past its lock (by mistake) fences nothing: writes with it are refused.
-      released = true;
-      clearInterval(renewal);
-      if (onLost) lease.signal.removeEventListener('abort', onLost);
-      // Whatever `fn` does after its lease was lost ends unobserved; its writes were refused.
-      work.catch(() => undefined);
-      lost.catch(() => undefined);
-      if (!fence.released) await RELEASE.run(client, [key], [owner]).catch(() => undefined);
-    }
-  };
-
   return {
-    newOwner,
     /**
      * Runs `fn` holding the lock `name`. Waits at most `maxWaitMs` for it. With `read` (Redis keys),
      * the lock is taken and those keys read in one atomic step (one script, one round trip), and
@@ -161,31 +93,59 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
       fn: (lease: AbortSignal, values: ReadonlyArray<string | null>) => Promise<T>,
       read?: readonly string[],
     ): Promise<T> {
-      const key = lockKey(name);
-      const owner = newOwner();
-      let sentAt = performance.now();
-      const values = await acquire(key, owner, read, (at) => (sentAt = at));
+      const key = `hvb:lock:${name}`;
+      const owner = `${ownerPrefix}${(taken += 1).toString(36)}`;
+      // The lease counts from before the request that took (or renewed) it: never later than Redis' own clock.
+      let confirmedAt = performance.now();
+      let released = false;
+      const values = await acquire(key, owner, read, (sentAt) => (confirmedAt = sentAt));
       if (!values) throw new LockTimeoutError(name);
-      return holding(name, key, owner, sentAt, values, fn);
+      const lease = new AbortController();
+      // The atomic writes made under the lock check on the server that it is still this holder's
+      // (and the last of them may let go of it: see CommitOptions.release).
+      const fence = { lockName: name, key, owner, released: false };
+      trackLeaseFence(lease.signal, fence);
+      // Writes stop a little before Redis would let the lock go, so a frozen holder that wakes up
+      // after its lease ran out never writes, even before a renewal tells it so.
+      const margin = Math.min(1_000, Math.floor(options.ttlMs / 5));
+      trackLeaseExpiry(lease.signal, name, () => (released || fence.released ? -Infinity : confirmedAt + options.ttlMs - margin));
+      const renewal = setInterval(() => {
+        const sentAt = performance.now();
+        RENEW.run(client, [key], [owner, String(options.ttlMs)])
+          .then((renewed) => {
+            if (renewed !== 0) confirmedAt = Math.max(confirmedAt, sentAt);
+            // A lock its last commit let go of is gone by design, not lost.
+            if (renewed !== 0 || lease.signal.aborted || fence.released) return;
+            options.onLeaseLost?.(name);
+            lease.abort(new LockLeaseLostError(name));
+          })
+          .catch(() => undefined);
+      }, renewEveryMs);
+      renewal.unref();
+      let onLost: (() => void) | undefined;
+      const lost = new Promise<never>((_resolve, reject) => {
+        onLost = () => reject(lease.signal.reason);
+        lease.signal.addEventListener('abort', onLost, { once: true });
+      });
+      let work: Promise<T>;
+      try {
+        work = fn(lease.signal, values);
+      } catch (err) {
+        // A function that throws before its first await is a failed holder too: the lock is let go of below.
+        work = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      try {
+        return await Promise.race([work, lost]);
+      } finally {
+        // A lease kept past its lock (by mistake) fences nothing: writes with it are refused.
+        released = true;
+        clearInterval(renewal);
+        if (onLost) lease.signal.removeEventListener('abort', onLost);
+        // Whatever `fn` does after its lease was lost ends unobserved; its writes were refused.
+        work.catch(() => undefined);
+        lost.catch(() => undefined);
+        if (!fence.released) await RELEASE.run(client, [key], [owner]).catch(() => undefined);
+      }
     },
-    /**
-     * Runs `fn` holding the lock `name` that a script of the caller already took for `owner` (a
-     * token from {@link newOwner}) in a request sent at `sentAt` (ms, performance.now()), reading
-     * `values`; as {@link withLock} from there on.
-     */
-    withTakenLock<T>(
-      name: string,
-      owner: string,
-      sentAt: number,
-      values: ReadonlyArray<string | null>,
-      fn: (lease: AbortSignal, values: ReadonlyArray<string | null>) => Promise<T>,
-    ): Promise<T> {
-      return holding(name, lockKey(name), owner, sentAt, values, fn);
-    },
-    /** Lets go of the lock `name` if `owner` still holds it (a script that took it and whose answer was lost). */
-    release: (name: string, owner: string): Promise<unknown> => RELEASE.run(client, [lockKey(name)], [owner]),
   };
 }
-
-/** The Redis key of the lock `name`. */
-export const lockKey = (name: string): string => `hvb:lock:${name}`;

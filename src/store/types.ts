@@ -52,25 +52,8 @@ export interface Store {
    * every 5 s) lost while `fn` runs rejects with LockLeaseLostError and aborts `lease`. SQLite: an
    * in-process lock, no wait limit, a lease that never aborts. Either throws ClosingError once the
    * store is closing.
-   *
-   * `options.speculate` (with `read`; Redis only, the others ignore it): `fn` may first run on the
-   * values this process last read or wrote for `read` (a key it never saw: missing), without the
-   * lock; if its one store operation is a final commit that lets go of the lease (`release`), that
-   * commit takes the lock, checks on the server that every key of `read` still holds the guessed
-   * value, writes and lets go, in one script: one round trip instead of two. Whatever else happens
-   * (a guess that was wrong, a busy lock, `fn` returning or throwing without that commit, or
-   * calling `throwIfSpeculative` before another store operation) runs `fn` again, holding the lock,
-   * on the values read under it; when the script found a wrong guess it took the lock and read the
-   * values already, so that costs no more round trips than without `speculate`. A `fn` that
-   * speculates must therefore have no effects but that commit before its lease is known real
-   * (`isSpeculative`).
    */
-  withLock<T>(
-    name: string,
-    fn: (lease: AbortSignal, read?: ReadonlyArray<unknown>) => Promise<T>,
-    read?: readonly string[],
-    options?: { speculate?: boolean },
-  ): Promise<T>;
+  withLock<T>(name: string, fn: (lease: AbortSignal, read?: ReadonlyArray<unknown>) => Promise<T>, read?: readonly string[]): Promise<T>;
   /**
    * Writes every entry or none, and only while each lock whose lease is in `held` (as `withLock`
    * handed them; outer locks included) is still the caller's.
