@@ -3,7 +3,7 @@
  * against the local fake Discord and fake xcompute, first on SQLite, then on Redis when one
  * answers. Prints one table per store: figure, measured, target, pass/fail.
  *
- *   npm run bench -- --only=sqlite|redis --phases=ack,polling,memory,line --cpu-prof=DIR --heap-snapshots=DIR
+ *   npm run bench -- --only=sqlite|redis --phases=ack,polling,memory,line --cpu-prof=DIR --heap-snapshots=DIR --alloc-prof=DIR
  *
  * BENCH_REDIS_URL chooses the Redis database (default redis://127.0.0.1:6379/14; it is flushed
  * before and after each phase).
@@ -29,7 +29,7 @@ const DEFAULT_PHASES: Phase[] = ['ack', 'polling', 'memory', 'line'];
 const redisUrlOf = (): string => process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
 
 /** The bench's options, each written `--name=value`. */
-const OPTIONS = ['only', 'phases', 'cpu-prof', 'heap-snapshots'] as const;
+const OPTIONS = ['only', 'phases', 'cpu-prof', 'heap-snapshots', 'alloc-prof'] as const;
 
 function argument(name: (typeof OPTIONS)[number]): string | undefined {
   const prefix = `--${name}=`;
@@ -41,6 +41,7 @@ async function runBackend(
   phases: Phase[],
   cpuProfRoot: string | undefined,
   heapSnapshotDir: string | undefined,
+  allocProfRoot: string | undefined,
 ): Promise<Row[]> {
   const rows: Row[] = [];
   const profDir = (phase: Phase) => {
@@ -67,7 +68,8 @@ async function runBackend(
       });
     }
   };
-  await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'))));
+  const allocDir = allocProfRoot ? resolve(allocProfRoot, `${backend.name.toLowerCase()}-ack`) : undefined;
+  await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'), allocDir)));
   await run('polling', async () => pollingRows(await measurePolling(backend, profDir('polling'))));
   await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'), heapSnapshotDir)));
   await run('line', async () => lineRows(await measureLine(backend, profDir('line'))));
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
   const heapSnapshots = argument('heap-snapshots');
   if (heapSnapshots) mkdirSync(resolve(heapSnapshots), { recursive: true });
   const heapSnapshotDir = heapSnapshots ? resolve(heapSnapshots) : undefined;
+  const allocProf = argument('alloc-prof');
   const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'sqlite') {
     tables.push({
       name: `SQLite (STORE_URL=sqlite://<temp dir>/bot.sqlite in ${disk})`,
-      rows: await runBackend(sqliteBackend(disk), phases, cpuProf, heapSnapshotDir),
+      rows: await runBackend(sqliteBackend(disk), phases, cpuProf, heapSnapshotDir, allocProf),
     });
   }
   if (only === undefined || only === 'redis') {
@@ -135,7 +138,7 @@ async function main(): Promise<void> {
       const redis = redisBackend(redisUrl);
       tables.push({
         name: `Redis (STORE_URL=${redisUrl}, flushed before and after each phase)`,
-        rows: await runBackend(redis, phases, cpuProf, heapSnapshotDir),
+        rows: await runBackend(redis, phases, cpuProf, heapSnapshotDir, allocProf),
       });
     } else {
       tables.push({

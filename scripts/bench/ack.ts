@@ -12,6 +12,7 @@
  * The figures are medians over the rounds, and ours are given as ratios to the floor's: on a
  * shared machine absolute times move with the load, ratios measured side by side much less.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BotKind } from './bot-handle.js';
 import type { MemorySample } from './protocol.js';
@@ -120,7 +121,13 @@ async function idleRound(backend: Backend, kind: BotKind): Promise<Pick<AckRound
   }
 }
 
-async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string): Promise<AckRound> {
+/** Where a round writes its allocation profile (`--alloc-prof`): `<dir>/<kind>/round-<n>.heapprofile`. */
+interface AllocProfile {
+  dir: string;
+  round: number;
+}
+
+async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string, allocProfile?: AllocProfile): Promise<AckRound> {
   const { idle, justLoggedIn } = await idleRound(backend, kind);
   // Guilds 0..199 are measured; 200..204 only warm the bot up (JIT, connection pools) beforehand.
   const profile = cpuProfDir ? { cpuProfDir: join(cpuProfDir, kind) } : {};
@@ -139,6 +146,7 @@ async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string
     else await waitUntil(() => callbacksFor(warmIds).length >= WARM_UP, 30_000, 'the warm-up callbacks');
     await sleep(1_000);
     await bot.resetLoop();
+    if (allocProfile) await bot.allocStart();
     const cpuBefore = await bot.cpuMs();
 
     const ids = new Set<string>();
@@ -149,6 +157,11 @@ async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string
       () => undefined,
     );
     const cpuToAckMs = (await bot.cpuMs()) - cpuBefore;
+    if (allocProfile) {
+      const dir = join(allocProfile.dir, kind);
+      mkdirSync(dir, { recursive: true });
+      await bot.allocStop(join(dir, `round-${allocProfile.round}.heapprofile`));
+    }
     const loop = await bot.loop();
     const requests = callbacksFor(ids);
     const latencies = requests.map((r) => r.at - (discord.interaction(CALLBACK.exec(r.path)?.[1] ?? '')?.dispatchedAt ?? r.at));
@@ -180,11 +193,17 @@ async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string
 }
 
 /** ACK_ROUNDS rounds of ours and of the floor, alternating which starts each round. */
-export async function measureAck(backend: Backend, cpuProfDir?: string): Promise<AckFigures> {
+/**
+ * `allocProfDir` (`--alloc-prof`): each round's bot also writes a sampling profile of what it
+ * allocated from the burst until its last callback (see `BotHandle.allocStart`); the profiler's
+ * own work is in that round's figures.
+ */
+export async function measureAck(backend: Backend, cpuProfDir?: string, allocProfDir?: string): Promise<AckFigures> {
   const rounds: AckRound[] = [];
   for (let i = 0; i < ACK_ROUNDS; i += 1) {
     const order: BotKind[] = i % 2 === 0 ? ['ours', 'floor'] : ['floor', 'ours'];
-    for (const kind of order) rounds.push(await measureRound(backend, kind, cpuProfDir));
+    for (const kind of order)
+      rounds.push(await measureRound(backend, kind, cpuProfDir, allocProfDir ? { dir: allocProfDir, round: i + 1 } : undefined));
     // Once every callback of ours missed Discord's window, more rounds only take time.
     if (rounds.some((r) => r.kind === 'ours' && r.p50 > RESPONSE_WINDOW_MS)) break;
   }

@@ -19,6 +19,10 @@ export interface BotHandle {
   cpuMs(): Promise<number>;
   /** Writes a V8 heap snapshot of the bot (after gc) to `path`, for Chrome DevTools' Memory tab. */
   heapSnapshot(path: string): Promise<void>;
+  /** Starts a sampling profile of every allocation (collected ones included); see `allocStop`. */
+  allocStart(): Promise<void>;
+  /** Writes the allocation profile started by `allocStart` to `path` (`.heapprofile`, DevTools' Memory tab). */
+  allocStop(path: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -126,7 +130,7 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
       child.send({ ...message, id } satisfies BotRequest);
     });
   };
-  const request = (type: Exclude<BotRequest['type'], 'heap-snapshot' | 'memory'>): Promise<BotReply> => ask({ type });
+  const request = (type: Exclude<BotRequest['type'], 'heap-snapshot' | 'memory' | 'alloc-stop'>): Promise<BotReply> => ask({ type });
 
   return {
     pid: child.pid ?? 0,
@@ -151,6 +155,12 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
     },
     async heapSnapshot(path) {
       await ask({ type: 'heap-snapshot', path });
+    },
+    async allocStart() {
+      await ask({ type: 'alloc-start' });
+    },
+    async allocStop(path) {
+      await ask({ type: 'alloc-stop', path });
     },
     async stop() {
       if (exited) return;

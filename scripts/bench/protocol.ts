@@ -22,7 +22,13 @@ export type BotRequest =
   /** Memory now; after two full GCs unless `gc` is false (a peek that leaves V8's own schedule alone). */
   | { id: number; type: 'memory'; gc?: boolean }
   /** Writes a V8 heap snapshot of the bot to `path` (after gc). */
-  | { id: number; type: 'heap-snapshot'; path: string };
+  | { id: number; type: 'heap-snapshot'; path: string }
+  /**
+   * Starts V8's sampling heap profiler, counting what is collected too (every allocation, not only
+   * what survives); `alloc-stop` writes the profile (`.heapprofile`, DevTools' Memory tab) to `path`.
+   */
+  | { id: number; type: 'alloc-start' }
+  | { id: number; type: 'alloc-stop'; path: string };
 
 export type BotReply =
   | { id: number; type: 'ready' | 'ok' }

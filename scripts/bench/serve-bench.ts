@@ -3,6 +3,8 @@
  * over the IPC channel (memory after gc, event-loop delay, CPU time, stop). Imports nothing but
  * Node itself, so it adds the same little to both bots' start-up and memory.
  */
+import { writeFileSync } from 'node:fs';
+import { Session, type HeapProfiler } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -48,6 +50,13 @@ export function watchLoop() {
 
 /** Answers the parent's requests once the bot has started; `stop` stops the bot cleanly. */
 export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () => Promise<void>): Promise<void> {
+  // The inspector session of the allocation profile, opened on first use only.
+  let inspector: Session | undefined;
+  const connected = () => {
+    const session = new Session();
+    session.connect();
+    return session;
+  };
   process.on('message', (raw) => {
     const request = raw as BotRequest;
     void (async () => {
@@ -67,6 +76,23 @@ export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () =>
           });
         case 'cpu':
           return send({ id: request.id, type: 'cpu', ...process.cpuUsage() });
+        case 'alloc-start': {
+          inspector ??= connected();
+          // Collected objects count too: the burst's garbage is what its scavenges cost.
+          const params: HeapProfiler.StartSamplingParameterType & Record<string, unknown> = {
+            samplingInterval: 1024,
+            includeObjectsCollectedByMinorGC: true,
+            includeObjectsCollectedByMajorGC: true,
+          };
+          await inspector.post('HeapProfiler.startSampling', params);
+          return send({ id: request.id, type: 'ok' });
+        }
+        case 'alloc-stop': {
+          if (!inspector) throw new Error('alloc-stop without alloc-start');
+          const { profile } = await inspector.post('HeapProfiler.stopSampling');
+          writeFileSync(request.path, JSON.stringify(profile));
+          return send({ id: request.id, type: 'ok' });
+        }
         case 'heap-snapshot':
           await memory();
           writeHeapSnapshot(request.path);
