@@ -192,8 +192,8 @@ async function measureRound(backend: Backend, kind: BotKind, cpuProfDir?: string
   }
 }
 
-/** ACK_ROUNDS rounds of ours and of the floor, alternating which starts each round. */
 /**
+ * ACK_ROUNDS rounds of ours and of the floor, alternating which starts each round.
  * `allocProfDir` (`--alloc-prof`): each round's bot also writes a sampling profile of what it
  * allocated from the burst until its last callback (see `BotHandle.allocStart`); the profiler's
  * own work is in that round's figures.

@@ -4,7 +4,7 @@
  * Node itself, so it adds the same little to both bots' start-up and memory.
  */
 import { writeFileSync } from 'node:fs';
-import { Session, type HeapProfiler } from 'node:inspector/promises';
+import type { HeapProfiler, Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -50,10 +50,12 @@ export function watchLoop() {
 
 /** Answers the parent's requests once the bot has started; `stop` stops the bot cleanly. */
 export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () => Promise<void>): Promise<void> {
-  // The inspector session of the allocation profile, opened on first use only.
+  // The inspector session of the allocation profile, loaded and opened on first use only (the
+  // bench's other figures are measured without it).
   let inspector: Session | undefined;
-  const connected = () => {
-    const session = new Session();
+  const connected = async () => {
+    const { Session: InspectorSession } = await import('node:inspector/promises');
+    const session = new InspectorSession();
     session.connect();
     return session;
   };
@@ -77,7 +79,7 @@ export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () =>
         case 'cpu':
           return send({ id: request.id, type: 'cpu', ...process.cpuUsage() });
         case 'alloc-start': {
-          inspector ??= connected();
+          inspector ??= await connected();
           // Collected objects count too: the burst's garbage is what its scavenges cost.
           const params: HeapProfiler.StartSamplingParameterType & Record<string, unknown> = {
             samplingInterval: 1024,
