@@ -44,12 +44,14 @@ async function runBackend(
   allocProfRoot: string | undefined,
 ): Promise<Row[]> {
   const rows: Row[] = [];
-  const profDir = (phase: Phase) => {
-    if (!cpuProfRoot) return undefined;
-    const dir = resolve(cpuProfRoot, `${backend.name.toLowerCase()}-${phase}`);
+  // A profile folder of its own per store and phase (`<root>/sqlite-ack`, …), when asked for.
+  const phaseDir = (root: string | undefined, phase: Phase) => {
+    if (!root) return undefined;
+    const dir = resolve(root, `${backend.name.toLowerCase()}-${phase}`);
     mkdirSync(dir, { recursive: true });
     return dir;
   };
+  const profDir = (phase: Phase) => phaseDir(cpuProfRoot, phase);
   const run = async (phase: Phase, measure: () => Promise<Row[]>) => {
     if (!phases.includes(phase)) return;
     const started = Date.now();
@@ -68,8 +70,7 @@ async function runBackend(
       });
     }
   };
-  const allocDir = allocProfRoot ? resolve(allocProfRoot, `${backend.name.toLowerCase()}-ack`) : undefined;
-  await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'), allocDir)));
+  await run('ack', async () => ackRows(await measureAck(backend, profDir('ack'), phaseDir(allocProfRoot, 'ack'))));
   await run('polling', async () => pollingRows(await measurePolling(backend, profDir('polling'))));
   await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'), heapSnapshotDir)));
   await run('line', async () => lineRows(await measureLine(backend, profDir('line'))));
