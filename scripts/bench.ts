@@ -110,6 +110,10 @@ async function main(): Promise<void> {
   if (heapSnapshots) mkdirSync(resolve(heapSnapshots), { recursive: true });
   const heapSnapshotDir = heapSnapshots ? resolve(heapSnapshots) : undefined;
   const allocProf = argument('alloc-prof');
+  // Only the acknowledgement's bursts are profiled: say so rather than write nothing.
+  if (allocProf && !phases.includes('ack')) throw new UsageError('--alloc-prof profiles the ack phase: add ack to --phases');
+  // A folder that cannot be made stops the bench now, not minutes later in the ack phase.
+  if (allocProf) mkdirSync(resolve(allocProf), { recursive: true });
   const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
