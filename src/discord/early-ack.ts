@@ -98,16 +98,35 @@ async function deferReplyForId(target: RepliableInteraction, ephemeral: boolean)
     });
   } catch (err) {
     if (!landedOnRetry(target, err)) throw err;
-    const original = await target.client.rest
-      .get(Routes.webhookMessage(target.applicationId, target.token, '@original'), { auth: false })
-      .catch(() => null);
-    raw = { resource: { message: original } };
+    const id = await originalReplyId(target);
+    raw = { resource: { message: id === null ? null : { id } } };
   }
   target.deferred = true;
   target.ephemeral = ephemeral;
   const parsed = callbackResponse.safeParse(raw);
   const id = parsed.success ? parsed.data.resource?.message?.id : undefined;
   return { resource: { message: id === undefined ? null : { id } } };
+}
+
+const messageWithId = z.object({ id: z.string() });
+
+/**
+ * The id of the interaction's reply message (`GET /webhooks/{application}/{token}/messages/@original`,
+ * with the interaction token: no bot rate limit), read as JSON for the id only, without building a
+ * discord.js Message. For a reply deferred without `with_response`, whose 204 carries no message:
+ * a burst of /video is acknowledged sooner when its deferrals leave without asking for one (each
+ * answer's body read and parsed while other members still wait; issue 15), and the ids are read
+ * once the burst has its acknowledgements. Null when Discord has no such reply or the read failed
+ * (the REST client's own retries included); never throws.
+ */
+export async function originalReplyId(target: RepliableInteraction): Promise<string | null> {
+  try {
+    const raw = await target.client.rest.get(Routes.webhookMessage(target.applicationId, target.token, '@original'), { auth: false });
+    const parsed = messageWithId.safeParse(raw);
+    return parsed.success ? parsed.data.id : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The answers of a handler, as the wrapper sees them: any payload discord.js accepts. */
@@ -159,26 +178,140 @@ export interface GuardedInteraction<T extends RepliableInteraction> {
  * is thrown. Handlers declared `modal` are never deferred: a form must be the first answer.
  */
 export function guardInteraction<T extends RepliableInteraction>(target: T, options: EarlyAckOptions): GuardedInteraction<T> {
-  let first: First | undefined;
-  let replyGone = false;
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <R>(op: () => Promise<R>): Promise<R> => {
-    const run = chain.then(op);
-    chain = run.catch(() => undefined);
+  return new InteractionGuard(target, options);
+}
+
+/** The answers the guard takes over; every other property is the interaction's own. */
+const ANSWERS = new Set<string | symbol>([
+  'reply',
+  'deferReply',
+  'deferUpdate',
+  'update',
+  'showModal',
+  'editReply',
+  'followUp',
+  'deleteReply',
+  'fetchReply',
+]);
+type AnswerName = 'reply' | 'deferReply' | 'deferUpdate' | 'update' | 'showModal' | 'editReply' | 'followUp' | 'deleteReply' | 'fetchReply';
+
+/**
+ * The proxy's one trap: the guard's answers in place of the interaction's, the interaction's
+ * other methods bound to it (discord.js' methods read private state through `this`).
+ */
+class GuardTraps<T extends RepliableInteraction> implements ProxyHandler<T> {
+  constructor(private readonly guard: InteractionGuard<T>) {}
+
+  get(object: T, prop: string | symbol): unknown {
+    if (ANSWERS.has(prop)) return this.guard.answer(prop as AnswerName);
+    const value: unknown = Reflect.get(object, prop, object);
+    return typeof value === 'function' ? (value as Call).bind(object) : value;
+  }
+}
+
+/**
+ * One guarded interaction (see {@link guardInteraction}). A class rather than closures: a burst
+ * of /video guards 200 interactions at once, and the closures made per interaction (each named
+ * again by the bundle's keepNames, a runtime call apiece) were 0.9 MB of the 30 MB a burst
+ * allocated before its last acknowledgement (issue 15's `--alloc-prof`). Answer functions are
+ * made when the handler first reads them.
+ */
+class InteractionGuard<T extends RepliableInteraction> implements GuardedInteraction<T> {
+  readonly interaction: T;
+  private first: First | undefined;
+  private replyGone = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private answers: Partial<Record<AnswerName, Call>> | undefined;
+
+  constructor(
+    private readonly target: T,
+    private readonly options: EarlyAckOptions,
+  ) {
+    if (options.firstAnswer !== 'modal') {
+      this.timer = setTimeout(InteractionGuard.acknowledgeEarly, options.withinMs, this);
+      this.timer.unref();
+    }
+    this.interaction = new Proxy(target, new GuardTraps(this));
+  }
+
+  /** The timer's callback: the handler has not answered within `withinMs`; defer on its behalf. */
+  private static acknowledgeEarly(this: void, guard: InteractionGuard<RepliableInteraction>): void {
+    if (guard.first) return;
+    const { options, target } = guard;
+    const update = options.firstAnswer === 'update';
+    const ephemeral = options.firstAnswer === 'private';
+    const done = guard.begin(update ? 'deferUpdate' : 'deferReply', ephemeral, () =>
+      update ? guard.real('deferUpdate')() : deferReplyForId(target, ephemeral),
+    );
+    options.onEarlyAck?.(update ? 'deferUpdate' : 'deferReply');
+    done.catch((err: unknown) => options.onEarlyAckError?.(err));
+  }
+
+  /** The guard's `name` answer as a function the handler can call (made once, on first read). */
+  answer(name: AnswerName): Call {
+    this.answers ??= {};
+    const made = this.answers[name];
+    if (made) return made;
+    const call: Call = (...args) => this.call(name, args);
+    this.answers[name] = call;
+    return call;
+  }
+
+  private call(name: AnswerName, args: unknown[]): Promise<unknown> {
+    switch (name) {
+      case 'reply':
+        return this.reply(args[0] as Payload);
+      case 'deferReply':
+        return this.deferReply(args[0]);
+      case 'deferUpdate':
+        return this.deferUpdate(args[0]);
+      case 'update':
+        return this.update(args[0] as Payload);
+      case 'showModal':
+        return this.showModal(args[0]);
+      case 'deleteReply':
+        return this.serial(() => this.deleteReply(args));
+      default:
+        // editReply, followUp, fetchReply: in turn after every answer before them.
+        return this.serial(() => this.real(name)(...args));
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  async settled(): Promise<void> {
+    await this.chain;
+  }
+
+  replyDeleted(): boolean {
+    return this.replyGone;
+  }
+
+  /** Runs `op` after every answer started before it, landed or failed. */
+  private serial<R>(op: () => Promise<R>): Promise<R> {
+    const run = this.chain.then(op);
+    this.chain = run.catch(() => undefined);
     return run;
-  };
-  const real = (name: string): Call => {
-    const method = (target as unknown as Record<string, Call>)[name];
+  }
+
+  /** The interaction's own `name` method, bound to it. */
+  private real(name: string): Call {
+    const method = (this.target as unknown as Record<string, Call>)[name];
     if (typeof method !== 'function') throw new Error(`this interaction cannot ${name}`);
-    return method.bind(target);
-  };
+    return method.bind(this.target);
+  }
+
   /**
    * A first answer whose retry was refused as already acknowledged was made (see
    * {@link landedOnRetry}): the member saw it, so it counts as made, and the interaction is
    * marked as discord.js marks it on success, so the handler goes on (a Cancel is carried out, a
    * private answer is not followed by an error). It resolves to nothing then.
    */
-  const madeOnRetry = (kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>) => async (): Promise<unknown> => {
+  private async madeOnRetry(kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>): Promise<unknown> {
+    const target = this.target;
     try {
       return await op();
     } catch (err) {
@@ -188,105 +321,82 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
       if (kind === 'reply' || kind === 'deferReply') target.ephemeral = ephemeral;
       return undefined;
     }
-  };
-  const begin = (kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>): Promise<unknown> => {
-    watchCallbackAttempts(target.client.rest, target.id);
-    const done = serial(madeOnRetry(kind, ephemeral, op));
-    first = { kind, ephemeral, done };
-    const landed = () => {
-      forgetCallbackAttempts(target.client.rest, target.id);
-      options.onFirstAnswer?.();
-    };
-    done.then(landed, landed);
+  }
+
+  private begin(kind: FirstKind, ephemeral: boolean, op: () => Promise<unknown>): Promise<unknown> {
+    watchCallbackAttempts(this.target.client.rest, this.target.id);
+    const done = this.serial(() => this.madeOnRetry(kind, ephemeral, op));
+    this.first = { kind, ephemeral, done };
+    done.then(
+      () => this.landed(),
+      () => this.landed(),
+    );
     return done;
-  };
-  // After the first answer landed: if it failed, the interaction cannot be answered again safely.
-  const afterFirst = <R>(current: First, op: () => Promise<R>): Promise<R> => serial(async () => (await current.done, op()));
+  }
+
+  /** The first answer landed or failed. */
+  private landed(): void {
+    forgetCallbackAttempts(this.target.client.rest, this.target.id);
+    this.options.onFirstAnswer?.();
+  }
+
+  /** After the first answer landed: if it failed, the interaction cannot be answered again safely. */
+  private afterFirst<R>(current: First, op: () => Promise<R>): Promise<R> {
+    return this.serial(async () => (await current.done, op()));
+  }
+
   /** Deletes the reply (`@original` unless another message is named) and remembers that it is gone. */
-  const deleteReply = async (...args: unknown[]) => {
-    const done = await real('deleteReply')(...args);
-    if (args[0] === undefined || args[0] === '@original') replyGone = true;
+  private async deleteReply(args: unknown[]): Promise<unknown> {
+    const done = await this.real('deleteReply')(...args);
+    if (args[0] === undefined || args[0] === '@original') this.replyGone = true;
     return done;
-  };
+  }
 
-  const timer =
-    options.firstAnswer === 'modal'
-      ? undefined
-      : setTimeout(() => {
-          if (first) return;
-          const update = options.firstAnswer === 'update';
-          const ephemeral = options.firstAnswer === 'private';
-          const done = begin(update ? 'deferUpdate' : 'deferReply', ephemeral, () =>
-            update ? real('deferUpdate')() : deferReplyForId(target, ephemeral),
-          );
-          options.onEarlyAck?.(update ? 'deferUpdate' : 'deferReply');
-          done.catch((err: unknown) => options.onEarlyAckError?.(err));
-        }, options.withinMs);
-  timer?.unref();
+  private reply(payload: Payload): Promise<unknown> {
+    const ephemeral = isEphemeral(payload);
+    if (!this.first) return this.begin('reply', ephemeral, () => this.real('reply')(payload));
+    const current = this.first;
+    return this.afterFirst(current, async () => {
+      if (current.kind !== 'deferReply' || this.replyGone) return this.real('followUp')(payload);
+      if (current.ephemeral === ephemeral) return this.real('editReply')(asEdit(payload));
+      // A private answer cannot turn a public deferral private (nor the reverse): it takes its place.
+      await this.deleteReply([]).catch(() => undefined);
+      return this.real('followUp')(payload);
+    });
+  }
 
-  const answers: Record<string, Call> = {
-    reply: (payload) => {
-      const ephemeral = isEphemeral(payload);
-      if (!first) return begin('reply', ephemeral, () => real('reply')(payload));
-      const current = first;
-      return afterFirst(current, async () => {
-        if (current.kind !== 'deferReply' || replyGone) return real('followUp')(payload);
-        if (current.ephemeral === ephemeral) return real('editReply')(asEdit(payload as Payload));
-        // A private answer cannot turn a public deferral private (nor the reverse): it takes its place.
-        await deleteReply().catch(() => undefined);
-        return real('followUp')(payload);
-      });
-    },
-    deferReply: (deferOptions) => {
-      const ephemeral = isEphemeral(deferOptions);
-      const withResponse = (deferOptions as { withResponse?: boolean } | undefined)?.withResponse === true;
-      if (!first)
-        return begin('deferReply', ephemeral, () => (withResponse ? deferReplyForId(target, ephemeral) : real('deferReply')(deferOptions)));
-      if (first.kind === 'deferReply') return first.done;
-      return Promise.reject(new Error(`deferReply after the interaction was answered (${first.kind})`));
-    },
-    deferUpdate: (deferOptions) => {
-      if (!first) return begin('deferUpdate', false, () => real('deferUpdate')(deferOptions));
-      if (first.kind === 'deferUpdate') return first.done;
-      return Promise.reject(new Error(`deferUpdate after the interaction was answered (${first.kind})`));
-    },
-    update: (payload) => {
-      if (!first) return begin('update', false, () => real('update')(payload));
-      const current = first;
-      if (current.kind !== 'deferUpdate' && current.kind !== 'deferReply') {
-        return Promise.reject(new Error(`update after the interaction was answered (${current.kind})`));
-      }
-      // After deferUpdate the original response is the button's message; after a reply deferral, the new reply.
-      return afterFirst(current, () => real('editReply')(asEdit(payload as Payload)));
-    },
-    showModal: (modal) => {
-      if (!first) return begin('modal', false, () => real('showModal')(modal));
-      return Promise.reject(
-        new Error(`showModal after the interaction was answered (${first.kind}): declare the handler's first answer 'modal'`),
+  private deferReply(deferOptions: unknown): Promise<unknown> {
+    const ephemeral = isEphemeral(deferOptions);
+    const withResponse = (deferOptions as { withResponse?: boolean } | undefined)?.withResponse === true;
+    if (!this.first) {
+      return this.begin('deferReply', ephemeral, () =>
+        withResponse ? deferReplyForId(this.target, ephemeral) : this.real('deferReply')(deferOptions),
       );
-    },
-    editReply: (...args) => serial(() => real('editReply')(...args)),
-    followUp: (...args) => serial(() => real('followUp')(...args)),
-    deleteReply: (...args) => serial(() => deleteReply(...args)),
-    fetchReply: (...args) => serial(() => real('fetchReply')(...args)),
-  };
+    }
+    if (this.first.kind === 'deferReply') return this.first.done;
+    return Promise.reject(new Error(`deferReply after the interaction was answered (${this.first.kind})`));
+  }
 
-  const interaction = new Proxy(target, {
-    get(object, prop) {
-      if (typeof prop === 'string' && Object.hasOwn(answers, prop)) return answers[prop];
-      const value: unknown = Reflect.get(object, prop, object);
-      return typeof value === 'function' ? (value as Call).bind(object) : value;
-    },
-  });
+  private deferUpdate(deferOptions: unknown): Promise<unknown> {
+    if (!this.first) return this.begin('deferUpdate', false, () => this.real('deferUpdate')(deferOptions));
+    if (this.first.kind === 'deferUpdate') return this.first.done;
+    return Promise.reject(new Error(`deferUpdate after the interaction was answered (${this.first.kind})`));
+  }
 
-  return {
-    interaction,
-    dispose() {
-      if (timer) clearTimeout(timer);
-    },
-    async settled() {
-      await chain;
-    },
-    replyDeleted: () => replyGone,
-  };
+  private update(payload: Payload): Promise<unknown> {
+    if (!this.first) return this.begin('update', false, () => this.real('update')(payload));
+    const current = this.first;
+    if (current.kind !== 'deferUpdate' && current.kind !== 'deferReply') {
+      return Promise.reject(new Error(`update after the interaction was answered (${current.kind})`));
+    }
+    // After deferUpdate the original response is the button's message; after a reply deferral, the new reply.
+    return this.afterFirst(current, () => this.real('editReply')(asEdit(payload)));
+  }
+
+  private showModal(modal: unknown): Promise<unknown> {
+    if (!this.first) return this.begin('modal', false, () => this.real('showModal')(modal));
+    return Promise.reject(
+      new Error(`showModal after the interaction was answered (${this.first.kind}): declare the handler's first answer 'modal'`),
+    );
+  }
 }

@@ -3,7 +3,14 @@ import { MessageFlags, type Interaction, type RepliableInteraction } from 'disco
 import { translatorFor } from '../i18n/index.js';
 import type { BotContext, ButtonHandler, Command, MessageCommand, ModalHandler, Where } from './command.js';
 import { installedGuildId } from './interaction-context.js';
-import { ACKNOWLEDGE_WITHIN_MS, alreadyAcknowledged, guardInteraction, type FirstAnswer, type GuardedInteraction } from './early-ack.js';
+import {
+  ACKNOWLEDGE_WITHIN_MS,
+  alreadyAcknowledged,
+  guardInteraction,
+  type EarlyAckOptions,
+  type FirstAnswer,
+  type GuardedInteraction,
+} from './early-ack.js';
 
 export interface RouterForms {
   /** ALLOWED_GUILD_IDS: the only servers served; unset = every server. */
@@ -75,47 +82,62 @@ export function createInteractionRouter(
     return handled;
   }
 
-  async function handle(interaction: Interaction): Promise<void> {
-    // A child logger costs a redaction pass over its fields: made only when something is logged.
-    const log = () => ctx.logger.child({ interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id });
-    let guard: GuardedInteraction<RepliableInteraction> | undefined;
-    // Counted as unanswered until its first answer landed (Discord answered the callback) or its
-    // handler ends, whichever is first.
-    let counted = false;
-    const stopCounting = () => {
-      if (!counted) return;
-      counted = false;
-      answered();
-    };
+  /**
+   * One interaction being handled: counted as unanswered until its first answer landed (Discord
+   * answered the callback) or its handler ended, whichever is first; and the listener of its
+   * guard. A class, not closures made per interaction: see early-ack.ts (issue 15's burst).
+   */
+  class Handling implements EarlyAckOptions {
+    guard: GuardedInteraction<RepliableInteraction> | undefined;
+    firstAnswer: FirstAnswer = 'private';
+    readonly withinMs: number = withinMs;
+    private handler = '';
+    private counted = false;
+
+    constructor(private readonly interaction: Interaction) {}
+
+    /** A child logger costs a redaction pass over its fields: made only when something is logged. */
+    log() {
+      const { id, guildId, user } = this.interaction;
+      return ctx.logger.child({ interactionId: id, guildId, userId: user.id });
+    }
+
     /** The interaction as its handler gets it: acknowledged for it when it is late. */
-    const guarded = <T extends RepliableInteraction>(target: T, firstAnswer: FirstAnswer, name: string): T => {
+    guarded<T extends RepliableInteraction>(target: T, firstAnswer: FirstAnswer, handler: string): T {
       unanswered += 1;
-      counted = true;
-      const made = guardInteraction(target, {
-        firstAnswer,
-        withinMs,
-        onFirstAnswer: stopCounting,
-        onEarlyAck: (kind) =>
-          log().info({ handler: name, kind, withinMs }, 'handler still busy near the deadline; acknowledged on its behalf'),
-        onEarlyAckError: (err) => log().warn({ err, handler: name }, 'early acknowledgement failed'),
-      });
-      guard = made;
+      this.counted = true;
+      this.firstAnswer = firstAnswer;
+      this.handler = handler;
+      const made = guardInteraction(target, this);
+      this.guard = made;
       return made.interaction;
-    };
-    /** The one "in a server only" answer, for every command, button and form that needs a server. */
-    const outsideServers = async (target: RepliableInteraction, where: Where | undefined): Promise<boolean> => {
-      if ((where ?? 'servers') === 'anywhere' || installedGuildId(target) !== null) return false;
-      await target.reply({
-        content: translatorFor(target.locale)('error.guild_only'),
-        flags: MessageFlags.Ephemeral,
-        allowedMentions: { parse: [] },
-      });
-      return true;
-    };
+    }
+
+    onFirstAnswer(): void {
+      this.stopCounting();
+    }
+
+    onEarlyAck(kind: 'deferReply' | 'deferUpdate'): void {
+      this.log().info({ handler: this.handler, kind, withinMs }, 'handler still busy near the deadline; acknowledged on its behalf');
+    }
+
+    onEarlyAckError(err: unknown): void {
+      this.log().warn({ err, handler: this.handler }, 'early acknowledgement failed');
+    }
+
+    stopCounting(): void {
+      if (!this.counted) return;
+      this.counted = false;
+      answered();
+    }
+  }
+
+  async function handle(interaction: Interaction): Promise<void> {
+    const handling = new Handling(interaction);
     try {
       if (allowedGuilds && interaction.guildId !== null && !allowedGuilds.has(interaction.guildId)) {
         await refuseGuild(interaction);
-        log().info('interaction from a server not in ALLOWED_GUILD_IDS; refused');
+        handling.log().info('interaction from a server not in ALLOWED_GUILD_IDS; refused');
         return;
       }
       if (interaction.isAutocomplete()) {
@@ -129,22 +151,22 @@ export function createInteractionRouter(
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command || (await outsideServers(interaction, command.where))) return;
-        if (ctx.logger.isLevelEnabled('debug')) log().debug({ command: interaction.commandName }, 'command received');
-        await command.execute(guarded(interaction, command.firstAnswer ?? 'private', interaction.commandName), ctx);
+        if (ctx.logger.isLevelEnabled('debug')) handling.log().debug({ command: interaction.commandName }, 'command received');
+        await command.execute(handling.guarded(interaction, command.firstAnswer ?? 'private', interaction.commandName), ctx);
         return;
       }
       if (interaction.isMessageContextMenuCommand()) {
         const command = messageCommands.get(interaction.commandName);
         if (!command || (await outsideServers(interaction, command.where))) return;
-        log().debug({ command: interaction.commandName }, 'message command received');
-        await command.execute(guarded(interaction, command.firstAnswer ?? 'private', interaction.commandName), ctx);
+        handling.log().debug({ command: interaction.commandName }, 'message command received');
+        await command.execute(handling.guarded(interaction, command.firstAnswer ?? 'private', interaction.commandName), ctx);
         return;
       }
       if (interaction.isButton()) {
         const handler = buttons.find((candidate) => interaction.customId.startsWith(candidate.prefix));
         if (!handler || (await outsideServers(interaction, handler.where))) return;
         await handler.execute(
-          guarded(interaction, handler.firstAnswer ?? 'update', handler.prefix),
+          handling.guarded(interaction, handler.firstAnswer ?? 'update', handler.prefix),
           interaction.customId.slice(handler.prefix.length),
           ctx,
         );
@@ -154,7 +176,7 @@ export function createInteractionRouter(
         const handler = modals.find((candidate) => interaction.customId.startsWith(candidate.prefix));
         if (!handler || (await outsideServers(interaction, handler.where))) return;
         await handler.execute(
-          guarded(interaction, handler.firstAnswer ?? 'private', handler.prefix),
+          handling.guarded(interaction, handler.firstAnswer ?? 'private', handler.prefix),
           interaction.customId.slice(handler.prefix.length),
           ctx,
         );
@@ -165,23 +187,27 @@ export function createInteractionRouter(
         // guard counts its attempts) that means someone else had answered: a retry of ours that
         // landed counts as made and never gets here. The member has that answer, not ours. The
         // router's own answers are not counted: there it may also be a retry of ours that landed.
-        if (guard)
-          log().warn(
-            { err },
-            'interaction already answered by someone else: is a second process running this bot with the same token and shard (an overlapping deploy, SHARD_IDS)?',
-          );
-        else log().warn({ err }, 'an answer was refused as already acknowledged (a retry that landed, or another process answered)');
+        if (handling.guard)
+          handling
+            .log()
+            .warn(
+              { err },
+              'interaction already answered by someone else: is a second process running this bot with the same token and shard (an overlapping deploy, SHARD_IDS)?',
+            );
+        else
+          handling.log().warn({ err }, 'an answer was refused as already acknowledged (a retry that landed, or another process answered)');
         return;
       }
       const ref = randomBytes(4).toString('hex');
-      log().error({ err, ref }, 'interaction failed');
+      handling.log().error({ err, ref }, 'interaction failed');
       // The guard's deferral, if one is on its way, lands first; then the error answer knows what to follow.
+      const guard = handling.guard;
       guard?.dispose();
       await guard?.settled();
       if (interaction.isRepliable()) await answerError(interaction, ref, guard?.replyDeleted() ?? false).catch(() => undefined);
     } finally {
-      guard?.dispose();
-      stopCounting();
+      handling.guard?.dispose();
+      handling.stopCounting();
     }
   }
 
@@ -248,6 +274,17 @@ async function answerError(interaction: RepliableInteraction, ref: string, reply
   else if (interaction.deferred || interaction.replied)
     await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions });
   else await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions });
+}
+
+/** The one "in a server only" answer, for every command, button and form that needs a server: true when given. */
+async function outsideServers(target: RepliableInteraction, where: Where | undefined): Promise<boolean> {
+  if ((where ?? 'servers') === 'anywhere' || installedGuildId(target) !== null) return false;
+  await target.reply({
+    content: translatorFor(target.locale)('error.guild_only'),
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  });
+  return true;
 }
 
 /** The private answer in a server not in ALLOWED_GUILD_IDS: nothing is looked up or spent. */

@@ -8,7 +8,7 @@ import {
 import type { JobRequest } from '../jobs/job.js';
 import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
 import type { AcceptInput } from '../jobs/job-service.js';
-import { alreadyAcknowledged, type DeferredReply } from './early-ack.js';
+import { alreadyAcknowledged, originalReplyId } from './early-ack.js';
 import type { BotContext } from './command.js';
 import { serverOf, memberRoleIds, threadParentId } from './interaction-context.js';
 import { refusalEmbed } from './render/refusal.js';
@@ -83,8 +83,8 @@ export async function launchJob(
   let messageId: string | null = options.deferredMessageId ?? null;
   if (options.deferredMessageId === undefined) {
     try {
-      const response: DeferredReply = await interaction.deferReply({ withResponse: true });
-      messageId = response.resource?.message?.id ?? null;
+      // Without `with_response`: the reply's id is read below, once the burst has its acknowledgements.
+      await interaction.deferReply();
     } catch (err) {
       // Refused (10062), or no answer at all: if an attempt landed after all, the reply says why.
       // (A retry refused as already acknowledged, 40060, is a deferral made: see early-ack.ts.) A
@@ -97,6 +97,10 @@ export async function launchJob(
   // The job is recorded (recovery finds it from here on); joining the line rewrites its record,
   // which can wait until the members of a burst still waiting for an acknowledgement have theirs.
   await ctx.acknowledgementsFirst?.();
+  // The reply's message id: the job's way back to its reply once the interaction token is too old
+  // (14 minutes), and its history's link. Unknown (null) when even this read failed: the reply
+  // is then edited through the token only.
+  if (options.deferredMessageId === undefined) messageId = await originalReplyId(interaction);
   // In line now; it is sent when its turn in the provider's budget comes. If the store fails
   // right here, the job would hold its credits and a slot until the next start: it is given up
   // now (credits back), recording its reply, which says why (the member's history links to it).

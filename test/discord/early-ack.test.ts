@@ -65,7 +65,7 @@ function fakeInteraction(latencyMs = 20) {
 const guard = (firstAnswer: FirstAnswer, latencyMs?: number) => {
   const { target, calls } = fakeInteraction(latencyMs);
   const guarded = guardInteraction(target, { firstAnswer, withinMs: 30 });
-  return { ...guarded, calls };
+  return Object.assign(guarded, { calls });
 };
 
 describe('the early acknowledgement every handler gets', () => {

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, videoCommand, type Harness } from './harness.js';
+
+interface Embed {
+  description?: string;
+}
+
+const CALLBACK = /\/interactions\/(\d+)\/[^/]+\/callback$/;
+const ORIGINAL = /\/webhooks\/\d+\/[^/]+\/messages\/@original$/;
+
+/**
+ * /video is acknowledged with a bare deferral (no `with_response`: Discord answers 204, nothing to
+ * read while a burst of members waits; issue 15), and the reply's message id, which the job needs
+ * once its interaction token is too old and which /videos links to, is read afterwards.
+ */
+describe("/video's acknowledgement and its reply's id (real discord.js against the fakes)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function makeVideo(prompt: string) {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt }));
+    const reply = await h.discord.waitFor(() => {
+      const message = h.discord.originalResponse(id);
+      return message?.attachments.length ? message : undefined;
+    });
+    return { id, reply };
+  }
+
+  async function videosList(): Promise<string> {
+    const { id } = h.discord.dispatchInteraction({ commandName: 'videos' });
+    const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === id));
+    return (callback.data as { embeds: Embed[] }).embeds[0]?.description ?? '';
+  }
+
+  it('GIVEN a member runs /video THEN the deferral asks for no response body, and /videos still opens the reply', async () => {
+    const { id, reply } = await makeVideo('a heron standing in the reeds');
+    const callback = h.discord.requests.find((r) => r.method === 'POST' && CALLBACK.exec(r.path)?.[1] === id);
+    expect(callback?.body).toEqual({ type: 5, data: { flags: 0 } });
+    expect(callback?.query['with_response'] ?? 'false').toBe('false');
+    expect(callback?.status).toBe(204);
+
+    const entry = (await videosList()).split('\n\n').find((e) => e.includes('a heron standing in the reeds')) ?? '';
+    expect(entry).toContain(`[Open](https://discord.com/channels/${h.discord.defaultGuildId}/${reply.channelId}/${reply.id})`);
+  });
+
+  it('GIVEN Discord fails every read of the reply after the deferral WHEN the member runs /video THEN the video still arrives in that one reply and is charged once; /videos says there is no message to open', async () => {
+    const before = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+    // Every try of the REST client is refused: the first and @discordjs/rest's 3 retries.
+    const failedReads = () => h.discord.requests.filter((r) => r.method === 'GET' && ORIGINAL.test(r.path) && r.status === 500).length;
+    h.discord.failNext({ method: 'GET', path: ORIGINAL }, { status: 500, body: { message: '500: Internal Server Error', code: 0 } }, 4);
+    try {
+      const { id, reply } = await makeVideo('a kingfisher diving for a fish');
+      expect(failedReads()).toBe(4);
+      expect(reply.embeds.length).toBeGreaterThan(0);
+      expect(h.discord.followUps(id).filter((m) => m.attachments.length > 0)).toEqual([]);
+      const after = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
+      expect(after.guildUsed - before.guildUsed).toBe(1);
+    } finally {
+      h.discord.clearFaults();
+    }
+    const entry = (await videosList()).split('\n\n').find((e) => e.includes('a kingfisher diving for a fish')) ?? '';
+    expect(entry).toContain('no message');
+  });
+});
