@@ -18,7 +18,7 @@ import { createEtaStats } from './jobs/eta-stats.js';
 import { createJobHistory } from './jobs/history.js';
 import { createJobRepository } from './jobs/job-repository.js';
 import type { JobTimings } from './jobs/deps.js';
-import { createDiscordClient, createOnceRest, createUploadRest } from './discord/client.js';
+import { createDiscordClient, createInteractionTokenRest, createOnceRest, createUploadRest } from './discord/client.js';
 import { createDiscordReporter } from './discord/job-reporter.js';
 import { createInteractionRouter } from './discord/interaction-router.js';
 import { buttonHandlers } from './discord/buttons.js';
@@ -256,6 +256,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     clock,
     adminLog,
     acknowledgementsFirst: () => router.whenAnswered(SUBMIT_YIELD_MS),
+    // A short timeout (at most 5 s): a job waits for this read before joining the line.
+    interactionRest: createInteractionTokenRest(config.discordApiUrl, Math.min(config.discordTimeouts.restMs, 5_000)),
   };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context, {
     allowedGuildIds: config.allowedGuildIds,

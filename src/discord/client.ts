@@ -80,3 +80,17 @@ export function createUploadRest(apiUrl: string, token: string, timeoutMs = 180_
 export function createOnceRest(apiUrl: string, token: string, timeoutMs = 15_000): REST {
   return new REST({ api: apiUrl, timeout: timeoutMs, retries: 0 }).setToken(token);
 }
+
+/**
+ * A REST client for reads made with an interaction's token alone (an interaction's reply, `GET
+ * /webhooks/{application}/{token}/messages/@original`). Discord does not count interaction
+ * endpoints against the bot's global rate limit (its rate-limit docs), but @discordjs/rest applies
+ * its own global limiter (50 requests a second) to every request but the interaction callback:
+ * the 200 reads after a burst of /video took 4 s through the bot's client, and held back its
+ * other requests (progress edits) meanwhile. This one has no bot token and no global limit of its
+ * own (Discord's per-route limits, one bucket per interaction token, still apply), one retry and
+ * a short timeout (default 5 s): a job waits for the read before joining the line.
+ */
+export function createInteractionTokenRest(apiUrl: string, timeoutMs = 5_000): REST {
+  return new REST({ api: apiUrl, timeout: timeoutMs, retries: 1, globalRequestsPerSecond: Number.MAX_SAFE_INTEGER });
+}

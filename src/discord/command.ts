@@ -5,6 +5,7 @@ import type {
   ChatInputCommandInteraction,
   MessageContextMenuCommandInteraction,
   ModalSubmitInteraction,
+  REST,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -55,6 +56,11 @@ export interface BotContext {
    * (issue 15). Absent: nothing waits.
    */
   acknowledgementsFirst?: () => Promise<void>;
+  /**
+   * The REST client for reads made with an interaction's token alone (see
+   * `createInteractionTokenRest`); absent: the interaction's own client.
+   */
+  interactionRest?: REST;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   MessageFlagsBitField,
   Routes,
   type MessageFlagsResolvable,
+  type REST,
   type RepliableInteraction,
 } from 'discord.js';
 import { z } from 'zod';
@@ -112,16 +113,17 @@ const messageWithId = z.object({ id: z.string() });
 
 /**
  * The id of the interaction's reply message (`GET /webhooks/{application}/{token}/messages/@original`,
- * with the interaction token: no bot rate limit), read as JSON for the id only, without building a
- * discord.js Message. For a reply deferred without `with_response`, whose 204 carries no message:
- * a burst of /video is acknowledged sooner when its deferrals leave without asking for one (each
- * answer's body read and parsed while other members still wait; issue 15), and the ids are read
- * once the burst has its acknowledgements. Null when Discord has no such reply or the read failed
- * (the REST client's own retries included); never throws.
+ * with the interaction token), read as JSON for the id only, without building a discord.js
+ * Message. For a reply deferred without `with_response`, whose 204 carries no message: a burst of
+ * /video is acknowledged sooner when its deferrals leave without asking for one (each answer's
+ * body read and parsed while other members still wait; issue 15), and the ids are read once the
+ * burst has its acknowledgements. `rest`: the client to read with (default the interaction's own;
+ * see `createInteractionTokenRest` for why the bot passes another). Null when Discord has no such
+ * reply or the read failed (the client's own retries included); never throws.
  */
-export async function originalReplyId(target: RepliableInteraction): Promise<string | null> {
+export async function originalReplyId(target: RepliableInteraction, rest: REST = target.client.rest): Promise<string | null> {
   try {
-    const raw = await target.client.rest.get(Routes.webhookMessage(target.applicationId, target.token, '@original'), { auth: false });
+    const raw = await rest.get(Routes.webhookMessage(target.applicationId, target.token, '@original'), { auth: false });
     const parsed = messageWithId.safeParse(raw);
     return parsed.success ? parsed.data.id : null;
   } catch {
@@ -253,9 +255,8 @@ class InteractionGuard<T extends RepliableInteraction> implements GuardedInterac
     this.answers ??= {};
     const made = this.answers[name];
     if (made) return made;
-    const call: Call = (...args) => this.call(name, args);
-    this.answers[name] = call;
-    return call;
+    // Assigned, not named by a `const`: the bundle's keepNames would name it again on each make.
+    return (this.answers[name] = (...args) => this.call(name, args));
   }
 
   private call(name: AnswerName, args: unknown[]): Promise<unknown> {

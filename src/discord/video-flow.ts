@@ -8,7 +8,7 @@ import {
 import type { JobRequest } from '../jobs/job.js';
 import { validateVideoOptions, type VideoOptionsInput } from '../video/request.js';
 import type { AcceptInput } from '../jobs/job-service.js';
-import { alreadyAcknowledged, originalReplyId } from './early-ack.js';
+import { alreadyAcknowledged, originalReplyId, type DeferredReply } from './early-ack.js';
 import type { BotContext } from './command.js';
 import { serverOf, memberRoleIds, threadParentId } from './interaction-context.js';
 import { refusalEmbed } from './render/refusal.js';
@@ -83,8 +83,11 @@ export async function launchJob(
   let messageId: string | null = options.deferredMessageId ?? null;
   if (options.deferredMessageId === undefined) {
     try {
-      // Without `with_response`: the reply's id is read below, once the burst has its acknowledgements.
-      await interaction.deferReply();
+      // Without `with_response`: the reply's id is read below, once the burst has its
+      // acknowledgements. An early acknowledgement made for this handler (a slow store) asked for
+      // it, and its answer is what this returns then.
+      const deferred = (await interaction.deferReply()) as DeferredReply | undefined;
+      messageId = deferred?.resource?.message?.id ?? null;
     } catch (err) {
       // Refused (10062), or no answer at all: if an attempt landed after all, the reply says why.
       // (A retry refused as already acknowledged, 40060, is a deferral made: see early-ack.ts.) A
@@ -98,9 +101,10 @@ export async function launchJob(
   // which can wait until the members of a burst still waiting for an acknowledgement have theirs.
   await ctx.acknowledgementsFirst?.();
   // The reply's message id: the job's way back to its reply once the interaction token is too old
-  // (14 minutes), and its history's link. Unknown (null) when even this read failed: the reply
-  // is then edited through the token only.
-  if (options.deferredMessageId === undefined) messageId = await originalReplyId(interaction);
+  // (14 minutes), and its history's link. Unknown (null) when even this read failed: the reply is
+  // then edited through the token only, a video that finishes later is posted as a new message in
+  // the channel, and /videos and the requester's ping have no link to the reply.
+  if (messageId === null && options.deferredMessageId === undefined) messageId = await originalReplyId(interaction, ctx.interactionRest);
   // In line now; it is sent when its turn in the provider's budget comes. If the store fails
   // right here, the job would hold its credits and a slot until the next start: it is given up
   // now (credits back), recording its reply, which says why (the member's history links to it).

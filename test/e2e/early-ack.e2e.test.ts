@@ -111,6 +111,18 @@ describe('every command, button and form answers within Discord 3 s while the st
       expect(h.discord.followUps(id).every((m) => text(m).includes('your video is ready'))).toBe(true);
   });
 
+  it("GIVEN the store stalls WHEN a member runs /video THEN it is acknowledged in time on the handler's behalf, the reply's id comes with that acknowledgement (not read again), and the video arrives in that reply", async () => {
+    stall(STALL_MS);
+    const { id, token } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a lantern on a night river' }));
+    await acknowledgedEarly(id, 5);
+    answeredOnce(id);
+    const reply = await finished(id);
+    expect(reply.attachments).toHaveLength(1);
+    // The early acknowledgement asked Discord for its message: no GET of the reply follows.
+    const reads = h.discord.requests.filter((r) => r.method === 'GET' && r.path.includes(`/${token}/messages/@original`));
+    expect(reads).toEqual([]);
+  });
+
   it('GIVEN the store stalls WHEN a member pages /videos THEN the button is acknowledged as an update in time and the page is edited in place', async () => {
     const videos = h.discord.dispatchInteraction({ commandName: 'videos' });
     const message = await settledAnswer(videos.id);
