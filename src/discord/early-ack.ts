@@ -151,6 +151,10 @@ function asEdit(payload: Payload): Payload {
   return kept === 0 ? rest : { ...rest, flags: kept };
 }
 
+/**
+ * A guarded interaction. Its methods are called on it (`guard.dispose()`): it is a class instance,
+ * so a method taken off it or a spread copy loses it.
+ */
 export interface GuardedInteraction<T extends RepliableInteraction> {
   /** The interaction to hand to the handler: its answers go through the guard. */
   interaction: T;
