@@ -188,7 +188,7 @@ export function guardInteraction<T extends RepliableInteraction>(target: T, opti
 }
 
 /** The answers the guard takes over; every other property is the interaction's own. */
-const ANSWERS = new Set<string | symbol>([
+const ANSWER_NAMES = [
   'reply',
   'deferReply',
   'deferUpdate',
@@ -198,8 +198,9 @@ const ANSWERS = new Set<string | symbol>([
   'followUp',
   'deleteReply',
   'fetchReply',
-]);
-type AnswerName = 'reply' | 'deferReply' | 'deferUpdate' | 'update' | 'showModal' | 'editReply' | 'followUp' | 'deleteReply' | 'fetchReply';
+] as const;
+type AnswerName = (typeof ANSWER_NAMES)[number];
+const ANSWERS: ReadonlySet<string | symbol> = new Set(ANSWER_NAMES);
 
 /**
  * The proxy's one trap: the guard's answers in place of the interaction's, the interaction's
