@@ -256,8 +256,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     clock,
     adminLog,
     acknowledgementsFirst: () => router.whenAnswered(SUBMIT_YIELD_MS),
-    // A short timeout (at most 5 s): a job waits for this read before joining the line.
-    interactionRest: createInteractionTokenRest(config.discordApiUrl, Math.min(config.discordTimeouts.restMs, 5_000)),
+    // Short tries (at most 2 s each; the read as a whole is bounded in video-flow.ts): a job waits
+    // for this read before joining the line.
+    interactionRest: createInteractionTokenRest(config.discordApiUrl, Math.min(config.discordTimeouts.restMs, 2_000)),
   };
   const router = createInteractionRouter(loadCommands(), buttonHandlers, context, {
     allowedGuildIds: config.allowedGuildIds,

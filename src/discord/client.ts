@@ -88,9 +88,16 @@ export function createOnceRest(apiUrl: string, token: string, timeoutMs = 15_000
  * its own global limiter (50 requests a second) to every request but the interaction callback:
  * the 200 reads after a burst of /video took 4 s through the bot's client, and held back its
  * other requests (progress edits) meanwhile. This one has no bot token and no global limit of its
- * own (Discord's per-route limits, one bucket per interaction token, still apply), one retry and
- * a short timeout (default 5 s): a job waits for the read before joining the line.
+ * own (Discord's per-route limits, one bucket per interaction token, still apply), one retry, a
+ * short timeout per try (default 2 s), and a rate limit fails the read instead of waiting it out
+ * (a 429's Retry-After can be long, and a job waits for the read before joining the line).
  */
-export function createInteractionTokenRest(apiUrl: string, timeoutMs = 5_000): REST {
-  return new REST({ api: apiUrl, timeout: timeoutMs, retries: 1, globalRequestsPerSecond: Number.MAX_SAFE_INTEGER });
+export function createInteractionTokenRest(apiUrl: string, timeoutMs = 2_000): REST {
+  return new REST({
+    api: apiUrl,
+    timeout: timeoutMs,
+    retries: 1,
+    globalRequestsPerSecond: Number.MAX_SAFE_INTEGER,
+    rejectOnRateLimit: () => true,
+  });
 }

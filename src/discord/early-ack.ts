@@ -118,12 +118,21 @@ const messageWithId = z.object({ id: z.string() });
  * /video is acknowledged sooner when its deferrals leave without asking for one (each answer's
  * body read and parsed while other members still wait; issue 15), and the ids are read once the
  * burst has its acknowledgements. `rest`: the client to read with (default the interaction's own;
- * see `createInteractionTokenRest` for why the bot passes another). Null when Discord has no such
- * reply or the read failed (the client's own retries included); never throws.
+ * see `createInteractionTokenRest` for why the bot passes another). `deadlineMs`: how long the
+ * read may take in all, retries included. Null when Discord has no such reply or the read failed
+ * or ran out of time; never throws.
  */
-export async function originalReplyId(target: RepliableInteraction, rest: REST = target.client.rest): Promise<string | null> {
+export async function originalReplyId(
+  target: RepliableInteraction,
+  rest: REST = target.client.rest,
+  deadlineMs?: number,
+): Promise<string | null> {
   try {
-    const raw = await rest.get(Routes.webhookMessage(target.applicationId, target.token, '@original'), { auth: false });
+    const signal = deadlineMs === undefined ? undefined : AbortSignal.timeout(deadlineMs);
+    const raw = await rest.get(Routes.webhookMessage(target.applicationId, target.token, '@original'), {
+      auth: false,
+      ...(signal && { signal }),
+    });
     const parsed = messageWithId.safeParse(raw);
     return parsed.success ? parsed.data.id : null;
   } catch {

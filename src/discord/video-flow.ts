@@ -19,6 +19,13 @@ type VideoInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalS
 const ephemeral = (interaction: VideoInteraction, payload: { content?: string; embeds?: APIEmbed[] }) =>
   interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
 
+/**
+ * How long reading a new reply's message id may take in all (ms), retries included: the job joins
+ * the line after it, and a graceful stop waits 5 s for handlers (bot.ts), so a job acknowledged
+ * just before a deploy still joins the line and survives it.
+ */
+const REPLY_ID_DEADLINE_MS = 2_500;
+
 /** `/video`: checks the request from the interaction alone, then starts the job. */
 export async function startVideoJob(interaction: ChatInputCommandInteraction, input: VideoOptionsInput, ctx: BotContext): Promise<void> {
   const checked = validateVideoOptions(input);
@@ -104,7 +111,9 @@ export async function launchJob(
   // (14 minutes), and its history's link. Unknown (null) when even this read failed: the reply is
   // then edited through the token only, a video that finishes later is posted as a new message in
   // the channel, and /videos and the requester's ping have no link to the reply.
-  if (messageId === null && options.deferredMessageId === undefined) messageId = await originalReplyId(interaction, ctx.interactionRest);
+  if (messageId === null && options.deferredMessageId === undefined) {
+    messageId = await originalReplyId(interaction, ctx.interactionRest, REPLY_ID_DEADLINE_MS);
+  }
   // In line now; it is sent when its turn in the provider's budget comes. If the store fails
   // right here, the job would hold its credits and a slot until the next start: it is given up
   // now (credits back), recording its reply, which says why (the member's history links to it).
