@@ -174,6 +174,12 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         clock,
         progressEditMinMs: config.progressEditMinMs,
         extend: () => frames !== undefined,
+        // The job service is made below, with this reporter: reached through `jobs` once it exists.
+        onReplyId: (jobId, messageId) => {
+          jobs
+            .learnReplyId(jobId, messageId)
+            .catch((err: unknown) => logger.warn({ err, jobId }, "could not record the reply's message id"));
+        },
       }),
     ),
     (err) => logger.warn({ err }, 'could not record a provider incident'),

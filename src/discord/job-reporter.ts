@@ -25,6 +25,8 @@ export interface DiscordReporterOptions {
   progressEditMinMs: number;
   /** Whether finished videos get an Extend button (ffmpeg is there to take their last frame); asked at each delivery. */
   extend?: () => boolean;
+  /** Told the reply's message id of a job that did not know it, from an edit's answer (see createReplyChannel). */
+  onReplyId?: (jobId: string, messageId: string) => void;
 }
 
 const SILENT = { parse: [] as string[] };
@@ -40,7 +42,7 @@ type LinkReason = 'too_large' | 'no_attach';
  */
 export function createDiscordReporter(options: DiscordReporterOptions): JobReporter {
   const clock = options.clock ?? Date.now;
-  const channel = createReplyChannel(options.rest, options.uploadRest, options.logger, clock, options.onceRest);
+  const channel = createReplyChannel(options.rest, options.uploadRest, options.logger, clock, options.onceRest, options.onReplyId);
   const edits = createProgressEdits(channel, clock, options.progressEditMinMs);
   const extend = (): boolean => options.extend?.() ?? false;
 

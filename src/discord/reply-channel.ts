@@ -1,4 +1,5 @@
 import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Job } from '../jobs/job.js';
 import { fitMessageBody } from './render/fit.js';
@@ -54,14 +55,32 @@ export function classifyDiscordError(err: unknown): WriteResult {
   return 'failed';
 }
 
+// An edited message as Discord answers it: only its id is read.
+const editedMessage = z.object({ id: z.string().regex(/^\d{1,20}$/) });
+
 /**
  * Writes to a job's reply: through the interaction webhook while its token is young, then (or
  * when Discord says the token is invalid) through the channel with the bot token.
+ *
+ * `onReplyId(jobId, messageId)`: told the reply's message id when an edit through the webhook
+ * answers with it for a job that does not know it (the reads after its deferral all failed), so
+ * the job can reach its reply once the token is too old and /videos can link to it.
  */
-export function createReplyChannel(rest: REST, uploadRest: REST, logger: Logger, clock: () => number, onceRest: REST = rest) {
+export function createReplyChannel(
+  rest: REST,
+  uploadRest: REST,
+  logger: Logger,
+  clock: () => number,
+  onceRest: REST = rest,
+  onReplyId?: (jobId: string, messageId: string) => void,
+) {
   const attempt = async (run: () => Promise<unknown>, job: Job, route: string): Promise<WriteResult> => {
     try {
-      await run();
+      const answer = await run();
+      if (route === 'webhook' && job.reply.messageId === null && onReplyId) {
+        const edited = editedMessage.safeParse(answer);
+        if (edited.success) onReplyId(job.id, edited.data.id);
+      }
       return 'ok';
     } catch (err) {
       const result = classifyDiscordError(err);

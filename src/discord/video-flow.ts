@@ -68,7 +68,8 @@ export function acceptInputFor(interaction: VideoInteraction, request: JobReques
  * Reserves the cost, acknowledges publicly (a long job's reply must not be ephemeral: only a
  * public reply can be reached again after the interaction token expires), then puts the job in line. An
  * interaction its caller already deferred publicly (Extend, which takes a frame first) passes the
- * reply's message id in `deferredMessageId`. Resolves to the new job's id once it is in line, null
+ * reply's message id in `deferredMessageId` (null when its deferral did not give it: it is read
+ * again here). Resolves to the new job's id once it is in line, null
  * when it was refused or given up before joining the line (the member was told why).
  */
 export async function launchJob(
@@ -108,10 +109,12 @@ export async function launchJob(
   // which can wait until the members of a burst still waiting for an acknowledgement have theirs.
   await ctx.acknowledgementsFirst?.();
   // The reply's message id: the job's way back to its reply once the interaction token is too old
-  // (14 minutes), and its history's link. Unknown (null) when even this read failed: the reply is
-  // then edited through the token only, a video that finishes later is posted as a new message in
-  // the channel, and /videos and the requester's ping have no link to the reply.
-  if (messageId === null && options.deferredMessageId === undefined) {
+  // (14 minutes), and its history's link. Read here when the deferral did not give it: a bare
+  // deferral (204), or one whose answer was lost (its retry refused as already acknowledged, and
+  // the read right after it failed too; Extend's, say). Unknown (null) when even this read failed:
+  // the reply is then edited through the token only, a video that finishes later is posted as a
+  // new message in the channel, and /videos and the requester's ping have no link to the reply.
+  if (messageId === null) {
     messageId = await originalReplyId(interaction, ctx.interactionRest, REPLY_ID_DEADLINE_MS);
   }
   // In line now; it is sent when its turn in the provider's budget comes. If the store fails

@@ -52,6 +52,12 @@ export interface JobService {
    * to the job as written (undefined when its record is gone).
    */
   attachMessage(jobId: string, channelId: string, messageId: string | null): Promise<Job | undefined>;
+  /**
+   * Records the reply's message id of a job that does not know it (the reads after its deferral
+   * failed; the id came in the answer to an edit of the reply). A job that knows one keeps it.
+   * Resolves to the job as written (undefined when its record is gone); rejects when the store does.
+   */
+  learnReplyId(jobId: string, messageId: string): Promise<Job | undefined>;
   /** Sends a job that was not sent yet to the provider now, out of turn, and starts following it. */
   submit(jobId: string): Promise<Job | undefined>;
   /**
@@ -235,6 +241,11 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
       deps.dispatcher.kick();
       return attached;
     },
+
+    learnReplyId: (jobId, messageId) =>
+      jobs.update(jobId, (job) =>
+        job.reply.messageId === null ? { ...job, reply: { ...job.reply, messageId }, updatedAt: clock() } : undefined,
+      ),
 
     async submit(jobId) {
       const picked = await jobs.update(jobId, (job) =>

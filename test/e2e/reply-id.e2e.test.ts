@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, videoCommand, type Harness } from './harness.js';
+import { twoColourVideo } from '../fakes/real-video.js';
+import { deliveredTo, press, startHarness, videoCommand, type Harness } from './harness.js';
 
 interface Embed {
   description?: string;
@@ -48,7 +49,7 @@ describe("/video's acknowledgement and its reply's id (real discord.js against t
     expect(entry).toContain(`[Open](https://discord.com/channels/${h.discord.defaultGuildId}/${reply.channelId}/${reply.id})`);
   });
 
-  it('GIVEN Discord fails every read of the reply after the deferral WHEN the member runs /video THEN the video still arrives in that one reply and is charged once; /videos says there is no message to open', async () => {
+  it('GIVEN Discord fails every read of the reply after the deferral WHEN the member runs /video THEN the video still arrives in that one reply and is charged once, and /videos opens the reply (its id comes back with the first edit of it)', async () => {
     const before = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
     // Every try is refused: the first and the one retry of the client that reads replies.
     const failedReads = () => h.discord.requests.filter((r) => r.method === 'GET' && ORIGINAL.test(r.path) && r.status === 500).length;
@@ -60,11 +61,11 @@ describe("/video's acknowledgement and its reply's id (real discord.js against t
       expect(h.discord.followUps(id).filter((m) => m.attachments.length > 0)).toEqual([]);
       const after = await h.bot.context.quota.memberStanding(h.discord.defaultGuildId, h.discord.defaultUser.id, []);
       expect(after.guildUsed - before.guildUsed).toBe(1);
+      const entry = (await videosList()).split('\n\n').find((e) => e.includes('a kingfisher diving for a fish')) ?? '';
+      expect(entry).toContain(`[Open](https://discord.com/channels/${h.discord.defaultGuildId}/${reply.channelId}/${reply.id})`);
     } finally {
       h.discord.clearFaults();
     }
-    const entry = (await videosList()).split('\n\n').find((e) => e.includes('a kingfisher diving for a fish')) ?? '';
-    expect(entry).toContain('no message');
   });
 
   // A job joins the line only after the read: it must not wait on Discord for long, whatever
@@ -142,4 +143,46 @@ describe('the replies of a burst of /video (real discord.js against the fakes)',
     expect(Math.max(...readAt) - Math.min(...readAt)).toBeLessThan(1_500);
     expect(globallyLimited).toEqual([]);
   }, 90_000);
+});
+
+/**
+ * Extend defers first (it takes the last frame before the job can be accepted) and asks for the
+ * reply's id in that deferral's answer. When that answer is lost and the read right after it
+ * fails too, the id is read once more before the job joins the line, as /video's is.
+ */
+describe("Extend's reply when its deferral's answer is lost (real discord.js against the fakes)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ provider: { videoBytes: twoColourVideo() } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("GIVEN Discord carries out Extend's deferral but its answer and the read right after it fail WHEN the member sends Extend THEN the new video lands in its reply and /videos opens that reply", async () => {
+    const { id } = h.discord.dispatchInteraction(videoCommand({ prompt: 'a lighthouse at dusk' }));
+    const first = await deliveredTo(h, id, 15_000);
+    const opened = await press(h, first, 'Extend');
+    // The deferral lands and is answered 500; its retry is refused as already acknowledged (40060).
+    h.discord.failNext(
+      { method: 'POST', path: CALLBACK },
+      { status: 500, land: true, body: { message: '500: Internal Server Error', code: 0 } },
+      1,
+    );
+    // The read that follows, through the bot's own client, fails on every try (one and three retries).
+    h.discord.failNext({ method: 'GET', path: ORIGINAL }, { status: 500, body: { message: '500: Internal Server Error', code: 0 } }, 4);
+    try {
+      const submit = h.discord.submitModal({ interactionId: opened.id, values: { prompt: 'the beam sweeps over the waves' } });
+      const reply = await deliveredTo(h, submit.id, 15_000);
+      const refusedRetries = h.discord.requests.filter((r) => r.method === 'POST' && CALLBACK.exec(r.path)?.[1] === submit.id);
+      expect(refusedRetries.map((r) => r.status)).toEqual([500, 400]);
+      const { id: listId } = h.discord.dispatchInteraction({ commandName: 'videos' });
+      const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === listId));
+      const list = (callback.data as { embeds: Embed[] }).embeds[0]?.description ?? '';
+      const entry = list.split('\n\n').find((e) => e.includes('the beam sweeps over the waves')) ?? '';
+      expect(entry).toContain(`[Open](https://discord.com/channels/${h.discord.defaultGuildId}/${reply.channelId}/${reply.id})`);
+    } finally {
+      h.discord.clearFaults();
+    }
+  });
 });
