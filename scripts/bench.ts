@@ -11,7 +11,7 @@
 import { availableParallelism, cpus, platform, arch, loadavg, tmpdir } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS } from './bench/ack.js';
+import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS, IDLE_ROUNDS } from './bench/ack.js';
 import { profileInterval } from './bench/bot-handle.js';
 import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   lines.push(
     `- ack, cold start, idle RSS: ${ACK_ROUNDS} rounds of ours and of the floor (a bare discord.js 14 bot that only defers, default`,
     '  caches), interleaved, each in a fresh world; medians over the rounds, ours as a ratio to the floor. Cold start: forking the',
-    `  process → the fake gateway receiving IDENTIFY. Idle RSS: logged in to ${IDLE_GUILDS} guilds, after gc (in a world of its own),`,
+    `  process → the fake gateway receiving IDENTIFY. Idle RSS (the first ${IDLE_ROUNDS} rounds): logged in to ${IDLE_GUILDS} guilds, after gc (in a world of its own),`,
     "  once V8's memory reducer has given back the young generation logging in grew (and 1.5 s after login, as before). Ack latency:",
     `  ${ACK_INTERACTIONS} /video interactions sent by the fake gateway at once, one per guild and member; from the fake sending`,
     '  INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings.',
