@@ -5,7 +5,7 @@
  */
 import { mp4Bytes } from '../../test/fakes/provider-data.js';
 import type { FakeProvider } from '../../test/fakes/provider.js';
-import { scheduleNeed } from './schedule.js';
+import { longestDelay, scheduleNeed } from './schedule.js';
 import { ms, percentile, seconds, sleep, sum, waitUntil } from './stats.js';
 import { verdict, type Row } from './table.js';
 import { startWorld, videoInteraction, type Backend } from './world.js';
@@ -27,7 +27,16 @@ export interface PollJob {
   completedAfterMs: number;
   statusRequests: number;
   minimum: number;
+  /** The jitter-free schedule's gap that contains the completion (see scheduleNeed). */
   intervalMs: number;
+  /**
+   * The bot's own gap that contained the completion: from its last status request before it (or
+   * the submission) to its first at or after it. Its schedule jitters each gap by ±10 %, which
+   * over a dozen polls moves a poll up to about a second from the jitter-free schedule.
+   */
+  gapMs: number;
+  /** The longest gap the bot's schedule allows before that first status request (its jitter at +10 %). */
+  allowedGapMs: number;
   deliveryMs: number;
   /** From the status request that saw the task completed to the upload: the bot's own share. */
   observedToUploadMs: number;
@@ -101,10 +110,14 @@ export async function measurePolling(backend: Backend, cpuProfDir?: string): Pro
     );
 
     const taskOf = new Map<number, string>();
+    const submittedAt = new Map<number, number>();
     for (const s of provider.submissions) {
       const prompt = (s.body as { prompt?: unknown } | undefined)?.prompt;
       const j = typeof prompt === 'string' ? /bench poll (\d+):/.exec(prompt)?.[1] : undefined;
-      if (s.taskId && j !== undefined) taskOf.set(Number(j), s.taskId);
+      if (s.taskId && j !== undefined) {
+        taskOf.set(Number(j), s.taskId);
+        submittedAt.set(Number(j), s.at);
+      }
     }
     const jobs: PollJob[] = [];
     for (let j = 0; j < POLL_JOBS; j += 1) {
@@ -116,13 +129,19 @@ export async function measurePolling(backend: Backend, cpuProfDir?: string): Pro
       const completedAfterMs = task.completedAt - task.createdAt;
       const need = scheduleNeed(completedAfterMs, POLL_BASE_MS);
       const polls = provider.statusRequests.filter((r) => r.taskId === taskId);
+      const completedAt = task.completedAt;
+      const earlier = polls.filter((r) => r.at < completedAt);
+      const before = earlier.at(-1)?.at ?? submittedAt.get(j) ?? task.createdAt;
+      const seen = polls.find((r) => r.at >= completedAt)?.at ?? upload.at;
       jobs.push({
         completedAfterMs,
         statusRequests: polls.length,
         observedToUploadMs: upload.at - (polls.at(-1)?.at ?? upload.at),
         minimum: need.polls,
         intervalMs: need.intervalMs,
-        deliveryMs: upload.at - task.completedAt,
+        gapMs: seen - before,
+        allowedGapMs: longestDelay(earlier.length, POLL_BASE_MS),
+        deliveryMs: upload.at - completedAt,
       });
     }
     return { jobs };
@@ -138,9 +157,24 @@ export function pollingRows(f: PollFigures): Row[] {
   const ratio = measured / minimum;
   const worst = Math.max(...f.jobs.map((j) => j.statusRequests / j.minimum));
   const delivery = f.jobs.map((j) => j.deliveryMs);
-  const excess = f.jobs.map((j) => j.deliveryMs - j.intervalMs);
+  // The verdict: against the longest gap the bot's schedule allows before the status request that
+  // can see the completion (it jitters every gap by ±10 % on purpose, and over a dozen polls that
+  // moves a poll up to about a second from the jitter-free schedule: against that schedule the p99
+  // excess ran from −0.1 to 1.3 s over ten runs of 2026-12-02); the jitter-free figure and the
+  // bot's real gap are given beside it. How many polls the bot makes is the row above.
+  const excess = f.jobs.map((j) => j.deliveryMs - j.allowedGapMs);
+  const plainExcess = f.jobs.map((j) => j.deliveryMs - j.intervalMs);
   const intervals = f.jobs.map((j) => j.intervalMs);
-  const within = f.jobs.filter((j) => j.deliveryMs <= j.intervalMs + DELIVERY_SLACK_MS).length;
+  const gaps = f.jobs.map((j) => j.gapMs / j.allowedGapMs);
+  const within = f.jobs.filter((j) => j.deliveryMs <= j.allowedGapMs + DELIVERY_SLACK_MS).length;
+  const seenToUploaded = percentile(
+    f.jobs.map((j) => j.observedToUploadMs),
+    99,
+  );
+  const allowedP50 = percentile(
+    f.jobs.map((j) => j.allowedGapMs),
+    50,
+  );
   const n = f.jobs.length;
   return [
     {
@@ -151,19 +185,19 @@ export function pollingRows(f: PollFigures): Row[] {
     },
     {
       figure: 'completion → upload p50',
-      measured: `${seconds(percentile(delivery, 50))} (interval in effect p50 ${seconds(percentile(intervals, 50))}, excess ${ms(percentile(excess, 50))})`,
-      target: `≤ interval + ${DELIVERY_SLACK_MS / 1000} s`,
+      measured:
+        `${seconds(percentile(delivery, 50))} (longest gap the schedule allows there p50 ${seconds(allowedP50)}, ` +
+        `excess ${ms(percentile(excess, 50))}; jitter-free interval p50 ${seconds(percentile(intervals, 50))}, excess ${ms(percentile(plainExcess, 50))})`,
+      target: `≤ poll interval + ${DELIVERY_SLACK_MS / 1000} s`,
       result: verdict(percentile(excess, 50) <= DELIVERY_SLACK_MS),
     },
     {
       figure: 'completion → upload p99',
-      measured: `${seconds(percentile(delivery, 99))} (excess over interval p99 ${ms(percentile(excess, 99))}; ${within}/${n} jobs within; seen → uploaded p99 ${ms(
-        percentile(
-          f.jobs.map((j) => j.observedToUploadMs),
-          99,
-        ),
-      )})`,
-      target: `≤ interval + ${DELIVERY_SLACK_MS / 1000} s (interval ${seconds(Math.min(...intervals))}–${seconds(Math.max(...intervals))})`,
+      measured:
+        `${seconds(percentile(delivery, 99))} (excess over the longest gap the schedule allows p99 ${ms(percentile(excess, 99))}; ` +
+        `${within}/${n} jobs within; seen → uploaded p99 ${ms(seenToUploaded)}; over the jitter-free interval p99 ${ms(percentile(plainExcess, 99))}; ` +
+        `the bot's real gap at the completion against the one allowed ${Math.min(...gaps).toFixed(2)}–${Math.max(...gaps).toFixed(2)}×)`,
+      target: `≤ poll interval + ${DELIVERY_SLACK_MS / 1000} s (jitter-free intervals ${seconds(Math.min(...intervals))}–${seconds(Math.max(...intervals))}, +10 % allowed)`,
       result: verdict(percentile(excess, 99) <= DELIVERY_SLACK_MS),
     },
   ];
