@@ -140,7 +140,8 @@ export async function measurePolling(backend: Backend, cpuProfDir?: string): Pro
         minimum: need.polls,
         intervalMs: need.intervalMs,
         gapMs: seen - before,
-        allowedGapMs: longestDelay(earlier.length, POLL_BASE_MS),
+        // The first status request comes POLL_INTERVAL_MS after the submission, without jitter.
+        allowedGapMs: earlier.length === 0 ? POLL_BASE_MS : longestDelay(earlier.length, POLL_BASE_MS),
         deliveryMs: upload.at - completedAt,
       });
     }

@@ -58,13 +58,19 @@ export function classifyDiscordError(err: unknown): WriteResult {
 // An edited message as Discord answers it: only its id is read.
 const editedMessage = z.object({ id: z.string().regex(/^\d{1,20}$/) });
 
+/** How many reply ids learned from edits a reply channel keeps in memory (see createReplyChannel). */
+export const LEARNED_IDS_KEPT = 1_000;
+
 /**
  * Writes to a job's reply: through the interaction webhook while its token is young, then (or
  * when Discord says the token is invalid) through the channel with the bot token.
  *
  * `onReplyId(jobId, messageId)`: told the reply's message id when an edit through the webhook
- * answers with it for a job that does not know it (the reads after its deferral all failed), so
- * the job can reach its reply once the token is too old and /videos can link to it.
+ * answers with it for a job whose copy does not know it (the reads after its deferral all
+ * failed), so the job record can keep it and /videos can link to it. The channel also keeps such
+ * ids itself (the last {@link LEARNED_IDS_KEPT}) and uses them where a job's copy still has none:
+ * a write of the job made from an older copy must not leave its reply unreachable once the token
+ * is too old.
  */
 export function createReplyChannel(
   rest: REST,
@@ -74,19 +80,38 @@ export function createReplyChannel(
   onceRest: REST = rest,
   onReplyId?: (jobId: string, messageId: string) => void,
 ) {
-  const attempt = async (run: () => Promise<unknown>, job: Job, route: string): Promise<WriteResult> => {
+  // Reply ids learned from edits, for jobs whose copy has none (see above); oldest dropped first.
+  const learned = new Map<string, string>();
+  const replyIdOf = (job: Job): string | null => job.reply.messageId ?? learned.get(job.id) ?? null;
+  const learn = (job: Job, answer: unknown): void => {
+    if (job.reply.messageId !== null) return;
+    const edited = editedMessage.safeParse(answer);
+    if (!edited.success) return;
+    if (!learned.has(job.id)) {
+      learned.set(job.id, edited.data.id);
+      if (learned.size > LEARNED_IDS_KEPT) learned.delete(learned.keys().next().value ?? '');
+    }
+    // Told again while the job's copy still has none: a write from an older copy may have lost it
+    // (learnReplyId writes nothing when the record already has it).
     try {
-      const answer = await run();
-      if (route === 'webhook' && job.reply.messageId === null && onReplyId) {
-        const edited = editedMessage.safeParse(answer);
-        if (edited.success) onReplyId(job.id, edited.data.id);
-      }
-      return 'ok';
+      onReplyId?.(job.id, edited.data.id);
+    } catch (err) {
+      // The edit landed whatever the listener did.
+      logger.warn({ err, jobId: job.id }, "could not pass on the reply's message id");
+    }
+  };
+
+  const attempt = async (run: () => Promise<unknown>, job: Job, route: string): Promise<WriteResult> => {
+    let answer: unknown;
+    try {
+      answer = await run();
     } catch (err) {
       const result = classifyDiscordError(err);
       logger.warn({ jobId: job.id, route, result, code: err instanceof DiscordAPIError ? err.code : undefined }, 'discord write failed');
       return result;
     }
+    if (route === 'webhook') learn(job, answer);
+    return 'ok';
   };
 
   const restFor = (payload: MessagePayload) => (payload.files?.length ? uploadRest : rest);
@@ -110,7 +135,7 @@ export function createReplyChannel(
       );
       if (result !== 'token_expired') return result;
     }
-    const messageId = job.reply.messageId;
+    const messageId = replyIdOf(job);
     if (!messageId) return 'gone';
     return attempt(() => client.patch(Routes.channelMessage(job.reply.channelId, messageId), payload), job, 'channel');
   }
@@ -135,13 +160,14 @@ export function createReplyChannel(
         if (landed !== false) return landed === true ? 'ok' : 'failed';
       } else if (result !== 'token_expired') return result;
     }
-    const reference = job.reply.messageId ? { message_reference: { message_id: job.reply.messageId, fail_if_not_exists: false } } : {};
+    const replyId = replyIdOf(job);
+    const reference = replyId ? { message_reference: { message_id: replyId, fail_if_not_exists: false } } : {};
     return postInChannel(job, { ...payload, body: { ...payload.body, ...reference } }, purpose);
   }
 
   /** Whether a message after the reply matches (`undefined`: the channel could not be read). */
   async function foundAfterReply(job: Job, matches: (message: SeenMessage) => boolean): Promise<boolean | undefined> {
-    const after = job.reply.messageId;
+    const after = replyIdOf(job);
     if (!after) return undefined;
     try {
       const list = (await rest.get(Routes.channelMessages(job.reply.channelId), {
@@ -192,7 +218,7 @@ export function createReplyChannel(
       );
       if (got !== 'token_expired') return got;
     }
-    const messageId = job.reply.messageId;
+    const messageId = replyIdOf(job);
     if (!messageId) return 'gone';
     const got = await read(() => rest.get(Routes.channelMessage(job.reply.channelId, messageId)));
     return got === 'token_expired' ? 'failed' : got;

@@ -34,7 +34,10 @@ export interface JobRepository {
    * hand-edited) is no version's record: false, so it is treated as gone (its credits released).
    */
   exists(id: string): Promise<boolean>;
-  /** Writes the record and keeps the index of jobs that are not final in step with it. */
+  /**
+   * Writes the record and keeps the index of jobs that are not final in step with it. A copy whose
+   * reply has no message id keeps the one the stored record has by then (learned meanwhile).
+   */
   save(job: Job): Promise<void>;
   /**
    * Reads, changes and writes one job under its lock, so the poller and a button never interleave.
@@ -107,7 +110,11 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
     if (job.state === 'submitting' || isFinal(job.state)) await store.removeFromSet(WAITING_SET, lineMember(job));
   };
   const save = async (job: Job): Promise<void> => {
-    const entry = entryFor(job);
+    // A copy read before the reply's id was learned (JobService.learnReplyId, from an edit's
+    // answer, while the poller waited on the provider) keeps the id the record has by now. Only
+    // jobs whose reads of their reply all failed have none: the extra read is theirs alone.
+    const known = job.reply.messageId === null ? (await get(job.id))?.reply.messageId : null;
+    const entry = entryFor(known ? { ...job, reply: { ...job.reply, messageId: known } } : job);
     await store.kv.set(entry.key, entry.value, entry.ttl);
     await index(job);
   };

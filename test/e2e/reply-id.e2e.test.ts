@@ -176,6 +176,9 @@ describe("Extend's reply when its deferral's answer is lost (real discord.js aga
       const reply = await deliveredTo(h, submit.id, 15_000);
       const refusedRetries = h.discord.requests.filter((r) => r.method === 'POST' && CALLBACK.exec(r.path)?.[1] === submit.id);
       expect(refusedRetries.map((r) => r.status)).toEqual([500, 400]);
+      // Four failed reads right after the deferral, then the one made before the job joins the line.
+      const reads = h.discord.requests.filter((r) => r.method === 'GET' && ORIGINAL.test(r.path) && r.path.includes(submit.token));
+      expect(reads.map((r) => r.status)).toEqual([500, 500, 500, 500, 200]);
       const { id: listId } = h.discord.dispatchInteraction({ commandName: 'videos' });
       const callback = await h.discord.waitFor(() => h.discord.callbacks.find((c) => c.interactionId === listId));
       const list = (callback.data as { embeds: Embed[] }).embeds[0]?.description ?? '';
