@@ -140,8 +140,7 @@ export async function measurePolling(backend: Backend, cpuProfDir?: string): Pro
         minimum: need.polls,
         intervalMs: need.intervalMs,
         gapMs: seen - before,
-        // The first status request comes POLL_INTERVAL_MS after the submission, without jitter.
-        allowedGapMs: earlier.length === 0 ? POLL_BASE_MS : longestDelay(earlier.length, POLL_BASE_MS),
+        allowedGapMs: longestDelay(earlier.length, POLL_BASE_MS),
         deliveryMs: upload.at - completedAt,
       });
     }
