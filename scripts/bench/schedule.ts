@@ -2,16 +2,17 @@
  * The polling schedule without jitter: what the bot would do if every gap were exactly the
  * planned one. The benchmark measures the real bot against it.
  */
-import { nextPollDelay } from '../../src/jobs/poll-schedule.js';
+import { firstPollDelay, nextPollDelay } from '../../src/jobs/poll-schedule.js';
 
 /** Gap before status request number `count + 1`, jitter taken out (random() = 0.5 → factor 1). */
 export const plainDelay = (count: number, baseMs: number): number => nextPollDelay(count, baseMs, () => 0.5);
 
 /**
- * The longest gap the bot may leave before status request number `count + 1`: the first comes
- * exactly `baseMs` after the submission (job-submit.ts), every later one with its jitter at +10 %.
+ * The longest gap the bot may leave before status request number `count + 1`: the first after
+ * {@link firstPollDelay}, every later one with its jitter at +10 %.
  */
-export const longestDelay = (count: number, baseMs: number): number => (count === 0 ? baseMs : nextPollDelay(count, baseMs, () => 1));
+export const longestDelay = (count: number, baseMs: number): number =>
+  count === 0 ? firstPollDelay(baseMs) : nextPollDelay(count, baseMs, () => 1);
 
 export interface ScheduleNeed {
   /** Fewest status requests that can observe a task completing `completedAfterMs` after submission. */

@@ -4,6 +4,7 @@ import { failureFromProviderError, giveUp } from './failures.js';
 import { endJob } from './job-ending.js';
 import { isCancellable, type Job } from './job.js';
 import { computeProgress } from './progress.js';
+import { firstPollDelay } from './poll-schedule.js';
 
 /** The job with a first-frame link the provider can still fetch, or failed when the image is gone. */
 async function withWorkingImage(deps: JobDeps, job: Job): Promise<Job> {
@@ -44,7 +45,7 @@ export async function sendClaimed(deps: JobDeps, picked: Job): Promise<Job> {
     submittedAt: now,
     updatedAt: now,
     progress: { ...claimed.progress, rawStatus: result.status, lastChangeAt: now },
-    poll: { nextAt: now + deps.timings.pollIntervalMs, count: 0, failures: 0 },
+    poll: { nextAt: now + firstPollDelay(deps.timings.pollIntervalMs), count: 0, failures: 0 },
   };
   await deps.jobs.save(submitted);
   deps.followed.set(jobId, submitted);

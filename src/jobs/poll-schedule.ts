@@ -3,6 +3,12 @@ export const POLL_CEILING_MS = 15_000;
 const GROWTH = 1.25;
 
 /**
+ * Gap from a task's submission to its first status request (ms): the base interval, without
+ * jitter (job-submit.ts). Later gaps: {@link nextPollDelay}.
+ */
+export const firstPollDelay = (baseMs: number): number => baseMs;
+
+/**
  * Gap before status request number `pollCount + 1`: the base interval, growing gently
  * (×1.25 a poll) to a ceiling of 15 s, with ±10 % jitter so jobs started together spread out.
  */
