@@ -115,7 +115,9 @@ export function createDiscordReporter(options: DiscordReporterOptions): JobRepor
    */
   async function notifyRequester(job: Job): Promise<void> {
     const t = translatorFor(job.reply.locale);
-    const jump = job.reply.messageId ? ` https://discord.com/channels/${job.guildId}/${job.reply.channelId}/${job.reply.messageId}` : '';
+    // The id the delivery's own edit may just have taught the channel, when the job's copy has none.
+    const replyId = channel.replyIdOf(job);
+    const jump = replyId ? ` https://discord.com/channels/${job.guildId}/${job.reply.channelId}/${replyId}` : '';
     const content = `${t('result.requested_for', { mention: `<@${job.userId}>` })}${jump}`;
     await channel.followUp(job, { body: { content, allowed_mentions: { parse: [], users: [job.userId] } } }, 'ping', jump || content);
   }

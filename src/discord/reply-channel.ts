@@ -224,7 +224,15 @@ export function createReplyChannel(
     return got === 'token_expired' ? 'failed' : got;
   }
 
-  return { editReply, followUp, postInChannel, directMessage, readReply };
+  return {
+    editReply,
+    followUp,
+    postInChannel,
+    directMessage,
+    readReply,
+    /** The id of the job's reply: its copy's, else one this channel learned from an edit (null: unknown). */
+    replyIdOf,
+  };
 }
 
 export type ReplyChannel = ReturnType<typeof createReplyChannel>;

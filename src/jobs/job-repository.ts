@@ -110,12 +110,20 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
     if (job.state === 'submitting' || isFinal(job.state)) await store.removeFromSet(WAITING_SET, lineMember(job));
   };
   const save = async (job: Job): Promise<void> => {
-    // A copy read before the reply's id was learned (JobService.learnReplyId, from an edit's
-    // answer, while the poller waited on the provider) keeps the id the record has by now. Only
-    // jobs whose reads of their reply all failed have none: the extra read is theirs alone.
-    const known = job.reply.messageId === null ? (await get(job.id))?.reply.messageId : null;
-    const entry = entryFor(known ? { ...job, reply: { ...job.reply, messageId: known } } : job);
-    await store.kv.set(entry.key, entry.value, entry.ttl);
+    if (job.reply.messageId !== null) {
+      const entry = entryFor(job);
+      await store.kv.set(entry.key, entry.value, entry.ttl);
+    } else {
+      // A copy read before the reply's id was learned (JobService.learnReplyId, from an edit's
+      // answer, while the poller waited on the provider) keeps the id the record has by now; read
+      // and written under the job's lock, which learnReplyId takes too, so it cannot land between
+      // the two. Only jobs whose reads of their reply all failed have no id: the lock and the
+      // extra read are theirs alone.
+      await store.withLock(jobKey(job.id), async (lease) => {
+        const known = (await get(job.id))?.reply.messageId;
+        await store.commit([entryFor(known ? { ...job, reply: { ...job.reply, messageId: known } } : job)], [lease]);
+      });
+    }
     await index(job);
   };
   return {

@@ -1,5 +1,6 @@
 import type { REST } from 'discord.js';
 import { describe, expect, it } from 'vitest';
+import { createDiscordReporter } from '../../src/discord/job-reporter.js';
 import { createReplyChannel, TOKEN_SAFE_AGE_MS } from '../../src/discord/reply-channel.js';
 import { createJobRepository } from '../../src/jobs/job-repository.js';
 import { silentLogger } from '../../src/log.js';
@@ -90,5 +91,32 @@ describe("a job's record keeps a reply id learned while an older copy of it was 
     const stored = await jobs.get('jl6');
     expect(stored?.reply.messageId).toBe(REPLY_ID);
     expect(stored?.progress.percent).toBe(40);
+  });
+
+  it('GIVEN a finished job without its reply id WHEN the video is delivered into the reply THEN the ping under it links to the reply whose id the edit answered with', async () => {
+    const { rest } = answeringRest();
+    const posts: unknown[] = [];
+    const post = rest.post.bind(rest);
+    const recording = Object.assign(Object.create(rest) as REST, {
+      post: async (route: string, options: { body?: unknown }) => {
+        posts.push(options.body);
+        return post(route as never, options);
+      },
+    });
+    const reporter = createDiscordReporter({
+      rest: recording,
+      uploadRest: recording,
+      onceRest: recording,
+      logger: silentLogger(),
+      progressEditMinMs: 0,
+    });
+    const job = sampleJob({
+      id: 'jl9',
+      state: 'succeeded',
+      result: { videoUrl: 'https://cdn.example/v.mp4', expiresAt: null, delivery: null },
+    });
+    expect(await reporter.deliver(job, { kind: 'link' })).toBe('link');
+    const ping = posts.map((body) => JSON.stringify(body)).find((body) => body.includes(`<@${job.userId}>`));
+    expect(ping).toContain(`https://discord.com/channels/${job.guildId}/${job.reply.channelId}/${REPLY_ID}`);
   });
 });
