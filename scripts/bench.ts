@@ -81,6 +81,20 @@ async function runBackend(
 /** A wrong argument or BENCH_ setting: reported as its message alone. */
 class UsageError extends Error {}
 
+/**
+ * Makes the folder an output option (`--cpu-prof`, `--heap-snapshots`, `--alloc-prof`) names, so
+ * one that cannot be made stops the bench now, in one line, not minutes later in a phase (a bot
+ * started with `--cpu-prof-dir` it cannot write to runs on and writes nothing).
+ * @throws UsageError naming the option and the reason (ENOTDIR, EACCES…).
+ */
+function madeFolder(option: string, path: string): void {
+  try {
+    mkdirSync(resolve(path), { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--${option}=${path}: cannot make that folder (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
 async function main(): Promise<void> {
   // `--phases ack` (a space) or a misspelt option would otherwise run every phase for minutes.
   for (const arg of process.argv.slice(2)) {
@@ -105,15 +119,15 @@ async function main(): Promise<void> {
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
+    madeFolder('cpu-prof', cpuProf);
   }
   const heapSnapshots = argument('heap-snapshots');
-  if (heapSnapshots) mkdirSync(resolve(heapSnapshots), { recursive: true });
+  if (heapSnapshots) madeFolder('heap-snapshots', heapSnapshots);
   const heapSnapshotDir = heapSnapshots ? resolve(heapSnapshots) : undefined;
   const allocProf = argument('alloc-prof');
   // Only the acknowledgement's bursts are profiled: say so rather than write nothing.
   if (allocProf && !phases.includes('ack')) throw new UsageError('--alloc-prof profiles the ack phase: add ack to --phases');
-  // A folder that cannot be made stops the bench now, not minutes later in the ack phase.
-  if (allocProf) mkdirSync(resolve(allocProf), { recursive: true });
+  if (allocProf) madeFolder('alloc-prof', allocProf);
   const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
