@@ -9,7 +9,7 @@
  * before and after each phase).
  */
 import { availableParallelism, cpus, platform, arch, loadavg, tmpdir } from 'node:os';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS, IDLE_ROUNDS } from './bench/ack.js';
 import { profileInterval } from './bench/bot-handle.js';
@@ -83,15 +83,17 @@ class UsageError extends Error {}
 
 /**
  * Makes the folder an output option (`--cpu-prof`, `--heap-snapshots`, `--alloc-prof`) names, so
- * one that cannot be made stops the bench now, in one line, not minutes later in a phase (a bot
- * started with `--cpu-prof-dir` it cannot write to runs on and writes nothing).
+ * one that cannot be made or written to stops the bench now, in one line, not minutes later in a
+ * phase (a bot started with `--cpu-prof-dir` it cannot write to runs on and writes nothing).
  * @throws UsageError naming the option and the reason (ENOTDIR, EACCES…).
  */
-function madeFolder(option: string, path: string): void {
+function madeFolder(option: (typeof OPTIONS)[number], path: string): void {
   try {
     mkdirSync(resolve(path), { recursive: true });
+    // A folder that exists but cannot be written to (EACCES) stops here too.
+    accessSync(resolve(path), constants.W_OK);
   } catch (err) {
-    throw new UsageError(`--${option}=${path}: cannot make that folder (${err instanceof Error ? err.message : String(err)})`);
+    throw new UsageError(`--${option}=${path}: cannot make or write to that folder (${err instanceof Error ? err.message : String(err)})`);
   }
 }
 
@@ -119,15 +121,20 @@ async function main(): Promise<void> {
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
-    madeFolder('cpu-prof', cpuProf);
   }
+  // An output option no asked phase writes to is said so, rather than leaving its folder empty.
+  if (cpuProf && phases.every((p) => p === 'scale'))
+    throw new UsageError('--cpu-prof profiles the bot in ack, polling, memory and line, not in scale');
   const heapSnapshots = argument('heap-snapshots');
-  if (heapSnapshots) madeFolder('heap-snapshots', heapSnapshots);
-  const heapSnapshotDir = heapSnapshots ? resolve(heapSnapshots) : undefined;
+  if (heapSnapshots && !phases.includes('memory'))
+    throw new UsageError('--heap-snapshots are taken in the memory phase: add memory to --phases');
   const allocProf = argument('alloc-prof');
-  // Only the acknowledgement's bursts are profiled: say so rather than write nothing.
   if (allocProf && !phases.includes('ack')) throw new UsageError('--alloc-prof profiles the ack phase: add ack to --phases');
+  // Folders last: a usage error above leaves none behind.
+  if (cpuProf) madeFolder('cpu-prof', cpuProf);
+  if (heapSnapshots) madeFolder('heap-snapshots', heapSnapshots);
   if (allocProf) madeFolder('alloc-prof', allocProf);
+  const heapSnapshotDir = heapSnapshots ? resolve(heapSnapshots) : undefined;
   const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
