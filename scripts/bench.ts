@@ -9,8 +9,8 @@
  * before and after each phase).
  */
 import { availableParallelism, cpus, platform, arch, loadavg, tmpdir } from 'node:os';
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS, IDLE_ROUNDS } from './bench/ack.js';
 import { profileInterval } from './bench/bot-handle.js';
 import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
@@ -82,18 +82,90 @@ async function runBackend(
 class UsageError extends Error {}
 
 /**
- * Makes the folder an output option (`--cpu-prof`, `--heap-snapshots`, `--alloc-prof`) names, so
+ * Where a path given on the command line points: relative to the folder `npm run bench` was typed
+ * in (npm runs scripts in the package's folder and says where it was started in INIT_CWD).
+ * @throws UsageError for a path starting with `~`, which no shell expands after `--name=`.
+ */
+function pathOf(option: (typeof OPTIONS)[number], path: string): string {
+  if (path.startsWith('~')) throw new UsageError(`--${option}=${path}: the shell does not expand ~ after "="; write $HOME/… instead`);
+  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
+}
+
+/** The deepest folder of `dir`'s ancestors (or `dir` itself) that does not exist yet; undefined when all do. */
+function firstMissing(dir: string): string | undefined {
+  let missing: string | undefined;
+  for (let at = dir; !existsSync(at); at = dirname(at)) {
+    missing = at;
+    if (dirname(at) === at) break;
+  }
+  return missing;
+}
+
+/**
+ * Makes the folders the output options (`--cpu-prof`, `--heap-snapshots`, `--alloc-prof`) name, so
  * one that cannot be made or written to stops the bench now, in one line, not minutes later in a
- * phase (a bot started with `--cpu-prof-dir` it cannot write to runs on and writes nothing).
+ * phase (a bot started with `--cpu-prof-dir` it cannot write to runs on and writes nothing). All
+ * or none: when one fails, the folders made for the others are removed again.
  * @throws UsageError naming the option and the reason (ENOTDIR, EACCES…).
  */
-function madeFolder(option: (typeof OPTIONS)[number], path: string): void {
+function makeFolders(folders: ReadonlyArray<{ option: (typeof OPTIONS)[number]; dir: string }>): void {
+  const made: string[] = [];
   try {
-    mkdirSync(resolve(path), { recursive: true });
-    // A folder that exists but cannot be written to (EACCES) stops here too.
-    accessSync(resolve(path), constants.W_OK);
+    for (const { option, dir } of folders) {
+      const missing = firstMissing(dir);
+      try {
+        mkdirSync(dir, { recursive: true });
+        // A folder that exists but cannot be written to (EACCES) stops here too.
+        accessSync(dir, constants.W_OK);
+        if (missing) made.push(missing);
+      } catch (err) {
+        // A failed recursive mkdir may have made some of the parents.
+        if (missing && existsSync(missing)) made.push(missing);
+        throw new UsageError(
+          `--${option}=${dir}: cannot make or write to that folder (${err instanceof Error ? err.message : String(err)})`,
+        );
+      }
+    }
   } catch (err) {
-    throw new UsageError(`--${option}=${path}: cannot make or write to that folder (${err instanceof Error ? err.message : String(err)})`);
+    for (const dir of made.reverse()) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // Left behind; the error below says which option failed.
+      }
+    }
+    throw err;
+  }
+}
+
+/**
+ * BENCH_SQLITE_DIR (when the SQLite store is measured) must be a folder the bench can write to,
+ * and BENCH_REDIS_URL (when Redis is) a redis:// or rediss:// URL: checked before any phase runs,
+ * not after the SQLite phases' minutes.
+ * @throws UsageError naming the variable.
+ */
+function checkStoreSettings(only: string | undefined): void {
+  const disk = process.env.BENCH_SQLITE_DIR;
+  if (disk !== undefined && only !== 'redis') {
+    try {
+      if (!statSync(disk).isDirectory()) throw new Error('not a folder');
+      accessSync(disk, constants.W_OK);
+    } catch (err) {
+      throw new UsageError(
+        `BENCH_SQLITE_DIR=${disk}: must be a folder the bench can write to (${err instanceof Error ? err.message : String(err)})`,
+      );
+    }
+  }
+  const url = process.env.BENCH_REDIS_URL;
+  if (url !== undefined && only !== 'sqlite') {
+    let protocol = '';
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      // Reported below.
+    }
+    if (protocol !== 'redis:' && protocol !== 'rediss:')
+      throw new UsageError(`BENCH_REDIS_URL must be a redis:// or rediss:// URL (like ${DEFAULT_BENCH_REDIS_URL}), got "${url}"`);
   }
 }
 
@@ -103,6 +175,9 @@ async function main(): Promise<void> {
     if (!OPTIONS.some((name) => arg.startsWith(`--${name}=`) && arg.length > name.length + 3))
       throw new UsageError(`cannot read "${arg}"; options are ${OPTIONS.map((name) => `--${name}=…`).join(', ')}`);
   }
+  // Given twice, only one would count: say so instead of choosing.
+  const twice = OPTIONS.filter((name) => process.argv.filter((a) => a.startsWith(`--${name}=`)).length > 1);
+  if (twice.length > 0) throw new UsageError(`${twice.map((name) => `--${name}`).join(', ')} given more than once`);
   const rounds = process.env.BENCH_ROUNDS;
   if (rounds !== undefined && !/^[1-9][0-9]*$/.test(rounds))
     throw new UsageError(`BENCH_ROUNDS must be a positive whole number, got "${rounds}"`);
@@ -112,7 +187,8 @@ async function main(): Promise<void> {
   const unknown = asked.filter((p) => !(PHASES as string[]).includes(p));
   if (unknown.length > 0) throw new UsageError(`unknown phase ${unknown.map((p) => `"${p}"`).join(', ')}; phases are ${PHASES.join(', ')}`);
   const phases = asked as Phase[];
-  if (only === 'sqlite' && phases.every((p) => p === 'scale')) throw new UsageError('the scale phase runs on Redis only');
+  if (only === 'sqlite' && phases.includes('scale'))
+    throw new UsageError('the scale phase runs on Redis only: leave out --only=sqlite or the scale phase');
   const cpuProf = argument('cpu-prof');
   // A bad BENCH_CPU_PROF_INTERVAL_US stops the bench here, before any phase runs.
   if (cpuProf) {
@@ -130,11 +206,16 @@ async function main(): Promise<void> {
     throw new UsageError('--heap-snapshots are taken in the memory phase: add memory to --phases');
   const allocProf = argument('alloc-prof');
   if (allocProf && !phases.includes('ack')) throw new UsageError('--alloc-prof profiles the ack phase: add ack to --phases');
+  checkStoreSettings(only);
+  const cpuProfDir = cpuProf === undefined ? undefined : pathOf('cpu-prof', cpuProf);
+  const heapSnapshotDir = heapSnapshots === undefined ? undefined : pathOf('heap-snapshots', heapSnapshots);
+  const allocProfDir = allocProf === undefined ? undefined : pathOf('alloc-prof', allocProf);
   // Folders last: a usage error above leaves none behind.
-  if (cpuProf) madeFolder('cpu-prof', cpuProf);
-  if (heapSnapshots) madeFolder('heap-snapshots', heapSnapshots);
-  if (allocProf) madeFolder('alloc-prof', allocProf);
-  const heapSnapshotDir = heapSnapshots ? resolve(heapSnapshots) : undefined;
+  makeFolders([
+    ...(cpuProfDir ? [{ option: 'cpu-prof' as const, dir: cpuProfDir }] : []),
+    ...(heapSnapshotDir ? [{ option: 'heap-snapshots' as const, dir: heapSnapshotDir }] : []),
+    ...(allocProfDir ? [{ option: 'alloc-prof' as const, dir: allocProfDir }] : []),
+  ]);
   const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
@@ -156,7 +237,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'sqlite') {
     tables.push({
       name: `SQLite (STORE_URL=sqlite://<temp dir>/bot.sqlite in ${disk})`,
-      rows: await runBackend(sqliteBackend(disk), phases, cpuProf, heapSnapshotDir, allocProf),
+      rows: await runBackend(sqliteBackend(disk), phases, cpuProfDir, heapSnapshotDir, allocProfDir),
     });
   }
   if (only === undefined || only === 'redis') {
@@ -164,7 +245,7 @@ async function main(): Promise<void> {
       const redis = redisBackend(redisUrl);
       tables.push({
         name: `Redis (STORE_URL=${redisUrl}, flushed before and after each phase)`,
-        rows: await runBackend(redis, phases, cpuProf, heapSnapshotDir, allocProf),
+        rows: await runBackend(redis, phases, cpuProfDir, heapSnapshotDir, allocProfDir),
       });
     } else {
       tables.push({
