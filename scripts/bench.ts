@@ -19,6 +19,7 @@ import { sqliteCommitMs } from './bench/probe.js';
 import { measureScale, scaleRows } from './bench/scale.js';
 import { lineRows, measureLine, LINE_BUDGET, LINE_BUSY_JOBS, LINE_SMALL_JOBS, LINE_WINDOW_MS } from './bench/line.js';
 import { renderTable, type Row } from './bench/table.js';
+import { makeFolder } from '../src/make-folder.js';
 import { DEFAULT_BENCH_REDIS_URL, redisAnswers, redisBackend, sqliteBackend, type Backend } from './bench/world.js';
 
 type Phase = 'ack' | 'polling' | 'memory' | 'line' | 'scale';
@@ -106,20 +107,21 @@ function firstMissing(dir: string): string | undefined {
  * one that cannot be made or written to stops the bench now, in one line, not minutes later in a
  * phase (a bot started with `--cpu-prof-dir` it cannot write to runs on and writes nothing). All
  * or none: when one fails, the folders made for the others are removed again.
- * @throws UsageError naming the option and the reason (ENOTDIR, EACCES…).
+ * Rejects with a UsageError naming the option and the reason (ENOTDIR, EACCES…).
  */
-function makeFolders(folders: ReadonlyArray<{ option: (typeof OPTIONS)[number]; dir: string }>): void {
+async function makeFolders(folders: ReadonlyArray<{ option: (typeof OPTIONS)[number]; dir: string }>): Promise<void> {
   const made: string[] = [];
   try {
     for (const { option, dir } of folders) {
       const missing = firstMissing(dir);
       try {
-        mkdirSync(dir, { recursive: true });
+        // The bot's own folder maker: Node's recursive mkdir spins forever under /proc.
+        await makeFolder(dir);
         // A folder that exists but cannot be written to (EACCES) stops here too.
         accessSync(dir, constants.W_OK);
         if (missing) made.push(missing);
       } catch (err) {
-        // A failed recursive mkdir may have made some of the parents.
+        // A failed make may have made some of the parents.
         if (missing && existsSync(missing)) made.push(missing);
         throw new UsageError(
           `--${option}=${dir}: cannot make or write to that folder (${err instanceof Error ? err.message : String(err)})`,
@@ -211,7 +213,7 @@ async function main(): Promise<void> {
   const heapSnapshotDir = heapSnapshots === undefined ? undefined : pathOf('heap-snapshots', heapSnapshots);
   const allocProfDir = allocProf === undefined ? undefined : pathOf('alloc-prof', allocProf);
   // Folders last: a usage error above leaves none behind.
-  makeFolders([
+  await makeFolders([
     ...(cpuProfDir ? [{ option: 'cpu-prof' as const, dir: cpuProfDir }] : []),
     ...(heapSnapshotDir ? [{ option: 'heap-snapshots' as const, dir: heapSnapshotDir }] : []),
     ...(allocProfDir ? [{ option: 'alloc-prof' as const, dir: allocProfDir }] : []),
