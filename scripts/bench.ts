@@ -141,17 +141,18 @@ async function makeFolders(folders: ReadonlyArray<{ option: (typeof OPTIONS)[num
 }
 
 /**
- * BENCH_SQLITE_DIR (when the SQLite store is measured) must be a folder the bench can write to,
+ * BENCH_SQLITE_DIR (every run measures one SQLite commit there) must be a folder the bench can write to,
  * and BENCH_REDIS_URL (when Redis is) a redis:// or rediss:// URL: checked before any phase runs,
  * not after the SQLite phases' minutes.
  * @throws UsageError naming the variable.
  */
 function checkStoreSettings(only: string | undefined): void {
   const disk = process.env.BENCH_SQLITE_DIR;
-  if (disk !== undefined && only !== 'redis') {
+  if (disk !== undefined) {
     try {
-      if (!statSync(disk).isDirectory()) throw new Error('not a folder');
-      accessSync(disk, constants.W_OK);
+      const dir = resolve(process.env.INIT_CWD ?? process.cwd(), disk);
+      if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+      accessSync(dir, constants.W_OK);
     } catch (err) {
       throw new UsageError(
         `BENCH_SQLITE_DIR=${disk}: must be a folder the bench can write to (${err instanceof Error ? err.message : String(err)})`,
@@ -221,7 +222,9 @@ async function main(): Promise<void> {
   const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
-  const disk = process.env.BENCH_SQLITE_DIR ?? tmpdir();
+  // A relative BENCH_SQLITE_DIR is taken from where `npm run bench` was typed, as the folder options.
+  const disk =
+    process.env.BENCH_SQLITE_DIR === undefined ? tmpdir() : resolve(process.env.INIT_CWD ?? process.cwd(), process.env.BENCH_SQLITE_DIR);
   const commitMs = await sqliteCommitMs(disk);
 
   const lines: string[] = [];
