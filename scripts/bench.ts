@@ -8,11 +8,11 @@
  * BENCH_REDIS_URL chooses the Redis database (default redis://127.0.0.1:6379/14; it is flushed
  * before and after each phase).
  */
-import { availableParallelism, cpus, platform, arch, loadavg, tmpdir } from 'node:os';
-import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, platform, arch, loadavg, tmpdir, constants as osConstants } from 'node:os';
+import closeWithGrace from 'close-with-grace';
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS, IDLE_ROUNDS } from './bench/ack.js';
-import { profileInterval } from './bench/bot-handle.js';
 import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
@@ -20,25 +20,12 @@ import { measureScale, scaleRows } from './bench/scale.js';
 import { lineRows, measureLine, LINE_BUDGET, LINE_BUSY_JOBS, LINE_SMALL_JOBS, LINE_WINDOW_MS } from './bench/line.js';
 import { renderTable, type Row } from './bench/table.js';
 import { makeFolder } from '../src/make-folder.js';
-import { DEFAULT_BENCH_REDIS_URL, redisAnswers, redisBackend, sqliteBackend, type Backend } from './bench/world.js';
-
-type Phase = 'ack' | 'polling' | 'memory' | 'line' | 'scale';
-const PHASES: Phase[] = ['ack', 'polling', 'memory', 'line', 'scale'];
-/** `scale` takes several minutes and needs Redis: only when asked for with --phases. */
-const DEFAULT_PHASES: Phase[] = ['ack', 'polling', 'memory', 'line'];
-
-const redisUrlOf = (): string => process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
-
-/** The bench's options, each written `--name=value`. */
-const OPTIONS = ['only', 'phases', 'cpu-prof', 'heap-snapshots', 'alloc-prof'] as const;
-
-function argument(name: (typeof OPTIONS)[number]): string | undefined {
-  const prefix = `--${name}=`;
-  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
+import { OPTIONS, readBenchOptions, redactedUrl, UsageError, type Phase } from './bench/options.js';
+import { probeRedis, redisBackend, removeWorldFolders, sqliteBackend, type Backend } from './bench/world.js';
 
 async function runBackend(
   backend: Backend,
+  redisUrl: string,
   phases: Phase[],
   cpuProfRoot: string | undefined,
   heapSnapshotDir: string | undefined,
@@ -75,21 +62,8 @@ async function runBackend(
   await run('polling', async () => pollingRows(await measurePolling(backend, profDir('polling'))));
   await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'), heapSnapshotDir)));
   await run('line', async () => lineRows(await measureLine(backend, profDir('line'))));
-  if (backend.name === 'Redis') await run('scale', async () => scaleRows(await measureScale(redisUrlOf())));
+  if (backend.name === 'Redis') await run('scale', async () => scaleRows(await measureScale(redisUrl)));
   return rows;
-}
-
-/** A wrong argument or BENCH_ setting: reported as its message alone. */
-class UsageError extends Error {}
-
-/**
- * Where a path given on the command line points: relative to the folder `npm run bench` was typed
- * in (npm runs scripts in the package's folder and says where it was started in INIT_CWD).
- * @throws UsageError for a path starting with `~`, which no shell expands after `--name=`.
- */
-function pathOf(option: (typeof OPTIONS)[number], path: string): string {
-  if (path.startsWith('~')) throw new UsageError(`--${option}=${path}: the shell does not expand ~ after "="; write $HOME/… instead`);
-  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
 }
 
 /** The deepest folder of `dir`'s ancestors (or `dir` itself) that does not exist yet; undefined when all do. */
@@ -140,91 +114,29 @@ async function makeFolders(folders: ReadonlyArray<{ option: (typeof OPTIONS)[num
   }
 }
 
-/**
- * BENCH_SQLITE_DIR (every run measures one SQLite commit there) must be a folder the bench can write to,
- * and BENCH_REDIS_URL (when Redis is) a redis:// or rediss:// URL: checked before any phase runs,
- * not after the SQLite phases' minutes.
- * @throws UsageError naming the variable.
- */
-function checkStoreSettings(only: string | undefined): void {
-  const disk = process.env.BENCH_SQLITE_DIR;
-  if (disk !== undefined) {
-    try {
-      const dir = resolve(process.env.INIT_CWD ?? process.cwd(), disk);
-      if (!statSync(dir).isDirectory()) throw new Error('not a folder');
-      accessSync(dir, constants.W_OK);
-    } catch (err) {
-      throw new UsageError(
-        `BENCH_SQLITE_DIR=${disk}: must be a folder the bench can write to (${err instanceof Error ? err.message : String(err)})`,
-      );
-    }
-  }
-  const url = process.env.BENCH_REDIS_URL;
-  if (url !== undefined && only !== 'sqlite') {
-    let protocol = '';
-    try {
-      protocol = new URL(url).protocol;
-    } catch {
-      // Reported below.
-    }
-    if (protocol !== 'redis:' && protocol !== 'rediss:')
-      throw new UsageError(`BENCH_REDIS_URL must be a redis:// or rediss:// URL (like ${DEFAULT_BENCH_REDIS_URL}), got "${url}"`);
-  }
-}
-
 async function main(): Promise<void> {
-  // `--phases ack` (a space) or a misspelt option would otherwise run every phase for minutes.
-  for (const arg of process.argv.slice(2)) {
-    if (!OPTIONS.some((name) => arg.startsWith(`--${name}=`) && arg.length > name.length + 3))
-      throw new UsageError(`cannot read "${arg}"; options are ${OPTIONS.map((name) => `--${name}=…`).join(', ')}`);
+  const options = readBenchOptions(process.argv.slice(2), process.env, tmpdir());
+  const { only, phases, cpuProfDir, heapSnapshotDir, allocProfDir, sqliteDir: disk, redisUrl } = options;
+  // Redis is asked before any phase runs: a refusal (a wrong password, a database past the
+  // server's count) stops the bench now, not after the SQLite phases' minutes.
+  let redisSkipped: string | undefined;
+  if (only !== 'sqlite') {
+    const probe = await probeRedis(redisUrl);
+    if (!probe.ok && !probe.unreachable) throw new UsageError(`BENCH_REDIS_URL=${redactedUrl(redisUrl)}: Redis refused (${probe.reason})`);
+    if (!probe.ok && only === 'redis')
+      throw new UsageError(
+        `--only=redis, but no Redis answers at ${redactedUrl(redisUrl)} (${probe.reason}): start one or set BENCH_REDIS_URL`,
+      );
+    if (!probe.ok) redisSkipped = probe.reason;
   }
-  // Given twice, only one would count: say so instead of choosing.
-  const twice = OPTIONS.filter((name) => process.argv.filter((a) => a.startsWith(`--${name}=`)).length > 1);
-  if (twice.length > 0) throw new UsageError(`${twice.map((name) => `--${name}`).join(', ')} given more than once`);
-  const rounds = process.env.BENCH_ROUNDS;
-  if (rounds !== undefined && !/^[1-9][0-9]*$/.test(rounds))
-    throw new UsageError(`BENCH_ROUNDS must be a positive whole number, got "${rounds}"`);
-  const only = argument('only')?.toLowerCase();
-  if (only !== undefined && only !== 'sqlite' && only !== 'redis') throw new UsageError(`--only must be sqlite or redis, got "${only}"`);
-  const asked = argument('phases')?.toLowerCase().split(',') ?? DEFAULT_PHASES;
-  const unknown = asked.filter((p) => !(PHASES as string[]).includes(p));
-  if (unknown.length > 0) throw new UsageError(`unknown phase ${unknown.map((p) => `"${p}"`).join(', ')}; phases are ${PHASES.join(', ')}`);
-  const phases = asked as Phase[];
-  if (only === 'sqlite' && phases.includes('scale'))
-    throw new UsageError('the scale phase runs on Redis only: leave out --only=sqlite or the scale phase');
-  const cpuProf = argument('cpu-prof');
-  // A bad BENCH_CPU_PROF_INTERVAL_US stops the bench here, before any phase runs.
-  if (cpuProf) {
-    try {
-      profileInterval();
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
-  }
-  // An output option no asked phase writes to is said so, rather than leaving its folder empty.
-  if (cpuProf && phases.every((p) => p === 'scale'))
-    throw new UsageError('--cpu-prof profiles the bot in ack, polling, memory and line, not in scale');
-  const heapSnapshots = argument('heap-snapshots');
-  if (heapSnapshots && !phases.includes('memory'))
-    throw new UsageError('--heap-snapshots are taken in the memory phase: add memory to --phases');
-  const allocProf = argument('alloc-prof');
-  if (allocProf && !phases.includes('ack')) throw new UsageError('--alloc-prof profiles the ack phase: add ack to --phases');
-  checkStoreSettings(only);
-  const cpuProfDir = cpuProf === undefined ? undefined : pathOf('cpu-prof', cpuProf);
-  const heapSnapshotDir = heapSnapshots === undefined ? undefined : pathOf('heap-snapshots', heapSnapshots);
-  const allocProfDir = allocProf === undefined ? undefined : pathOf('alloc-prof', allocProf);
   // Folders last: a usage error above leaves none behind.
   await makeFolders([
     ...(cpuProfDir ? [{ option: 'cpu-prof' as const, dir: cpuProfDir }] : []),
     ...(heapSnapshotDir ? [{ option: 'heap-snapshots' as const, dir: heapSnapshotDir }] : []),
     ...(allocProfDir ? [{ option: 'alloc-prof' as const, dir: allocProfDir }] : []),
   ]);
-  const redisUrl = process.env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
-  // A relative BENCH_SQLITE_DIR is taken from where `npm run bench` was typed, as the folder options.
-  const disk =
-    process.env.BENCH_SQLITE_DIR === undefined ? tmpdir() : resolve(process.env.INIT_CWD ?? process.cwd(), process.env.BENCH_SQLITE_DIR);
   const commitMs = await sqliteCommitMs(disk);
 
   const lines: string[] = [];
@@ -242,20 +154,19 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'sqlite') {
     tables.push({
       name: `SQLite (STORE_URL=sqlite://<temp dir>/bot.sqlite in ${disk})`,
-      rows: await runBackend(sqliteBackend(disk), phases, cpuProfDir, heapSnapshotDir, allocProfDir),
+      rows: await runBackend(sqliteBackend(disk), redisUrl, phases, cpuProfDir, heapSnapshotDir, allocProfDir),
     });
   }
   if (only === undefined || only === 'redis') {
-    if (await redisAnswers(redisUrl)) {
-      const redis = redisBackend(redisUrl);
+    if (redisSkipped === undefined) {
       tables.push({
-        name: `Redis (STORE_URL=${redisUrl}, flushed before and after each phase)`,
-        rows: await runBackend(redis, phases, cpuProfDir, heapSnapshotDir, allocProfDir),
+        name: `Redis (STORE_URL=${redactedUrl(redisUrl)}, flushed before and after each phase)`,
+        rows: await runBackend(redisBackend(redisUrl), redisUrl, phases, cpuProfDir, heapSnapshotDir, allocProfDir),
       });
     } else {
       tables.push({
-        name: `Redis (${redisUrl})`,
-        rows: [{ figure: 'all figures', measured: 'skipped (no Redis)', target: '—', result: 'skipped' }],
+        name: `Redis (${redactedUrl(redisUrl)})`,
+        rows: [{ figure: 'all figures', measured: `skipped (no Redis answers: ${redisSkipped})`, target: '—', result: 'skipped' }],
       });
     }
   }
@@ -264,6 +175,15 @@ async function main(): Promise<void> {
     lines.push(renderTable(table.rows));
     lines.push('');
   }
+  // Where the output options wrote, so nobody hunts for them (Chrome DevTools opens each file).
+  if (cpuProfDir)
+    lines.push(
+      `CPU profiles (.cpuprofile, one per bot process): ${cpuProfDir}/<store>-<phase>/, the ack phase's in <store>-ack/<ours|floor>/round-<n>/`,
+    );
+  if (heapSnapshotDir) lines.push(`heap snapshots (.heapsnapshot, Memory tab): ${heapSnapshotDir}`);
+  if (allocProfDir)
+    lines.push(`allocation profiles (.heapprofile, Memory tab): ${allocProfDir}/<store>-ack/<ours|floor>/round-<n>.heapprofile`);
+  if (cpuProfDir || heapSnapshotDir || allocProfDir) lines.push('');
   lines.push('How to read it:');
   lines.push(
     `- ack, cold start, idle RSS: ${ACK_ROUNDS} rounds of ours and of the floor (a bare discord.js 14 bot that only defers, default`,
@@ -295,6 +215,18 @@ async function main(): Promise<void> {
   const failed = tables.some((t) => t.rows.some((r) => r.result === 'FAIL'));
   process.exitCode = failed ? 1 : 0;
 }
+
+// Ctrl-C (or a SIGTERM) mid-run: the SQLite worlds' folders would stay in the temp folder, one
+// per interrupted run. close-with-grace, as the bot's own stop; it exits with 0 after a signal, so
+// the handler exits first with the shell's code for it (130 for SIGINT).
+closeWithGrace(
+  { delay: 5_000, skip: ['beforeExit', 'uncaughtException', 'unhandledRejection', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGILL'] },
+  async ({ signal }) => {
+    removeWorldFolders();
+    const number = signal === undefined ? undefined : osConstants.signals[signal as keyof typeof osConstants.signals];
+    process.exit(number === undefined ? 1 : 128 + number);
+  },
+);
 
 main().catch((err: unknown) => {
   // A wrong argument or setting is said in one line; anything else with its stack.

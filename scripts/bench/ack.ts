@@ -137,17 +137,21 @@ async function idleRound(backend: Backend, kind: BotKind): Promise<Pick<AckRound
   }
 }
 
-/** `allocProfilePath`: where the round's bot writes its allocation profile (`--alloc-prof`). */
+/**
+ * `cpuProfDir`: where the round's bot writes its CPU profile (`--cpu-prof`: `<dir>/<kind>/round-<n>/`);
+ * `allocProfilePath`: where it writes its allocation profile (`--alloc-prof`).
+ */
 async function measureRound(
   backend: Backend,
   kind: BotKind,
+  round: number,
   withIdle: boolean,
   cpuProfDir?: string,
   allocProfilePath?: string,
 ): Promise<AckRound> {
   const memory = withIdle ? await idleRound(backend, kind) : {};
   // Guilds 0..199 are measured; 200..204 only warm the bot up (JIT, connection pools) beforehand.
-  const profile = cpuProfDir ? { cpuProfDir: join(cpuProfDir, kind) } : {};
+  const profile = cpuProfDir ? { cpuProfDir: join(cpuProfDir, kind, `round-${round}`) } : {};
   const world = await startWorld({ backend, guilds: IDLE_GUILDS, bot: kind, ...profile });
   try {
     const { discord, provider, bot } = world;
@@ -224,7 +228,9 @@ export async function measureAck(backend: Backend, cpuProfDir?: string, allocPro
     for (const kind of order) {
       const allocDir = allocProfDir ? join(allocProfDir, kind) : undefined;
       if (allocDir) mkdirSync(allocDir, { recursive: true });
-      rounds.push(await measureRound(backend, kind, i < IDLE_ROUNDS, cpuProfDir, allocDir && join(allocDir, `round-${i + 1}.heapprofile`)));
+      rounds.push(
+        await measureRound(backend, kind, i + 1, i < IDLE_ROUNDS, cpuProfDir, allocDir && join(allocDir, `round-${i + 1}.heapprofile`)),
+      );
     }
     // Once every callback of ours missed Discord's window, more rounds only take time.
     if (rounds.some((r) => r.kind === 'ours' && r.p50 > RESPONSE_WINDOW_MS)) break;

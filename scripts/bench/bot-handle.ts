@@ -49,8 +49,8 @@ const SCRIPTS: Record<BotKind, string> = {
  * is 1000). Node ignores a value it cannot read without a word, so one that is not a positive
  * whole number throws; the bench asks this once before any phase (scripts/bench.ts).
  */
-export function profileInterval(): string[] {
-  const raw = process.env.BENCH_CPU_PROF_INTERVAL_US;
+export function profileInterval(env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = env.BENCH_CPU_PROF_INTERVAL_US;
   if (raw === undefined || raw === '') return [];
   if (!/^[1-9][0-9]*$/.test(raw))
     throw new Error(`BENCH_CPU_PROF_INTERVAL_US must be a positive whole number of microseconds, got "${raw}"`);

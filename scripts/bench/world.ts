@@ -3,8 +3,6 @@
  * in its own process logged in to them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@keyv/redis';
 import { startFakeDiscord, type FakeCommandInteractionSpec, type FakeDiscord } from '../../test/fakes/discord/index.js';
@@ -21,24 +19,34 @@ export interface Backend {
   cleanup(): Promise<void>;
 }
 
-/** SQLite in a fresh temporary directory under `parent` (default: the OS temp dir, on disk here). */
-export function sqliteBackend(parent: string = process.env.BENCH_SQLITE_DIR ?? tmpdir()): Backend {
+// The SQLite worlds' folders that exist now, so a bench stopped by Ctrl-C removes them too.
+const liveFolders = new Set<string>();
+
+/** Removes every folder a SQLite world made and has not removed yet (the bench's Ctrl-C). */
+export function removeWorldFolders(): void {
+  for (const dir of liveFolders) rmSync(dir, { recursive: true, force: true });
+  liveFolders.clear();
+}
+
+/** SQLite in a fresh temporary directory under `parent` (the bench's BENCH_SQLITE_DIR or the OS temp dir). */
+export function sqliteBackend(parent: string): Backend {
   let dir: string | undefined;
   return {
     name: 'SQLite',
     async prepare() {
       dir = mkdtempSync(join(parent, 'hvb-bench-'));
+      liveFolders.add(dir);
       return `sqlite://${join(dir, 'bot.sqlite')}`;
     },
     async cleanup() {
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (dir) {
+        rmSync(dir, { recursive: true, force: true });
+        liveFolders.delete(dir);
+      }
       dir = undefined;
     },
   };
 }
-
-// A database of its own: the Redis tests use db 0.
-export const DEFAULT_BENCH_REDIS_URL = 'redis://127.0.0.1:6379/14';
 
 async function flushdb(url: string): Promise<void> {
   const client = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
@@ -62,20 +70,34 @@ export function redisBackend(url: string): Backend {
   };
 }
 
-/** True when something on host:port answers PING with PONG within `timeoutMs`. */
-export function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname || '127.0.0.1', port: Number(port || 6379) });
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
+/** What {@link probeRedis} found: a Redis the bench can use, none answering, or one that refused. */
+export type RedisProbe = { ok: true } | { ok: false; unreachable: boolean; reason: string };
+
+// Connection failures: nothing answers there (as opposed to a Redis that answered with an error).
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Connects to `url` as the bot would (node-redis: its password, TLS for rediss://, its database)
+ * and sends PING, within `timeoutMs`. `unreachable`: nothing answered (refused, timed out, unknown
+ * host); otherwise Redis answered with an error (a wrong password, a database number past the
+ * server's `databases`), which `reason` gives in Redis' words. Never throws.
+ */
+export async function probeRedis(url: string, timeoutMs = 2_000): Promise<RedisProbe> {
+  const client = createClient({ url, socket: { connectTimeout: timeoutMs, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return { ok: true };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const reason = err instanceof Error ? err.message : String(err);
+    const unreachable =
+      (typeof code === 'string' && UNREACHABLE.has(code)) || (err instanceof Error && err.name === 'ConnectionTimeoutError');
+    return { ok: false, unreachable, reason: reason === '' && typeof code === 'string' ? code : reason };
+  } finally {
+    if (client.isOpen) await client.quit().catch(() => undefined);
+  }
 }
 
 // Snowflakes of 19 digits, far apart so guild, channel and user ids never collide.
@@ -127,8 +149,18 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     })),
   });
   const provider = await startFakeProvider({ pollsToComplete: null, ...options.provider });
-  const storeUrl = await options.backend.prepare();
-  await options.seed?.(storeUrl);
+  // A store that cannot be prepared (Redis refused the database) must not leave the fakes
+  // listening: the bench would report the error and then never exit.
+  let storeUrl: string;
+  try {
+    storeUrl = await options.backend.prepare();
+    await options.seed?.(storeUrl);
+  } catch (err) {
+    await discord.close().catch(() => undefined);
+    await provider.close().catch(() => undefined);
+    await options.backend.cleanup().catch(() => undefined);
+    throw err;
+  }
   const env: Record<string, string> = {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,

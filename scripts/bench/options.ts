@@ -1,0 +1,164 @@
+/**
+ * What `npm run bench` was asked for: its `--name=value` options and BENCH_ settings, read and
+ * checked before any phase runs, so a mistake costs one line, not minutes of the wrong phases.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { profileInterval } from './bot-handle.js';
+
+/** A wrong argument or BENCH_ setting: the bench prints its message alone and exits with 1. */
+export class UsageError extends Error {}
+
+export type Phase = 'ack' | 'polling' | 'memory' | 'line' | 'scale';
+export const PHASES: Phase[] = ['ack', 'polling', 'memory', 'line', 'scale'];
+/** `scale` takes several minutes and needs Redis: only when asked for with --phases. */
+export const DEFAULT_PHASES: Phase[] = ['ack', 'polling', 'memory', 'line'];
+
+/** A database of its own: the Redis tests use db 0. */
+export const DEFAULT_BENCH_REDIS_URL = 'redis://127.0.0.1:6379/14';
+
+/** The bench's options, each written `--name=value`. */
+export const OPTIONS = ['only', 'phases', 'cpu-prof', 'heap-snapshots', 'alloc-prof'] as const;
+type OptionName = (typeof OPTIONS)[number];
+
+export interface BenchOptions {
+  /** One store only; both (SQLite, then Redis) when undefined. */
+  only?: 'sqlite' | 'redis';
+  phases: Phase[];
+  /** Absolute folders of the output options, when given (not made yet: see the bench's makeFolders). */
+  cpuProfDir?: string;
+  heapSnapshotDir?: string;
+  allocProfDir?: string;
+  /** Where the SQLite worlds and the commit probe live (absolute). */
+  sqliteDir: string;
+  /** The Redis database the bench flushes and uses. */
+  redisUrl: string;
+}
+
+/**
+ * Reads the bench's command line (`argv`: process.argv without node and the script) and
+ * environment.
+ *
+ * Paths (the output options, BENCH_SQLITE_DIR) are taken from `INIT_CWD`, the folder `npm run
+ * bench` was typed in (npm runs scripts in the package's folder). BENCH_REDIS_URL must be a
+ * redis:// or rediss:// URL that names its database (`…/14`): the bench flushes that database
+ * before and after each phase, and a URL without one would mean database 0, where other data
+ * usually lives.
+ *
+ * @param defaultSqliteDir the folder SQLite worlds go to without BENCH_SQLITE_DIR (the OS temp dir).
+ * @throws UsageError naming the option or variable and what to write instead.
+ */
+export function readBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv, defaultSqliteDir: string): BenchOptions {
+  // `npm run bench --phases=ack` (without `--`) hands the option to npm, which passes it on as
+  // npm_config_phases and runs every phase for minutes. (npm keeps `--only` for itself, with a warning.)
+  const swallowed = OPTIONS.filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined);
+  if (swallowed.length > 0) {
+    const typed = swallowed.map((name) => `--${name}=${env[`npm_config_${name.replace(/-/g, '_')}`] ?? ''}`).join(' ');
+    throw new UsageError(`npm took ${typed} as its own option: write npm run bench -- ${typed} (with "--" before the options)`);
+  }
+  // `--phases ack` (a space) or a misspelt option would otherwise run every phase for minutes.
+  for (const arg of argv) {
+    if (!OPTIONS.some((name) => arg.startsWith(`--${name}=`) && arg.length > name.length + 3))
+      throw new UsageError(`cannot read "${arg}"; options are ${OPTIONS.map((name) => `--${name}=…`).join(', ')}`);
+  }
+  const argument = (name: OptionName): string | undefined => {
+    const prefix = `--${name}=`;
+    return argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+  };
+  // Given twice, only one would count: say so instead of choosing.
+  const twice = OPTIONS.filter((name) => argv.filter((a) => a.startsWith(`--${name}=`)).length > 1);
+  if (twice.length > 0) throw new UsageError(`${twice.map((name) => `--${name}`).join(', ')} given more than once`);
+  const rounds = env.BENCH_ROUNDS;
+  if (rounds !== undefined && !/^[1-9][0-9]*$/.test(rounds))
+    throw new UsageError(`BENCH_ROUNDS must be a positive whole number, got "${rounds}"`);
+  const only = argument('only')?.toLowerCase();
+  if (only !== undefined && only !== 'sqlite' && only !== 'redis') throw new UsageError(`--only must be sqlite or redis, got "${only}"`);
+  const asked = argument('phases')?.toLowerCase().split(',') ?? DEFAULT_PHASES;
+  const unknown = asked.filter((p) => !(PHASES as string[]).includes(p));
+  if (unknown.length > 0) throw new UsageError(`unknown phase ${unknown.map((p) => `"${p}"`).join(', ')}; phases are ${PHASES.join(', ')}`);
+  const phases = asked as Phase[];
+  if (only === 'sqlite' && phases.includes('scale'))
+    throw new UsageError('the scale phase runs on Redis only: leave out --only=sqlite or the scale phase');
+  const cpuProf = argument('cpu-prof');
+  // A bad BENCH_CPU_PROF_INTERVAL_US stops the bench here, before any phase runs.
+  if (cpuProf) {
+    try {
+      profileInterval(env);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  // An output option no asked phase writes to is said so, rather than leaving its folder empty.
+  if (cpuProf && phases.every((p) => p === 'scale'))
+    throw new UsageError('--cpu-prof profiles the bot in ack, polling, memory and line, not in scale');
+  const heapSnapshots = argument('heap-snapshots');
+  if (heapSnapshots && !phases.includes('memory'))
+    throw new UsageError('--heap-snapshots are taken in the memory phase: add memory to --phases');
+  const allocProf = argument('alloc-prof');
+  if (allocProf && !phases.includes('ack')) throw new UsageError('--alloc-prof profiles the ack phase: add ack to --phases');
+  const from = env.INIT_CWD ?? process.cwd();
+  const pathOf = (option: OptionName, path: string): string => {
+    if (path.startsWith('~')) throw new UsageError(`--${option}=${path}: the shell does not expand ~ after "="; write $HOME/… instead`);
+    return resolve(from, path);
+  };
+  return {
+    ...(only !== undefined && { only }),
+    phases,
+    ...(cpuProf !== undefined && { cpuProfDir: pathOf('cpu-prof', cpuProf) }),
+    ...(heapSnapshots !== undefined && { heapSnapshotDir: pathOf('heap-snapshots', heapSnapshots) }),
+    ...(allocProf !== undefined && { allocProfDir: pathOf('alloc-prof', allocProf) }),
+    sqliteDir: sqliteDirOf(env.BENCH_SQLITE_DIR, from, defaultSqliteDir),
+    redisUrl: only === 'sqlite' ? (env.BENCH_REDIS_URL ?? DEFAULT_BENCH_REDIS_URL) : redisUrlOf(env.BENCH_REDIS_URL),
+  };
+}
+
+/**
+ * BENCH_SQLITE_DIR (every run measures one SQLite commit there, even with --only=redis) must be a
+ * folder the bench can write to; relative to `from`.
+ */
+function sqliteDirOf(disk: string | undefined, from: string, fallback: string): string {
+  if (disk === undefined) return fallback;
+  const dir = resolve(from, disk);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(
+      `BENCH_SQLITE_DIR=${disk}: must be a folder the bench can write to (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
+  return dir;
+}
+
+function redisUrlOf(url: string | undefined): string {
+  if (url === undefined) return DEFAULT_BENCH_REDIS_URL;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Reported below.
+  }
+  if (parsed?.protocol !== 'redis:' && parsed?.protocol !== 'rediss:')
+    throw new UsageError(
+      `BENCH_REDIS_URL must be a redis:// or rediss:// URL (like ${DEFAULT_BENCH_REDIS_URL}), got "${redactedUrl(url)}"`,
+    );
+  if (!/^\/[0-9]+$/.test(parsed.pathname))
+    throw new UsageError(
+      `BENCH_REDIS_URL must name the database the bench may flush, as in ${DEFAULT_BENCH_REDIS_URL} (database 14): ` +
+        `got "${redactedUrl(url)}"; without a number it would be database 0, where other data usually lives`,
+    );
+  return url;
+}
+
+/** `url` with its password (if any) replaced by `***`, for printing: the bench's output is pasted into issues. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL: whatever follows a ':' before an '@' could be a password.
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
+}
