@@ -7,11 +7,31 @@ function dayStart(now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 }
 
-/**
- * When the period holding `now` began (ms epoch). Every period starts at 00:00 UTC; weeks start
- * on Monday (ISO), months on the 1st.
- */
-export function periodStart(period: QuotaPeriod, now: number): number {
+/** One period: when it began and ends (ms epoch) and its key. */
+interface Span {
+  start: number;
+  end: number;
+  key: string;
+}
+
+// The last span worked out for each kind of period. Every /video asks for its period's key and
+// end (the reservation, its refusal's reset time): Date arithmetic and an ISO string each time
+// were a measurable part of a burst's CPU (issue 15), and the answer changes once a day at most.
+const lastSpans: Partial<Record<QuotaPeriod, Span>> = {};
+
+/** The period of kind `period` holding `now`. */
+function spanOf(period: QuotaPeriod, now: number): Span {
+  const last = lastSpans[period];
+  if (last !== undefined && now >= last.start && now < last.end) return last;
+  const start = startOf(period, now);
+  const end = endOf(period, start);
+  const iso = new Date(start).toISOString();
+  const span = { start, end, key: period === 'month' ? `month:${iso.slice(0, 7)}` : `${period}:${iso.slice(0, 10)}` };
+  lastSpans[period] = span;
+  return span;
+}
+
+function startOf(period: QuotaPeriod, now: number): number {
   const start = dayStart(now);
   if (period === 'day') return start;
   if (period === 'week') {
@@ -23,9 +43,7 @@ export function periodStart(period: QuotaPeriod, now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
-/** When the period holding `now` ends, i.e. when the next one starts and budgets reset (ms epoch). */
-export function periodEnd(period: QuotaPeriod, now: number): number {
-  const start = periodStart(period, now);
+function endOf(period: QuotaPeriod, start: number): number {
   if (period === 'day') return start + DAY_MS;
   if (period === 'week') return start + 7 * DAY_MS;
   const d = new Date(start);
@@ -34,10 +52,22 @@ export function periodEnd(period: QuotaPeriod, now: number): number {
 }
 
 /**
+ * When the period holding `now` began (ms epoch). Every period starts at 00:00 UTC; weeks start
+ * on Monday (ISO), months on the 1st.
+ */
+export function periodStart(period: QuotaPeriod, now: number): number {
+  return spanOf(period, now).start;
+}
+
+/** When the period holding `now` ends, i.e. when the next one starts and budgets reset (ms epoch). */
+export function periodEnd(period: QuotaPeriod, now: number): number {
+  return spanOf(period, now).end;
+}
+
+/**
  * A stable name for the period holding `now`, used in store keys: `day:2026-11-25`,
  * `week:2026-11-23` (its Monday), `month:2026-11`.
  */
 export function periodKey(period: QuotaPeriod, now: number): string {
-  const iso = new Date(periodStart(period, now)).toISOString();
-  return period === 'month' ? `month:${iso.slice(0, 7)}` : `${period}:${iso.slice(0, 10)}`;
+  return spanOf(period, now).key;
 }

@@ -109,6 +109,11 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
       // after its lease ran out never writes, even before a renewal tells it so.
       const margin = Math.min(1_000, Math.floor(options.ttlMs / 5));
       trackLeaseExpiry(lease.signal, name, () => (released || fence.released ? -Infinity : confirmedAt + options.ttlMs - margin));
+      // The holder's outcome: `fn`'s, or the lease's loss, whichever comes first. The renewal
+      // rejects it directly rather than through an abort listener and a Promise.race: a burst of
+      // /video takes 200 locks at once, and EventTarget's listeners were a measurable part of its
+      // CPU (issue 15).
+      let lose: ((reason: LockLeaseLostError) => void) | undefined;
       const renewal = setInterval(() => {
         const sentAt = performance.now();
         RENEW.run(client, [key], [owner, String(options.ttlMs)])
@@ -117,16 +122,13 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
             // A lock its last commit let go of is gone by design, not lost.
             if (renewed !== 0 || lease.signal.aborted || fence.released) return;
             options.onLeaseLost?.(name);
-            lease.abort(new LockLeaseLostError(name));
+            const lostError = new LockLeaseLostError(name);
+            lease.abort(lostError);
+            lose?.(lostError);
           })
           .catch(() => undefined);
       }, renewEveryMs);
       renewal.unref();
-      let onLost: (() => void) | undefined;
-      const lost = new Promise<never>((_resolve, reject) => {
-        onLost = () => reject(lease.signal.reason);
-        lease.signal.addEventListener('abort', onLost, { once: true });
-      });
       let work: Promise<T>;
       try {
         work = fn(lease.signal, values);
@@ -135,15 +137,17 @@ export function createRedisLocks(client: LockClient, options: RedisLockOptions) 
         work = Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
       try {
-        return await Promise.race([work, lost]);
+        return await new Promise<T>((resolve, reject) => {
+          lose = reject;
+          work.then(resolve, reject);
+        });
       } finally {
         // A lease kept past its lock (by mistake) fences nothing: writes with it are refused.
         released = true;
+        lose = undefined;
         clearInterval(renewal);
-        if (onLost) lease.signal.removeEventListener('abort', onLost);
-        // Whatever `fn` does after its lease was lost ends unobserved; its writes were refused.
-        work.catch(() => undefined);
-        lost.catch(() => undefined);
+        // Whatever `fn` does after its lease was lost ends unobserved; its writes were refused
+        // (the `then` above already observes a rejection of `work`).
         if (!fence.released) await RELEASE.run(client, [key], [owner]).catch(() => undefined);
       }
     },

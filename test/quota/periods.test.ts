@@ -34,4 +34,31 @@ describe('quota periods (UTC)', () => {
     expect(iso(periodEnd('month', at('2028-02-29T12:00:00Z')))).toBe('2028-03-01T00:00:00.000Z');
     expect(iso(periodStart('month', at('2028-02-29T12:00:00Z')))).toBe('2028-02-01T00:00:00.000Z');
   });
+
+  it('GIVEN times asked in any order across period boundaries (a clock stepped back, tests, admins reading history) THEN each gets its own period', () => {
+    const times = [
+      '2026-11-30T23:59:59.999Z',
+      '2026-12-01T00:00:00.000Z',
+      '2026-11-30T23:59:59.999Z',
+      '2026-11-23T00:00:00.000Z',
+      '2026-11-22T23:59:59.999Z',
+      '2027-01-01T00:00:00.000Z',
+      '2026-12-31T23:59:59.999Z',
+    ].map(at);
+    // Worked out afresh for each time, without any earlier answer (Date arithmetic only).
+    const expected = (period: 'day' | 'week' | 'month', now: number): string => {
+      const d = new Date(now);
+      const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+      if (period === 'day') return `day:${iso(day).slice(0, 10)}`;
+      if (period === 'week') return `week:${iso(day - ((new Date(day).getUTCDay() + 6) % 7) * 86_400_000).slice(0, 10)}`;
+      return `month:${iso(day).slice(0, 7)}`;
+    };
+    for (const period of ['day', 'week', 'month'] as const) {
+      for (const now of [...times, ...times.reverse()]) {
+        expect(periodKey(period, now), `${period} at ${iso(now)}`).toBe(expected(period, now));
+        expect(periodStart(period, now)).toBeLessThanOrEqual(now);
+        expect(periodEnd(period, now)).toBeGreaterThan(now);
+      }
+    }
+  });
 });
