@@ -114,8 +114,10 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
       ];
       args.push(...fences.map((f) => f.owner), ...sets.map(([, member]) => member));
       for (const e of entries) {
-        const ttl = typeof e.ttl === 'number' && e.ttl > 0 ? e.ttl : undefined;
-        args.push(encodeRecord(e.value, e.ttl), ttl === undefined ? '' : String(Math.ceil(ttl)));
+        // A ttl already past (negative) reads as expired, as keyv's; Redis lets it go at once
+        // (PX 1) rather than keeping an unreadable record forever.
+        const ttl = typeof e.ttl === 'number' && e.ttl !== 0 ? Math.max(1, Math.ceil(e.ttl)) : undefined;
+        args.push(encodeRecord(e.value, e.ttl), ttl === undefined ? '' : String(ttl));
       }
       const lost = await writes.track(COMMIT.run(client, keys, args));
       const fence = typeof lost === 'number' && lost > 0 ? fences[lost - 1] : undefined;

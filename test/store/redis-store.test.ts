@@ -288,6 +288,29 @@ describe.skipIf(!up)('Redis store', () => {
     }
   });
 
+  it('GIVEN a record committed with a lifetime already past (a negative ttl) THEN it reads as missing and Redis does not keep it', async () => {
+    const store = await openStore(URL);
+    const raw = await rawRedis(DB);
+    try {
+      await store.commit(
+        [
+          { key: 'ttl:past', value: 'stale', ttl: -5_000 },
+          { key: 'ttl:kept', value: 'fresh', ttl: 60_000 },
+        ],
+        [],
+      );
+      await pause(20);
+      expect(await store.kv.get('ttl:past')).toBeUndefined();
+      expect(await store.kv.get('ttl:kept')).toBe('fresh');
+      const keys = await raw.keys('*ttl:*');
+      expect(keys.some((k) => k.endsWith('ttl:past'))).toBe(false);
+      expect(keys.some((k) => k.endsWith('ttl:kept'))).toBe(true);
+    } finally {
+      await raw.quit();
+      await store.close();
+    }
+  });
+
   it('GIVEN job records on Redis WHEN they are saved, updated and finished THEN the index of live jobs follows them', async () => {
     const store = await openStore(URL);
     try {
