@@ -95,7 +95,21 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     shardLogFields(config.sharding),
   );
   const clock = overrides.clock ?? Date.now;
-  const store = overrides.store ?? (await openStore(config.storeUrl, { logger: logger.child({ component: 'store' }) }));
+  // The store and the provider budgets' limiter (on Redis, a connection of its own) are opened
+  // together: on a Redis across a network each is a few round trips the bot's start would
+  // otherwise wait for one after the other (issue 15's cold start). If either fails, the other is
+  // closed again and the store's error, the one an operator can act on first, is thrown.
+  const [storeOpened, limiterOpened] = await Promise.allSettled([
+    overrides.store ?? openStore(config.storeUrl, { logger: logger.child({ component: 'store' }) }),
+    overrides.limiter ?? openRateLimiter(config.storeUrl, providerBudgets(config.rateLimits), logger.child({ component: 'ratelimit' })),
+  ]);
+  if (storeOpened.status === 'rejected' || limiterOpened.status === 'rejected') {
+    if (storeOpened.status === 'fulfilled' && !overrides.store) await storeOpened.value.close().catch(() => undefined);
+    if (limiterOpened.status === 'fulfilled' && !overrides.limiter) await limiterOpened.value.close().catch(() => undefined);
+    throw storeOpened.status === 'rejected' ? storeOpened.reason : (limiterOpened as PromiseRejectedResult).reason;
+  }
+  const store = storeOpened.value;
+  const limiter = limiterOpened.value;
   // With sharding, this process polls and recovers only the jobs of the guilds its shards own.
   // Alone (no sharding) there is no owner check at all: recovery then knows no other process
   // shares the index of jobs in flight, and mends entries left without a record.
@@ -114,9 +128,6 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       statusPath: config.xcomputeStatusPath,
       logger: logger.child({ component: 'provider' }),
     });
-  const limiter =
-    overrides.limiter ??
-    (await openRateLimiter(config.storeUrl, providerBudgets(config.rateLimits), logger.child({ component: 'ratelimit' })));
   // The limiter is outermost so the latency histogram times the provider, not the wait for a turn.
   // Admin events go to each server's log channel; the poster needs the client, made further down.
   // eslint-disable-next-line prefer-const -- assigned once the client exists; read by the sink before
@@ -290,8 +301,11 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       if (meteredOps && metricsPort !== undefined) opsServer = await meteredOps.serve(metricsPort, () => gatewayStatus(client));
       if (!chartFontFile())
         logger.warn('no CJK font found: Chinese labels in usage charts will show as boxes; install fonts-wqy-microhei or fonts-noto-cjk');
-      // Learned ETAs first, so the first progress edits of resumed jobs already use them.
-      await eta.load();
+      // Learned ETAs before any job resumes (jobs.start() below), so the first progress edits of
+      // resumed jobs already use them; read while the gateway connects, not before it.
+      const etaLoaded = eta.load();
+      // A failed read is the start's error (below); never an unhandled rejection meanwhile.
+      etaLoaded.catch(() => undefined);
       // Other shards learn too; a process alone on its store already has everything it learned.
       if (store.kind === 'redis') {
         stopFollowingEta = eta.follow(ETA_REFRESH_MS, (err) => logger.warn({ err }, 'could not refresh the learned ETAs'));
@@ -334,7 +348,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         );
       });
       try {
-        await Promise.all([client.login(config.discordToken), ready, framesChecked]);
+        await Promise.all([client.login(config.discordToken), ready, framesChecked, etaLoaded]);
       } finally {
         for (const timer of timers) clearTimeout(timer);
       }
