@@ -16,11 +16,12 @@ import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS, IDLE_RO
 import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
+import { killBotProcesses } from './bench/bot-handle.js';
 import { measureScale, scaleRows } from './bench/scale.js';
 import { lineRows, measureLine, LINE_BUDGET, LINE_BUSY_JOBS, LINE_SMALL_JOBS, LINE_WINDOW_MS } from './bench/line.js';
 import { renderTable, type Row } from './bench/table.js';
 import { makeFolder } from '../src/make-folder.js';
-import { OPTIONS, readBenchOptions, redactedUrl, UsageError, type Phase } from './bench/options.js';
+import { npmCommandLine, OPTIONS, readBenchOptions, redactedUrl, UsageError, type Phase } from './bench/options.js';
 import { probeRedis, redisBackend, removeWorldFolders, sqliteBackend, type Backend } from './bench/world.js';
 
 async function runBackend(
@@ -115,14 +116,15 @@ async function makeFolders(folders: ReadonlyArray<{ option: (typeof OPTIONS)[num
 }
 
 async function main(): Promise<void> {
-  const options = readBenchOptions(process.argv.slice(2), process.env, tmpdir());
+  const options = readBenchOptions(process.argv.slice(2), process.env, tmpdir(), npmCommandLine());
   const { only, phases, cpuProfDir, heapSnapshotDir, allocProfDir, sqliteDir: disk, redisUrl } = options;
   // Redis is asked before any phase runs: a refusal (a wrong password, a database past the
   // server's count) stops the bench now, not after the SQLite phases' minutes.
   let redisSkipped: string | undefined;
   if (only !== 'sqlite') {
     const probe = await probeRedis(redisUrl);
-    if (!probe.ok && !probe.unreachable) throw new UsageError(`BENCH_REDIS_URL=${redactedUrl(redisUrl)}: Redis refused (${probe.reason})`);
+    if (!probe.ok && !probe.unreachable)
+      throw new UsageError(`BENCH_REDIS_URL=${redactedUrl(redisUrl)}: not a Redis the bench can use (${probe.reason})`);
     if (!probe.ok && only === 'redis')
       throw new UsageError(
         `--only=redis, but no Redis answers at ${redactedUrl(redisUrl)} (${probe.reason}): start one or set BENCH_REDIS_URL`,
@@ -216,12 +218,15 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-// Ctrl-C (or a SIGTERM) mid-run: the SQLite worlds' folders would stay in the temp folder, one
-// per interrupted run. close-with-grace, as the bot's own stop; it exits with 0 after a signal, so
-// the handler exits first with the shell's code for it (130 for SIGINT).
+// Ctrl-C (or a SIGTERM) mid-run: the bot processes are killed and the SQLite worlds' folders
+// removed (they would stay in the temp folder, one per interrupted run). close-with-grace, as the
+// bot's own stop; it exits with 0 after a signal, so the handler exits first with the shell's
+// code for it (130 for SIGINT).
 closeWithGrace(
   { delay: 5_000, skip: ['beforeExit', 'uncaughtException', 'unhandledRejection', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGILL'] },
   async ({ signal }) => {
+    // The bots first: one still starting would make its folder again.
+    await killBotProcesses();
     removeWorldFolders();
     const number = signal === undefined ? undefined : osConstants.signals[signal as keyof typeof osConstants.signals];
     process.exit(number === undefined ? 1 : 128 + number);

@@ -57,6 +57,25 @@ export function profileInterval(env: NodeJS.ProcessEnv = process.env): string[] 
   return [`--cpu-prof-interval=${raw}`];
 }
 
+// Every bot process forked and not exited yet, so a bench stopped by a signal stops them too.
+const liveChildren = new Set<ChildProcess>();
+
+/**
+ * Kills every bot process still running (SIGKILL: the bench is being stopped, their state is
+ * thrown away) and resolves once each has exited, at most `waitMs` later.
+ */
+export async function killBotProcesses(waitMs = 3_000): Promise<void> {
+  const exits = [...liveChildren].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  );
+  await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+}
+
 export async function startBotProcess(env: Record<string, string>, options: BotProcessOptions = {}): Promise<BotHandle> {
   const execArgv = [
     '--expose-gc',
@@ -72,6 +91,8 @@ export async function startBotProcess(env: Record<string, string>, options: BotP
     env: { MALLOC_ARENA_MAX: '2', ...process.env, ...options.processEnv, BENCH_BOT_ENV: JSON.stringify(env) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());

@@ -4,10 +4,11 @@
  * bot's resident set and gives the bot its own event loop, as against the real Discord.
  * Started by bot-handle.ts with --expose-gc; answers requests over the IPC channel.
  */
-import { benchEnv, serveBench, watchLoop } from './serve-bench.js';
+import { benchEnv, exitWithParent, serveBench, watchLoop } from './serve-bench.js';
 import { loadConfig } from '../../src/config.js';
 import { createBot } from '../../src/bot.js';
 
+exitWithParent();
 const loop = watchLoop();
 const bot = await createBot(loadConfig(benchEnv()));
 await bot.start();

@@ -4,8 +4,9 @@
  * does can answer faster or hold less, so ours is reported as a ratio to it.
  */
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import { benchEnv, serveBench, watchLoop } from './serve-bench.js';
+import { benchEnv, exitWithParent, serveBench, watchLoop } from './serve-bench.js';
 
+exitWithParent();
 const loop = watchLoop();
 const env = benchEnv();
 const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: env.DISCORD_API_URL ?? 'https://discord.com/api' } });

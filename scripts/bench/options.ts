@@ -2,7 +2,7 @@
  * What `npm run bench` was asked for: its `--name=value` options and BENCH_ settings, read and
  * checked before any phase runs, so a mistake costs one line, not minutes of the wrong phases.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { profileInterval } from './bot-handle.js';
 
@@ -48,13 +48,31 @@ export interface BenchOptions {
  * @param defaultSqliteDir the folder SQLite worlds go to without BENCH_SQLITE_DIR (the OS temp dir).
  * @throws UsageError naming the option or variable and what to write instead.
  */
-export function readBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv, defaultSqliteDir: string): BenchOptions {
+export function readBenchOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  defaultSqliteDir: string,
+  npmArgv?: readonly string[],
+): BenchOptions {
   // `npm run bench --phases=ack` (without `--`) hands the option to npm, which passes it on as
-  // npm_config_phases and runs every phase for minutes. (npm keeps `--only` for itself, with a warning.)
+  // npm_config_phases and runs every phase for minutes. `--phases ack` (a space) arrives as
+  // npm_config_phases=true, the value as a bare argument.
   const swallowed = OPTIONS.filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined);
-  if (swallowed.length > 0) {
-    const typed = swallowed.map((name) => `--${name}=${env[`npm_config_${name.replace(/-/g, '_')}`] ?? ''}`).join(' ');
-    throw new UsageError(`npm took ${typed} as its own option: write npm run bench -- ${typed} (with "--" before the options)`);
+  // npm keeps `--only` for itself (an npm setting; it only warns that the value is invalid) and
+  // says nothing of it to the script: its own command line shows it.
+  const npmOptions = npmArgv?.slice(0, npmArgv.includes('--') ? npmArgv.indexOf('--') : undefined) ?? [];
+  const onlyToNpm = npmOptions.find((arg) => arg === '--only' || arg.startsWith('--only='));
+  if (swallowed.length > 0 || onlyToNpm !== undefined) {
+    const typed = [
+      ...(onlyToNpm === undefined ? [] : [onlyToNpm === '--only' ? '--only=…' : onlyToNpm]),
+      ...swallowed.map((name) => {
+        const value = env[`npm_config_${name.replace(/-/g, '_')}`] ?? '';
+        return `--${name}=${value === 'true' || value === '' ? '…' : value}`;
+      }),
+    ].join(' ');
+    throw new UsageError(
+      `npm took ${typed} as its own option: write npm run bench -- ${typed} (with "--" before the options, and "=" between name and value)`,
+    );
   }
   // `--phases ack` (a space) or a misspelt option would otherwise run every phase for minutes.
   for (const arg of argv) {
@@ -117,7 +135,8 @@ export function readBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv
  * folder the bench can write to; relative to `from`.
  */
 function sqliteDirOf(disk: string | undefined, from: string, fallback: string): string {
-  if (disk === undefined) return fallback;
+  // Empty means unset, as for the bot's own settings (a template's `NAME=` line).
+  if (disk === undefined || disk.trim() === '') return fallback;
   const dir = resolve(from, disk);
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a folder');
@@ -158,7 +177,36 @@ export function redactedUrl(url: string): string {
     parsed.password = '***';
     return parsed.toString();
   } catch {
-    // Not a URL: whatever follows a ':' before an '@' could be a password.
-    return url.replace(/:[^:@/]*@/, ':***@');
+    // Not a URL: everything between "://" (or the start) and the last '@' may hold a password.
+    const at = url.lastIndexOf('@');
+    if (at < 0) return url;
+    const scheme = url.indexOf('://');
+    const from = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+    return `${url.slice(0, from)}***${url.slice(at)}`;
   }
+}
+
+/**
+ * The command line of the `npm run …` that started this process (its arguments after `run`), read
+ * from /proc on Linux by walking up a few parent processes; undefined elsewhere or when npm did
+ * not start it. Best effort: only used to catch options npm kept for itself.
+ */
+export function npmCommandLine(): string[] | undefined {
+  if (process.platform !== 'linux' || process.env.npm_lifecycle_event === undefined) return undefined;
+  let pid = process.ppid;
+  for (let depth = 0; depth < 4 && pid > 1; depth += 1) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .filter((arg) => arg !== '');
+      const run = args.findIndex((arg) => arg === 'run' || arg === 'run-script');
+      if (run >= 0 && args.slice(0, run).some((arg) => /(^|\/)npm(-cli\.js)?$/.test(arg))) return args.slice(run + 1);
+      // The fourth field of /proc/<pid>/stat is the parent's pid (after the command in parentheses).
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

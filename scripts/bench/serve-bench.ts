@@ -41,6 +41,16 @@ async function memory(collect = true): Promise<MemorySample> {
 /** The configuration the parent handed over (the bot's environment). */
 export const benchEnv = (): Record<string, string> => JSON.parse(process.env.BENCH_BOT_ENV ?? '{}') as Record<string, string>;
 
+/**
+ * Ends this process when the bench that forked it goes away (its IPC channel closes: Ctrl-C, a
+ * crash), from the first line on: a bot still starting when the bench stops would otherwise run
+ * on, orphaned, and write its store into a folder the bench already removed. Call first thing.
+ */
+export function exitWithParent(): void {
+  process.on('disconnect', () => process.exit(0));
+  if (!process.connected) process.exit(0);
+}
+
 /** Starts the loop-delay histogram; call first thing, before the bot starts. */
 export function watchLoop() {
   const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -108,7 +118,5 @@ export async function serveBench(loop: ReturnType<typeof watchLoop>, stop: () =>
       send({ id: request.id, type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     );
   });
-  // The parent went away: nothing left to measure.
-  process.on('disconnect', () => process.exit(0));
   await send({ type: 'ready', id: 0 });
 }

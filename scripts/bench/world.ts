@@ -48,14 +48,39 @@ export function sqliteBackend(parent: string): Backend {
   };
 }
 
-async function flushdb(url: string): Promise<void> {
+/**
+ * Rejects with `what` timed out unless `work` settles within `ms`; `onTimeout` then stops it. A
+ * Redis that accepts connections and never answers (paused, a wrong port with another service
+ * on it) would otherwise hold the bench forever: node-redis' connectTimeout covers only the
+ * connection, not the commands after it.
+ */
+async function within<T>(ms: number, what: string, work: Promise<T>, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`${what}: no answer within ${ms / 1000} s`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
+  }
+}
+
+async function flushdb(url: string, timeoutMs = 10_000): Promise<void> {
   const client = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
   client.on('error', () => undefined);
-  await client.connect();
-  try {
+  const flush = async () => {
+    await client.connect();
     await client.flushDb();
+  };
+  try {
+    await within(timeoutMs, 'flushing the bench database', flush(), () => client.destroy());
   } finally {
-    await client.quit().catch(() => undefined);
+    if (client.isOpen) await client.quit().catch(() => undefined);
   }
 }
 
@@ -78,25 +103,32 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUN
 
 /**
  * Connects to `url` as the bot would (node-redis: its password, TLS for rediss://, its database)
- * and sends PING, within `timeoutMs`. `unreachable`: nothing answered (refused, timed out, unknown
- * host); otherwise Redis answered with an error (a wrong password, a database number past the
- * server's `databases`), which `reason` gives in Redis' words. Never throws.
+ * and sends PING, within `timeoutMs` in all. `unreachable`: nothing answered (refused, unknown
+ * host, no connection within the time); otherwise something answered but not as a usable Redis
+ * (a wrong password, a database number past the server's `databases`, a connection that never
+ * answers PING), which `reason` gives, in Redis' words where it has them. Never throws.
  */
 export async function probeRedis(url: string, timeoutMs = 2_000): Promise<RedisProbe> {
-  const client = createClient({ url, socket: { connectTimeout: timeoutMs, reconnectStrategy: false } });
-  client.on('error', () => undefined);
+  let client: { readonly isOpen: boolean; quit(): Promise<unknown> } | undefined;
   try {
-    await client.connect();
-    await client.ping();
+    // Inside the try: node-redis throws at once for a URL it cannot decode (a stray % in the password).
+    const opened = createClient({ url, socket: { connectTimeout: timeoutMs, reconnectStrategy: false } });
+    client = opened;
+    opened.on('error', () => undefined);
+    const ping = async () => {
+      await opened.connect();
+      await opened.ping();
+    };
+    await within(timeoutMs + 1_000, 'Redis', ping(), () => opened.destroy());
     return { ok: true };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     const reason = err instanceof Error ? err.message : String(err);
-    const unreachable =
-      (typeof code === 'string' && UNREACHABLE.has(code)) || (err instanceof Error && err.name === 'ConnectionTimeoutError');
+    // node-redis' ConnectionTimeoutError keeps the name "Error"; its message says it.
+    const unreachable = (typeof code === 'string' && UNREACHABLE.has(code)) || reason === 'Connection timeout';
     return { ok: false, unreachable, reason: reason === '' && typeof code === 'string' ? code : reason };
   } finally {
-    if (client.isOpen) await client.quit().catch(() => undefined);
+    if (client?.isOpen) await client.quit().catch(() => undefined);
   }
 }
 

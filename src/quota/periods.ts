@@ -7,11 +7,11 @@ function dayStart(now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 }
 
-/** One period: when it began and ends (ms epoch) and its key. */
+/** One period: when it began and ends (ms epoch) and its key (made when first asked for). */
 interface Span {
   start: number;
   end: number;
-  key: string;
+  key?: string;
 }
 
 // The last span worked out for each kind of period. Every /video asks for its period's key and
@@ -24,10 +24,9 @@ function spanOf(period: QuotaPeriod, now: number): Span {
   const last = lastSpans[period];
   if (last !== undefined && now >= last.start && now < last.end) return last;
   const start = startOf(period, now);
-  const end = endOf(period, start);
-  const iso = new Date(start).toISOString();
-  const span = { start, end, key: period === 'month' ? `month:${iso.slice(0, 7)}` : `${period}:${iso.slice(0, 10)}` };
-  lastSpans[period] = span;
+  const span: Span = { start, end: endOf(period, start) };
+  // A time that is not one (NaN) gives NaN bounds, as before; only real spans are remembered.
+  if (Number.isFinite(start)) lastSpans[period] = span;
   return span;
 }
 
@@ -69,5 +68,11 @@ export function periodEnd(period: QuotaPeriod, now: number): number {
  * `week:2026-11-23` (its Monday), `month:2026-11`.
  */
 export function periodKey(period: QuotaPeriod, now: number): string {
-  return spanOf(period, now).key;
+  const span = spanOf(period, now);
+  if (span.key === undefined) {
+    // toISOString throws a RangeError for a time that is not one, as it always did here.
+    const iso = new Date(span.start).toISOString();
+    span.key = period === 'month' ? `month:${iso.slice(0, 7)}` : `${period}:${iso.slice(0, 10)}`;
+  }
+  return span.key;
 }

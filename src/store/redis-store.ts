@@ -115,8 +115,9 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
       args.push(...fences.map((f) => f.owner), ...sets.map(([, member]) => member));
       for (const e of entries) {
         // A ttl already past (negative) reads as expired, as keyv's; Redis lets it go at once
-        // (PX 1) rather than keeping an unreadable record forever.
-        const ttl = typeof e.ttl === 'number' && e.ttl !== 0 ? Math.max(1, Math.ceil(e.ttl)) : undefined;
+        // (PX 1) rather than keeping an unreadable record forever. One that is not a finite number
+        // means no expiry: `PX NaN` would fail the script halfway, after the records before it.
+        const ttl = typeof e.ttl === 'number' && Number.isFinite(e.ttl) && e.ttl !== 0 ? Math.max(1, Math.ceil(e.ttl)) : undefined;
         args.push(encodeRecord(e.value, e.ttl), ttl === undefined ? '' : String(ttl));
       }
       const lost = await writes.track(COMMIT.run(client, keys, args));

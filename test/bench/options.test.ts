@@ -39,6 +39,21 @@ describe('npm run bench: options and settings', () => {
     expect(message).toContain('npm run bench -- --phases=ack --cpu-prof=prof');
   });
 
+  it('GIVEN npm run bench --phases ack (a space: npm passes npm_config_phases=true) THEN the advice does not invent a value', () => {
+    const message = refusal(['ack'], { npm_config_phases: 'true' });
+    expect(message).toContain('npm run bench -- --phases=…');
+    expect(message).not.toContain('--phases=true');
+  });
+
+  it('GIVEN npm run bench --only=sqlite (npm keeps --only for itself and tells the script nothing) THEN its own command line shows it', () => {
+    const readWithNpm = (npmArgv: string[]) => readBenchOptions([], { INIT_CWD: root }, '/tmp', npmArgv);
+    expect(() => readWithNpm(['bench', '--only=sqlite'])).toThrow('npm run bench -- --only=sqlite');
+    expect(() => readWithNpm(['bench', '--only', 'redis'])).toThrow('npm run bench -- --only=…');
+    // After "--" the options are the bench's own.
+    expect(readWithNpm(['bench', '--', '--only=sqlite']).only).toBeUndefined();
+    expect(readWithNpm(['bench']).phases).toEqual(['ack', 'polling', 'memory', 'line']);
+  });
+
   it.each([
     [['--phases', 'ack'], 'cannot read "--phases"'],
     [['--phase=ack'], 'cannot read "--phase=ack"'],
@@ -64,6 +79,10 @@ describe('npm run bench: options and settings', () => {
     expect(options.cpuProfDir).toBe(join(root, 'prof'));
     expect(options.allocProfDir).toBe(join(root, 'alloc', 'deeper'));
     expect(options.sqliteDir).toBe(root);
+  });
+
+  it("GIVEN BENCH_SQLITE_DIR= (empty, as a template leaves it) THEN the default folder is used, as for the bot's own settings", () => {
+    expect(read([], { BENCH_SQLITE_DIR: '' }).sqliteDir).toBe('/tmp');
   });
 
   it('GIVEN a BENCH_SQLITE_DIR that is a file or missing THEN it refuses, even with --only=redis (the commit probe uses it)', () => {
@@ -95,6 +114,10 @@ describe('npm run bench: options and settings', () => {
     expect(message).toContain('redis://bench:***@cache.internal:6379');
     expect(redactedUrl('redis://:s3cret-pw@cache.internal:6379/14')).toBe('redis://:***@cache.internal:6379/14');
     expect(redactedUrl(DEFAULT_BENCH_REDIS_URL)).toBe(DEFAULT_BENCH_REDIS_URL);
+    // A password with "/" (base64) or ":" makes the URL unreadable; it is still hidden.
+    const slash = refusal([], { BENCH_REDIS_URL: 'redis://:s3cret/pw@127.0.0.1:6379/15' });
+    expect(slash).not.toContain('s3cret');
+    expect(redactedUrl('redis://user:a/b:c@host:6379/1')).toBe('redis://***@host:6379/1');
   });
 });
 
@@ -114,6 +137,27 @@ describe('npm run bench: the Redis probe', () => {
   it('GIVEN nothing listening THEN it is unreachable (the Redis table is skipped, or --only=redis refuses)', async () => {
     const probe = await probeRedis(`redis://${REDIS_HOST}:${closedPort}/14`);
     expect(probe).toMatchObject({ ok: false, unreachable: true });
+  });
+
+  it('GIVEN something that accepts connections and never answers (a paused Redis) THEN the probe gives up in seconds instead of holding the bench', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, REDIS_HOST, resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const probe = await probeRedis(`redis://${REDIS_HOST}:${port}/14`, 500);
+      expect(probe.ok).toBe(false);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('GIVEN a password with a stray % (not URL-encoded) THEN the probe says so instead of throwing', async () => {
+    const probe = await probeRedis(`redis://:s3cret%pw@${REDIS_HOST}:${closedPort}/14`);
+    expect(probe.ok).toBe(false);
   });
 
   it('GIVEN the test Redis and a database it has THEN it can be used', async (context) => {

@@ -61,4 +61,11 @@ describe('quota periods (UTC)', () => {
       }
     }
   });
+
+  it('GIVEN a time that is not one (NaN) THEN the bounds are NaN and the key throws, as always, and later real times are unaffected', () => {
+    expect(periodStart('day', Number.NaN)).toBeNaN();
+    expect(periodEnd('month', Number.NaN)).toBeNaN();
+    expect(() => periodKey('week', Number.NaN)).toThrow(RangeError);
+    expect(periodKey('week', at('2026-11-25T12:00:00Z'))).toBe('week:2026-11-23');
+  });
 });

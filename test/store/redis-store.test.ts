@@ -305,6 +305,16 @@ describe.skipIf(!up)('Redis store', () => {
       const keys = await raw.keys('*ttl:*');
       expect(keys.some((k) => k.endsWith('ttl:past'))).toBe(false);
       expect(keys.some((k) => k.endsWith('ttl:kept'))).toBe(true);
+      // A lifetime that is no number means none: the whole commit lands, not the records before it.
+      await store.commit(
+        [
+          { key: 'ttl:first', value: 1 },
+          { key: 'ttl:nan', value: 2, ttl: Number.NaN },
+          { key: 'ttl:last', value: 3 },
+        ],
+        [],
+      );
+      expect([await store.kv.get('ttl:first'), await store.kv.get('ttl:nan'), await store.kv.get('ttl:last')]).toEqual([1, 2, 3]);
     } finally {
       await raw.quit();
       await store.close();
