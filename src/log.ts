@@ -23,12 +23,13 @@ const URL_PATHS = URL_FIELDS.flatMap((field) => DEPTHS.map((prefix) => `${prefix
 /**
  * `redis://user:secret@host:6379/0` → `redis://user:[redacted]@host:6379/0`; a user part without
  * a colon may itself be the secret (`redis://token@host`), so it goes whole. Other values unchanged.
+ * A password typed with `/` unencoded (base64 often has one: `redis://:ab/cd@host/0`, which no URL
+ * parser reads) is hidden too: the credentials run to the last `@` before any `?` or `#`.
  */
 export function withoutPassword(value: unknown): unknown {
   const text = value instanceof URL ? value.href : value;
   if (typeof text !== 'string') return value;
-  // The authority runs to the first `/`; within it, the credentials run to its last `@`.
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (_all, scheme: string, credentials: string) => {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^?#]*)@/i, (_all, scheme: string, credentials: string) => {
     const colon = credentials.indexOf(':');
     return colon === -1 ? `${scheme}[redacted]@` : `${scheme}${credentials.slice(0, colon)}:[redacted]@`;
   });

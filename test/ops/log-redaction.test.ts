@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
+import { createLogger, withoutPassword } from '../../src/log.js';
 import { loadConfig } from '../../src/config.js';
 import { sampleJob } from '../support/jobs.js';
 
@@ -57,5 +57,12 @@ describe('logs never show a secret', () => {
     expect(output).toContain('rediss://:[redacted]@cache:6380/1');
     expect(output).toContain('redis://u:[redacted]@cache:6379/2');
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('GIVEN a store URL whose password holds an unencoded "/" (base64) or "@" THEN none of it is shown, and URLs without one are unchanged', () => {
+    expect(withoutPassword('redis://:ab/cd+ef@cache:6379/0')).toBe('redis://:[redacted]@cache:6379/0');
+    expect(withoutPassword('rediss://bot:a/b@c@cache:6380/1')).toBe('rediss://bot:[redacted]@cache:6380/1');
+    expect(withoutPassword('redis://cache:6379/14')).toBe('redis://cache:6379/14');
+    expect(withoutPassword('sqlite://data/bot.sqlite')).toBe('sqlite://data/bot.sqlite');
   });
 });
