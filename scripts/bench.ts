@@ -26,7 +26,6 @@ import { probeRedis, redisBackend, removeWorldFolders, sqliteBackend, type Backe
 
 async function runBackend(
   backend: Backend,
-  redisUrl: string,
   phases: Phase[],
   cpuProfRoot: string | undefined,
   heapSnapshotDir: string | undefined,
@@ -63,7 +62,8 @@ async function runBackend(
   await run('polling', async () => pollingRows(await measurePolling(backend, profDir('polling'))));
   await run('memory', async () => memoryRows(await measureMemory(backend, profDir('memory'), heapSnapshotDir)));
   await run('line', async () => lineRows(await measureLine(backend, profDir('line'))));
-  if (backend.name === 'Redis') await run('scale', async () => scaleRows(await measureScale(redisUrl)));
+  const { redisUrl } = backend;
+  if (redisUrl !== undefined) await run('scale', async () => scaleRows(await measureScale(redisUrl)));
   return rows;
 }
 
@@ -156,14 +156,14 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'sqlite') {
     tables.push({
       name: `SQLite (STORE_URL=sqlite://<temp dir>/bot.sqlite in ${disk})`,
-      rows: await runBackend(sqliteBackend(disk), redisUrl, phases, cpuProfDir, heapSnapshotDir, allocProfDir),
+      rows: await runBackend(sqliteBackend(disk), phases, cpuProfDir, heapSnapshotDir, allocProfDir),
     });
   }
   if (only === undefined || only === 'redis') {
     if (redisSkipped === undefined) {
       tables.push({
         name: `Redis (STORE_URL=${redactedUrl(redisUrl)}, flushed before and after each phase)`,
-        rows: await runBackend(redisBackend(redisUrl), redisUrl, phases, cpuProfDir, heapSnapshotDir, allocProfDir),
+        rows: await runBackend(redisBackend(redisUrl), phases, cpuProfDir, heapSnapshotDir, allocProfDir),
       });
     } else {
       tables.push({

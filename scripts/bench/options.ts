@@ -5,6 +5,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { profileInterval } from './bot-handle.js';
+import { withoutPassword } from '../../src/log.js';
 
 /** A wrong argument or BENCH_ setting: the bench prints its message alone and exits with 1. */
 export class UsageError extends Error {}
@@ -57,7 +58,10 @@ export function readBenchOptions(
   // `npm run bench --phases=ack` (without `--`) hands the option to npm, which passes it on as
   // npm_config_phases and runs every phase for minutes. `--phases ack` (a space) arrives as
   // npm_config_phases=true, the value as a bare argument.
-  const swallowed = OPTIONS.filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined);
+  const swallowed = OPTIONS.flatMap((name) => {
+    const value = env[`npm_config_${name.replace(/-/g, '_')}`];
+    return value === undefined ? [] : [{ name, value }];
+  });
   // npm keeps `--only` for itself (an npm setting; it only warns that the value is invalid) and
   // says nothing of it to the script: its own command line shows it.
   const npmOptions = npmArgv?.slice(0, npmArgv.includes('--') ? npmArgv.indexOf('--') : undefined) ?? [];
@@ -65,10 +69,7 @@ export function readBenchOptions(
   if (swallowed.length > 0 || onlyToNpm !== undefined) {
     const typed = [
       ...(onlyToNpm === undefined ? [] : [onlyToNpm === '--only' ? '--only=…' : onlyToNpm]),
-      ...swallowed.map((name) => {
-        const value = env[`npm_config_${name.replace(/-/g, '_')}`] ?? '';
-        return `--${name}=${value === 'true' || value === '' ? '…' : value}`;
-      }),
+      ...swallowed.map(({ name, value }) => `--${name}=${value === 'true' || value === '' ? '…' : value}`),
     ].join(' ');
     throw new UsageError(
       `npm took ${typed} as its own option: write npm run bench -- ${typed} (with "--" before the options, and "=" between name and value)`,
@@ -169,22 +170,8 @@ function redisUrlOf(url: string | undefined): string {
   return url;
 }
 
-/** `url` with its password (if any) replaced by `***`, for printing: the bench's output is pasted into issues. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    // Not a URL: everything between "://" (or the start) and the last '@' may hold a password.
-    const at = url.lastIndexOf('@');
-    if (at < 0) return url;
-    const scheme = url.indexOf('://');
-    const from = scheme >= 0 && scheme < at ? scheme + 3 : 0;
-    return `${url.slice(0, from)}***${url.slice(at)}`;
-  }
-}
+/** `url` as the bench prints it, its password hidden by the bot's own {@link withoutPassword}. */
+export const redactedUrl = (url: string): string => String(withoutPassword(url));
 
 /**
  * The command line of the `npm run …` that started this process (its arguments after `run`), read

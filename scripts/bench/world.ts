@@ -17,6 +17,8 @@ export interface Backend {
   prepare(): Promise<string>;
   /** Removes what `prepare` made. */
   cleanup(): Promise<void>;
+  /** The Redis database of a Redis backend (the scale phase starts its own processes on it). */
+  readonly redisUrl?: string;
 }
 
 // The SQLite worlds' folders that exist now, so a bench stopped by Ctrl-C removes them too.
@@ -87,6 +89,7 @@ async function flushdb(url: string, timeoutMs = 10_000): Promise<void> {
 export function redisBackend(url: string): Backend {
   return {
     name: 'Redis',
+    redisUrl: url,
     async prepare() {
       await flushdb(url);
       return url;
