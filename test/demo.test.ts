@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoArgs, runDemo } from '../scripts/demo.js';
+import { DemoTimeoutError, demoArgs, runDemo } from '../scripts/demo.js';
 import { NARRATOR } from '../scripts/demo/run.js';
 import { relativeText, renderMessage } from '../scripts/demo/render.js';
 import { flushDb, rawRedis, redisAvailable, redisUrl } from './support/redis.js';
@@ -147,6 +147,12 @@ describe('npm run demo -- --store=redis://…', () => {
     const refused = runDemo({ write: () => undefined, speed: 5, storeUrl: 'redis://:secret-77@127.0.0.1:1/15' });
     await expect(refused).rejects.toThrow('the demo could not reach Redis at redis://***@127.0.0.1:1/15');
     await expect(refused).rejects.not.toThrow(/secret-77/);
+  });
+
+  it('GIVEN a step that does not happen in time (the bot cannot log in within 1 ms) WHEN the demo runs THEN it stops, naming the step it waited for', async () => {
+    const stopped = runDemo({ write: () => undefined, speed: 5, stepTimeoutMs: 1 });
+    await expect(stopped).rejects.toBeInstanceOf(DemoTimeoutError);
+    await expect(stopped).rejects.toThrow('timed out after 1 ms waiting for the bot to log in to the fake Discord');
   });
 });
 

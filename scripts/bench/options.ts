@@ -158,6 +158,13 @@ function redisUrlOf(url: string | undefined): string {
   } catch {
     // Reported below.
   }
+  // A URL that starts as one but cannot be read (a port that is not a number, a space) is said
+  // as such: "must be a redis:// URL" would send the user looking at the part that is right.
+  if (parsed === undefined && /^rediss?:\/\//i.test(url))
+    throw new UsageError(
+      `BENCH_REDIS_URL cannot be read as a URL: "${redactedUrl(url)}" (a port that is not a number, a space, or a character ` +
+        'in the password that must be percent-encoded, such as @ or /)',
+    );
   if (parsed?.protocol !== 'redis:' && parsed?.protocol !== 'rediss:')
     throw new UsageError(
       `BENCH_REDIS_URL must be a redis:// or rediss:// URL (like ${DEFAULT_BENCH_REDIS_URL}), got "${redactedUrl(url)}"`,

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@keyv/redis';
+import pTimeout from 'p-timeout';
 import { startFakeDiscord, type FakeCommandInteractionSpec, type FakeDiscord } from '../../test/fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../../test/fakes/provider.js';
 import { startBotProcess, type BotHandle, type BotKind } from './bot-handle.js';
@@ -56,21 +57,14 @@ export function sqliteBackend(parent: string): Backend {
  * on it) would otherwise hold the bench forever: node-redis' connectTimeout covers only the
  * connection, not the commands after it.
  */
-async function within<T>(ms: number, what: string, work: Promise<T>, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
+const within = <T>(ms: number, what: string, work: Promise<T>, onTimeout: () => void): Promise<T> =>
+  pTimeout(work, {
+    milliseconds: ms,
+    fallback: () => {
       onTimeout();
-      reject(new Error(`${what}: no answer within ${ms / 1000} s`));
-    }, ms);
+      throw new Error(`${what}: no answer within ${ms / 1000} s`);
+    },
   });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-    work.catch(() => undefined);
-  }
-}
 
 async function flushdb(url: string, timeoutMs = 10_000): Promise<void> {
   const client = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
@@ -112,6 +106,19 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUN
  * answers PING), which `reason` gives, in Redis' words where it has them. Never throws.
  */
 export async function probeRedis(url: string, timeoutMs = 2_000): Promise<RedisProbe> {
+  const probe = await pingRedis(url, timeoutMs);
+  // rediss:// to a Redis without TLS: the server waits for a command, the TLS handshake for an
+  // answer, and the probe times out as if nothing were there. Asked again without TLS, it answers.
+  if (!probe.ok && probe.unreachable && /^rediss:/i.test(url)) {
+    const plain = `redis:${url.slice('rediss:'.length)}`;
+    if ((await pingRedis(plain, timeoutMs)).ok)
+      return { ok: false, unreachable: false, reason: 'a Redis answers there without TLS: use redis:// instead of rediss://' };
+  }
+  return probe;
+}
+
+/** One connection and PING, as {@link probeRedis} describes. */
+async function pingRedis(url: string, timeoutMs: number): Promise<RedisProbe> {
   let client: { readonly isOpen: boolean; quit(): Promise<unknown> } | undefined;
   try {
     // Inside the try: node-redis throws at once for a URL it cannot decode (a stray % in the password).

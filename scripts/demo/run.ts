@@ -6,6 +6,7 @@ import { createClient } from '@keyv/redis';
 import { redisCheckClientOptions } from '../../src/store/redis-options.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
+import pTimeout from 'p-timeout';
 import { createBot, type Bot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
@@ -108,17 +109,9 @@ const OPTION_TYPES: Record<string, number> = { duration: 4, prompt_optimizer: 5,
 
 type VideoOptions = Record<string, string | number | boolean>;
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DemoTimeoutError(what, ms)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** `promise`, or a {@link DemoTimeoutError} naming `what` once `ms` pass without it settling. */
+const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+  pTimeout(promise, { milliseconds: ms, message: new DemoTimeoutError(what, ms) });
 
 const clockTime = (ms: number) => new Date(ms).toLocaleTimeString('en-GB');
 

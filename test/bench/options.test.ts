@@ -97,6 +97,8 @@ describe('npm run bench: options and settings', () => {
     ['redis://127.0.0.1:6379/abc', 'must name the database'],
     ['http://127.0.0.1:6379/14', 'must be a redis:// or rediss:// URL'],
     ['127.0.0.1:6379', 'must be a redis:// or rediss:// URL'],
+    ['redis://127.0.0.1:63a79/14', 'cannot be read as a URL'],
+    ['rediss://bench:pw@cache internal:6380/3', 'cannot be read as a URL'],
   ])('GIVEN BENCH_REDIS_URL=%s (the bench flushes its database) THEN it refuses: %s', (url, expected) => {
     expect(refusal([], { BENCH_REDIS_URL: url })).toContain(expected);
   });
@@ -163,6 +165,13 @@ describe('npm run bench: the Redis probe', () => {
   it('GIVEN the test Redis and a database it has THEN it can be used', async (context) => {
     if (!up) context.skip();
     expect(await probeRedis(redisUrl(14))).toEqual({ ok: true });
+  });
+
+  it('GIVEN rediss:// (TLS) to a Redis that speaks plain TCP THEN the probe says to use redis://, instead of "no Redis answers"', async (context) => {
+    if (!up) context.skip();
+    const probe = await probeRedis(`rediss://${REDIS_HOST}:${REDIS_PORT}/14`, 500);
+    expect(probe).toMatchObject({ ok: false, unreachable: false });
+    expect(probe.ok === false && probe.reason).toContain('use redis:// instead of rediss://');
   });
 
   it("GIVEN a database past the server's count, or a password the server does not take THEN Redis refused, in its own words", async (context) => {
