@@ -65,11 +65,21 @@ export function createDiscordClient(apiUrl: string, timeoutMs = 15_000): Client 
 }
 
 /**
+ * How often (ms) the REST clients that address a job's reply through its interaction token (one
+ * upload, a follow-up or two, the reply id's read) drop their idle rate-limit handlers.
+ * @discordjs/rest keeps a handler per route and token (Discord's webhook buckets are per token)
+ * and sweeps idle ones hourly by default: each finished job's handlers (~0.6 kB each) stayed up to
+ * an hour, so memory grew with the jobs of the last hour rather than those in flight (issue 15). A
+ * handler is swept only when idle and not rate limited; a later request makes a new one.
+ */
+export const TOKEN_HANDLER_SWEEP_MS = 60_000;
+
+/**
  * A second REST client for uploads, with a long timeout (default 180 s): a slow multipart upload
  * must not time out and be sent again.
  */
 export function createUploadRest(apiUrl: string, token: string, timeoutMs = 180_000): REST {
-  return new REST({ api: apiUrl, timeout: timeoutMs }).setToken(token);
+  return new REST({ api: apiUrl, timeout: timeoutMs, handlerSweepInterval: TOKEN_HANDLER_SWEEP_MS }).setToken(token);
 }
 
 /**
@@ -78,7 +88,7 @@ export function createUploadRest(apiUrl: string, token: string, timeoutMs = 180_
  * the caller looks whether the message landed before writing again.
  */
 export function createOnceRest(apiUrl: string, token: string, timeoutMs = 15_000): REST {
-  return new REST({ api: apiUrl, timeout: timeoutMs, retries: 0 }).setToken(token);
+  return new REST({ api: apiUrl, timeout: timeoutMs, retries: 0, handlerSweepInterval: TOKEN_HANDLER_SWEEP_MS }).setToken(token);
 }
 
 /**
@@ -97,6 +107,7 @@ export function createInteractionTokenRest(apiUrl: string, timeoutMs = 2_000): R
     api: apiUrl,
     timeout: timeoutMs,
     retries: 1,
+    handlerSweepInterval: TOKEN_HANDLER_SWEEP_MS,
     globalRequestsPerSecond: Number.MAX_SAFE_INTEGER,
     rejectOnRateLimit: () => true,
   });
