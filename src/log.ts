@@ -24,14 +24,19 @@ const URL_PATHS = URL_FIELDS.flatMap((field) => DEPTHS.map((prefix) => `${prefix
  * `redis://user:secret@host:6379/0` → `redis://user:[redacted]@host:6379/0`; a user part without
  * a colon may itself be the secret (`redis://token@host`), so it goes whole. Other values unchanged.
  * A password typed with `/` unencoded (base64 often has one: `redis://:ab/cd@host/0`, which no URL
- * parser reads) is hidden too: the credentials run to the last `@` before any `?` or `#`.
+ * parser reads) is hidden too: the credentials run to the last `@` before any `?` or `#`. Text
+ * that is not a URL at all, and any Redis URL (a password typed with `#` or `?` cuts the URL short:
+ * `redis://:ab#cd@host/0`), has its credentials run to the last `@` anywhere.
  */
 export function withoutPassword(value: unknown): unknown {
   const text = value instanceof URL ? value.href : value;
   if (typeof text !== 'string') return value;
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^?#]*)@/i, (_all, scheme: string, credentials: string) => {
-    const colon = credentials.indexOf(':');
-    return colon === -1 ? `${scheme}[redacted]@` : `${scheme}${credentials.slice(0, colon)}:[redacted]@`;
+  // A Redis URL has no query or fragment that could hold an `@`: whatever comes before its last one is credentials.
+  const greedy = /^rediss?:/i.test(text) || !URL.canParse(text);
+  const credentials = greedy ? /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i : /^([a-z][a-z0-9+.-]*:\/\/)([^?#]*)@/i;
+  return text.replace(credentials, (_all, scheme: string, typed: string) => {
+    const colon = typed.indexOf(':');
+    return colon === -1 ? `${scheme}[redacted]@` : `${scheme}${typed.slice(0, colon)}:[redacted]@`;
   });
 }
 

@@ -153,6 +153,8 @@ describe('npm run demo -- --store=redis://…', () => {
     const stopped = runDemo({ write: () => undefined, speed: 5, stepTimeoutMs: 1 });
     await expect(stopped).rejects.toBeInstanceOf(DemoTimeoutError);
     await expect(stopped).rejects.toThrow('timed out after 1 ms waiting for the bot to log in to the fake Discord');
+    // No wait at all is not a step timeout: said before anything starts.
+    await expect(runDemo({ write: () => undefined, stepTimeoutMs: 0 })).rejects.toThrow(RangeError);
   });
 });
 

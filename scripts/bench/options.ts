@@ -162,13 +162,23 @@ function redisUrlOf(url: string | undefined): string {
   // as such: "must be a redis:// URL" would send the user looking at the part that is right.
   if (parsed === undefined && /^rediss?:\/\//i.test(url))
     throw new UsageError(
-      `BENCH_REDIS_URL cannot be read as a URL: "${redactedUrl(url)}" (a port that is not a number, a space, or a character ` +
-        'in the password that must be percent-encoded, such as @ or /)',
+      `BENCH_REDIS_URL cannot be read as a URL: "${redactedUrl(url)}" (a port that is not a number, a space, or a / # or ? ` +
+        'in the password, which must be percent-encoded as %2F %23 %3F)',
     );
   if (parsed?.protocol !== 'redis:' && parsed?.protocol !== 'rediss:')
     throw new UsageError(
       `BENCH_REDIS_URL must be a redis:// or rediss:// URL (like ${DEFAULT_BENCH_REDIS_URL}), got "${redactedUrl(url)}"`,
     );
+  // node-redis decodes the user and password and fails on a % not followed by two hex digits
+  // ("URI malformed"), which would read as Redis' answer.
+  try {
+    decodeURIComponent(parsed.username);
+    decodeURIComponent(parsed.password);
+  } catch {
+    throw new UsageError(
+      `BENCH_REDIS_URL has a % in its user or password that is not followed by two hex digits: "${redactedUrl(url)}"; write a % as %25`,
+    );
+  }
   if (!/^\/[0-9]+$/.test(parsed.pathname))
     throw new UsageError(
       `BENCH_REDIS_URL must name the database the bench may flush, as in ${DEFAULT_BENCH_REDIS_URL} (database 14): ` +

@@ -31,7 +31,7 @@ export interface DemoOptions {
   speed?: number;
   /** ANSI colours. Default false. */
   color?: boolean;
-  /** Longest wait for any one step before the demo gives up. Default 20 s. */
+  /** Longest wait (ms, above 0; Infinity waits for ever) for any one step before the demo gives up. Default 20 s. */
   stepTimeoutMs?: number;
   /**
    * The bot's store (its STORE_URL): `memory://` (the default), or a Redis database to see the
@@ -129,6 +129,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const speed = options.speed !== undefined && options.speed > 0 ? options.speed : 1;
   const scaled = (ms: number) => Math.max(1, Math.round(ms / speed));
   const stepTimeoutMs = options.stepTimeoutMs ?? 20_000;
+  if (!(stepTimeoutMs > 0)) throw new RangeError(`stepTimeoutMs must be a positive number of milliseconds, got ${stepTimeoutMs}`);
   const style: Style = createStyle(options.color ?? false);
   const write = options.write;
   const started = Date.now();

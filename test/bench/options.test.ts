@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BENCH_REDIS_URL, readBenchOptions, redactedUrl, UsageError } from '../../scripts/bench/options.js';
 import { probeRedis } from '../../scripts/bench/world.js';
 import { redisAvailable, redisUrl, REDIS_HOST, REDIS_PORT } from '../support/redis.js';
+import { redisServerInstalled, startOwnRedis } from '../support/redis-server.js';
 
 /**
  * `npm run bench` as someone typing it sees it: a mistake in its options or BENCH_ settings is
@@ -99,6 +100,8 @@ describe('npm run bench: options and settings', () => {
     ['127.0.0.1:6379', 'must be a redis:// or rediss:// URL'],
     ['redis://127.0.0.1:63a79/14', 'cannot be read as a URL'],
     ['rediss://bench:pw@cache internal:6380/3', 'cannot be read as a URL'],
+    ['redis://:s3cret#pw@127.0.0.1:6379/14', 'which must be percent-encoded as %2F %23 %3F'],
+    ['rediss://:p%ss@127.0.0.1:6379/14', 'write a % as %25'],
   ])('GIVEN BENCH_REDIS_URL=%s (the bench flushes its database) THEN it refuses: %s', (url, expected) => {
     expect(refusal([], { BENCH_REDIS_URL: url })).toContain(expected);
   });
@@ -117,8 +120,14 @@ describe('npm run bench: options and settings', () => {
     expect(redactedUrl('redis://:s3cret-pw@cache.internal:6379/14')).toBe('redis://:[redacted]@cache.internal:6379/14');
     expect(redactedUrl(DEFAULT_BENCH_REDIS_URL)).toBe(DEFAULT_BENCH_REDIS_URL);
     // A password with "/" (base64) or ":" makes the URL unreadable; it is still hidden.
-    const slash = refusal([], { BENCH_REDIS_URL: 'redis://:s3cret/pw@127.0.0.1:6379/15' });
-    expect(slash).not.toContain('s3cret');
+    for (const typed of [
+      'redis://:s3cret/pw@127.0.0.1:6379/15',
+      'redis://:s3cret#pw@127.0.0.1:6379/15',
+      'redis://u:s3cret?pw@h:6379/15',
+      'redis://:s3cret%pw@h:6379/15',
+    ]) {
+      expect(refusal([], { BENCH_REDIS_URL: typed })).not.toContain('s3cret');
+    }
     expect(redactedUrl('redis://user:a/b:c@host:6379/1')).toBe('redis://user:[redacted]@host:6379/1');
   });
 });
@@ -173,6 +182,43 @@ describe('npm run bench: the Redis probe', () => {
     expect(probe).toMatchObject({ ok: false, unreachable: false });
     expect(probe.ok === false && probe.reason).toContain('use redis:// instead of rediss://');
   });
+
+  it('GIVEN rediss:// with a password to a Redis without TLS THEN it says so too, and the password is never sent unencrypted', async (context) => {
+    if (!up) context.skip();
+    const probe = await probeRedis(`rediss://bench:s3cret@${REDIS_HOST}:${REDIS_PORT}/14`, 500);
+    expect(probe.ok === false && probe.reason).toContain('use redis:// instead of rediss://');
+
+    // Something that takes connections and never answers: it records every byte it is sent.
+    const received: Buffer[] = [];
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, REDIS_HOST, resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const nothing = await probeRedis(`rediss://bench:Sup3rSecret@${REDIS_HOST}:${port}/14`, 300);
+      expect(nothing).toMatchObject({ ok: false, unreachable: true });
+      expect(Buffer.concat(received).toString('latin1')).not.toContain('Sup3rSecret');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it.skipIf(!redisServerInstalled)(
+    'GIVEN rediss:// to a Redis without TLS that asks for a password THEN its NOAUTH counts as Redis answering',
+    async () => {
+      const own = await startOwnRedis(['--requirepass', 'own-pw'], 'own-pw');
+      try {
+        const probe = await probeRedis(`rediss://:own-pw@${REDIS_HOST}:${own.port}/0`, 500);
+        expect(probe.ok === false && probe.reason).toContain('use redis:// instead of rediss://');
+      } finally {
+        await own.stop();
+      }
+    },
+  );
 
   it("GIVEN a database past the server's count, or a password the server does not take THEN Redis refused, in its own words", async (context) => {
     if (!up) context.skip();

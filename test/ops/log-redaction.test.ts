@@ -65,4 +65,14 @@ describe('logs never show a secret', () => {
     expect(withoutPassword('redis://cache:6379/14')).toBe('redis://cache:6379/14');
     expect(withoutPassword('sqlite://data/bot.sqlite')).toBe('sqlite://data/bot.sqlite');
   });
+
+  it('GIVEN a store URL whose password holds an unencoded "#" or "?" (which cut a URL short) THEN none of it is shown', () => {
+    expect(withoutPassword('redis://:s3cret#PW@127.0.0.1:6379/12')).toBe('redis://:[redacted]@127.0.0.1:6379/12');
+    expect(withoutPassword('redis://bot:s3cret?PW@cache:6379/0')).toBe('redis://bot:[redacted]@cache:6379/0');
+    expect(withoutPassword('rediss://a#b?c@d@cache:6380/1')).toBe('rediss://[redacted]@cache:6380/1');
+    // Read by a URL parser as host "bot", port 12 and a query, but typed as a user and password.
+    expect(withoutPassword('redis://bot:12?pw@cache:6379/1')).toBe('redis://bot:[redacted]@cache:6379/1');
+    // A URL that reads as one keeps its query and fragment as they are.
+    expect(withoutPassword('https://cdn.example/v.mp4?who=a@b')).toBe('https://cdn.example/v.mp4?who=a@b');
+  });
 });
