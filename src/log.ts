@@ -31,9 +31,12 @@ const URL_PATHS = URL_FIELDS.flatMap((field) => DEPTHS.map((prefix) => `${prefix
 export function withoutPassword(value: unknown): unknown {
   const text = value instanceof URL ? value.href : value;
   if (typeof text !== 'string') return value;
-  // A Redis URL has no query or fragment that could hold an `@`: whatever comes before its last one is credentials.
-  const greedy = /^rediss?:/i.test(text) || !URL.canParse(text);
-  const credentials = greedy ? /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i : /^([a-z][a-z0-9+.-]*:\/\/)([^?#]*)@/i;
+  // A SQLite URL is a path, which may hold an `@`, and never a password.
+  if (/^\s*sqlite:/i.test(text)) return text;
+  // A Redis URL has no query or fragment that could hold an `@`: whatever comes before its last
+  // one (line breaks included, which URL parsers drop) is credentials.
+  const greedy = /^\s*rediss?:/i.test(text) || !URL.canParse(text);
+  const credentials = greedy ? /^(\s*[a-z][a-z0-9+.-]*:\/\/)([\s\S]*)@/i : /^(\s*[a-z][a-z0-9+.-]*:\/\/)([^?#]*)@/i;
   return text.replace(credentials, (_all, scheme: string, typed: string) => {
     const colon = typed.indexOf(':');
     return colon === -1 ? `${scheme}[redacted]@` : `${scheme}${typed.slice(0, colon)}:[redacted]@`;

@@ -169,6 +169,12 @@ function redisUrlOf(url: string | undefined): string {
     throw new UsageError(
       `BENCH_REDIS_URL must be a redis:// or rediss:// URL (like ${DEFAULT_BENCH_REDIS_URL}), got "${redactedUrl(url)}"`,
     );
+  // A Redis URL has no query or fragment: one here is a password's # or ? cutting the URL short
+  // (node-redis would dial the "user" as a host).
+  if (parsed.search !== '' || parsed.hash !== '')
+    throw new UsageError(
+      `BENCH_REDIS_URL holds a ? or # ("${redactedUrl(url)}"): a Redis URL has none; in a password, write them as %3F and %23`,
+    );
   // node-redis decodes the user and password and fails on a % not followed by two hex digits
   // ("URI malformed"), which would read as Redis' answer.
   try {

@@ -182,7 +182,7 @@ export async function checkRedis(storeUrl: string, deadlineMs: number = REDIS_CH
       timeout,
     ]);
   } catch (err) {
-    throw redisProblem(shown, err, deadlineMs);
+    throw redisProblem(storeUrl, shown, err, deadlineMs);
   } finally {
     clearTimeout(timer);
     // destroy() throws when the connection never opened; the problem above is what matters.
@@ -252,10 +252,15 @@ export function judgePersistence(persistence: RedisPersistence, options: StoreCh
   }
 }
 
-function redisProblem(shown: string, err: unknown, deadlineMs: number): StartupError {
+/**
+ * What went wrong reaching Redis, said with the host, port and database node-redis dialed (read
+ * from `storeUrl` itself: its redacted form `shown` may not parse, or parse to another host when
+ * a password held `#` or `?`); `shown` is the only form printed whole.
+ */
+function redisProblem(storeUrl: string, shown: string, err: unknown, deadlineMs: number): StartupError {
   const message = err instanceof Error ? err.message : String(err);
   const code = codeOf(err);
-  const url = new URL(shown);
+  const url = URL.canParse(storeUrl) ? new URL(storeUrl) : new URL('redis://unknown-host');
   const where = `${url.hostname}:${url.port || '6379'}`;
   const example = 'for example STORE_URL=redis://:password@127.0.0.1:6379/0';
   if (/WRONGPASS|NOAUTH|AUTH.*without any password|invalid password|invalid username-password/i.test(message)) {

@@ -72,6 +72,11 @@ describe('logs never show a secret', () => {
     expect(withoutPassword('rediss://a#b?c@d@cache:6380/1')).toBe('rediss://[redacted]@cache:6380/1');
     // Read by a URL parser as host "bot", port 12 and a query, but typed as a user and password.
     expect(withoutPassword('redis://bot:12?pw@cache:6379/1')).toBe('redis://bot:[redacted]@cache:6379/1');
+    // Line breaks (URL parsers drop them) and spaces before the scheme hide nothing.
+    expect(withoutPassword('redis://:ab\ncd@cache:6379/0')).toBe('redis://:[redacted]@cache:6379/0');
+    expect(withoutPassword(' redis://:s3cret@cache:6379/0')).toBe(' redis://:[redacted]@cache:6379/0');
+    // A SQLite path holds no password, even with an @ in it.
+    expect(withoutPassword('sqlite:///var/lib/a@b/bot.sqlite')).toBe('sqlite:///var/lib/a@b/bot.sqlite');
     // A URL that reads as one keeps its query and fragment as they are.
     expect(withoutPassword('https://cdn.example/v.mp4?who=a@b')).toBe('https://cdn.example/v.mp4?who=a@b');
   });
