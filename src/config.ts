@@ -35,7 +35,8 @@ const STORE_URL_HINT =
 /**
  * What is wrong with a STORE_URL, or undefined. Catches the typos that would otherwise start the
  * bot on a store nobody meant: `sqlite:/x` (one slash: once a folder named `sqlite:`), a SQLite
- * URL naming a folder, a Redis URL without a host or with a database that is not a number.
+ * URL naming a folder, a Redis URL without a host, with a database that is not a number, or with
+ * a `?` or `#` (a password's, not encoded). Never repeats a Redis URL's text: it may hold a password.
  */
 export function storeUrlProblem(value: string): string | undefined {
   if (/^memory:/.test(value)) return undefined;
@@ -52,13 +53,17 @@ export function storeUrlProblem(value: string): string | undefined {
     try {
       url = new URL(value);
     } catch {
-      return `STORE_URL is not a valid Redis URL: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0`;
+      return 'STORE_URL is not a valid Redis URL: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0 (a / ? or # in the password must be written %2F %3F %23)';
     }
     if (!/^rediss?:$/.test(url.protocol) || url.hostname === '') {
       return 'STORE_URL names no Redis host: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0';
     }
     if (!/^(\/\d*)?$/.test(url.pathname))
       return 'STORE_URL: the Redis database after the host must be a number, for example redis://127.0.0.1:6379/0';
+    // node-redis reads no query or fragment: one here is a password's ? or # cutting the URL short,
+    // and the "user" before it would be dialed as the host. Not echoed: it may hold the password.
+    if (url.search !== '' || url.hash !== '')
+      return 'STORE_URL holds a ? or #, which a Redis URL does not have: in a password, write ? as %3F and # as %23, for example redis://:pa%23ss@127.0.0.1:6379/0';
     return undefined;
   }
   return STORE_URL_HINT;

@@ -130,10 +130,14 @@ describe('configuration from the environment', () => {
     ['sqlite://data/', /names a folder/],
     ['redis://:6379/0', /redis:\/\/\[:password@\]host/],
     ['redis://127.0.0.1:6379/zero', /must be a number/],
+    ['redis://bot:12#s3cret@127.0.0.1:6379/0', /write \? as %3F and # as %23/],
+    ['redis://:s3cret?x@127.0.0.1:6379/0', /%3F/],
+    ['redis://:s3c/ret@127.0.0.1:6379/0', /%2F/],
     ['postgres://db/bot', /sqlite:\/\/path/],
   ])('refuses the STORE_URL typo %s, saying how to write it', (url, hint) => {
     expect(() => loadConfig({ ...base, STORE_URL: url })).toThrow(hint);
     expect(() => loadConfig({ ...base, STORE_URL: url })).toThrow(/STORE_URL/);
+    expect(() => loadConfig({ ...base, STORE_URL: url })).not.toThrow(/s3cret/);
   });
 
   it('reads ALLOWED_GUILD_IDS as a list of server ids and refuses anything else, naming it', () => {

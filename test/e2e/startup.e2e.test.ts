@@ -167,14 +167,10 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
         expect(result.output).not.toContain('wrong-pass-77');
       });
 
-      it('GIVEN a password typed with a line break, or a # that cuts the URL short THEN no part of it is printed, and the host named is the one dialed', async () => {
+      it('GIVEN a password typed with a line break (URL parsers drop it) THEN no part of it is printed', async () => {
         const lineBreak = await failedStart({ STORE_URL: `redis://:wrong\nsecret-nl-5@127.0.0.1:${secured.port}/0` });
         expectPlainFailure(lineBreak, /STORE_URL/);
         expect(lineBreak.output).not.toContain('secret-nl-5');
-        // Read by every URL parser as host "bot", port 12: that is where node-redis went.
-        const hash = await failedStart({ STORE_URL: `redis://bot:12#secret-hash-6@127.0.0.1:${secured.port}/0` });
-        expect(hash.output).not.toContain('secret-hash-6');
-        expect(hash.stderr).toMatch(/\bbot\b/);
       });
 
       it('GIVEN a database index the server lacks THEN it says so and names STORE_URL', async () => {
