@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { costOverridesSchema } from './quota/costs.js';
+import { redisUrlMisreading } from './store/redis-options.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -36,7 +37,7 @@ const STORE_URL_HINT =
  * What is wrong with a STORE_URL, or undefined. Catches the typos that would otherwise start the
  * bot on a store nobody meant: `sqlite:/x` (one slash: once a folder named `sqlite:`), a SQLite
  * URL naming a folder, a Redis URL without a host, with a database that is not a number, or with
- * a `?` or `#` (a password's, not encoded). Never repeats a Redis URL's text: it may hold a password.
+ * a `?`, `#` or stray `%` (a password's, not encoded). Never repeats a Redis URL's text: it may hold a password.
  */
 export function storeUrlProblem(value: string): string | undefined {
   if (/^memory:/.test(value)) return undefined;
@@ -60,11 +61,15 @@ export function storeUrlProblem(value: string): string | undefined {
     }
     if (!/^(\/\d*)?$/.test(url.pathname))
       return 'STORE_URL: the Redis database after the host must be a number, for example redis://127.0.0.1:6379/0';
-    // node-redis reads no query or fragment: one here is a password's ? or # cutting the URL short,
-    // and the "user" before it would be dialed as the host. Not echoed: it may hold the password.
-    if (url.search !== '' || url.hash !== '')
-      return 'STORE_URL holds a ? or #, which a Redis URL does not have: in a password, write ? as %3F and # as %23, for example redis://:pa%23ss@127.0.0.1:6379/0';
-    return undefined;
+    // Not echoed: the URL may hold the password.
+    switch (redisUrlMisreading(url)) {
+      case 'query-or-fragment':
+        return 'STORE_URL holds a ? or #, which a Redis URL does not have: in a password, write ? as %3F and # as %23, for example redis://:pa%23ss@127.0.0.1:6379/0';
+      case 'stray-percent':
+        return 'STORE_URL has a % in its user or password that is not followed by two hex digits: write a % as %25';
+      default:
+        return undefined;
+    }
   }
   return STORE_URL_HINT;
 }

@@ -6,6 +6,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { profileInterval } from './bot-handle.js';
 import { withoutPassword } from '../../src/log.js';
+import { redisUrlMisreading } from '../../src/store/redis-options.js';
 
 /** A wrong argument or BENCH_ setting: the bench prints its message alone and exits with 1. */
 export class UsageError extends Error {}
@@ -169,22 +170,16 @@ function redisUrlOf(url: string | undefined): string {
     throw new UsageError(
       `BENCH_REDIS_URL must be a redis:// or rediss:// URL (like ${DEFAULT_BENCH_REDIS_URL}), got "${redactedUrl(url)}"`,
     );
-  // A Redis URL has no query or fragment: one here is a password's # or ? cutting the URL short
-  // (node-redis would dial the "user" as a host).
-  if (parsed.search !== '' || parsed.hash !== '')
+  // The bot's own rule for what node-redis would misread (a ? or # that cuts the URL short, a stray %).
+  const misread = redisUrlMisreading(parsed);
+  if (misread === 'query-or-fragment')
     throw new UsageError(
       `BENCH_REDIS_URL holds a ? or # ("${redactedUrl(url)}"): a Redis URL has none; in a password, write them as %3F and %23`,
     );
-  // node-redis decodes the user and password and fails on a % not followed by two hex digits
-  // ("URI malformed"), which would read as Redis' answer.
-  try {
-    decodeURIComponent(parsed.username);
-    decodeURIComponent(parsed.password);
-  } catch {
+  if (misread === 'stray-percent')
     throw new UsageError(
       `BENCH_REDIS_URL has a % in its user or password that is not followed by two hex digits: "${redactedUrl(url)}"; write a % as %25`,
     );
-  }
   if (!/^\/[0-9]+$/.test(parsed.pathname))
     throw new UsageError(
       `BENCH_REDIS_URL must name the database the bench may flush, as in ${DEFAULT_BENCH_REDIS_URL} (database 14): ` +

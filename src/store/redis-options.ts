@@ -18,3 +18,21 @@ export function redisClientOptions(url: string) {
 export function redisCheckClientOptions(url: string) {
   return { url, socket: { connectTimeout: 5_000, reconnectStrategy: (): false => false } };
 }
+
+/**
+ * What in a Redis URL (already parsed) node-redis would misread: `query-or-fragment` for a `?` or
+ * `#` (node-redis reads neither: they are a password's, not percent-encoded, and what came before
+ * them is dialed as the host), `stray-percent` for a `%` in the user or password not followed by
+ * two hex digits (node-redis throws "URI malformed"); undefined when neither. The one rule behind
+ * STORE_URL's check (src/config.ts) and the bench's BENCH_REDIS_URL check, each worded for its own.
+ */
+export function redisUrlMisreading(url: URL): 'query-or-fragment' | 'stray-percent' | undefined {
+  if (url.search !== '' || url.hash !== '') return 'query-or-fragment';
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return 'stray-percent';
+  }
+  return undefined;
+}

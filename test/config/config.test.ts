@@ -133,6 +133,7 @@ describe('configuration from the environment', () => {
     ['redis://bot:12#s3cret@127.0.0.1:6379/0', /write \? as %3F and # as %23/],
     ['redis://:s3cret?x@127.0.0.1:6379/0', /%3F/],
     ['redis://:s3c/ret@127.0.0.1:6379/0', /%2F/],
+    ['redis://:s3c%ret@127.0.0.1:6379/0', /write a % as %25/],
     ['postgres://db/bot', /sqlite:\/\/path/],
   ])('refuses the STORE_URL typo %s, saying how to write it', (url, hint) => {
     expect(() => loadConfig({ ...base, STORE_URL: url })).toThrow(hint);
