@@ -94,13 +94,17 @@ const schema = z.object({
       'XCOMPUTE_STATUS_PATH must start with / and contain {task_id}, for example /v1/tasks/{task_id}',
     )
     .default('/v1/tasks/{task_id}'),
-  STORE_URL: z
-    .string()
-    .superRefine((value, ctx) => {
-      const problem = storeUrlProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .default('sqlite://data/bot.sqlite'),
+  // Schemes are case-insensitive (RFC 3986); the checks, the store and its start-up check read them lower case.
+  STORE_URL: z.preprocess(
+    (value) => (typeof value === 'string' ? value.replace(/^[a-z]+:/i, (scheme) => scheme.toLowerCase()) : value),
+    z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = storeUrlProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default('sqlite://data/bot.sqlite'),
+  ),
   STORE_ALLOW_VOLATILE: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
     z.enum(['true', 'false'], { error: 'STORE_ALLOW_VOLATILE must be true or false, for example false' }).default('false'),

@@ -36,7 +36,8 @@ export function withoutPassword(value: unknown): unknown {
   // A Redis URL has no query or fragment that could hold an `@`: whatever comes before its last
   // one (line breaks included, which URL parsers drop) is credentials.
   const greedy = /^\s*rediss?:/i.test(text) || !URL.canParse(text);
-  const credentials = greedy ? /^(\s*[a-z][a-z0-9+.-]*:\/\/)([\s\S]*)@/i : /^(\s*[a-z][a-z0-9+.-]*:\/\/)([^?#]*)@/i;
+  // Unreadable text may have mistyped the scheme's `://` (`redis:/`, `redis//`): still a scheme.
+  const credentials = greedy ? /^(\s*[a-z][a-z0-9+.-]*(?::\/*|\/+))([\s\S]*)@/i : /^(\s*[a-z][a-z0-9+.-]*:\/\/)([^?#]*)@/i;
   return text.replace(credentials, (_all, scheme: string, typed: string) => {
     const colon = typed.indexOf(':');
     return colon === -1 ? `${scheme}[redacted]@` : `${scheme}${typed.slice(0, colon)}:[redacted]@`;

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import pTimeout from 'p-timeout';
 import { createBot, type Bot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, withoutPassword } from '../../src/log.js';
 import {
   startFakeDiscord,
   type FakeCommandOption,
@@ -42,8 +42,8 @@ export interface DemoOptions {
   storeUrl?: string;
 }
 
-/** `redis://user:secret@host/1` as it can be printed: the password left out. */
-const printableUrl = (url: string) => url.replace(/\/\/([^@/]*)@/, '//***@');
+/** `redis://user:secret@host/1` as it can be printed: the bot's own {@link withoutPassword}. */
+const printableUrl = (url: string): string => String(withoutPassword(url));
 
 /**
  * A Redis database the demo may use: connects, and refuses one holding any key.

@@ -81,6 +81,11 @@ describe('configuration from the environment', () => {
     expect(many.length).toBeLessThan(1_000);
   });
 
+  it('GIVEN a STORE_URL scheme in capitals THEN it is read as the same store (schemes are case-insensitive), not refused later', () => {
+    expect(loadConfig({ ...base, STORE_URL: 'REDIS://127.0.0.1:6379/0' }).storeUrl).toBe('redis://127.0.0.1:6379/0');
+    expect(loadConfig({ ...base, STORE_URL: 'SQLite://data/Bot.sqlite' }).storeUrl).toBe('sqlite://data/Bot.sqlite');
+  });
+
   it('reads operator overrides', () => {
     const config = loadConfig({
       ...base,

@@ -75,6 +75,9 @@ describe('logs never show a secret', () => {
     // Line breaks (URL parsers drop them) and spaces before the scheme hide nothing.
     expect(withoutPassword('redis://:ab\ncd@cache:6379/0')).toBe('redis://:[redacted]@cache:6379/0');
     expect(withoutPassword(' redis://:s3cret@cache:6379/0')).toBe(' redis://:[redacted]@cache:6379/0');
+    // A mistyped scheme (one slash, no colon) still hides what comes before the last @.
+    expect(withoutPassword('redis:/:s3cret@cache:6379/14')).toBe('redis:/:[redacted]@cache:6379/14');
+    expect(withoutPassword('redis//:s3cret@cache:6379/14')).toBe('redis//:[redacted]@cache:6379/14');
     // A SQLite path holds no password, even with an @ in it.
     expect(withoutPassword('sqlite:///var/lib/a@b/bot.sqlite')).toBe('sqlite:///var/lib/a@b/bot.sqlite');
     // A URL that reads as one keeps its query and fragment as they are.
