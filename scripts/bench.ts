@@ -13,7 +13,7 @@ import closeWithGrace from 'close-with-grace';
 import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS, IDLE_ROUNDS } from './bench/ack.js';
-import { measureMemory, memoryRows, MEMORY_JOBS } from './bench/memory.js';
+import { measureMemory, memoryRows, MEMORY_HALF_JOBS, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
 import { killBotProcesses } from './bench/bot-handle.js';
@@ -201,8 +201,10 @@ async function main(): Promise<void> {
     '  (PATCH of the original reply with the MP4, 1 MiB). Compared per job with the longest gap the schedule allows before the',
     '  status request that can see the completion (the planned gap with its ±10 % jitter at +10 %) + 1 s; the 1 s slack is not',
     `  scaled. Also given against the jitter-free schedule's gap at the completion (POLL_INTERVAL_MS=${POLL_BASE_MS}).`,
-    `- memory: RSS of the bot process after global.gc(), before the jobs (2 s after 20 warm-up videos) vs. with ${MEMORY_JOBS} jobs in flight`,
-    '  (500 guilds × 2 members, tasks never complete, default 5 s polling and 3 s progress edits, 15 s of steady polling).',
+    `- memory: RSS of the bot process after global.gc() (read once it stops falling), before the jobs (2 s after 20 warm-up videos),`,
+    `  with ${MEMORY_HALF_JOBS} and with ${MEMORY_JOBS} jobs in flight (500 guilds × 2 members, added 250 guilds at a time; tasks never`,
+    '  complete, default 5 s polling and 3 s progress edits, 15 s of steady polling before each sample). Per job: what the second',
+    `  ${MEMORY_JOBS - MEMORY_HALF_JOBS} jobs added, per job; what the process keeps once after its first burst of jobs is shown apart.`,
     `- line: XCOMPUTE_MAX_RPM=${LINE_BUDGET} with a ${LINE_WINDOW_MS / 1000} s window (XCOMPUTE_RPM_WINDOW_MS: time 10× faster). A busy server asks`,
     `  ${LINE_BUSY_JOBS} times, keeping its cap of 20 jobs in flight full (it asks again when a video arrives or a request is refused);`,
     `  1 s later two small servers ask ${LINE_SMALL_JOBS} each. Measured: asking → the fake provider receiving the submission, for each`,

@@ -1,6 +1,7 @@
 /** Messages between the benchmark and the bot process it starts. */
 
 export interface MemorySample {
+  /** Resident set size (bytes); after a forced GC, read once it stops falling (serve-bench.ts). */
   rss: number;
   heapUsed: number;
   heapTotal: number;
