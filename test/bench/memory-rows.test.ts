@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { memoryRows, type MemoryFigures } from '../../scripts/bench/memory.js';
+import type { MemorySample } from '../../scripts/bench/protocol.js';
+
+const MB = 1e6;
+
+const sample = (rssMb: number, heapMb: number, youngMb = 0): MemorySample => ({
+  rss: rssMb * MB,
+  heapUsed: heapMb * MB,
+  heapTotal: heapMb * 1.2 * MB,
+  external: 4 * MB,
+  arrayBuffers: 0.3 * MB,
+  youngGeneration: youngMb * MB,
+  gcExposed: true,
+});
+
+const figures = (half: MemorySample, loaded: MemorySample, extra: Partial<MemoryFigures> = {}): MemoryFigures => ({
+  idle: sample(120, 30),
+  half,
+  halfJobs: 500,
+  loaded,
+  jobs: 1000,
+  pollsPerSecond: 130,
+  editsPerSecond: 50,
+  submitSeconds: 6,
+  snapshots: false,
+  ...extra,
+});
+
+const perJobRow = (f: MemoryFigures) => {
+  const row = memoryRows(f).find((r) => r.figure.startsWith('bot RSS per job in flight'));
+  if (!row) throw new Error('no per-job row');
+  return row;
+};
+
+/**
+ * The memory phase's verdict on issue 15's "under 20 kB a job in flight", as someone reading the
+ * bench's table sees it: what a job adds is judged, and what the process keeps once after its first
+ * burst is shown apart, not spread over the jobs.
+ */
+describe('npm run bench: RSS per job in flight', () => {
+  it('judges what the second 500 jobs added per job, and prints the one-time cost apart', () => {
+    // Idle 120 MB; 500 jobs: +13 MB (10 MB kept once + 500 × 6 kB); 1,000 jobs: +3 MB more.
+    const row = perJobRow(figures(sample(133, 33), sample(136, 36)));
+    expect(row.result).toBe('pass');
+    expect(row.measured).toMatch(/^6\.0 kB \(heap 6\.0 kB\)/);
+    expect(row.measured).toContain('from idle to 1000 jobs 16.0 kB a job');
+    expect(row.measured).toContain('of which 10.0 MB kept once');
+  });
+
+  it('fails when each added job holds more than 20 kB', () => {
+    const row = perJobRow(figures(sample(131, 33), sample(142.5, 36)));
+    expect(row.measured).toMatch(/^23\.0 kB/);
+    expect(row.result).toBe('FAIL');
+  });
+
+  it("leaves V8's young generation out, and never reads below the heap's own growth", () => {
+    // The nursery grew 9 MB between the samples: not a job's. RSS grew less than the heap did
+    // (glibc handed back memory it kept): the heap's growth counts.
+    const young = perJobRow(figures(sample(133, 33, 0), sample(145, 36, 9)));
+    expect(young.measured).toMatch(/^6\.0 kB/);
+    const heapFloor = perJobRow(figures(sample(133, 33), sample(134, 45)));
+    expect(heapFloor.measured).toMatch(/^24\.0 kB/);
+    expect(heapFloor.result).toBe('FAIL');
+  });
+
+  it('gives no verdict when heap snapshots were written between the samples, nor with too few jobs', () => {
+    expect(perJobRow(figures(sample(133, 33), sample(136, 36), { snapshots: true })).result).toBe('info');
+    expect(perJobRow(figures(sample(133, 33), sample(136, 36), { jobs: 900 })).result).toBe('FAIL');
+  });
+});
