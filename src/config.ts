@@ -59,8 +59,14 @@ export function storeUrlProblem(value: string): string | undefined {
     if (!/^rediss?:$/.test(url.protocol) || url.hostname === '') {
       return 'STORE_URL names no Redis host: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0';
     }
-    if (!/^(\/\d*)?$/.test(url.pathname))
-      return 'STORE_URL: the Redis database after the host must be a number, for example redis://127.0.0.1:6379/0';
+    // A / in a password ends the URL's host part early when the password also holds an @
+    // (redis://bot:p@ss/word@host:6379/0 reads as host "ss"): what follows reads as the database,
+    // and an @ there is a password cut in two, not a database name.
+    if (!/^(\/\d*)?$/.test(url.pathname)) {
+      return url.pathname.includes('@')
+        ? 'STORE_URL: what follows the host holds an @, so the password was cut at a /: write a / in a password as %2F and an @ as %40, for example redis://bot:p%40ss%2Fword@127.0.0.1:6379/0'
+        : 'STORE_URL: the Redis database after the host must be a number, for example redis://127.0.0.1:6379/0';
+    }
     // Not echoed: the URL may hold the password.
     switch (redisUrlMisreading(url)) {
       case 'query-or-fragment':

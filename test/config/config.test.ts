@@ -138,6 +138,8 @@ describe('configuration from the environment', () => {
     ['redis://bot:12#s3cret@127.0.0.1:6379/0', /write \? as %3F and # as %23/],
     ['redis://:s3cret?x@127.0.0.1:6379/0', /%3F/],
     ['redis://:s3c/ret@127.0.0.1:6379/0', /%2F/],
+    // A / in a password that also holds an @ still parses: the text after the / reads as the database.
+    ['redis://bot:p@s3cret/x@127.0.0.1:6379/0', /password was cut at a \/.*%2F.*%40/],
     ['redis://:s3c%ret@127.0.0.1:6379/0', /write a % as %25/],
     ['postgres://db/bot', /sqlite:\/\/path/],
   ])('refuses the STORE_URL typo %s, saying how to write it', (url, hint) => {
