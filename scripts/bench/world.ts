@@ -10,6 +10,7 @@ import { startFakeDiscord, type FakeCommandInteractionSpec, type FakeDiscord } f
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../../test/fakes/provider.js';
 import { startBotProcess, type BotHandle, type BotKind } from './bot-handle.js';
 import { waitUntil } from './stats.js';
+import { redisAnswersWithoutTls } from '../../src/startup/store-check.js';
 
 /** Where the bot keeps its state during a run. */
 export interface Backend {
@@ -107,25 +108,12 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUN
  */
 export async function probeRedis(url: string, timeoutMs = 2_000): Promise<RedisProbe> {
   const probe = await pingRedis(url, timeoutMs);
-  // rediss:// to a Redis without TLS: the server waits for a command, the TLS handshake for an
-  // answer, and the probe times out as if nothing were there. Asked again without TLS and without
-  // the user and password (never sent unencrypted), any answer (PONG, or NOAUTH from a Redis
-  // with a password) says a Redis is there.
-  if (!probe.ok && probe.unreachable && /^rediss:/i.test(url) && URL.canParse(url)) {
-    const plain = new URL(url);
-    plain.protocol = 'redis:';
-    plain.username = '';
-    plain.password = '';
-    const answer = await pingRedis(plain.href, timeoutMs);
-    if (answer.ok || REDIS_ERROR_REPLY.test(answer.reason))
-      return { ok: false, unreachable: false, reason: 'a Redis answers there without TLS: use redis:// instead of rediss://' };
-  }
+  // rediss:// to a Redis without TLS times out as if nothing were there: the bot's own start-up
+  // check asks again without TLS (and without the user and password, never sent unencrypted).
+  if (!probe.ok && probe.unreachable && (await redisAnswersWithoutTls(url, timeoutMs)))
+    return { ok: false, unreachable: false, reason: 'a Redis answers there without TLS: use redis:// instead of rediss://' };
   return probe;
 }
-
-// An error reply of Redis' own starts with its code in capitals ("NOAUTH Authentication
-// required.", "ERR …"); a silent server or a timeout is not Redis answering.
-const REDIS_ERROR_REPLY = /^[A-Z][A-Z_]+ /;
 
 /** One connection and PING, as {@link probeRedis} describes. */
 async function pingRedis(url: string, timeoutMs: number): Promise<RedisProbe> {

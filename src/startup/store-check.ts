@@ -182,15 +182,75 @@ export async function checkRedis(storeUrl: string, deadlineMs: number = REDIS_CH
       timeout,
     ]);
   } catch (err) {
-    throw redisProblem(storeUrl, shown, err, deadlineMs);
+    const problem = redisProblem(storeUrl, shown, err, deadlineMs);
+    // rediss:// to a Redis without TLS looks like no Redis at all: said as the setting it is.
+    if (problem.exitCode === EXIT_UNAVAILABLE && (await redisAnswersWithoutTls(storeUrl, NO_TLS_PROBE_MS))) {
+      const url = new URL(storeUrl);
+      throw new StartupError(
+        [
+          `Redis at ${url.hostname}:${url.port || '6379'} answers without TLS, but STORE_URL starts with rediss:// (TLS): the TLS handshake got no answer.`,
+          'Fix: write redis:// instead of rediss:// in STORE_URL, or turn TLS on in that Redis (tls-port).',
+        ],
+        EXIT_CONFIG,
+      );
+    }
+    throw problem;
   } finally {
     clearTimeout(timer);
-    // destroy() throws when the connection never opened; the problem above is what matters.
-    try {
-      client.destroy();
-    } catch {
-      // already closed
-    }
+    closeQuietly(client);
+  }
+}
+
+/** How long {@link checkRedis} waits for a Redis to answer without TLS, after a rediss:// check failed (ms). */
+const NO_TLS_PROBE_MS = 2_000;
+
+// An error reply of Redis' own starts with its code in capitals ("NOAUTH Authentication
+// required.", "ERR …"); a silent server or a timeout is not Redis answering.
+const REDIS_ERROR_REPLY = /^[A-Z][A-Z_]+ /;
+
+/**
+ * Whether a Redis answers without TLS at the host and port of `storeUrl`, a rediss:// URL: to a
+ * Redis that has no TLS, the TLS handshake waits for an answer that never comes, which looks like
+ * nothing listening. Asked once, within `timeoutMs` (ms), without the user and password (never
+ * sent unencrypted): PONG, or one of Redis' own error replies (NOAUTH from a Redis with a
+ * password), says a Redis is there. False for any other URL, and when nothing answers.
+ */
+export async function redisAnswersWithoutTls(storeUrl: string, timeoutMs: number): Promise<boolean> {
+  if (!/^rediss:/i.test(storeUrl) || !URL.canParse(storeUrl)) return false;
+  const plain = new URL(storeUrl);
+  plain.protocol = 'redis:';
+  plain.username = '';
+  plain.password = '';
+  plain.pathname = '';
+  const client = createClient({ url: plain.href, socket: { connectTimeout: timeoutMs, reconnectStrategy: (): false => false } });
+  client.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      (async () => {
+        await client.connect();
+        await client.ping();
+      })(),
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer')), timeoutMs);
+      }),
+    ]);
+    return true;
+  } catch (err) {
+    return err instanceof Error && REDIS_ERROR_REPLY.test(err.message);
+  } finally {
+    clearTimeout(timer);
+    closeQuietly(client);
+  }
+}
+
+/** Closes a node-redis client whether or not its connection ever opened. */
+function closeQuietly(client: { destroy(): void }): void {
+  // destroy() throws when the connection never opened; the check's answer is what matters.
+  try {
+    client.destroy();
+  } catch {
+    // already closed
   }
 }
 

@@ -173,6 +173,14 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
         expect(lineBreak.output).not.toContain('secret-nl-5');
       });
 
+      it('GIVEN rediss:// (TLS) to a Redis without TLS THEN it says to write redis://, instead of "did not answer", without printing the password', async () => {
+        const result = await failedStart({ STORE_URL: `rediss://:right-pass@127.0.0.1:${secured.port}/0` });
+        expectPlainFailure(result, /STORE_URL/);
+        expect(result.code).toBe(78);
+        expect(result.stderr).toMatch(/write redis:\/\/ instead of rediss:\/\//);
+        expect(result.output).not.toContain('right-pass');
+      });
+
       it('GIVEN a database index the server lacks THEN it says so and names STORE_URL', async () => {
         const result = await failedStart({ STORE_URL: `redis://:right-pass@127.0.0.1:${secured.port}/99` });
         expectPlainFailure(result, /STORE_URL/);
