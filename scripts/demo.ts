@@ -20,6 +20,12 @@ export const DEMO_USAGE = `Usage: npm run demo [-- --store=<url>]
 export function demoArgs(args: readonly string[]): { storeUrl?: string; help: boolean } {
   try {
     const { values } = parseArgs({ args: [...args], options: { store: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+    // Anything else (sqlite://…, a typo) would run the demo on a store it does not describe.
+    if (values.store !== undefined && !/^(memory:\/\/|rediss?:\/\/)/i.test(values.store)) {
+      throw new Error(
+        `--store takes memory:// or a Redis URL (redis://host:port/db), not "${values.store.split(/[:@]/)[0] ?? ''}…": the demo keeps nothing, so it offers no SQLite file`,
+      );
+    }
     return { ...(values.store ? { storeUrl: values.store } : {}), help: values.help === true };
   } catch (err) {
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${DEMO_USAGE}`, { cause: err });

@@ -171,4 +171,13 @@ describe('npm run demo arguments', () => {
     expect(() => demoArgs(['redis://127.0.0.1:6379/15'])).toThrow(/Usage: npm run demo/);
     expect(() => demoArgs(['--store'])).toThrow(/--store/);
   });
+
+  it('GIVEN a store the demo does not describe (a SQLite file, a typo) THEN it says which stores it takes instead of running on it', () => {
+    expect(() => demoArgs(['--store=sqlite://data/demo.sqlite'])).toThrow(
+      /--store takes memory:\/\/ or a Redis URL.*\n.*Usage: npm run demo/s,
+    );
+    expect(() => demoArgs(['--store=127.0.0.1:6379/15'])).toThrow(/--store takes memory:\/\//);
+    expect(() => demoArgs(['--store=redi://:s3cret@127.0.0.1:6379/15'])).not.toThrow(/s3cret/);
+    expect(demoArgs(['--store=memory://'])).toEqual({ storeUrl: 'memory://', help: false });
+  });
 });
