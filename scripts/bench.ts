@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     `- memory: RSS of the bot process after global.gc() (read once it stops falling), before the jobs (2 s after 20 warm-up videos),`,
     `  with ${MEMORY_HALF_JOBS} and with ${MEMORY_JOBS} jobs in flight (500 guilds × 2 members, added 250 guilds at a time; tasks never`,
     '  complete, default 5 s polling and 3 s progress edits, 15 s of steady polling before each sample). Per job: what the second',
-    `  ${MEMORY_JOBS - MEMORY_HALF_JOBS} jobs added, per job; what the process keeps once after its first burst of jobs is shown apart.`,
+    `  ${MEMORY_JOBS - MEMORY_HALF_JOBS} jobs added, per job; both halves' growth is printed, the first's also holding what the process keeps once.`,
     `- line: XCOMPUTE_MAX_RPM=${LINE_BUDGET} with a ${LINE_WINDOW_MS / 1000} s window (XCOMPUTE_RPM_WINDOW_MS: time 10× faster). A busy server asks`,
     `  ${LINE_BUSY_JOBS} times, keeping its cap of 20 jobs in flight full (it asks again when a video arrives or a request is refused);`,
     `  1 s later two small servers ask ${LINE_SMALL_JOBS} each. Measured: asking → the fake provider receiving the submission, for each`,

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runDemo } from './demo/run.js';
+import { storeUrlProblem } from '../src/config.js';
 
 export { runDemo, DemoTimeoutError, type DemoOptions, type DemoResult } from './demo/run.js';
 
@@ -20,11 +21,20 @@ export const DEMO_USAGE = `Usage: npm run demo [-- --store=<url>]
 export function demoArgs(args: readonly string[]): { storeUrl?: string; help: boolean } {
   try {
     const { values } = parseArgs({ args: [...args], options: { store: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
-    // Anything else (sqlite://…, a typo) would run the demo on a store it does not describe.
-    if (values.store !== undefined && !/^(memory:\/\/|rediss?:\/\/)/i.test(values.store)) {
-      throw new Error(
-        `--store takes memory:// or a Redis URL (redis://host:port/db), not "${values.store.split(/[:@]/)[0] ?? ''}…": the demo keeps nothing, so it offers no SQLite file`,
-      );
+    if (values.store !== undefined) {
+      // Anything else (sqlite://…, a typo) would run the demo on a store it does not describe;
+      // never echoed, since a URL may hold a password.
+      if (values.store.trim() === '') throw new Error('--store needs a value: memory:// or a Redis URL (redis://host:port/db)');
+      if (!/^(memory:\/\/|rediss?:\/\/)/i.test(values.store)) {
+        throw new Error(
+          '--store takes memory:// or a Redis URL (redis://host:port/db): the demo keeps nothing, so it offers no SQLite file',
+        );
+      }
+      // The bot's own STORE_URL check: what it would refuse at start, said here with its fix.
+      const problem = /^rediss?:/i.test(values.store)
+        ? storeUrlProblem(values.store.replace(/^rediss?:/i, (scheme) => scheme.toLowerCase()))
+        : undefined;
+      if (problem) throw new Error(problem.replace(/^STORE_URL/, '--store'));
     }
     return { ...(values.store ? { storeUrl: values.store } : {}), help: values.help === true };
   } catch (err) {

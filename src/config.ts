@@ -50,11 +50,15 @@ export function storeUrlProblem(value: string): string | undefined {
     return undefined;
   }
   if (/^rediss?:/i.test(value)) {
+    // URL parsing drops tabs and line breaks: Redis would be sent another password than the one typed.
+    if (/[\t\n\r]/.test(value.trim())) {
+      return 'STORE_URL holds a tab or a line break, which URL parsing drops (Redis would get another password than the one typed): remove it, or write it percent-encoded (%09, %0A, %0D)';
+    }
     let url: URL;
     try {
       url = new URL(value);
     } catch {
-      return 'STORE_URL is not a valid Redis URL: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0 (a / ? or # in the password must be written %2F %3F %23)';
+      return 'STORE_URL is not a valid Redis URL: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0 (a / ? # or @ in the password must be written %2F %3F %23 %40)';
     }
     if (!/^rediss?:$/.test(url.protocol) || url.hostname === '') {
       return 'STORE_URL names no Redis host: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0';
@@ -63,7 +67,7 @@ export function storeUrlProblem(value: string): string | undefined {
     // (redis://bot:p@ss/word@host:6379/0 reads as host "ss"): what follows reads as the database,
     // and an @ there is a password cut in two, not a database name.
     if (!/^(\/\d*)?$/.test(url.pathname)) {
-      return url.pathname.includes('@')
+      return url.pathname.includes('@') && (url.username !== '' || url.password !== '')
         ? 'STORE_URL: what follows the host holds an @, so the password was cut at a /: write a / in a password as %2F and an @ as %40, for example redis://bot:p%40ss%2Fword@127.0.0.1:6379/0'
         : 'STORE_URL: the Redis database after the host must be a number, for example redis://127.0.0.1:6379/0';
     }

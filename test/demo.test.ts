@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DemoTimeoutError, demoArgs, runDemo } from '../scripts/demo.js';
 import { NARRATOR } from '../scripts/demo/run.js';
 import { relativeText, renderMessage } from '../scripts/demo/render.js';
-import { flushDb, rawRedis, redisAvailable, redisUrl } from './support/redis.js';
+import { flushDb, rawRedis, redisAvailable, redisUrl, REDIS_HOST, REDIS_PORT } from './support/redis.js';
 
 describe('npm run demo', () => {
   it('GIVEN the local fakes WHEN the demo runs THEN the transcript shows a /video from request to delivered video, a private refusal, the result buttons (Regenerate, Edit, Extend), /usage, /quota show and matching bytes, with the narrator marked', async () => {
@@ -149,6 +149,13 @@ describe('npm run demo -- --store=redis://…', () => {
     await expect(refused).rejects.not.toThrow(/secret-77/);
   });
 
+  it('GIVEN rediss:// (TLS) to a Redis without TLS WHEN the demo is pointed at it THEN it says to use redis://, without printing the password', async (ctx) => {
+    if (!(await redisAvailable())) ctx.skip();
+    const refused = runDemo({ write: () => undefined, speed: 5, storeUrl: `rediss://:secret-78@${REDIS_HOST}:${REDIS_PORT}/15` });
+    await expect(refused).rejects.toThrow('use redis:// instead of rediss://');
+    await expect(refused).rejects.not.toThrow(/secret-78/);
+  }, 20_000);
+
   it('GIVEN a step that does not happen in time (the bot cannot log in within 1 ms) WHEN the demo runs THEN it stops, naming the step it waited for', async () => {
     const stopped = runDemo({ write: () => undefined, speed: 5, stepTimeoutMs: 1 });
     await expect(stopped).rejects.toBeInstanceOf(DemoTimeoutError);
@@ -178,6 +185,16 @@ describe('npm run demo arguments', () => {
     );
     expect(() => demoArgs(['--store=127.0.0.1:6379/15'])).toThrow(/--store takes memory:\/\//);
     expect(() => demoArgs(['--store=redi://:s3cret@127.0.0.1:6379/15'])).not.toThrow(/s3cret/);
+    expect(() => demoArgs(['--store=s3cret@127.0.0.1:6379/15'])).not.toThrow(/s3cret/);
+    expect(() => demoArgs(['--store='])).toThrow(/--store needs a value/);
     expect(demoArgs(['--store=memory://'])).toEqual({ storeUrl: 'memory://', help: false });
+  });
+
+  it('GIVEN a Redis URL the bot would refuse (a password with an unencoded / or #) THEN the demo says what the bot says, with the fix, before contacting Redis', () => {
+    expect(() => demoArgs(['--store=redis://bot:p@s3cret/x@127.0.0.1:6379/15'])).toThrow(/--store: .*%2F/);
+    expect(() => demoArgs(['--store=redis://:s3c#ret@127.0.0.1:6379/15'])).toThrow(/%23/);
+    expect(() => demoArgs(['--store=redis://127.0.0.1:6379/abc'])).toThrow(/must be a number/);
+    expect(() => demoArgs(['--store=redis://bot:p@s3cret/x@127.0.0.1:6379/15'])).not.toThrow(/s3cret/);
+    expect(demoArgs(['--store=REDIS://127.0.0.1:6379/15'])).toEqual({ storeUrl: 'REDIS://127.0.0.1:6379/15', help: false });
   });
 });

@@ -174,11 +174,14 @@ export function memoryRows(f: MemoryFigures): Row[] {
   const young = f.loaded.youngGeneration - f.idle.youngGeneration;
   const fromIdle = jobsGrowth(f.idle, f.loaded);
   // What a job in flight holds: the second half's growth per job. The first half's growth also
-  // holds what the process keeps once after a burst of jobs; what is left of it once its jobs'
-  // share is taken out is shown as such.
+  // holds what the process keeps once after a burst of jobs: both halves are printed, and how much
+  // more the first grew than the second's rate would give (it reads negative when the samples'
+  // noise, or a step of V8's or glibc's growth, lands in the second half instead).
   const secondHalf = f.jobs - f.halfJobs;
-  const marginal = jobsGrowth(f.half, f.loaded) / secondHalf;
-  const oneTime = jobsGrowth(f.idle, f.half) - marginal * f.halfJobs;
+  const firstGrowth = jobsGrowth(f.idle, f.half);
+  const secondGrowth = jobsGrowth(f.half, f.loaded);
+  const marginal = secondGrowth / secondHalf;
+  const firstExtra = firstGrowth - marginal * f.halfJobs;
   const gcNote = f.idle.gcExposed ? 'after gc' : 'gc not exposed';
   // Writing a heap snapshot grows the process by about its size: no verdict on memory then.
   const memoryVerdict = (ok: boolean): Verdict => (f.snapshots ? 'info' : verdict(ok));
@@ -207,9 +210,10 @@ export function memoryRows(f: MemoryFigures): Row[] {
     {
       figure: `bot RSS per job in flight: what ${f.halfJobs} → ${f.jobs} jobs added, per job (V8's young generation aside, at least the heap's growth)`,
       measured:
-        `${kilobytes(marginal)} (heap ${kilobytes((f.loaded.heapUsed - f.half.heapUsed) / secondHalf)}); ` +
-        `from idle to ${f.jobs} jobs ${kilobytes(fromIdle / f.jobs)} a job (heap ${kilobytes(heap / f.jobs)}; with the young generation ${kilobytes(growth / f.jobs)}), ` +
-        `of which ${megabytes(oneTime)} kept once after the first ${f.halfJobs} jobs, whatever their number`,
+        `${kilobytes(marginal)} (heap ${kilobytes((f.loaded.heapUsed - f.half.heapUsed) / secondHalf)}): the second ${secondHalf} jobs +${megabytes(secondGrowth)}; ` +
+        `the first ${f.halfJobs} +${megabytes(firstGrowth)} (${kilobytes(firstGrowth / f.halfJobs)} a job), ${firstExtra >= 0 ? '+' : ''}${megabytes(firstExtra)} over the second's rate ` +
+        `(what the process keeps once after its first burst of jobs, within the samples' noise); ` +
+        `from idle to ${f.jobs} jobs ${kilobytes(fromIdle / f.jobs)} a job (heap ${kilobytes(heap / f.jobs)}; with the young generation ${kilobytes(growth / f.jobs)})`,
       target: `< ${kilobytes(MEMORY_TARGET_BYTES / MEMORY_JOBS)}`,
       result: memoryVerdict(marginal < MEMORY_TARGET_BYTES / MEMORY_JOBS && f.jobs >= MEMORY_JOBS && f.halfJobs >= MEMORY_HALF_JOBS),
     },

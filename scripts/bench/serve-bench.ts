@@ -22,22 +22,29 @@ const RSS_SETTLE_READS = 30;
 /** RSS has stopped falling once two steps in a row give back less than this each (bytes). */
 const RSS_SETTLE_BYTES = 256 * 1024;
 
+/** Resident bytes of V8's young generation now (new space, physical size). */
+const youngGeneration = (): number =>
+  getHeapSpaceStatistics()
+    .filter((space) => space.space_name === 'new_space')
+    .reduce((total, space) => total + space.physical_space_size, 0);
+
 /**
- * RSS once the pages a full GC freed are back with the OS. V8 unmaps them on a background thread
- * after gc() returns: measured 2026-12-03 with 1,000 jobs in flight, RSS read right after the GCs
- * was 266 MB, 100 ms later 162 MB and flat from then on (158.9 → 151.5 in another sample), so a
- * sample read at once counted memory the process was already giving back. Reads every
- * {@link RSS_SETTLE_STEP_MS} ms until two steps in a row give back less than
- * {@link RSS_SETTLE_BYTES} each, at most {@link RSS_SETTLE_READS} times; the lowest reading (bytes).
+ * RSS once the pages a full GC freed are back with the OS, with the young generation's resident
+ * bytes read at the same moment (bytes; the figures subtract one from the other). V8 unmaps freed
+ * pages on a background thread after gc() returns: measured 2026-12-03 with 1,000 jobs in flight,
+ * RSS read right after the GCs was 266 MB, 100 ms later 162 MB and flat from then on (158.9 →
+ * 151.5 in another sample), so a sample read at once counted memory the process was already giving
+ * back. Reads every {@link RSS_SETTLE_STEP_MS} ms until two steps in a row give back less than
+ * {@link RSS_SETTLE_BYTES} each, at most {@link RSS_SETTLE_READS} times; the lowest reading.
  */
-async function settledRss(first: number): Promise<number> {
+async function settledRss(first: { rss: number; young: number }): Promise<{ rss: number; young: number }> {
   let lowest = first;
   let quiet = 0;
   for (let i = 0; i < RSS_SETTLE_READS && quiet < 2; i += 1) {
     await new Promise((resolve) => setTimeout(resolve, RSS_SETTLE_STEP_MS));
-    const now = process.memoryUsage.rss();
-    quiet = lowest - now < RSS_SETTLE_BYTES ? quiet + 1 : 0;
-    lowest = Math.min(lowest, now);
+    const now = { rss: process.memoryUsage.rss(), young: youngGeneration() };
+    quiet = lowest.rss - now.rss < RSS_SETTLE_BYTES ? quiet + 1 : 0;
+    if (now.rss < lowest.rss) lowest = now;
   }
   return lowest;
 }
@@ -50,17 +57,17 @@ async function memory(collect = true): Promise<MemorySample> {
     await nextTurn();
     gc();
   }
+  // The heap's figures right after the GCs (a job's objects, not the garbage of the next 1.5 s).
   const usage = process.memoryUsage();
-  const rss = collect && gc ? await settledRss(usage.rss) : usage.rss;
+  const atOnce = { rss: usage.rss, young: youngGeneration() };
+  const { rss, young } = collect && gc ? await settledRss(atOnce) : atOnce;
   return {
     rss,
     heapUsed: usage.heapUsed,
     heapTotal: usage.heapTotal,
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,
-    youngGeneration: getHeapSpaceStatistics()
-      .filter((space) => space.space_name === 'new_space')
-      .reduce((total, space) => total + space.physical_space_size, 0),
+    youngGeneration: young,
     gcExposed: Boolean(gc) && collect,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { createClient } from '@keyv/redis';
 import { redisCheckClientOptions } from '../../src/store/redis-options.js';
+import { redisAnswersWithoutTls } from '../../src/startup/store-check.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import pTimeout from 'p-timeout';
@@ -65,7 +66,11 @@ async function claimEmptyRedis(url: string): Promise<{ empty: () => Promise<void
   try {
     keys = await withClient((client) => client.dbSize());
   } catch (err) {
-    throw new Error(`the demo could not reach Redis at ${printableUrl(url)}: ${err instanceof Error ? err.message : String(err)}`, {
+    // rediss:// to a Redis without TLS times out as if nothing were there: the bot's start-up check says so.
+    const hint = (await redisAnswersWithoutTls(url, 2_000))
+      ? ' (a Redis answers there without TLS: use redis:// instead of rediss://)'
+      : '';
+    throw new Error(`the demo could not reach Redis at ${printableUrl(url)}: ${err instanceof Error ? err.message : String(err)}${hint}`, {
       cause: err,
     });
   }

@@ -43,9 +43,10 @@ describe('npm run bench: RSS per job in flight', () => {
     // Idle 120 MB; 500 jobs: +13 MB (10 MB kept once + 500 × 6 kB); 1,000 jobs: +3 MB more.
     const row = perJobRow(figures(sample(133, 33), sample(136, 36)));
     expect(row.result).toBe('pass');
-    expect(row.measured).toMatch(/^6\.0 kB \(heap 6\.0 kB\)/);
+    expect(row.measured).toMatch(
+      /^6\.0 kB \(heap 6\.0 kB\): the second 500 jobs \+3\.0 MB; the first 500 \+13\.0 MB \(26\.0 kB a job\), \+10\.0 MB over/,
+    );
     expect(row.measured).toContain('from idle to 1000 jobs 16.0 kB a job');
-    expect(row.measured).toContain('of which 10.0 MB kept once');
   });
 
   it('fails when each added job holds more than 20 kB', () => {
@@ -64,7 +65,13 @@ describe('npm run bench: RSS per job in flight', () => {
     expect(heapFloor.result).toBe('FAIL');
   });
 
-  it('gives no verdict when heap snapshots were written between the samples, nor with too few jobs', () => {
+  it('says when the first half grew less than the second (the noise, or a step of growth, fell there)', () => {
+    const row = perJobRow(figures(sample(122, 31), sample(134, 36)));
+    expect(row.measured).toMatch(/^24\.0 kB .*the first 500 \+2\.0 MB \(4\.0 kB a job\), -10\.0 MB over the second's rate/);
+    expect(row.result).toBe('FAIL');
+  });
+
+  it('gives no verdict when heap snapshots were written between the samples, and fails with too few jobs', () => {
     expect(perJobRow(figures(sample(133, 33), sample(136, 36), { snapshots: true })).result).toBe('info');
     expect(perJobRow(figures(sample(133, 33), sample(136, 36), { jobs: 900 })).result).toBe('FAIL');
   });

@@ -140,6 +140,12 @@ describe('configuration from the environment', () => {
     ['redis://:s3c/ret@127.0.0.1:6379/0', /%2F/],
     // A / in a password that also holds an @ still parses: the text after the / reads as the database.
     ['redis://bot:p@s3cret/x@127.0.0.1:6379/0', /password was cut at a \/.*%2F.*%40/],
+    // An @ after the database with no password: only the database is wrong.
+    ['redis://127.0.0.1:6379/0@s3cret', /database after the host must be a number/],
+    ['redis://:12/s3cret@d@127.0.0.1:6379/0', /%2F %3F %23 %40/],
+    // URL parsing drops a tab or line break: Redis would get another password.
+    ['redis://:s3c\tret@127.0.0.1:6379/0', /tab or a line break.*%09/],
+    ['redis://:s3c\nret@127.0.0.1:6379/0', /tab or a line break/],
     ['redis://:s3c%ret@127.0.0.1:6379/0', /write a % as %25/],
     ['postgres://db/bot', /sqlite:\/\/path/],
   ])('refuses the STORE_URL typo %s, saying how to write it', (url, hint) => {

@@ -171,6 +171,9 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
         const lineBreak = await failedStart({ STORE_URL: `redis://:wrong\nsecret-nl-5@127.0.0.1:${secured.port}/0` });
         expectPlainFailure(lineBreak, /STORE_URL/);
         expect(lineBreak.output).not.toContain('secret-nl-5');
+        // Refused as typed: URL parsing would have sent Redis the password without its line break.
+        expect(lineBreak.code).toBe(78);
+        expect(lineBreak.stderr).toMatch(/tab or a line break/);
       });
 
       it('GIVEN rediss:// (TLS) to a Redis without TLS THEN it says to write redis://, instead of "did not answer", without printing the password', async () => {
