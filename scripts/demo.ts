@@ -31,9 +31,7 @@ export function demoArgs(args: readonly string[]): { storeUrl?: string; help: bo
         );
       }
       // The bot's own STORE_URL check: what it would refuse at start, said here with its fix.
-      const problem = /^rediss?:/i.test(values.store)
-        ? storeUrlProblem(values.store.replace(/^rediss?:/i, (scheme) => scheme.toLowerCase()))
-        : undefined;
+      const problem = /^rediss?:/i.test(values.store) ? storeUrlProblem(values.store) : undefined;
       if (problem) throw new Error(problem.replace(/^STORE_URL/, '--store'));
     }
     return { ...(values.store ? { storeUrl: values.store } : {}), help: values.help === true };

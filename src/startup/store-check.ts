@@ -166,7 +166,35 @@ async function checkWritableFolder(dir: string, named: { setting: string; fix: s
  */
 export async function checkRedis(storeUrl: string, deadlineMs: number = REDIS_CHECK_DEADLINE_MS): Promise<RedisPersistence> {
   const shown = String(withoutPassword(storeUrl));
-  const client = createClient(redisCheckClientOptions(storeUrl));
+  try {
+    return await withRedisClient(redisCheckClientOptions(storeUrl), deadlineMs, readPersistence);
+  } catch (err) {
+    const problem = redisProblem(storeUrl, shown, err, deadlineMs);
+    // rediss:// to a Redis without TLS looks like no Redis at all: said as the setting it is.
+    if (problem.exitCode === EXIT_UNAVAILABLE && (await redisAnswersWithoutTls(storeUrl, NO_TLS_PROBE_MS))) {
+      throw new StartupError(
+        [
+          `Redis at ${redisAddress(new URL(storeUrl))} answers without TLS, but STORE_URL starts with rediss:// (TLS): the TLS handshake got no answer.`,
+          'Fix: write redis:// instead of rediss:// in STORE_URL, or turn TLS on in that Redis (tls-port).',
+        ],
+        EXIT_CONFIG,
+      );
+    }
+    throw problem;
+  }
+}
+
+/**
+ * Connects a client made with `options`, sends PING and runs `work` on it, all within
+ * `deadlineMs` (ms); the client is closed whatever happens.
+ * @throws what connecting, PING or `work` throws; past the deadline, an Error with code ETIMEDOUT.
+ */
+async function withRedisClient<T>(
+  options: Parameters<typeof createClient>[0],
+  deadlineMs: number,
+  work: (client: ReturnType<typeof createClient>) => Promise<T>,
+): Promise<T> {
+  const client = createClient(options);
   client.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
@@ -177,29 +205,18 @@ export async function checkRedis(storeUrl: string, deadlineMs: number = REDIS_CH
       (async () => {
         await client.connect();
         await client.ping();
-        return readPersistence(client);
+        return work(client);
       })(),
       timeout,
     ]);
-  } catch (err) {
-    const problem = redisProblem(storeUrl, shown, err, deadlineMs);
-    // rediss:// to a Redis without TLS looks like no Redis at all: said as the setting it is.
-    if (problem.exitCode === EXIT_UNAVAILABLE && (await redisAnswersWithoutTls(storeUrl, NO_TLS_PROBE_MS))) {
-      const url = new URL(storeUrl);
-      throw new StartupError(
-        [
-          `Redis at ${url.hostname}:${url.port || '6379'} answers without TLS, but STORE_URL starts with rediss:// (TLS): the TLS handshake got no answer.`,
-          'Fix: write redis:// instead of rediss:// in STORE_URL, or turn TLS on in that Redis (tls-port).',
-        ],
-        EXIT_CONFIG,
-      );
-    }
-    throw problem;
   } finally {
     clearTimeout(timer);
     closeQuietly(client);
   }
 }
+
+/** `host:port` of a Redis URL as node-redis dials it (6379 when the URL names no port). */
+const redisAddress = (url: URL): string => `${url.hostname}:${url.port || '6379'}`;
 
 /** How long {@link checkRedis} waits for a Redis to answer without TLS, after a rediss:// check failed (ms). */
 const NO_TLS_PROBE_MS = 2_000;
@@ -222,25 +239,15 @@ export async function redisAnswersWithoutTls(storeUrl: string, timeoutMs: number
   plain.username = '';
   plain.password = '';
   plain.pathname = '';
-  const client = createClient({ url: plain.href, socket: { connectTimeout: timeoutMs, reconnectStrategy: (): false => false } });
-  client.on('error', () => undefined);
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      (async () => {
-        await client.connect();
-        await client.ping();
-      })(),
-      new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error('no answer')), timeoutMs);
-      }),
-    ]);
+    await withRedisClient(
+      { url: plain.href, socket: { connectTimeout: timeoutMs, reconnectStrategy: (): false => false } },
+      timeoutMs,
+      async () => undefined,
+    );
     return true;
   } catch (err) {
     return err instanceof Error && REDIS_ERROR_REPLY.test(err.message);
-  } finally {
-    clearTimeout(timer);
-    closeQuietly(client);
   }
 }
 
@@ -321,7 +328,7 @@ function redisProblem(storeUrl: string, shown: string, err: unknown, deadlineMs:
   const message = err instanceof Error ? err.message : String(err);
   const code = codeOf(err);
   const url = URL.canParse(storeUrl) ? new URL(storeUrl) : new URL('redis://unknown-host');
-  const where = `${url.hostname}:${url.port || '6379'}`;
+  const where = redisAddress(url);
   const example = 'for example STORE_URL=redis://:password@127.0.0.1:6379/0';
   if (/WRONGPASS|NOAUTH|AUTH.*without any password|invalid password|invalid username-password/i.test(message)) {
     return new StartupError([
