@@ -21,20 +21,22 @@ export const DEMO_USAGE = `Usage: npm run demo [-- --store=<url>]
 export function demoArgs(args: readonly string[]): { storeUrl?: string; help: boolean } {
   try {
     const { values } = parseArgs({ args: [...args], options: { store: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
-    if (values.store !== undefined) {
+    // Spaces around the value (a quoted argument) are not part of it.
+    const store = values.store?.trim();
+    if (store !== undefined) {
       // Anything else (sqlite://…, a typo) would run the demo on a store it does not describe;
       // never echoed, since a URL may hold a password.
-      if (values.store.trim() === '') throw new Error('--store needs a value: memory:// or a Redis URL (redis://host:port/db)');
-      if (!/^(memory:\/\/|rediss?:\/\/)/i.test(values.store)) {
+      if (store === '') throw new Error('--store needs a value: memory:// or a Redis URL (redis://host:port/db)');
+      if (!/^(memory:\/\/|rediss?:\/\/)/i.test(store)) {
         throw new Error(
           '--store takes memory:// or a Redis URL (redis://host:port/db): the demo keeps nothing, so it offers no SQLite file',
         );
       }
       // The bot's own STORE_URL check: what it would refuse at start, said here with its fix.
-      const problem = /^rediss?:/i.test(values.store) ? storeUrlProblem(values.store) : undefined;
+      const problem = /^rediss?:/i.test(store) ? storeUrlProblem(store) : undefined;
       if (problem) throw new Error(problem.replace(/^STORE_URL/, '--store'));
     }
-    return { ...(values.store ? { storeUrl: values.store } : {}), help: values.help === true };
+    return { ...(store ? { storeUrl: store } : {}), help: values.help === true };
   } catch (err) {
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${DEMO_USAGE}`, { cause: err });
   }

@@ -50,10 +50,6 @@ export function storeUrlProblem(value: string): string | undefined {
     return undefined;
   }
   if (/^rediss?:/i.test(value)) {
-    // URL parsing drops tabs and line breaks: Redis would be sent another password than the one typed.
-    if (/[\t\n\r]/.test(value.trim())) {
-      return 'STORE_URL holds a tab or a line break, which URL parsing drops (Redis would get another password than the one typed): remove it, or write it percent-encoded (%09, %0A, %0D)';
-    }
     let url: URL;
     try {
       url = new URL(value);
@@ -63,16 +59,19 @@ export function storeUrlProblem(value: string): string | undefined {
     if (!/^rediss?:$/.test(url.protocol) || url.hostname === '') {
       return 'STORE_URL names no Redis host: write redis://[:password@]host:port/db, for example redis://127.0.0.1:6379/0';
     }
-    // A / in a password ends the URL's host part early when the password also holds an @
-    // (redis://bot:p@ss/word@host:6379/0 reads as host "ss"): what follows reads as the database,
-    // and an @ there is a password cut in two, not a database name.
+    // A / in a password ends the URL's host part early (redis://bot:p@ss/word@host:6379/0 reads as
+    // host "ss", redis://default:/secret@host:6379/0 as host "default"): what follows reads as the
+    // database, ending in an @ and the real host:port or host/db. A password cut in two, not a
+    // database name.
     if (!/^(\/\d*)?$/.test(url.pathname)) {
-      return url.pathname.includes('@') && (url.username !== '' || url.password !== '')
+      return /@[^@/:]+(:\d+(\/\d*)?|\/\d*)$/.test(url.pathname)
         ? 'STORE_URL: what follows the host holds an @, so the password was cut at a /: write a / in a password as %2F and an @ as %40, for example redis://bot:p%40ss%2Fword@127.0.0.1:6379/0'
         : 'STORE_URL: the Redis database after the host must be a number, for example redis://127.0.0.1:6379/0';
     }
     // Not echoed: the URL may hold the password.
-    switch (redisUrlMisreading(url)) {
+    switch (redisUrlMisreading(value, url)) {
+      case 'dropped-whitespace':
+        return 'STORE_URL holds a tab or a line break, which URL parsing drops (Redis would get another password than the one typed): remove it, or write it percent-encoded (%09, %0A, %0D)';
       case 'query-or-fragment':
         return 'STORE_URL holds a ? or #, which a Redis URL does not have: in a password, write ? as %3F and # as %23, for example redis://:pa%23ss@127.0.0.1:6379/0';
       case 'stray-percent':
@@ -105,8 +104,9 @@ const schema = z.object({
     )
     .default('/v1/tasks/{task_id}'),
   // Schemes are case-insensitive (RFC 3986); the checks, the store and its start-up check read them lower case.
+  // Spaces or a \r around the value (an environment set by hand, a CRLF file) are not part of it.
   STORE_URL: z.preprocess(
-    (value) => (typeof value === 'string' ? value.replace(/^[a-z]+:/i, (scheme) => scheme.toLowerCase()) : value),
+    (value) => (typeof value === 'string' ? value.trim().replace(/^[a-z]+:/i, (scheme) => scheme.toLowerCase()) : value),
     z
       .string()
       .superRefine((value, ctx) => {

@@ -188,6 +188,7 @@ describe('npm run demo arguments', () => {
     expect(() => demoArgs(['--store=s3cret@127.0.0.1:6379/15'])).not.toThrow(/s3cret/);
     expect(() => demoArgs(['--store='])).toThrow(/--store needs a value/);
     expect(demoArgs(['--store=memory://'])).toEqual({ storeUrl: 'memory://', help: false });
+    expect(demoArgs(['--store', ' redis://127.0.0.1:6379/15 '])).toEqual({ storeUrl: 'redis://127.0.0.1:6379/15', help: false });
   });
 
   it('GIVEN a Redis URL the bot would refuse (a password with an unencoded / or #) THEN the demo says what the bot says, with the fix, before contacting Redis', () => {

@@ -170,8 +170,13 @@ function redisUrlOf(url: string | undefined): string {
     throw new UsageError(
       `BENCH_REDIS_URL must be a redis:// or rediss:// URL (like ${DEFAULT_BENCH_REDIS_URL}), got "${redactedUrl(url)}"`,
     );
-  // The bot's own rule for what node-redis would misread (a ? or # that cuts the URL short, a stray %).
-  const misread = redisUrlMisreading(parsed);
+  // The bot's own rule for what node-redis would misread (a tab or line break, a ? or # that cuts
+  // the URL short, a stray %).
+  const misread = redisUrlMisreading(url, parsed);
+  if (misread === 'dropped-whitespace')
+    throw new UsageError(
+      'BENCH_REDIS_URL holds a tab or a line break, which URL parsing drops (the bench would use another database or password than the one typed): remove it',
+    );
   if (misread === 'query-or-fragment')
     throw new UsageError(
       `BENCH_REDIS_URL holds a ? or # ("${redactedUrl(url)}"): a Redis URL has none; in a password, write them as %3F and %23`,

@@ -20,13 +20,17 @@ export function redisCheckClientOptions(url: string) {
 }
 
 /**
- * What in a Redis URL (already parsed) node-redis would misread: `query-or-fragment` for a `?` or
- * `#` (node-redis reads neither: they are a password's, not percent-encoded, and what came before
- * them is dialed as the host), `stray-percent` for a `%` in the user or password not followed by
- * two hex digits (node-redis throws "URI malformed"); undefined when neither. The one rule behind
- * STORE_URL's check (src/config.ts) and the bench's BENCH_REDIS_URL check, each worded for its own.
+ * What in a Redis URL node-redis would misread, from the URL as typed and as parsed:
+ * `dropped-whitespace` for a tab or line break inside it (URL parsing drops them, so Redis would
+ * get another password, or the bench flush another database, than the one typed),
+ * `query-or-fragment` for a `?` or `#` (node-redis reads neither: they are a password's, not
+ * percent-encoded, and what came before them is dialed as the host), `stray-percent` for a `%` in
+ * the user or password not followed by two hex digits (node-redis throws "URI malformed");
+ * undefined when none. The one rule behind STORE_URL's check (src/config.ts) and the bench's
+ * BENCH_REDIS_URL check, each worded for its own.
  */
-export function redisUrlMisreading(url: URL): 'query-or-fragment' | 'stray-percent' | undefined {
+export function redisUrlMisreading(typed: string, url: URL): 'dropped-whitespace' | 'query-or-fragment' | 'stray-percent' | undefined {
+  if (/[\t\n\r]/.test(typed.trim())) return 'dropped-whitespace';
   if (url.search !== '' || url.hash !== '') return 'query-or-fragment';
   try {
     decodeURIComponent(url.username);

@@ -102,6 +102,8 @@ describe('npm run bench: options and settings', () => {
     ['rediss://bench:pw@cache internal:6380/3', 'cannot be read as a URL'],
     ['redis://:s3cret#pw@127.0.0.1:6379/14', 'which must be percent-encoded as %2F %23 %3F'],
     ['rediss://:p%ss@127.0.0.1:6379/14', 'write a % as %25'],
+    // URL parsing drops a tab: database "1<tab>4" would be read, and flushed, as 14.
+    ['redis://127.0.0.1:6379/1\t4', 'holds a tab or a line break'],
     ['redis://bench:2024#pw@127.0.0.1:6379/14', 'write them as %3F and %23'],
     ['redis://127.0.0.1:6379/14?x=1', 'write them as %3F and %23'],
   ])('GIVEN BENCH_REDIS_URL=%s (the bench flushes its database) THEN it refuses: %s', (url, expected) => {

@@ -140,6 +140,9 @@ describe('configuration from the environment', () => {
     ['redis://:s3c/ret@127.0.0.1:6379/0', /%2F/],
     // A / in a password that also holds an @ still parses: the text after the / reads as the database.
     ['redis://bot:p@s3cret/x@127.0.0.1:6379/0', /password was cut at a \/.*%2F.*%40/],
+    // A / before any @ (a base64 password starting with /, digits before it): the user reads as the host.
+    ['redis://default:/s3cret@127.0.0.1:6379/0', /password was cut at a \/.*%2F/],
+    ['redis://bot:1234/s3cret@127.0.0.1:6379/0', /password was cut at a \/.*%2F/],
     // An @ after the database with no password: only the database is wrong.
     ['redis://127.0.0.1:6379/0@s3cret', /database after the host must be a number/],
     ['redis://:12/s3cret@d@127.0.0.1:6379/0', /%2F %3F %23 %40/],
@@ -152,6 +155,11 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ ...base, STORE_URL: url })).toThrow(hint);
     expect(() => loadConfig({ ...base, STORE_URL: url })).toThrow(/STORE_URL/);
     expect(() => loadConfig({ ...base, STORE_URL: url })).not.toThrow(/s3cret/);
+  });
+
+  it('reads STORE_URL without the spaces or \\r around it (an environment set by hand, a CRLF file)', () => {
+    expect(loadConfig({ ...base, STORE_URL: ' redis://127.0.0.1:6379/0' }).storeUrl).toBe('redis://127.0.0.1:6379/0');
+    expect(loadConfig({ ...base, STORE_URL: '\tREDIS://127.0.0.1:6379/99\r' }).storeUrl).toBe('redis://127.0.0.1:6379/99');
   });
 
   it('reads ALLOWED_GUILD_IDS as a list of server ids and refuses anything else, naming it', () => {
