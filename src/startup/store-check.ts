@@ -322,18 +322,34 @@ export function judgePersistence(persistence: RedisPersistence, options: StoreCh
 /**
  * What went wrong reaching Redis, said with the host, port and database node-redis dialed (read
  * from `storeUrl` itself: its redacted form `shown` may not parse, or parse to another host when
- * a password held `#` or `?`); `shown` is the only form printed whole.
+ * a password held `#` or `?`); `shown` is the only form printed whole. A setting to correct exits
+ * 78 (EX_CONFIG: a supervisor does not restart it); a service that did not answer, or a DNS
+ * server that could not answer yet (`EAI_AGAIN`, as while a machine's network comes up), exits 69
+ * (EX_UNAVAILABLE: restarted). Exported for its tests.
  */
-function redisProblem(storeUrl: string, shown: string, err: unknown, deadlineMs: number): StartupError {
+export function redisProblem(storeUrl: string, shown: string, err: unknown, deadlineMs: number): StartupError {
   const message = err instanceof Error ? err.message : String(err);
   const code = codeOf(err);
   const url = URL.canParse(storeUrl) ? new URL(storeUrl) : new URL('redis://unknown-host');
   const where = redisAddress(url);
   const example = 'for example STORE_URL=redis://:password@127.0.0.1:6379/0';
-  if (/WRONGPASS|NOAUTH|AUTH.*without any password|invalid password|invalid username-password/i.test(message)) {
+  // Redis 6+: "AUTH <password> called without any password configured for the default user".
+  if (/without any password configured/i.test(message)) {
     return new StartupError([
-      `Redis at ${where} refused the password in STORE_URL (${message.split('.')[0]}).`,
-      `Fix: put the password Redis expects (requirepass, or the ACL user's) in STORE_URL, ${example}; no password part if it has none.`,
+      `Redis at ${where} has no password set, but STORE_URL gives one.`,
+      `Fix: leave the password out of STORE_URL (for example STORE_URL=${url.protocol}//${where}/${url.pathname.slice(1) || '0'}), or set one in that Redis (requirepass).`,
+    ]);
+  }
+  if (/NOAUTH/.test(message) && url.password === '' && url.username === '') {
+    return new StartupError([
+      `Redis at ${where} asks for a password, and STORE_URL gives none (${message.split('.')[0]}).`,
+      `Fix: put the password Redis expects (requirepass, or an ACL user's) in STORE_URL, ${example}.`,
+    ]);
+  }
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
+    return new StartupError([
+      `Redis at ${where} refused the ${url.username === '' ? 'password' : 'user name or password'} in STORE_URL (${message.split('.')[0]}).`,
+      `Fix: put the password Redis expects (requirepass, or the ACL user's) in STORE_URL, ${example}.`,
     ]);
   }
   if (/DB index is out of range/i.test(message)) {
@@ -342,7 +358,16 @@ function redisProblem(storeUrl: string, shown: string, err: unknown, deadlineMs:
       'Fix: use a database number below its `databases` setting (16 by default), for example STORE_URL=redis://127.0.0.1:6379/0.',
     ]);
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+  if (code === 'EAI_AGAIN') {
+    return new StartupError(
+      [
+        `Could not look up the Redis host in STORE_URL, ${url.hostname}, right now: the DNS server did not answer (EAI_AGAIN).`,
+        'Fix: check the network and DNS of this machine; the bot exits 69 so that systemd or Docker starts it again once they answer.',
+      ],
+      EXIT_UNAVAILABLE,
+    );
+  }
+  if (code === 'ENOTFOUND') {
     return new StartupError(
       [
         `STORE_URL names a Redis host that does not resolve: ${url.hostname} (${code}).`,

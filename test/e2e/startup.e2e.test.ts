@@ -163,8 +163,31 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       it('GIVEN the wrong password THEN it names the password in STORE_URL, without printing it', async () => {
         const result = await failedStart({ STORE_URL: `redis://:wrong-pass-77@127.0.0.1:${secured.port}/0` });
         expectPlainFailure(result, /STORE_URL/);
-        expect(result.stderr).toMatch(/password/i);
+        expect(result.code).toBe(78);
+        expect(result.stderr).toMatch(/refused the password in STORE_URL/);
         expect(result.output).not.toContain('wrong-pass-77');
+      });
+
+      it('GIVEN no password in STORE_URL for a Redis that asks for one THEN it says STORE_URL gives none (not that it refused one)', async () => {
+        const result = await failedStart({ STORE_URL: `redis://127.0.0.1:${secured.port}/0` });
+        expectPlainFailure(result, /STORE_URL/);
+        expect(result.code).toBe(78);
+        expect(result.stderr).toMatch(/asks for a password, and STORE_URL gives none/);
+        expect(result.stderr).not.toMatch(/refused/);
+      });
+
+      it('GIVEN a password in STORE_URL for a Redis that has none THEN it says to leave the password out, without printing it', async () => {
+        const open = await startOwnRedis();
+        try {
+          const result = await failedStart({ STORE_URL: `redis://:needless-pass-3@127.0.0.1:${open.port}/2` });
+          expectPlainFailure(result, /STORE_URL/);
+          expect(result.code).toBe(78);
+          expect(result.stderr).toMatch(/has no password set, but STORE_URL gives one/);
+          expect(result.stderr).toContain(`STORE_URL=redis://127.0.0.1:${open.port}/2`);
+          expect(result.output).not.toContain('needless-pass-3');
+        } finally {
+          await open.stop();
+        }
       });
 
       it('GIVEN a password typed with a line break (URL parsers drop it) THEN no part of it is printed', async () => {

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { redisProblem } from '../../src/startup/store-check.js';
+import { EXIT_CONFIG, EXIT_UNAVAILABLE } from '../../src/startup/startup-error.js';
+
+/** An error as node:dns and node:net give it: a message and a `code`. */
+const systemError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+const SECRET = 'pw-9z7';
+const url = `redis://:${SECRET}@cache.internal:6380/3`;
+const shown = 'redis://:[redacted]@cache.internal:6380/3';
+const problem = (err: unknown, storeUrl = url) => redisProblem(storeUrl, shown, err, 5_000);
+
+describe('what the operator is told when the Redis in STORE_URL cannot be used at start-up', () => {
+  it('GIVEN a DNS server that did not answer yet (EAI_AGAIN, a network still coming up) THEN it exits 69 so systemd starts it again, naming the host', () => {
+    const result = problem(systemError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN cache.internal'));
+    expect(result.exitCode).toBe(EXIT_UNAVAILABLE);
+    expect(result.lines.join(' ')).toContain('cache.internal');
+    expect(result.lines.join(' ')).toMatch(/DNS server did not answer/);
+  });
+
+  it('GIVEN a host name that does not exist (ENOTFOUND) THEN it is a setting to correct: exit 78', () => {
+    const result = problem(systemError('ENOTFOUND', 'getaddrinfo ENOTFOUND cache.internal'));
+    expect(result.exitCode).toBe(EXIT_CONFIG);
+    expect(result.lines.join(' ')).toMatch(/does not resolve: cache\.internal/);
+  });
+
+  it.each([
+    ['nothing listening', systemError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.5:6380'), /refused the connection/],
+    ['no answer in time', systemError('ETIMEDOUT', 'timed out'), /did not answer within 5 s/],
+  ])('GIVEN %s THEN it exits 69 (a service to wait for)', (_case, err, said) => {
+    const result = problem(err);
+    expect(result.exitCode).toBe(EXIT_UNAVAILABLE);
+    expect(result.lines.join(' ')).toMatch(said);
+  });
+
+  it('GIVEN no password in STORE_URL and NOAUTH THEN it says STORE_URL gives none, not that a password was refused', () => {
+    const result = problem(new Error('NOAUTH Authentication required.'), 'redis://cache.internal:6380/3');
+    expect(result.exitCode).toBe(EXIT_CONFIG);
+    expect(result.lines[0]).toBe(
+      'Redis at cache.internal:6380 asks for a password, and STORE_URL gives none (NOAUTH Authentication required).',
+    );
+  });
+
+  it('GIVEN a password for a Redis that has none THEN it says to leave it out, with the URL to write (the same scheme and database)', () => {
+    const result = problem(
+      new Error(
+        'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+      ),
+      `rediss://:${SECRET}@cache.internal:6380/3`,
+    );
+    expect(result.exitCode).toBe(EXIT_CONFIG);
+    expect(result.lines.join(' ')).toMatch(/has no password set, but STORE_URL gives one/);
+    expect(result.lines.join(' ')).toContain('STORE_URL=rediss://cache.internal:6380/3');
+  });
+
+  it.each([
+    ['a wrong password', url, 'WRONGPASS invalid username-password pair or user is disabled.', /refused the password in STORE_URL/],
+    [
+      'an ACL user and a wrong password',
+      `redis://bot:${SECRET}@cache.internal:6380/3`,
+      'WRONGPASS invalid username-password pair or user is disabled.',
+      /refused the user name or password in STORE_URL/,
+    ],
+  ])('GIVEN %s THEN it says which part was refused and never prints the password', (_case, storeUrl, message, said) => {
+    const result = problem(new Error(message), storeUrl);
+    expect(result.exitCode).toBe(EXIT_CONFIG);
+    expect(result.lines.join(' ')).toMatch(said);
+    expect(result.lines.join(' ')).not.toContain(SECRET);
+  });
+});
