@@ -12,7 +12,7 @@ import { availableParallelism, cpus, platform, arch, loadavg, tmpdir, constants 
 import closeWithGrace from 'close-with-grace';
 import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, IDLE_GUILDS, IDLE_ROUNDS } from './bench/ack.js';
+import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, FIRST_BURST, IDLE_GUILDS, IDLE_ROUNDS } from './bench/ack.js';
 import { measureMemory, memoryRows, MEMORY_HALF_JOBS, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
@@ -193,7 +193,9 @@ async function main(): Promise<void> {
     `  process → the fake gateway receiving IDENTIFY. Idle RSS (the first ${IDLE_ROUNDS} rounds): logged in to ${IDLE_GUILDS} guilds, after gc (in a world of its own),`,
     "  once V8's memory reducer has given back the young generation logging in grew (and 1.5 s after login, as before). Ack latency:",
     `  ${ACK_INTERACTIONS} /video interactions sent by the fake gateway at once, one per guild and member; from the fake sending`,
-    '  INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings.',
+    '  INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings. Measured in the',
+    `  process' second burst: each world first takes ${FIRST_BURST} /video on other guilds (the "first burst after login" row),`,
+    '  whose jobs stay in flight, so the measured burst runs code V8 has optimised, as in a bot in service.',
     `- status requests: ${POLL_JOBS} jobs at POLL_INTERVAL_MS=${POLL_BASE_MS} whose tasks the fake provider completes 1–20 s after`,
     '  submission. Minimum = polls of the jitter-free schedule (first after POLL_INTERVAL_MS, then ×1.25 a poll, ceiling 15 s)',
     '  up to and including the first at or after the completion. The ratio is scale-free.',
