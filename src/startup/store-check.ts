@@ -6,6 +6,7 @@ import { redisCheckClientOptions } from '../store/redis-options.js';
 import { withoutPassword, type Logger } from '../log.js';
 import { sqlitePath } from '../store/open-store.js';
 import { EXIT_CONFIG, EXIT_UNAVAILABLE, StartupError } from './startup-error.js';
+import { cutCodePoints } from '../text/code-points.js';
 import { makeFolder, VIDEO_FOLDER_MODE } from '../make-folder.js';
 
 /** The whole Redis check ends within this, so a start-up on a dead Redis stops in under 15 s. */
@@ -322,28 +323,55 @@ export function judgePersistence(persistence: RedisPersistence, options: StoreCh
 /**
  * What went wrong reaching Redis, said with the host, port and database node-redis dialed (read
  * from `storeUrl` itself: its redacted form `shown` may not parse, or parse to another host when
- * a password held `#` or `?`); `shown` is the only form printed whole. A setting to correct exits
- * 78 (EX_CONFIG: a supervisor does not restart it); a service that did not answer, or a DNS
- * server that could not answer yet (`EAI_AGAIN`, as while a machine's network comes up), exits 69
- * (EX_UNAVAILABLE: restarted). Exported for its tests.
+ * a password held `#` or `?`). `shown` is the only form of STORE_URL printed whole; a URL the
+ * message suggests is built from its parts, never with the password. A setting to correct exits
+ * 78 (EX_CONFIG: README's systemd unit does not restart on it); a service that did not answer, or
+ * a DNS lookup that failed for now (`EAI_AGAIN`, as while a machine's network comes up), exits 69
+ * (EX_UNAVAILABLE: a supervisor with a restart policy tries again). Redis' replies are matched as
+ * Redis 6 and 7 word them, and as Redis 5 and older did where they differ. Exported for its tests.
  */
 export function redisProblem(storeUrl: string, shown: string, err: unknown, deadlineMs: number): StartupError {
   const message = err instanceof Error ? err.message : String(err);
   const code = codeOf(err);
   const url = URL.canParse(storeUrl) ? new URL(storeUrl) : new URL('redis://unknown-host');
   const where = redisAddress(url);
-  const example = 'for example STORE_URL=redis://:password@127.0.0.1:6379/0';
-  // Redis 6+: "AUTH <password> called without any password configured for the default user".
-  if (/without any password configured/i.test(message)) {
+  const db = url.pathname.slice(1) || '0';
+  // The user name is no secret: a suggested URL keeps it, so copying the example does not drop it.
+  const example = `for example STORE_URL=${url.protocol}//${url.username}:password@${where}/${db}`;
+  // Protected mode: a Redis without a password that listens beyond localhost refuses remote clients
+  // (its reply also says no password is set: it is matched first).
+  if (/^DENIED/.test(message)) {
     return new StartupError([
-      `Redis at ${where} has no password set, but STORE_URL gives one.`,
-      `Fix: leave the password out of STORE_URL (for example STORE_URL=${url.protocol}//${where}/${url.pathname.slice(1) || '0'}), or set one in that Redis (requirepass).`,
+      `Redis at ${where} refused this machine: it runs in protected mode (no password set, and the connection did not come from its own machine).`,
+      "Fix: set a password in that Redis (requirepass) and put it in STORE_URL, or bind it to the network the bot reaches it on with protected-mode no; see Redis' own DENIED reply in its docs.",
+    ]);
+  }
+  // Redis 6+: "AUTH <password> called without any password configured for the default user";
+  // Redis 5 and older: "Client sent AUTH, but no password is set".
+  if (/without any password configured|no password is set/i.test(message)) {
+    return new StartupError([
+      `Redis at ${where} has no password set${url.username === '' ? ' for its default user' : ''}, but STORE_URL gives one.`,
+      `Fix: leave the password out of STORE_URL (for example STORE_URL=${url.protocol}//${where}/${db}), or set one in that Redis (requirepass).`,
+    ]);
+  }
+  // Redis 5 and older know no user names: AUTH with two arguments is a wrong number of them.
+  if (url.username !== '' && /wrong number of arguments for 'auth'/i.test(message)) {
+    return new StartupError([
+      `Redis at ${where} knows no user names (Redis before 6 has no ACL users), but STORE_URL names user ${url.username}.`,
+      `Fix: leave the user name out of STORE_URL, for example STORE_URL=${url.protocol}//:password@${where}/${db}.`,
     ]);
   }
   if (/NOAUTH/.test(message) && url.password === '' && url.username === '') {
     return new StartupError([
       `Redis at ${where} asks for a password, and STORE_URL gives none (${message.split('.')[0]}).`,
       `Fix: put the password Redis expects (requirepass, or an ACL user's) in STORE_URL, ${example}.`,
+    ]);
+  }
+  // With a user name and no password node-redis sends AUTH <user> "", which Redis refuses as a wrong pair.
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message) && url.username !== '' && url.password === '') {
+    return new StartupError([
+      `Redis at ${where} refused user ${url.username} without a password: STORE_URL names the user but gives no password.`,
+      `Fix: add the user's password to STORE_URL, ${example}.`,
     ]);
   }
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
@@ -361,8 +389,8 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
   if (code === 'EAI_AGAIN') {
     return new StartupError(
       [
-        `Could not look up the Redis host in STORE_URL, ${url.hostname}, right now: the DNS server did not answer (EAI_AGAIN).`,
-        'Fix: check the network and DNS of this machine; the bot exits 69 so that systemd or Docker starts it again once they answer.',
+        `The Redis host in STORE_URL, ${url.hostname}, could not be resolved right now: a temporary DNS failure (EAI_AGAIN).`,
+        'Fix: check the host name in STORE_URL and the network and DNS of this machine; exit 69, so a supervisor with a restart policy tries again.',
       ],
       EXIT_UNAVAILABLE,
     );
@@ -396,7 +424,8 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
   }
   return new StartupError(
     [
-      `Could not use the Redis in STORE_URL (${where}): ${message}.`,
+      // Some replies run to hundreds of characters: the line stays a line.
+      `Could not use the Redis in STORE_URL (${where}): ${cutCodePoints(message, 200)}.`,
       `Fix: check that Redis runs there and STORE_URL is right, ${example}.`,
     ],
     EXIT_UNAVAILABLE,

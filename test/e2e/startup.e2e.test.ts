@@ -176,13 +176,21 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
         expect(result.stderr).not.toMatch(/refused/);
       });
 
+      it('GIVEN a user name and no password in STORE_URL THEN it says the user was given no password, keeping the user in the example', async () => {
+        const result = await failedStart({ STORE_URL: `redis://default@127.0.0.1:${secured.port}/0` });
+        expectPlainFailure(result, /STORE_URL/);
+        expect(result.code).toBe(78);
+        expect(result.stderr).toMatch(/refused user default without a password/);
+        expect(result.stderr).toContain(`STORE_URL=redis://default:password@127.0.0.1:${secured.port}/0`);
+      });
+
       it('GIVEN a password in STORE_URL for a Redis that has none THEN it says to leave the password out, without printing it', async () => {
         const open = await startOwnRedis();
         try {
           const result = await failedStart({ STORE_URL: `redis://:needless-pass-3@127.0.0.1:${open.port}/2` });
           expectPlainFailure(result, /STORE_URL/);
           expect(result.code).toBe(78);
-          expect(result.stderr).toMatch(/has no password set, but STORE_URL gives one/);
+          expect(result.stderr).toMatch(/has no password set( for its default user)?, but STORE_URL gives one/);
           expect(result.stderr).toContain(`STORE_URL=redis://127.0.0.1:${open.port}/2`);
           expect(result.output).not.toContain('needless-pass-3');
         } finally {

@@ -15,7 +15,8 @@ describe('what the operator is told when the Redis in STORE_URL cannot be used a
     const result = problem(systemError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN cache.internal'));
     expect(result.exitCode).toBe(EXIT_UNAVAILABLE);
     expect(result.lines.join(' ')).toContain('cache.internal');
-    expect(result.lines.join(' ')).toMatch(/DNS server did not answer/);
+    expect(result.lines.join(' ')).toMatch(/temporary DNS failure/);
+    expect(result.lines.join(' ')).toMatch(/check the host name in STORE_URL/);
   });
 
   it('GIVEN a host name that does not exist (ENOTFOUND) THEN it is a setting to correct: exit 78', () => {
@@ -49,7 +50,7 @@ describe('what the operator is told when the Redis in STORE_URL cannot be used a
       `rediss://:${SECRET}@cache.internal:6380/3`,
     );
     expect(result.exitCode).toBe(EXIT_CONFIG);
-    expect(result.lines.join(' ')).toMatch(/has no password set, but STORE_URL gives one/);
+    expect(result.lines.join(' ')).toMatch(/has no password set( for its default user)?, but STORE_URL gives one/);
     expect(result.lines.join(' ')).toContain('STORE_URL=rediss://cache.internal:6380/3');
   });
 
@@ -66,5 +67,57 @@ describe('what the operator is told when the Redis in STORE_URL cannot be used a
     expect(result.exitCode).toBe(EXIT_CONFIG);
     expect(result.lines.join(' ')).toMatch(said);
     expect(result.lines.join(' ')).not.toContain(SECRET);
+  });
+
+  it('GIVEN Redis 5 or older, which has no password set, and a password in STORE_URL THEN it says to leave it out: a setting (78), not a service to wait for', () => {
+    const result = problem(new Error('ERR Client sent AUTH, but no password is set'));
+    expect(result.exitCode).toBe(EXIT_CONFIG);
+    expect(result.lines[0]).toBe('Redis at cache.internal:6380 has no password set for its default user, but STORE_URL gives one.');
+    expect(result.lines.join(' ')).not.toContain(SECRET);
+  });
+
+  it('GIVEN a user name for Redis 5 or older, which knows none THEN it says to leave the user name out (78)', () => {
+    const result = problem(new Error("ERR wrong number of arguments for 'auth' command"), `redis://bot:${SECRET}@cache.internal:6380/3`);
+    expect(result.exitCode).toBe(EXIT_CONFIG);
+    expect(result.lines.join(' ')).toMatch(/knows no user names .* names user bot/);
+    expect(result.lines.join(' ')).toContain('STORE_URL=redis://:password@cache.internal:6380/3');
+    expect(result.lines.join(' ')).not.toContain(SECRET);
+  });
+
+  it.each([['redis://bot@cache.internal:6380/3'], ['redis://bot:@cache.internal:6380/3']])(
+    'GIVEN a user name and no password (%s; node-redis then sends AUTH bot "") THEN it says STORE_URL gives no password for the user, keeping the user in the example',
+    (storeUrl) => {
+      const result = problem(new Error('WRONGPASS invalid username-password pair or user is disabled.'), storeUrl);
+      expect(result.exitCode).toBe(EXIT_CONFIG);
+      expect(result.lines[0]).toBe(
+        'Redis at cache.internal:6380 refused user bot without a password: STORE_URL names the user but gives no password.',
+      );
+      expect(result.lines[1]).toContain('STORE_URL=redis://bot:password@cache.internal:6380/3');
+    },
+  );
+
+  it('GIVEN an ACL user whose password is wrong THEN the example keeps the user name', () => {
+    const result = problem(
+      new Error('WRONGPASS invalid username-password pair or user is disabled.'),
+      `redis://bot:${SECRET}@cache.internal:6380/3`,
+    );
+    expect(result.lines[1]).toContain('STORE_URL=redis://bot:password@cache.internal:6380/3');
+  });
+
+  it('GIVEN a Redis in protected mode (DENIED, a reply of about 600 characters) THEN two short lines name protected mode and the fix (78)', () => {
+    const denied =
+      'DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+      'In this mode connections are only accepted from the loopback interface. '.repeat(6);
+    const result = problem(new Error(denied));
+    expect(result.exitCode).toBe(EXIT_CONFIG);
+    expect(result.lines).toHaveLength(2);
+    expect(result.lines[0]).toMatch(/protected mode/);
+    expect(result.lines.every((line) => line.length < 300)).toBe(true);
+  });
+
+  it('GIVEN a reply the bot has no words for THEN it is cut to 200 characters, so the message stays two lines', () => {
+    const result = problem(new Error(`ERR ${'x'.repeat(1000)}`));
+    expect(result.exitCode).toBe(EXIT_UNAVAILABLE);
+    expect(result.lines[0]!.length).toBeLessThan(300);
   });
 });
