@@ -186,32 +186,60 @@ async function main(): Promise<void> {
   if (allocProfDir)
     lines.push(`allocation profiles (.heapprofile, Memory tab): ${allocProfDir}/<store>-ack/<ours|floor>/round-<n>.heapprofile`);
   if (cpuProfDir || heapSnapshotDir || allocProfDir) lines.push('');
-  lines.push('How to read it:');
-  lines.push(
-    `- ack, cold start, idle RSS: ${ACK_ROUNDS} rounds of ours and of the floor (a bare discord.js 14 bot that only defers, default`,
-    '  caches), interleaved, each in a fresh world; medians over the rounds, ours as a ratio to the floor. Cold start: forking the',
-    `  process → the fake gateway receiving IDENTIFY. Idle RSS (the first ${IDLE_ROUNDS} rounds): logged in to ${IDLE_GUILDS} guilds, after gc (in a world of its own),`,
-    "  once V8's memory reducer has given back the young generation logging in grew (and 1.5 s after login, as before). Ack latency:",
-    `  ${ACK_INTERACTIONS} /video interactions sent by the fake gateway at once, one per guild and member; from the fake sending`,
-    '  INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings. Measured in the',
-    `  process' second burst: each world first takes ${FIRST_BURST} /video on other guilds (the "first burst after login" row),`,
-    '  whose jobs stay in flight, so the measured burst runs code V8 has optimised, as in a bot in service.',
-    `- status requests: ${POLL_JOBS} jobs at POLL_INTERVAL_MS=${POLL_BASE_MS} whose tasks the fake provider completes 1–20 s after`,
-    '  submission. Minimum = polls of the jitter-free schedule (first after POLL_INTERVAL_MS, then ×1.25 a poll, ceiling 15 s)',
-    '  up to and including the first at or after the completion. The ratio is scale-free.',
-    '- completion → upload: from the task turning completed at the fake provider to the fake Discord receiving the upload',
-    '  (PATCH of the original reply with the MP4, 1 MiB). Compared per job with the longest gap the schedule allows before the',
-    '  status request that can see the completion (the planned gap with its ±10 % jitter at +10 %) + 1 s; the 1 s slack is not',
-    `  scaled. Also given against the jitter-free schedule's gap at the completion (POLL_INTERVAL_MS=${POLL_BASE_MS}).`,
-    `- memory: RSS of the bot process after global.gc() (read once it stops falling), before the jobs (2 s after 20 warm-up videos),`,
-    `  with ${MEMORY_HALF_JOBS} and with ${MEMORY_JOBS} jobs in flight (500 guilds × 2 members, added 250 guilds at a time; tasks never`,
-    '  complete, default 5 s polling and 3 s progress edits, 15 s of steady polling before each sample). Per job: what the second',
-    `  ${MEMORY_JOBS - MEMORY_HALF_JOBS} jobs added, per job; both halves' growth is printed, the first's also holding what the process keeps once.`,
-    `- line: XCOMPUTE_MAX_RPM=${LINE_BUDGET} with a ${LINE_WINDOW_MS / 1000} s window (XCOMPUTE_RPM_WINDOW_MS: time 10× faster). A busy server asks`,
-    `  ${LINE_BUSY_JOBS} times, keeping its cap of 20 jobs in flight full (it asks again when a video arrives or a request is refused);`,
-    `  1 s later two small servers ask ${LINE_SMALL_JOBS} each. Measured: asking → the fake provider receiving the submission, for each`,
-    "  small-server job, in budget windows; first come, first served would put them behind the busy server's line.",
-  );
+  // Notes for the phases that ran only (`--phases`).
+  const notes: Array<[Phase, string[]]> = [
+    [
+      'ack',
+      [
+        `- ack, cold start, idle RSS: ${ACK_ROUNDS} rounds of ours and of the floor (a bare discord.js 14 bot that only defers, default`,
+        '  caches), interleaved, each in a fresh world; medians over the rounds, ours as a ratio to the floor. Cold start: forking the',
+        `  process → the fake gateway receiving IDENTIFY. Idle RSS (the first ${IDLE_ROUNDS} rounds): logged in to ${IDLE_GUILDS} guilds, after gc (in a world of its own),`,
+        "  once V8's memory reducer has given back the young generation logging in grew (and 1.5 s after login, as before). Ack latency:",
+        `  ${ACK_INTERACTIONS} /video interactions sent by the fake gateway at once, one per guild and member; from the fake sending`,
+        '  INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings. Measured in the',
+        `  process' second burst: each world first takes ${FIRST_BURST} /video on other guilds (the "first burst after login" row),`,
+        '  whose jobs stay in flight, so the measured burst runs code V8 has optimised, as in a bot in service.',
+      ],
+    ],
+    [
+      'polling',
+      [
+        `- status requests: ${POLL_JOBS} jobs at POLL_INTERVAL_MS=${POLL_BASE_MS} whose tasks the fake provider completes 1–20 s after`,
+        '  submission. Minimum = polls of the jitter-free schedule (first after POLL_INTERVAL_MS, then ×1.25 a poll, ceiling 15 s)',
+        '  up to and including the first at or after the completion. The ratio is scale-free.',
+      ],
+    ],
+    [
+      'polling',
+      [
+        '- completion → upload: from the task turning completed at the fake provider to the fake Discord receiving the upload',
+        '  (PATCH of the original reply with the MP4, 1 MiB). Compared per job with the longest gap the schedule allows before the',
+        '  status request that can see the completion (the planned gap with its ±10 % jitter at +10 %) + 1 s; the 1 s slack is not',
+        `  scaled. Also given against the jitter-free schedule's gap at the completion (POLL_INTERVAL_MS=${POLL_BASE_MS}).`,
+      ],
+    ],
+    [
+      'memory',
+      [
+        `- memory: RSS of the bot process after global.gc() (read once it stops falling), before the jobs (2 s after 20 warm-up videos),`,
+        `  with ${MEMORY_HALF_JOBS} and with ${MEMORY_JOBS} jobs in flight (500 guilds × 2 members, added 250 guilds at a time; tasks never`,
+        '  complete, default 5 s polling and 3 s progress edits, 15 s of steady polling before each sample). Per job: what the second',
+        `  ${MEMORY_JOBS - MEMORY_HALF_JOBS} jobs added, per job; both halves' growth is printed, the first's also holding what the process keeps once.`,
+      ],
+    ],
+    [
+      'line',
+      [
+        `- line: XCOMPUTE_MAX_RPM=${LINE_BUDGET} with a ${LINE_WINDOW_MS / 1000} s window (XCOMPUTE_RPM_WINDOW_MS: time 10× faster). A busy server asks`,
+        `  ${LINE_BUSY_JOBS} times, keeping its cap of 20 jobs in flight full (it asks again when a video arrives or a request is refused);`,
+        `  1 s later two small servers ask ${LINE_SMALL_JOBS} each. Measured: asking → the fake provider receiving the submission, for each`,
+        "  small-server job, in budget windows; first come, first served would put them behind the busy server's line.",
+      ],
+    ],
+  ];
+  const read = notes.filter(([phase]) => phases.includes(phase)).flatMap(([, text]) => text);
+  if (read.length > 0) lines.push('How to read it:', ...read);
+
   lines.push('');
   lines.push(
     `total time ${((Date.now() - started) / 1000).toFixed(0)} s; 1-minute load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after ` +

@@ -56,6 +56,15 @@ export const IDLE_RSS_MARGIN_BYTES = 25 * 1024 * 1024;
  * work, which the floor has none of, varies from round to round and counts in ours' CPU figures.
  */
 export const FIRST_BURST = ACK_INTERACTIONS;
+/**
+ * From the first burst's dispatch to the measured one's (ms), the same for both bots (later only
+ * when ours' first-burst jobs took longer to be sent). Waiting only for each bot's own work made
+ * the gap about 2 s for the floor and 2–7 s for ours, whose jobs are sent after their
+ * acknowledgements: the floor's 200 connections to Discord from its first burst were still open
+ * (undici keeps an idle one 4 s), ours' often closed, so the floor's measured burst opened none
+ * and ours' opened them again. 8 s is past that keep-alive for both.
+ */
+export const BURSTS_APART_MS = 8_000;
 const GIVE_UP_MS = 90_000;
 /** Discord's window to acknowledge an interaction. */
 const RESPONSE_WINDOW_MS = 3_000;
@@ -187,6 +196,7 @@ async function measureRound(
       return latencies;
     };
     const firstIds = new Set<string>();
+    const firstAt = Date.now();
     for (let g = ACK_INTERACTIONS; g < ACK_INTERACTIONS + FIRST_BURST; g += 1) {
       firstIds.add(discord.dispatchInteraction(videoInteraction(g, 0, `bench first burst ${g}: a quiet lake at dawn`)).id);
     }
@@ -201,7 +211,7 @@ async function measureRound(
         () => undefined,
       );
     }
-    await sleep(1_000);
+    await sleep(Math.max(1_000, BURSTS_APART_MS - (Date.now() - firstAt)));
     await bot.resetLoop();
     if (allocProfilePath) await bot.allocStart();
     const cpuBefore = await bot.cpuMs();
