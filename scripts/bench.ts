@@ -12,7 +12,7 @@ import { availableParallelism, cpus, platform, arch, loadavg, tmpdir, constants 
 import closeWithGrace from 'close-with-grace';
 import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, FIRST_BURST, IDLE_GUILDS, IDLE_ROUNDS } from './bench/ack.js';
+import { ackRows, measureAck, ACK_INTERACTIONS, ACK_ROUNDS, BURSTS_APART_MS, FIRST_BURST, IDLE_GUILDS, IDLE_ROUNDS } from './bench/ack.js';
 import { measureMemory, memoryRows, MEMORY_HALF_JOBS, MEMORY_JOBS } from './bench/memory.js';
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
@@ -198,7 +198,8 @@ async function main(): Promise<void> {
         `  ${ACK_INTERACTIONS} /video interactions sent by the fake gateway at once, one per guild and member; from the fake sending`,
         '  INTERACTION_CREATE to the fake receiving the interaction callback (deferred reply). Default timings. Measured in the',
         `  process' second burst: each world first takes ${FIRST_BURST} /video on other guilds (the "first burst after login" row),`,
-        '  whose jobs stay in flight, so the measured burst runs code V8 has optimised, as in a bot in service.',
+        '  whose jobs stay in flight, so the measured burst runs code V8 has optimised, as in a bot in service; the measured burst',
+        `  comes ${BURSTS_APART_MS / 1000} s after the first for both bots (past the 4 s an idle connection to Discord stays open).`,
       ],
     ],
     [

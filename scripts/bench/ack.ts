@@ -28,7 +28,7 @@ export const ACK_INTERACTIONS = 200;
  * latencies, which one stall of a shared machine moves: within a round ours/floor ran from 0.6× to
  * 2.4× in the same run (2026-12-02), and the median of 5 rounds moved between 1.2× and 1.5× from one
  * run to the next for the same tree. More bursts steady the median; a round costs about
- * 12 s of each bot (its world, the first burst and the measured one).
+ * 19 s of each bot (its world, the first burst, 8 s and the measured one).
  */
 export const ACK_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 /**
@@ -50,10 +50,10 @@ export const IDLE_RSS_MARGIN_BYTES = 25 * 1024 * 1024;
  * with 100 before it (the floor's, whose whole handler is `deferReply()`, 117–263 ms in both), in
  * back-to-back runs. A bot in service has run its handlers thousands of times; a burst right
  * after a start is the first-burst figure. Ours' first-burst jobs are in flight during the
- * measured burst, as a busy bot's are: their reply edits may still be going out (the wait is for
- * their submissions only), and their first status requests come 5 s after submission, so inside
- * the measured window only when the first burst's submissions took more than about 4 s. That
- * work, which the floor has none of, varies from round to round and counts in ours' CPU figures.
+ * measured burst, as a busy bot's are: their first status requests come 5 s after their
+ * submission, 5–10 s after the first burst, so some fall in the measured window (see
+ * {@link BURSTS_APART_MS}). That work, which the floor has none of, varies from round to round
+ * and counts in ours' CPU figures.
  */
 export const FIRST_BURST = ACK_INTERACTIONS;
 /**
