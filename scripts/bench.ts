@@ -208,11 +208,6 @@ async function main(): Promise<void> {
         `- status requests: ${POLL_JOBS} jobs at POLL_INTERVAL_MS=${POLL_BASE_MS} whose tasks the fake provider completes 1–20 s after`,
         '  submission. Minimum = polls of the jitter-free schedule (first after POLL_INTERVAL_MS, then ×1.25 a poll, ceiling 15 s)',
         '  up to and including the first at or after the completion. The ratio is scale-free.',
-      ],
-    ],
-    [
-      'polling',
-      [
         '- completion → upload: from the task turning completed at the fake provider to the fake Discord receiving the upload',
         '  (PATCH of the original reply with the MP4, 1 MiB). Compared per job with the longest gap the schedule allows before the',
         '  status request that can see the completion (the planned gap with its ±10 % jitter at +10 %) + 1 s; the 1 s slack is not',

@@ -195,6 +195,8 @@ async function measureRound(
       for (let missing = ids.size - requests.length; missing > 0; missing -= 1) latencies.push(Number.POSITIVE_INFINITY);
       return latencies;
     };
+    /** How many of `ids` the fake accepted a deferred reply (type 5) for, inside the 3 s window. */
+    const deferredOf = (ids: Set<string>) => discord.callbacks.filter((c) => ids.has(c.interactionId) && c.type === 5).length;
     const firstIds = new Set<string>();
     const firstAt = Date.now();
     for (let g = ACK_INTERACTIONS; g < ACK_INTERACTIONS + FIRST_BURST; g += 1) {
@@ -202,7 +204,7 @@ async function measureRound(
     }
     await waitUntil(() => callbacksFor(firstIds).length >= FIRST_BURST, GIVE_UP_MS, "the first burst's callbacks").catch(() => undefined);
     const first = latenciesOf(firstIds);
-    const firstDeferred = discord.callbacks.filter((c) => firstIds.has(c.interactionId) && c.type === 5).length;
+    const firstDeferred = deferredOf(firstIds);
     // Ours: its first burst's jobs are sent before the measured burst (the fake provider's tasks
     // never end). A job deferred and never sent (refused after its deferral, a store error) only
     // ends the wait later: no reason to stop the bench.
@@ -234,7 +236,7 @@ async function measureRound(
       profilerCpuMs = (await bot.cpuMs()) - before;
     }
     const latencies = latenciesOf(ids);
-    const deferred = discord.callbacks.filter((c) => ids.has(c.interactionId) && c.type === 5).length;
+    const deferred = deferredOf(ids);
     if (kind === 'ours') {
       await waitUntil(() => provider.submissions.length >= firstDeferred + deferred, 60_000, 'the accepted jobs to be submitted').catch(
         () => undefined,

@@ -338,6 +338,7 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
   const db = url.pathname.slice(1) || '0';
   // The user name is no secret: a suggested URL keeps it, so copying the example does not drop it.
   const example = `for example STORE_URL=${url.protocol}//${url.username}:password@${where}/${db}`;
+  const authRefused = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message);
   // Protected mode: a Redis without a password that listens beyond localhost refuses remote clients
   // (its reply also says no password is set: it is matched first).
   if (/^DENIED/.test(message)) {
@@ -368,13 +369,13 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
     ]);
   }
   // With a user name and no password node-redis sends AUTH <user> "", which Redis refuses as a wrong pair.
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message) && url.username !== '' && url.password === '') {
+  if (authRefused && url.username !== '' && url.password === '') {
     return new StartupError([
       `Redis at ${where} refused user ${url.username} without a password: STORE_URL names the user but gives no password.`,
       `Fix: add the user's password to STORE_URL, ${example}.`,
     ]);
   }
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
+  if (authRefused) {
     return new StartupError([
       `Redis at ${where} refused the ${url.username === '' ? 'password' : 'user name or password'} in STORE_URL (${message.split('.')[0]}).`,
       `Fix: put the password Redis expects (requirepass, or the ACL user's) in STORE_URL, ${example}.`,
