@@ -61,8 +61,10 @@ export const FIRST_BURST = ACK_INTERACTIONS;
  * when ours' first-burst jobs took longer to be sent). Waiting only for each bot's own work made
  * the gap about 2 s for the floor and 2–7 s for ours, whose jobs are sent after their
  * acknowledgements: the floor's 200 connections to Discord from its first burst were still open
- * (undici keeps an idle one 4 s), ours' often closed, so the floor's measured burst opened none
- * and ours' opened them again. 8 s is past that keep-alive for both.
+ * (the undici discord.js ships keeps an idle one 3 s under the fake's `Keep-Alive: timeout=5`),
+ * ours' often closed, so the floor's measured burst opened none and ours' opened them again. 8 s
+ * is past that keep-alive for both, except for the few connections ours keeps busy editing its
+ * first burst's replies (at most 10 edits at a time).
  */
 export const BURSTS_APART_MS = 8_000;
 const GIVE_UP_MS = 90_000;
@@ -87,9 +89,15 @@ export interface AckRound {
   firstP99: number;
   /** Callbacks the fake accepted as a deferred reply (type 5) inside the 3 s window. */
   deferred: number;
-  /** Bot CPU (user + system) from the burst until every callback (ours: every submission), per /video. */
+  /**
+   * Bot CPU (user + system) from the burst until every callback (ours: every submission), per
+   * /video; ours' includes its first burst's status requests and reply edits made meanwhile.
+   */
   cpuPerJobMs: number;
-  /** The bot process' CPU (ms, every thread) from sending the burst to its last callback arriving. */
+  /**
+   * The bot process' CPU (ms, every thread) from sending the burst to its last callback arriving;
+   * ours' includes its first burst's status requests and reply edits made meanwhile.
+   */
   cpuToAckMs: number;
   loopP99: number;
 }
