@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the real bot (createBot + start, LOG_LEVEL silent, in its own process)
+ * `npm run bench`: the real bot (started as npm start starts it, LOG_LEVEL silent, in its own process)
  * against the local fake Discord and fake xcompute, first on SQLite, then on Redis when one
  * answers. Prints one table per store: figure, measured, target, pass/fail.
  *
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     `machine: ${availableParallelism()} cores (os.availableParallelism()), ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${platform()} ${arch()}, Node ${process.version}`,
   );
   lines.push(
-    'bot: real createBot + start as shipped (the esbuild bundle npm start runs) in its own process (node --expose-gc), LOG_LEVEL=silent; floor: bare discord.js from node_modules, defer only; fakes in this process',
+    'bot: started as npm start starts it (start-up checks while its code loads, then createBot + start; the esbuild bundle npm start runs) in its own process (node --expose-gc), LOG_LEVEL=silent; floor: bare discord.js from node_modules, defer only; fakes in this process',
   );
   lines.push(`SQLite commit (one upsert, default journal) in ${disk}: ${commitMs.toFixed(1)} ms median`);
   lines.push('');

@@ -150,23 +150,37 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   // Our own connection pool: discord.js installs an older undici as the global dispatcher.
   const downloads = lazyAgent({ connect: { timeout: 10_000 }, headersTimeout: 30_000, bodyTimeout: 30_000 });
   // Extend takes a finished video's last frame with ffmpeg; without it the button is not offered.
-  // Asking ffmpeg spawns a process (a tenth of a second or more): it runs while the bot logs in,
-  // and start() waits for it before any job is resumed or delivered.
+  // Asking ffmpeg spawns a process (about 10 ms of this thread to spawn, then ffmpeg's own start
+  // on another core): start() asks once the gateway's READY arrived, so it runs while Discord
+  // sends the guilds rather than before IDENTIFY (issue 15's cold start), and waits for the answer
+  // before any job is resumed or delivered. A press of Extend meanwhile waits for it (edit-flow).
   let frames: LastFrameExtractor | undefined;
-  const framesChecked = ffmpegAvailable(config.ffmpegPath).then((runs) => {
-    if (!runs) {
-      logger.warn(
-        { ffmpegPath: config.ffmpegPath },
-        'ffmpeg does not run here: the Extend button is not offered (install ffmpeg or set FFMPEG_PATH)',
-      );
-      return;
-    }
-    frames = createLastFrameExtractor({
-      ffmpegPath: config.ffmpegPath,
-      download: async (url) =>
-        downloadCapped(url, { maxBytes: EXTEND_VIDEO_MAX_BYTES, timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS, dispatcher: await downloads.get() }),
-    });
+  let askFfmpeg: () => void = () => undefined;
+  const framesChecked = new Promise<void>((resolve) => {
+    askFfmpeg = () => {
+      askFfmpeg = () => undefined;
+      resolve(checkFrames());
+    };
   });
+  const checkFrames = () =>
+    ffmpegAvailable(config.ffmpegPath).then((runs) => {
+      if (!runs) {
+        logger.warn(
+          { ffmpegPath: config.ffmpegPath },
+          'ffmpeg does not run here: the Extend button is not offered (install ffmpeg or set FFMPEG_PATH)',
+        );
+        return;
+      }
+      frames = createLastFrameExtractor({
+        ffmpegPath: config.ffmpegPath,
+        download: async (url) =>
+          downloadCapped(url, {
+            maxBytes: EXTEND_VIDEO_MAX_BYTES,
+            timeoutMs: VIDEO_DOWNLOAD_TIMEOUT_MS,
+            dispatcher: await downloads.get(),
+          }),
+      });
+    });
   const client = createDiscordClient(config.discordApiUrl, config.discordTimeouts.restMs);
   adminLog = createAdminLog({
     rest: client.rest,
@@ -321,6 +335,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         const onRaw = (packet: { t?: unknown }) => {
           if (packet.t !== 'READY') return;
           gatewayAnswered = true;
+          askFfmpeg();
           client.off(Events.Raw, onRaw);
         };
         client.on(Events.Raw, onRaw);

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { prepareEnvironment } from './startup/env-file.js';
 import { preflight } from './startup/preflight.js';
+import { openBot } from './startup/open-bot.js';
 import { START_HELP, wantsHelp } from './startup/help.js';
 import { stopGracefully } from './startup/graceful-stop.js';
 import { EXIT_CONFIG, StartupError } from './startup/startup-error.js';
@@ -29,10 +30,10 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
   // Which file the settings came from: the first thing to check when a setting seems ignored.
   logger.info({ envFile: envFileRead }, settingsSource());
-  // Before discord.js and the rest of the bot load (a second or two): a store or a Discord that
-  // cannot work stops the start here, in plain words, within 15 s and without a retry loop.
-  await preflight(config, logger);
   if (config.sharding?.role === 'manager') {
+    // Before the shards start: a store or a Discord that cannot work stops the start here, in plain
+    // words, within 15 s and without a retry loop.
+    await preflight(config, logger);
     const { runShardManager } = await import('./sharding/run-manager.js');
     // Each shard runs the file this process started from: the bundle's main.js under `npm start`.
     return runShardManager(config, fileURLToPath(import.meta.url));
@@ -41,8 +42,8 @@ async function main(): Promise<void> {
 }
 
 async function runBot(config: Config, logger: Logger): Promise<void> {
-  const { createBot } = await import('./bot.js');
-  const bot = await createBot(config, { logger });
+  // The same checks, with the bot's code loading meanwhile (openBot).
+  const bot = await openBot(config, logger);
   const shutdown = stopGracefully({ logger, deadlineMs: STOP_DEADLINE_MS, stop: () => bot.stop() });
   // A shard whose manager is gone stops too, so a restarted manager never finds a twin polling.
   if (config.sharding?.role === 'shard') process.on('disconnect', () => shutdown.stop('manager disconnected'));

@@ -26,7 +26,7 @@ export interface BotHandle {
   stop(): Promise<void>;
 }
 
-/** Which bot runs: ours (createBot + start) or the floor (bare discord.js, defer only). */
+/** Which bot runs: ours (as npm start starts it: openBot, then start) or the floor (bare discord.js, defer only). */
 export type BotKind = 'ours' | 'floor';
 
 export interface BotProcessOptions {

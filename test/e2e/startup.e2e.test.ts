@@ -80,6 +80,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
   /** Starts the bot and waits for it to give up; returns its exit code, time taken and stderr. */
   async function failedStart(overrides: Record<string, string>, options: BotProcessOptions = {}) {
     const startedAt = Date.now();
+    const identifiesBefore = discord.identifies.length;
     const bot = bots.start(entry, env(overrides), options);
     const timer = setTimeout(() => bot.child.kill('SIGKILL'), BOUND_MS + 5_000);
     const code = await bot.exited;
@@ -90,7 +91,7 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       .trim()
       .split('\n')
       .filter((line) => line.trim() !== '');
-    return { code, elapsed, stderr: bot.stderr(), output: bot.output(), lines };
+    return { code, elapsed, stderr: bot.stderr(), output: bot.output(), lines, identifies: discord.identifies.length - identifiesBefore };
   }
 
   function expectPlainFailure(result: Awaited<ReturnType<typeof failedStart>>, variable: string | RegExp) {
@@ -101,6 +102,8 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
     expect(result.output).not.toMatch(STACK_LINE);
     expect(result.lines.length).toBeGreaterThanOrEqual(1);
     expect(result.lines.length).toBeLessThanOrEqual(2);
+    // The bot's code loads while the checks run, but nothing connects to the gateway before they pass.
+    expect(result.identifies, result.output).toBe(0);
   }
 
   it('GIVEN a bad setting in the .env file ENV_FILE names THEN it exits 78 naming the setting, a good value and the file it came from', async () => {
