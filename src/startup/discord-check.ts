@@ -84,6 +84,17 @@ async function getJson(apiUrl: string, shown: string, path: string, token: strin
         EXIT_CONFIG,
       );
     }
+    // discord.js' REST follows no redirects either: the URL itself must change, a retry cannot help.
+    if (response.status >= 300 && response.status < 400) {
+      const location = response.headers.get('location');
+      throw new StartupError(
+        [
+          `DISCORD_API_URL=${shown} redirects (${response.status} on GET ${path}${location ? ` to ${String(withoutPassword(location))}` : ''}), and discord.js follows no redirects.`,
+          'Fix: set DISCORD_API_URL to the address it redirects to, or remove the line for https://discord.com/api.',
+        ],
+        EXIT_CONFIG,
+      );
+    }
     if (response.status === 404 || response.status === 405)
       throw notDiscord(shown, path, `${response.status} ${response.statusText || 'Not Found'}`);
     lastProblem = new StartupError(

@@ -459,7 +459,12 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
         socket.on('error', () => undefined);
       });
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-      notDiscord = createHttpServer((_req, res) => {
+      notDiscord = createHttpServer((req, res) => {
+        if (req.url?.startsWith('/moved/')) {
+          res.writeHead(301, { location: `https://discord.com/api${req.url.slice('/moved'.length)}` });
+          res.end();
+          return;
+        }
         res.writeHead(404, { 'content-type': 'text/html' });
         res.end('<h1>Not Found</h1>');
       });
@@ -485,6 +490,14 @@ describe('a start that cannot work stops within 15 s, naming the variable and th
       const result = await failedStart({ DISCORD_API_URL: `http://127.0.0.1:${portOf(notDiscord)}/api` });
       expectPlainFailure(result, /DISCORD_API_URL/);
       expect(result.stderr).not.toContain('No Description');
+    });
+
+    it('GIVEN a DISCORD_API_URL that redirects (http:// for https://, say) THEN it exits 78 naming DISCORD_API_URL and where it redirects, instead of "try again later"', async () => {
+      const result = await failedStart({ DISCORD_API_URL: `http://127.0.0.1:${portOf(notDiscord)}/moved/api` });
+      expectPlainFailure(result, /DISCORD_API_URL/);
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain('https://discord.com/api');
+      expect(result.stderr).not.toMatch(/try again/);
     });
 
     it('GIVEN Discord cannot be reached THEN it names DISCORD_API_URL and the network', async () => {
