@@ -26,8 +26,8 @@ export interface DiscordIdentity {
  * {@link DISCORD_CHECK_DEADLINE_MS}.
  *
  * @param apiUrl DISCORD_API_URL without a trailing slash, e.g. `https://discord.com/api`.
- * @throws StartupError whose lines name DISCORD_TOKEN (401/403), DISCORD_API_URL (404, not an API,
- *   unreachable, silent) and the fix.
+ * @throws StartupError whose lines name DISCORD_TOKEN (401/403), DISCORD_API_URL (404, a redirect,
+ *   not an API, unreachable, silent) and the fix.
  */
 export async function checkDiscord(
   apiUrl: string,

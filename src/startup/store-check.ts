@@ -196,7 +196,7 @@ async function withRedisClient<T>(
   work: (client: ReturnType<typeof createClient>) => Promise<T>,
 ): Promise<T> {
   // Loaded here, not with this module: a SQLite start never needs the Redis client, whose loading
-  // (about 600 modules) was 75 ms of `npm start`'s way to IDENTIFY on SQLite (issue 15).
+  // (about 430 modules) was 75 ms of `npm start`'s way to IDENTIFY on SQLite (issue 15).
   const { createClient } = await import('@keyv/redis');
   const client = createClient(options);
   client.on('error', () => undefined);
