@@ -81,6 +81,8 @@ export function sharedCommonJsImports(packages: readonly string[], resolveDir: s
 export const BUNDLE_ENTRIES = {
   main: 'src/main.js',
   'bench-bot': 'scripts/bench/bot-process.js',
+  // The Redis start-up check's worker thread (src/startup/redis-probe-thread.ts finds it here).
+  'redis-probe-worker': 'src/startup/redis-probe-worker.js',
 } as const;
 
 /**

@@ -29,6 +29,8 @@ import { isFinal } from './jobs/job.js';
 import { createPressClaims } from './jobs/press-claims.js';
 import { modalHandlers } from './discord/modals.js';
 import { openRateLimiter } from './ratelimit/open-limiter.js';
+import { deferRateLimiter, type DeferredRateLimiter } from './ratelimit/deferred-limiter.js';
+import { deferStore, type DeferredStore } from './store/deferred-store.js';
 import { createRateLimitedProvider } from './ratelimit/rate-limited-provider.js';
 import { providerBudgets, type RateLimiter } from './ratelimit/types.js';
 import { unmeteredInstruments } from './ops/instruments.js';
@@ -95,21 +97,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     shardLogFields(config.sharding),
   );
   const clock = overrides.clock ?? Date.now;
-  // The store and the provider budgets' limiter (on Redis, a connection of its own) are opened
-  // together: on a Redis across a network each is a few round trips the bot's start would
-  // otherwise wait for one after the other (issue 15's cold start). If either fails, the other is
-  // closed again and the store's error, the one an operator can act on first, is thrown.
-  const [storeOpened, limiterOpened] = await Promise.allSettled([
-    overrides.store ?? openStore(config.storeUrl, { logger: logger.child({ component: 'store' }) }),
-    overrides.limiter ?? openRateLimiter(config.storeUrl, providerBudgets(config.rateLimits), logger.child({ component: 'ratelimit' })),
-  ]);
-  if (storeOpened.status === 'rejected' || limiterOpened.status === 'rejected') {
-    if (storeOpened.status === 'fulfilled' && !overrides.store) await storeOpened.value.close().catch(() => undefined);
-    if (limiterOpened.status === 'fulfilled' && !overrides.limiter) await limiterOpened.value.close().catch(() => undefined);
-    throw storeOpened.status === 'rejected' ? storeOpened.reason : (limiterOpened as PromiseRejectedResult).reason;
-  }
-  const store = storeOpened.value;
-  const limiter = limiterOpened.value;
+  const { store, limiter, openDeferred } = await openStoreAndLimiter(config, overrides, logger);
   // With sharding, this process polls and recovers only the jobs of the guilds its shards own.
   // Alone (no sharding) there is no owner check at all: recovery then knows no other process
   // shares the index of jobs in flight, and mends entries left without a record.
@@ -315,11 +303,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       if (meteredOps && metricsPort !== undefined) opsServer = await meteredOps.serve(metricsPort, () => gatewayStatus(client));
       if (!chartFontFile())
         logger.warn('no CJK font found: Chinese labels in usage charts will show as boxes; install fonts-wqy-microhei or fonts-noto-cjk');
-      // Learned ETAs before any job resumes (jobs.start() below), so the first progress edits of
-      // resumed jobs already use them; read while the gateway connects, not before it.
-      const etaLoaded = eta.load();
-      // A failed read is the start's error (below); never an unhandled rejection meanwhile.
-      etaLoaded.catch(() => undefined);
+      // On Redis, the store and the limiter open once the gateway's READY came (openDeferred);
+      // elsewhere they are open already.
+      let storesOpened: Promise<void> | undefined;
       // Other shards learn too; a process alone on its store already has everything it learned.
       if (store.kind === 'redis') {
         stopFollowingEta = eta.follow(ETA_REFRESH_MS, (err) => logger.warn({ err }, 'could not refresh the learned ETAs'));
@@ -336,6 +322,8 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
           if (packet.t !== 'READY') return;
           gatewayAnswered = true;
           askFfmpeg();
+          storesOpened = openDeferred();
+          storesOpened.catch(() => undefined);
           client.off(Events.Raw, onRaw);
         };
         client.on(Events.Raw, onRaw);
@@ -363,7 +351,11 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
         );
       });
       try {
-        await Promise.all([client.login(config.discordToken), ready, framesChecked, etaLoaded]);
+        await Promise.all([client.login(config.discordToken), ready, framesChecked]);
+        await storesOpened;
+        // Learned ETAs before any job resumes (jobs.start() below), so the first progress edits of
+        // resumed jobs already use them.
+        await eta.load();
       } finally {
         for (const timer of timers) clearTimeout(timer);
       }
@@ -390,4 +382,46 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       await opsServer?.close();
     },
   };
+}
+
+/**
+ * Opens the store and the provider budgets' limiter STORE_URL names, unless `overrides` gives them.
+ *
+ * On SQLite (and memory) both are open when this resolves; they are opened together, and if either
+ * fails the other is closed again and the store's error, the one an operator can act on first, is
+ * thrown. On Redis both are deferred (see `deferStore`): usable at once, opened by `openDeferred()`,
+ * which the bot calls when the gateway's READY came (or by their first use). Opening them loads
+ * node-redis and builds its client class, about 150 ms of this thread: on the way to IDENTIFY
+ * that was most of what a Redis start took longer than a SQLite one (issue 15's cold start); after
+ * it, the opening overlaps Discord sending the guilds. The start-up check (preflight) has already
+ * reached that Redis, from a thread of its own. `openDeferred()` resolves once both are open and
+ * rejects with the first opening error (each called once; later calls return the same promise).
+ */
+async function openStoreAndLimiter(
+  config: Config,
+  overrides: BotOverrides,
+  logger: Logger,
+): Promise<{ store: Store; limiter: RateLimiter; openDeferred: () => Promise<void> }> {
+  const openOwnStore = () => openStore(config.storeUrl, { logger: logger.child({ component: 'store' }) });
+  const openOwnLimiter = () =>
+    openRateLimiter(config.storeUrl, providerBudgets(config.rateLimits), logger.child({ component: 'ratelimit' }));
+  if (config.storeUrl.startsWith('redis')) {
+    const deferred: Array<DeferredStore | DeferredRateLimiter> = [];
+    const later = <T extends DeferredStore | DeferredRateLimiter>(part: T): T => {
+      deferred.push(part);
+      return part;
+    };
+    const store = overrides.store ?? later(deferStore('redis', openOwnStore));
+    const limiter = overrides.limiter ?? later(deferRateLimiter(openOwnLimiter));
+    let opened: Promise<void> | undefined;
+    const openDeferred = () => (opened ??= Promise.all(deferred.map((part) => part.open())).then(() => undefined));
+    return { store, limiter, openDeferred };
+  }
+  const [storeOpened, limiterOpened] = await Promise.allSettled([overrides.store ?? openOwnStore(), overrides.limiter ?? openOwnLimiter()]);
+  if (storeOpened.status === 'rejected' || limiterOpened.status === 'rejected') {
+    if (storeOpened.status === 'fulfilled' && !overrides.store) await storeOpened.value.close().catch(() => undefined);
+    if (limiterOpened.status === 'fulfilled' && !overrides.limiter) await limiterOpened.value.close().catch(() => undefined);
+    throw storeOpened.status === 'rejected' ? storeOpened.reason : (limiterOpened as PromiseRejectedResult).reason;
+  }
+  return { store: storeOpened.value, limiter: limiterOpened.value, openDeferred: async () => undefined };
 }

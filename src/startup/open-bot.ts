@@ -10,7 +10,9 @@ import { preflight } from './preflight.js';
  * The bench's bot process starts the same way, so its cold start is `npm start`'s (issue 15).
  *
  * Loading runs alongside because the checks mostly wait (Redis and Discord round trips): the
- * start pays for the longer of the two, not their sum.
+ * start pays for the longer of the two, not their sum. The Redis check's own loading (node-redis)
+ * runs on a worker thread, so it does not take the main thread from the bot's (see
+ * src/startup/redis-probe-thread.ts).
  *
  * @throws StartupError from the checks (what to fix, and the exit code); whatever `createBot`
  *   throws (opening the store).

@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { chmod, lstat, open, readlink, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { createClient } from '@keyv/redis';
-import { redisCheckClientOptions } from '../store/redis-options.js';
+import { withRedisClient, type RedisPersistence } from './redis-probe.js';
+import { probeRedisOffThread } from './redis-probe-thread.js';
 import { withoutPassword, type Logger } from '../log.js';
 import { sqlitePath } from '../store/open-store.js';
 import { EXIT_CONFIG, EXIT_UNAVAILABLE, StartupError } from './startup-error.js';
@@ -14,8 +14,7 @@ export const REDIS_CHECK_DEADLINE_MS = 6_000;
 // Below this, SQLite may fail to grow its file or its shared-memory index mid-write.
 const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
-/** How much a Redis server keeps on disk, read from its configuration. */
-export type RedisPersistence = 'aof' | 'snapshots' | 'none' | 'unknown';
+export type { RedisPersistence };
 
 export interface StoreCheckOptions {
   /** STORE_ALLOW_VOLATILE: start on a Redis that keeps nothing, after logging the risk. */
@@ -162,13 +161,13 @@ async function checkWritableFolder(dir: string, named: { setting: string; fix: s
 }
 
 /**
- * Connects to Redis once (no reconnect loop) and reads its persistence settings.
- * See {@link checkStore}; Redis part.
+ * Connects to Redis once (no reconnect loop) and reads its persistence settings, on a worker
+ * thread (see {@link probeRedisOffThread}). See {@link checkStore}; Redis part.
  */
 export async function checkRedis(storeUrl: string, deadlineMs: number = REDIS_CHECK_DEADLINE_MS): Promise<RedisPersistence> {
   const shown = String(withoutPassword(storeUrl));
   try {
-    return await withRedisClient(redisCheckClientOptions(storeUrl), deadlineMs, readPersistence);
+    return await probeRedisOffThread(storeUrl, deadlineMs);
   } catch (err) {
     const problem = redisProblem(storeUrl, shown, err, deadlineMs);
     // rediss:// to a Redis without TLS looks like no Redis at all: said as the setting it is.
@@ -182,40 +181,6 @@ export async function checkRedis(storeUrl: string, deadlineMs: number = REDIS_CH
       );
     }
     throw problem;
-  }
-}
-
-/**
- * Connects a client made with `options`, sends PING and runs `work` on it, all within
- * `deadlineMs` (ms); the client is closed whatever happens.
- * @throws what connecting, PING or `work` throws; past the deadline, an Error with code ETIMEDOUT.
- */
-async function withRedisClient<T>(
-  options: Parameters<typeof createClient>[0],
-  deadlineMs: number,
-  work: (client: ReturnType<typeof createClient>) => Promise<T>,
-): Promise<T> {
-  // Loaded here, not with this module: a SQLite start never needs the Redis client, whose loading
-  // (about 430 modules) was 75 ms of `npm start`'s way to IDENTIFY on SQLite (issue 15).
-  const { createClient } = await import('@keyv/redis');
-  const client = createClient(options);
-  client.on('error', () => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })), deadlineMs);
-  });
-  try {
-    return await Promise.race([
-      (async () => {
-        await client.connect();
-        await client.ping();
-        return work(client);
-      })(),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-    closeQuietly(client);
   }
 }
 
@@ -253,41 +218,6 @@ export async function redisAnswersWithoutTls(storeUrl: string, timeoutMs: number
   } catch (err) {
     return err instanceof Error && REDIS_ERROR_REPLY.test(err.message);
   }
-}
-
-/** Closes a node-redis client whether or not its connection ever opened. */
-function closeQuietly(client: { destroy(): void }): void {
-  // destroy() throws when the connection never opened; the check's answer is what matters.
-  try {
-    client.destroy();
-  } catch {
-    // already closed
-  }
-}
-
-/** The two commands the persistence check needs (node-redis' generic types do not narrow well). */
-interface PersistenceReader {
-  configGet(parameter: string): Promise<Record<string, unknown>>;
-  info(section: string): Promise<unknown>;
-}
-
-async function readPersistence(client: PersistenceReader): Promise<RedisPersistence> {
-  try {
-    const appendonly = (await client.configGet('appendonly'))['appendonly'];
-    const save = (await client.configGet('save'))['save'];
-    if (appendonly === 'yes') return 'aof';
-    if (typeof save === 'string' && save.trim() !== '') return 'snapshots';
-    if (appendonly === 'no') return 'none';
-  } catch {
-    // Managed Redis often renames or forbids CONFIG; INFO still says whether the log is on.
-  }
-  try {
-    const info = await client.info('persistence');
-    if (typeof info === 'string' && /^aof_enabled:1\s*$/m.test(info)) return 'aof';
-  } catch {
-    // Neither answered: say so below rather than guess.
-  }
-  return 'unknown';
 }
 
 /**

@@ -12,8 +12,9 @@ export function redisClientOptions(url: string) {
  * The start-up check's client ({@link redisClientOptions} without reconnects: the first failure
  * is the answer). Its options read the same as the long-lived clients' once functions are left
  * out, and on purpose: node-redis builds a client class with a method per Redis command for each
- * new set of options (about 60 ms of a cold start) and keeps the last one, compared as JSON, in
- * which a function does not show; so the store and the rate limiter reuse the check's.
+ * new set of options (about 60 ms) and keeps the last one, compared as JSON, in which a function
+ * does not show; so a thread that makes both (the check run in the calling thread, see
+ * src/startup/redis-probe-thread.ts) builds it once.
  */
 export function redisCheckClientOptions(url: string) {
   return { url, socket: { connectTimeout: 5_000, reconnectStrategy: (): false => false } };

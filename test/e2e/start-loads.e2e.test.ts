@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createClient } from '@keyv/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { startFakeProvider, type FakeProvider } from '../fakes/provider.js';
 import { startOwnRedis, type OwnRedis } from '../support/redis-server.js';
+import { eventually } from '../support/job-engine.js';
 import { fakeEnv, videoCommand } from './harness.js';
 import { buildBotOnce, trackBotProcesses } from './process.js';
 
@@ -83,5 +85,42 @@ describe('npm start loads the Redis client only for a Redis store', () => {
   it('GIVEN STORE_URL=redis://… WHEN npm start runs THEN the Redis client is loaded (the check above can see it)', async () => {
     const files = await filesLoaded('redis', `redis://127.0.0.1:${redis.port}/0`);
     expect(files.filter(holdsRedisClient).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('GIVEN STORE_URL=redis://… WHEN the bot has sent IDENTIFY and Discord has not answered yet THEN only its start-up check has connected to Redis, and closed; once READY comes its store connects and a /video sent at that moment is served', async () => {
+    const watcher = createClient({ url: `redis://127.0.0.1:${redis.port}/0` });
+    watcher.on('error', () => undefined);
+    await watcher.connect();
+    try {
+      const ownId = await watcher.clientId();
+      const botConnections = async () => (await watcher.clientList()).filter((client) => client.id !== ownId).length;
+      const connectionsSoFar = async () => Number(/total_connections_received:(\d+)/.exec(await watcher.info('stats'))?.[1]);
+      const before = await connectionsSoFar();
+      const release = discord.holdReady();
+      const identified = discord.identifies.length;
+      let bot: ReturnType<typeof bots.start>;
+      try {
+        bot = bots.start(entry, {
+          ...fakeEnv(discord, provider, join(dir, 'held', 'bot.sqlite')),
+          STORE_URL: `redis://127.0.0.1:${redis.port}/0`,
+          VIDEO_TMP_DIR: join(dir, 'held', 'videos'),
+        });
+        await discord.waitFor(() => discord.identifies.length > identified, { timeoutMs: 30_000 });
+        // The check's one connection, already closed: nothing of the bot's own waits on Redis before IDENTIFY.
+        expect(await connectionsSoFar(), bot.output()).toBe(before + 1);
+        await eventually(async () => (await botConnections()) === 0, 5_000);
+      } finally {
+        release();
+      }
+      // READY and the guilds go out with the release; the /video follows them, before the store has connected.
+      await new Promise((resolve) => setImmediate(resolve));
+      const { id } = discord.dispatchInteraction(videoCommand({ prompt: 'a lantern, the moment the bot came online' }));
+      await discord.waitFor(() => (discord.originalResponse(id)?.attachments.length ? true : undefined), { timeoutMs: 20_000 });
+      expect(discord.callbacks.find((c) => c.interactionId === id)?.type, bot.output()).toBe(5);
+      // The store's connection and the rate limiter's.
+      expect(await botConnections()).toBe(2);
+    } finally {
+      await watcher.quit();
+    }
   }, 60_000);
 });

@@ -47,6 +47,7 @@ export class FakeGateway {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sockets = new Set<WebSocket>();
   private readonly sessions = new Map<string, Session>();
+  private readyHeld: Promise<void> | undefined;
 
   constructor(private readonly state: FakeDiscordState) {
     this.wss.on('connection', (socket) => this.onConnection(socket));
@@ -82,6 +83,21 @@ export class FakeGateway {
   /** Sends an event to every known session. */
   broadcast(t: string, d: Json): void {
     for (const session of this.sessions.values()) this.send(session, t, d);
+  }
+
+  /**
+   * Until the returned function is called, IDENTIFY is recorded (as `identifies`) but READY and
+   * the GUILD_CREATEs wait: what a bot does between its IDENTIFY and Discord's answer can be
+   * looked at. Sessions identified meanwhile get theirs, in order, once released.
+   */
+  holdReady(): () => void {
+    let release = () => undefined as void;
+    this.readyHeld = new Promise<void>((resolve) => (release = resolve));
+    const held = this.readyHeld;
+    return () => {
+      if (this.readyHeld === held) this.readyHeld = undefined;
+      release();
+    };
   }
 
   /** Closes all gateway sockets (for restart/resume tests). */
@@ -196,6 +212,13 @@ export class FakeGateway {
     };
     this.sessions.set(session.id, session);
     this.state.identifies.push({ intents, shard, sessionId: session.id, at: this.state.clock() });
+    if (this.readyHeld) void this.readyHeld.then(() => this.sendReady(session));
+    else this.sendReady(session);
+    return session;
+  }
+
+  private sendReady(session: Session): void {
+    const { shard } = session;
     const owned = [...this.state.guilds.values()].filter((g) => shardForGuild(g.id, shard[1]) === shard[0]);
     this.send(session, 'READY', {
       v: 10,
@@ -215,7 +238,6 @@ export class FakeGateway {
       _trace: ['fake-discord-gateway'],
     });
     for (const guild of owned) this.send(session, 'GUILD_CREATE', apiGuildCreate(this.state, guild));
-    return session;
   }
 
   private resume(socket: WebSocket, d: JsonObject): Session | null {

@@ -146,6 +146,11 @@ export interface FakeDiscord {
   setLatency(ms: number): void;
   /** Polls until `probe` returns a truthy value. */
   waitFor<T>(probe: () => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
+  /**
+   * Holds the gateway's answer to IDENTIFY (READY and the GUILD_CREATEs) until the returned
+   * function is called; `identifies` still records each IDENTIFY at once.
+   */
+  holdReady(): () => void;
   /** Closes every gateway socket (default code 4000: discord.js resumes). */
   disconnectGateway(options?: DisconnectOptions): void;
   /** Stops the gateway and the HTTP server. */
@@ -207,6 +212,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dispatchComponentInteraction: (spec) => send(buildComponentInteraction(state, spec)),
     dispatchAutocomplete: (spec) => send(buildCommandInteraction(state, spec, 4)),
     dispatchGatewayEvent: (t, d, guildId) => gateway.dispatch(guildId, t, d),
+    holdReady: () => gateway.holdReady(),
     postMessage: (spec) => {
       const channelId = spec.channelId ?? defaultChannelId;
       const channel = state.channels.get(channelId);

@@ -1,0 +1,70 @@
+import Keyv from 'keyv';
+import { ClosingError } from '../closing-error.js';
+import type { Store } from './types.js';
+
+/** A {@link Store} whose backend is opened later, by {@link DeferredStore.open} or its first use. */
+export interface DeferredStore extends Store {
+  /**
+   * Starts opening the backend (once; later calls return the same promise) and resolves when it
+   * is open. Rejects with what opening threw, or ClosingError when the store was closed first.
+   */
+  open(): Promise<void>;
+}
+
+/**
+ * A store that is usable at once and opens its backend (`openBackend`) when told to, or when
+ * first used: every call made before then waits for the opening and goes on as if the store had
+ * been open all along (a failed opening rejects it with the opening's error). Once open, calls go
+ * straight to the backend.
+ *
+ * Why: opening the Redis store loads node-redis and builds its client class, about 150 ms of the
+ * main thread; bot.ts opens it once Discord's gateway answered (issue 15's cold start: process
+ * start → IDENTIFY), while Discord sends the guilds. Nothing can use the store before then but
+ * the bot's own start, which waits for it.
+ *
+ * `kv` is the backend's Keyv once open. Before, it answers only Keyv's methods (each returning a
+ * promise, as they all do); reading any other property of it throws, since its value is not known.
+ * `close()` before any opening closes nothing and makes a later opening reject with ClosingError.
+ */
+export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store>): DeferredStore {
+  let backend: Store | undefined;
+  let opening: Promise<Store> | undefined;
+  let closed = false;
+  const open = (): Promise<Store> =>
+    (opening ??= closed ? Promise.reject(new ClosingError('the store is closing')) : openBackend().then((opened) => (backend = opened)));
+  const kv = new Proxy(Object.create(null) as Keyv, {
+    get(_target, property) {
+      if (backend) {
+        const value: unknown = Reflect.get(backend.kv, property);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(backend.kv) : value;
+      }
+      if (property === 'constructor' || typeof Reflect.get(Keyv.prototype, property) !== 'function') {
+        throw new Error(`store.kv.${String(property)} is not known before the store is open`);
+      }
+      return async (...args: unknown[]) => {
+        const opened = await open();
+        return Reflect.apply(Reflect.get(opened.kv, property) as (...a: unknown[]) => unknown, opened.kv, args);
+      };
+    },
+  });
+  return {
+    kind,
+    kv,
+    open: async () => {
+      await open();
+    },
+    withLock: (name, fn, read) => (backend ? backend.withLock(name, fn, read) : open().then((s) => s.withLock(name, fn, read))),
+    commit: (entries, held, options) =>
+      backend ? backend.commit(entries, held, options) : open().then((s) => s.commit(entries, held, options)),
+    addToSet: (key, member) => (backend ? backend.addToSet(key, member) : open().then((s) => s.addToSet(key, member))),
+    removeFromSet: (key, member) => (backend ? backend.removeFromSet(key, member) : open().then((s) => s.removeFromSet(key, member))),
+    setMembers: (key) => (backend ? backend.setMembers(key) : open().then((s) => s.setMembers(key))),
+    ping: () => (backend ? backend.ping() : open().then((s) => s.ping())),
+    async close() {
+      closed = true;
+      if (!opening) return;
+      const opened = await opening.catch(() => undefined);
+      await opened?.close();
+    },
+  };
+}
