@@ -22,8 +22,9 @@ export interface DeferredStore extends Store {
  * start → IDENTIFY), while Discord sends the guilds. Nothing can use the store before then but
  * the bot's own start, which waits for it.
  *
- * `kv` is the backend's Keyv once open. Before, it answers only Keyv's methods (each returning a
- * promise, as they all do); reading any other property of it throws, since its value is not known.
+ * `kv` is the backend's Keyv once open. Before, it answers Keyv's methods (each returning a
+ * promise, as they all do); `then` and symbols read as absent; reading any other property throws,
+ * since its value is not known yet.
  * `close()` before any opening closes nothing and makes a later opening reject with ClosingError.
  */
 export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store>): DeferredStore {
@@ -38,8 +39,11 @@ export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store
         const value: unknown = Reflect.get(backend.kv, property);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(backend.kv) : value;
       }
+      // Symbols (util.inspect's, Symbol.toStringTag) and `then` (Keyv is no promise: a caller
+      // that returns kv from an async function must not find one) read as absent.
+      if (typeof property === 'symbol' || property === 'then') return undefined;
       if (property === 'constructor' || typeof Reflect.get(Keyv.prototype, property) !== 'function') {
-        throw new Error(`store.kv.${String(property)} is not known before the store is open`);
+        throw new Error(`store.kv.${property} is not known before the store is open`);
       }
       return async (...args: unknown[]) => {
         const opened = await open();
