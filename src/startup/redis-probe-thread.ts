@@ -32,8 +32,14 @@ export async function probeRedisOffThread(storeUrl: string, deadlineMs: number):
   const file = workerFile();
   if (file === undefined) return probeRedis(storeUrl, deadlineMs);
   const answer = await new Promise<z.infer<typeof answerSchema> | undefined>((resolve) => {
-    // No flags of the bot's (--cpu-prof would write a profile of this thread beside the bot's).
-    const worker = new Worker(file, { workerData: { storeUrl, deadlineMs }, execArgv: [] });
+    let worker: Worker;
+    try {
+      // No flags of the bot's (--cpu-prof would write a profile of this thread beside the bot's).
+      worker = new Worker(file, { workerData: { storeUrl, deadlineMs }, execArgv: [] });
+    } catch {
+      resolve(undefined);
+      return;
+    }
     const settle = (value: z.infer<typeof answerSchema> | undefined) => {
       clearTimeout(timer);
       worker.removeAllListeners();
