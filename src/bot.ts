@@ -83,7 +83,10 @@ export interface BotOverrides {
 export interface Bot {
   client: Client;
   context: BotContext;
-  /** Connects to Discord, resumes stored jobs and starts the poller. */
+  /**
+   * Connects to Discord, resumes stored jobs and starts the poller. Resolves early, without
+   * error, when stop() begins meanwhile (a stop during the start is an ordinary stop).
+   */
   start(): Promise<void>;
   /** Stops taking work, lets writes in flight finish, disconnects. */
   stop(): Promise<void>;
@@ -288,6 +291,9 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   client.on(Events.InteractionCreate, (interaction) => void router.route(interaction));
   client.on(Events.Error, (err) => logger.error({ err }, 'discord client error'));
 
+  // Aborted when stop() begins; a start still in progress then ends without error (see start()).
+  const stopping = new AbortController();
+  const stopBegun = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
   let opsServer: OpsServer | undefined;
   let stopFollowingEta: (() => Promise<void>) | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -350,22 +356,41 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
           ),
         );
       });
-      try {
+      const connected = (async () => {
         await Promise.all([client.login(config.discordToken), ready, framesChecked]);
         await storesOpened;
         // Learned ETAs before any job resumes (jobs.start() below), so the first progress edits of
         // resumed jobs already use them.
         await eta.load();
+      })();
+      // Settled below, or of no interest once a stop began.
+      connected.catch(() => undefined);
+      try {
+        // A stop (SIGTERM) during the start ends it quietly: what the stop closes (the client, the
+        // store) would otherwise fail the steps left, or the gateway deadline would fire later, and
+        // an ordinary stop would read as a failed start (exit 1 or 69).
+        await Promise.race([connected, stopBegun]);
+      } catch (err) {
+        if (stopping.signal.aborted) return;
+        throw err;
       } finally {
         for (const timer of timers) clearTimeout(timer);
       }
+      if (stopping.signal.aborted) return;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
-      await jobs.start();
+      try {
+        await jobs.start();
+      } catch (err) {
+        if (stopping.signal.aborted) return;
+        throw err;
+      }
+      if (stopping.signal.aborted) return;
       sweepHistory();
       sweepTimer = setInterval(sweepHistory, HISTORY_SWEEP_EVERY_MS);
       sweepTimer.unref();
     },
     async stop() {
+      stopping.abort();
       router.stopAccepting();
       clearInterval(sweepTimer);
       await stopFollowingEta?.();
@@ -376,7 +401,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
       await limiter.close();
       await jobs.stop();
       await store.close();
-      await client.destroy();
+      await destroyClient(client);
       await provider.close();
       await downloads.close();
       await opsServer?.close();
@@ -424,4 +449,25 @@ async function openStoreAndLimiter(
     throw storeOpened.status === 'rejected' ? storeOpened.reason : (limiterOpened as PromiseRejectedResult).reason;
   }
   return { store: storeOpened.value, limiter: limiterOpened.value, openDeferred: async () => undefined };
+}
+
+// Longest a stop waits for discord.js to close the gateway connection (ms).
+const CLIENT_DESTROY_MS = 2_000;
+
+/**
+ * `client.destroy()`, given at most {@link CLIENT_DESTROY_MS}. Why: a destroy while a shard waits
+ * for READY after its IDENTIFY never resolves in @discordjs/ws 1.x: it aborts the shard's wait,
+ * whose handler starts a second destroy (to reconnect) that replaces the first one's close
+ * handler on the socket, so the first waits for a close it is never told of. A stop then ran into
+ * its 10 s deadline and exited 1 ("stop took too long"); the process ends after the stop anyway.
+ */
+async function destroyClient(client: Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.destroy(),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLIENT_DESTROY_MS);
+    }),
+  ]);
+  clearTimeout(timer);
 }

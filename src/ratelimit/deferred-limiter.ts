@@ -11,7 +11,8 @@ export interface DeferredRateLimiter extends RateLimiter {
  * The rate limiter's counterpart of `deferStore` (src/store/deferred-store.ts, which says why):
  * `acquire` and `penalize` called before the limiter opened wait for it (a failed opening rejects
  * them with its error). `close()` before any opening closes nothing and makes a later opening
- * reject with ClosingError; during one, it closes the limiter once open.
+ * reject with ClosingError; during one, it returns at once and the limiter is closed once open
+ * (which rejects the turns still waiting).
  */
 export function deferRateLimiter(openLimiter: () => Promise<RateLimiter>): DeferredRateLimiter {
   let limiter: RateLimiter | undefined;
@@ -29,9 +30,10 @@ export function deferRateLimiter(openLimiter: () => Promise<RateLimiter>): Defer
     penalize: (kind, ms) => (limiter ? limiter.penalize(kind, ms) : open().then((l) => l.penalize(kind, ms))),
     async close() {
       closed = true;
-      if (!opening) return;
-      const opened = await opening.catch(() => undefined);
-      await opened?.close();
+      if (limiter) return limiter.close();
+      // Still opening (a Redis that stopped answering after the start-up check may keep it so for
+      // ever): the stop does not wait for it; whatever opens is closed then.
+      void opening?.then((opened) => opened.close()).catch(() => undefined);
     },
   };
 }

@@ -271,6 +271,9 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
   const db = url.pathname.slice(1) || '0';
   // The user name is no secret: a suggested URL keeps it, so copying the example does not drop it.
   const example = `for example STORE_URL=${url.protocol}//${url.username}:password@${where}/${db}`;
+  // Where the password is not the problem, the example has one only when STORE_URL has one.
+  const credentials = url.username !== '' || url.password !== '' ? `${url.username}:password@` : '';
+  const exampleAsTyped = `for example STORE_URL=${url.protocol}//${credentials}${where}/${db}`;
   const authRefused = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message);
   // Protected mode: a Redis without a password that listens beyond localhost refuses remote clients
   // (its reply also says no password is set: it is matched first).
@@ -317,7 +320,7 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
   if (/DB index is out of range/i.test(message)) {
     return new StartupError([
       `Redis at ${where} has no database ${url.pathname.slice(1)} (STORE_URL=${shown}).`,
-      'Fix: use a database number below its `databases` setting (16 by default), for example STORE_URL=redis://127.0.0.1:6379/0.',
+      `Fix: use a database number below its \`databases\` setting (16 by default), for example STORE_URL=${url.protocol}//${credentials}${where}/0.`,
     ]);
   }
   if (code === 'EAI_AGAIN') {
@@ -333,7 +336,7 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
     return new StartupError(
       [
         `STORE_URL names a Redis host that does not resolve: ${url.hostname} (${code}).`,
-        `Fix: correct the host name in STORE_URL, ${example}.`,
+        `Fix: correct the host name in STORE_URL, ${exampleAsTyped}.`,
       ],
       EXIT_CONFIG,
     );
@@ -360,7 +363,7 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
     [
       // Some replies run to hundreds of characters: the line stays a line.
       `Could not use the Redis in STORE_URL (${where}): ${cutCodePoints(message, 200)}.`,
-      `Fix: check that Redis runs there and STORE_URL is right, ${example}.`,
+      `Fix: check that Redis runs there and STORE_URL is right, ${exampleAsTyped}.`,
     ],
     EXIT_UNAVAILABLE,
   );

@@ -2,6 +2,16 @@ import Keyv from 'keyv';
 import { ClosingError } from '../closing-error.js';
 import type { Store } from './types.js';
 
+/**
+ * Keyv's methods that return a promise, which `kv` can answer before the store is open (a call
+ * waits for the opening). Its others (listeners, `iterator`, key helpers) answer synchronously.
+ */
+const ASYNC_KEYV_METHODS: ReadonlySet<string> = new Set(
+  ['get', 'getMany', 'getRaw', 'getManyRaw', 'set', 'setMany', 'delete', 'deleteMany', 'clear', 'has', 'hasMany', 'disconnect'].filter(
+    (name) => typeof Reflect.get(Keyv.prototype, name) === 'function',
+  ),
+);
+
 /** A {@link Store} whose backend is opened later, by {@link DeferredStore.open} or its first use. */
 export interface DeferredStore extends Store {
   /**
@@ -22,10 +32,12 @@ export interface DeferredStore extends Store {
  * start → IDENTIFY), while Discord sends the guilds. Nothing can use the store before then but
  * the bot's own start, which waits for it.
  *
- * `kv` is the backend's Keyv once open. Before, it answers Keyv's methods (each returning a
- * promise, as they all do); `then` and symbols read as absent; reading any other property throws,
- * since its value is not known yet.
- * `close()` before any opening closes nothing and makes a later opening reject with ClosingError.
+ * `kv` is the backend's Keyv once open. Before, it answers Keyv's methods that return a promise
+ * ({@link ASYNC_KEYV_METHODS}); `then` and symbols read as absent; reading any other property
+ * throws, since its value is not known yet.
+ * `close()` before any opening closes nothing and makes a later opening reject with ClosingError;
+ * during one, it returns at once and the backend is closed once open, after the calls that were
+ * waiting for it (the bot's stop already gave those its drain time).
  */
 export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store>): DeferredStore {
   let backend: Store | undefined;
@@ -42,7 +54,7 @@ export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store
       // Symbols (util.inspect's, Symbol.toStringTag) and `then` (Keyv is no promise: a caller
       // that returns kv from an async function must not find one) read as absent.
       if (typeof property === 'symbol' || property === 'then') return undefined;
-      if (property === 'constructor' || typeof Reflect.get(Keyv.prototype, property) !== 'function') {
+      if (!ASYNC_KEYV_METHODS.has(property)) {
         throw new Error(`store.kv.${property} is not known before the store is open`);
       }
       return async (...args: unknown[]) => {
@@ -66,9 +78,10 @@ export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store
     ping: () => (backend ? backend.ping() : open().then((s) => s.ping())),
     async close() {
       closed = true;
-      if (!opening) return;
-      const opened = await opening.catch(() => undefined);
-      await opened?.close();
+      if (backend) return backend.close();
+      // Still opening (a Redis that stopped answering after the start-up check may keep it so for
+      // ever): the stop does not wait for it; whatever opens is closed then.
+      void opening?.then((opened) => opened.close()).catch(() => undefined);
     },
   };
 }

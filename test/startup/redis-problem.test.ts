@@ -26,6 +26,29 @@ describe('what the operator is told when the Redis in STORE_URL cannot be used a
   });
 
   it.each([
+    ['without a password', 'redis://cache.internal:6380/3', 'STORE_URL=redis://cache.internal:6380/3'],
+    ['with one', url, 'STORE_URL=redis://:password@cache.internal:6380/3'],
+  ])(
+    'GIVEN a STORE_URL %s WHEN the host does not resolve or Redis fails otherwise THEN the example URL adds no password it did not have',
+    (_case, storeUrl, example) => {
+      for (const err of [systemError('ENOTFOUND', 'getaddrinfo ENOTFOUND cache.internal'), new Error('LOADING Redis is loading')]) {
+        const result = problem(err, storeUrl);
+        expect(result.lines.join(' ')).toContain(example);
+        expect(result.lines.join(' ')).not.toContain(SECRET);
+      }
+    },
+  );
+
+  it('GIVEN a database Redis does not have THEN the example keeps the host, port and scheme typed, with database 0', () => {
+    const result = problem(new Error('ERR DB index is out of range'), 'rediss://cache.internal:6380/99');
+    expect(result.exitCode).toBe(EXIT_CONFIG);
+    expect(result.lines.join(' ')).toContain('for example STORE_URL=rediss://cache.internal:6380/0');
+    expect(problem(new Error('ERR DB index is out of range')).lines.join(' ')).toContain(
+      'STORE_URL=redis://:password@cache.internal:6380/0',
+    );
+  });
+
+  it.each([
     ['nothing listening', systemError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.5:6380'), /refused the connection/],
     ['no answer in time', systemError('ETIMEDOUT', 'timed out'), /did not answer within 5 s/],
   ])('GIVEN %s THEN it exits 69 (a service to wait for)', (_case, err, said) => {

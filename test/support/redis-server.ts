@@ -23,6 +23,10 @@ export function freePort(): Promise<number> {
 
 export interface OwnRedis {
   port: number;
+  /** Freezes this server (SIGSTOP): connections are accepted by the kernel, and nothing answers. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
   /** Stops this server by its own pid and removes its folder. */
   stop(): Promise<void>;
 }
@@ -57,8 +61,13 @@ export async function startOwnRedis(args: string[] = [], password?: string): Pro
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+  const signal = (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, name);
+  };
   return {
     port,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     async stop() {
       if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
       await exited;
