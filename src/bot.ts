@@ -307,6 +307,7 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
     async start() {
       // Before login, so /healthz answers (503) while the gateway connects.
       if (meteredOps && metricsPort !== undefined) opsServer = await meteredOps.serve(metricsPort, () => gatewayStatus(client));
+      if (stopping.signal.aborted) return;
       if (!chartFontFile())
         logger.warn('no CJK font found: Chinese labels in usage charts will show as boxes; install fonts-wqy-microhei or fonts-noto-cjk');
       // On Redis, the store and the limiter open once the gateway's READY came (openDeferred);
@@ -439,7 +440,22 @@ async function openStoreAndLimiter(
     const store = overrides.store ?? later(deferStore('redis', openOwnStore));
     const limiter = overrides.limiter ?? later(deferRateLimiter(openOwnLimiter));
     let opened: Promise<void> | undefined;
-    const openDeferred = () => (opened ??= Promise.all(deferred.map((part) => part.open())).then(() => undefined));
+    const openDeferred = () => {
+      if (opened) return opened;
+      opened = Promise.all(deferred.map((part) => part.open())).then(() => undefined);
+      // node-redis retries a connection for ever: said in the log, not only waited for.
+      const slow = setTimeout(
+        () =>
+          logger.warn(
+            { waitedMs: SLOW_OPENING_MS },
+            'the Redis store is still not open since Discord answered; requests wait for it (is Redis answering?)',
+          ),
+        SLOW_OPENING_MS,
+      );
+      slow.unref();
+      void opened.finally(() => clearTimeout(slow)).catch(() => undefined);
+      return opened;
+    };
     return { store, limiter, openDeferred };
   }
   const [storeOpened, limiterOpened] = await Promise.allSettled([overrides.store ?? openOwnStore(), overrides.limiter ?? openOwnLimiter()]);
@@ -451,6 +467,8 @@ async function openStoreAndLimiter(
   return { store: storeOpened.value, limiter: limiterOpened.value, openDeferred: async () => undefined };
 }
 
+// Past this after the gateway answered (ms), a Redis store and limiter still opening are logged.
+const SLOW_OPENING_MS = 10_000;
 // Longest a stop waits for discord.js to close the gateway connection (ms).
 const CLIENT_DESTROY_MS = 2_000;
 

@@ -13,7 +13,8 @@ export async function openRateLimiter(storeUrl: string, budgets: RateBudgets, lo
   // Loaded only for Redis: the client is ~8 MiB of resident memory a SQLite bot never needs.
   const [{ createClient }, { createRedisRateLimiter }] = await Promise.all([import('@keyv/redis'), import('./redis-limiter.js')]);
   const client = createClient(redisClientOptions(storeUrl));
-  client.on('error', () => undefined);
+  // Logged as the store's are: a limiter that cannot connect holds every provider request.
+  client.on('error', (err: unknown) => logger?.warn({ err }, 'redis connection error (rate limiter)'));
   await client.connect();
   return createRedisRateLimiter(client, budgets, {
     ...(logger ? { logger } : {}),

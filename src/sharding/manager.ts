@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 
 // Discord allows one identify per 5 s per bucket; discord.js spaces shard starts by this much.
 const SPAWN_DELAY_MS = 5_500;
-// A shard process is ready once its store is open and its gateway connected.
+// A shard process is ready once its gateway connected (on Redis its store opens meanwhile: see bot.ts).
 const SPAWN_TIMEOUT_MS = 60_000;
 // A shard process gives itself 10 s to stop; past a little more it is killed.
 const STOP_SHARD_MS = 12_000;

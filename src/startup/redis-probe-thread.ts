@@ -31,6 +31,7 @@ const answerSchema = z.discriminatedUnion('ok', [
 export async function probeRedisOffThread(storeUrl: string, deadlineMs: number): Promise<RedisPersistence> {
   const file = workerFile();
   if (file === undefined) return probeRedis(storeUrl, deadlineMs);
+  const startedAt = Date.now();
   const answer = await new Promise<z.infer<typeof answerSchema> | undefined>((resolve) => {
     let worker: Worker;
     try {
@@ -55,7 +56,12 @@ export async function probeRedisOffThread(storeUrl: string, deadlineMs: number):
     worker.on('error', () => settle(undefined));
     worker.on('exit', () => settle(undefined));
   });
-  if (answer === undefined) return probeRedis(storeUrl, deadlineMs);
+  // In the calling thread with the time left, so a worker that died late keeps the start's bound.
+  if (answer === undefined) {
+    const left = deadlineMs - (Date.now() - startedAt);
+    if (left <= 0) throw Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' });
+    return probeRedis(storeUrl, left);
+  }
   if (answer.ok) return answer.persistence;
   throw Object.assign(new Error(answer.message), answer.code === undefined ? {} : { code: answer.code });
 }

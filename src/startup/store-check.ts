@@ -271,7 +271,7 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
   const db = url.pathname.slice(1) || '0';
   // The user name is no secret: a suggested URL keeps it, so copying the example does not drop it.
   const example = `for example STORE_URL=${url.protocol}//${url.username}:password@${where}/${db}`;
-  // Where the password is not the problem, the example has one only when STORE_URL has one.
+  // Where the password is not the problem, the example has one only when STORE_URL has a user or one.
   const credentials = url.username !== '' || url.password !== '' ? `${url.username}:password@` : '';
   const exampleAsTyped = `for example STORE_URL=${url.protocol}//${credentials}${where}/${db}`;
   const authRefused = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message);

@@ -29,15 +29,18 @@ export interface DeferredStore extends Store {
  *
  * Why: opening the Redis store loads node-redis and builds its client class, about 150 ms of the
  * main thread; bot.ts opens it once Discord's gateway answered (issue 15's cold start: process
- * start → IDENTIFY), while Discord sends the guilds. Nothing can use the store before then but
- * the bot's own start, which waits for it.
+ * start → IDENTIFY), while Discord sends the guilds. Before then only a metrics scrape
+ * (METRICS_PORT) could use it, which opens it early; `ping()` (the health check's) does not: it
+ * answers false until the opening began, then waits for it.
  *
  * `kv` is the backend's Keyv once open. Before, it answers Keyv's methods that return a promise
  * ({@link ASYNC_KEYV_METHODS}); `then` and symbols read as absent; reading any other property
  * throws, since its value is not known yet.
  * `close()` before any opening closes nothing and makes a later opening reject with ClosingError;
- * during one, it returns at once and the backend is closed once open, after the calls that were
- * waiting for it (the bot's stop already gave those its drain time).
+ * during one, it returns at once and the backend is closed once open, right after the calls that
+ * were waiting for it have started (a write among them lands; one that needs more than one step,
+ * such as a lock and then a commit, may meet the closed store and fail with ClosingError: the
+ * bot's stop has already given interactions in progress its drain time).
  */
 export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store>): DeferredStore {
   let backend: Store | undefined;
@@ -75,7 +78,8 @@ export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store
     addToSet: (key, member) => (backend ? backend.addToSet(key, member) : open().then((s) => s.addToSet(key, member))),
     removeFromSet: (key, member) => (backend ? backend.removeFromSet(key, member) : open().then((s) => s.removeFromSet(key, member))),
     setMembers: (key) => (backend ? backend.setMembers(key) : open().then((s) => s.setMembers(key))),
-    ping: () => (backend ? backend.ping() : open().then((s) => s.ping())),
+    // A health check's ping does not start the opening (false until it began); during it, it waits.
+    ping: async () => (backend ? backend.ping() : opening ? opening.then((s) => s.ping()) : false),
     async close() {
       closed = true;
       if (backend) return backend.close();

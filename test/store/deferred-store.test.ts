@@ -63,9 +63,21 @@ describe('a store opened later (the bot on Redis, before the gateway answered)',
     await Promise.all([written, added]);
     expect(await store.kv.get('job:1')).toEqual({ state: 'queued' });
     expect(await store.setMembers('jobs:active')).toEqual(['1']);
-    expect(await store.ping()).toBe(true);
     await store.open();
     expect(backend.count).toBe(1);
+    await store.close();
+  });
+
+  it('GIVEN a health check before the store opened THEN its ping answers false and does not open the store; once the opening began, it waits for it', async () => {
+    const backend = gatedOpening(() => openStore('memory://'));
+    const store = deferStore('redis', backend.open);
+    expect(await store.ping()).toBe(false);
+    expect(backend.count).toBe(0);
+    const opened = store.open();
+    const pinged = store.ping();
+    backend.finish();
+    await opened;
+    expect(await pinged).toBe(true);
     await store.close();
   });
 
