@@ -294,6 +294,21 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
   // Aborted when stop() begins; a start still in progress then ends without error (see start()).
   const stopping = new AbortController();
   const stopBegun = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+  /**
+   * Waits for a step of the start; true once it is done, false as soon as a stop began (its error
+   * then of no interest). A stop (SIGTERM) during the start ends it quietly: what the stop closes
+   * (the client, the store) would otherwise fail the steps left, or the gateway deadline fire
+   * later, and an ordinary stop would read as a failed start (exit 1 or 69).
+   */
+  const untilStopped = async (step: Promise<unknown>): Promise<boolean> => {
+    step.catch(() => undefined);
+    try {
+      await Promise.race([step, stopBegun]);
+    } catch (err) {
+      if (!stopping.signal.aborted) throw err;
+    }
+    return !stopping.signal.aborted;
+  };
   let opsServer: OpsServer | undefined;
   let stopFollowingEta: (() => Promise<void>) | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -357,35 +372,23 @@ export async function createBot(config: Config, overrides: BotOverrides = {}): P
           ),
         );
       });
-      const connected = (async () => {
-        await Promise.all([client.login(config.discordToken), ready, framesChecked]);
-        await storesOpened;
-        // Learned ETAs before any job resumes (jobs.start() below), so the first progress edits of
-        // resumed jobs already use them.
-        await eta.load();
-      })();
-      // Settled below, or of no interest once a stop began.
-      connected.catch(() => undefined);
+      let connected: boolean;
       try {
-        // A stop (SIGTERM) during the start ends it quietly: what the stop closes (the client, the
-        // store) would otherwise fail the steps left, or the gateway deadline would fire later, and
-        // an ordinary stop would read as a failed start (exit 1 or 69).
-        await Promise.race([connected, stopBegun]);
-      } catch (err) {
-        if (stopping.signal.aborted) return;
-        throw err;
+        connected = await untilStopped(
+          (async () => {
+            await Promise.all([client.login(config.discordToken), ready, framesChecked]);
+            await storesOpened;
+            // Learned ETAs before any job resumes (jobs.start() below), so the first progress
+            // edits of resumed jobs already use them.
+            await eta.load();
+          })(),
+        );
       } finally {
         for (const timer of timers) clearTimeout(timer);
       }
-      if (stopping.signal.aborted) return;
+      if (!connected) return;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
-      try {
-        await jobs.start();
-      } catch (err) {
-        if (stopping.signal.aborted) return;
-        throw err;
-      }
-      if (stopping.signal.aborted) return;
+      if (!(await untilStopped(jobs.start()))) return;
       sweepHistory();
       sweepTimer = setInterval(sweepHistory, HISTORY_SWEEP_EVERY_MS);
       sweepTimer.unref();

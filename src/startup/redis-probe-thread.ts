@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import { probeRedis, type RedisPersistence } from './redis-probe.js';
+import { noAnswer, probeRedis, type RedisPersistence } from './redis-probe.js';
 
 // Past the probe's own deadline, how long the worker may take to start and answer (ms).
 const WORKER_GRACE_MS = 3_000;
@@ -59,7 +59,7 @@ export async function probeRedisOffThread(storeUrl: string, deadlineMs: number):
   // In the calling thread with the time left, so a worker that died late keeps the start's bound.
   if (answer === undefined) {
     const left = deadlineMs - (Date.now() - startedAt);
-    if (left <= 0) throw Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' });
+    if (left <= 0) throw noAnswer();
     return probeRedis(storeUrl, left);
   }
   if (answer.ok) return answer.persistence;

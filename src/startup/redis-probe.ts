@@ -19,6 +19,9 @@ export function probeRedis(storeUrl: string, deadlineMs: number): Promise<RedisP
   return withRedisClient(redisCheckClientOptions(storeUrl), deadlineMs, readPersistence);
 }
 
+/** What the check throws past its deadline: an Error with code ETIMEDOUT, as a socket's. */
+export const noAnswer = (): Error => Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' });
+
 /**
  * Connects a client made with `options`, sends PING and runs `work` on it, all within
  * `deadlineMs` (ms); the client is closed whatever happens.
@@ -36,7 +39,7 @@ export async function withRedisClient<T>(
   client.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })), deadlineMs);
+    timer = setTimeout(() => reject(noAnswer()), deadlineMs);
   });
   try {
     return await Promise.race([

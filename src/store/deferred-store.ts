@@ -1,5 +1,5 @@
 import Keyv from 'keyv';
-import { ClosingError } from '../closing-error.js';
+import { deferOpening } from '../deferred-opening.js';
 import type { Store } from './types.js';
 
 /**
@@ -36,23 +36,25 @@ export interface DeferredStore extends Store {
  * `kv` is the backend's Keyv once open. Before, it answers Keyv's methods that return a promise
  * ({@link ASYNC_KEYV_METHODS}); `then` and symbols read as absent; reading any other property
  * throws, since its value is not known yet.
- * `close()` before any opening closes nothing and makes a later opening reject with ClosingError;
- * during one, it returns at once and the backend is closed once open, right after the calls that
- * were waiting for it have started (a write among them lands; one that needs more than one step,
- * such as a lock and then a commit, may meet the closed store and fail with ClosingError: the
- * bot's stop has already given interactions in progress its drain time).
+ * `close()` is `DeferredOpening.close`'s (src/deferred-opening.ts): during an opening it returns at once, and a call
+ * that was waiting and needs more than one step (a lock, then a commit) may meet the closed store
+ * and fail with ClosingError (the bot's stop has already given interactions in progress its drain
+ * time).
  */
 export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store>): DeferredStore {
-  let backend: Store | undefined;
-  let opening: Promise<Store> | undefined;
-  let closed = false;
-  const open = (): Promise<Store> =>
-    (opening ??= closed ? Promise.reject(new ClosingError('the store is closing')) : openBackend().then((opened) => (backend = opened)));
+  const backend = deferOpening('the store', openBackend);
+  /** `call` on the open backend, at once when it is open, else once it is. */
+  const via = <R>(call: (store: Store) => Promise<R>): Promise<R> => (backend.current ? call(backend.current) : backend.open().then(call));
+  // Bound once per method: kv is read on every record access of the /video path.
+  const bound = new Map<PropertyKey, unknown>();
   const kv = new Proxy(Object.create(null) as Keyv, {
     get(_target, property) {
-      if (backend) {
-        const value: unknown = Reflect.get(backend.kv, property);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(backend.kv) : value;
+      const opened = backend.current;
+      if (opened) {
+        const value: unknown = Reflect.get(opened.kv, property);
+        if (typeof value !== 'function') return value;
+        if (!bound.has(property)) bound.set(property, (value as (...args: unknown[]) => unknown).bind(opened.kv));
+        return bound.get(property);
       }
       // Symbols (util.inspect's, Symbol.toStringTag) and `then` (Keyv is no promise: a caller
       // that returns kv from an async function must not find one) read as absent.
@@ -60,32 +62,26 @@ export function deferStore(kind: Store['kind'], openBackend: () => Promise<Store
       if (!ASYNC_KEYV_METHODS.has(property)) {
         throw new Error(`store.kv.${property} is not known before the store is open`);
       }
-      return async (...args: unknown[]) => {
-        const opened = await open();
-        return Reflect.apply(Reflect.get(opened.kv, property) as (...a: unknown[]) => unknown, opened.kv, args);
-      };
+      return (...args: unknown[]) =>
+        via(async (store) => Reflect.apply(Reflect.get(store.kv, property) as (...a: unknown[]) => unknown, store.kv, args));
     },
   });
   return {
     kind,
-    kv,
+    // The backend's own Keyv once open; callers that kept `kv` from before go through the proxy.
+    get kv() {
+      return backend.current?.kv ?? kv;
+    },
     open: async () => {
-      await open();
+      await backend.open();
     },
-    withLock: (name, fn, read) => (backend ? backend.withLock(name, fn, read) : open().then((s) => s.withLock(name, fn, read))),
-    commit: (entries, held, options) =>
-      backend ? backend.commit(entries, held, options) : open().then((s) => s.commit(entries, held, options)),
-    addToSet: (key, member) => (backend ? backend.addToSet(key, member) : open().then((s) => s.addToSet(key, member))),
-    removeFromSet: (key, member) => (backend ? backend.removeFromSet(key, member) : open().then((s) => s.removeFromSet(key, member))),
-    setMembers: (key) => (backend ? backend.setMembers(key) : open().then((s) => s.setMembers(key))),
+    withLock: (name, fn, read) => via((store) => store.withLock(name, fn, read)),
+    commit: (entries, held, options) => via((store) => store.commit(entries, held, options)),
+    addToSet: (key, member) => via((store) => store.addToSet(key, member)),
+    removeFromSet: (key, member) => via((store) => store.removeFromSet(key, member)),
+    setMembers: (key) => via((store) => store.setMembers(key)),
     // A health check's ping does not start the opening (false until it began); during it, it waits.
-    ping: async () => (backend ? backend.ping() : opening ? opening.then((s) => s.ping()) : false),
-    async close() {
-      closed = true;
-      if (backend) return backend.close();
-      // Still opening (a Redis that stopped answering after the start-up check may keep it so for
-      // ever): the stop does not wait for it; whatever opens is closed then.
-      void opening?.then((opened) => opened.close()).catch(() => undefined);
-    },
+    ping: async () => (backend.current || backend.started ? via((store) => store.ping()) : false),
+    close: () => backend.close(),
   };
 }
