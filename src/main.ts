@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './log.js';
 import { prepareEnvironment } from './startup/env-file.js';
 import { preflight } from './startup/preflight.js';
 import { openBot } from './startup/open-bot.js';
+import type { Bot } from './bot.js';
 import { START_HELP, wantsHelp } from './startup/help.js';
 import { stopGracefully } from './startup/graceful-stop.js';
 import { EXIT_CONFIG, StartupError } from './startup/startup-error.js';
@@ -42,9 +43,13 @@ async function main(): Promise<void> {
 }
 
 async function runBot(config: Config, logger: Logger): Promise<void> {
+  // Before the checks: a stop (SIGTERM, Ctrl-C) while they run is an ordinary stop too, exit 0
+  // (nothing is open yet to close), not Node's default death by the signal (exit 143).
+  // eslint-disable-next-line prefer-const -- assigned once the checks passed; read by the stop before
+  let bot: Bot | undefined;
+  const shutdown = stopGracefully({ logger, deadlineMs: STOP_DEADLINE_MS, stop: async () => bot?.stop() });
   // The same checks, with the bot's code loading meanwhile (openBot).
-  const bot = await openBot(config, logger);
-  const shutdown = stopGracefully({ logger, deadlineMs: STOP_DEADLINE_MS, stop: () => bot.stop() });
+  bot = await openBot(config, logger);
   // A shard whose manager is gone stops too, so a restarted manager never finds a twin polling.
   if (config.sharding?.role === 'shard') process.on('disconnect', () => shutdown.stop('manager disconnected'));
   await bot.start();

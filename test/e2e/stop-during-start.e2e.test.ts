@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,28 @@ describe('a stop that comes while the bot is starting', () => {
     expect(code, bot.output()).toBe(0);
     expect(ms).toBeLessThan(PROMPT_MS);
     expect(bot.output()).not.toMatch(FAILED_START);
+  }, 60_000);
+
+  it('GIVEN the start-up checks are still running (a Redis that accepts and never answers) WHEN the bot is stopped THEN it exits 0 at once, not by the signal', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const bot = bots.start(entry, {
+        ...fakeEnv(discord, provider, join(dir, 'checking', 'bot.sqlite')),
+        STORE_URL: `redis://127.0.0.1:${port}/0`,
+        VIDEO_TMP_DIR: join(dir, 'checking', 'videos'),
+        LOG_LEVEL: 'info',
+      });
+      await discord.waitFor(() => (bot.output().includes('settings come from') ? true : undefined), { timeoutMs: 10_000 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { code, ms } = await stop(bot);
+      expect(code, bot.output()).toBe(0);
+      expect(ms).toBeLessThan(PROMPT_MS);
+      expect(bot.output()).not.toMatch(FAILED_START);
+    } finally {
+      silent.close();
+    }
   }, 60_000);
 
   describe.skipIf(!redisServerInstalled)('on Redis', () => {
