@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,7 +11,10 @@ const dir = mkdtempSync(join(tmpdir(), 'hvb-sqlite-adapter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let files = 0;
-function open(path = join(dir, `db-${++files}.sqlite`), options: { groupCommitWindowMs?: number } = {}) {
+function open(
+  path = join(dir, `db-${++files}.sqlite`),
+  options: { groupCommitWindowMs?: number; checkpointQuietMs?: number; checkpointMaxDelayMs?: number } = {},
+) {
   const adapter = new SqliteAdapter({ path, table: 'kv', ...options });
   const kv = new Keyv({ store: adapter, namespace: 'hvb', throwOnErrors: true });
   return { adapter, kv, path };
@@ -162,6 +165,56 @@ describe('SQLite store on better-sqlite3', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('checkpoints on SQLite', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  // A job record's size; 40 of them fill about 20 pages of the log.
+  const record = (i: number) => ({ key: `job:${i}`, value: { id: i, body: 'x'.repeat(2_000) } });
+
+  it('GIVEN a burst of writes filling thousands of log pages WHEN it goes on THEN none of its commits copies the log into the file (no stall mid-burst); once writes pause the log is checkpointed, and closing leaves no log behind', async () => {
+    const { adapter, kv, path } = open(undefined, { checkpointQuietMs: 100, checkpointMaxDelayMs: 60_000 });
+    await kv.set('first', 1);
+    const before = statSync(path).size;
+    // 2,400 records of 2 kB in 60 turns: SQLite's own checkpoint would have run at 1,000 pages.
+    for (let turn = 0; turn < 60; turn += 1) {
+      await kv.setMany(Array.from({ length: 40 }, (_, i) => record(turn * 40 + i)));
+      expect(statSync(path).size).toBe(before);
+    }
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(4_000_000);
+    await sleep(400);
+    expect(statSync(path).size).toBeGreaterThan(4_000_000);
+    expect(await kv.get('job:2399')).toEqual(record(2399).value);
+    await adapter.disconnect();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const again = open(path);
+    expect(await again.kv.get('job:0')).toEqual(record(0).value);
+    await again.adapter.disconnect();
+  });
+
+  it('GIVEN writes that never pause (a steady stream of status polls) WHEN the longest delay passes THEN the log is checkpointed anyway', async () => {
+    const { adapter, kv, path } = open(undefined, { checkpointQuietMs: 200, checkpointMaxDelayMs: 150 });
+    await kv.set('first', 1);
+    const before = statSync(path).size;
+    const grewAt: number[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      await kv.setMany(Array.from({ length: 10 }, (_, j) => record(i * 10 + j)));
+      if (statSync(path).size > before) grewAt.push(i);
+      await sleep(10);
+    }
+    // Writes came every 10 ms, never 200 ms apart: only the longest delay can have checkpointed.
+    expect(grewAt.length).toBeGreaterThan(0);
+    expect(statSync(path).size).toBeGreaterThan(before + 500_000);
+    await adapter.disconnect();
+  });
+
+  it('GIVEN the store in memory WHEN it is written THEN nothing is scheduled for it (no log to checkpoint)', async () => {
+    const { adapter, kv } = open(':memory:', { checkpointQuietMs: 1 });
+    await kv.set('a', 1);
+    await sleep(20);
+    expect(await kv.get('a')).toBe(1);
+    await adapter.disconnect();
   });
 });
 
