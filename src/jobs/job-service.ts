@@ -88,7 +88,10 @@ export interface JobService {
    * live and left as they are), then starts the poller. Once per service: later calls do nothing.
    */
   start(): Promise<void>;
-  /** Stops the poller, letting runs in progress finish. */
+  /**
+   * Stops the poller, letting runs in progress finish. A start still in progress finishes its
+   * recovery first and starts nothing more: once this resolves nothing of the service runs.
+   */
   stop(): Promise<void>;
   /**
    * Settles reservations held for jobs that ended or vanished (of one guild, or all), and carries
@@ -121,11 +124,15 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
   // recorded) as left over from a crash. Emptied, and no longer filled, once recovery is done.
   let startedBeforeRecovery: Set<string> | undefined = new Set();
   let starting: Promise<void> | undefined;
+  // Set when stop() begins: a start still recovering then starts nothing more (stop() waits for it,
+  // so the line, the poller and the sweeper never run on after the store is closed).
+  let stopped = false;
 
   async function startOnce(): Promise<void> {
     const startedHere = startedBeforeRecovery;
     await recoverJobs(deps, (id) => startedHere?.has(id) === true);
     startedBeforeRecovery = undefined;
+    if (stopped) return;
     deps.dispatcher.start();
     await sweep().catch((err: unknown) => logger.error({ err }, 'sweep at start failed'));
     // Video files of jobs that ended while the process died before deleting them.
@@ -136,6 +143,7 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
         return (await jobs.exists(id)) ? 'live' : 'unknown';
       })
       .catch((err: unknown) => logger.warn({ err }, 'could not sweep left-over video files'));
+    if (stopped) return;
     deps.scheduler.start();
     sweeper = setInterval(
       () => void sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed; next one in a while')),
@@ -286,6 +294,10 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     },
 
     async stop() {
+      stopped = true;
+      // A start in progress (recovery of a large store) finishes first; what it would still
+      // start is skipped, and what it started is stopped below. Its failure is the start's to report.
+      await starting?.catch(() => undefined);
       if (sweeper) clearInterval(sweeper);
       sweeper = undefined;
       await deps.dispatcher.stop();

@@ -196,4 +196,40 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     await engine.stop();
     await store.close();
   });
+
+  it('GIVEN a stop that begins while recovery still runs (a large store) WHEN recovery then ends THEN the stop waited for it and nothing runs after it: no status request for the job in flight, no sweep of the closed store', async () => {
+    const file = `sqlite://${join(dir, 'stop-during-start.sqlite')}`;
+    const first = await openStore(file);
+    const before = testEngine(first, scriptedProvider());
+    const job = await ask(before.engine);
+    await before.engine.attachMessage(job.id, job.reply.channelId, 'm1');
+    await before.engine.submit(job.id);
+    expect((await before.engine.get(job.id))?.state).toBe('submitted');
+    await first.close();
+
+    const inner = await openStore(file);
+    const listing = gate();
+    const store: Store = {
+      ...inner,
+      kv: inner.kv,
+      setMembers: async (key) => {
+        await listing.opened;
+        return inner.setMembers(key);
+      },
+    };
+    const provider = scriptedProvider();
+    const { engine } = testEngine(store, provider);
+    const started = engine.start();
+    let stopDone = false;
+    const stopped = engine.stop().then(() => (stopDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopDone).toBe(false);
+    listing.open();
+    await stopped;
+    await started;
+    await inner.close();
+    // The poller's interval is 20 ms: a poller started after the stop would have asked by now.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(provider.polls).toEqual([]);
+  });
 });
