@@ -31,15 +31,24 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
   // Which file the settings came from: the first thing to check when a setting seems ignored.
   logger.info({ envFile: envFileRead }, settingsSource());
-  if (config.sharding?.role === 'manager') {
-    // Before the shards start: a store or a Discord that cannot work stops the start here, in plain
-    // words, within 15 s and without a retry loop.
-    await preflight(config, logger);
-    const { runShardManager } = await import('./sharding/run-manager.js');
-    // Each shard runs the file this process started from: the bundle's main.js under `npm start`.
-    return runShardManager(config, fileURLToPath(import.meta.url));
-  }
+  if (config.sharding?.role === 'manager') return runManager(config, logger);
   return runBot(config, logger);
+}
+
+/** Longest a stop of the shard manager may take (ms): a shard's own stop deadline (10 s) plus the kill that follows it. */
+const MANAGER_STOP_DEADLINE_MS = 15_000;
+
+async function runManager(config: Config, logger: Logger): Promise<void> {
+  // Before the checks, as for a bot: a stop while they run is an ordinary stop, exit 0.
+  // eslint-disable-next-line prefer-const -- assigned once the shards are ready; read by the stop before
+  let running: { stop(): Promise<void> } | undefined;
+  stopGracefully({ logger, deadlineMs: MANAGER_STOP_DEADLINE_MS, stop: async () => running?.stop() });
+  // Before the shards start: a store or a Discord that cannot work stops the start here, in plain
+  // words, within 15 s and without a retry loop.
+  await preflight(config, logger);
+  const { runShardManager } = await import('./sharding/run-manager.js');
+  // Each shard runs the file this process started from: the bundle's main.js under `npm start`.
+  running = await runShardManager(config, fileURLToPath(import.meta.url));
 }
 
 async function runBot(config: Config, logger: Logger): Promise<void> {

@@ -97,6 +97,31 @@ describe('a stop that comes while the bot is starting', () => {
     }
   }, 60_000);
 
+  it('GIVEN the shard manager (SHARD_COUNT set) still running its start-up checks WHEN it is stopped THEN it exits 0 at once, not by the signal', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const manager = bots.start(entry, {
+        ...fakeEnv(discord, provider, join(dir, 'manager', 'bot.sqlite')),
+        STORE_URL: `redis://127.0.0.1:${port}/0`,
+        SHARD_COUNT: '2',
+        VIDEO_TMP_DIR: join(dir, 'manager', 'videos'),
+        LOG_LEVEL: 'info',
+      });
+      await discord.waitFor(() => (manager.output().includes('settings come from') ? true : undefined), { timeoutMs: 10_000 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { code, ms } = await stop(manager);
+      expect(code, manager.output()).toBe(0);
+      expect(ms).toBeLessThan(PROMPT_MS);
+      expect(manager.output()).not.toMatch(FAILED_START);
+      // No shard was started: Discord saw no IDENTIFY from it.
+      expect(manager.output()).not.toMatch(/shard processes ready/);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+
   describe.skipIf(!redisServerInstalled)('on Redis', () => {
     let redis: OwnRedis;
     beforeAll(async () => {
