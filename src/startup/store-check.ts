@@ -336,7 +336,8 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
     return new StartupError(
       [
         `STORE_URL names a Redis host that does not resolve: ${url.hostname} (${code}).`,
-        `Fix: correct the host name in STORE_URL, ${exampleAsTyped}.`,
+        // The example names another host: repeating the one that does not resolve helps no one.
+        `Fix: correct the host name in STORE_URL: 127.0.0.1 for a Redis on this machine, the service's name under Docker Compose (for example STORE_URL=${url.protocol}//${credentials}${url.port ? `127.0.0.1:${url.port}` : '127.0.0.1'}/${db}).`,
       ],
       EXIT_CONFIG,
     );

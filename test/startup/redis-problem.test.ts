@@ -23,6 +23,9 @@ describe('what the operator is told when the Redis in STORE_URL cannot be used a
     const result = problem(systemError('ENOTFOUND', 'getaddrinfo ENOTFOUND cache.internal'));
     expect(result.exitCode).toBe(EXIT_CONFIG);
     expect(result.lines.join(' ')).toMatch(/does not resolve: cache\.internal/);
+    // The fix names a host that can work, not the one that does not resolve.
+    expect(result.lines[1]).not.toContain('cache.internal');
+    expect(result.lines[1]).toContain('STORE_URL=redis://:password@127.0.0.1:6380/3');
   });
 
   it.each([
@@ -33,7 +36,9 @@ describe('what the operator is told when the Redis in STORE_URL cannot be used a
     (_case, storeUrl, example) => {
       for (const err of [systemError('ENOTFOUND', 'getaddrinfo ENOTFOUND cache.internal'), new Error('LOADING Redis is loading')]) {
         const result = problem(err, storeUrl);
-        expect(result.lines.join(' ')).toContain(example);
+        // A host that does not resolve is replaced in the example (see above); the rest is as typed.
+        const expected = err.message.includes('ENOTFOUND') ? example.replace('cache.internal', '127.0.0.1') : example;
+        expect(result.lines.join(' ')).toContain(expected);
         expect(result.lines.join(' ')).not.toContain(SECRET);
       }
     },
