@@ -76,6 +76,10 @@ const indexed = (job: Job): boolean => !isFinal(job.state) || job.outbox !== nul
  */
 export function createJobRepository(store: Store, options: { finishedTtlMs?: number } = {}): JobRepository {
   const finishedTtlMs = options.finishedTtlMs ?? DEFAULT_FINISHED_TTL_MS;
+  // Line members as parsed, by their text (which never changes): the dispatcher reads the whole
+  // line on every turn (whether anything waits, the pick, the places shown), so each member is
+  // split once instead of on every read. null: a member that does not parse (skipped).
+  const parsedMembers = new Map<string, LineEntry | null>();
   const parse = (raw: unknown): Job | undefined => {
     if (raw === undefined) return undefined;
     const parsed = jobSchema.safeParse(raw);
@@ -160,7 +164,24 @@ export function createJobRepository(store: Store, options: { finishedTtlMs?: num
       }
     },
     activeIds: () => store.setMembers(ACTIVE_SET),
-    waitingEntries: async () => (await store.setMembers(WAITING_SET)).flatMap((m) => parseLineMember(m) ?? []),
+    waitingEntries: async () => {
+      const members = await store.setMembers(WAITING_SET);
+      const entries: LineEntry[] = [];
+      for (const member of members) {
+        let entry = parsedMembers.get(member);
+        if (entry === undefined) {
+          entry = parseLineMember(member) ?? null;
+          parsedMembers.set(member, entry);
+        }
+        if (entry) entries.push(entry);
+      }
+      // Members that left the line are forgotten once they outnumber those in it.
+      if (parsedMembers.size > 2 * members.length + 64) {
+        const inLine = new Set(members);
+        for (const member of parsedMembers.keys()) if (!inLine.has(member)) parsedMembers.delete(member);
+      }
+      return entries;
+    },
     unlist: (entry) =>
       store.removeFromSet(
         WAITING_SET,

@@ -5,11 +5,11 @@
 
 /** One job waiting in line, as the order sees it. */
 export interface LineEntry {
-  jobId: string;
-  guildId: string;
-  userId: string;
+  readonly jobId: string;
+  readonly guildId: string;
+  readonly userId: string;
   /** When the job was asked for: first come, first served within one member's jobs. */
-  enqueuedAt: number;
+  readonly enqueuedAt: number;
 }
 
 /**

@@ -45,10 +45,20 @@ export interface SubmitLine {
 
 /** The line on `store`, with `budget` for its start estimates. */
 export function createSubmitLine(store: Store, jobs: JobRepository, budget: SubmitBudget): SubmitLine {
+  // On a store only this process uses (SQLite, memory), the turns it wrote last are the record:
+  // read and validated once, then kept. The line reads them on every pick and every showing of
+  // places; with a few hundred guilds waiting, validating the record each time was most of what
+  // the bot allocated while a burst of /video waited for its acknowledgements (issue 15). On Redis
+  // other processes take turns too: read every time.
+  const ownsStore = store.kind !== 'redis';
+  let known: Turns | undefined;
   const readTurns = async (): Promise<Turns> => {
+    if (known) return known;
     const parsed = turnsSchema.safeParse(await store.kv.get(TURNS_KEY));
     // An unreadable record only costs fairness for a moment: everyone counts as not served yet.
-    return parsed.success ? parsed.data : NO_TURNS;
+    const turns = parsed.success ? parsed.data : NO_TURNS;
+    if (ownsStore) known = turns;
+    return turns;
   };
 
   return {
@@ -94,6 +104,8 @@ export function createSubmitLine(store: Store, jobs: JobRepository, budget: Subm
               budget,
             );
             await store.commit([jobs.entryFor(next), { key: TURNS_KEY, value: after }], [lineLease, jobLease]);
+            // Written (a failed commit throws, leaving the record and what is kept as they were).
+            if (ownsStore) known = after;
             await jobs.index(next);
             return next;
           });

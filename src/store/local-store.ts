@@ -153,7 +153,13 @@ export function createLocalStore(
     },
     addToSet: (key, member) => updateSet(key, member, true),
     removeFromSet: (key, member) => updateSet(key, member, false),
-    setMembers: (key) => mutex.run(`set:${key}`, async () => [...(await loadSet(key))]),
+    // SQLite: read from memory (or the file) in this tick, without the lock a set kept as one JSON
+    // array needs while it is read (changes of SQLite's sets lock single members only).
+    setMembers: (key) =>
+      setRows
+        ? // A failed read (a closed file) rejects, as the locked read did.
+          new Promise<string[]>((resolve) => resolve([...loadRows(setRows, key)]))
+        : mutex.run(`set:${key}`, async () => [...(await loadSet(key))]),
     ping: async () => {
       if (closed) return false;
       try {

@@ -309,10 +309,15 @@ describe('commits and locked reads on SQLite, past keyv', () => {
     raw.close();
     // A granted reservation lists its guild (the set not read yet); in the same turn the sweep reads
     // the set for the first time, and another write fails: the whole turn is rolled back.
-    const granted = store.withLock('quota:g', (lease) =>
-      store.commit([{ key: 'quota:reservation:r1', value: { id: 'r1' } }], [lease], { addToSets: [['quota:guilds', 'g']] }),
-    );
-    const firstRead = store.setMembers('quota:guilds');
+    let firstRead!: Promise<string[]>;
+    const granted = store.withLock('quota:g', (lease) => {
+      const committed = store.commit([{ key: 'quota:reservation:r1', value: { id: 'r1' } }], [lease], {
+        addToSets: [['quota:guilds', 'g']],
+      });
+      // Read right after the listing was written, before its turn commits.
+      firstRead = store.setMembers('quota:guilds');
+      return committed;
+    });
     const refused = store.kv.set('poison', 1).catch((err: unknown) => err);
     await expect(granted).rejects.toThrow('disk full (test)');
     await refused;
