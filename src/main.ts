@@ -57,10 +57,14 @@ async function runBot(config: Config, logger: Logger): Promise<void> {
   // eslint-disable-next-line prefer-const -- assigned once the checks passed; read by the stop before
   let bot: Bot | undefined;
   const shutdown = stopGracefully({ logger, deadlineMs: STOP_DEADLINE_MS, stop: async () => bot?.stop() });
+  // A shard whose manager is gone stops too, so a restarted manager never finds a twin polling;
+  // listened for before the checks, so a manager stopped while this shard starts is not missed.
+  if (config.sharding?.role === 'shard') {
+    process.on('disconnect', () => shutdown.stop('manager disconnected'));
+    if (!process.connected) shutdown.stop('manager disconnected');
+  }
   // The same checks, with the bot's code loading meanwhile (openBot).
   bot = await openBot(config, logger);
-  // A shard whose manager is gone stops too, so a restarted manager never finds a twin polling.
-  if (config.sharding?.role === 'shard') process.on('disconnect', () => shutdown.stop('manager disconnected'));
   await bot.start();
 }
 

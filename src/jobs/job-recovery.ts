@@ -23,16 +23,30 @@ export interface JobScope {
  * `startedHere`: jobs this process accepted before recovery ran (members can ask while it
  * connects); they are live, not left over from a crash, and are not touched. With sharding, an
  * index entry without a record is settled only when its held reservation names a guild of ours
- * (another shard may be accepting it right now).
+ * (another shard may be accepting it right now). `stopped`: asked before each job; once true the
+ * rest is left for the next start.
  */
-export async function recoverJobs(deps: JobDeps & JobScope, startedHere: (jobId: string) => boolean = () => false): Promise<void> {
+export async function recoverJobs(
+  deps: JobDeps & JobScope,
+  startedHere: (jobId: string) => boolean = () => false,
+  stopped: () => boolean = () => false,
+): Promise<void> {
   const ownsGuild = deps.ownsGuild ?? (() => true);
   const ids = (await deps.jobs.activeIds()).filter((id) => !startedHere(id));
   const now = deps.clock();
   let resumed = 0;
   let waiting = 0;
   let others = 0;
-  for (const id of ids) {
+  for (const [done, id] of ids.entries()) {
+    // A stop (a deploy) does not wait for the rest: each job is recovered on its own, and those
+    // left are recovered at the next start, as after a crash.
+    if (stopped()) {
+      deps.logger.info(
+        { recovered: done, left: ids.length - done },
+        'stopping: the jobs not recovered yet are recovered at the next start',
+      );
+      return;
+    }
     const job = await deps.jobs.get(id);
     // Another shard's job, even a final one: its owner cleans it up, we must not race it.
     if (job && !ownsGuild(job.guildId)) {

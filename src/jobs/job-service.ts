@@ -130,7 +130,11 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
 
   async function startOnce(): Promise<void> {
     const startedHere = startedBeforeRecovery;
-    await recoverJobs(deps, (id) => startedHere?.has(id) === true);
+    await recoverJobs(
+      deps,
+      (id) => startedHere?.has(id) === true,
+      () => stopped,
+    );
     startedBeforeRecovery = undefined;
     if (stopped) return;
     deps.dispatcher.start();
@@ -283,6 +287,8 @@ export function createJobService(deps: JobDeps & JobScope): JobService {
     get: (jobId) => jobs.get(jobId),
 
     start() {
+      // A service stopped before it started stays stopped (the store may be closed by now).
+      if (stopped && !starting) return Promise.resolve();
       // Once: a second recovery would take this process' own jobs still being accepted for
       // left-overs (and a second sweeper would outlive stop()). Calls while it runs share it.
       starting ??= startOnce().catch((err: unknown) => {

@@ -5,6 +5,8 @@ import type { JobRepository } from './job-repository.js';
 import { lineOrder, nextInLine, NO_TURNS, startTimes, takeTurn, type SubmitBudget, type Turns } from './line-order.js';
 
 const TURNS_KEY = 'queue:turns';
+/** The turns record as last read or written, by store, for stores one process owns (see `createSubmitLine`). */
+const knownTurns = new WeakMap<Store, Turns>();
 const LINE_LOCK = 'queue:line';
 
 const turnsSchema = z.object({
@@ -50,14 +52,16 @@ export function createSubmitLine(store: Store, jobs: JobRepository, budget: Subm
   // places; with a few hundred guilds waiting, validating the record each time was most of what
   // the bot allocated while a burst of /video waited for its acknowledgements (issue 15). On Redis
   // other processes take turns too: read every time.
+  // Kept per store, not per line: every line on one store (two job engines on one memory store,
+  // in tests) sees the turns any of them took.
   const ownsStore = store.kind !== 'redis';
-  let known: Turns | undefined;
   const readTurns = async (): Promise<Turns> => {
+    const known = knownTurns.get(store);
     if (known) return known;
     const parsed = turnsSchema.safeParse(await store.kv.get(TURNS_KEY));
     // An unreadable record only costs fairness for a moment: everyone counts as not served yet.
     const turns = parsed.success ? parsed.data : NO_TURNS;
-    if (ownsStore) known = turns;
+    if (ownsStore) knownTurns.set(store, turns);
     return turns;
   };
 
@@ -105,7 +109,7 @@ export function createSubmitLine(store: Store, jobs: JobRepository, budget: Subm
             );
             await store.commit([jobs.entryFor(next), { key: TURNS_KEY, value: after }], [lineLease, jobLease]);
             // Written (a failed commit throws, leaving the record and what is kept as they were).
-            if (ownsStore) known = after;
+            if (ownsStore) knownTurns.set(store, after);
             await jobs.index(next);
             return next;
           });

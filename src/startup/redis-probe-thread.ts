@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { noAnswer, probeRedis, type RedisPersistence } from './redis-probe.js';
 
 // Past the probe's own deadline, how long the worker may take to start and answer (ms).
-const WORKER_GRACE_MS = 3_000;
+export const WORKER_GRACE_MS = 3_000;
+
+/** The `code` of the error thrown when the check's worker thread itself gave no answer in time (see `redisProblem`). */
+export const CHECK_STUCK = 'HVB_CHECK_STUCK';
 
 const answerSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), persistence: z.enum(['aof', 'snapshots', 'none', 'unknown']) }),
@@ -48,7 +51,12 @@ export async function probeRedisOffThread(storeUrl: string, deadlineMs: number):
       void worker.terminate();
       resolve(value);
     };
-    const timer = setTimeout(() => settle({ ok: false, message: 'no answer', code: 'ETIMEDOUT' }), deadlineMs + WORKER_GRACE_MS);
+    // The probe bounds itself by `deadlineMs`: a worker silent past that and the grace is stuck
+    // itself (an overloaded machine), which is not Redis failing to answer.
+    const timer = setTimeout(
+      () => settle({ ok: false, message: `the check's worker thread gave no answer`, code: CHECK_STUCK }),
+      deadlineMs + WORKER_GRACE_MS,
+    );
     worker.on('message', (message: unknown) => {
       const parsed = answerSchema.safeParse(message);
       settle(parsed.success ? parsed.data : undefined);

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { chmod, lstat, open, readlink, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { withRedisClient, type RedisPersistence } from './redis-probe.js';
-import { probeRedisOffThread } from './redis-probe-thread.js';
+import { CHECK_STUCK, probeRedisOffThread, WORKER_GRACE_MS } from './redis-probe-thread.js';
 import { withoutPassword, type Logger } from '../log.js';
 import { sqlitePath } from '../store/open-store.js';
 import { EXIT_CONFIG, EXIT_UNAVAILABLE, StartupError } from './startup-error.js';
@@ -340,6 +340,15 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
         `Fix: correct the host name in STORE_URL: 127.0.0.1 for a Redis on this machine, the service's name under Docker Compose (for example STORE_URL=${url.protocol}//${credentials}${url.port ? `127.0.0.1:${url.port}` : '127.0.0.1'}/${db}).`,
       ],
       EXIT_CONFIG,
+    );
+  }
+  if (code === CHECK_STUCK) {
+    return new StartupError(
+      [
+        `The check of the Redis at ${where} (STORE_URL) did not finish within ${Math.round((deadlineMs + WORKER_GRACE_MS) / 1000)} s: its worker thread gave no answer, whatever Redis did.`,
+        'Fix: this machine may be overloaded or short of memory (check its load and free memory); exit 69, so a supervisor with a restart policy tries again.',
+      ],
+      EXIT_UNAVAILABLE,
     );
   }
   if (code === 'ETIMEDOUT' || /timeout/i.test(message)) {

@@ -25,6 +25,11 @@ export async function openStore(storeUrl: string, options: { logger?: Logger } =
     // Loaded only for SQLite: a Redis deployment never needs the native module.
     const { SqliteAdapter } = await import('./sqlite-adapter.js');
     const adapter = new SqliteAdapter({ path, table: 'kv', busyTimeoutMs: 10_000 });
+    // Nothing is lost when a checkpoint fails (the log keeps every commit; it is tried again), but
+    // a log that keeps failing to shrink (a full disk) is worth a line.
+    adapter.on('checkpointError', (err: unknown) =>
+      options.logger?.warn({ err }, 'could not copy the SQLite log into the database file; trying again later'),
+    );
     return createLocalStore(
       'sqlite',
       { store: adapter, namespace: 'hvb', throwOnErrors: true, serialize, deserialize },

@@ -229,7 +229,7 @@ export class SqliteAdapter extends EventEmitter {
     if (!this.onDisk) return;
     this.lastCommitAt = performance.now();
     this.uncheckpointedSince ??= this.lastCommitAt;
-    this.checkpointTimer ??= later(() => this.checkpointWhenQuiet(), this.checkpointQuietMs).unref();
+    this.checkpointTimer ??= later(() => this.checkpointWhenQuiet(), Math.min(this.checkpointQuietMs, this.checkpointMaxDelayMs)).unref();
   }
 
   /** Checkpoints now when writes paused (or the log waited long enough); otherwise looks again once they may have. */
@@ -245,11 +245,19 @@ export class SqliteAdapter extends EventEmitter {
       return;
     }
     this.uncheckpointedSince = undefined;
+    let copiedAll = false;
     try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
+      // One row: busy, frames in the log, frames copied into the file.
+      const [result] = this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+      copiedAll = result !== undefined && result.checkpointed >= result.log;
     } catch (err) {
-      // Nothing is lost: the log keeps every commit, and the next commit schedules another try.
+      // Nothing is lost: the log keeps every commit. Told as 'checkpointError' (open-store logs it).
       this.emit('checkpointError', err);
+    }
+    // A reader of another connection still on older frames (or a failure): tried again later.
+    if (!copiedAll) {
+      this.uncheckpointedSince = performance.now();
+      this.checkpointTimer = later(() => this.checkpointWhenQuiet(), this.checkpointMaxDelayMs).unref();
     }
   }
 

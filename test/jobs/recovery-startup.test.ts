@@ -231,5 +231,13 @@ describe('a /video asked while the bot starts is not taken for a left-over of a 
     // The poller's interval is 20 ms: a poller started after the stop would have asked by now.
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(provider.polls).toEqual([]);
+
+    // What the stopped recovery left is recovered at the next start: the member gets the video.
+    const next = await openStore(file);
+    const after = testEngine(next, scriptedProvider());
+    await after.engine.start();
+    await eventually(() => after.seen.delivered.some((j) => j.id === job.id));
+    await after.engine.stop();
+    await next.close();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redisProblem } from '../../src/startup/store-check.js';
 import { EXIT_CONFIG, EXIT_UNAVAILABLE } from '../../src/startup/startup-error.js';
+import { CHECK_STUCK } from '../../src/startup/redis-probe-thread.js';
 
 /** An error as node:dns and node:net give it: a message and a `code`. */
 const systemError = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -17,6 +18,14 @@ describe('what the operator is told when the Redis in STORE_URL cannot be used a
     expect(result.lines.join(' ')).toContain('cache.internal');
     expect(result.lines.join(' ')).toMatch(/temporary DNS failure/);
     expect(result.lines.join(' ')).toMatch(/check the host name in STORE_URL/);
+  });
+
+  it('GIVEN the check’s own worker thread that gave no answer (an overloaded machine) THEN it is not reported as Redis not answering: it says so, with the bound it had, exit 69', () => {
+    const result = problem(systemError(CHECK_STUCK, "the check's worker thread gave no answer"));
+    expect(result.exitCode).toBe(EXIT_UNAVAILABLE);
+    expect(result.lines.join(' ')).toMatch(/did not finish within 8 s: its worker thread gave no answer/);
+    expect(result.lines.join(' ')).not.toMatch(/Redis .* did not answer/);
+    expect(result.lines.join(' ')).not.toContain(SECRET);
   });
 
   it('GIVEN a host name that does not exist (ENOTFOUND) THEN it is a setting to correct: exit 78', () => {

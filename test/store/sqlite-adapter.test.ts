@@ -174,7 +174,8 @@ describe('checkpoints on SQLite', () => {
   const record = (i: number) => ({ key: `job:${i}`, value: { id: i, body: 'x'.repeat(2_000) } });
 
   it('GIVEN a burst of writes filling thousands of log pages WHEN it goes on THEN none of its commits copies the log into the file (no stall mid-burst); once writes pause the log is checkpointed, and closing leaves no log behind', async () => {
-    const { adapter, kv, path } = open(undefined, { checkpointQuietMs: 100, checkpointMaxDelayMs: 60_000 });
+    // A quiet time no pause between two turns reaches, even on a loaded machine.
+    const { adapter, kv, path } = open(undefined, { checkpointQuietMs: 1_000, checkpointMaxDelayMs: 60_000 });
     await kv.set('first', 1);
     const before = statSync(path).size;
     // 2,400 records of 2 kB in 60 turns: SQLite's own checkpoint would have run at 1,000 pages.
@@ -183,7 +184,7 @@ describe('checkpoints on SQLite', () => {
       expect(statSync(path).size).toBe(before);
     }
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(4_000_000);
-    await sleep(400);
+    await sleep(1_500);
     expect(statSync(path).size).toBeGreaterThan(4_000_000);
     expect(await kv.get('job:2399')).toEqual(record(2399).value);
     await adapter.disconnect();
@@ -194,7 +195,7 @@ describe('checkpoints on SQLite', () => {
   });
 
   it('GIVEN writes that never pause (a steady stream of status polls) WHEN the longest delay passes THEN the log is checkpointed anyway', async () => {
-    const { adapter, kv, path } = open(undefined, { checkpointQuietMs: 200, checkpointMaxDelayMs: 150 });
+    const { adapter, kv, path } = open(undefined, { checkpointQuietMs: 10_000, checkpointMaxDelayMs: 150 });
     await kv.set('first', 1);
     const before = statSync(path).size;
     const grewAt: number[] = [];
@@ -203,17 +204,9 @@ describe('checkpoints on SQLite', () => {
       if (statSync(path).size > before) grewAt.push(i);
       await sleep(10);
     }
-    // Writes came every 10 ms, never 200 ms apart: only the longest delay can have checkpointed.
+    // Writes never paused 10 s: only the longest delay can have checkpointed.
     expect(grewAt.length).toBeGreaterThan(0);
     expect(statSync(path).size).toBeGreaterThan(before + 500_000);
-    await adapter.disconnect();
-  });
-
-  it('GIVEN the store in memory WHEN it is written THEN nothing is scheduled for it (no log to checkpoint)', async () => {
-    const { adapter, kv } = open(':memory:', { checkpointQuietMs: 1 });
-    await kv.set('a', 1);
-    await sleep(20);
-    expect(await kv.get('a')).toBe(1);
     await adapter.disconnect();
   });
 });
