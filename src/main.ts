@@ -40,15 +40,29 @@ const MANAGER_STOP_DEADLINE_MS = 15_000;
 
 async function runManager(config: Config, logger: Logger): Promise<void> {
   // Before the checks, as for a bot: a stop while they run is an ordinary stop, exit 0.
-  // eslint-disable-next-line prefer-const -- assigned once the shards are ready; read by the stop before
-  let running: { stop(): Promise<void> } | undefined;
-  stopGracefully({ logger, deadlineMs: MANAGER_STOP_DEADLINE_MS, stop: async () => running?.stop() });
+  let stopShards: (() => Promise<void>) | undefined;
+  let stopping = false;
+  stopGracefully({
+    logger,
+    deadlineMs: MANAGER_STOP_DEADLINE_MS,
+    stop: async () => {
+      stopping = true;
+      await stopShards?.();
+    },
+  });
   // Before the shards start: a store or a Discord that cannot work stops the start here, in plain
   // words, within 15 s and without a retry loop.
   await preflight(config, logger);
   const { runShardManager } = await import('./sharding/run-manager.js');
   // Each shard runs the file this process started from: the bundle's main.js under `npm start`.
-  running = await runShardManager(config, fileURLToPath(import.meta.url));
+  // The shards' stop is known before the first one starts, so a stop while they start reaches them.
+  try {
+    await runShardManager(config, fileURLToPath(import.meta.url), (stop) => (stopShards = stop));
+  } catch (err) {
+    // Shards stopped while they started make the start fail: the stop's exit, not a failed start's.
+    if (stopping) return;
+    throw err;
+  }
 }
 
 async function runBot(config: Config, logger: Logger): Promise<void> {

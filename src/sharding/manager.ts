@@ -28,6 +28,12 @@ export interface ShardingManagerOptions {
   script?: string;
   spawnDelayMs?: number;
   spawnTimeoutMs?: number;
+  /**
+   * Handed the shards' stop before the first shard process is started: spawning takes 5.5 s a
+   * shard and up to a minute each to be ready, and a stop meanwhile must reach those already
+   * running (the same stop as {@link RunningShards.stop}).
+   */
+  onSpawning?: (stop: () => Promise<void>) => void;
 }
 
 /** Shard processes started by {@link startShards}. */
@@ -68,6 +74,21 @@ export async function startShards(config: Config, logger: Logger, options: Shard
     shard.on('death', () => (manager.respawn ? log.warn('shard process exited; restarting it') : log.info('shard process exited')));
     shard.on('error', (err) => log.error({ err }, 'shard process error'));
   });
+  const stop = async (): Promise<void> => {
+    manager.respawn = false;
+    await Promise.all(
+      [...manager.shards.values()].map(async (shard) => {
+        const child = shard.process;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        const deadline = setTimeout(() => child.kill('SIGKILL'), STOP_SHARD_MS);
+        await exited;
+        clearTimeout(deadline);
+      }),
+    );
+  };
+  options.onSpawning?.(stop);
   logger.info({ totalShards, shardIds }, 'starting shard processes');
   // `amount` equal to totalShards keeps our shardList (a different amount would replace it).
   await manager.spawn({
@@ -76,23 +97,5 @@ export async function startShards(config: Config, logger: Logger, options: Shard
     timeout: options.spawnTimeoutMs ?? SPAWN_TIMEOUT_MS,
   });
 
-  return {
-    manager,
-    totalShards,
-    shardIds,
-    async stop() {
-      manager.respawn = false;
-      await Promise.all(
-        [...manager.shards.values()].map(async (shard) => {
-          const child = shard.process;
-          if (!child || child.exitCode !== null || child.signalCode !== null) return;
-          const exited = once(child, 'exit');
-          child.kill('SIGTERM');
-          const deadline = setTimeout(() => child.kill('SIGKILL'), STOP_SHARD_MS);
-          await exited;
-          clearTimeout(deadline);
-        }),
-      );
-    },
-  };
+  return { manager, totalShards, shardIds, stop };
 }

@@ -337,7 +337,7 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
       [
         `STORE_URL names a Redis host that does not resolve: ${url.hostname} (${code}).`,
         // The example names another host: repeating the one that does not resolve helps no one.
-        `Fix: correct the host name in STORE_URL: 127.0.0.1 for a Redis on this machine, the service's name under Docker Compose (for example STORE_URL=${url.protocol}//${credentials}${url.port ? `127.0.0.1:${url.port}` : '127.0.0.1'}/${db}).`,
+        `Fix: correct the host name in STORE_URL: 127.0.0.1 for a Redis on this machine (STORE_URL=${url.protocol}//${credentials}127.0.0.1:${url.port || '6379'}/${db}), the Redis service's name under Docker Compose (STORE_URL=${url.protocol}//${credentials}redis:${url.port || '6379'}/${db} for a service named redis).`,
       ],
       EXIT_CONFIG,
     );

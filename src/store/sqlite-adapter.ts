@@ -52,8 +52,9 @@ export const CHECKPOINT_QUIET_MS = 250;
 
 /**
  * Writes that never pause (a steady stream of status polls) still get a checkpoint this long (ms)
- * after the first write since the last one: the WAL holds at most a few seconds of writes, and
- * `journal_size_limit` gives back the file space of a log that grew in a burst.
+ * after the first write since the last one: the WAL holds at most a few seconds of writes (a burst
+ * longer than this meets a checkpoint too), and `journal_size_limit` cuts a log that grew past it
+ * in a burst back to that size once checkpointed.
  */
 export const CHECKPOINT_MAX_DELAY_MS = 5_000;
 
@@ -254,10 +255,11 @@ export class SqliteAdapter extends EventEmitter {
       // Nothing is lost: the log keeps every commit. Told as 'checkpointError' (open-store logs it).
       this.emit('checkpointError', err);
     }
-    // A reader of another connection still on older frames (or a failure): tried again later.
+    // A reader of another connection still on older frames (a backup), or a failure: tried again
+    // after the quiet time, so the log stops growing soon after the reader is done.
     if (!copiedAll) {
       this.uncheckpointedSince = performance.now();
-      this.checkpointTimer = later(() => this.checkpointWhenQuiet(), this.checkpointMaxDelayMs).unref();
+      this.checkpointTimer = later(() => this.checkpointWhenQuiet(), this.checkpointQuietMs).unref();
     }
   }
 

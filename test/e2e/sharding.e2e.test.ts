@@ -128,3 +128,50 @@ describe.skipIf(!up)('sharding: npm start with SHARD_COUNT runs one process per 
     await discord.waitFor(() => discord.gatewayConnections === 0, { timeoutMs: 5_000 });
   }, 30_000);
 });
+
+describe.skipIf(!up)('sharding: a manager stopped while it starts its shards', () => {
+  let discord: FakeDiscord;
+  let provider: FakeProvider;
+  let manager: BotProcess | undefined;
+
+  beforeAll(async () => {
+    await flushDb(DB);
+    discord = await startFakeDiscord({ guilds: [guildOnShard(0), guildOnShard(1)].map((id, i) => ({ id, name: `server ${i}` })) });
+    provider = await startFakeProvider();
+  });
+
+  afterAll(async () => {
+    if (manager && manager.child.exitCode === null) {
+      manager.child.kill('SIGKILL');
+      await manager.exited;
+    }
+    await discord?.close();
+    await provider?.close();
+    if (up) await flushDb(DB);
+  });
+
+  it('GIVEN shard 0 running and shard 1 not started yet (5.5 s apart) WHEN the manager gets SIGTERM THEN it stops shard 0 cleanly and exits 0, and no shard starts after', async () => {
+    const entry = buildForSharding();
+    manager = startBotProcess(entry, {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      XCOMPUTE_API_KEY: provider.apiKey,
+      XCOMPUTE_BASE_URL: provider.baseUrl,
+      STORE_URL: redisUrl(DB),
+      STORE_ALLOW_VOLATILE: 'true',
+      SHARD_COUNT: '2',
+      LOG_LEVEL: 'info',
+    });
+    await discord.waitFor(() => discord.gatewaySessions === 1, { timeoutMs: 40_000 });
+    manager.child.kill('SIGTERM');
+    const code = await manager.exited;
+    expect(code, manager.output()).toBe(0);
+    // Shard 0 was stopped by the manager (not left to notice it is gone), and shard 1 never came.
+    expect(manager.output()).not.toMatch(/could not start|stop took too long/);
+    await discord.waitFor(() => discord.gatewayConnections === 0, { timeoutMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(discord.identifies.map((i) => i.shard)).toEqual([[0, 2]]);
+    // Its log (it writes to the manager's output): told to stop, not orphaned.
+    expect(manager.output()).not.toContain('manager disconnected');
+  }, 90_000);
+});

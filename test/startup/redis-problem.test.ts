@@ -35,6 +35,7 @@ describe('what the operator is told when the Redis in STORE_URL cannot be used a
     // The fix names a host that can work, not the one that does not resolve.
     expect(result.lines[1]).not.toContain('cache.internal');
     expect(result.lines[1]).toContain('STORE_URL=redis://:password@127.0.0.1:6380/3');
+    expect(result.lines[1]).toContain('STORE_URL=redis://:password@redis:6380/3 for a service named redis');
   });
 
   it.each([
