@@ -274,6 +274,8 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
   // Where the password is not the problem, the example has one only when STORE_URL has a user or one.
   const credentials = url.username !== '' || url.password !== '' ? `${url.username}:password@` : '';
   const exampleAsTyped = `for example STORE_URL=${url.protocol}//${credentials}${where}/${db}`;
+  // STORE_URL as typed on another host (the same port, or 6379 when it names none).
+  const onHost = (host: string) => `${url.protocol}//${credentials}${host}:${url.port || '6379'}/${db}`;
   const authRefused = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message);
   // Protected mode: a Redis without a password that listens beyond localhost refuses remote clients
   // (its reply also says no password is set: it is matched first).
@@ -337,7 +339,7 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
       [
         `STORE_URL names a Redis host that does not resolve: ${url.hostname} (${code}).`,
         // The example names another host: repeating the one that does not resolve helps no one.
-        `Fix: correct the host name in STORE_URL: 127.0.0.1 for a Redis on this machine (STORE_URL=${url.protocol}//${credentials}127.0.0.1:${url.port || '6379'}/${db}), the Redis service's name under Docker Compose (STORE_URL=${url.protocol}//${credentials}redis:${url.port || '6379'}/${db} for a service named redis).`,
+        `Fix: correct the host name in STORE_URL: 127.0.0.1 for a Redis on this machine (STORE_URL=${onHost('127.0.0.1')}), the Redis service's name under Docker Compose (STORE_URL=${onHost('redis')} for a service named redis).`,
       ],
       EXIT_CONFIG,
     );

@@ -230,7 +230,12 @@ export class SqliteAdapter extends EventEmitter {
     if (!this.onDisk) return;
     this.lastCommitAt = performance.now();
     this.uncheckpointedSince ??= this.lastCommitAt;
-    this.checkpointTimer ??= later(() => this.checkpointWhenQuiet(), Math.min(this.checkpointQuietMs, this.checkpointMaxDelayMs)).unref();
+    if (!this.checkpointTimer) this.lookAgainIn(Math.min(this.checkpointQuietMs, this.checkpointMaxDelayMs));
+  }
+
+  /** Runs {@link checkpointWhenQuiet} in `ms` (at least 1 ms), on a timer that does not hold the process open. */
+  private lookAgainIn(ms: number): void {
+    this.checkpointTimer = later(() => this.checkpointWhenQuiet(), Math.max(1, ms)).unref();
   }
 
   /** Checkpoints now when writes paused (or the log waited long enough); otherwise looks again once they may have. */
@@ -241,8 +246,7 @@ export class SqliteAdapter extends EventEmitter {
     const quietFor = now - this.lastCommitAt;
     const waitedFor = now - this.uncheckpointedSince;
     if (this.turn || (quietFor < this.checkpointQuietMs && waitedFor < this.checkpointMaxDelayMs)) {
-      const next = this.turn ? 1 : Math.min(this.checkpointQuietMs - quietFor, this.checkpointMaxDelayMs - waitedFor);
-      this.checkpointTimer = later(() => this.checkpointWhenQuiet(), Math.max(1, next)).unref();
+      this.lookAgainIn(this.turn ? 1 : Math.min(this.checkpointQuietMs - quietFor, this.checkpointMaxDelayMs - waitedFor));
       return;
     }
     this.uncheckpointedSince = undefined;
@@ -259,7 +263,7 @@ export class SqliteAdapter extends EventEmitter {
     // after the quiet time, so the log stops growing soon after the reader is done.
     if (!copiedAll) {
       this.uncheckpointedSince = performance.now();
-      this.checkpointTimer = later(() => this.checkpointWhenQuiet(), this.checkpointQuietMs).unref();
+      this.lookAgainIn(this.checkpointQuietMs);
     }
   }
 

@@ -35,6 +35,28 @@ async function freePortPair(): Promise<number> {
   }
 }
 
+/** The environment of `npm start` for a manager on the fakes and Redis database `DB`, plus `extra`. */
+const managerEnv = (discord: FakeDiscord, provider: FakeProvider, extra: Record<string, string>): Record<string, string> => ({
+  DISCORD_TOKEN: discord.token,
+  DISCORD_API_URL: discord.apiUrl,
+  XCOMPUTE_API_KEY: provider.apiKey,
+  XCOMPUTE_BASE_URL: provider.baseUrl,
+  STORE_URL: redisUrl(DB),
+  // The test Redis keeps nothing on disk; the bot refuses that unless told it is on purpose.
+  STORE_ALLOW_VOLATILE: 'true',
+  // Shown only when a test fails: what each shard did.
+  LOG_LEVEL: 'info',
+  ...extra,
+});
+
+/** Kills a manager a test left running (its shards see it go and stop). */
+async function killIfRunning(manager: BotProcess | undefined): Promise<void> {
+  if (manager && manager.child.exitCode === null) {
+    manager.child.kill('SIGKILL');
+    await manager.exited;
+  }
+}
+
 /** A guild id on the given shard of 2. */
 const guildOnShard = (shard: number): string => {
   const base = 1_100_000_000_000_000_001n;
@@ -54,30 +76,21 @@ describe.skipIf(!up)('sharding: npm start with SHARD_COUNT runs one process per 
     discord = await startFakeDiscord({ guilds: guilds.map((id, i) => ({ id, name: `server ${i}` })), recommendedShards: 2 });
     provider = await startFakeProvider({ pollsToComplete: 2 });
     metricsPort = await freePortPair();
-    manager = startBotProcess(entry, {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      XCOMPUTE_API_KEY: provider.apiKey,
-      XCOMPUTE_BASE_URL: provider.baseUrl,
-      STORE_URL: redisUrl(DB),
-      // The test Redis keeps nothing on disk; the bot refuses that unless told it is on purpose.
-      STORE_ALLOW_VOLATILE: 'true',
-      SHARD_COUNT: 'auto',
-      METRICS_PORT: String(metricsPort),
-      POLL_INTERVAL_MS: '100',
-      PROGRESS_EDIT_MIN_MS: '0',
-      // Shown only when a test fails: what each shard did with the /video.
-      LOG_LEVEL: 'info',
-    });
+    manager = startBotProcess(
+      entry,
+      managerEnv(discord, provider, {
+        SHARD_COUNT: 'auto',
+        METRICS_PORT: String(metricsPort),
+        POLL_INTERVAL_MS: '100',
+        PROGRESS_EDIT_MIN_MS: '0',
+      }),
+    );
     // ShardingManager starts shards 5.5 s apart, as Discord's identify limit asks.
     await discord.waitFor(() => discord.gatewaySessions === 2, { timeoutMs: 40_000 });
   }, 120_000);
 
   afterAll(async () => {
-    if (manager && manager.child.exitCode === null) {
-      manager.child.kill('SIGKILL');
-      await manager.exited;
-    }
+    await killIfRunning(manager);
     await discord?.close();
     await provider?.close();
     if (up) await flushDb(DB);
@@ -141,10 +154,7 @@ describe.skipIf(!up)('sharding: a manager stopped while it starts its shards', (
   });
 
   afterAll(async () => {
-    if (manager && manager.child.exitCode === null) {
-      manager.child.kill('SIGKILL');
-      await manager.exited;
-    }
+    await killIfRunning(manager);
     await discord?.close();
     await provider?.close();
     if (up) await flushDb(DB);
@@ -152,16 +162,7 @@ describe.skipIf(!up)('sharding: a manager stopped while it starts its shards', (
 
   it('GIVEN shard 0 running and shard 1 not started yet (5.5 s apart) WHEN the manager gets SIGTERM THEN it stops shard 0 cleanly and exits 0, and no shard starts after', async () => {
     const entry = buildForSharding();
-    manager = startBotProcess(entry, {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      XCOMPUTE_API_KEY: provider.apiKey,
-      XCOMPUTE_BASE_URL: provider.baseUrl,
-      STORE_URL: redisUrl(DB),
-      STORE_ALLOW_VOLATILE: 'true',
-      SHARD_COUNT: '2',
-      LOG_LEVEL: 'info',
-    });
+    manager = startBotProcess(entry, managerEnv(discord, provider, { SHARD_COUNT: '2' }));
     await discord.waitFor(() => discord.gatewaySessions === 1, { timeoutMs: 40_000 });
     manager.child.kill('SIGTERM');
     const code = await manager.exited;

@@ -75,52 +75,37 @@ describe('a stop that comes while the bot is starting', () => {
     expect(bot.output()).not.toMatch(FAILED_START);
   }, 60_000);
 
-  it('GIVEN the start-up checks are still running (a Redis that accepts and never answers) WHEN the bot is stopped THEN it exits 0 at once, not by the signal', async () => {
-    const silent = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as AddressInfo).port;
-    try {
-      const bot = bots.start(entry, {
-        ...fakeEnv(discord, provider, join(dir, 'checking', 'bot.sqlite')),
-        STORE_URL: `redis://127.0.0.1:${port}/0`,
-        VIDEO_TMP_DIR: join(dir, 'checking', 'videos'),
-        LOG_LEVEL: 'info',
-      });
-      await discord.waitFor(() => (bot.output().includes('settings come from') ? true : undefined), { timeoutMs: 10_000 });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const { code, ms } = await stop(bot);
-      expect(code, bot.output()).toBe(0);
-      expect(ms).toBeLessThan(PROMPT_MS);
-      expect(bot.output()).not.toMatch(FAILED_START);
-    } finally {
-      silent.close();
-    }
-  }, 60_000);
-
-  it('GIVEN the shard manager (SHARD_COUNT set) still running its start-up checks WHEN it is stopped THEN it exits 0 at once, not by the signal', async () => {
-    const silent = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as AddressInfo).port;
-    try {
-      const manager = bots.start(entry, {
-        ...fakeEnv(discord, provider, join(dir, 'manager', 'bot.sqlite')),
-        STORE_URL: `redis://127.0.0.1:${port}/0`,
-        SHARD_COUNT: '2',
-        VIDEO_TMP_DIR: join(dir, 'manager', 'videos'),
-        LOG_LEVEL: 'info',
-      });
-      await discord.waitFor(() => (manager.output().includes('settings come from') ? true : undefined), { timeoutMs: 10_000 });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const { code, ms } = await stop(manager);
-      expect(code, manager.output()).toBe(0);
-      expect(ms).toBeLessThan(PROMPT_MS);
-      expect(manager.output()).not.toMatch(FAILED_START);
-      // No shard was started: Discord saw no IDENTIFY from it.
-      expect(manager.output()).not.toMatch(/shard processes ready/);
-    } finally {
-      silent.close();
-    }
-  }, 60_000);
+  it.each([
+    ['the bot', 'checking', {}],
+    ['the shard manager (SHARD_COUNT set)', 'manager', { SHARD_COUNT: '2' }],
+  ])(
+    'GIVEN %s still running its start-up checks (a Redis that accepts and never answers) WHEN it is stopped THEN it exits 0 at once, not by the signal',
+    async (_who, name, env) => {
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const port = (silent.address() as AddressInfo).port;
+      try {
+        const bot = bots.start(entry, {
+          ...fakeEnv(discord, provider, join(dir, name, 'bot.sqlite')),
+          STORE_URL: `redis://127.0.0.1:${port}/0`,
+          VIDEO_TMP_DIR: join(dir, name, 'videos'),
+          LOG_LEVEL: 'info',
+          ...env,
+        });
+        await discord.waitFor(() => (bot.output().includes('settings come from') ? true : undefined), { timeoutMs: 10_000 });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const { code, ms } = await stop(bot);
+        expect(code, bot.output()).toBe(0);
+        expect(ms).toBeLessThan(PROMPT_MS);
+        expect(bot.output()).not.toMatch(FAILED_START);
+        // No shard was started by a manager stopped during its checks.
+        expect(bot.output()).not.toMatch(/shard processes ready/);
+      } finally {
+        silent.close();
+      }
+    },
+    60_000,
+  );
 
   describe.skipIf(!redisServerInstalled)('on Redis', () => {
     let redis: OwnRedis;
