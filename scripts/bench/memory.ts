@@ -14,6 +14,7 @@ import type { MemorySample } from './protocol.js';
 import { kilobytes, megabytes, median, sleep, waitUntil } from './stats.js';
 import { verdict, type Row, type Verdict } from './table.js';
 import { startWorld, videoInteraction, type Backend } from './world.js';
+import { editCounter } from './edits.js';
 
 export const MEMORY_JOBS = 1_000;
 /** Jobs in flight at the first sample: half of {@link MEMORY_JOBS}, in half of the guilds. */
@@ -28,8 +29,6 @@ const WARM_UP_JOBS = 20;
 export const MEMORY_TARGET_BYTES = 20e6;
 /** An edit is sent only when what the member sees changes: never more than one per status poll. */
 export const EDITS_PER_POLL_TARGET = 1;
-// A progress edit: the original reply through the interaction webhook, or the message through the channel.
-export const REPLY_EDIT = /^\/v10\/(webhooks\/\d+\/[^/]+\/messages\/@original|channels\/\d+\/messages\/\d+)$/;
 
 export interface MemoryFigures {
   idle: MemorySample;
@@ -42,6 +41,10 @@ export interface MemoryFigures {
   pollsPerSecond: number;
   /** Reply edits (PATCH of a reply, through the interaction or the channel) per second in the same window. */
   editsPerSecond: number;
+  /** Of those edits, how many changed nothing the member sees (the same message and files as its last edit). */
+  unchangedEdits: number;
+  /** Every edit in the same window. */
+  windowEdits: number;
   /** From the first interaction to the 1,000th submission at the provider. */
   submitSeconds: number;
   /** Heap snapshots were written between the samples: writing one grows RSS, so growth is not the jobs'. */
@@ -123,14 +126,17 @@ export async function measureMemory(backend: Backend, cpuProfDir?: string, heapS
     const refused = discord.callbacks.filter((c) => dispatched.has(c.interactionId) && c.type !== 5).length;
     if (refused > 0) throw new Error(`bench: ${refused} /video interactions were not deferred (refused?)`);
 
-    const edits = () => discord.requests.filter((r) => r.method === 'PATCH' && REPLY_EDIT.test(r.path)).length;
+    const edits = editCounter(() => discord.requests);
     const before = provider.statusRequests.length;
     const editsBefore = edits();
     const windowStart = Date.now();
     await sleep(STEADY_MS);
     const windowS = (Date.now() - windowStart) / 1000;
     const pollsPerSecond = (provider.statusRequests.length - before) / windowS;
-    const editsPerSecond = (edits() - editsBefore) / windowS;
+    const editsAfter = edits();
+    const windowEdits = editsAfter.edits - editsBefore.edits;
+    const editsPerSecond = windowEdits / windowS;
+    const unchangedEdits = editsAfter.unchanged - editsBefore.unchanged;
     const loaded = await sampleMemory(() => bot.memory());
     await snapshot('loaded');
     const completed = [...provider.tasks.values()].filter(
@@ -145,6 +151,8 @@ export async function measureMemory(backend: Backend, cpuProfDir?: string, heapS
       jobs: provider.tasks.size - warmUp.size,
       pollsPerSecond,
       editsPerSecond,
+      unchangedEdits,
+      windowEdits,
       submitSeconds,
       snapshots: heapSnapshotDir !== undefined,
     };
@@ -206,6 +214,14 @@ export function memoryRows(f: MemoryFigures): Row[] {
       measured: `${(f.editsPerSecond / f.pollsPerSecond).toFixed(2)} (${f.editsPerSecond.toFixed(1)} edits/s for ${f.pollsPerSecond.toFixed(1)} status requests/s)`,
       target: `≤ ${EDITS_PER_POLL_TARGET}`,
       result: verdict(f.editsPerSecond <= EDITS_PER_POLL_TARGET * f.pollsPerSecond),
+    },
+    {
+      // At most one edit a poll could still be twice the edits needed when fewer than half the
+      // polls change a view: this one counts the edits that changed nothing at all.
+      figure: `progress edits that changed nothing the member sees (same window; the same body and files as the message's last edit)`,
+      measured: `${f.unchangedEdits} of ${f.windowEdits}`,
+      target: '0',
+      result: verdict(f.unchangedEdits === 0),
     },
     {
       figure: `bot RSS per job in flight: what ${f.halfJobs} → ${f.jobs} jobs added, per job (V8's young generation aside, at least the heap's growth)`,

@@ -15,14 +15,20 @@ import { createClient } from '@keyv/redis';
 import { startFakeDiscord, type FakeCommandInteractionSpec, type FakeDiscord } from '../../test/fakes/discord/index.js';
 import { startFakeProvider } from '../../test/fakes/provider.js';
 import { startBotProcess, type BotHandle } from './bot-handle.js';
-import { REPLY_EDIT } from './memory.js';
+import { editCounter } from './edits.js';
 import { kilobytes, mebibytes, ms, percentile, sleep, waitUntil } from './stats.js';
 import { verdict, type Row } from './table.js';
 
 export const SCALE_JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 10_000);
 /** Which runs: one process, four shard processes, or both (default `1,4`). */
 const SCALE_PROCESSES = (process.env.BENCH_SCALE_PROCESSES ?? '1,4').split(',').map(Number);
-const MEMBERS_PER_GUILD = 2;
+/**
+ * Guilds each process is logged in to: Discord's most per shard (its docs, "Sharding": a shard may
+ * hold at most 2,500 guilds), so every process of both runs is the process the README's "What one
+ * process holds" is about. One process: 2,500 guilds, 4 members each asking (10,000 jobs); four
+ * shard processes: 10,000 guilds, 2,500 each, one member each asking (2,500 jobs a shard).
+ */
+export const SCALE_GUILDS_PER_PROCESS = 2_500;
 const BATCH = 250;
 const STEADY_MS = 30_000;
 const POLL_BUDGET_PER_S = 10;
@@ -76,7 +82,8 @@ const CALLBACK = /^\/v10\/interactions\/\d+\/[^/]+\/callback$/;
  */
 function tallyOf(discord: FakeDiscord) {
   let seen = 0;
-  const counts = { answered: 0, refused: 0, edits: 0 };
+  const counts = { answered: 0, refused: 0 };
+  const edits = editCounter(() => discord.requests);
   return () => {
     const requests = discord.requests;
     for (; seen < requests.length; seen += 1) {
@@ -85,15 +92,18 @@ function tallyOf(discord: FakeDiscord) {
       if (r.method === 'POST' && CALLBACK.test(r.path)) {
         if (r.status < 300) counts.answered += 1;
         else counts.refused += 1;
-      } else if (r.method === 'PATCH' && REPLY_EDIT.test(r.path)) counts.edits += 1;
+      }
     }
-    return counts;
+    const { edits: sent, unchanged } = edits();
+    return { ...counts, edits: sent, unchanged };
   };
 }
 
 export interface ScaleRun {
   processes: number;
   jobs: number;
+  /** Guilds the fake gateway gave each process ({@link SCALE_GUILDS_PER_PROCESS}). */
+  guildsPerProcess: number;
   fillSeconds: number;
   /** Acknowledgements of the fill's `/video`: latency, and those Discord refused (later than 3 s). */
   ack: { p50: number; p99: number; max: number; late: number };
@@ -106,10 +116,13 @@ export interface ScaleRun {
   storeOpsPerS: number;
   statusPerS: number;
   editsPerS: number;
+  /** Every progress edit of the run (fill and steady window), and those that changed nothing the member sees. */
+  edits: { sent: number; unchanged: number };
 }
 
 async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
-  const guilds = SCALE_JOBS / MEMBERS_PER_GUILD;
+  const guilds = SCALE_GUILDS_PER_PROCESS * processes;
+  const membersPerGuild = Math.ceil(SCALE_JOBS / guilds);
   await flush(redisUrl);
   const discord = await startFakeDiscord({
     guilds: Array.from({ length: guilds }, (_, g) => ({
@@ -152,8 +165,8 @@ async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
     loop.enable();
     const started = Date.now();
     let sent = 0;
-    for (let m = 0; m < MEMBERS_PER_GUILD; m += 1) {
-      for (let g = 0; g < guilds; g += 1) {
+    for (let m = 0; m < membersPerGuild; m += 1) {
+      for (let g = 0; g < guilds && sent < SCALE_JOBS; g += 1) {
         discord.dispatchInteraction(video(g, m));
         sent += 1;
         if (sent % BATCH === 0 || sent === SCALE_JOBS) {
@@ -206,9 +219,11 @@ async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
     ];
     const seconds = (t1 - t0) / 1000;
     const memory = await Promise.all(bots.map((b) => b.memory()));
+    const { edits: editsSent, unchanged } = tally();
     return {
       processes,
       jobs: provider.tasks.size,
+      guildsPerProcess: guilds / processes,
       fillSeconds,
       ack: { p50: percentile(afterMs, 50), p99: percentile(afterMs, 99), max: Math.max(...afterMs), late },
       harnessLoopP99: loop.percentile(99) / 1e6,
@@ -222,6 +237,7 @@ async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
       storeOpsPerS: (ops1 - ops0) / seconds,
       statusPerS: (status1 - status0) / seconds,
       editsPerS: (edits1 - edits0) / seconds,
+      edits: { sent: editsSent, unchanged },
     };
   } finally {
     await Promise.allSettled(bots.map((b) => b.stop()));
@@ -261,7 +277,9 @@ export function scaleRows(runs: ScaleOutcome[]): Row[] {
         },
       ];
     const what =
-      r.processes === 1 ? `${r.jobs} jobs in flight, one process` : `${r.jobs} jobs in flight, ${r.processes} shard processes on one Redis`;
+      r.processes === 1
+        ? `${r.jobs} jobs in flight, one process (${r.guildsPerProcess} guilds)`
+        : `${r.jobs} jobs in flight, ${r.processes} shard processes on one Redis (${r.guildsPerProcess} guilds each)`;
     const cpu = r.perProcess.map((p) => pct(p.cpuShare)).join(' / ');
     const rss = r.perProcess.map((p) => `${mebibytes(p.rss)} (idle ${mebibytes(p.idleRss)})`).join(' / ');
     const perJob = r.perProcess.reduce((total, p) => total + p.rss - p.idleRss, 0) / r.jobs;
@@ -289,6 +307,12 @@ export function scaleRows(runs: ScaleOutcome[]): Row[] {
         measured: `${(r.editsPerS / r.statusPerS).toFixed(2)} (${r.editsPerS.toFixed(1)} edits/s; the fill's edits took ${r.drainSeconds.toFixed(0)} s to go out)`,
         target: '≤ 1',
         result: verdict(r.editsPerS <= r.statusPerS),
+      },
+      {
+        figure: `${what}: progress edits that changed nothing the member sees (the whole run; the same body and files as the message's last edit)`,
+        measured: `${r.edits.unchanged} of ${r.edits.sent}`,
+        target: '0',
+        result: verdict(r.edits.unchanged === 0),
       },
     ];
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { memoryRows, type MemoryFigures } from '../../scripts/bench/memory.js';
 import type { MemorySample } from '../../scripts/bench/protocol.js';
+import { editCounter } from '../../scripts/bench/edits.js';
+import type { RecordedRequest } from '../fakes/discord/index.js';
 
 const MB = 1e6;
 
@@ -22,6 +24,8 @@ const figures = (half: MemorySample, loaded: MemorySample, extra: Partial<Memory
   jobs: 1000,
   pollsPerSecond: 130,
   editsPerSecond: 50,
+  unchangedEdits: 0,
+  windowEdits: 750,
   submitSeconds: 6,
   snapshots: false,
   ...extra,
@@ -74,5 +78,55 @@ describe('npm run bench: RSS per job in flight', () => {
   it('gives no verdict when heap snapshots were written between the samples, and fails with too few jobs', () => {
     expect(perJobRow(figures(sample(133, 33), sample(136, 36), { snapshots: true })).result).toBe('info');
     expect(perJobRow(figures(sample(133, 33), sample(136, 36), { jobs: 900 })).result).toBe('FAIL');
+  });
+});
+
+describe('npm run bench: progress edits that change nothing', () => {
+  const unchangedRow = (f: MemoryFigures) => memoryRows(f).find((r) => r.figure.startsWith('progress edits that changed nothing'));
+
+  it('passes with none, and fails on one edit that repeats the last one of its message', () => {
+    expect(unchangedRow(figures(sample(133, 33), sample(136, 36)))).toMatchObject({ measured: '0 of 750', result: 'pass' });
+    expect(unchangedRow(figures(sample(133, 33), sample(136, 36), { unchangedEdits: 1 }))).toMatchObject({
+      measured: '1 of 750',
+      result: 'FAIL',
+    });
+  });
+});
+
+describe('editCounter (what the bench counts as a progress edit that changed nothing)', () => {
+  let at = 0;
+  const edit = (path: string, body: unknown, status = 200, files: RecordedRequest['files'] = []): RecordedRequest => ({
+    method: 'PATCH',
+    path,
+    query: {},
+    auth: 'none',
+    body,
+    files,
+    status,
+    at: (at += 1),
+    unknownRoute: false,
+    injected: false,
+  });
+  const reply = (n: number) => `/v10/webhooks/1/token-${n}/messages/@original`;
+
+  it("counts an edit with the same body and files as its message's last accepted one, per message and route", () => {
+    const requests: RecordedRequest[] = [];
+    const count = editCounter(() => requests);
+    const view = { embeds: [{ description: '▰▰▱▱ 50 %' }] };
+    requests.push(edit(reply(1), view), edit(reply(2), view), edit('/v10/channels/5/messages/6', view));
+    expect(count()).toEqual({ edits: 3, unchanged: 0 });
+    // The same view again on reply 1; a new view on reply 2; a GET and a callback are not edits.
+    requests.push(edit(reply(1), view), edit(reply(2), { embeds: [{ description: '▰▰▰▱ 75 %' }] }));
+    requests.push({ ...edit(reply(1), undefined), method: 'GET' }, { ...edit('/v10/interactions/1/t/callback', view), method: 'POST' });
+    expect(count()).toEqual({ edits: 5, unchanged: 1 });
+  });
+
+  it('does not count the retry of an edit Discord refused, nor the same text with a video attached', () => {
+    const requests: RecordedRequest[] = [];
+    const count = editCounter(() => requests);
+    const view = { content: 'Your video is ready' };
+    requests.push(edit(reply(1), view, 429), edit(reply(1), view, 200));
+    requests.push(edit(reply(1), view, 200, [{ name: 'video.mp4', size: 1_048_576, contentType: 'video/mp4' }]));
+    expect(count()).toEqual({ edits: 3, unchanged: 0 });
   });
 });
