@@ -27,6 +27,8 @@ const STEADY_MS = 15_000;
 const WARM_UP_JOBS = 20;
 /** Issue 15: under 20 KB a job in flight. */
 export const MEMORY_TARGET_BYTES = 20e6;
+/** The same target per job (bytes). */
+export const JOB_MEMORY_TARGET_BYTES = MEMORY_TARGET_BYTES / MEMORY_JOBS;
 /** An edit is sent only when what the member sees changes: never more than one per status poll. */
 export const EDITS_PER_POLL_TARGET = 1;
 
