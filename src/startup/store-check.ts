@@ -339,7 +339,10 @@ export function redisProblem(storeUrl: string, shown: string, err: unknown, dead
       [
         `STORE_URL names a Redis host that does not resolve: ${url.hostname} (${code}).`,
         // The example names another host: repeating the one that does not resolve helps no one.
-        `Fix: correct the host name in STORE_URL: 127.0.0.1 for a Redis on this machine (STORE_URL=${onHost('127.0.0.1')}), the Redis service's name under Docker Compose (STORE_URL=${onHost('redis')} for a service named redis).`,
+        url.protocol === 'rediss:'
+          ? // TLS checks the host name against the server's certificate: an address it was not issued for is refused.
+            `Fix: correct the host name in STORE_URL to the name the Redis server's TLS certificate was issued for (rediss:// checks it), for example STORE_URL=${onHost('redis.example.internal')}.`
+          : `Fix: correct the host name in STORE_URL: 127.0.0.1 for a Redis on this machine (STORE_URL=${onHost('127.0.0.1')}), the Redis service's name under Docker Compose (STORE_URL=${onHost('redis')} for a service named redis).`,
       ],
       EXIT_CONFIG,
     );

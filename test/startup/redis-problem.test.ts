@@ -38,6 +38,15 @@ describe('what the operator is told when the Redis in STORE_URL cannot be used a
     expect(result.lines[1]).toContain('STORE_URL=redis://:password@redis:6380/3 for a service named redis');
   });
 
+  it('GIVEN rediss:// to a host that does not exist THEN the fix asks for the name its TLS certificate was issued for (127.0.0.1 would fail the check)', () => {
+    const result = problem(systemError('ENOTFOUND', 'getaddrinfo ENOTFOUND cache.internal'), 'rediss://:pw-9z7@cache.internal:6380/3');
+    expect(result.exitCode).toBe(EXIT_CONFIG);
+    expect(result.lines[1]).toMatch(/the name the Redis server's TLS certificate was issued for/);
+    expect(result.lines[1]).toContain('STORE_URL=rediss://:password@redis.example.internal:6380/3');
+    expect(result.lines[1]).not.toContain('127.0.0.1');
+    expect(result.lines.join(' ')).not.toContain(SECRET);
+  });
+
   it.each([
     ['without a password', 'redis://cache.internal:6380/3', 'STORE_URL=redis://cache.internal:6380/3'],
     ['with one', url, 'STORE_URL=redis://:password@cache.internal:6380/3'],
