@@ -22,9 +22,15 @@ export interface EditCounts {
 /**
  * Counts the progress edits among `requests` (the fake Discord's list, which only grows), reading
  * only what arrived since the last call: with 10,000 jobs it holds hundreds of thousands. Keeps a
- * 20-byte digest of each message's last accepted edit, not the edit.
+ * 20-byte digest of each message's last accepted edit, not the edit. `messageIdOf` (the fake's)
+ * names the message an edit's path reaches, so an edit through the channel compares with the last
+ * one made through the interaction's token (the bot changes route once a token nears 15 minutes);
+ * without it, or for a path it does not know, the path is the message.
  */
-export function editCounter(requests: () => readonly RecordedRequest[]): () => Readonly<EditCounts> {
+export function editCounter(
+  requests: () => readonly RecordedRequest[],
+  messageIdOf: (path: string) => string | undefined = () => undefined,
+): () => Readonly<EditCounts> {
   let seen = 0;
   const counts: EditCounts = { edits: 0, unchanged: 0 };
   const lastAccepted = new Map<string, string>();
@@ -38,8 +44,9 @@ export function editCounter(requests: () => readonly RecordedRequest[]): () => R
         .update(JSON.stringify(r.body) ?? '')
         .update(JSON.stringify(r.files.map((f) => [f.name, f.size])))
         .digest('base64');
-      if (lastAccepted.get(r.path) === digest) counts.unchanged += 1;
-      if (r.status < 300) lastAccepted.set(r.path, digest);
+      const message = messageIdOf(r.path) ?? r.path;
+      if (lastAccepted.get(message) === digest) counts.unchanged += 1;
+      if (r.status < 300) lastAccepted.set(message, digest);
     }
     return { ...counts };
   };

@@ -128,7 +128,10 @@ export async function measureMemory(backend: Backend, cpuProfDir?: string, heapS
     const refused = discord.callbacks.filter((c) => dispatched.has(c.interactionId) && c.type !== 5).length;
     if (refused > 0) throw new Error(`bench: ${refused} /video interactions were not deferred (refused?)`);
 
-    const edits = editCounter(() => discord.requests);
+    const edits = editCounter(
+      () => discord.requests,
+      (path) => discord.messageIdOf(path),
+    );
     const before = provider.statusRequests.length;
     const editsBefore = edits();
     const windowStart = Date.now();

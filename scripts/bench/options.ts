@@ -8,10 +8,10 @@ import { profileInterval } from './bot-handle.js';
 import { withoutPassword } from '../../src/log.js';
 import { redisUrlMisreading } from '../../src/store/redis-options.js';
 
-/** A wrong argument or BENCH_ setting: the bench prints its message alone and exits with 1. */
 /** Fewest interleaved ack rounds of each bot a verdict is given on (issue 15: "≥ 5 rounds each"). */
 export const MIN_ACK_ROUNDS = 5;
 
+/** A wrong argument or BENCH_ setting: the bench prints its message alone and exits with 1. */
 export class UsageError extends Error {}
 
 export type Phase = 'ack' | 'polling' | 'memory' | 'line' | 'scale';
@@ -100,9 +100,11 @@ export function readBenchOptions(
     throw new UsageError(
       `BENCH_ROUNDS must be a whole number of at least ${MIN_ACK_ROUNDS} (the ack phase's verdict is a median over interleaved rounds of each bot; issue 15 asks for at least ${MIN_ACK_ROUNDS}), got "${rounds}"`,
     );
-  const only = argument('only')?.toLowerCase();
-  if (only !== undefined && only !== 'sqlite' && only !== 'redis') throw new UsageError(`--only must be sqlite or redis, got "${only}"`);
   const named = argument('phases')?.toLowerCase().split(',');
+  // Phases that run on Redis only (scale) are a Redis run: no empty SQLite table, and no Redis
+  // answering is refused in one line instead of a run that measured nothing.
+  const only = argument('only')?.toLowerCase() ?? (named?.every((p) => p === 'scale') ? 'redis' : undefined);
+  if (only !== undefined && only !== 'sqlite' && only !== 'redis') throw new UsageError(`--only must be sqlite or redis, got "${only}"`);
   const asked = named ?? (only === 'sqlite' ? DEFAULT_PHASES.filter((p) => p !== 'scale') : DEFAULT_PHASES);
   const unknown = asked.filter((p) => !(PHASES as string[]).includes(p));
   if (unknown.length > 0) throw new UsageError(`unknown phase ${unknown.map((p) => `"${p}"`).join(', ')}; phases are ${PHASES.join(', ')}`);

@@ -1,14 +1,17 @@
 /**
- * Scale in simulation (`--phases=scale`, not part of the default run: it takes several minutes).
- * The real bot against the fakes on Redis with the provider's default status budget
- * (XCOMPUTE_MAX_POLLS_PER_S=10, shared through Redis) and tasks that never finish:
+ * Scale in simulation (the last phase of a default run, on Redis only; alone with
+ * `--phases=scale`: about fourteen minutes). The real bot against the fakes on Redis with the
+ * provider's default status budget (XCOMPUTE_MAX_POLLS_PER_S=10, shared through Redis) and tasks
+ * that never finish, every process logged in to {@link SCALE_GUILDS_PER_PROCESS} guilds:
  * - one process holding SCALE_JOBS jobs in flight;
  * - four shard processes (SHARD_COUNT=4, one shard each) holding SCALE_JOBS between them.
  * The fill reports how the `/video` were acknowledged (p50/p99/max, and how many missed Discord's
  * 3 s: the fake refuses those, as Discord does, so they are counted rather than waited for). Then,
  * once the progress edits of the fill have gone out, a steady window reports each process' CPU
  * (share of one core) and RSS after gc, the store's operations per second (Redis commands, from
- * INFO), status requests per second against the budget, and progress edits per status request.
+ * INFO), status requests per second against the budget, and progress edits per status request;
+ * the edits that changed nothing the member sees are counted over the whole run (target 0), and
+ * the one process' RSS added per job in flight is judged (under 20 kB).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient } from '@keyv/redis';
@@ -22,7 +25,7 @@ import { verdict, type Row } from './table.js';
 
 export const SCALE_JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 10_000);
 /** Which runs: one process, four shard processes, or both (default `1,4`). */
-const SCALE_PROCESSES = (process.env.BENCH_SCALE_PROCESSES ?? '1,4').split(',').map(Number);
+export const SCALE_PROCESSES = (process.env.BENCH_SCALE_PROCESSES ?? '1,4').split(',').map(Number);
 /**
  * Guilds each process is logged in to: Discord's most per shard (its docs, "Sharding": a shard may
  * hold at most 2,500 guilds), so every process of both runs is the process the README's "What one
@@ -84,7 +87,10 @@ const CALLBACK = /^\/v10\/interactions\/\d+\/[^/]+\/callback$/;
 function tallyOf(discord: FakeDiscord) {
   let seen = 0;
   const counts = { answered: 0, refused: 0 };
-  const edits = editCounter(() => discord.requests);
+  const edits = editCounter(
+    () => discord.requests,
+    (path) => discord.messageIdOf(path),
+  );
   return () => {
     const requests = discord.requests;
     for (; seen < requests.length; seen += 1) {

@@ -11,6 +11,16 @@ export interface Row {
 
 export const verdict = (ok: boolean): Verdict => (ok ? 'pass' : 'FAIL');
 
+/**
+ * `npm run bench`'s exit code for its tables' rows: 1 when a figure missed its target (whatever
+ * else), 2 when none missed but some were not measured (`skipped`: no Redis answered), else 0.
+ * A run that measured part of the targets is no pass.
+ */
+export function exitCodeOf(rows: readonly Row[]): 0 | 1 | 2 {
+  if (rows.some((r) => r.result === 'FAIL')) return 1;
+  return rows.some((r) => r.result === 'skipped') ? 2 : 0;
+}
+
 /** A plain-text table (also valid Markdown) with one row per figure. */
 export function renderTable(rows: readonly Row[]): string {
   const header: Row = { figure: 'figure', measured: 'measured', target: 'target', result: 'info' };

@@ -121,6 +121,17 @@ describe('editCounter (what the bench counts as a progress edit that changed not
     expect(count()).toEqual({ edits: 5, unchanged: 1 });
   });
 
+  it("compares an edit through the channel with the last one through the interaction's token (the same message)", () => {
+    const requests: RecordedRequest[] = [];
+    const count = editCounter(
+      () => requests,
+      (path) => (path === reply(1) || path === '/v10/channels/5/messages/6' ? '6' : undefined),
+    );
+    const view = { embeds: [{ description: '▰▰▱▱ 50 %' }] };
+    requests.push(edit(reply(1), view), edit('/v10/channels/5/messages/6', view));
+    expect(count()).toEqual({ edits: 2, unchanged: 1 });
+  });
+
   it('does not count the retry of an edit Discord refused, nor the same text with a video attached', () => {
     const requests: RecordedRequest[] = [];
     const count = editCounter(() => requests);

@@ -60,6 +60,11 @@ describe('npm run bench: options and settings', () => {
     expect(refusal(['--only=sqlite', '--phases=ack,scale'])).toContain('runs on Redis only');
   });
 
+  it('GIVEN --phases=scale alone THEN it is a Redis run (no empty SQLite table; no Redis answering is refused, as with --only=redis)', () => {
+    expect(read(['--phases=scale']).only).toBe('redis');
+    expect(read(['--phases=ack,scale']).only).toBeUndefined();
+  });
+
   it.each([
     [['--phases', 'ack'], 'cannot read "--phases"'],
     [['--phase=ack'], 'cannot read "--phase=ack"'],

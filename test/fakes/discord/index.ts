@@ -115,6 +115,12 @@ export interface FakeDiscord {
   interaction(interactionId: string): FakeInteraction | undefined;
   /** The original response message of an interaction (also for deferred/updated ones). */
   originalResponse(interactionId: string): FakeMessage | undefined;
+  /**
+   * The id of the message a message route's path names: `/v10/channels/{channel}/messages/{id}`,
+   * or `/v10/webhooks/{application}/{token}/messages/{id | @original}` (@original: the original
+   * response of the token's interaction). Undefined for any other path or an unknown token.
+   */
+  messageIdOf(path: string): string | undefined;
   /** Follow-up messages of an interaction (excluding the original response). */
   followUps(interactionId: string): FakeMessage[];
   /** Non-deleted messages of a channel, oldest first. */
@@ -246,6 +252,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     originalResponse: (id) => {
       const messageId = state.interactions.get(id)?.originalMessageId;
       return messageId ? state.messages.get(messageId) : undefined;
+    },
+    messageIdOf: (path) => {
+      const channel = /^\/v10\/channels\/\d+\/messages\/(\d+)$/.exec(path);
+      if (channel) return channel[1];
+      const webhook = /^\/v10\/webhooks\/\d+\/([^/]+)\/messages\/(@original|\d+)$/.exec(path);
+      if (!webhook) return undefined;
+      return webhook[2] === '@original' ? state.interactionsByToken.get(webhook[1] ?? '')?.originalMessageId : webhook[2];
     },
     followUps: (id) => {
       const original = state.interactions.get(id)?.originalMessageId;
