@@ -17,7 +17,7 @@ import { measureMemory, memoryRows, MEMORY_HALF_JOBS, MEMORY_JOBS } from './benc
 import { measurePolling, pollingRows, POLL_BASE_MS, POLL_JOBS } from './bench/polling.js';
 import { sqliteCommitMs } from './bench/probe.js';
 import { killBotProcesses } from './bench/bot-handle.js';
-import { measureScale, scaleRows, SCALE_GUILDS_PER_PROCESS, SCALE_JOBS, SCALE_PROCESSES } from './bench/scale.js';
+import { measureScale, scaleRows, ONE_PROCESS_MEMBERS_PER_GUILD, SCALE_JOBS, SCALE_PROCESSES, SHARD_GUILDS } from './bench/scale.js';
 import { lineRows, measureLine, LINE_BUDGET, LINE_BUSY_JOBS, LINE_SMALL_JOBS, LINE_WINDOW_MS } from './bench/line.js';
 import { exitCodeOf, renderTable, type Row } from './bench/table.js';
 import { makeFolder } from '../src/make-folder.js';
@@ -238,8 +238,9 @@ async function main(): Promise<void> {
     [
       'scale',
       [
-        `- scale (Redis): ${SCALE_JOBS.toLocaleString('en-US')} /video, tasks that never finish, XCOMPUTE_MAX_POLLS_PER_S at its default; each process`,
-        `  logged in to ${SCALE_GUILDS_PER_PROCESS.toLocaleString('en-US')} guilds (Discord's most per shard), in runs of ${SCALE_PROCESSES.join(' and ')} process(es) sharing the jobs.`,
+        `- scale (Redis): ${SCALE_JOBS.toLocaleString('en-US')} /video, tasks that never finish, XCOMPUTE_MAX_POLLS_PER_S at its default, in`,
+        `  runs of ${SCALE_PROCESSES.join(' and ')} process(es) sharing the jobs: one process ${ONE_PROCESS_MEMBERS_PER_GUILD} members a guild (under the default 3 at once),`,
+        `  each shard of several logged in to ${SHARD_GUILDS.toLocaleString('en-US')} guilds (Discord's most per shard), 1 member a guild.`,
         "  After the fill's edits went out, a 30 s steady window: each process' CPU and RSS after gc, Redis commands/s (INFO),",
         '  status requests/s against the budget, progress edits per poll; edits that changed nothing are counted over the whole run.',
       ],

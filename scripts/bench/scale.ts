@@ -2,9 +2,10 @@
  * Scale in simulation (the last phase of a default run, on Redis only; alone with
  * `--phases=scale`: about fourteen minutes). The real bot against the fakes on Redis with the
  * provider's default status budget (XCOMPUTE_MAX_POLLS_PER_S=10, shared through Redis) and tasks
- * that never finish, every process logged in to {@link SCALE_GUILDS_PER_PROCESS} guilds:
- * - one process holding SCALE_JOBS jobs in flight;
- * - four shard processes (SHARD_COUNT=4, one shard each) holding SCALE_JOBS between them.
+ * that never finish:
+ * - one process holding SCALE_JOBS jobs in flight ({@link ONE_PROCESS_MEMBERS_PER_GUILD} a guild);
+ * - four shard processes (SHARD_COUNT=4, one shard each) holding SCALE_JOBS between them, each
+ *   logged in to {@link SHARD_GUILDS} guilds.
  * The fill reports how the `/video` were acknowledged (p50/p99/max, and how many missed Discord's
  * 3 s: the fake refuses those, as Discord does, so they are counted rather than waited for). Then,
  * once the progress edits of the fill have gone out, a steady window reports each process' CPU
@@ -27,12 +28,18 @@ export const SCALE_JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 10_000);
 /** Which runs: one process, four shard processes, or both (default `1,4`). */
 export const SCALE_PROCESSES = (process.env.BENCH_SCALE_PROCESSES ?? '1,4').split(',').map(Number);
 /**
- * Guilds each process is logged in to: Discord's most per shard (its docs, "Sharding": a shard may
- * hold at most 2,500 guilds), so every process of both runs is the process the README's "What one
- * process holds" is about. One process: 2,500 guilds, 4 members each asking (10,000 jobs); four
- * shard processes: 10,000 guilds, 2,500 each, one member each asking (2,500 jobs a shard).
+ * Guilds each shard process is logged in to: Discord's most per shard (its docs, "Sharding": a
+ * shard may hold at most 2,500 guilds), so a shard of the four-shard run is the process the
+ * README's "What one process holds" is about: 10,000 guilds, 2,500 a shard, one member each asking
+ * (2,500 jobs a shard).
  */
-export const SCALE_GUILDS_PER_PROCESS = 2_500;
+export const SHARD_GUILDS = 2_500;
+/**
+ * Members asking in each guild of the one-process run: under the default of 3 videos a server may
+ * have in progress at once (`/quota set max_concurrent`), so none is refused. 10,000 jobs in one
+ * process are then 5,000 guilds, two shards' worth.
+ */
+export const ONE_PROCESS_MEMBERS_PER_GUILD = 2;
 const BATCH = 250;
 const STEADY_MS = 30_000;
 const POLL_BUDGET_PER_S = 10;
@@ -109,7 +116,7 @@ function tallyOf(discord: FakeDiscord) {
 export interface ScaleRun {
   processes: number;
   jobs: number;
-  /** Guilds the fake gateway gave each process ({@link SCALE_GUILDS_PER_PROCESS}). */
+  /** Guilds the fake gateway gave each process. */
   guildsPerProcess: number;
   fillSeconds: number;
   /** Acknowledgements of the fill's `/video`: latency, and those Discord refused (later than 3 s). */
@@ -128,7 +135,7 @@ export interface ScaleRun {
 }
 
 async function run(redisUrl: string, processes: number): Promise<ScaleRun> {
-  const guilds = SCALE_GUILDS_PER_PROCESS * processes;
+  const guilds = processes === 1 ? Math.ceil(SCALE_JOBS / ONE_PROCESS_MEMBERS_PER_GUILD) : SHARD_GUILDS * processes;
   const membersPerGuild = Math.ceil(SCALE_JOBS / guilds);
   await flush(redisUrl);
   const discord = await startFakeDiscord({
