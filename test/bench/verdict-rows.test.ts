@@ -10,6 +10,7 @@ import { exitCodeOf, type Row } from '../../scripts/bench/table.js';
 const round = (kind: AckRound['kind'], p99: number, deferred = 200): AckRound => ({
   kind,
   coldStartMs: 600,
+  harnessStallMs: 12,
   p50: p99 * 0.8,
   p99,
   max: p99 * 1.1,
