@@ -127,7 +127,7 @@ async function main(): Promise<void> {
       throw new UsageError(`BENCH_REDIS_URL=${redactedUrl(redisUrl)}: not a Redis the bench can use (${probe.reason})`);
     if (!probe.ok && only === 'redis')
       throw new UsageError(
-        `--only=redis, but no Redis answers at ${redactedUrl(redisUrl)} (${probe.reason}): start one or set BENCH_REDIS_URL`,
+        `${phases.every((p) => p === 'scale') ? 'the scale phase runs on Redis' : '--only=redis'}, but no Redis answers at ${redactedUrl(redisUrl)} (${probe.reason}): start one or set BENCH_REDIS_URL`,
       );
     if (!probe.ok) redisSkipped = probe.reason;
   }

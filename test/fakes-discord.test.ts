@@ -166,6 +166,14 @@ describe('fake discord', () => {
     const partial = await fetch(message.attachments[0]?.url ?? '', { headers: { Range: 'bytes=0-3' } });
     expect(partial.status).toBe(206);
     expect(await partial.text()).toBe('fake');
+    // Every edit of the reply, through the interaction's token, names the same message (the bench
+    // compares a message's edits across the token and channel routes by it).
+    const edits = fake.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original'));
+    expect(edits.length).toBeGreaterThan(0);
+    for (const edit of edits) expect(fake.messageIdOf(edit.path)).toBe(message.id);
+    expect(fake.messageIdOf(`/v10/channels/${fake.defaultChannelId}/messages/${message.id}`)).toBe(message.id);
+    expect(fake.messageIdOf(`/v10/webhooks/${fake.applicationId}/not-a-token/messages/@original`)).toBeUndefined();
+    expect(fake.messageIdOf(`/v10/interactions/${id}/token/callback`)).toBeUndefined();
     const upload = fake.requests.find((r) => r.method === 'PATCH' && r.files.length > 0);
     // Buffers without recognisable magic bytes go out as application/octet-stream;
     // like Discord, the fake derives the stored content type from the file name.

@@ -110,7 +110,11 @@ export async function measureLine(backend: Backend, cpuProfDir?: string): Promis
     const sentAt = (prompt: string) => provider.submissions.find((s) => promptOf(s.body) === prompt)?.at;
     const timeout = 10 * LINE_WINDOW_MS;
     await waitUntil(() => [...askedAt.keys()].every((p) => sentAt(p) !== undefined), timeout, "the small servers' jobs to be sent");
-    await Promise.race([busy, sleep(timeout)]);
+    // The bound is cancelled once the busy server is done: a pending timer would hold the bench's
+    // process open for up to a minute after it printed its tables.
+    const bound = new AbortController();
+    await Promise.race([busy, sleep(timeout, undefined, { signal: bound.signal }).catch(() => undefined)]);
+    bound.abort();
     const busySent = provider.submissions.filter((s) => promptOf(s.body).startsWith('bench line busy')).map((s) => s.at);
     return {
       smallStartMs: [...askedAt].map(([prompt, at]) => (sentAt(prompt) ?? Number.POSITIVE_INFINITY) - at),

@@ -43,6 +43,8 @@ export const ONE_PROCESS_MEMBERS_PER_GUILD = 2;
 const BATCH = 250;
 const STEADY_MS = 30_000;
 const POLL_BUDGET_PER_S = 10;
+/** Status requests measured over a 30 s window may read this much over the budget's rate. */
+const STATUS_SLACK = 1.05;
 /** A batch whose interactions are neither answered nor refused within this is a stall. */
 const BATCH_TIMEOUT_MS = 60_000;
 /** The edits of the fill (a place in line, then "queued") have gone out when edits per poll fall to this. */
@@ -318,8 +320,9 @@ export function scaleRows(runs: ScaleOutcome[]): Row[] {
       {
         figure: `${what}: store ops, status requests`,
         measured: `${r.storeOpsPerS.toFixed(0)} Redis commands/s; ${r.statusPerS.toFixed(1)} status requests/s (budget ${POLL_BUDGET_PER_S}/s)`,
-        target: `status ≤ ${POLL_BUDGET_PER_S}/s`,
-        result: verdict(r.statusPerS <= POLL_BUDGET_PER_S * 1.05),
+        // The budget's sliding window and the steady window's edges do not line up: 5 % over, at most.
+        target: `status ≤ ${POLL_BUDGET_PER_S}/s (+5 %: the windows' edges)`,
+        result: verdict(r.statusPerS <= POLL_BUDGET_PER_S * STATUS_SLACK),
       },
       {
         figure: `${what}: progress edits per status poll (after the fill's edits went out)`,

@@ -81,6 +81,15 @@ describe('npm run bench: RSS per job in flight', () => {
   });
 });
 
+describe('npm run bench: progress edits per status poll', () => {
+  const perPollRow = (f: MemoryFigures) => memoryRows(f).find((r) => r.figure.startsWith('progress edits per status poll'));
+
+  it('passes at one edit a poll and fails above it', () => {
+    expect(perPollRow(figures(sample(133, 33), sample(136, 36), { editsPerSecond: 130, pollsPerSecond: 130 }))?.result).toBe('pass');
+    expect(perPollRow(figures(sample(133, 33), sample(136, 36), { editsPerSecond: 131, pollsPerSecond: 130 }))?.result).toBe('FAIL');
+  });
+});
+
 describe('npm run bench: progress edits that change nothing', () => {
   const unchangedRow = (f: MemoryFigures) => memoryRows(f).find((r) => r.figure.startsWith('progress edits that changed nothing'));
 
